@@ -1,0 +1,127 @@
+# hotlined: the call-logging daemon and its client.
+#
+#   make            build daemon/hotlined and client/hotline
+#   make run        build and start the daemon in the foreground on conf/dev.conf
+#   make check      build and run every test, normally and under ASan+UBSan
+#   make bench      run the benchmarks in bench/ (results in bench/README.md)
+#   make deps       install the Debian packages the build and tests need
+#   make install    install under $(DESTDIR)$(PREFIX)
+#   make clean
+
+VERSION    := 0.1.0
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+
+CC         ?= cc
+OPTFLAGS   ?= -O2 -g
+WARNFLAGS  := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+              -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare
+XCFLAGS    := -std=c11 $(WARNFLAGS) -D_GNU_SOURCE \
+              -DHOTLINED_VERSION='"$(VERSION)"' -Idaemon -Iclient
+SANFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined
+
+DAEMON_LIBS := -levent -lsqlite3 -lconfig -ljansson -lcrypto -lm
+CLIENT_LIBS := -lcurl -ljansson
+UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
+
+# Debian packages: what building needs, what running needs, what testing needs.
+BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
+              libssl-dev libcurl4-openssl-dev tzdata
+TEST_PKGS  := libcmocka-dev python3 sqlite3 curl
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+DAEMON_SRC := $(filter-out daemon/hotlined.c,$(wildcard daemon/*.c))
+CLIENT_SRC := $(wildcard client/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+OBJ := build/obj
+SAN := build/san
+
+DAEMON_OBJ     := $(DAEMON_SRC:%.c=$(OBJ)/%.o)
+DAEMON_SAN_OBJ := $(DAEMON_SRC:%.c=$(SAN)/%.o)
+CLIENT_OBJ     := $(CLIENT_SRC:%.c=$(OBJ)/%.o)
+CLIENT_SAN_OBJ := $(CLIENT_SRC:%.c=$(SAN)/%.o)
+UNIT_BIN       := $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%)
+UNIT_SAN_BIN   := $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/unit/%)
+
+.PHONY: all run check check-normal check-san unit e2e bench deps deps-test \
+        install clean
+
+all: daemon/hotlined client/hotline
+
+# Install the packages that are missing (checked with dpkg, one call).
+define install_missing
+	@missing=$$(for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q '^install ok installed' || printf '%s ' $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(BUILD_PKGS))
+deps-test: deps
+	$(call install_missing,$(TEST_PKGS))
+
+# Objects wait for the packages (order-only: no rebuild when deps runs).
+$(OBJ)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(OPTFLAGS) $(XCFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+$(SAN)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) $(XCFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+daemon/hotlined: $(DAEMON_OBJ) $(OBJ)/daemon/hotlined.o
+	$(CC) $(OPTFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+client/hotline: $(CLIENT_OBJ)
+	$(CC) $(OPTFLAGS) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
+$(SAN)/hotlined: $(DAEMON_SAN_OBJ) $(SAN)/daemon/hotlined.o
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+$(SAN)/hotline: $(CLIENT_SAN_OBJ)
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
+
+$(OBJ)/tests/unit/%: $(OBJ)/tests/unit/%.o $(DAEMON_OBJ) | deps-test
+	$(CC) $(OPTFLAGS) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+$(SAN)/tests/unit/%: $(SAN)/tests/unit/%.o $(DAEMON_SAN_OBJ) | deps-test
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+$(OBJ)/tests/unit/%.o $(SAN)/tests/unit/%.o: | deps-test
+
+# The development daemon: state under var/, sockets under var/run/.
+run: all
+	@mkdir -p var/run
+	./daemon/hotlined -f -c conf/dev.conf
+
+# Every test twice: plain -O2 binaries, then ASan+UBSan binaries.
+check: check-normal check-san
+check-normal: all $(UNIT_BIN) | deps-test
+	tests/run --label normal --hotlined daemon/hotlined --hotline client/hotline \
+	  --unit-dir $(OBJ)/tests/unit
+check-san: $(SAN)/hotlined $(SAN)/hotline $(UNIT_SAN_BIN) | deps-test
+	tests/run --label asan+ubsan --hotlined $(SAN)/hotlined --hotline $(SAN)/hotline \
+	  --unit-dir $(SAN)/tests/unit
+
+bench: all | deps-test
+	$(MAKE) -C bench
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 daemon/hotlined $(DESTDIR)$(SBINDIR)/hotlined
+	install -m 0755 client/hotline $(DESTDIR)$(BINDIR)/hotline
+	install -d $(DESTDIR)$(SYSCONFDIR)/hotlined
+	[ -e $(DESTDIR)$(SYSCONFDIR)/hotlined/hotlined.conf ] || \
+	  install -m 0640 conf/hotlined.conf $(DESTDIR)$(SYSCONFDIR)/hotlined/hotlined.conf
+
+clean:
+	rm -rf build daemon/hotlined client/hotline
+
+-include $(shell find build -name '*.d' 2>/dev/null)
