@@ -1,0 +1,168 @@
+/*
+ * Talking to hotlined: finds the server and token (option, environment,
+ * config file, default), sends requests, and reports the API's errors.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hotline.h"
+
+/* The server: --server, then HOTLINE_SERVER, then the config, then default. */
+static int
+api_pick_server(struct hl *hl, const struct config *cf)
+{
+	const char	*env = getenv("HOTLINE_SERVER");
+
+	if (hl->server_opt != NULL)
+		hl->server = xstrdup(hl->server_opt);
+	else if (env != NULL && env[0] != '\0') {
+		if (!http_valid_server(env)) {
+			msg_error("HOTLINE_SERVER: '%s' is not unix:PATH or "
+			    "http://HOST:PORT", env);
+			return -1;
+		}
+		hl->server = xstrdup(env);
+	} else if (cf->server != NULL)
+		hl->server = xstrdup(cf->server);
+	else
+		hl->server = xstrdup(HOTLINE_DEFAULT_SERVER);
+	return 0;
+}
+
+/* The token: HOTLINE_TOKEN, then the config; none is fine on a socket. */
+static void
+api_pick_token(struct hl *hl, const struct config *cf)
+{
+	const char	*env = getenv("HOTLINE_TOKEN");
+
+	if (env != NULL && env[0] != '\0')
+		hl->token = xstrdup(env);
+	else if (cf->token != NULL)
+		hl->token = xstrdup(cf->token);
+}
+
+/* Read the config and open the transport, once. */
+static int
+api_connect(struct hl *hl)
+{
+	struct config	cf;
+
+	if (hl->http != NULL)
+		return 0;
+	if (config_load(hl->config_path, &cf) == -1)
+		return -1;
+	if (api_pick_server(hl, &cf) == -1) {
+		config_free(&cf);
+		return -1;
+	}
+	api_pick_token(hl, &cf);
+	config_free(&cf);
+	if ((hl->http = http_open(hl->server, hl->token)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * Send a request. API_OK: an answer (any status) is in *resp; API_TRANSPORT:
+ * none came, api_transport_error() says why; API_FAILED: already reported.
+ */
+int
+api_request(struct hl *hl, const char *method, const char *path,
+    const json_t *body, const char *const *headers, struct http_response *resp)
+{
+	memset(resp, 0, sizeof *resp);
+	if (api_connect(hl) == -1)
+		return API_FAILED;
+	if (http_request(hl->http, method, path, body, headers, resp) == -1)
+		return API_TRANSPORT;
+	return API_OK;
+}
+
+const char *
+api_transport_error(struct hl *hl)
+{
+	return hl->http != NULL ? http_error(hl->http) : "not connected";
+}
+
+/* A hint for the errors an operator can do something about. */
+static const char *
+api_hint(const struct hl *hl, long status)
+{
+	int	unix_socket = strncmp(hl->server, "unix:", 5) == 0;
+
+	switch (status) {
+	case 401:
+		return unix_socket ? "the server does not know your uid: ask "
+		    "for it to be added to its operators" : "check "
+		    "HOTLINE_TOKEN or the token in the config file";
+	case 412:
+		return "someone changed the call meanwhile: look at it again "
+		    "with 'hotline show'";
+	case 503:
+		return "nothing was stored; try again shortly";
+	default:
+		return NULL;
+	}
+}
+
+/* Print the server's error: its message, naming the field if it does not. */
+void
+api_report(const struct hl *hl, const struct http_response *resp)
+{
+	const char	*message, *field, *hint = api_hint(hl, resp->status);
+
+	message = json_string_value(json_object_get(resp->body, "message"));
+	field = json_string_value(json_object_get(resp->body, "field"));
+	if (message == NULL)
+		msg_error("the server answered HTTP %ld", resp->status);
+	else if (field != NULL && strstr(message, field) == NULL)
+		msg_error("%s: %s", field, message);
+	else
+		msg_error("%s", message);
+	if (hint != NULL)
+		fprintf(stderr, "hotline: %s\n", hint);
+}
+
+/* A request whose 2xx JSON body is returned (caller decrefs); else NULL. */
+json_t *
+api_call(struct hl *hl, const char *method, const char *path,
+    const json_t *body, const char *const *headers)
+{
+	struct http_response	resp;
+	int			rv;
+
+	if ((rv = api_request(hl, method, path, body, headers, &resp)) != API_OK) {
+		if (rv == API_TRANSPORT)
+			msg_error("%s", api_transport_error(hl));
+		return NULL;
+	}
+	if (resp.status < 200 || resp.status > 299) {
+		api_report(hl, &resp);
+		http_response_free(&resp);
+		return NULL;
+	}
+	if (resp.body == NULL)
+		msg_error("%s answered %s %s with something that is not JSON",
+		    hl->server, method, path);
+	return resp.body;
+}
+
+json_t *
+api_get(struct hl *hl, const char *path)
+{
+	return api_call(hl, "GET", path, NULL, NULL);
+}
+
+void
+api_close(struct hl *hl)
+{
+	http_close(hl->http);
+	hl->http = NULL;
+	free(hl->server);
+	if (hl->token != NULL)
+		explicit_bzero(hl->token, strlen(hl->token));
+	free(hl->token);
+	json_decref(hl->schema);
+	hl->server = hl->token = NULL;
+	hl->schema = NULL;
+}

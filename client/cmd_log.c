@@ -1,0 +1,320 @@
+/*
+ * hotline log: log a call. Asks for missing required fields on a terminal,
+ * and retries with the same Idempotency-Key so a call is stored once.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hotline.h"
+
+#define CMD_LOG_ATTEMPTS	4
+#define CMD_LOG_BACKOFF_MS	250	/* doubled after each attempt */
+#define CMD_LOG_KEY_MAX		128	/* the API's limit */
+
+enum { CMD_LOG_OPT_KEY = 512 };
+
+static const struct option cmd_log_extra[] = {
+	HOTLINE_COMMON_OPTIONS,
+	{ "idempotency-key", required_argument, NULL, CMD_LOG_OPT_KEY },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The fields a call must have, and how to ask for them. */
+static const struct {
+	const char	*field;
+	const char	*list;
+	const char	*label;
+	int		 many;
+} cmd_log_required[] = {
+	{ "line", "lines", "line", 0 },
+	{ "caller_type", "caller_types", "caller type", 0 },
+	{ "topics", "topics", "topics", 1 },
+	{ "risk", "risk_levels", "risk", 0 },
+};
+#define CMD_LOG_NREQUIRED \
+	(sizeof cmd_log_required / sizeof cmd_log_required[0])
+
+/* 1 to 128 printable ASCII characters, as the API asks. */
+static int
+cmd_log_valid_key(const char *key)
+{
+	size_t	n = strlen(key), i;
+
+	for (i = 0; i < n; i++)
+		if (key[i] < 0x21 || key[i] > 0x7e)
+			return 0;
+	return n > 0 && n <= CMD_LOG_KEY_MAX;
+}
+
+static int
+cmd_log_option(struct hl *hl, struct fields *f, const char **key, int c,
+    char **argv)
+{
+	int	rv;
+
+	switch (c) {
+	case 'j':
+		hl->json = 1;
+		return -1;
+	case 'h':
+		usage_print(stdout, "log");
+		return EXIT_OK;
+	case CMD_LOG_OPT_KEY:
+		if (!cmd_log_valid_key(optarg))
+			return msg_usage("log", "--idempotency-key: 1 to 128 "
+			    "printable ASCII characters, no blanks");
+		*key = optarg;
+		return -1;
+	}
+	if ((rv = fields_option(f, "log", c, optarg)) == 1)
+		return -1;
+	return rv != 0 ? rv : hotline_bad_option("log", c, argv);
+}
+
+/* Parse the options. -1 to go on, else an exit status. */
+static int
+cmd_log_options(struct hl *hl, struct fields *f, const char **key, int argc,
+    char **argv)
+{
+	struct option	*opts = fields_long_options(cmd_log_extra);
+	int		 c, rv = -1;
+
+	while (rv == -1 && (c = getopt_long(argc, argv,
+	    ":h" FIELDS_SHORT_OPTIONS, opts, NULL)) != -1)
+		rv = cmd_log_option(hl, f, key, c, argv);
+	free(opts);
+	if (rv == -1 && optind < argc)
+		rv = msg_usage("log", "unexpected argument '%s'", argv[optind]);
+	return rv;
+}
+
+/* Without a terminal to ask on, a missing field is the caller's mistake. */
+static int
+cmd_log_missing(const json_t *set)
+{
+	char	*list = xstrdup(""), *next;
+	size_t	 i;
+	int	 rv;
+
+	for (i = 0; i < CMD_LOG_NREQUIRED; i++) {
+		if (json_object_get(set, cmd_log_required[i].field) != NULL)
+			continue;
+		next = xasprintf("%s%s--%s", list, list[0] ? ", " : "",
+		    fields_option_name(cmd_log_required[i].field));
+		free(list);
+		list = next;
+	}
+	if (list[0] == '\0') {
+		free(list);
+		return 0;
+	}
+	rv = msg_usage("log", "missing %s (required)", list);
+	free(list);
+	return rv;
+}
+
+/* Ask for required field i; 0, or an exit status after saying why not. */
+static int
+cmd_log_ask(struct hl *hl, json_t *set, size_t i)
+{
+	const json_t	*list = schema_list(hl, cmd_log_required[i].list);
+	json_t		*v;
+	char		*code;
+
+	if (list == NULL) {
+		if (hl->schema != NULL)
+			msg_error("the schema has no %s to choose from",
+			    cmd_log_required[i].list);
+		return EXIT_ERROR;
+	}
+	if (cmd_log_required[i].many)
+		v = prompt_codes(list, cmd_log_required[i].label);
+	else if ((code = prompt_code(list, cmd_log_required[i].label)) != NULL) {
+		v = json_string(code);
+		free(code);
+	} else
+		v = NULL;
+	if (v == NULL) {
+		msg_error("no %s given: nothing was logged",
+		    cmd_log_required[i].label);
+		return EXIT_ERROR;
+	}
+	json_object_set_new(set, cmd_log_required[i].field, v);
+	return 0;
+}
+
+/* Fill in the required fields: asked for on a terminal, else refused. */
+static int
+cmd_log_require(struct hl *hl, json_t *set)
+{
+	size_t	i;
+	int	rv;
+
+	if (!isatty(STDIN_FILENO))
+		return cmd_log_missing(set);
+	for (i = 0; i < CMD_LOG_NREQUIRED; i++)
+		if (json_object_get(set, cmd_log_required[i].field) == NULL &&
+		    (rv = cmd_log_ask(hl, set, i)) != 0)
+			return rv;
+	return 0;
+}
+
+static void
+cmd_log_sleep(long ms)
+{
+	struct timespec	ts = { ms / 1000, ms % 1000 * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Whether to send again: no answer, or the server's own trouble (5xx). */
+static int
+cmd_log_should_retry(struct hl *hl, int rv, const struct http_response *resp,
+    long backoff)
+{
+	const char	*msg;
+
+	if (rv == API_TRANSPORT)
+		msg_note("%s; trying again", api_transport_error(hl));
+	else if (rv == API_OK && resp->status >= 500) {
+		msg = json_string_value(json_object_get(resp->body, "message"));
+		msg_note("the server answered HTTP %ld%s%s; trying again",
+		    resp->status, msg != NULL ? ": " : "", msg != NULL ? msg : "");
+	} else
+		return 0;
+	cmd_log_sleep(backoff);
+	return 1;
+}
+
+/* When every attempt failed, the call may or may not be stored. */
+static void
+cmd_log_give_up(struct hl *hl, int rv, struct http_response *resp,
+    const char *key)
+{
+	if (rv == API_TRANSPORT)
+		msg_error("%s", api_transport_error(hl));
+	else
+		api_report(hl, resp);
+	fprintf(stderr, "hotline: the call may not be logged; to retry "
+	    "without risk of storing it twice, run the same command with\n"
+	    "  --idempotency-key %s\n", key);
+}
+
+/* POST the call, retrying with the same key; the record, or NULL. */
+static json_t *
+cmd_log_post(struct hl *hl, const json_t *body, const char *key,
+    long *status)
+{
+	struct http_response	 resp;
+	char			*hdr = xasprintf("Idempotency-Key: %s", key);
+	const char		*headers[] = { hdr, NULL };
+	long			 backoff = CMD_LOG_BACKOFF_MS;
+	int			 attempt, rv;
+
+	for (attempt = 1;; attempt++, backoff *= 2) {
+		rv = api_request(hl, "POST", "/v1/calls", body, headers, &resp);
+		if (attempt == CMD_LOG_ATTEMPTS ||
+		    !cmd_log_should_retry(hl, rv, &resp, backoff))
+			break;
+		http_response_free(&resp);
+	}
+	free(hdr);
+	*status = resp.status;
+	if (rv == API_FAILED)
+		return NULL;
+	if (rv == API_TRANSPORT || resp.status >= 500)
+		cmd_log_give_up(hl, rv, &resp, key);
+	else if (resp.status < 200 || resp.status > 299)
+		api_report(hl, &resp);
+	else if (resp.body == NULL)
+		msg_error("%s answered with something that is not JSON; the "
+		    "call is logged, but its id is unknown", hl->server);
+	else
+		return resp.body;
+	http_response_free(&resp);
+	return NULL;
+}
+
+/* " → 青岛市精神卫生中心, priority 2": where the call was routed. */
+static void
+cmd_log_print_queue(struct hl *hl, json_t *queue)
+{
+	const char	*code = json_string_value(json_object_get(queue, "code"));
+	const char	*name = schema_name(hl, "queues", code);
+	json_t		*prio = json_object_get(queue, "priority");
+	char		*shown;
+
+	if (code == NULL)
+		return;
+	shown = record_clean(name != NULL ? name : code, 0);
+	printf(" → %s", shown);
+	if (json_is_integer(prio))
+		printf(", priority %lld", (long long)json_integer_value(prio));
+	free(shown);
+}
+
+/* "logged call 42 → 青岛市精神卫生中心, priority 2" */
+static void
+cmd_log_print(struct hl *hl, json_t *rec, long status)
+{
+	json_t		*queue = json_object_get(rec, "queue");
+	json_int_t	 repeats;
+
+	printf("logged call %lld",
+	    (long long)json_integer_value(json_object_get(rec, "id")));
+	if (json_is_object(queue))
+		cmd_log_print_queue(hl, queue);
+	if (status == 200)
+		printf(" (already stored by an earlier attempt)");
+	putchar('\n');
+	repeats = json_integer_value(json_object_get(rec, "repeat_calls"));
+	if (repeats > 0)
+		printf("this number has called %lld time%s before\n",
+		    (long long)repeats, repeats == 1 ? "" : "s");
+}
+
+static int
+cmd_log_send(struct hl *hl, json_t *body, const char *key)
+{
+	char	 fresh[UUID_LEN];
+	json_t	*rec;
+	long	 status;
+
+	if (key == NULL) {
+		if (uuid_v4(fresh) == -1) {
+			msg_error("cannot make an idempotency key: %s",
+			    strerror(errno));
+			return EXIT_ERROR;
+		}
+		key = fresh;
+	}
+	if ((rec = cmd_log_post(hl, body, key, &status)) == NULL)
+		return EXIT_ERROR;
+	if (hl->json)
+		hotline_print_json(rec);
+	else
+		cmd_log_print(hl, rec, status);
+	json_decref(rec);
+	return EXIT_OK;
+}
+
+int
+cmd_log(struct hl *hl, int argc, char **argv)
+{
+	struct fields	 f;
+	const char	*key = NULL;
+	int		 rv;
+
+	fields_init(&f);
+	if ((rv = cmd_log_options(hl, &f, &key, argc, argv)) == -1 &&
+	    (rv = fields_check(&f, "log", 0)) == 0 &&
+	    (rv = cmd_log_require(hl, f.set)) == 0)
+		rv = fields_resolve_times(hl, f.set) == -1 ? EXIT_ERROR :
+		    cmd_log_send(hl, f.set, key);
+	fields_free(&f);
+	return rv;
+}

@@ -1,0 +1,397 @@
+/*
+ * The call-record options shared by "log" and "amend" (--line, --risk,
+ * --duration, ...): one table maps each option to its JSON field and says
+ * how its value is read.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hotline.h"
+
+enum fields_kind {
+	FIELDS_STRING,
+	FIELDS_TOPICS,		/* repeatable, comma-separated */
+	FIELDS_DURATION,
+	FIELDS_TIME,		/* kept as typed until the timezone is known */
+	FIELDS_BOOL,		/* --flag or --flag=yes|no */
+	FIELDS_ASSESSMENT	/* desire=yes,capability=no,... */
+};
+
+enum {
+	FIELDS_OPT_NOTES = 256,
+	FIELDS_OPT_CALLBACK,
+	FIELDS_OPT_STARTED,
+	FIELDS_OPT_CALL_TYPE,
+	FIELDS_OPT_GENDER,
+	FIELDS_OPT_AGE_BAND,
+	FIELDS_OPT_CONSENT,
+	FIELDS_OPT_NAME,
+	FIELDS_OPT_CONTACT,
+	FIELDS_OPT_CALLER_NUMBER,
+	FIELDS_OPT_EMERGENCY,
+	FIELDS_OPT_ASSESSMENT
+};
+
+struct fields_opt {
+	const char		*option;
+	int			 val;
+	const char		*field;
+	enum fields_kind	 kind;
+};
+
+static const struct fields_opt fields_table[] = {
+	{ "line", 'l', "line", FIELDS_STRING },
+	{ "caller-type", 'c', "caller_type", FIELDS_STRING },
+	{ "topic", 't', "topics", FIELDS_TOPICS },
+	{ "risk", 'r', "risk", FIELDS_STRING },
+	{ "duration", 'd', "duration_s", FIELDS_DURATION },
+	{ "outcome", 'o', "outcome", FIELDS_STRING },
+	{ "notes", FIELDS_OPT_NOTES, "notes", FIELDS_STRING },
+	{ "callback", FIELDS_OPT_CALLBACK, "callback_at", FIELDS_TIME },
+	{ "started", FIELDS_OPT_STARTED, "started_at", FIELDS_TIME },
+	{ "call-type", FIELDS_OPT_CALL_TYPE, "call_type", FIELDS_STRING },
+	{ "gender", FIELDS_OPT_GENDER, "gender", FIELDS_STRING },
+	{ "age-band", FIELDS_OPT_AGE_BAND, "age_band", FIELDS_STRING },
+	{ "consent", FIELDS_OPT_CONSENT, "consent", FIELDS_BOOL },
+	{ "name", FIELDS_OPT_NAME, "caller_name", FIELDS_STRING },
+	{ "contact", FIELDS_OPT_CONTACT, "caller_contact", FIELDS_STRING },
+	{ "caller-number", FIELDS_OPT_CALLER_NUMBER, "caller_number",
+	    FIELDS_STRING },
+	{ "emergency-contacted", FIELDS_OPT_EMERGENCY, "emergency_contacted",
+	    FIELDS_BOOL },
+	{ "assessment", FIELDS_OPT_ASSESSMENT, "risk_assessment",
+	    FIELDS_ASSESSMENT },
+};
+#define FIELDS_COUNT	(sizeof fields_table / sizeof fields_table[0])
+
+static const char *const fields_assessment_items[] = {
+	"desire", "capability", "intent", "buffers"
+};
+
+void
+fields_init(struct fields *f)
+{
+	f->set = json_object();
+	f->clear = json_array();
+	f->consent = -1;
+}
+
+void
+fields_free(struct fields *f)
+{
+	json_decref(f->set);
+	json_decref(f->clear);
+	f->set = f->clear = NULL;
+}
+
+/* getopt_long's table: the field options, then extra (caller frees). */
+struct option *
+fields_long_options(const struct option *extra)
+{
+	struct option	*o;
+	size_t		 i, n = 0;
+
+	while (extra[n].name != NULL)
+		n++;
+	o = xcalloc(FIELDS_COUNT + n + 1, sizeof *o);
+	for (i = 0; i < FIELDS_COUNT; i++) {
+		o[i].name = fields_table[i].option;
+		o[i].has_arg = fields_table[i].kind == FIELDS_BOOL ?
+		    optional_argument : required_argument;
+		o[i].val = fields_table[i].val;
+	}
+	memcpy(o + FIELDS_COUNT, extra, n * sizeof *o);
+	return o;
+}
+
+static const struct fields_opt *
+fields_by_val(int val)
+{
+	size_t	i;
+
+	for (i = 0; i < FIELDS_COUNT; i++)
+		if (fields_table[i].val == val)
+			return &fields_table[i];
+	return NULL;
+}
+
+/* The entry for an option name or a field name ("callback", "callback_at"). */
+static const struct fields_opt *
+fields_by_name(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < FIELDS_COUNT; i++)
+		if (strcmp(fields_table[i].option, name) == 0 ||
+		    strcmp(fields_table[i].field, name) == 0)
+			return &fields_table[i];
+	return NULL;
+}
+
+/* The option that sets field, for messages ("risk_assessment" -> "assessment"). */
+const char *
+fields_option_name(const char *field)
+{
+	const struct fields_opt	*o = fields_by_name(field);
+
+	return o != NULL ? o->option : field;
+}
+
+static int
+fields_string(struct fields *f, const char *cmd, const struct fields_opt *o,
+    const char *arg)
+{
+	json_t	*v;
+
+	/* jansson refuses text that is not UTF-8; so would the server. */
+	if ((v = json_string(arg)) == NULL)
+		return msg_usage(cmd, "--%s: not valid UTF-8 text", o->option);
+	json_object_set_new(f->set, o->field, v);
+	return 0;
+}
+
+/* Add the comma-separated topics in arg to the list so far. */
+static int
+fields_topics(struct fields *f, const char *cmd, const struct fields_opt *o,
+    const char *arg)
+{
+	json_t	*topics = json_object_get(f->set, o->field), *v;
+	char	*copy = xstrdup(arg), *p = copy, *word;
+	int	 rv = 0;
+
+	if (topics == NULL) {
+		topics = json_array();
+		json_object_set_new(f->set, o->field, topics);
+	}
+	while (rv == 0 && (word = strsep(&p, ",")) != NULL) {
+		word += strspn(word, " ");
+		word[strcspn(word, " ")] = '\0';
+		if (word[0] == '\0' || (v = json_string(word)) == NULL)
+			rv = msg_usage(cmd, "--%s: '%s' is not a list of topic "
+			    "codes", o->option, arg);
+		else
+			json_array_append_new(topics, v);
+	}
+	free(copy);
+	return rv;
+}
+
+static int
+fields_duration(struct fields *f, const char *cmd, const struct fields_opt *o,
+    const char *arg)
+{
+	long	secs;
+
+	if (timeparse_duration(arg, &secs) == -1)
+		return msg_usage(cmd, "--%s: '%s' is not a duration (e.g. 720, "
+		    "90s, 12m, 1h5m)", o->option, arg);
+	json_object_set_new(f->set, o->field, json_integer(secs));
+	return 0;
+}
+
+/* Check the form now (usage errors come before any request), convert later. */
+static int
+fields_time(struct fields *f, const char *cmd, const struct fields_opt *o,
+    const char *arg)
+{
+	time_t	t;
+
+	if (timeparse_time(arg, &t) == -1)
+		return msg_usage(cmd, "--%s: '%s' is not a time (use "
+		    "2020-02-17T01:30:00+08:00, '2020-02-17 01:30' or 01:30)",
+		    o->option, arg);
+	return fields_string(f, cmd, o, arg);
+}
+
+/* yes/no and friends; -1 if word is neither. */
+static int
+fields_yesno(const char *word)
+{
+	static const char *const yes[] = { "yes", "y", "true", "1", "on" };
+	static const char *const no[] = { "no", "n", "false", "0", "off" };
+	size_t	i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (strcasecmp(word, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(word, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int
+fields_bool(struct fields *f, const char *cmd, const struct fields_opt *o,
+    const char *arg)
+{
+	int	v = arg == NULL ? 1 : fields_yesno(arg);
+
+	if (v == -1)
+		return msg_usage(cmd, "--%s: say yes or no, not '%s'",
+		    o->option, arg);
+	json_object_set_new(f->set, o->field, json_boolean(v));
+	if (strcmp(o->field, "consent") == 0)
+		f->consent = v;
+	return 0;
+}
+
+static int
+fields_assessment_item(json_t *obj, const char *item)
+{
+	const char	*eq = strchr(item, '='), *answer;
+	size_t		 i, n;
+
+	if (eq == NULL)
+		return -1;
+	if (strcasecmp(eq + 1, "unknown") == 0)
+		answer = "unknown";
+	else if (fields_yesno(eq + 1) != -1)
+		answer = fields_yesno(eq + 1) ? "yes" : "no";
+	else
+		return -1;
+	n = (size_t)(eq - item);
+	for (i = 0; i < 4; i++) {
+		if (strlen(fields_assessment_items[i]) != n ||
+		    strncmp(fields_assessment_items[i], item, n) != 0)
+			continue;
+		if (json_object_get(obj, fields_assessment_items[i]) != NULL)
+			return -1;
+		json_object_set_new(obj, fields_assessment_items[i],
+		    json_string(answer));
+		return 0;
+	}
+	return -1;
+}
+
+/* desire=yes,capability=no,intent=unknown,buffers=yes */
+static int
+fields_assessment(struct fields *f, const char *cmd,
+    const struct fields_opt *o, const char *arg)
+{
+	json_t	*obj = json_object();
+	char	*copy = xstrdup(arg), *p = copy, *item;
+	int	 rv = 0;
+
+	while (rv == 0 && (item = strsep(&p, ",")) != NULL)
+		if (fields_assessment_item(obj, item) == -1)
+			rv = msg_usage(cmd, "--%s: '%s' is not ITEM=ANSWER "
+			    "(items desire, capability, intent, buffers, each "
+			    "once; answers yes, no, unknown)", o->option, item);
+	free(copy);
+	if (rv == 0)
+		json_object_set_new(f->set, o->field, obj);
+	else
+		json_decref(obj);
+	return rv;
+}
+
+/*
+ * Take option val with its argument if it is a field option. Returns 1 if
+ * it was one, 0 if not, EXIT_USAGE after reporting a bad value.
+ */
+int
+fields_option(struct fields *f, const char *cmd, int val, const char *arg)
+{
+	const struct fields_opt	*o = fields_by_val(val);
+	int			 rv = 0;
+
+	if (o == NULL)
+		return 0;
+	switch (o->kind) {
+	case FIELDS_STRING:
+		rv = fields_string(f, cmd, o, arg);
+		break;
+	case FIELDS_TOPICS:
+		rv = fields_topics(f, cmd, o, arg);
+		break;
+	case FIELDS_DURATION:
+		rv = fields_duration(f, cmd, o, arg);
+		break;
+	case FIELDS_TIME:
+		rv = fields_time(f, cmd, o, arg);
+		break;
+	case FIELDS_BOOL:
+		rv = fields_bool(f, cmd, o, arg);
+		break;
+	case FIELDS_ASSESSMENT:
+		rv = fields_assessment(f, cmd, o, arg);
+		break;
+	}
+	return rv == 0 ? 1 : rv;
+}
+
+/* amend --clear NAME: an option or field name. 0, or EXIT_USAGE. */
+int
+fields_clear(struct fields *f, const char *cmd, const char *name)
+{
+	const struct fields_opt	*o = fields_by_name(name);
+
+	if (o == NULL)
+		return msg_usage(cmd, "--clear: no field '%s'", name);
+	json_array_append_new(f->clear, json_string(o->field));
+	return 0;
+}
+
+/*
+ * The checks that need all options: name and contact only with consent
+ * (given now, or already on the record), nothing both set and cleared.
+ * 0, or EXIT_USAGE after saying why.
+ */
+int
+fields_check(const struct fields *f, const char *cmd, int consent_on_record)
+{
+	int	consent = f->consent == 1 || (f->consent == -1 &&
+		    consent_on_record);
+	json_t	*v;
+	size_t	 i;
+
+	if (!consent && (json_object_get(f->set, "caller_name") != NULL ||
+	    json_object_get(f->set, "caller_contact") != NULL))
+		return msg_usage(cmd, "--name and --contact are kept only "
+		    "when the caller consents: add --consent");
+	json_array_foreach(f->clear, i, v)
+		if (json_object_get(f->set, json_string_value(v)) != NULL)
+			return msg_usage(cmd, "--clear %s conflicts with --%s",
+			    json_string_value(v),
+			    fields_option_name(json_string_value(v)));
+	return 0;
+}
+
+/* Rewrite one time field of obj as RFC 3339 in the current TZ. */
+static int
+fields_resolve_time(json_t *obj, const char *field)
+{
+	const char	*s = json_string_value(json_object_get(obj, field));
+	char		 buf[TIMEPARSE_RFC3339_LEN];
+	time_t		 t;
+
+	if (s == NULL)
+		return 0;
+	if (timeparse_time(s, &t) == -1) {
+		msg_error("--%s: %s does not exist in the server's timezone",
+		    fields_option_name(field), s);
+		return -1;
+	}
+	timeparse_rfc3339(t, buf, sizeof buf);
+	json_object_set_new(obj, field, json_string(buf));
+	return 0;
+}
+
+/*
+ * Turn the times in obj into RFC 3339 in the server's timezone: that is the
+ * zone "01:30" means on a hotline's form. -1 after reporting an error.
+ */
+int
+fields_resolve_times(struct hl *hl, json_t *obj)
+{
+	if (!json_is_string(json_object_get(obj, "started_at")) &&
+	    !json_is_string(json_object_get(obj, "callback_at")))
+		return 0;
+	if (schema_use_timezone(hl) == -1)
+		return -1;
+	if (fields_resolve_time(obj, "started_at") == -1 ||
+	    fields_resolve_time(obj, "callback_at") == -1)
+		return -1;
+	return 0;
+}

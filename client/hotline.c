@@ -1,0 +1,201 @@
+/*
+ * hotline: the operators' command-line client for hotlined. main() reads
+ * the global options and hands over to one command.
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "hotline.h"
+
+struct hotline_cmd {
+	const char	*name;
+	int		(*fn)(struct hl *, int, char **);
+};
+
+static const struct hotline_cmd hotline_cmds[] = {
+	{ "log", cmd_log },
+	{ "show", cmd_show },
+	{ "list", cmd_list },
+	{ "amend", cmd_amend },
+	{ "schema", cmd_schema },
+	{ "whoami", cmd_whoami },
+};
+
+static const struct option hotline_options[] = {
+	{ "server", required_argument, NULL, 'S' },
+	{ "config", required_argument, NULL, 'C' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Print JSON: indented for a person, one line for a pipe. */
+void
+hotline_print_json(const json_t *j)
+{
+	size_t	flags = JSON_ENCODE_ANY;
+
+	flags |= isatty(STDOUT_FILENO) ? JSON_INDENT(2) : JSON_COMPACT;
+	json_dumpf(j, stdout, flags);
+	putchar('\n');
+}
+
+/* Report getopt's complaint c ('?' or ':') about argv[optind - 1]. */
+int
+hotline_bad_option(const char *cmd, int c, char **argv)
+{
+	const char	*arg = argv[optind - 1];
+
+	if (c == ':')
+		return msg_usage(cmd, "option %s needs a value", arg);
+	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') != NULL)
+		return msg_usage(cmd, "unknown option, or one that takes no "
+		    "value: %s", arg);
+	if (strncmp(arg, "--", 2) == 0)
+		return msg_usage(cmd, "unknown option %s", arg);
+	return msg_usage(cmd, "unknown option -%c", optopt);
+}
+
+/*
+ * The options of a command that has only the common ones (--json, --help).
+ * Returns -1 to go on, with optind at the first operand, else an exit status.
+ */
+int
+hotline_common_options(struct hl *hl, const char *cmd, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		HOTLINE_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 }
+	};
+	int				 c;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			hl->json = 1;
+			break;
+		case 'h':
+			usage_print(stdout, cmd);
+			return EXIT_OK;
+		default:
+			return hotline_bad_option(cmd, c, argv);
+		}
+	}
+	return -1;
+}
+
+/*
+ * The server's text is UTF-8 whatever the locale says, and column widths
+ * need a UTF-8 LC_CTYPE to count Chinese characters as two columns.
+ */
+static void
+hotline_locale(void)
+{
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+/* hotline help [COMMAND] */
+static int
+hotline_help(int argc, char **argv)
+{
+	if (argc > 2)
+		return msg_usage("help", "too many arguments");
+	if (argc == 2 && usage_print(stdout, argv[1]) == -1)
+		return msg_usage(NULL, "no command '%s'", argv[1]);
+	if (argc < 2)
+		usage_print(stdout, NULL);
+	return EXIT_OK;
+}
+
+/* Run command argv[0]; its options are parsed from scratch. */
+static int
+hotline_dispatch(struct hl *hl, int argc, char **argv)
+{
+	size_t	i;
+
+	if (strcmp(argv[0], "help") == 0)
+		return hotline_help(argc, argv);
+	for (i = 0; i < sizeof hotline_cmds / sizeof hotline_cmds[0]; i++) {
+		if (strcmp(hotline_cmds[i].name, argv[0]) == 0) {
+			optind = 0;	/* glibc: start getopt afresh */
+			return hotline_cmds[i].fn(hl, argc, argv);
+		}
+	}
+	return msg_usage(NULL, "no command '%s'", argv[0]);
+}
+
+/* The global options, up to the command name. -1 to go on, else an exit. */
+static int
+hotline_global(struct hl *hl, int argc, char **argv)
+{
+	int	c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:C:hV", hotline_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			if (!http_valid_server(optarg))
+				return msg_usage(NULL, "--server: '%s' is not "
+				    "unix:PATH or http://HOST:PORT", optarg);
+			hl->server_opt = optarg;
+			break;
+		case 'C':
+			hl->config_path = optarg;
+			break;
+		case 'j':
+			hl->json = 1;
+			break;
+		case 'h':
+			usage_print(stdout, NULL);
+			return EXIT_OK;
+		case 'V':
+			printf("hotline %s\n", HOTLINED_VERSION);
+			return EXIT_OK;
+		default:
+			return hotline_bad_option(NULL, c, argv);
+		}
+	}
+	return -1;
+}
+
+static int
+hotline_run(int argc, char **argv)
+{
+	struct hl	hl;
+	int		rv;
+
+	memset(&hl, 0, sizeof hl);
+	if ((rv = hotline_global(&hl, argc, argv)) != -1)
+		return rv;
+	if (optind >= argc) {
+		usage_print(stderr, NULL);
+		return EXIT_USAGE;
+	}
+	rv = hotline_dispatch(&hl, argc - optind, argv + optind);
+	api_close(&hl);
+	return rv;
+}
+
+int
+main(int argc, char **argv)
+{
+	int	rv;
+
+	hotline_locale();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		msg_error("cannot initialise libcurl");
+		return EXIT_ERROR;
+	}
+	rv = hotline_run(argc, argv);
+	curl_global_cleanup();
+	return rv;
+}

@@ -1,0 +1,182 @@
+/*
+ * hotline: the operators' command-line client for hotlined.
+ * Shared types and every prototype, grouped by the file that defines them.
+ */
+#ifndef HOTLINE_H
+#define HOTLINE_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#ifndef HOTLINED_VERSION
+#define HOTLINED_VERSION "unknown"
+#endif
+
+/* Exit statuses: the contract with scripts. */
+#define EXIT_OK		0
+#define EXIT_ERROR	1
+#define EXIT_USAGE	2
+
+#define HOTLINE_DEFAULT_SERVER	"unix:/run/hotlined/api.sock"
+
+#define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
+
+struct http;
+
+/* One invocation's state, handed to every command. */
+struct hl {
+	const char	*config_path;	/* -C, or NULL for the default file */
+	const char	*server_opt;	/* --server, or NULL */
+	int		 json;		/* --json: print the server's JSON */
+	char		*server;	/* the resolved address, for messages */
+	char		*token;		/* never printed */
+	struct http	*http;		/* NULL until the first request */
+	json_t		*schema;	/* GET /v1/schema, on first use */
+};
+
+/* One HTTP answer. */
+struct http_response {
+	long		 status;
+	json_t		*body;		/* NULL when empty or not JSON */
+};
+
+/* api.c */
+#define API_OK		 0	/* an answer came back (any status) */
+#define API_TRANSPORT	-1	/* no answer: api_transport_error() says why */
+#define API_FAILED	-2	/* could not even start; already reported */
+int		 api_request(struct hl *, const char *, const char *,
+		    const json_t *, const char *const *, struct http_response *);
+const char	*api_transport_error(struct hl *);
+json_t		*api_call(struct hl *, const char *, const char *,
+		    const json_t *, const char *const *);
+json_t		*api_get(struct hl *, const char *);
+void		 api_report(const struct hl *, const struct http_response *);
+void		 api_close(struct hl *);
+
+/* cmd_amend.c */
+int		 cmd_amend(struct hl *, int, char **);
+
+/* cmd_list.c */
+int		 cmd_list(struct hl *, int, char **);
+
+/* cmd_log.c */
+int		 cmd_log(struct hl *, int, char **);
+
+/* cmd_schema.c */
+int		 cmd_schema(struct hl *, int, char **);
+
+/* cmd_show.c */
+int		 cmd_show(struct hl *, int, char **);
+int		 cmd_show_parse_id(const char *, const char *, long *);
+
+/* cmd_whoami.c */
+int		 cmd_whoami(struct hl *, int, char **);
+
+/* config.c */
+struct config {
+	char		*server;
+	char		*token;
+};
+int		 config_load(const char *, struct config *);
+void		 config_free(struct config *);
+
+/* fields.c */
+struct fields {
+	json_t		*set;		/* the fields given; times as typed */
+	json_t		*clear;		/* amend --clear: field names */
+	int		 consent;	/* -1 not given, else 0 or 1 */
+};
+#define FIELDS_SHORT_OPTIONS	"l:c:t:r:d:o:"
+void		 fields_init(struct fields *);
+void		 fields_free(struct fields *);
+struct option	*fields_long_options(const struct option *);
+int		 fields_option(struct fields *, const char *, int,
+		    const char *);
+int		 fields_clear(struct fields *, const char *, const char *);
+int		 fields_check(const struct fields *, const char *, int);
+const char	*fields_option_name(const char *);
+int		 fields_resolve_times(struct hl *, json_t *);
+
+/* hotline.c */
+/* Every command takes these besides its own. */
+#define HOTLINE_COMMON_OPTIONS					\
+	{ "json", no_argument, NULL, 'j' },			\
+	{ "help", no_argument, NULL, 'h' }
+void		 hotline_print_json(const json_t *);
+int		 hotline_bad_option(const char *, int, char **);
+int		 hotline_common_options(struct hl *, const char *, int,
+		    char **);
+
+/* http.c */
+int		 http_valid_server(const char *);
+struct http	*http_open(const char *, const char *);
+void		 http_close(struct http *);
+int		 http_request(struct http *, const char *, const char *,
+		    const json_t *, const char *const *, struct http_response *);
+const char	*http_error(const struct http *);
+void		 http_response_free(struct http_response *);
+
+/* msg.c */
+void		 msg_error(const char *, ...) PRINTFLIKE(1, 2);
+void		 msg_note(const char *, ...) PRINTFLIKE(1, 2);
+int		 msg_usage(const char *, const char *, ...) PRINTFLIKE(2, 3);
+
+/* prompt.c */
+char		*prompt_code(const json_t *, const char *);
+json_t		*prompt_codes(const json_t *, const char *);
+
+/* record.c */
+const char	*record_label(const char *);
+char		*record_clean(const char *, int);
+char		*record_value_text(struct hl *, const char *, json_t *);
+char		*record_value_line(struct hl *, const char *, json_t *);
+int		 record_is_redacted(json_t *, const char *);
+void		 record_print_line(FILE *, const char *, const char *,
+		    const char *);
+void		 record_print(struct hl *, json_t *, FILE *);
+
+/* schema.c */
+json_t		*schema_get(struct hl *);
+const json_t	*schema_list(struct hl *, const char *);
+const char	*schema_name(struct hl *, const char *, const char *);
+int		 schema_use_timezone(struct hl *);
+
+/* table.c */
+struct table;
+struct table	*table_new(int);
+void		 table_align_right(struct table *, int);
+void		 table_add_row(struct table *, const char *const *);
+void		 table_print(const struct table *, FILE *, const char *);
+void		 table_free(struct table *);
+int		 table_width(const char *);
+
+/* timeparse.c */
+#define TIMEPARSE_RFC3339_LEN	32
+int		 timeparse_duration(const char *, long *);
+char		*timeparse_duration_text(long);
+int		 timeparse_is_date(const char *);
+int		 timeparse_is_zoned(const char *);
+int		 timeparse_time(const char *, time_t *);
+void		 timeparse_rfc3339(time_t, char *, size_t);
+int		 timeparse_local(const char *, const char *, char *, size_t);
+void		 timeparse_today(char *, size_t);
+
+/* usage.c */
+int		 usage_print(FILE *, const char *);
+int		 usage_known(const char *);
+
+/* uuid.c */
+#define UUID_LEN	37
+int		 uuid_v4(char *);
+
+/* xmalloc.c */
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+char		*xasprintf(const char *, ...) PRINTFLIKE(1, 2);
+
+#endif /* HOTLINE_H */

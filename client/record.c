@@ -1,0 +1,345 @@
+/*
+ * How a call record reads to a person: labels for fields, display names
+ * beside codes, times in the server's timezone, hidden personal fields.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hotline.h"
+
+#define RECORD_TIME_FORMAT	"%Y-%m-%d %H:%M:%S %z"
+#define RECORD_LABEL_WIDTH	20
+
+enum record_kind {
+	RECORD_TEXT,
+	RECORD_CODE,		/* a code from a schema list */
+	RECORD_CODES,		/* an array of such codes */
+	RECORD_TIME,
+	RECORD_DURATION,
+	RECORD_BOOL,
+	RECORD_INT,
+	RECORD_ASSESSMENT,
+	RECORD_QUEUE
+};
+
+struct record_field {
+	const char		*field;
+	const char		*label;
+	enum record_kind	 kind;
+	const char		*list;	/* the schema list of its codes */
+};
+
+/* In the order "hotline show" prints them. */
+static const struct record_field record_fields[] = {
+	{ "line", "line", RECORD_CODE, "lines" },
+	{ "started_at", "started", RECORD_TIME, NULL },
+	{ "duration_s", "duration", RECORD_DURATION, NULL },
+	{ "call_type", "call type", RECORD_CODE, "call_types" },
+	{ "caller_type", "caller type", RECORD_CODE, "caller_types" },
+	{ "gender", "gender", RECORD_CODE, "genders" },
+	{ "age_band", "age band", RECORD_CODE, "age_bands" },
+	{ "topics", "topics", RECORD_CODES, "topics" },
+	{ "risk", "risk", RECORD_CODE, "risk_levels" },
+	{ "risk_assessment", "assessment", RECORD_ASSESSMENT, NULL },
+	{ "emergency_contacted", "emergency contacted", RECORD_BOOL, NULL },
+	{ "outcome", "outcome", RECORD_CODE, "outcomes" },
+	{ "callback_at", "callback", RECORD_TIME, NULL },
+	{ "queue", "queue", RECORD_QUEUE, "queues" },
+	{ "notes", "notes", RECORD_TEXT, NULL },
+	{ "consent", "consent", RECORD_BOOL, NULL },
+	{ "caller_name", "name", RECORD_TEXT, NULL },
+	{ "caller_contact", "contact", RECORD_TEXT, NULL },
+	{ "repeat_calls", "earlier calls", RECORD_INT, NULL },
+	{ "operator", "operator", RECORD_TEXT, NULL },
+	{ "created_at", "logged", RECORD_TIME, NULL },
+	{ "updated_at", "updated", RECORD_TIME, NULL },
+	{ "version", "version", RECORD_INT, NULL },
+};
+#define RECORD_COUNT	(sizeof record_fields / sizeof record_fields[0])
+
+static const struct record_field *
+record_find(const char *field)
+{
+	size_t	i;
+
+	for (i = 0; i < RECORD_COUNT; i++)
+		if (strcmp(record_fields[i].field, field) == 0)
+			return &record_fields[i];
+	return NULL;
+}
+
+/* The label a person reads for field (the field name if we have none). */
+const char *
+record_label(const char *field)
+{
+	const struct record_field	*f = record_find(field);
+
+	return f != NULL ? f->label : field;
+}
+
+/*
+ * A copy of s safe for a terminal: control characters (C0, DEL, C1), which
+ * could move the cursor or recolour the screen, become '?'. Newlines stay
+ * if keep_newlines. Caller frees.
+ */
+char *
+record_clean(const char *s, int keep_newlines)
+{
+	char		*out = xstrdup(s), *o = out;
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			*o++ = '?';
+			p += 2;
+		} else if ((*p < 0x20 && !(keep_newlines && *p == '\n')) ||
+		    *p == 0x7f) {
+			*o++ = '?';
+			p++;
+		} else
+			*o++ = (char)*p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* "code (display name)", or just the code when the schema has no name. */
+static char *
+record_code_text(struct hl *hl, const char *list, const char *code)
+{
+	const char	*name = list != NULL ? schema_name(hl, list, code) : NULL;
+	char		*c = record_clean(code, 0), *s;
+
+	if (name == NULL || strcmp(name, code) == 0)
+		return c;
+	s = xasprintf("%s (%s)", c, name);
+	free(c);
+	return s;
+}
+
+static char *
+record_codes_text(struct hl *hl, const char *list, json_t *v)
+{
+	char	*s = xstrdup(""), *one, *next;
+	json_t	*e;
+	size_t	 i;
+
+	json_array_foreach(v, i, e) {
+		one = json_is_string(e) ? record_code_text(hl, list,
+		    json_string_value(e)) : record_value_text(hl, "", e);
+		next = xasprintf("%s%s%s", s, i > 0 ? ", " : "", one);
+		free(one);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
+/* desire=yes, capability=no, ... in the record's order. */
+static char *
+record_object_text(json_t *v)
+{
+	char		*s = xstrdup(""), *next, *val;
+	const char	*key;
+	json_t		*e;
+
+	json_object_foreach(v, key, e) {
+		val = json_is_string(e) ? record_clean(json_string_value(e), 0) :
+		    json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
+		next = xasprintf("%s%s%s=%s", s, s[0] ? ", " : "", key,
+		    val != NULL ? val : "?");
+		free(val);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
+static char *
+record_queue_text(struct hl *hl, json_t *v)
+{
+	const char	*code = json_string_value(json_object_get(v, "code"));
+	json_t		*prio = json_object_get(v, "priority");
+	char		*c, *s;
+
+	if (code == NULL)
+		return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	c = record_code_text(hl, "queues", code);
+	if (!json_is_integer(prio))
+		return c;
+	s = xasprintf("%s, priority %lld", c,
+	    (long long)json_integer_value(prio));
+	free(c);
+	return s;
+}
+
+static char *
+record_time_text(const char *s)
+{
+	char	buf[64];
+
+	timeparse_local(s, RECORD_TIME_FORMAT, buf, sizeof buf);
+	return record_clean(buf, 0);
+}
+
+static char *
+record_duration_text(json_int_t secs)
+{
+	char	*short_form = timeparse_duration_text((long)secs), *s;
+
+	if (secs < 60)
+		return short_form;
+	s = xasprintf("%s (%lld s)", short_form, (long long)secs);
+	free(short_form);
+	return s;
+}
+
+/* Format v by kind; NULL if v is not of the type the kind expects. */
+static char *
+record_kind_text(struct hl *hl, const struct record_field *f, json_t *v)
+{
+	switch (f->kind) {
+	case RECORD_TEXT:
+		return json_is_string(v) ?
+		    record_clean(json_string_value(v), 1) : NULL;
+	case RECORD_CODE:
+		return json_is_string(v) ?
+		    record_code_text(hl, f->list, json_string_value(v)) : NULL;
+	case RECORD_CODES:
+		return json_is_array(v) ? record_codes_text(hl, f->list, v) :
+		    NULL;
+	case RECORD_TIME:
+		return json_is_string(v) ?
+		    record_time_text(json_string_value(v)) : NULL;
+	case RECORD_DURATION:
+		return json_is_integer(v) ?
+		    record_duration_text(json_integer_value(v)) : NULL;
+	case RECORD_BOOL:
+		return json_is_boolean(v) ?
+		    xstrdup(json_is_true(v) ? "yes" : "no") : NULL;
+	case RECORD_INT:
+		return json_is_integer(v) ? xasprintf("%lld",
+		    (long long)json_integer_value(v)) : NULL;
+	case RECORD_ASSESSMENT:
+		return json_is_object(v) ? record_object_text(v) : NULL;
+	case RECORD_QUEUE:
+		return json_is_object(v) ? record_queue_text(hl, v) : NULL;
+	}
+	return NULL;
+}
+
+/* The readable text of field's value v (caller frees). */
+char *
+record_value_text(struct hl *hl, const char *field, json_t *v)
+{
+	const struct record_field	*f = record_find(field);
+	char				*s = NULL, *raw;
+
+	if (v == NULL || json_is_null(v))
+		return xstrdup("(none)");
+	if (f != NULL)
+		s = record_kind_text(hl, f, v);
+	else if (json_is_string(v))
+		s = record_clean(json_string_value(v), 1);
+	else if (json_is_array(v))
+		s = record_codes_text(hl, NULL, v);
+	else if (json_is_object(v))
+		s = record_object_text(v);
+	if (s == NULL) {
+		raw = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		s = record_clean(raw != NULL ? raw : "?", 0);
+		free(raw);
+	}
+	return s;
+}
+
+/* The same on one line, for "field: old → new" (caller frees). */
+char *
+record_value_line(struct hl *hl, const char *field, json_t *v)
+{
+	char	*s = record_value_text(hl, field, v), *p, *out;
+	size_t	 n = 0;
+
+	for (p = s; *p != '\0'; p++)
+		n += *p == '\n';
+	if (n == 0)
+		return s;
+	/* "⏎" marks where a line ended: three bytes in place of one. */
+	out = xmalloc(strlen(s) + 2 * n + 1);
+	for (p = s, n = 0; *p != '\0'; p++) {
+		if (*p == '\n') {
+			memcpy(out + n, "\xe2\x8f\x8e", 3);
+			n += 3;
+		} else
+			out[n++] = *p;
+	}
+	out[n] = '\0';
+	free(s);
+	return out;
+}
+
+/* Whether field is listed in the record's "redacted". */
+int
+record_is_redacted(json_t *rec, const char *field)
+{
+	json_t	*e;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(rec, "redacted"), i, e)
+		if (json_is_string(e) && strcmp(json_string_value(e), field) == 0)
+			return 1;
+	return 0;
+}
+
+/* "label   value", with the lines of a multi-line value under each other. */
+void
+record_print_line(FILE *fp, const char *indent, const char *label,
+    const char *text)
+{
+	const char	*p = text, *nl;
+
+	fprintf(fp, "%s%-*s  ", indent, RECORD_LABEL_WIDTH, label);
+	while ((nl = strchr(p, '\n')) != NULL) {
+		fprintf(fp, "%.*s\n%s%-*s  ", (int)(nl - p), p, indent,
+		    RECORD_LABEL_WIDTH, "");
+		p = nl + 1;
+	}
+	fprintf(fp, "%s\n", p);
+}
+
+static int
+record_is_known(const char *field)
+{
+	return record_find(field) != NULL || strcmp(field, "id") == 0 ||
+	    strcmp(field, "history") == 0 || strcmp(field, "redacted") == 0;
+}
+
+/* The record as a key/value block; fields we do not know come last, raw. */
+void
+record_print(struct hl *hl, json_t *rec, FILE *fp)
+{
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+	char		*text;
+
+	for (i = 0; i < RECORD_COUNT; i++) {
+		key = record_fields[i].field;
+		if ((v = json_object_get(rec, key)) == NULL) {
+			if (record_is_redacted(rec, key))
+				record_print_line(fp, "  ",
+				    record_fields[i].label, "(hidden)");
+			continue;
+		}
+		text = record_value_text(hl, key, v);
+		record_print_line(fp, "  ", record_fields[i].label, text);
+		free(text);
+	}
+	json_object_foreach(rec, key, v) {
+		if (record_is_known(key))
+			continue;
+		text = record_value_text(hl, key, v);
+		record_print_line(fp, "  ", key, text);
+		free(text);
+	}
+}

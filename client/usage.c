@@ -1,0 +1,234 @@
+/*
+ * The help texts: "hotline --help", "hotline help CMD", "hotline CMD --help".
+ * Kept in step with hotline.1.
+ */
+#include <string.h>
+
+#include "hotline.h"
+
+struct usage {
+	const char	*cmd;
+	const char	*text;
+};
+
+static const char usage_main[] =
+"Usage: hotline [global options] COMMAND [args]\n"
+"\n"
+"Log and look up calls to the psychological support hotline, through the\n"
+"hotlined daemon.\n"
+"\n"
+"Commands:\n"
+"  log      log a call\n"
+"  show     show one call, with the history of its amendments\n"
+"  list     list calls as a table\n"
+"  amend    change fields of a call (its history keeps the old values)\n"
+"  schema   list the codes the server accepts: lines, topics, risks, ...\n"
+"  whoami   say who the server takes you to be\n"
+"  help     show this text, or a command's: hotline help log\n"
+"\n"
+"Global options:\n"
+"      --server ADDRESS  unix:PATH or http://HOST:PORT; default\n"
+"                        $HOTLINE_SERVER, then \"server\" in the config file,\n"
+"                        then unix:/run/hotlined/api.sock\n"
+"  -C, --config FILE     the client config file; default\n"
+"                        $XDG_CONFIG_HOME/hotline/hotline.conf or\n"
+"                        ~/.config/hotline/hotline.conf (may be missing)\n"
+"      --json            print the server's JSON instead of text\n"
+"  -h, --help            show this help\n"
+"  -V, --version         show the version\n"
+"\n"
+"Environment:\n"
+"  HOTLINE_SERVER  the server, when --server is not given\n"
+"  HOTLINE_TOKEN   the bearer token for TCP; overrides \"token\" in the\n"
+"                  config file. On the Unix socket your uid identifies you.\n"
+"\n"
+"Exit status: 0 success, 1 error (the server's included), 2 usage error.\n"
+"See hotline(1) for more.\n";
+
+static const char usage_log[] =
+"Usage: hotline log [options]\n"
+"\n"
+"Log a call. Line, caller type, topics and risk are required: when one is\n"
+"missing and standard input is a terminal, hotline asks for it and offers\n"
+"the server's codes, numbered; otherwise it is a usage error. Prints\n"
+"\"logged call ID\" and, when the call was routed to a queue, the queue and\n"
+"the priority.\n"
+"\n"
+"Each log sends a fresh Idempotency-Key. If the server cannot be reached or\n"
+"answers with a 5xx error, the same request is sent again a few times: a\n"
+"call is never stored twice.\n"
+"\n"
+"Required:\n"
+"  -l, --line CODE           the line the call came in on\n"
+"  -c, --caller-type CODE    medic, medic_family, aid_team, member, ...\n"
+"  -t, --topic CODE[,CODE]   a topic; repeat the option or use commas\n"
+"  -r, --risk CODE           none, low, moderate, high, imminent\n"
+"\n"
+"Optional:\n"
+"  -d, --duration DURATION   720 (seconds), 90s, 12m, 1h, 1h5m\n"
+"  -o, --outcome CODE        counseled, referred, callback, emergency,\n"
+"                            hung_up\n"
+"      --callback TIME       when to call back (needed with --outcome\n"
+"                            callback)\n"
+"      --started TIME        when the call began (default: now)\n"
+"      --call-type CODE      counseling (default), info, silent, prank,\n"
+"                            wrong_number\n"
+"      --gender CODE         f, m, x\n"
+"      --age-band CODE       <18, 18-29, 30-39, 40-49, 50-59, 60+\n"
+"      --notes TEXT          free text; personal, shown only to the roles\n"
+"                            that may see it\n"
+"      --consent[=yes|no]    the caller agreed to leave name and contact\n"
+"      --name TEXT           the caller's name (only with --consent)\n"
+"      --contact TEXT        the caller's phone or other contact (only with\n"
+"                            --consent)\n"
+"      --caller-number NUMBER\n"
+"                            the number the caller rang from: only a keyed\n"
+"                            hash is kept, to count repeat calls\n"
+"      --emergency-contacted[=yes|no]\n"
+"                            emergency services were called\n"
+"      --assessment desire=A,capability=A,intent=A,buffers=A\n"
+"                            the suicide-risk assessment (risk moderate or\n"
+"                            above); each answer is yes, no or unknown\n"
+"      --idempotency-key KEY\n"
+"                            send KEY, not a fresh one: to retry a log\n"
+"                            whose outcome is unknown\n"
+"      --json                print the stored record as JSON\n"
+"  -h, --help                show this help\n"
+"\n"
+"TIME is RFC 3339 with an offset (2020-02-17T01:30:00+08:00), or\n"
+"\"YYYY-MM-DD HH:MM\", or \"HH:MM\" (today), in the server's timezone.\n"
+"The codes are the server's: see \"hotline schema\".\n"
+"\n"
+"Examples:\n"
+"  hotline log -l 400 -c medic -t anxiety,sleep -r moderate -d 12m \\\n"
+"      --assessment desire=no,capability=no,intent=no,buffers=yes\n"
+"  hotline log -l 9120 -c member -t work -r none --outcome callback \\\n"
+"      --callback '2020-02-18 10:00' --consent --name 王 --contact 13800000000\n";
+
+static const char usage_show[] =
+"Usage: hotline show [--json] ID\n"
+"\n"
+"Show call ID: every field, with the display name beside each code and\n"
+"times in the server's timezone, then the history of its amendments\n"
+"(the version replaced, when, by whom, and each field's old and new\n"
+"value). Personal fields your role may not see are shown as (hidden).\n"
+"\n"
+"      --json      print the record as the server sent it\n"
+"  -h, --help      show this help\n";
+
+static const char usage_list[] =
+"Usage: hotline list [options]\n"
+"\n"
+"List calls, newest first, as a table: ID, STARTED (server time), LINE,\n"
+"CALLER, TOPICS, RISK, OUTCOME, OPERATOR. An operator sees only its own\n"
+"calls. Without --all one page is shown, and a note says if there are more.\n"
+"\n"
+"      --today           calls since midnight in the server's timezone\n"
+"      --mine            calls you logged\n"
+"      --from DATE|TIME  calls that started at or after this\n"
+"      --to DATE|TIME    calls that started before this (a DATE includes\n"
+"                        that whole day)\n"
+"      --line CODE[,CODE]\n"
+"      --risk CODE[,CODE]\n"
+"      --operator NAME[,NAME]\n"
+"      --limit N         at most N calls per page (server default 50)\n"
+"      --all             follow the pages to the end\n"
+"      --json            print the server's JSON (with --all, one object\n"
+"                        holding every page's calls)\n"
+"  -h, --help            show this help\n"
+"\n"
+"DATE is YYYY-MM-DD; TIME as in \"hotline help log\"; both in the\n"
+"server's timezone unless TIME carries an offset.\n"
+"\n"
+"Examples:\n"
+"  hotline list --today --mine\n"
+"  hotline list --from 2020-02-01 --to 2020-02-29 --risk high,imminent --all\n";
+
+static const char usage_amend[] =
+"Usage: hotline amend ID [field options] [--clear FIELD]...\n"
+"\n"
+"Change fields of call ID. Only the fields given are sent; --clear FIELD\n"
+"empties an optional field. The call's current version is read first and\n"
+"sent as If-Match, so a change someone else made meanwhile is reported\n"
+"rather than overwritten. Prints each field's old and new value; the\n"
+"server keeps the old values in the call's history.\n"
+"\n"
+"The field options are those of \"hotline log\" (see hotline help log);\n"
+"--topic replaces the whole list of topics. --name and --contact need\n"
+"--consent unless the call already records consent.\n"
+"\n"
+"      --clear FIELD  empty FIELD, named as its option (callback,\n"
+"                     outcome, notes, ...) or as its JSON field\n"
+"      --json         print the updated record as JSON\n"
+"  -h, --help         show this help\n"
+"\n"
+"Example:\n"
+"  hotline amend 42 --risk high --clear callback\n";
+
+static const char usage_schema[] =
+"Usage: hotline schema [--json]\n"
+"\n"
+"List the codes the server accepts, each with its display name: lines,\n"
+"caller types, topics, risk levels (lowest first), outcomes, queues, call\n"
+"types, genders, age bands; and the server's timezone and limits.\n"
+"\n"
+"      --json      print the schema as the server sent it\n"
+"  -h, --help      show this help\n";
+
+static const char usage_whoami[] =
+"Usage: hotline whoami [--json]\n"
+"\n"
+"Say who the server takes you to be: your name, your role (operator,\n"
+"counselor, supervisor or admin) and whether you came by the Unix socket\n"
+"or TCP.\n"
+"\n"
+"      --json      print the server's answer as JSON\n"
+"  -h, --help      show this help\n";
+
+static const char usage_help[] =
+"Usage: hotline help [COMMAND]\n"
+"\n"
+"Show the overall help, or COMMAND's.\n";
+
+static const struct usage usage_texts[] = {
+	{ "log", usage_log },
+	{ "show", usage_show },
+	{ "list", usage_list },
+	{ "amend", usage_amend },
+	{ "schema", usage_schema },
+	{ "whoami", usage_whoami },
+	{ "help", usage_help },
+};
+
+static const struct usage *
+usage_find(const char *cmd)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof usage_texts / sizeof usage_texts[0]; i++)
+		if (strcmp(usage_texts[i].cmd, cmd) == 0)
+			return &usage_texts[i];
+	return NULL;
+}
+
+int
+usage_known(const char *cmd)
+{
+	return usage_find(cmd) != NULL;
+}
+
+/* Print the help for cmd (NULL: the overall help); -1 if there is none. */
+int
+usage_print(FILE *fp, const char *cmd)
+{
+	const struct usage	*u;
+
+	if (cmd == NULL) {
+		fputs(usage_main, fp);
+		return 0;
+	}
+	if ((u = usage_find(cmd)) == NULL)
+		return -1;
+	fputs(u->text, fp);
+	return 0;
+}

@@ -1,0 +1,248 @@
+/*
+ * hotlined: the call-logging daemon of a psychological support hotline.
+ * One project header: shared types, then prototypes grouped by file.
+ */
+#ifndef HOTLINED_H
+#define HOTLINED_H
+
+#include <sys/types.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#ifndef HOTLINED_VERSION
+#define HOTLINED_VERSION "0.0.0"
+#endif
+
+#define HOTLINED_CONF	"/etc/hotlined/hotlined.conf"
+#define EX_CONFIG_ERR	78	/* sysexits.h EX_CONFIG */
+#define SHA256_LEN	32
+
+struct event_base;
+struct evhttp_request;
+
+/* A configured list entry: a stable code and a (Chinese) display name. */
+struct code_name {
+	char	*cn_code;
+	char	*cn_name;
+};
+
+struct code_list {
+	struct code_name *cl_v;
+	size_t		  cl_n;
+};
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_OPERATOR,
+	ROLE_COUNSELOR,
+	ROLE_SUPERVISOR,
+	ROLE_ADMIN
+};
+
+struct operator {
+	char		*op_name;
+	enum role	 op_role;
+	int		 op_has_uid;
+	uid_t		 op_uid;
+	int		 op_has_token;
+	unsigned char	 op_token_sha[SHA256_LEN];
+};
+
+struct limits {
+	long	lim_max_body;		/* bytes */
+	long	lim_max_headers;	/* bytes */
+	long	lim_timeout_s;
+	long	lim_notes_max;		/* characters */
+	long	lim_list_max;
+};
+
+struct config {
+	char		*cf_path;
+	char		*cf_timezone;
+	int		 cf_facility;
+	char		*cf_db_path;
+	long		 cf_busy_ms;
+	char	       **cf_api_listen;
+	size_t		 cf_napi;
+	mode_t		 cf_api_mode;
+	char	       **cf_status_listen;
+	size_t		 cf_nstatus;
+	mode_t		 cf_status_mode;
+	struct limits	 cf_limits;
+	unsigned char	*cf_hash_key;	/* caller-number HMAC key, or NULL */
+	size_t		 cf_hash_key_len;
+	struct code_list cf_lines;
+	struct code_list cf_caller_types;
+	struct code_list cf_topics;
+	struct code_list cf_risks;	/* ordered, lowest first */
+	struct code_list cf_outcomes;
+	struct code_list cf_queues;
+	struct operator	*cf_ops;
+	size_t		 cf_nops;
+};
+
+/* Who is asking: resolved once per request by auth.c. */
+struct identity {
+	const char	*id_name;	/* points into config or id_buf */
+	enum role	 id_role;
+	int		 id_unix;	/* 1: Unix socket, 0: TCP */
+	char		 id_buf[64];
+};
+
+#define CALL_MAX_TOPICS	16
+
+/* A call record as the domain knows it; strings are owned (call_free). */
+struct call {
+	int64_t	 c_id;
+	char	*c_line;
+	int64_t	 c_started_at;		/* UTC seconds */
+	int64_t	 c_duration_s;		/* -1: not given */
+	char	*c_operator;
+	char	*c_call_type;
+	char	*c_caller_type;
+	char	*c_gender;		/* NULL: not given */
+	char	*c_age_band;
+	char	*c_topics[CALL_MAX_TOPICS];
+	size_t	 c_ntopics;
+	char	*c_risk;
+	char	*c_outcome;
+	int64_t	 c_callback_at;		/* 0: none */
+	char	*c_notes;
+	int	 c_consent;
+	char	*c_caller_name;
+	char	*c_caller_contact;
+	char	*c_caller_hash;		/* hex HMAC of the number, or NULL */
+	char	*c_assess[4];		/* desire, capability, intent, buffers */
+	int	 c_emergency;
+	int64_t	 c_created_at;
+	int64_t	 c_updated_at;
+	int64_t	 c_version;
+	int64_t	 c_repeat_calls;
+};
+
+/* A validation failure: the field and a message for the client. */
+struct call_error {
+	const char	*ce_kind;	/* "invalid_field", "missing_field", ... */
+	char		 ce_field[48];
+	char		 ce_msg[512];
+};
+
+struct call_filter {
+	int64_t		 f_from;	/* 0: open */
+	int64_t		 f_to;		/* 0: open; exclusive */
+	char	       **f_lines;
+	size_t		 f_nlines;
+	char	       **f_risks;
+	size_t		 f_nrisks;
+	char	       **f_ops;
+	size_t		 f_nops;
+	long		 f_limit;
+	int		 f_has_cursor;
+	int64_t		 f_cur_started;
+	int64_t		 f_cur_id;
+};
+
+/* log.c */
+void	log_init(int debug, int facility);
+void	log_setfacility(int facility);
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* clock.c */
+int	clock_parse(const char *, int64_t *);
+int	clock_parse_date(const char *, int64_t *, int64_t *);
+void	clock_format(int64_t, char *, size_t);
+int	clock_zone_exists(const char *);
+int	clock_set_timezone(const char *);
+int64_t	clock_now(void);
+
+/* config.c */
+struct config	*config_load(const char *, char **);
+void		 config_free(struct config *);
+const struct code_name *config_find(const struct code_list *, const char *);
+int		 config_risk_rank(const struct config *, const char *);
+const struct operator *config_op_by_uid(const struct config *, uid_t);
+const struct operator *config_op_by_token(const struct config *,
+		    const unsigned char *);
+const char	*config_role_name(enum role);
+int		 config_parse_facility(const char *);
+
+/* call.c */
+extern const struct code_list call_types, call_genders, call_age_bands;
+extern const char *const call_assess_keys[4];
+void	 call_init(struct call *);
+void	 call_free(struct call *);
+int	 call_from_json(struct call *, json_t *, const struct config *,
+	    int64_t, struct call_error *);
+json_t	*call_to_json(const struct call *, int);
+json_t	*call_input_json(const struct call *);
+int	 call_patch(const struct call *, json_t *, const struct config *,
+	    struct call *, json_t **, struct call_error *);
+int	 call_hash_number(const struct config *, const char *, char **);
+size_t	 call_utf8_len(const char *);
+#define CALL_SHOW_PERSONAL	0x01
+
+/* store.c */
+struct store;
+struct store	*store_open(const char *, long, char **);
+void		 store_close(struct store *);
+int		 store_in_batch(struct store *);
+int		 store_commit(struct store *);
+void		 store_rollback(struct store *);
+const char	*store_errmsg(struct store *);
+int		 store_call_insert(struct store *, struct call *, const char *,
+		    const char *);
+int		 store_call_by_key(struct store *, const char *, const char *,
+		    struct call *, char *, size_t);
+int		 store_call_get(struct store *, int64_t, struct call *);
+int		 store_call_list(struct store *, const struct call_filter *,
+		    struct call **, size_t *);
+int		 store_call_update(struct store *, const struct call *,
+		    const char *, json_t *);
+json_t		*store_call_history(struct store *, int64_t);
+int64_t		 store_repeat_count(struct store *, const char *, int64_t);
+#define STORE_OK	 0
+#define STORE_ERR	-1
+#define STORE_NOTFOUND	-2
+#define STORE_CONFLICT	-3
+
+/* auth.c */
+int	auth_identify(struct evhttp_request *, int, const struct config *,
+	    struct identity *);
+void	auth_sha256(const void *, size_t, unsigned char *);
+int	auth_hex_decode(const char *, unsigned char *, size_t);
+void	auth_hex_encode(const unsigned char *, size_t, char *);
+
+/* listener.c */
+struct listener;
+enum listener_kind { LISTENER_API, LISTENER_STATUS };
+struct listener	*listener_open(struct event_base *, const char *,
+		    enum listener_kind, mode_t, const struct limits *, char **);
+void		 listener_close(struct listener *);
+void		 listener_set_handler(struct listener *,
+		    void (*)(struct evhttp_request *, void *), void *);
+int		 listener_is_unix(const struct listener *);
+const char	*listener_name(const struct listener *);
+
+/* api.c */
+struct api;
+struct api	*api_new(struct event_base *, struct store *);
+void		 api_free(struct api *);
+void		 api_set_config(struct api *, const struct config *);
+void		 api_request(struct evhttp_request *, void *);
+void		 api_flush(struct api *);
+
+/* server.c */
+int	server_run(const char *, int);
+
+#endif /* HOTLINED_H */
