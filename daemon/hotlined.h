@@ -228,7 +228,9 @@ struct listener;
 enum listener_kind { LISTENER_API, LISTENER_STATUS };
 struct listener	*listener_open(struct event_base *, const char *,
 		    enum listener_kind, mode_t, const struct limits *, char **);
+void		 listener_stop(struct listener *);
 void		 listener_close(struct listener *);
+void		*listener_arg(const struct listener *);
 void		 listener_set_handler(struct listener *,
 		    void (*)(struct evhttp_request *, void *), void *);
 int		 listener_is_unix(const struct listener *);
@@ -241,6 +243,7 @@ void		 api_free(struct api *);
 void		 api_set_config(struct api *, const struct config *);
 void		 api_request(struct evhttp_request *, void *);
 void		 api_flush(struct api *);
+void		 api_stop(struct api *);
 
 /* server.c */
 int	server_run(const char *, int);

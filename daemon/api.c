@@ -1,0 +1,977 @@
+/*
+ * The HTTP API: routes, the one role check, the one JSON error writer,
+ * and the group commit. A write joins the store's open batch and its
+ * answer is held; at the end of the loop turn api_flush() commits the
+ * batch once and then sends every held answer (or 503 to all of them if
+ * the commit failed). Reads never see an uncommitted batch: a read that
+ * arrives while one is open flushes it first.
+ */
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <openssl/evp.h>
+
+#include "hotlined.h"
+
+#define API_IDEM_MAX	128
+#define API_LIST_LIMIT	50
+
+struct held {
+	TAILQ_ENTRY(held)	 h_entry;
+	struct evhttp_request	*h_req;
+	int			 h_code;
+	struct evbuffer		*h_body;
+};
+TAILQ_HEAD(heldq, held);
+
+struct api {
+	struct event_base	*a_base;
+	struct store		*a_store;
+	const struct config	*a_cf;
+	struct event		*a_flush_ev;
+	struct heldq		 a_held;
+	size_t			 a_nheld;
+	int			 a_stopping;
+};
+
+/* One request being handled. */
+struct ctx {
+	struct api		*x_api;
+	struct evhttp_request	*x_req;
+	struct identity		 x_id;
+	const char		*x_path;
+	struct evkeyvalq	 x_query;
+	int			 x_method;
+};
+
+/* Route handlers. */
+static void	api_schema(struct ctx *);
+static void	api_whoami(struct ctx *);
+static void	api_calls_list(struct ctx *);
+static void	api_calls_post(struct ctx *);
+static void	api_call_get(struct ctx *, int64_t);
+static void	api_call_patch(struct ctx *, int64_t);
+
+#define R_OPERATOR	(1 << ROLE_OPERATOR)
+#define R_COUNSELOR	(1 << ROLE_COUNSELOR)
+#define R_SUPERVISOR	(1 << ROLE_SUPERVISOR)
+#define R_ADMIN		(1 << ROLE_ADMIN)
+#define R_ANY		(R_OPERATOR | R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
+
+enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL };
+
+/* Which roles may use each method of each route: the one role check. */
+static const struct route {
+	enum route_id	 rt_id;
+	const char	*rt_allow;	/* the Allow header */
+	int		 rt_get;	/* roles for GET and HEAD */
+	int		 rt_post;
+	int		 rt_patch;
+} routes[] = {
+	{ RT_SCHEMA, "GET, HEAD", R_ANY, 0, 0 },
+	{ RT_WHOAMI, "GET, HEAD", R_ANY, 0, 0 },
+	{ RT_CALLS, "GET, HEAD, POST", R_ANY, R_OPERATOR | R_ADMIN, 0 },
+	{ RT_CALL, "GET, HEAD, PATCH", R_ANY, 0, R_OPERATOR | R_ADMIN },
+};
+
+static void api_error(struct ctx *, int, const char *, const char *,
+    const char *, ...) __attribute__((format(printf, 5, 6)));
+
+/* The end of a loop turn that queued writes: commit them. */
+static void
+api_flush_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	api_flush(arg);
+}
+
+struct api *
+api_new(struct event_base *base, struct store *store)
+{
+	struct api	*a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->a_base = base;
+	a->a_store = store;
+	TAILQ_INIT(&a->a_held);
+	if ((a->a_flush_ev = event_new(base, -1, 0, api_flush_cb,
+	    a)) == NULL) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+api_free(struct api *a)
+{
+	if (a == NULL)
+		return;
+	api_flush(a);
+	event_free(a->a_flush_ev);
+	free(a);
+}
+
+void
+api_set_config(struct api *a, const struct config *cf)
+{
+	a->a_cf = cf;
+}
+
+/* From now on every request gets 503: the daemon is going away. */
+void
+api_stop(struct api *a)
+{
+	a->a_stopping = 1;
+}
+
+/* Send body with code now; body is consumed. */
+static void
+api_send(struct evhttp_request *req, int code, struct evbuffer *body)
+{
+	const char	*reason;
+
+	switch (code) {
+	case 200: reason = "OK"; break;
+	case 201: reason = "Created"; break;
+	case 204: reason = "No Content"; break;
+	case 400: reason = "Bad Request"; break;
+	case 401: reason = "Unauthorized"; break;
+	case 403: reason = "Forbidden"; break;
+	case 404: reason = "Not Found"; break;
+	case 405: reason = "Method Not Allowed"; break;
+	case 409: reason = "Conflict"; break;
+	case 412: reason = "Precondition Failed"; break;
+	case 415: reason = "Unsupported Media Type"; break;
+	case 503: reason = "Service Unavailable"; break;
+	default: reason = "Internal Server Error"; break;
+	}
+	evhttp_send_reply(req, code, reason, body);
+	if (body != NULL)
+		evbuffer_free(body);
+}
+
+static struct evbuffer *
+api_json_body(struct evhttp_request *req, json_t *o)
+{
+	struct evbuffer	*b = evbuffer_new();
+	char		*s;
+
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json; charset=utf-8");
+	if (b == NULL)
+		return NULL;
+	if ((s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) != NULL) {
+		evbuffer_add(b, s, strlen(s));
+		evbuffer_add(b, "\n", 1);
+		free(s);
+	}
+	return b;
+}
+
+/*
+ * Answer with o (a reference is taken). A write's answer waits for the
+ * commit of the batch it joined.
+ */
+static void
+api_reply(struct ctx *x, int code, json_t *o)
+{
+	struct api	*a = x->x_api;
+	struct evbuffer	*body = api_json_body(x->x_req, o);
+	struct held	*h;
+
+	json_decref(o);
+	if (!store_in_batch(a->a_store)) {
+		api_send(x->x_req, code, body);
+		return;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		/* Cannot wait for the commit: commit now. */
+		api_flush(a);
+		api_send(x->x_req, code, body);
+		return;
+	}
+	h->h_req = x->x_req;
+	h->h_code = code;
+	h->h_body = body;
+	TAILQ_INSERT_TAIL(&a->a_held, h, h_entry);
+	if (a->a_nheld++ == 0)
+		event_active(a->a_flush_ev, 0, 0);
+}
+
+static void
+api_error_send(struct evhttp_request *req, int code, const char *kind,
+    const char *field, const char *msg)
+{
+	json_t	*o;
+
+	o = json_pack("{s:s}", "error", kind);
+	if (field != NULL && *field != '\0')
+		json_object_set_new(o, "field", json_string(field));
+	json_object_set_new(o, "message", json_string(msg));
+	api_send(req, code, api_json_body(req, o));
+	json_decref(o);
+}
+
+/* The one JSON error writer: {"error", "field", "message"}. */
+static void
+api_error(struct ctx *x, int code, const char *kind, const char *field,
+    const char *fmt, ...)
+{
+	char	 msg[600];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_error_send(x->x_req, code, kind, field, msg);
+}
+
+static void
+api_store_error(struct ctx *x, const char *what)
+{
+	log_warnx("%s: %s", what, store_errmsg(x->x_api->a_store));
+	api_error(x, 503, "store_unavailable", NULL, "the store could not "
+	    "%s; nothing was stored: retry later with the same "
+	    "Idempotency-Key", what);
+}
+
+/* Commit the open batch, then send every held answer. */
+void
+api_flush(struct api *a)
+{
+	struct held	*h;
+	int		 ok;
+	size_t		 n = a->a_nheld;
+
+	if (!store_in_batch(a->a_store) && n == 0)
+		return;
+	ok = store_commit(a->a_store) == STORE_OK;
+	if (!ok)
+		log_warnx("commit of %zu writes failed: %s", n,
+		    store_errmsg(a->a_store));
+	while ((h = TAILQ_FIRST(&a->a_held)) != NULL) {
+		TAILQ_REMOVE(&a->a_held, h, h_entry);
+		if (ok)
+			api_send(h->h_req, h->h_code, h->h_body);
+		else {
+			evbuffer_free(h->h_body);
+			evhttp_remove_header(evhttp_request_get_output_headers(
+			    h->h_req), "Location");
+			evhttp_remove_header(evhttp_request_get_output_headers(
+			    h->h_req), "Content-Type");
+			api_error_send(h->h_req, 503, "store_unavailable",
+			    NULL, "the store could not commit; nothing was "
+			    "stored: retry later with the same "
+			    "Idempotency-Key");
+		}
+		free(h);
+	}
+	a->a_nheld = 0;
+}
+
+/* Which personal fields x may see in c. */
+static int
+api_show_flags(const struct ctx *x, const struct call *c)
+{
+	switch (x->x_id.id_role) {
+	case ROLE_SUPERVISOR:
+	case ROLE_ADMIN:
+		return CALL_SHOW_PERSONAL;
+	case ROLE_OPERATOR:
+		return strcmp(c->c_operator, x->x_id.id_name) == 0 ?
+		    CALL_SHOW_PERSONAL : 0;
+	default:
+		return 0;
+	}
+}
+
+static json_t *
+api_codes(const struct code_list *cl)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < cl->cl_n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "code",
+		    cl->cl_v[i].cn_code, "name", cl->cl_v[i].cn_name));
+	return a;
+}
+
+static void
+api_schema(struct ctx *x)
+{
+	const struct config	*cf = x->x_api->a_cf;
+	json_t			*o;
+
+	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	    "s:o, s:[sss], s:{s:I, s:I}}",
+	    "version", HOTLINED_VERSION, "timezone", cf->cf_timezone,
+	    "lines", api_codes(&cf->cf_lines),
+	    "caller_types", api_codes(&cf->cf_caller_types),
+	    "topics", api_codes(&cf->cf_topics),
+	    "risk_levels", api_codes(&cf->cf_risks),
+	    "outcomes", api_codes(&cf->cf_outcomes),
+	    "queues", api_codes(&cf->cf_queues),
+	    "call_types", api_codes(&call_types),
+	    "genders", api_codes(&call_genders),
+	    "age_bands", api_codes(&call_age_bands),
+	    "assessment_answers", "yes", "no", "unknown",
+	    "limits", "notes_max_chars", (json_int_t)cf->cf_limits.lim_notes_max,
+	    "list_max", (json_int_t)cf->cf_limits.lim_list_max);
+	api_reply(x, 200, o);
+}
+
+static void
+api_whoami(struct ctx *x)
+{
+	api_reply(x, 200, json_pack("{s:s, s:s, s:s}", "name",
+	    x->x_id.id_name, "role", config_role_name(x->x_id.id_role),
+	    "via", x->x_id.id_unix ? "unix" : "tcp"));
+}
+
+/* The request body as JSON, or an error answered and NULL. */
+static json_t *
+api_body(struct ctx *x)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(x->x_req);
+	const char	*ct;
+	json_error_t	 jerr;
+	json_t		*o;
+	size_t		 len;
+
+	ct = evhttp_find_header(evhttp_request_get_input_headers(x->x_req),
+	    "Content-Type");
+	if (ct != NULL && strncasecmp(ct, "application/json", 16) != 0) {
+		api_error(x, 415, "unsupported_media_type", NULL,
+		    "the body must be application/json, not %.100s", ct);
+		return NULL;
+	}
+	len = evbuffer_get_length(in);
+	o = json_loadb((const char *)evbuffer_pullup(in, -1), len,
+	    JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL)
+		api_error(x, 400, "invalid_json", NULL, "the body is not valid "
+		    "JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+		    jerr.column);
+	return o;
+}
+
+static void
+api_call_error(struct ctx *x, const struct call_error *err)
+{
+	if (strcmp(err->ce_kind, "internal") == 0) {
+		log_warnx("%s: %s", __func__, err->ce_msg);
+		api_error(x, 503, "internal", NULL, "%s", err->ce_msg);
+		return;
+	}
+	api_error(x, 400, err->ce_kind, err->ce_field, "%s", err->ce_msg);
+}
+
+/* The SHA-256 of the body in canonical form: what the key promised. */
+static void
+api_fingerprint(json_t *body, char *out)
+{
+	unsigned char	 sha[SHA256_LEN];
+	char		*s;
+
+	s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	auth_sha256(s != NULL ? s : "", s != NULL ? strlen(s) : 0, sha);
+	free(s);
+	auth_hex_encode(sha, sizeof(sha), out);
+}
+
+static int
+api_idem_key_ok(const char *k)
+{
+	size_t	 n = strlen(k);
+
+	if (n == 0 || n > API_IDEM_MAX)
+		return 0;
+	for (; *k != '\0'; k++)
+		if (*k < 0x21 || *k > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* A retry of a keyed POST: the stored record, or 409 if the body differs. */
+static int
+api_idem_replay(struct ctx *x, const char *key, const char *fp)
+{
+	struct call	 c;
+	char		 stored[2 * SHA256_LEN + 1];
+	int		 rc;
+
+	call_init(&c);
+	rc = store_call_by_key(x->x_api->a_store, x->x_id.id_name, key, &c,
+	    stored, sizeof(stored));
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	if (rc != STORE_OK)
+		api_store_error(x, "look up the Idempotency-Key");
+	else if (strcmp(stored, fp) != 0)
+		api_error(x, 409, "idempotency_conflict", "Idempotency-Key",
+		    "this Idempotency-Key was used for call %lld with a "
+		    "different body", (long long)c.c_id);
+	else
+		api_reply(x, 200, call_to_json(&c, api_show_flags(x, &c)));
+	call_free(&c);
+	return 1;
+}
+
+static void
+api_calls_post(struct ctx *x)
+{
+	struct api		*a = x->x_api;
+	struct call		 c;
+	struct call_error	 err;
+	const char		*key;
+	char			 fp[2 * SHA256_LEN + 1], loc[64];
+	json_t			*body;
+	int			 rc;
+
+	key = evhttp_find_header(evhttp_request_get_input_headers(x->x_req),
+	    "Idempotency-Key");
+	if (key != NULL && !api_idem_key_ok(key)) {
+		api_error(x, 400, "invalid_parameter", "Idempotency-Key",
+		    "Idempotency-Key must be 1 to %d printable ASCII "
+		    "characters", API_IDEM_MAX);
+		return;
+	}
+	if ((body = api_body(x)) == NULL)
+		return;
+	api_fingerprint(body, fp);
+	if (key != NULL && api_idem_replay(x, key, fp)) {
+		json_decref(body);
+		return;
+	}
+	call_init(&c);
+	if (call_from_json(&c, body, a->a_cf, clock_now(), &err) == -1) {
+		api_call_error(x, &err);
+		goto done;
+	}
+	if ((c.c_operator = strdup(x->x_id.id_name)) == NULL) {
+		api_error(x, 503, "internal", NULL, "out of memory");
+		goto done;
+	}
+	rc = store_call_insert(a->a_store, &c, key, fp);
+	if (rc != STORE_OK) {
+		api_store_error(x, "store the call");
+		goto done;
+	}
+	snprintf(loc, sizeof(loc), "/v1/calls/%lld", (long long)c.c_id);
+	evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
+	    "Location", loc);
+	api_reply(x, 201, call_to_json(&c, api_show_flags(x, &c)));
+done:
+	call_free(&c);
+	json_decref(body);
+}
+
+/* A query parameter, checked against the names the route knows. */
+static int
+api_query_check(struct ctx *x, const char *const *known)
+{
+	struct evkeyval	*kv, *kv2;
+	size_t		 i;
+
+	TAILQ_FOREACH(kv, &x->x_query, next) {
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(kv->key, known[i]) == 0)
+				break;
+		if (known[i] == NULL) {
+			api_error(x, 400, "invalid_parameter", kv->key,
+			    "unknown parameter %.64s", kv->key);
+			return -1;
+		}
+		for (kv2 = TAILQ_NEXT(kv, next); kv2 != NULL;
+		    kv2 = TAILQ_NEXT(kv2, next))
+			if (strcmp(kv->key, kv2->key) == 0) {
+				api_error(x, 400, "invalid_parameter", kv->key,
+				    "%s given twice; use a comma-separated "
+				    "list", kv->key);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* A time bound: RFC 3339, or a date (its start, or its end for "to"). */
+static int
+api_time_param(struct ctx *x, const char *name, int is_end, int64_t *out)
+{
+	const char	*v = evhttp_find_header(&x->x_query, name);
+	int64_t		 start, end;
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	if (clock_parse(v, out) == 0)
+		return 0;
+	if (clock_parse_date(v, &start, &end) == 0) {
+		*out = is_end ? end : start;
+		return 0;
+	}
+	api_error(x, 400, "invalid_parameter", name, "%s must be a date "
+	    "YYYY-MM-DD or an RFC 3339 time", name);
+	return -1;
+}
+
+/* Split a comma list of codes, each checked against cl (NULL: any). */
+static int
+api_list_param(struct ctx *x, const char *name, const struct code_list *cl,
+    char ***out, size_t *n)
+{
+	const char	*v = evhttp_find_header(&x->x_query, name);
+	char		*dup, *p, *tok;
+
+	*out = NULL;
+	*n = 0;
+	if (v == NULL)
+		return 0;
+	if ((dup = strdup(v)) == NULL)
+		return -1;
+	for (p = dup; (tok = strsep(&p, ",")) != NULL; ) {
+		if (*tok == '\0' || strlen(tok) > 64 ||
+		    (cl != NULL && config_find(cl, tok) == NULL)) {
+			api_error(x, 400, "invalid_parameter", name,
+			    "%s: unknown code \"%.64s\"", name, tok);
+			free(dup);
+			return -1;
+		}
+		*out = reallocarray(*out, *n + 1, sizeof(**out));
+		if (*out == NULL || ((*out)[(*n)++] = strdup(tok)) == NULL) {
+			free(dup);
+			return -1;
+		}
+	}
+	free(dup);
+	return 0;
+}
+
+static void
+api_strv_free(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+api_limit_param(struct ctx *x, long *out)
+{
+	const char	*v = evhttp_find_header(&x->x_query, "limit");
+	long		 max = x->x_api->a_cf->cf_limits.lim_list_max;
+	char		*end;
+
+	*out = API_LIST_LIMIT < max ? API_LIST_LIMIT : max;
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0 || *out < 1 ||
+	    *out > max) {
+		api_error(x, 400, "invalid_parameter", "limit",
+		    "limit must be an integer from 1 to %ld", max);
+		return -1;
+	}
+	return 0;
+}
+
+/* The cursor is "started_at.id" in base64: opaque to clients. */
+static int
+api_cursor_param(struct ctx *x, struct call_filter *f)
+{
+	const char	*v = evhttp_find_header(&x->x_query, "cursor");
+	unsigned char	 buf[96];
+	long long	 t, id;
+	char		 tail;
+	size_t		 len;
+
+	if (v == NULL)
+		return 0;
+	len = strlen(v);
+	if (len == 0 || len > 64 || len % 4 != 0 ||
+	    EVP_DecodeBlock(buf, (const unsigned char *)v, (int)len) < 0)
+		goto bad;
+	buf[len * 3 / 4] = '\0';
+	if (sscanf((char *)buf, "%lld.%lld%c", &t, &id, &tail) != 2 || id < 0)
+		goto bad;
+	f->f_has_cursor = 1;
+	f->f_cur_started = t;
+	f->f_cur_id = id;
+	return 0;
+bad:
+	api_error(x, 400, "invalid_parameter", "cursor", "cursor is not one "
+	    "this server gave out");
+	return -1;
+}
+
+static json_t *
+api_cursor_json(const struct call *c)
+{
+	char		 plain[48];
+	unsigned char	 enc[72];
+	int		 n;
+
+	n = snprintf(plain, sizeof(plain), "%lld.%lld",
+	    (long long)c->c_started_at, (long long)c->c_id);
+	EVP_EncodeBlock(enc, (const unsigned char *)plain, n);
+	return json_string((char *)enc);
+}
+
+static int
+api_list_filter(struct ctx *x, struct call_filter *f)
+{
+	static const char *const known[] = { "from", "to", "line", "risk",
+	    "operator", "limit", "cursor", NULL };
+	const struct config	*cf = x->x_api->a_cf;
+	char			*self;
+
+	memset(f, 0, sizeof(*f));
+	if (api_query_check(x, known) == -1 ||
+	    api_time_param(x, "from", 0, &f->f_from) == -1 ||
+	    api_time_param(x, "to", 1, &f->f_to) == -1 ||
+	    api_list_param(x, "line", &cf->cf_lines, &f->f_lines,
+	    &f->f_nlines) == -1 ||
+	    api_list_param(x, "risk", &cf->cf_risks, &f->f_risks,
+	    &f->f_nrisks) == -1 ||
+	    api_list_param(x, "operator", NULL, &f->f_ops, &f->f_nops) == -1 ||
+	    api_limit_param(x, &f->f_limit) == -1 ||
+	    api_cursor_param(x, f) == -1)
+		return -1;
+	if (x->x_id.id_role != ROLE_OPERATOR)
+		return 0;
+	/* An operator lists its own calls only. */
+	if (f->f_nops > 1 || (f->f_nops == 1 &&
+	    strcmp(f->f_ops[0], x->x_id.id_name) != 0)) {
+		api_error(x, 403, "forbidden", "operator", "an operator may "
+		    "list only its own calls");
+		return -1;
+	}
+	if (f->f_nops == 0) {
+		if ((f->f_ops = calloc(1, sizeof(*f->f_ops))) == NULL ||
+		    (self = strdup(x->x_id.id_name)) == NULL)
+			return -1;
+		f->f_ops[0] = self;
+		f->f_nops = 1;
+	}
+	return 0;
+}
+
+static void
+api_calls_list(struct ctx *x)
+{
+	struct call_filter	 f;
+	struct call		*v = NULL;
+	size_t			 n = 0, i;
+	json_t			*arr, *o;
+	int			 more;
+
+	if (api_list_filter(x, &f) == -1)
+		goto done;
+	f.f_limit++;	/* one more tells whether there is a next page */
+	if (store_call_list(x->x_api->a_store, &f, &v, &n) != STORE_OK) {
+		api_store_error(x, "list calls");
+		goto done;
+	}
+	more = n == (size_t)f.f_limit;
+	arr = json_array();
+	for (i = 0; i < n && i < (size_t)f.f_limit - 1; i++)
+		json_array_append_new(arr, call_to_json(&v[i],
+		    api_show_flags(x, &v[i])));
+	o = json_pack("{s:o, s:o}", "calls", arr, "next_cursor", more ?
+	    api_cursor_json(&v[n - 2]) : json_null());
+	api_reply(x, 200, o);
+done:
+	for (i = 0; i < n; i++)
+		call_free(&v[i]);
+	free(v);
+	api_strv_free(f.f_lines, f.f_nlines);
+	api_strv_free(f.f_risks, f.f_nrisks);
+	api_strv_free(f.f_ops, f.f_nops);
+}
+
+/* Redact personal fields inside each history entry's changes. */
+static void
+api_history_redact(json_t *hist)
+{
+	static const char *const personal[] = { "notes", "caller_name",
+	    "caller_contact" };
+	json_t	*e, *ch;
+	size_t	 i, k;
+
+	json_array_foreach(hist, i, e) {
+		ch = json_object_get(e, "changes");
+		for (k = 0; k < 3; k++)
+			if (json_object_get(ch, personal[k]) != NULL)
+				json_object_set_new(ch, personal[k],
+				    json_string("(redacted)"));
+	}
+}
+
+/* Load call id for x: 0, or an error answered and -1. */
+static int
+api_load_call(struct ctx *x, int64_t id, struct call *c)
+{
+	int	 rc;
+
+	rc = store_call_get(x->x_api->a_store, id, c);
+	if (rc == STORE_NOTFOUND) {
+		api_error(x, 404, "not_found", "id", "no call %lld",
+		    (long long)id);
+		return -1;
+	}
+	if (rc != STORE_OK) {
+		api_store_error(x, "read the call");
+		return -1;
+	}
+	if (x->x_id.id_role == ROLE_OPERATOR &&
+	    strcmp(c->c_operator, x->x_id.id_name) != 0) {
+		api_error(x, 403, "forbidden", "id", "call %lld was logged by "
+		    "another operator", (long long)id);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+api_call_get(struct ctx *x, int64_t id)
+{
+	struct call	 c;
+	json_t		*o, *hist;
+	int		 flags;
+
+	call_init(&c);
+	if (api_load_call(x, id, &c) == -1)
+		goto done;
+	if ((hist = store_call_history(x->x_api->a_store, id)) == NULL) {
+		api_store_error(x, "read the call's history");
+		goto done;
+	}
+	flags = api_show_flags(x, &c);
+	if (!(flags & CALL_SHOW_PERSONAL))
+		api_history_redact(hist);
+	o = call_to_json(&c, flags);
+	json_object_set_new(o, "history", hist);
+	api_reply(x, 200, o);
+done:
+	call_free(&c);
+}
+
+/* If-Match: "N" (quotes optional); -1 when absent, -2 when malformed. */
+static long long
+api_if_match(struct ctx *x)
+{
+	const char	*v;
+	char		*end;
+	long long	 n;
+
+	v = evhttp_find_header(evhttp_request_get_input_headers(x->x_req),
+	    "If-Match");
+	if (v == NULL)
+		return -1;
+	if (*v == '"')
+		v++;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (end == v || errno != 0 || n < 1 ||
+	    !(*end == '\0' || (end[0] == '"' && end[1] == '\0')))
+		return -2;
+	return n;
+}
+
+static void
+api_call_patch(struct ctx *x, int64_t id)
+{
+	struct api		*a = x->x_api;
+	struct call		 old, new;
+	struct call_error	 err;
+	json_t			*body = NULL, *changes = NULL;
+	long long		 want;
+	int			 rc;
+
+	call_init(&old);
+	call_init(&new);
+	if ((want = api_if_match(x)) == -2) {
+		api_error(x, 400, "invalid_parameter", "If-Match",
+		    "If-Match must be a version, such as \"3\"");
+		goto done;
+	}
+	if ((body = api_body(x)) == NULL || api_load_call(x, id, &old) == -1)
+		goto done;
+	if (want != -1 && want != old.c_version) {
+		api_error(x, 412, "version_mismatch", "If-Match", "call %lld "
+		    "is at version %lld, not %lld", (long long)id,
+		    (long long)old.c_version, want);
+		goto done;
+	}
+	if (call_patch(&old, body, a->a_cf, &new, &changes, &err) == -1) {
+		api_call_error(x, &err);
+		goto done;
+	}
+	if (json_object_size(changes) == 0) {
+		api_reply(x, 200, call_to_json(&old, api_show_flags(x, &old)));
+		goto done;
+	}
+	rc = store_call_update(a->a_store, &new, x->x_id.id_name, changes);
+	if (rc == STORE_CONFLICT) {
+		api_error(x, 412, "version_mismatch", NULL, "call %lld changed "
+		    "meanwhile", (long long)id);
+		goto done;
+	}
+	call_free(&new);
+	call_init(&new);
+	if (rc != STORE_OK || store_call_get(a->a_store, id, &new) !=
+	    STORE_OK) {
+		api_store_error(x, "amend the call");
+		goto done;
+	}
+	api_reply(x, 200, call_to_json(&new, api_show_flags(x, &new)));
+done:
+	json_decref(changes);
+	json_decref(body);
+	call_free(&old);
+	call_free(&new);
+}
+
+/* Match the path: a route, with the id for /v1/calls/{id}. */
+static const struct route *
+api_route(const char *path, int64_t *id)
+{
+	const char	*p;
+	char		*end;
+	long long	 n;
+
+	if (strcmp(path, "/v1/schema") == 0)
+		return &routes[RT_SCHEMA];
+	if (strcmp(path, "/v1/whoami") == 0)
+		return &routes[RT_WHOAMI];
+	if (strcmp(path, "/v1/calls") == 0)
+		return &routes[RT_CALLS];
+	if (strncmp(path, "/v1/calls/", 10) != 0)
+		return NULL;
+	p = path + 10;
+	if (!isdigit((unsigned char)*p) || *p == '0')
+		return NULL;
+	errno = 0;
+	n = strtoll(p, &end, 10);
+	if (*end != '\0' || errno != 0)
+		return NULL;
+	*id = n;
+	return &routes[RT_CALL];
+}
+
+static void
+api_dispatch(struct ctx *x, const struct route *rt, int64_t id)
+{
+	int	 roles, get = x->x_method == EVHTTP_REQ_GET ||
+		    x->x_method == EVHTTP_REQ_HEAD;
+
+	roles = get ? rt->rt_get : x->x_method == EVHTTP_REQ_POST ?
+	    rt->rt_post : x->x_method == EVHTTP_REQ_PATCH ? rt->rt_patch : 0;
+	if (roles == 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
+		    "Allow", rt->rt_allow);
+		api_error(x, 405, "method_not_allowed", NULL, "%s allows %s",
+		    x->x_path, rt->rt_allow);
+		return;
+	}
+	if (auth_identify(x->x_req, x->x_id.id_unix, x->x_api->a_cf,
+	    &x->x_id) == -1) {
+		if (!x->x_id.id_unix)
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    x->x_req), "WWW-Authenticate", "Bearer");
+		api_error(x, 401, "unauthorized", NULL, "unknown requester");
+		return;
+	}
+	if (!(roles & (1 << x->x_id.id_role))) {
+		api_error(x, 403, "forbidden", NULL, "role %s may not do this",
+		    config_role_name(x->x_id.id_role));
+		return;
+	}
+	/* Reads see only committed records. */
+	if (get && store_in_batch(x->x_api->a_store))
+		api_flush(x->x_api);
+	switch (rt->rt_id) {
+	case RT_SCHEMA:
+		api_schema(x);
+		break;
+	case RT_WHOAMI:
+		api_whoami(x);
+		break;
+	case RT_CALLS:
+		if (get)
+			api_calls_list(x);
+		else
+			api_calls_post(x);
+		break;
+	case RT_CALL:
+		if (get)
+			api_call_get(x, id);
+		else
+			api_call_patch(x, id);
+		break;
+	}
+}
+
+/* The evhttp callback of every api listener; arg is the listener. */
+void
+api_request(struct evhttp_request *req, void *arg)
+{
+	struct listener		*l = arg;
+	const struct evhttp_uri	*uri;
+	const struct route	*rt;
+	const char		*q;
+	struct ctx		 x;
+	int64_t			 id = 0;
+
+	memset(&x, 0, sizeof(x));
+	x.x_api = listener_arg(l);
+	x.x_req = req;
+	x.x_method = evhttp_request_get_command(req);
+	x.x_id.id_unix = listener_is_unix(l);
+	TAILQ_INIT(&x.x_query);
+	if (x.x_api->a_stopping) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		api_error(&x, 503, "shutting_down", NULL, "hotlined is "
+		    "shutting down; retry shortly");
+		return;
+	}
+	uri = evhttp_request_get_evhttp_uri(req);
+	if (uri == NULL || (x.x_path = evhttp_uri_get_path(uri)) == NULL) {
+		api_error(&x, 400, "invalid_parameter", NULL, "bad request "
+		    "target");
+		return;
+	}
+	if ((rt = api_route(x.x_path, &id)) == NULL) {
+		api_error(&x, 404, "not_found", NULL, "no such resource: %.200s",
+		    x.x_path);
+		return;
+	}
+	if ((q = evhttp_uri_get_query(uri)) != NULL &&
+	    evhttp_parse_query_str(q, &x.x_query) == -1) {
+		api_error(&x, 400, "invalid_parameter", NULL, "the query "
+		    "string is malformed");
+		return;
+	}
+	api_dispatch(&x, rt, id);
+	evhttp_clear_headers(&x.x_query);
+}

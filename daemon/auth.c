@@ -1,0 +1,160 @@
+/*
+ * Who is asking. On a Unix socket the kernel says (SO_PEERCRED): root and
+ * the daemon's own uid are admin, other uids are looked up among the
+ * operators. On TCP a bearer token, of which the config keeps only the
+ * SHA-256. Nothing here logs or returns a token.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <event2/bufferevent.h>
+#include <event2/http.h>
+#include <openssl/evp.h>
+
+#include "hotlined.h"
+
+#define AUTH_TOKEN_MAX	256
+
+void
+auth_sha256(const void *data, size_t len, unsigned char *out)
+{
+	unsigned int	 n = SHA256_LEN;
+
+	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+}
+
+/* Decode exactly len bytes of hex from s; -1 unless s is that long. */
+int
+auth_hex_decode(const char *s, unsigned char *out, size_t len)
+{
+	size_t		 i;
+	unsigned int	 hi, lo;
+
+	if (strlen(s) != 2 * len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (!isxdigit((unsigned char)s[2 * i]) ||
+		    !isxdigit((unsigned char)s[2 * i + 1]))
+			return -1;
+		hi = (unsigned int)(isdigit((unsigned char)s[2 * i]) ?
+		    s[2 * i] - '0' : tolower((unsigned char)s[2 * i]) - 'a' + 10);
+		lo = (unsigned int)(isdigit((unsigned char)s[2 * i + 1]) ?
+		    s[2 * i + 1] - '0' :
+		    tolower((unsigned char)s[2 * i + 1]) - 'a' + 10);
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Hex of len bytes into out (2 * len + 1 bytes). */
+void
+auth_hex_encode(const unsigned char *in, size_t len, char *out)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
+static int
+auth_peer_uid(struct evhttp_request *req, uid_t *uid)
+{
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+	struct ucred			 cred;
+	socklen_t			 len = sizeof(cred);
+	evutil_socket_t			 fd;
+
+	if ((evcon = evhttp_request_get_connection(req)) == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
+	    (fd = bufferevent_getfd(bev)) == -1)
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("%s: SO_PEERCRED", __func__);
+		return -1;
+	}
+	*uid = cred.uid;
+	return 0;
+}
+
+static int
+auth_unix(struct evhttp_request *req, const struct config *cf,
+    struct identity *id)
+{
+	const struct operator	*op;
+	struct passwd		*pw;
+	uid_t			 uid;
+
+	if (auth_peer_uid(req, &uid) == -1)
+		return -1;
+	if ((op = config_op_by_uid(cf, uid)) != NULL) {
+		id->id_name = op->op_name;
+		id->id_role = op->op_role;
+		return 0;
+	}
+	if (uid == 0 || uid == geteuid()) {
+		/* The daemon's own account: name it after the user. */
+		if ((pw = getpwuid(uid)) != NULL)
+			snprintf(id->id_buf, sizeof(id->id_buf), "%s",
+			    pw->pw_name);
+		else
+			snprintf(id->id_buf, sizeof(id->id_buf), "uid%u",
+			    (unsigned int)uid);
+		id->id_name = id->id_buf;
+		id->id_role = ROLE_ADMIN;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+auth_bearer(struct evhttp_request *req, const struct config *cf,
+    struct identity *id)
+{
+	const struct operator	*op;
+	const char		*h, *tok;
+	unsigned char		 sha[SHA256_LEN];
+	size_t			 len;
+
+	h = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Authorization");
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return -1;
+	for (tok = h + 7; *tok == ' '; tok++)
+		;
+	if ((len = strlen(tok)) == 0 || len > AUTH_TOKEN_MAX)
+		return -1;
+	auth_sha256(tok, len, sha);
+	if ((op = config_op_by_token(cf, sha)) == NULL)
+		return -1;
+	id->id_name = op->op_name;
+	id->id_role = op->op_role;
+	return 0;
+}
+
+/* Fill id for req; -1 (role NONE) when the requester is unknown. */
+int
+auth_identify(struct evhttp_request *req, int is_unix,
+    const struct config *cf, struct identity *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->id_unix = is_unix;
+	if ((is_unix ? auth_unix(req, cf, id) :
+	    auth_bearer(req, cf, id)) == -1) {
+		id->id_name = NULL;
+		id->id_role = ROLE_NONE;
+		return -1;
+	}
+	return 0;
+}

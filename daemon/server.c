@@ -1,0 +1,239 @@
+/*
+ * The server: the event loop, its listeners and its signals. SIGHUP
+ * reloads the config (built aside, swapped in only when all of it
+ * worked); SIGTERM and SIGINT stop accepting, commit what is pending,
+ * let the answers drain and leave the loop.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "hotlined.h"
+
+#define SERVER_DRAIN_MS	500	/* time given to answers still in flight */
+
+struct server {
+	const char		*s_conf_path;
+	struct event_base	*s_base;
+	struct config		*s_cf;
+	struct store		*s_store;
+	struct api		*s_api;
+	struct listener	       **s_api_l;
+	size_t			 s_napi_l;
+	struct event		*s_sighup;
+	struct event		*s_sigterm;
+	struct event		*s_sigint;
+	int			 s_stopping;
+};
+
+static void
+server_close_listeners(struct listener **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		listener_close(v[i]);
+	free(v);
+}
+
+/*
+ * The api listeners cf asks for: those already open in old are kept
+ * (never re-bound), the rest opened. NULL with *cause when one fails; the
+ * ones it opened are closed again, old is untouched.
+ */
+static struct listener **
+server_api_listeners(struct server *s, const struct config *cf,
+    struct listener **old, size_t nold, char **cause)
+{
+	struct listener	**v;
+	size_t		  i, k;
+
+	if ((v = calloc(cf->cf_napi + 1, sizeof(*v))) == NULL) {
+		asprintf(cause, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < cf->cf_napi; i++) {
+		for (k = 0; k < nold; k++)
+			if (old[k] != NULL && strcmp(listener_name(old[k]),
+			    cf->cf_api_listen[i]) == 0)
+				break;
+		if (k < nold) {
+			v[i] = old[k];
+			continue;
+		}
+		v[i] = listener_open(s->s_base, cf->cf_api_listen[i],
+		    LISTENER_API, cf->cf_api_mode, &cf->cf_limits, cause);
+		if (v[i] == NULL)
+			goto fail;
+		listener_set_handler(v[i], api_request, s->s_api);
+	}
+	return v;
+fail:
+	/* Close only what this call opened. */
+	for (i = 0; i < cf->cf_napi && v[i] != NULL; i++) {
+		for (k = 0; k < nold; k++)
+			if (v[i] == old[k])
+				break;
+		if (k == nold)
+			listener_close(v[i]);
+	}
+	free(v);
+	return NULL;
+}
+
+static void
+server_reload(struct server *s)
+{
+	struct config	 *cf;
+	struct listener **v;
+	char		 *cause = NULL;
+	size_t		  i, k;
+
+	log_info("reloading %s", s->s_conf_path);
+	if ((cf = config_load(s->s_conf_path, &cause)) == NULL) {
+		log_warnx("reload refused, the old config keeps serving: %s",
+		    cause);
+		free(cause);
+		return;
+	}
+	if (strcmp(cf->cf_db_path, s->s_cf->cf_db_path) != 0)
+		log_warnx("reload: store.path changed; the new path takes "
+		    "effect at the next start");
+	if ((v = server_api_listeners(s, cf, s->s_api_l, s->s_napi_l,
+	    &cause)) == NULL) {
+		log_warnx("reload refused, the old config keeps serving: %s",
+		    cause);
+		free(cause);
+		config_free(cf);
+		return;
+	}
+	/* All of it worked: commit what is pending, then swap. */
+	api_flush(s->s_api);
+	for (k = 0; k < s->s_napi_l; k++) {
+		for (i = 0; i < cf->cf_napi; i++)
+			if (v[i] == s->s_api_l[k])
+				break;
+		if (i == cf->cf_napi)
+			listener_close(s->s_api_l[k]);
+	}
+	free(s->s_api_l);
+	s->s_api_l = v;
+	s->s_napi_l = cf->cf_napi;
+	api_set_config(s->s_api, cf);
+	clock_set_timezone(cf->cf_timezone);
+	log_setfacility(cf->cf_facility);
+	config_free(s->s_cf);
+	s->s_cf = cf;
+	log_info("reloaded %s", s->s_conf_path);
+}
+
+static void
+server_stop(struct server *s, int sig)
+{
+	struct timeval	 tv = { 0, SERVER_DRAIN_MS * 1000 };
+	size_t		 i;
+
+	if (s->s_stopping)
+		return;
+	s->s_stopping = 1;
+	log_info("%s: stopping", strsignal(sig));
+	for (i = 0; i < s->s_napi_l; i++)
+		listener_stop(s->s_api_l[i]);
+	api_flush(s->s_api);
+	api_stop(s->s_api);
+	event_base_loopexit(s->s_base, &tv);
+}
+
+static void
+server_signal(evutil_socket_t sig, short events, void *arg)
+{
+	struct server	*s = arg;
+
+	(void)events;
+	switch (sig) {
+	case SIGHUP:
+		if (!s->s_stopping)
+			server_reload(s);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		server_stop(s, (int)sig);
+		break;
+	}
+}
+
+static void
+server_start(struct server *s)
+{
+	char	*cause = NULL;
+
+	if ((s->s_base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	if ((s->s_store = store_open(s->s_cf->cf_db_path, s->s_cf->cf_busy_ms,
+	    &cause)) == NULL)
+		fatalx("store: %s", cause);
+	if ((s->s_api = api_new(s->s_base, s->s_store)) == NULL)
+		fatalx("api_new: out of memory");
+	api_set_config(s->s_api, s->s_cf);
+	if ((s->s_api_l = server_api_listeners(s, s->s_cf, NULL, 0,
+	    &cause)) == NULL)
+		fatalx("api listener %s", cause);
+	s->s_napi_l = s->s_cf->cf_napi;
+	s->s_sighup = evsignal_new(s->s_base, SIGHUP, server_signal, s);
+	s->s_sigterm = evsignal_new(s->s_base, SIGTERM, server_signal, s);
+	s->s_sigint = evsignal_new(s->s_base, SIGINT, server_signal, s);
+	if (s->s_sighup == NULL || s->s_sigterm == NULL ||
+	    s->s_sigint == NULL || evsignal_add(s->s_sighup, NULL) == -1 ||
+	    evsignal_add(s->s_sigterm, NULL) == -1 ||
+	    evsignal_add(s->s_sigint, NULL) == -1)
+		fatalx("cannot watch signals");
+}
+
+static void
+server_free(struct server *s)
+{
+	api_free(s->s_api);
+	server_close_listeners(s->s_api_l, s->s_napi_l);
+	store_close(s->s_store);
+	event_free(s->s_sighup);
+	event_free(s->s_sigterm);
+	event_free(s->s_sigint);
+	event_base_free(s->s_base);
+	config_free(s->s_cf);
+}
+
+/* Load the config, open the store and the listeners, serve; exit status. */
+int
+server_run(const char *conf_path, int foreground)
+{
+	struct server	 s;
+	char		*cause = NULL;
+
+	memset(&s, 0, sizeof(s));
+	s.s_conf_path = conf_path;
+	if ((s.s_cf = config_load(conf_path, &cause)) == NULL) {
+		if (!foreground)
+			fprintf(stderr, "hotlined: %s\n", cause);
+		log_warnx("%s", cause);
+		free(cause);
+		return EX_CONFIG_ERR;
+	}
+	log_setfacility(s.s_cf->cf_facility);
+	clock_set_timezone(s.s_cf->cf_timezone);
+	signal(SIGPIPE, SIG_IGN);
+	server_start(&s);
+	log_info("started %s, version %s, store %s%s", conf_path,
+	    HOTLINED_VERSION, s.s_cf->cf_db_path,
+	    foreground ? ", foreground" : "");
+	if (event_base_dispatch(s.s_base) == -1)
+		log_warnx("event loop failed");
+	api_flush(s.s_api);
+	server_free(&s);
+	log_info("stopped");
+	return 0;
+}

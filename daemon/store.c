@@ -1,0 +1,788 @@
+/*
+ * The store: one SQLite database in WAL mode with synchronous=FULL. The
+ * schema is created and upgraded by numbered migrations (user_version).
+ * Every statement is prepared once at open. Writes join a batch: the
+ * first write of a loop turn opens BEGIN IMMEDIATE, each request runs
+ * inside its own savepoint, and store_commit() ends the batch; the API
+ * sends its answers only after that commit returned.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "hotlined.h"
+
+/*
+ * Migrations, in order; migration N (1-based) takes user_version from
+ * N-1 to N. Never edit one that has shipped: add a new one.
+ */
+static const char *const store_migrations[] = {
+	/* 1: calls, their topics, their amendment history. */
+	"CREATE TABLE calls ("
+	"  id             INTEGER PRIMARY KEY,"
+	"  line           TEXT NOT NULL,"
+	"  started_at     INTEGER NOT NULL,"
+	"  duration_s     INTEGER,"
+	"  operator       TEXT NOT NULL,"
+	"  call_type      TEXT NOT NULL,"
+	"  caller_type    TEXT NOT NULL,"
+	"  gender         TEXT,"
+	"  age_band       TEXT,"
+	"  risk           TEXT NOT NULL,"
+	"  outcome        TEXT,"
+	"  callback_at    INTEGER,"
+	"  notes          TEXT,"
+	"  consent        INTEGER NOT NULL DEFAULT 0,"
+	"  caller_name    TEXT,"
+	"  caller_contact TEXT,"
+	"  caller_hash    TEXT,"
+	"  assess_desire     TEXT,"
+	"  assess_capability TEXT,"
+	"  assess_intent     TEXT,"
+	"  assess_buffers    TEXT,"
+	"  emergency      INTEGER NOT NULL DEFAULT 0,"
+	"  repeat_calls   INTEGER NOT NULL DEFAULT 0,"
+	"  created_at     INTEGER NOT NULL,"
+	"  updated_at     INTEGER NOT NULL,"
+	"  version        INTEGER NOT NULL DEFAULT 1,"
+	"  idem_key       TEXT,"
+	"  fingerprint    TEXT,"
+	"  UNIQUE (operator, idem_key)"
+	");"
+	"CREATE INDEX calls_started ON calls (started_at, id);"
+	"CREATE INDEX calls_operator ON calls (operator, started_at, id);"
+	"CREATE INDEX calls_caller_hash ON calls (caller_hash)"
+	"  WHERE caller_hash IS NOT NULL;"
+	"CREATE TABLE call_topics ("
+	"  call_id  INTEGER NOT NULL REFERENCES calls (id),"
+	"  pos      INTEGER NOT NULL,"
+	"  topic    TEXT NOT NULL,"
+	"  PRIMARY KEY (call_id, pos),"
+	"  UNIQUE (call_id, topic)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX call_topics_topic ON call_topics (topic, call_id);"
+	"CREATE TABLE call_history ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  call_id     INTEGER NOT NULL REFERENCES calls (id),"
+	"  version     INTEGER NOT NULL,"
+	"  amended_at  INTEGER NOT NULL,"
+	"  amended_by  TEXT NOT NULL,"
+	"  changes     TEXT NOT NULL,"
+	"  UNIQUE (call_id, version)"
+	");",
+};
+#define STORE_SCHEMA_VERSION \
+	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+#define CALL_COLUMNS \
+	"id, line, started_at, duration_s, operator, call_type, caller_type," \
+	" gender, age_band, risk, outcome, callback_at, notes, consent," \
+	" caller_name, caller_contact, caller_hash, assess_desire," \
+	" assess_capability, assess_intent, assess_buffers, emergency," \
+	" repeat_calls, created_at, updated_at, version"
+
+enum store_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_CALL_INSERT,
+	ST_TOPIC_INSERT,
+	ST_TOPICS_DELETE,
+	ST_TOPICS_GET,
+	ST_CALL_GET,
+	ST_CALL_BY_KEY,
+	ST_CALL_LIST,
+	ST_CALL_UPDATE,
+	ST_HISTORY_INSERT,
+	ST_HISTORY_GET,
+	ST_REPEAT_COUNT,
+	ST_MAX
+};
+
+static const char *const store_sql[ST_MAX] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT request",
+	[ST_RELEASE] = "RELEASE request",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO request",
+	[ST_CALL_INSERT] = "INSERT INTO calls (line, started_at, duration_s,"
+	    " operator, call_type, caller_type, gender, age_band, risk,"
+	    " outcome, callback_at, notes, consent, caller_name,"
+	    " caller_contact, caller_hash, assess_desire, assess_capability,"
+	    " assess_intent, assess_buffers, emergency, repeat_calls,"
+	    " created_at, updated_at, version, idem_key, fingerprint)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?23, 1, ?24,"
+	    " ?25)",
+	[ST_TOPIC_INSERT] = "INSERT INTO call_topics (call_id, pos, topic)"
+	    " VALUES (?1, ?2, ?3)",
+	[ST_TOPICS_DELETE] = "DELETE FROM call_topics WHERE call_id = ?1",
+	[ST_TOPICS_GET] = "SELECT topic FROM call_topics WHERE call_id = ?1"
+	    " ORDER BY pos",
+	[ST_CALL_GET] = "SELECT " CALL_COLUMNS " FROM calls WHERE id = ?1",
+	[ST_CALL_BY_KEY] = "SELECT " CALL_COLUMNS ", fingerprint FROM calls"
+	    " WHERE operator = ?1 AND idem_key = ?2",
+	/* NULL parameters leave a filter out; lists come as JSON arrays. */
+	[ST_CALL_LIST] = "SELECT " CALL_COLUMNS " FROM calls"
+	    " WHERE (?1 IS NULL OR started_at >= ?1)"
+	    " AND (?2 IS NULL OR started_at < ?2)"
+	    " AND (?3 IS NULL OR line IN (SELECT value FROM json_each(?3)))"
+	    " AND (?4 IS NULL OR risk IN (SELECT value FROM json_each(?4)))"
+	    " AND (?5 IS NULL OR operator IN"
+	    "      (SELECT value FROM json_each(?5)))"
+	    " AND (?6 IS NULL OR started_at < ?6 OR"
+	    "      (started_at = ?6 AND id < ?7))"
+	    " ORDER BY started_at DESC, id DESC LIMIT ?8",
+	[ST_CALL_UPDATE] = "UPDATE calls SET line = ?2, started_at = ?3,"
+	    " duration_s = ?4, call_type = ?5, caller_type = ?6, gender = ?7,"
+	    " age_band = ?8, risk = ?9, outcome = ?10, callback_at = ?11,"
+	    " notes = ?12, consent = ?13, caller_name = ?14,"
+	    " caller_contact = ?15, caller_hash = ?16, assess_desire = ?17,"
+	    " assess_capability = ?18, assess_intent = ?19,"
+	    " assess_buffers = ?20, emergency = ?21, updated_at = ?22,"
+	    " version = version + 1 WHERE id = ?1 AND version = ?23",
+	[ST_HISTORY_INSERT] = "INSERT INTO call_history (call_id, version,"
+	    " amended_at, amended_by, changes) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_HISTORY_GET] = "SELECT version, amended_at, amended_by, changes"
+	    " FROM call_history WHERE call_id = ?1 ORDER BY version",
+	[ST_REPEAT_COUNT] = "SELECT count(*) FROM calls WHERE caller_hash = ?1"
+	    " AND (?2 = 0 OR id < ?2)",
+};
+
+struct store {
+	sqlite3		*s_db;
+	sqlite3_stmt	*s_st[ST_MAX];
+	int		 s_in_batch;
+	char		 s_err[256];
+};
+
+static int	store_exec_st(struct store *, enum store_stmt);
+static int	store_fail(struct store *, const char *);
+
+/* Remember the last SQLite error for the caller's log line. */
+static int
+store_fail(struct store *s, const char *what)
+{
+	snprintf(s->s_err, sizeof(s->s_err), "%s: %s", what,
+	    sqlite3_errmsg(s->s_db));
+	return STORE_ERR;
+}
+
+const char *
+store_errmsg(struct store *s)
+{
+	return s->s_err;
+}
+
+static int
+store_exec_st(struct store *s, enum store_stmt which)
+{
+	sqlite3_stmt	*st = s->s_st[which];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, store_sql[which]);
+	return STORE_OK;
+}
+
+static int
+store_pragma(sqlite3 *db, const char *sql, const char *want, char **cause)
+{
+	sqlite3_stmt	*st;
+	const char	*got;
+	int		 ok = 1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		asprintf(cause, "%s: %s", sql, sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW && want != NULL) {
+		got = (const char *)sqlite3_column_text(st, 0);
+		ok = got != NULL && strcasecmp(got, want) == 0;
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK || !ok) {
+		if (ok)
+			asprintf(cause, "%s: %s", sql, sqlite3_errmsg(db));
+		else
+			asprintf(cause, "%s: the database refused (wanted %s)",
+			    sql, want);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_user_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Bring the schema up to date, each migration in its own transaction. */
+static int
+store_migrate(sqlite3 *db, const char *path, char **cause)
+{
+	char	*err = NULL, sql[64];
+	int	 v, i;
+
+	if (store_user_version(db, &v) == -1) {
+		asprintf(cause, "%s: reading the schema version: %s", path,
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		asprintf(cause, "%s: the database has schema version %d, newer "
+		    "than this hotlined knows (%d); run a newer hotlined",
+		    path, v, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	for (i = v; i < STORE_SCHEMA_VERSION; i++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+		    &err) != SQLITE_OK ||
+		    sqlite3_exec(db, store_migrations[i], NULL, NULL,
+		    &err) != SQLITE_OK ||
+		    sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK ||
+		    sqlite3_exec(db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
+			asprintf(cause, "%s: migration %d: %s", path, i + 1,
+			    err != NULL ? err : sqlite3_errmsg(db));
+			sqlite3_free(err);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (v > 0 || i > 0)
+			log_info("%s: schema migrated to version %d", path,
+			    i + 1);
+	}
+	return 0;
+}
+
+/* Open (creating if needed) the database at path; NULL with *cause. */
+struct store *
+store_open(const char *path, long busy_ms, char **cause)
+{
+	struct store	*s;
+	int		 i;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		asprintf(cause, "%s", strerror(errno));
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->s_db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		asprintf(cause, "%s: %s", path, s->s_db != NULL ?
+		    sqlite3_errmsg(s->s_db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->s_db, 1);
+	sqlite3_busy_timeout(s->s_db, (int)busy_ms);
+	if (store_pragma(s->s_db, "PRAGMA journal_mode = WAL", "wal",
+	    cause) == -1 ||
+	    store_pragma(s->s_db, "PRAGMA synchronous = FULL", NULL,
+	    cause) == -1 ||
+	    store_pragma(s->s_db, "PRAGMA foreign_keys = ON", NULL,
+	    cause) == -1 ||
+	    store_migrate(s->s_db, path, cause) == -1)
+		goto fail;
+	for (i = 0; i < ST_MAX; i++) {
+		if (sqlite3_prepare_v3(s->s_db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->s_st[i], NULL) != SQLITE_OK) {
+			asprintf(cause, "%s: preparing \"%s\": %s", path,
+			    store_sql[i], sqlite3_errmsg(s->s_db));
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	int	 i;
+
+	if (s == NULL)
+		return;
+	if (s->s_in_batch)
+		store_rollback(s);
+	for (i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(s->s_st[i]);
+	if (sqlite3_close(s->s_db) != SQLITE_OK)
+		log_warnx("%s: sqlite3_close: %s", __func__,
+		    sqlite3_errmsg(s->s_db));
+	free(s);
+}
+
+int
+store_in_batch(struct store *s)
+{
+	return s->s_in_batch;
+}
+
+/* Open the batch if needed, then a savepoint for this request. */
+static int
+store_request_begin(struct store *s)
+{
+	if (!s->s_in_batch) {
+		if (store_exec_st(s, ST_BEGIN) != STORE_OK)
+			return STORE_ERR;
+		s->s_in_batch = 1;
+	}
+	return store_exec_st(s, ST_SAVEPOINT);
+}
+
+/* End the request's savepoint: keep its writes, or undo only them. */
+static int
+store_request_end(struct store *s, int rc)
+{
+	if (rc == STORE_OK)
+		return store_exec_st(s, ST_RELEASE);
+	if (store_exec_st(s, ST_ROLLBACK_TO) != STORE_OK ||
+	    store_exec_st(s, ST_RELEASE) != STORE_OK) {
+		/* The savepoint is gone: drop the batch rather than guess. */
+		store_rollback(s);
+	}
+	return rc;
+}
+
+/* Commit the batch; on failure everything in it is rolled back. */
+int
+store_commit(struct store *s)
+{
+	if (!s->s_in_batch)
+		return STORE_OK;
+	if (store_exec_st(s, ST_COMMIT) != STORE_OK) {
+		store_rollback(s);
+		return STORE_ERR;
+	}
+	s->s_in_batch = 0;
+	return STORE_OK;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->s_db) == 0) {
+		sqlite3_step(s->s_st[ST_ROLLBACK]);
+		sqlite3_reset(s->s_st[ST_ROLLBACK]);
+	}
+	s->s_in_batch = 0;
+}
+
+static void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+static void
+store_bind_time(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+/* The fields that INSERT and UPDATE share, at the same positions 2..21. */
+static void
+store_bind_fields(sqlite3_stmt *st, const struct call *c, int with_operator)
+{
+	int	 i = 2, k;
+
+	if (with_operator) {
+		/* INSERT: line ?1, started ?2, duration ?3, operator ?4. */
+		store_bind_text(st, 1, c->c_line);
+		sqlite3_bind_int64(st, 2, c->c_started_at);
+		if (c->c_duration_s < 0)
+			sqlite3_bind_null(st, 3);
+		else
+			sqlite3_bind_int64(st, 3, c->c_duration_s);
+		store_bind_text(st, 4, c->c_operator);
+		i = 5;
+	} else {
+		store_bind_text(st, 2, c->c_line);
+		sqlite3_bind_int64(st, 3, c->c_started_at);
+		if (c->c_duration_s < 0)
+			sqlite3_bind_null(st, 4);
+		else
+			sqlite3_bind_int64(st, 4, c->c_duration_s);
+		i = 5;
+	}
+	store_bind_text(st, i++, c->c_call_type);
+	store_bind_text(st, i++, c->c_caller_type);
+	store_bind_text(st, i++, c->c_gender);
+	store_bind_text(st, i++, c->c_age_band);
+	store_bind_text(st, i++, c->c_risk);
+	store_bind_text(st, i++, c->c_outcome);
+	store_bind_time(st, i++, c->c_callback_at);
+	store_bind_text(st, i++, c->c_notes);
+	sqlite3_bind_int(st, i++, c->c_consent);
+	store_bind_text(st, i++, c->c_caller_name);
+	store_bind_text(st, i++, c->c_caller_contact);
+	store_bind_text(st, i++, c->c_caller_hash);
+	for (k = 0; k < 4; k++)
+		store_bind_text(st, i++, c->c_assess[k]);
+	sqlite3_bind_int(st, i++, c->c_emergency);
+}
+
+static int
+store_topics_put(struct store *s, const struct call *c)
+{
+	sqlite3_stmt	*st = s->s_st[ST_TOPIC_INSERT];
+	size_t		 i;
+	int		 rc;
+
+	sqlite3_bind_int64(s->s_st[ST_TOPICS_DELETE], 1, c->c_id);
+	if (store_exec_st(s, ST_TOPICS_DELETE) != STORE_OK)
+		return STORE_ERR;
+	for (i = 0; i < c->c_ntopics; i++) {
+		sqlite3_bind_int64(st, 1, c->c_id);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		store_bind_text(st, 3, c->c_topics[i]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, "inserting topics");
+	}
+	return STORE_OK;
+}
+
+/* Count earlier calls with this caller hash (before id; 0: all). */
+int64_t
+store_repeat_count(struct store *s, const char *hash, int64_t before_id)
+{
+	sqlite3_stmt	*st = s->s_st[ST_REPEAT_COUNT];
+	int64_t		 n = -1;
+
+	store_bind_text(st, 1, hash);
+	sqlite3_bind_int64(st, 2, before_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		store_fail(s, "counting repeat calls");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return n;
+}
+
+static int
+store_call_insert1(struct store *s, struct call *c, const char *key,
+    const char *fingerprint)
+{
+	sqlite3_stmt	*st = s->s_st[ST_CALL_INSERT];
+	int		 rc;
+
+	c->c_repeat_calls = 0;
+	if (c->c_caller_hash != NULL &&
+	    (c->c_repeat_calls = store_repeat_count(s, c->c_caller_hash,
+	    0)) < 0)
+		return STORE_ERR;
+	c->c_created_at = c->c_updated_at = clock_now();
+	c->c_version = 1;
+	store_bind_fields(st, c, 1);
+	sqlite3_bind_int64(st, 22, c->c_repeat_calls);
+	sqlite3_bind_int64(st, 23, c->c_created_at);
+	store_bind_text(st, 24, key);
+	store_bind_text(st, 25, fingerprint);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return STORE_CONFLICT;
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "inserting a call");
+	c->c_id = sqlite3_last_insert_rowid(s->s_db);
+	return store_topics_put(s, c);
+}
+
+/*
+ * Insert c (its operator set) with an optional idempotency key; sets the
+ * server fields. STORE_CONFLICT: the key is already used by this operator.
+ */
+int
+store_call_insert(struct store *s, struct call *c, const char *key,
+    const char *fingerprint)
+{
+	if (store_request_begin(s) != STORE_OK)
+		return STORE_ERR;
+	return store_request_end(s, store_call_insert1(s, c, key,
+	    fingerprint));
+}
+
+static char *
+store_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*v = sqlite3_column_text(st, i);
+
+	return v != NULL ? strdup((const char *)v) : NULL;
+}
+
+/* Fill c from a row of CALL_COLUMNS, then its topics. */
+static int
+store_row_call(struct store *s, sqlite3_stmt *st, struct call *c)
+{
+	sqlite3_stmt	*tq = s->s_st[ST_TOPICS_GET];
+	int		 i, rc;
+
+	c->c_id = sqlite3_column_int64(st, 0);
+	c->c_line = store_col_text(st, 1);
+	c->c_started_at = sqlite3_column_int64(st, 2);
+	c->c_duration_s = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 3);
+	c->c_operator = store_col_text(st, 4);
+	c->c_call_type = store_col_text(st, 5);
+	c->c_caller_type = store_col_text(st, 6);
+	c->c_gender = store_col_text(st, 7);
+	c->c_age_band = store_col_text(st, 8);
+	c->c_risk = store_col_text(st, 9);
+	c->c_outcome = store_col_text(st, 10);
+	c->c_callback_at = sqlite3_column_int64(st, 11);
+	c->c_notes = store_col_text(st, 12);
+	c->c_consent = sqlite3_column_int(st, 13);
+	c->c_caller_name = store_col_text(st, 14);
+	c->c_caller_contact = store_col_text(st, 15);
+	c->c_caller_hash = store_col_text(st, 16);
+	for (i = 0; i < 4; i++)
+		c->c_assess[i] = store_col_text(st, 17 + i);
+	c->c_emergency = sqlite3_column_int(st, 21);
+	c->c_repeat_calls = sqlite3_column_int64(st, 22);
+	c->c_created_at = sqlite3_column_int64(st, 23);
+	c->c_updated_at = sqlite3_column_int64(st, 24);
+	c->c_version = sqlite3_column_int64(st, 25);
+	if (c->c_line == NULL || c->c_operator == NULL ||
+	    c->c_call_type == NULL || c->c_caller_type == NULL ||
+	    c->c_risk == NULL) {
+		snprintf(s->s_err, sizeof(s->s_err), "call %lld: a required "
+		    "column is empty or memory ran out", (long long)c->c_id);
+		return STORE_ERR;
+	}
+	sqlite3_bind_int64(tq, 1, c->c_id);
+	while ((rc = sqlite3_step(tq)) == SQLITE_ROW &&
+	    c->c_ntopics < CALL_MAX_TOPICS)
+		c->c_topics[c->c_ntopics++] = store_col_text(tq, 0);
+	sqlite3_reset(tq);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(s, "reading topics");
+	return STORE_OK;
+}
+
+/* Read call id into c (initialised; caller frees with call_free). */
+int
+store_call_get(struct store *s, int64_t id, struct call *c)
+{
+	sqlite3_stmt	*st = s->s_st[ST_CALL_GET];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = store_row_call(s, st, c);
+	else if (rc == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	else
+		rc = store_fail(s, "reading a call");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/*
+ * The call an operator stored under an idempotency key, and the
+ * fingerprint of the body it was stored from (into fp, fplen bytes).
+ */
+int
+store_call_by_key(struct store *s, const char *operator, const char *key,
+    struct call *c, char *fp, size_t fplen)
+{
+	sqlite3_stmt	*st = s->s_st[ST_CALL_BY_KEY];
+	const char	*v;
+	int		 rc;
+
+	store_bind_text(st, 1, operator);
+	store_bind_text(st, 2, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 26);
+		snprintf(fp, fplen, "%s", v != NULL ? v : "");
+		rc = store_row_call(s, st, c);
+	} else if (rc == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	else
+		rc = store_fail(s, "looking up an idempotency key");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* A JSON array text of v, for the json_each() filters; caller frees. */
+static char *
+store_json_list(char **v, size_t n)
+{
+	json_t	*a;
+	char	*s;
+	size_t	 i;
+
+	if (n == 0)
+		return NULL;
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+/* The calls matching f, newest first; *out (caller frees) holds *n. */
+int
+store_call_list(struct store *s, const struct call_filter *f,
+    struct call **out, size_t *n)
+{
+	sqlite3_stmt	*st = s->s_st[ST_CALL_LIST];
+	char		*lines, *risks, *ops;
+	struct call	*v;
+	int		 rc = STORE_OK;
+
+	*out = NULL;
+	*n = 0;
+	if ((v = calloc((size_t)f->f_limit, sizeof(*v))) == NULL)
+		return store_fail(s, "listing calls");
+	lines = store_json_list(f->f_lines, f->f_nlines);
+	risks = store_json_list(f->f_risks, f->f_nrisks);
+	ops = store_json_list(f->f_ops, f->f_nops);
+	store_bind_time(st, 1, f->f_from);
+	store_bind_time(st, 2, f->f_to);
+	store_bind_text(st, 3, lines);
+	store_bind_text(st, 4, risks);
+	store_bind_text(st, 5, ops);
+	if (f->f_has_cursor) {
+		sqlite3_bind_int64(st, 6, f->f_cur_started);
+		sqlite3_bind_int64(st, 7, f->f_cur_id);
+	}
+	sqlite3_bind_int64(st, 8, f->f_limit);
+	while (*n < (size_t)f->f_limit && (rc = sqlite3_step(st)) ==
+	    SQLITE_ROW) {
+		call_init(&v[*n]);
+		if ((rc = store_row_call(s, st, &v[(*n)++])) != STORE_OK)
+			break;
+	}
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		rc = STORE_OK;
+	else if (rc != STORE_ERR)
+		rc = store_fail(s, "listing calls");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(lines);
+	free(risks);
+	free(ops);
+	*out = v;
+	return rc;
+}
+
+static int
+store_call_update1(struct store *s, const struct call *c, const char *by,
+    const char *changes, int64_t now)
+{
+	sqlite3_stmt	*st = s->s_st[ST_CALL_UPDATE];
+	sqlite3_stmt	*h = s->s_st[ST_HISTORY_INSERT];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, c->c_id);
+	store_bind_fields(st, c, 0);
+	sqlite3_bind_int64(st, 22, now);
+	sqlite3_bind_int64(st, 23, c->c_version);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "updating a call");
+	if (sqlite3_changes(s->s_db) == 0)
+		return STORE_CONFLICT;
+	if (store_topics_put(s, c) != STORE_OK)
+		return STORE_ERR;
+	sqlite3_bind_int64(h, 1, c->c_id);
+	sqlite3_bind_int64(h, 2, c->c_version);
+	sqlite3_bind_int64(h, 3, now);
+	store_bind_text(h, 4, by);
+	store_bind_text(h, 5, changes);
+	rc = sqlite3_step(h);
+	sqlite3_reset(h);
+	sqlite3_clear_bindings(h);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "recording history");
+	return STORE_OK;
+}
+
+/*
+ * Store the amended call c, whose c_version is the version it replaces,
+ * and keep changes in its history. STORE_CONFLICT: the call has moved on.
+ */
+int
+store_call_update(struct store *s, const struct call *c, const char *by,
+    json_t *changes)
+{
+	char	*text;
+	int	 rc;
+
+	if ((text = json_dumps(changes, JSON_COMPACT)) == NULL)
+		return store_fail(s, "encoding changes");
+	if (store_request_begin(s) != STORE_OK) {
+		free(text);
+		return STORE_ERR;
+	}
+	rc = store_request_end(s, store_call_update1(s, c, by, text,
+	    clock_now()));
+	free(text);
+	return rc;
+}
+
+/* The amendments of call id, oldest first; NULL on error. */
+json_t *
+store_call_history(struct store *s, int64_t id)
+{
+	sqlite3_stmt	*st = s->s_st[ST_HISTORY_GET];
+	json_t		*a = json_array(), *e, *ch;
+	char		 buf[40];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ch = json_loads((const char *)sqlite3_column_text(st, 3), 0,
+		    NULL);
+		clock_format(sqlite3_column_int64(st, 1), buf, sizeof(buf));
+		e = json_pack("{s:I, s:s, s:s, s:o}", "version",
+		    (json_int_t)sqlite3_column_int64(st, 0), "amended_at", buf,
+		    "amended_by", (const char *)sqlite3_column_text(st, 2),
+		    "changes", ch != NULL ? ch : json_object());
+		json_array_append_new(a, e);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_fail(s, "reading history");
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
