@@ -244,10 +244,13 @@ api_error(struct ctx *x, int code, const char *kind, const char *field,
 static void
 api_store_error(struct ctx *x, const char *what)
 {
-	log_warnx("%s: %s", what, store_errmsg(x->x_api->a_store));
+	int	 write = x->x_method == EVHTTP_REQ_POST ||
+		    x->x_method == EVHTTP_REQ_PATCH;
+
+	log_warnx("could not %s: %s", what, store_errmsg(x->x_api->a_store));
 	api_error(x, 503, "store_unavailable", NULL, "the store could not "
-	    "%s; nothing was stored: retry later with the same "
-	    "Idempotency-Key", what);
+	    "%s%s", what, write ? "; nothing was stored: retry later with "
+	    "the same Idempotency-Key" : "; retry later");
 }
 
 /* Commit the open batch, then send every held answer. */

@@ -682,16 +682,16 @@ store_call_list(struct store *s, const struct call_filter *f,
 		sqlite3_bind_int64(st, 7, f->f_cur_id);
 	}
 	sqlite3_bind_int64(st, 8, f->f_limit);
-	while (*n < (size_t)f->f_limit && (rc = sqlite3_step(st)) ==
-	    SQLITE_ROW) {
+	while (*n < (size_t)f->f_limit) {
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			rc = rc == SQLITE_DONE ? STORE_OK :
+			    store_fail(s, "listing calls");
+			break;
+		}
 		call_init(&v[*n]);
 		if ((rc = store_row_call(s, st, &v[(*n)++])) != STORE_OK)
 			break;
 	}
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-		rc = STORE_OK;
-	else if (rc != STORE_ERR)
-		rc = store_fail(s, "listing calls");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	free(lines);
