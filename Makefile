@@ -117,6 +117,9 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 daemon/hotlined $(DESTDIR)$(SBINDIR)/hotlined
 	install -m 0755 client/hotline $(DESTDIR)$(BINDIR)/hotline
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 client/hotline.1 $(DESTDIR)$(MANDIR)/man1/hotline.1
+	install -m 0644 daemon/hotlined.8 $(DESTDIR)$(MANDIR)/man8/hotlined.8
 	install -d $(DESTDIR)$(SYSCONFDIR)/hotlined
 	[ -e $(DESTDIR)$(SYSCONFDIR)/hotlined/hotlined.conf ] || \
 	  install -m 0640 conf/hotlined.conf $(DESTDIR)$(SYSCONFDIR)/hotlined/hotlined.conf
