@@ -1,10 +1,13 @@
 /*
  * The HTTP API: routes, the one role check, the one JSON error writer,
- * and the group commit. A write joins the store's open batch and its
- * answer is held; at the end of the loop turn api_flush() commits the
- * batch once and then sends every held answer (or 503 to all of them if
- * the commit failed). Reads never see an uncommitted batch: a read that
- * arrives while one is open flushes it first.
+ * and the group commit. A write is validated at once, then queued; at the
+ * end of the loop turn the pump takes the write lock without waiting
+ * (BEGIN IMMEDIATE, busy timeout 0), runs every queued write in its own
+ * savepoint, commits once and only then sends the answers (or 503 to all
+ * of them if the commit failed). While another process holds the lock the
+ * pump retries on a timer, so the loop never blocks on it; a write that
+ * waited longer than store.busy_timeout_ms gets 503. Reads run outside
+ * any transaction and so never see an uncommitted write.
  */
 #include <sys/queue.h>
 
@@ -36,16 +39,6 @@ struct held {
 };
 TAILQ_HEAD(heldq, held);
 
-struct api {
-	struct event_base	*a_base;
-	struct store		*a_store;
-	const struct config	*a_cf;
-	struct event		*a_flush_ev;
-	struct heldq		 a_held;
-	size_t			 a_nheld;
-	int			 a_stopping;
-};
-
 /* One request being handled. */
 struct ctx {
 	struct api		*x_api;
@@ -55,6 +48,35 @@ struct ctx {
 	struct evkeyvalq	 x_query;
 	int			 x_method;
 };
+
+/* A validated write waiting for the pump. */
+struct write {
+	TAILQ_ENTRY(write)	 w_entry;
+	struct ctx		 w_x;		/* identity copied into id_buf */
+	json_t			*w_body;
+	char			*w_key;		/* Idempotency-Key, or NULL */
+	char			 w_fp[2 * SHA256_LEN + 1];
+	struct call		 w_call;	/* POST: the validated call */
+	int64_t			 w_id;		/* PATCH: the call */
+	long long		 w_want;	/* PATCH: If-Match, or -1 */
+	int64_t			 w_queued_ms;
+};
+TAILQ_HEAD(writeq, write);
+
+struct api {
+	struct event_base	*a_base;
+	struct store		*a_store;
+	const struct config	*a_cf;
+	struct event		*a_flush_ev;	/* end of turn: pump */
+	struct event		*a_retry_ev;	/* lock busy: pump again */
+	struct writeq		 a_writes;
+	size_t			 a_nwrites;
+	struct heldq		 a_held;
+	size_t			 a_nheld;
+	int			 a_stopping;
+};
+
+#define API_RETRY_MS	10	/* pause between tries for a busy lock */
 
 /* Route handlers. */
 static void	api_schema(struct ctx *);
@@ -88,14 +110,29 @@ static const struct route {
 
 static void api_error(struct ctx *, int, const char *, const char *,
     const char *, ...) __attribute__((format(printf, 5, 6)));
+static void api_error_send(struct evhttp_request *, int, const char *,
+    const char *, const char *);
 
-/* The end of a loop turn that queued writes: commit them. */
+static void	api_pump(struct api *);
+static void	api_commit(struct api *);
+static void	api_write_free(struct write *);
+
+static int64_t
+api_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The end of a loop turn that queued writes, or a retry: run them. */
 static void
-api_flush_cb(evutil_socket_t fd, short events, void *arg)
+api_pump_cb(evutil_socket_t fd, short events, void *arg)
 {
 	(void)fd;
 	(void)events;
-	api_flush(arg);
+	api_pump(arg);
 }
 
 struct api *
@@ -108,21 +145,37 @@ api_new(struct event_base *base, struct store *store)
 	a->a_base = base;
 	a->a_store = store;
 	TAILQ_INIT(&a->a_held);
-	if ((a->a_flush_ev = event_new(base, -1, 0, api_flush_cb,
-	    a)) == NULL) {
-		free(a);
+	TAILQ_INIT(&a->a_writes);
+	a->a_flush_ev = event_new(base, -1, 0, api_pump_cb, a);
+	a->a_retry_ev = evtimer_new(base, api_pump_cb, a);
+	if (a->a_flush_ev == NULL || a->a_retry_ev == NULL) {
+		api_free(a);
 		return NULL;
 	}
 	return a;
 }
 
+/* Run what can still run; what cannot (lock still busy) gets 503. */
 void
 api_free(struct api *a)
 {
+	struct write	*w;
+
 	if (a == NULL)
 		return;
-	api_flush(a);
-	event_free(a->a_flush_ev);
+	api_pump(a);
+	while ((w = TAILQ_FIRST(&a->a_writes)) != NULL) {
+		TAILQ_REMOVE(&a->a_writes, w, w_entry);
+		api_error_send(w->w_x.x_req, 503, "store_unavailable", NULL,
+		    "hotlined stopped before the store could take this write; "
+		    "nothing was stored: retry with the same Idempotency-Key");
+		api_write_free(w);
+	}
+	api_commit(a);
+	if (a->a_flush_ev != NULL)
+		event_free(a->a_flush_ev);
+	if (a->a_retry_ev != NULL)
+		event_free(a->a_retry_ev);
 	free(a);
 }
 
@@ -201,7 +254,7 @@ api_reply(struct ctx *x, int code, json_t *o)
 	}
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		/* Cannot wait for the commit: commit now. */
-		api_flush(a);
+		api_commit(a);
 		api_send(x->x_req, code, body);
 		return;
 	}
@@ -209,8 +262,7 @@ api_reply(struct ctx *x, int code, json_t *o)
 	h->h_code = code;
 	h->h_body = body;
 	TAILQ_INSERT_TAIL(&a->a_held, h, h_entry);
-	if (a->a_nheld++ == 0)
-		event_active(a->a_flush_ev, 0, 0);
+	a->a_nheld++;
 }
 
 static void
@@ -254,8 +306,8 @@ api_store_error(struct ctx *x, const char *what)
 }
 
 /* Commit the open batch, then send every held answer. */
-void
-api_flush(struct api *a)
+static void
+api_commit(struct api *a)
 {
 	struct held	*h;
 	int		 ok;
@@ -436,16 +488,40 @@ api_idem_replay(struct ctx *x, const char *key, const char *fp)
 	return 1;
 }
 
+/* Queue w for the pump, which runs at the end of this loop turn. */
+static void
+api_write_queue(struct ctx *x, struct write *w)
+{
+	struct api	*a = x->x_api;
+
+	w->w_x = *x;
+	TAILQ_INIT(&w->w_x.x_query);
+	w->w_x.x_path = NULL;
+	/* The config may be swapped before the pump runs: copy the name. */
+	snprintf(w->w_x.x_id.id_buf, sizeof(w->w_x.x_id.id_buf), "%s",
+	    x->x_id.id_name);
+	w->w_x.x_id.id_name = w->w_x.x_id.id_buf;
+	w->w_queued_ms = api_now_ms();
+	TAILQ_INSERT_TAIL(&a->a_writes, w, w_entry);
+	if (a->a_nwrites++ == 0 && !evtimer_pending(a->a_retry_ev, NULL))
+		event_active(a->a_flush_ev, 0, 0);
+}
+
+static void
+api_write_free(struct write *w)
+{
+	json_decref(w->w_body);
+	free(w->w_key);
+	call_free(&w->w_call);
+	free(w);
+}
+
 static void
 api_calls_post(struct ctx *x)
 {
-	struct api		*a = x->x_api;
-	struct call		 c;
 	struct call_error	 err;
+	struct write		*w;
 	const char		*key;
-	char			 fp[2 * SHA256_LEN + 1], loc[64];
-	json_t			*body;
-	int			 rc;
 
 	key = evhttp_find_header(evhttp_request_get_input_headers(x->x_req),
 	    "Idempotency-Key");
@@ -455,34 +531,50 @@ api_calls_post(struct ctx *x)
 		    "characters", API_IDEM_MAX);
 		return;
 	}
-	if ((body = api_body(x)) == NULL)
-		return;
-	api_fingerprint(body, fp);
-	if (key != NULL && api_idem_replay(x, key, fp)) {
-		json_decref(body);
-		return;
-	}
-	call_init(&c);
-	if (call_from_json(&c, body, a->a_cf, clock_now(), &err) == -1) {
-		api_call_error(x, &err);
-		goto done;
-	}
-	if ((c.c_operator = strdup(x->x_id.id_name)) == NULL) {
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
 		api_error(x, 503, "internal", NULL, "out of memory");
-		goto done;
+		return;
 	}
-	rc = store_call_insert(a->a_store, &c, key, fp);
-	if (rc != STORE_OK) {
+	call_init(&w->w_call);
+	if ((w->w_body = api_body(x)) == NULL)
+		goto fail;
+	if (call_from_json(&w->w_call, w->w_body, x->x_api->a_cf,
+	    clock_now(), &err) == -1) {
+		api_call_error(x, &err);
+		goto fail;
+	}
+	if ((w->w_call.c_operator = strdup(x->x_id.id_name)) == NULL ||
+	    (key != NULL && (w->w_key = strdup(key)) == NULL)) {
+		api_error(x, 503, "internal", NULL, "out of memory");
+		goto fail;
+	}
+	api_fingerprint(w->w_body, w->w_fp);
+	api_write_queue(x, w);
+	return;
+fail:
+	api_write_free(w);
+}
+
+/* In the pump: a retry's stored record, or the new call stored. */
+static void
+api_post_run(struct write *w)
+{
+	struct ctx	*x = &w->w_x;
+	char		 loc[64];
+
+	if (w->w_key != NULL && api_idem_replay(x, w->w_key, w->w_fp))
+		return;
+	if (store_call_insert(x->x_api->a_store, &w->w_call, w->w_key,
+	    w->w_fp) != STORE_OK) {
 		api_store_error(x, "store the call");
-		goto done;
+		return;
 	}
-	snprintf(loc, sizeof(loc), "/v1/calls/%lld", (long long)c.c_id);
+	snprintf(loc, sizeof(loc), "/v1/calls/%lld",
+	    (long long)w->w_call.c_id);
 	evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
 	    "Location", loc);
-	api_reply(x, 201, call_to_json(&c, api_show_flags(x, &c)));
-done:
-	call_free(&c);
-	json_decref(body);
+	api_reply(x, 201, call_to_json(&w->w_call,
+	    api_show_flags(x, &w->w_call)));
 }
 
 /* A query parameter, checked against the names the route knows. */
@@ -803,29 +895,51 @@ api_if_match(struct ctx *x)
 static void
 api_call_patch(struct ctx *x, int64_t id)
 {
+	struct write	*w;
+	long long	 want;
+
+	if ((want = api_if_match(x)) == -2) {
+		api_error(x, 400, "invalid_parameter", "If-Match",
+		    "If-Match must be a version, such as \"3\"");
+		return;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		api_error(x, 503, "internal", NULL, "out of memory");
+		return;
+	}
+	call_init(&w->w_call);
+	if ((w->w_body = api_body(x)) == NULL) {
+		api_write_free(w);
+		return;
+	}
+	w->w_id = id;
+	w->w_want = want;
+	api_write_queue(x, w);
+}
+
+/* In the pump: merge, validate and store an amendment with its history. */
+static void
+api_patch_run(struct write *w)
+{
+	struct ctx		*x = &w->w_x;
 	struct api		*a = x->x_api;
 	struct call		 old, new;
 	struct call_error	 err;
-	json_t			*body = NULL, *changes = NULL;
-	long long		 want;
+	json_t			*changes = NULL;
 	int			 rc;
 
 	call_init(&old);
 	call_init(&new);
-	if ((want = api_if_match(x)) == -2) {
-		api_error(x, 400, "invalid_parameter", "If-Match",
-		    "If-Match must be a version, such as \"3\"");
+	if (api_load_call(x, w->w_id, &old) == -1)
 		goto done;
-	}
-	if ((body = api_body(x)) == NULL || api_load_call(x, id, &old) == -1)
-		goto done;
-	if (want != -1 && want != old.c_version) {
+	if (w->w_want != -1 && w->w_want != old.c_version) {
 		api_error(x, 412, "version_mismatch", "If-Match", "call %lld "
-		    "is at version %lld, not %lld", (long long)id,
-		    (long long)old.c_version, want);
+		    "is at version %lld, not %lld", (long long)w->w_id,
+		    (long long)old.c_version, w->w_want);
 		goto done;
 	}
-	if (call_patch(&old, body, a->a_cf, &new, &changes, &err) == -1) {
+	if (call_patch(&old, w->w_body, a->a_cf, &new, &changes,
+	    &err) == -1) {
 		api_call_error(x, &err);
 		goto done;
 	}
@@ -836,12 +950,12 @@ api_call_patch(struct ctx *x, int64_t id)
 	rc = store_call_update(a->a_store, &new, x->x_id.id_name, changes);
 	if (rc == STORE_CONFLICT) {
 		api_error(x, 412, "version_mismatch", NULL, "call %lld changed "
-		    "meanwhile", (long long)id);
+		    "meanwhile", (long long)w->w_id);
 		goto done;
 	}
 	call_free(&new);
 	call_init(&new);
-	if (rc != STORE_OK || store_call_get(a->a_store, id, &new) !=
+	if (rc != STORE_OK || store_call_get(a->a_store, w->w_id, &new) !=
 	    STORE_OK) {
 		api_store_error(x, "amend the call");
 		goto done;
@@ -849,9 +963,76 @@ api_call_patch(struct ctx *x, int64_t id)
 	api_reply(x, 200, call_to_json(&new, api_show_flags(x, &new)));
 done:
 	json_decref(changes);
-	json_decref(body);
 	call_free(&old);
 	call_free(&new);
+}
+
+/* Answer every queued write with 503: the store cannot take them. */
+static void
+api_writes_fail(struct api *a, const char *why)
+{
+	struct write	*w;
+
+	log_warnx("%zu writes refused: %s", a->a_nwrites, why);
+	while ((w = TAILQ_FIRST(&a->a_writes)) != NULL) {
+		TAILQ_REMOVE(&a->a_writes, w, w_entry);
+		api_error(&w->w_x, 503, "store_unavailable", NULL, "%s; "
+		    "nothing was stored: retry later with the same "
+		    "Idempotency-Key", why);
+		api_write_free(w);
+	}
+	a->a_nwrites = 0;
+}
+
+/*
+ * Run the queued writes in one transaction and answer them after the
+ * commit. The write lock is taken without waiting; while another process
+ * holds it, try again shortly, up to store.busy_timeout_ms.
+ */
+static void
+api_pump(struct api *a)
+{
+	struct timeval	 tv = { 0, API_RETRY_MS * 1000 };
+	struct write	*w;
+	char		 why[300];
+	int		 rc;
+
+	if (TAILQ_EMPTY(&a->a_writes))
+		return;
+	rc = store_begin(a->a_store);
+	if (rc == STORE_BUSY) {
+		w = TAILQ_FIRST(&a->a_writes);
+		if (api_now_ms() - w->w_queued_ms < a->a_cf->cf_busy_ms) {
+			evtimer_add(a->a_retry_ev, &tv);
+			return;
+		}
+		api_writes_fail(a, "the database is locked by another "
+		    "process");
+		return;
+	}
+	if (rc != STORE_OK) {
+		snprintf(why, sizeof(why), "the store cannot write: %s",
+		    store_errmsg(a->a_store));
+		api_writes_fail(a, why);
+		return;
+	}
+	while ((w = TAILQ_FIRST(&a->a_writes)) != NULL) {
+		TAILQ_REMOVE(&a->a_writes, w, w_entry);
+		if (w->w_x.x_method == EVHTTP_REQ_POST)
+			api_post_run(w);
+		else
+			api_patch_run(w);
+		api_write_free(w);
+	}
+	a->a_nwrites = 0;
+	api_commit(a);
+}
+
+/* Run the queued writes now (a reload or a stop is coming). */
+void
+api_flush(struct api *a)
+{
+	api_pump(a);
 }
 
 /* Match the path: a route, with the id for /v1/calls/{id}. */
@@ -909,9 +1090,6 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id)
 		    config_role_name(x->x_id.id_role));
 		return;
 	}
-	/* Reads see only committed records. */
-	if (get && store_in_batch(x->x_api->a_store))
-		api_flush(x->x_api);
 	switch (rt->rt_id) {
 	case RT_SCHEMA:
 		api_schema(x);

@@ -196,6 +196,7 @@ size_t	 call_utf8_len(const char *);
 struct store;
 struct store	*store_open(const char *, long, char **);
 void		 store_close(struct store *);
+int		 store_begin(struct store *);
 int		 store_in_batch(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
@@ -215,6 +216,7 @@ int64_t		 store_repeat_count(struct store *, const char *, int64_t);
 #define STORE_ERR	-1
 #define STORE_NOTFOUND	-2
 #define STORE_CONFLICT	-3
+#define STORE_BUSY	-4
 
 /* auth.c */
 int	auth_identify(struct evhttp_request *, int, const struct config *,

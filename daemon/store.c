@@ -77,6 +77,8 @@ static const char *const store_migrations[] = {
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
+#define STORE_READ_WAIT_MS	100	/* longest a read blocks the loop */
+
 #define CALL_COLUMNS \
 	"id, line, started_at, duration_s, operator, call_type, caller_type," \
 	" gender, age_band, risk, outcome, callback_at, notes, consent," \
@@ -158,6 +160,7 @@ static const char *const store_sql[ST_MAX] = {
 
 struct store {
 	sqlite3		*s_db;
+	long		 s_busy_ms;
 	sqlite3_stmt	*s_st[ST_MAX];
 	int		 s_in_batch;
 	char		 s_err[256];
@@ -292,7 +295,10 @@ store_open(const char *path, long busy_ms, char **cause)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->s_db, 1);
-	sqlite3_busy_timeout(s->s_db, (int)busy_ms);
+	/* Reads may wait briefly; the write lock is taken in store_begin. */
+	s->s_busy_ms = busy_ms;
+	sqlite3_busy_timeout(s->s_db, (int)(busy_ms < STORE_READ_WAIT_MS ?
+	    busy_ms : STORE_READ_WAIT_MS));
 	if (store_pragma(s->s_db, "PRAGMA journal_mode = WAL", "wal",
 	    cause) == -1 ||
 	    store_pragma(s->s_db, "PRAGMA synchronous = FULL", NULL,
@@ -336,6 +342,31 @@ int
 store_in_batch(struct store *s)
 {
 	return s->s_in_batch;
+}
+
+/*
+ * Open the batch: take the write lock without waiting. STORE_BUSY: another
+ * process holds it; the caller tries again later.
+ */
+int
+store_begin(struct store *s)
+{
+	int	 rc;
+
+	if (s->s_in_batch)
+		return STORE_OK;
+	sqlite3_busy_timeout(s->s_db, 0);
+	rc = sqlite3_step(s->s_st[ST_BEGIN]);
+	sqlite3_reset(s->s_st[ST_BEGIN]);
+	sqlite3_busy_timeout(s->s_db, (int)(s->s_busy_ms < STORE_READ_WAIT_MS ?
+	    s->s_busy_ms : STORE_READ_WAIT_MS));
+	if (rc == SQLITE_DONE) {
+		s->s_in_batch = 1;
+		return STORE_OK;
+	}
+	store_fail(s, "BEGIN IMMEDIATE");
+	return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ?
+	    STORE_BUSY : STORE_ERR;
 }
 
 /* Open the batch if needed, then a savepoint for this request. */
