@@ -1,0 +1,260 @@
+"""The end-to-end harness: a fresh hotlined per test, in a private temporary
+directory, on a private Unix socket and an ephemeral TCP port, driven by
+plain HTTP and by the real hotline client."""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import uuid
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+HOTLINED = os.environ.get("HOTLINED_BIN", os.path.join(TOP, "daemon",
+                                                       "hotlined"))
+HOTLINE = os.environ.get("HOTLINE_BIN", os.path.join(TOP, "client",
+                                                     "hotline"))
+DEV_CONF = os.path.join(TOP, "conf", "dev.conf")
+
+TOKENS = {
+    "wang": "dev-operator-wang",
+    "li": "dev-operator-li",
+    "zhao": "dev-counselor-zhao",
+    "chen": "dev-supervisor-chen",
+}
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:",
+                   "ERROR: LeakSanitizer")
+
+START_TIMEOUT = 20
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def make_config(tmp, port, limits=None, extra=""):
+    """dev.conf with the store and sockets moved into tmp."""
+    text = open(DEV_CONF, encoding="utf-8").read()
+    text = text.replace('path = "var/hotline.db";',
+                        f'path = "{tmp}/hotline.db";')
+    text = re.sub(r'api = \{.*?\};',
+                  'api = {\n  listen = [ "unix:%s/api.sock", '
+                  '"tcp:127.0.0.1:%d" ];\n  socket_mode = "0666";\n};'
+                  % (tmp, port), text, count=1, flags=re.S)
+    text = re.sub(r'\nstatus = \{.*?\};', '\n', text, count=1, flags=re.S)
+    if limits:
+        lim = "".join(f"  {k} = {v};\n" for k, v in limits.items())
+        text = re.sub(r'limits = \{.*?\};', "limits = {\n%s};" % lim, text,
+                      count=1, flags=re.S)
+    return text + extra
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path, timeout=30):
+        super().__init__("localhost", timeout=timeout)
+        self.unix_path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.unix_path)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.raw = body
+        try:
+            self.json = json.loads(body.decode("utf-8")) if body else None
+        except (ValueError, UnicodeDecodeError):
+            self.json = None
+
+    def __repr__(self):
+        return f"<{self.status} {self.raw[:300]!r}>"
+
+
+class Daemon:
+    def __init__(self, tmp, limits=None, extra=""):
+        self.tmp = tmp
+        self.port = free_port()
+        self.conf = os.path.join(tmp, "hotlined.conf")
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(make_config(tmp, self.port, limits, extra))
+        self.sock = os.path.join(tmp, "api.sock")
+        self.db = os.path.join(tmp, "hotline.db")
+        self.proc = None
+        self.logs = []
+
+    def start(self):
+        self.errpath = os.path.join(tmp_name(self.tmp, "stderr"))
+        self.err = open(self.errpath, "wb")
+        self.proc = subprocess.Popen([HOTLINED, "-f", "-c", self.conf],
+                                     cwd=self.tmp, stdout=self.err,
+                                     stderr=self.err)
+        deadline = time.time() + START_TIMEOUT
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("hotlined exited at start-up: "
+                                     + self.stderr())
+            try:
+                c = socket.create_connection(("127.0.0.1", self.port), 1)
+                c.close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("hotlined did not start listening")
+
+    def stderr(self):
+        text = "".join(self.logs)
+        if self.proc is not None:
+            self.err.flush()
+            with open(self.errpath, "rb") as f:
+                text += f.read().decode("utf-8", "replace")
+        return text
+
+    def _finish(self):
+        self.err.close()
+        with open(self.errpath, "rb") as f:
+            self.logs.append(f.read().decode("utf-8", "replace"))
+        self.proc = None
+        log = "".join(self.logs)
+        for mark in SANITIZER_MARKS:
+            if mark in log:
+                raise AssertionError("sanitizer report:\n" + log)
+
+    def stop(self):
+        """SIGTERM; the daemon must exit 0."""
+        if self.proc is None:
+            return 0
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("hotlined did not stop on SIGTERM")
+        self._finish()
+        if rc != 0:
+            raise AssertionError(f"hotlined exited {rc} on SIGTERM:\n"
+                                 + "".join(self.logs))
+        return rc
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+        self._finish()
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def request(self, method, path, body=None, who="wang", unix=False,
+                headers=None, raw=None, content_type="application/json"):
+        h = dict(headers or {})
+        if unix:
+            conn = UnixHTTPConnection(self.sock)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                              timeout=30)
+            if who is not None:
+                h["Authorization"] = "Bearer " + TOKENS.get(who, who)
+        data = raw
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        if data is not None and content_type is not None:
+            h["Content-Type"] = content_type
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        resp = Response(r.status, {k.lower(): v for k, v in
+                                   r.getheaders()}, r.read())
+        conn.close()
+        return resp
+
+    def post_call(self, call, who="wang", key=None, unix=False):
+        return self.request("POST", "/v1/calls", call, who=who, unix=unix,
+                            headers={"Idempotency-Key":
+                                     key or str(uuid.uuid4())})
+
+    def count_rows(self, table="calls"):
+        import sqlite3
+        db = sqlite3.connect(self.db)
+        try:
+            return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        finally:
+            db.close()
+
+    def client(self, *args, who="wang", unix=False, stdin=None, env=None):
+        e = {k: v for k, v in os.environ.items()
+             if not k.startswith("HOTLINE_")}
+        e["HOME"] = self.tmp
+        e["XDG_CONFIG_HOME"] = os.path.join(self.tmp, "xdg")
+        e["XDG_STATE_HOME"] = os.path.join(self.tmp, "xdg-state")
+        e["TZ"] = "Asia/Shanghai"
+        if unix:
+            e["HOTLINE_SERVER"] = "unix:" + self.sock
+        else:
+            e["HOTLINE_SERVER"] = f"http://127.0.0.1:{self.port}"
+            if who is not None:
+                e["HOTLINE_TOKEN"] = TOKENS.get(who, who)
+        e.update(env or {})
+        p = subprocess.run([HOTLINE] + list(args), env=e, input=stdin,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
+        p.out = p.stdout.decode("utf-8", "replace")
+        p.err = p.stderr.decode("utf-8", "replace")
+        for mark in SANITIZER_MARKS:
+            if mark in p.err:
+                raise AssertionError("sanitizer report in hotline:\n"
+                                     + p.err)
+        return p
+
+
+def tmp_name(tmp, name):
+    return os.path.join(tmp, name)
+
+
+GOOD = {"line": "400", "caller_type": "medic", "topics": ["anxiety"],
+        "risk": "low"}
+
+
+def good(**kw):
+    c = dict(GOOD)
+    c.update(kw)
+    return c
+
+
+class DaemonTest(unittest.TestCase):
+    """A fresh daemon per test; it must stop cleanly with exit 0."""
+    limits = None
+    extra = ""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="hotlined-test-")
+        self.d = Daemon(self.tmp, self.limits, self.extra).start()
+
+    def tearDown(self):
+        try:
+            self.d.stop()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def assertError(self, r, status, kind=None, field=None):
+        self.assertEqual(r.status, status, r)
+        if kind is not None:
+            self.assertIsNotNone(r.json, r)
+            self.assertEqual(r.json["error"], kind, r)
+            self.assertIsInstance(r.json.get("message"), str)
+        if field is not None:
+            self.assertEqual(r.json.get("field"), field, r)
