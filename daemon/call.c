@@ -230,7 +230,7 @@ call_topics(struct call *c, json_t *o, const struct config *cf,
 		for (j = 0; j < c->c_ntopics; j++)
 			if (strcmp(c->c_topics[j], json_string_value(t)) == 0)
 				return call_fail(err, "invalid_field", "topics",
-				    "topic \"%s\" is listed twice",
+				    "topics: \"%s\" is listed twice",
 				    c->c_topics[j]);
 		if ((c->c_topics[c->c_ntopics] =
 		    strdup(json_string_value(t))) == NULL)

@@ -45,7 +45,8 @@ def free_port():
 
 def make_config(tmp, port, limits=None, extra=""):
     """dev.conf with the store and sockets moved into tmp."""
-    text = open(DEV_CONF, encoding="utf-8").read()
+    with open(DEV_CONF, encoding="utf-8") as f:
+        text = f.read()
     text = text.replace('path = "var/hotline.db";',
                         f'path = "{tmp}/hotline.db";')
     text = re.sub(r'api = \{.*?\};',

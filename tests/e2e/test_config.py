@@ -1,0 +1,160 @@
+"""Config errors exit 78 naming file, line and setting; -t; -h; -V;
+SIGHUP with a bad or a good new config."""
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import HOTLINED, DEV_CONF, Daemon, DaemonTest, good
+
+
+def run(*args, cwd=None):
+    return subprocess.run([HOTLINED] + list(args), cwd=cwd,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=30)
+
+
+BAD = [
+    # (what, (old, new) text in dev.conf, line (None: not checked; else
+    # the line of the new text is expected), expected setting)
+    ("syntax error", ("timezone = \"Asia/Shanghai\";",
+                      "timezone = = \"Asia/Shanghai\";"), 0, None),
+    ("unknown timezone", ("timezone = \"Asia/Shanghai\";",
+                          "timezone = \"Mars/Olympus\";"), 1, "timezone"),
+    ("unknown setting", ("busy_timeout_ms = 2000;",
+                         "busy_timeout_ms = 2000;\n  colour = 1;"), 1,
+     "store.colour"),
+    ("wrong type", ("max_body_bytes = 65536;", "max_body_bytes = \"big\";"),
+     1, "max_body_bytes"),
+    ("bad facility", ("facility = \"daemon\";", "facility = \"kern\";"), 1,
+     "facility"),
+    ("bad role", ("role = \"counselor\";", "role = \"boss\";"), None,
+     "role"),
+    ("bad listen address", ("\"tcp:127.0.0.1:8692\"", "\"ftp:1\""), 1,
+     "listen"),
+    ("short hash key", ("dev-only-caller-hash-key-change-me", "short"), 1,
+     "caller_hash_key"),
+    ("duplicate code", ("{ code = \"9120\"; name = \"0532-85669120\"; }",
+                        "{ code = \"400\"; name = \"0532-85669120\"; }"),
+     None, "code"),
+]
+
+
+class TestConfigCheck(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="hotlined-conf-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def write(self, text):
+        path = os.path.join(self.tmp, "bad.conf")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def test_dev_and_production_samples_check_ok(self):
+        for conf in (DEV_CONF, os.path.join(os.path.dirname(DEV_CONF),
+                                            "hotlined.conf")):
+            p = run("-t", "-c", conf)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(b"OK", p.stdout)
+
+    def test_bad_configs_exit_78_naming_file_line_setting(self):
+        with open(DEV_CONF, encoding="utf-8") as f:
+            dev = f.read()
+        for what, (old, new), line, setting in BAD:
+            with self.subTest(what):
+                self.assertIn(old, dev)
+                text = dev.replace(old, new, 1)
+                if line == 0:
+                    line = text[:text.index(new)].count("\n") + 1
+                elif line is not None:
+                    # The line holding the setting at fault.
+                    line = text[:text.index(new) + len(new)].count(
+                        "\n") + 1
+                path = self.write(text)
+                for args in (["-t", "-c", path], ["-f", "-c", path]):
+                    p = run(*args, cwd=self.tmp)
+                    err = p.stderr.decode()
+                    self.assertEqual(p.returncode, 78, err)
+                    self.assertIn(path, err)
+                    if line is not None:
+                        self.assertIn(f"{path}:{line}:", err)
+                    if setting is not None:
+                        self.assertIn(setting, err)
+
+    def test_missing_file(self):
+        p = run("-t", "-c", os.path.join(self.tmp, "none.conf"))
+        self.assertEqual(p.returncode, 78)
+        self.assertIn(b"none.conf", p.stderr)
+
+    def test_usage(self):
+        p = run("-h")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn(b"usage: hotlined", p.stdout)
+        p = run("-x")
+        self.assertEqual(p.returncode, 64)
+        self.assertIn(b"usage: hotlined", p.stderr)
+        p = run("-V")
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout.decode(), r"^hotlined \d+\.\d+\.\d+")
+
+    def test_second_instance_refused_first_keeps_serving(self):
+        d = Daemon(self.tmp).start()
+        try:
+            p = run("-f", "-c", d.conf, cwd=self.tmp)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(b"another hotlined", p.stderr)
+            self.assertEqual(d.post_call(good()).status, 201)
+        finally:
+            d.stop()
+
+    def test_stale_socket_is_replaced(self):
+        d = Daemon(self.tmp).start()
+        d.kill9()
+        self.assertTrue(os.path.exists(d.sock))
+        d.start()
+        self.assertEqual(d.request("GET", "/v1/whoami", unix=True).status,
+                         200)
+        d.stop()
+        self.assertFalse(os.path.exists(d.sock))
+
+
+class TestReload(DaemonTest):
+    def test_bad_reload_keeps_old_config(self):
+        with open(self.d.conf, encoding="utf-8") as f:
+            good_text = f.read()
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(good_text.replace("timezone", "timezon", 1))
+        self.d.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        self.assertIn("reload refused", self.d.stderr())
+        self.assertEqual(self.d.post_call(good()).status, 201)
+
+    def test_reload_takes_new_lists(self):
+        with open(self.d.conf, encoding="utf-8") as f:
+            text = f.read()
+        self.assertEqual(self.d.post_call(good(topics=["boredom"])).status,
+                         400)
+        text = text.replace('{ code = "other";          name = "其他"; }',
+                            '{ code = "other";          name = "其他"; },\n'
+                            '  { code = "boredom"; name = "无聊"; }', 1)
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.d.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 5
+        while "reloaded" not in self.d.stderr() and time.time() < deadline:
+            time.sleep(0.05)
+        r = self.d.post_call(good(topics=["boredom"]))
+        self.assertEqual(r.status, 201, r)
+        # The unchanged listeners were not re-bound: both still answer.
+        self.assertEqual(self.d.request("GET", "/v1/whoami",
+                                        unix=True).status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
