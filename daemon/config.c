@@ -63,8 +63,10 @@ ld_error(struct loader *ld, const config_setting_t *s, const char *setting,
 		if (config_setting_source_file(s) != NULL)
 			file = config_setting_source_file(s);
 	}
-	if (asprintf(&ld->ld_cause, "%s:%d: %s: %s", file, line, setting,
-	    msg) == -1)
+	/* A missing setting has no line: name the file alone. */
+	if ((line > 0 ? asprintf(&ld->ld_cause, "%s:%d: %s: %s", file, line,
+	    setting, msg) : asprintf(&ld->ld_cause, "%s: %s: %s", file,
+	    setting, msg)) == -1)
 		ld->ld_cause = NULL;
 	return -1;
 }

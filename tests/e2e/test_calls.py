@@ -113,10 +113,11 @@ class TestLogListShow(DaemonTest):
             self.assertEqual(r.json["repeat_calls"], n)
         r = self.d.post_call(good(caller_number="13900001234"))
         self.assertEqual(r.json["repeat_calls"], 0)
-        raw = open(self.d.db, "rb").read()
-        wal = self.d.db + "-wal"
-        if os.path.exists(wal):
-            raw += open(wal, "rb").read()
+        raw = b""
+        for path in (self.d.db, self.d.db + "-wal"):
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    raw += f.read()
         self.assertNotIn(b"13800001234", raw)
         self.assertNotIn(b"138-0000-1234", raw)
 
