@@ -74,6 +74,8 @@ struct api {
 	struct heldq		 a_held;
 	size_t			 a_nheld;
 	int			 a_stopping;
+	uint64_t		 a_ncommits;	/* batches committed */
+	uint64_t		 a_nbatched;	/* writes in them */
 };
 
 #define API_RETRY_MS	10	/* pause between tries for a busy lock */
@@ -172,6 +174,11 @@ api_free(struct api *a)
 		api_write_free(w);
 	}
 	api_commit(a);
+	if (a->a_ncommits > 0)
+		log_info("%llu writes in %llu commits (%.1f per commit)",
+		    (unsigned long long)a->a_nbatched,
+		    (unsigned long long)a->a_ncommits,
+		    (double)a->a_nbatched / (double)a->a_ncommits);
 	if (a->a_flush_ev != NULL)
 		event_free(a->a_flush_ev);
 	if (a->a_retry_ev != NULL)
@@ -316,7 +323,10 @@ api_commit(struct api *a)
 	if (!store_in_batch(a->a_store) && n == 0)
 		return;
 	ok = store_commit(a->a_store) == STORE_OK;
-	if (!ok)
+	if (ok) {
+		a->a_ncommits++;
+		a->a_nbatched += n;
+	} else
 		log_warnx("commit of %zu writes failed: %s", n,
 		    store_errmsg(a->a_store));
 	while ((h = TAILQ_FIRST(&a->a_held)) != NULL) {
