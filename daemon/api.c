@@ -558,7 +558,9 @@ api_calls_post(struct ctx *x)
 		api_error(x, 503, "internal", NULL, "out of memory");
 		goto fail;
 	}
-	api_fingerprint(w->w_body, w->w_fp);
+	/* Only a keyed request can be replayed: only it needs a fingerprint. */
+	if (key != NULL)
+		api_fingerprint(w->w_body, w->w_fp);
 	api_write_queue(x, w);
 	return;
 fail:
@@ -575,7 +577,7 @@ api_post_run(struct write *w)
 	if (w->w_key != NULL && api_idem_replay(x, w->w_key, w->w_fp))
 		return;
 	if (store_call_insert(x->x_api->a_store, &w->w_call, w->w_key,
-	    w->w_fp) != STORE_OK) {
+	    w->w_key != NULL ? w->w_fp : NULL) != STORE_OK) {
 		api_store_error(x, "store the call");
 		return;
 	}

@@ -486,9 +486,6 @@ store_topics_put(struct store *s, const struct call *c)
 	size_t		 i;
 	int		 rc;
 
-	sqlite3_bind_int64(s->s_st[ST_TOPICS_DELETE], 1, c->c_id);
-	if (store_exec_st(s, ST_TOPICS_DELETE) != STORE_OK)
-		return STORE_ERR;
 	for (i = 0; i < c->c_ntopics; i++) {
 		sqlite3_bind_int64(st, 1, c->c_id);
 		sqlite3_bind_int64(st, 2, (int64_t)i);
@@ -547,7 +544,7 @@ store_call_insert1(struct store *s, struct call *c, const char *key,
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "inserting a call");
 	c->c_id = sqlite3_last_insert_rowid(s->s_db);
-	return store_topics_put(s, c);
+	return store_topics_put(s, c);	/* a new call has no topics yet */
 }
 
 /*
@@ -751,7 +748,9 @@ store_call_update1(struct store *s, const struct call *c, const char *by,
 		return store_fail(s, "updating a call");
 	if (sqlite3_changes(s->s_db) == 0)
 		return STORE_CONFLICT;
-	if (store_topics_put(s, c) != STORE_OK)
+	sqlite3_bind_int64(s->s_st[ST_TOPICS_DELETE], 1, c->c_id);
+	if (store_exec_st(s, ST_TOPICS_DELETE) != STORE_OK ||
+	    store_topics_put(s, c) != STORE_OK)
 		return STORE_ERR;
 	sqlite3_bind_int64(h, 1, c->c_id);
 	sqlite3_bind_int64(h, 2, c->c_version);
