@@ -272,6 +272,26 @@ api_reply(struct ctx *x, int code, json_t *o)
 	a->a_nheld++;
 }
 
+/*
+ * A message may quote what the client sent, which need not be UTF-8 (or
+ * may be cut mid-character): never let that lose the message.
+ */
+static json_t *
+api_json_text(const char *msg)
+{
+	json_t	*j;
+	char	*safe, *p;
+
+	if ((j = json_string(msg)) != NULL || (safe = strdup(msg)) == NULL)
+		return j != NULL ? j : json_string("(no message)");
+	for (p = safe; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(safe);
+	free(safe);
+	return j;
+}
+
 static void
 api_error_send(struct evhttp_request *req, int code, const char *kind,
     const char *field, const char *msg)
@@ -281,7 +301,7 @@ api_error_send(struct evhttp_request *req, int code, const char *kind,
 	o = json_pack("{s:s}", "error", kind);
 	if (field != NULL && *field != '\0')
 		json_object_set_new(o, "field", json_string(field));
-	json_object_set_new(o, "message", json_string(msg));
+	json_object_set_new(o, "message", api_json_text(msg));
 	api_send(req, code, api_json_body(req, o));
 	json_decref(o);
 }

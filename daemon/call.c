@@ -31,8 +31,9 @@ static struct code_name call_age_v[] = {
 const struct code_list call_types = { call_type_v, 5 };
 const struct code_list call_genders = { call_gender_v, 3 };
 const struct code_list call_age_bands = { call_age_v, 6 };
-const char *const call_assess_keys[4] = { "desire", "capability", "intent",
-    "buffers" };
+/* Four items, NULL-terminated so call_in() can search it. */
+const char *const call_assess_keys[5] = { "desire", "capability", "intent",
+    "buffers", NULL };
 
 /* The fields a client may send, in the order records are rendered. */
 static const char *const call_input_fields[] = { "line", "started_at",

@@ -179,7 +179,7 @@ int		 config_parse_facility(const char *);
 
 /* call.c */
 extern const struct code_list call_types, call_genders, call_age_bands;
-extern const char *const call_assess_keys[4];
+extern const char *const call_assess_keys[5];
 void	 call_init(struct call *);
 void	 call_free(struct call *);
 int	 call_from_json(struct call *, json_t *, const struct config *,
