@@ -44,20 +44,28 @@ def free_port():
 
 
 def make_config(tmp, port, limits=None, extra=""):
-    """dev.conf with the store and sockets moved into tmp."""
+    """dev.conf (its lists and operators) with the store and the API
+    socket in tmp, TCP on port, and no status listener. The paths are
+    relative: the daemon runs in tmp, so this also checks that relative
+    paths are taken from its working directory."""
     with open(DEV_CONF, encoding="utf-8") as f:
         text = f.read()
-    text = text.replace('path = "var/hotline.db";',
-                        f'path = "{tmp}/hotline.db";')
-    text = re.sub(r'api = \{.*?\};',
-                  'api = {\n  listen = [ "unix:%s/api.sock", '
-                  '"tcp:127.0.0.1:%d" ];\n  socket_mode = "0666";\n};'
-                  % (tmp, port), text, count=1, flags=re.S)
-    text = re.sub(r'\nstatus = \{.*?\};', '\n', text, count=1, flags=re.S)
+
+    def sub(pattern, repl):
+        nonlocal text
+        text, n = re.subn(pattern, lambda m: repl, text, count=1,
+                          flags=re.S)
+        if n != 1:
+            raise AssertionError(f"{DEV_CONF}: no {pattern!r} to replace")
+
+    sub(r'\bpath = "[^"]*";', 'path = "hotline.db";')
+    sub(r'\napi = \{.*?\};',
+        '\napi = {\n  listen = [ "unix:api.sock", "tcp:127.0.0.1:%d" ];\n'
+        '  socket_mode = "0666";\n};' % port)
+    sub(r'\nstatus = \{.*?\};', '\n')
     if limits:
         lim = "".join(f"  {k} = {v};\n" for k, v in limits.items())
-        text = re.sub(r'limits = \{.*?\};', "limits = {\n%s};" % lim, text,
-                      count=1, flags=re.S)
+        sub(r'\nlimits = \{.*?\};', "\nlimits = {\n%s};" % lim)
     return text + extra
 
 
@@ -112,6 +120,11 @@ class Daemon:
             try:
                 c = socket.create_connection(("127.0.0.1", self.port), 1)
                 c.close()
+                u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    u.connect(self.sock)
+                finally:
+                    u.close()
                 return self
             except OSError:
                 time.sleep(0.05)
@@ -139,6 +152,13 @@ class Daemon:
         """SIGTERM; the daemon must exit 0."""
         if self.proc is None:
             return 0
+        died = self.proc.poll()
+        if died is not None:
+            self._finish()
+            how = (f"killed by signal {-died}" if died < 0
+                   else f"exited {died}")
+            raise AssertionError(f"hotlined died during the test ({how}):\n"
+                                 + "".join(self.logs))
         self.proc.send_signal(signal.SIGTERM)
         try:
             rc = self.proc.wait(timeout=30)
@@ -147,6 +167,10 @@ class Daemon:
             self.proc.wait()
             raise AssertionError("hotlined did not stop on SIGTERM")
         self._finish()
+        if rc < 0:
+            raise AssertionError(f"hotlined was killed by signal {-rc} "
+                                 "(during the test, or on SIGTERM):\n"
+                                 + "".join(self.logs))
         if rc != 0:
             raise AssertionError(f"hotlined exited {rc} on SIGTERM:\n"
                                  + "".join(self.logs))
@@ -197,6 +221,8 @@ class Daemon:
             db.close()
 
     def client(self, *args, who="wang", unix=False, stdin=None, env=None):
+        """Run hotline with --server (unless env sets HOTLINE_SERVER) and
+        who's token in HOTLINE_TOKEN; a fresh HOME, no client config."""
         e = {k: v for k, v in os.environ.items()
              if not k.startswith("HOTLINE_")}
         e["HOME"] = self.tmp
@@ -204,13 +230,16 @@ class Daemon:
         e["XDG_STATE_HOME"] = os.path.join(self.tmp, "xdg-state")
         e["TZ"] = "Asia/Shanghai"
         if unix:
-            e["HOTLINE_SERVER"] = "unix:" + self.sock
+            server = "unix:" + self.sock
         else:
-            e["HOTLINE_SERVER"] = f"http://127.0.0.1:{self.port}"
+            server = f"http://127.0.0.1:{self.port}"
             if who is not None:
                 e["HOTLINE_TOKEN"] = TOKENS.get(who, who)
         e.update(env or {})
-        p = subprocess.run([HOTLINE] + list(args), env=e, input=stdin,
+        argv = [HOTLINE] + list(args)
+        if "HOTLINE_SERVER" not in (env or {}):
+            argv[1:1] = ["--server", server]
+        p = subprocess.run(argv, env=e, input=stdin,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=60)
         p.out = p.stdout.decode("utf-8", "replace")
