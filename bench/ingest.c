@@ -1,207 +1,429 @@
 /*
- * ingest: C concurrent clients, each on one keep-alive connection, POST
- * realistic calls with fresh Idempotency-Keys to hotlined and wait for
- * each 201. Prints acknowledged calls per second and latency quantiles.
+ * ingest: a load generator for POST /v1/calls. C clients, each on its own
+ * keep-alive connection, send one call at a time and wait for the answer
+ * before sending the next, as an operator's client does. Only a 201 counts
+ * as acknowledged; anything else is an error and is reported.
  *
- *   ingest -p PORT [-c CLIENTS] [-n CALLS] [-t TOKEN]
+ * One thread and poll(2): the generator shares the machine with the
+ * daemon, so it must cost little per request.
  */
-#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
 
 #include <err.h>
 #include <errno.h>
-#include <pthread.h>
-#include <stdint.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
-struct worker {
-	pthread_t	 w_thread;
-	int		 w_id;
-	long		 w_n;
-	int64_t		*w_lat;		/* nanoseconds, w_n of them */
-	long		 w_ok;
-	long		 w_err;
+#include "gen.h"
+
+#define REQ_MAX		16384	/* headers and one body */
+#define RESP_INIT	16384
+#define STALL_MS	30000	/* no byte for this long: the daemon stalled */
+#define ERR_SHOWN	3	/* error answers printed in full */
+
+enum cstate { C_IDLE, C_SEND, C_RECV };
+
+struct client {
+	int		 c_fd;
+	enum cstate	 c_state;
+	char		 c_req[REQ_MAX];
+	size_t		 c_reqlen, c_off;
+	char		*c_rbuf;
+	size_t		 c_rsize, c_rlen;
+	struct timespec	 c_t0;
 };
 
-static int		 port;
-static const char	*token = "dev-operator-wang";
-static unsigned		 run_id;
+static const char *tcp_host = "127.0.0.1", *tcp_port = "8692";
+static const char *unix_path;
+static const char *token = "dev-operator-wang";
+static struct gen  recs, keys;
+static long	   nrequests = 1000, issued, finished, acked;
+static long	   nerrors, nlost, status_count[600], shown;
+static double	  *lat_ms;
+static long	   nlat;
 
-static const char *const lines[] = { "400", "400", "400", "9120", "2325" };
-static const char *const callers[] = { "medic", "medic", "medic_family",
-    "aid_team", "aid_team_family", "member", "other" };
-static const char *const topics[] = { "anxiety", "low_mood", "sleep",
-    "stress", "grief", "family", "work", "infection_fear" };
-static const char *const risks[] = { "none", "low", "low", "low",
-    "moderate" };
-
-static int64_t
-now_ns(void)
+static __attribute__((noreturn)) void
+usage(void)
 {
-	struct timespec	 ts;
+	fprintf(stderr, "usage: ingest [-c clients] [-n requests] [-s seed] "
+	    "[-k token]\n\t      [-t host:port | -u socket]\n");
+	exit(1);
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+static long
+number(const char *s, long lo, long hi, const char *what)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi)
+		errx(1, "%s must be %ld to %ld: %s", what, lo, hi, s);
+	return v;
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1e3 +
+	    (t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 static int
 dial(void)
 {
-	struct sockaddr_in	 sin;
-	int			 fd, on = 1;
+	struct addrinfo	 hints, *res, *ai;
+	struct sockaddr_un sun;
+	int		 fd = -1, one = 1, e;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
-		err(1, "connect 127.0.0.1:%d", port);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (unix_path != NULL) {
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		if (strlen(unix_path) >= sizeof(sun.sun_path))
+			errx(1, "%s: path too long", unix_path);
+		strcpy(sun.sun_path, unix_path);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+			err(1, "socket");
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+			err(1, "connect %s", unix_path);
+		return fd;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if ((e = getaddrinfo(tcp_host, tcp_port, &hints, &res)) != 0)
+		errx(1, "%s:%s: %s", tcp_host, tcp_port, gai_strerror(e));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype,
+		    ai->ai_protocol)) == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (fd == -1)
+		err(1, "connect %s:%s", tcp_host, tcp_port);
+	freeaddrinfo(res);
+	/* One small request at a time: Nagle would only add delay. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
 
-/* One request and its response; the HTTP status, or -1. */
-static int
-roundtrip(int fd, const char *req, size_t len)
+static void
+client_connect(struct client *c)
 {
-	char	 buf[8192], *hdr_end, *cl;
-	size_t	 have = 0, need;
-	ssize_t	 r;
-	int	 status;
-
-	for (size_t off = 0; off < len; off += (size_t)r)
-		if ((r = write(fd, req + off, len - off)) <= 0)
-			return -1;
-	for (;;) {
-		if ((r = read(fd, buf + have, sizeof(buf) - 1 - have)) <= 0)
-			return -1;
-		have += (size_t)r;
-		buf[have] = '\0';
-		if ((hdr_end = strstr(buf, "\r\n\r\n")) != NULL)
-			break;
-	}
-	if (sscanf(buf, "HTTP/1.1 %d", &status) != 1 ||
-	    (cl = strcasestr(buf, "Content-Length:")) == NULL)
-		return -1;
-	need = (size_t)(hdr_end + 4 - buf) + strtoul(cl + 15, NULL, 10);
-	while (have < need) {
-		if ((r = read(fd, buf, sizeof(buf))) <= 0)
-			return -1;
-		have += (size_t)r;
-	}
-	return status;
+	c->c_fd = dial();
+	if (fcntl(c->c_fd, F_SETFL, O_NONBLOCK) == -1)
+		err(1, "fcntl");
+	c->c_state = C_IDLE;
 }
 
-static void *
-work(void *arg)
+/* The next call, with a key of its own. */
+static void
+client_start(struct client *c)
 {
-	struct worker	*w = arg;
-	char		 body[4096], req[5120], notes[1600];
-	int		 fd = dial(), st;
-	long		 i;
-	size_t		 len, k;
-	int64_t		 t0;
+	struct rec	 r;
+	char		 body[REQ_MAX / 2], key[37];
+	int		 blen, hlen;
 
-	/* About 300 characters of Chinese notes, as operators write them. */
-	notes[0] = '\0';
-	for (k = 0; k < 30; k++)
-		strcat(notes, "夜班后失眠焦虑担心家人");
-	for (i = 0; i < w->w_n; i++) {
-		unsigned	 r = (unsigned)(w->w_id * 7919 + i * 104729);
+	gen_record(&recs, &r, (int64_t)time(NULL));
+	if ((blen = gen_json(&r, body, sizeof(body))) == -1)
+		errx(1, "a generated body is over %zu bytes", sizeof(body));
+	gen_uuid(&keys, key);
+	hlen = snprintf(c->c_req, sizeof(c->c_req), "POST /v1/calls HTTP/1.1\r\n"
+	    "Host: hotlined\r\n%s%s%s"
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Idempotency-Key: %s\r\nContent-Length: %d\r\n\r\n",
+	    unix_path ? "" : "Authorization: Bearer ", unix_path ? "" : token,
+	    unix_path ? "" : "\r\n", key, blen);
+	if (hlen < 0 || (size_t)hlen + (size_t)blen > sizeof(c->c_req))
+		errx(1, "a request is over %zu bytes", sizeof(c->c_req));
+	memcpy(c->c_req + hlen, body, (size_t)blen);
+	c->c_reqlen = (size_t)hlen + (size_t)blen;
+	c->c_off = 0;
+	c->c_rlen = 0;
+	c->c_state = C_SEND;
+	issued++;
+	clock_gettime(CLOCK_MONOTONIC, &c->c_t0);
+}
 
-		snprintf(body, sizeof(body), "{\"line\":\"%s\",\"caller_type\":"
-		    "\"%s\",\"topics\":[\"%s\",\"%s\"],\"risk\":\"%s\","
-		    "\"duration_s\":%u,\"outcome\":\"counseled\",\"notes\":"
-		    "\"%s\"}", lines[r % 5], callers[r % 7], topics[r % 8],
-		    topics[(r / 8 + 1 + r % 8) % 8 == r % 8 ? (r % 8 + 1) % 8 :
-		    (r / 8 + 1 + r % 8) % 8], risks[r % 5], 60 + r % 3000,
-		    notes);
-		len = (size_t)snprintf(req, sizeof(req), "POST /v1/calls "
-		    "HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer %s\r\n"
-		    "Content-Type: application/json\r\nIdempotency-Key: "
-		    "bench-%u-%d-%ld\r\nContent-Length: %zu\r\n\r\n%s", token,
-		    run_id, w->w_id, i, strlen(body), body);
-		t0 = now_ns();
-		st = roundtrip(fd, req, len);
-		w->w_lat[i] = now_ns() - t0;
-		if (st == 201)
-			w->w_ok++;
-		else {
-			w->w_err++;
-			if (st == -1) {
-				close(fd);
-				fd = dial();
-			}
+/* A header's value in the head (NUL-terminated), or NULL. */
+static const char *
+header(const char *head, const char *name)
+{
+	const char	*p = head;
+	size_t		 n = strlen(name);
+
+	while ((p = strstr(p, "\r\n")) != NULL) {
+		p += 2;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			p += n + 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			return p;
 		}
 	}
-	close(fd);
 	return NULL;
 }
 
-static int
-cmp64(const void *a, const void *b)
+static void
+client_done(struct client *c, int status, const char *body, size_t blen)
 {
-	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
+	double	 ms = ms_since(&c->c_t0);
 
-	return x < y ? -1 : x > y;
+	finished++;
+	c->c_state = C_IDLE;
+	if (status == 201) {
+		acked++;
+		lat_ms[nlat++] = ms;
+		return;
+	}
+	nerrors++;
+	if (status > 0 && status < 600)
+		status_count[status]++;
+	else
+		nlost++;
+	if (blen > 300)
+		blen = 300;
+	while (blen > 0 && (body[blen - 1] == '\n' || body[blen - 1] == '\r'))
+		blen--;
+	if (shown++ < ERR_SHOWN)
+		fprintf(stderr, "ingest: error answer: %d %.*s\n", status,
+		    (int)blen, body != NULL ? body : "");
+}
+
+/*
+ * The connection broke mid-request: an error (the answer never came),
+ * then a new connection so the run can go on.
+ */
+static void
+client_lost(struct client *c, const char *why)
+{
+	if (shown < ERR_SHOWN)
+		fprintf(stderr, "ingest: connection lost: %s\n", why);
+	close(c->c_fd);
+	client_done(c, 0, NULL, 0);
+	client_connect(c);
+}
+
+/* A whole answer in the buffer? Then account for it. */
+static void
+client_parse(struct client *c)
+{
+	char		*end, *head;
+	const char	*v;
+	long		 clen = 0;
+	size_t		 hlen;
+	int		 status, closing;
+
+	if ((end = memmem(c->c_rbuf, c->c_rlen, "\r\n\r\n", 4)) == NULL)
+		return;
+	hlen = (size_t)(end - c->c_rbuf) + 4;
+	if ((head = strndup(c->c_rbuf, hlen - 2)) == NULL)
+		err(1, NULL);
+	if (sscanf(head, "HTTP/1.%*d %d", &status) != 1)
+		errx(1, "not an HTTP answer: %.60s", head);
+	if ((v = header(head, "Transfer-Encoding")) != NULL &&
+	    strncasecmp(v, "chunked", 7) == 0)
+		errx(1, "chunked answers are not supported");
+	if ((v = header(head, "Content-Length")) != NULL)
+		clen = strtol(v, NULL, 10);
+	closing = (v = header(head, "Connection")) != NULL &&
+	    strncasecmp(v, "close", 5) == 0;
+	free(head);
+	if (c->c_rlen < hlen + (size_t)clen)
+		return;
+	client_done(c, status, c->c_rbuf + hlen, (size_t)clen);
+	if (closing) {
+		close(c->c_fd);
+		client_connect(c);
+	}
+}
+
+static void
+client_read(struct client *c)
+{
+	ssize_t	 n;
+
+	if (c->c_rsize - c->c_rlen < 4096) {
+		c->c_rsize *= 2;
+		if ((c->c_rbuf = realloc(c->c_rbuf, c->c_rsize)) == NULL)
+			err(1, NULL);
+	}
+	n = read(c->c_fd, c->c_rbuf + c->c_rlen, c->c_rsize - c->c_rlen - 1);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == -1)
+		client_lost(c, strerror(errno));
+	else if (n == 0)
+		client_lost(c, "closed by the server");
+	else {
+		c->c_rlen += (size_t)n;
+		c->c_rbuf[c->c_rlen] = '\0';
+		client_parse(c);
+	}
+}
+
+static void
+client_write(struct client *c)
+{
+	ssize_t	 n;
+
+	n = write(c->c_fd, c->c_req + c->c_off, c->c_reqlen - c->c_off);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == -1) {
+		client_lost(c, strerror(errno));
+		return;
+	}
+	c->c_off += (size_t)n;
+	if (c->c_off == c->c_reqlen)
+		c->c_state = C_RECV;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of the sorted latencies. */
+static double
+percentile(double p)
+{
+	long	 i;
+
+	if (nlat == 0)
+		return 0;
+	i = (long)(p / 100 * nlat + 0.999999) - 1;
+	return lat_ms[i < 0 ? 0 : i >= nlat ? nlat - 1 : i];
+}
+
+static void
+report(int nclients, double elapsed)
+{
+	int	 s;
+
+	qsort(lat_ms, (size_t)nlat, sizeof(*lat_ms), cmp_double);
+	printf("clients=%d requests=%ld acked=%ld errors=%ld elapsed_s=%.3f "
+	    "rate=%.1f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", nclients,
+	    finished, acked, nerrors, elapsed / 1e3,
+	    elapsed > 0 ? acked / (elapsed / 1e3) : 0, percentile(50),
+	    percentile(99), nlat ? lat_ms[nlat - 1] : 0);
+	for (s = 0; s < 600; s++)
+		if (status_count[s] != 0)
+			fprintf(stderr, "ingest: %ld answers with status %d\n",
+			    status_count[s], s);
+	if (nlost != 0)
+		fprintf(stderr, "ingest: %ld requests without an answer "
+		    "(connection lost)\n", nlost);
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct worker	*w;
-	int64_t		*all, t0, el;
-	long		 n = 20000, ok = 0, bad = 0, per, k = 0;
-	int		 c = 8, ch, i;
+	struct client	*cl;
+	struct pollfd	*pfd;
+	struct timespec	 t0;
+	uint64_t	 seed = 1, kseed;
+	char		*p;
+	int		 ch, i, n, nclients = 1;
 
-	while ((ch = getopt(argc, argv, "c:n:p:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:k:n:s:t:u:")) != -1) {
 		switch (ch) {
-		case 'c': c = atoi(optarg); break;
-		case 'n': n = atol(optarg); break;
-		case 'p': port = atoi(optarg); break;
-		case 't': token = optarg; break;
+		case 'c':
+			nclients = (int)number(optarg, 1, 4096, "clients");
+			break;
+		case 'k':
+			token = optarg;
+			break;
+		case 'n':
+			nrequests = number(optarg, 1, 100000000, "requests");
+			break;
+		case 's':
+			seed = (uint64_t)number(optarg, 0, LONG_MAX, "seed");
+			break;
+		case 't':
+			if ((p = strrchr(optarg, ':')) == NULL)
+				usage();
+			*p = '\0';
+			tcp_host = optarg;
+			tcp_port = p + 1;
+			break;
+		case 'u':
+			unix_path = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: ingest -p PORT [-c CLIENTS] "
-			    "[-n CALLS] [-t TOKEN]\n");
-			return 2;
+			usage();
 		}
 	}
-	if (port <= 0 || c <= 0 || n < c)
-		errx(2, "need -p PORT, -c >= 1 and -n >= -c");
-	run_id = (unsigned)getpid() ^ (unsigned)time(NULL);
-	per = n / c;
-	w = calloc((size_t)c, sizeof(*w));
-	all = calloc((size_t)(per * c), sizeof(*all));
-	t0 = now_ns();
-	for (i = 0; i < c; i++) {
-		w[i].w_id = i;
-		w[i].w_n = per;
-		w[i].w_lat = all + per * i;
-		pthread_create(&w[i].w_thread, NULL, work, &w[i]);
+	if (optind != argc)
+		usage();
+
+	/* Same seed, same calls; keys are new on every run. */
+	gen_init(&recs, seed);
+	arc4random_buf(&kseed, sizeof(kseed));
+	gen_seed(&keys, kseed);
+	if ((lat_ms = calloc((size_t)nrequests, sizeof(*lat_ms))) == NULL ||
+	    (cl = calloc((size_t)nclients, sizeof(*cl))) == NULL ||
+	    (pfd = calloc((size_t)nclients, sizeof(*pfd))) == NULL)
+		err(1, NULL);
+	/* Connections are made before the clock starts. */
+	for (i = 0; i < nclients; i++) {
+		cl[i].c_rsize = RESP_INIT;
+		if ((cl[i].c_rbuf = malloc(cl[i].c_rsize)) == NULL)
+			err(1, NULL);
+		client_connect(&cl[i]);
 	}
-	for (i = 0; i < c; i++) {
-		pthread_join(w[i].w_thread, NULL);
-		ok += w[i].w_ok;
-		bad += w[i].w_err;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (finished < nrequests) {
+		for (i = 0; i < nclients; i++) {
+			if (cl[i].c_state == C_IDLE && issued < nrequests)
+				client_start(&cl[i]);
+			pfd[i].fd = cl[i].c_state == C_IDLE ? -1 : cl[i].c_fd;
+			pfd[i].events = cl[i].c_state == C_SEND ? POLLOUT :
+			    POLLIN;
+			pfd[i].revents = 0;
+		}
+		if ((n = poll(pfd, (nfds_t)nclients, STALL_MS)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(1, "poll");
+		}
+		if (n == 0) {
+			report(nclients, ms_since(&t0));
+			errx(2, "stalled: no answer for %d s with %ld requests "
+			    "outstanding", STALL_MS / 1000, issued - finished);
+		}
+		for (i = 0; i < nclients; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (cl[i].c_state == C_SEND)
+				client_write(&cl[i]);
+			else if (cl[i].c_state == C_RECV)
+				client_read(&cl[i]);
+		}
 	}
-	el = now_ns() - t0;
-	k = per * c;
-	qsort(all, (size_t)k, sizeof(*all), cmp64);
-	/* clients acked errors seconds calls/s p50_ms p99_ms max_ms */
-	printf("%d %ld %ld %.3f %.1f %.2f %.2f %.2f\n", c, ok, bad,
-	    (double)el / 1e9, (double)ok / ((double)el / 1e9),
-	    (double)all[k / 2] / 1e6, (double)all[k * 99 / 100] / 1e6,
-	    (double)all[k - 1] / 1e6);
-	free(all);
-	free(w);
-	return bad == 0 ? 0 : 1;
+	report(nclients, ms_since(&t0));
+	return nerrors != 0;
 }
