@@ -582,6 +582,12 @@ call_patch(const struct call *old, json_t *patch, const struct config *cf,
 		    "a JSON object of the fields to change");
 	if (call_check_keys(patch, err) == -1)
 		return -1;
+	/* Clearing started_at would silently move the call to today. */
+	v = json_object_get(patch, "started_at");
+	if (v != NULL && json_is_null(v))
+		return call_fail(err, "invalid_field", "started_at",
+		    "started_at cannot be cleared; give the time the call "
+		    "began");
 	merged = call_input_json(old);
 	json_object_foreach(patch, k, v) {
 		if (json_is_null(v))

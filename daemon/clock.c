@@ -166,6 +166,9 @@ clock_zone_exists(const char *name)
 	char		 path[PATH_MAX];
 	const char	*dir;
 	struct stat	 st;
+	FILE		*f;
+	char		 magic[4];
+	size_t		 n;
 
 	if (name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL)
 		return -1;
@@ -174,7 +177,12 @@ clock_zone_exists(const char *name)
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    sizeof(path) || stat(path, &st) == -1 || !S_ISREG(st.st_mode))
 		return -1;
-	return 0;
+	/* zone.tab and friends live there too: a zone file says TZif. */
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	n = fread(magic, 1, sizeof(magic), f);
+	fclose(f);
+	return n == sizeof(magic) && memcmp(magic, "TZif", 4) == 0 ? 0 : -1;
 }
 
 /* Make name the process's timezone; -1 when no such zone exists. */

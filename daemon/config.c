@@ -279,13 +279,14 @@ ld_codes(struct loader *ld, const config_setting_t *root, const char *name,
 		if (!config_setting_is_group(e))
 			return ld_error(ld, e, full, "must be a group "
 			    "{ code = \"...\"; name = \"...\"; }");
+		/* Count the entry first: config_free() frees what it got. */
+		cl->cl_n++;
 		if (ld_known(ld, e, full, known) == -1 ||
 		    ld_string(ld, e, full, "code", NULL,
 		    &cl->cl_v[i].cn_code) == -1 ||
 		    ld_string(ld, e, full, "name", NULL,
 		    &cl->cl_v[i].cn_name) == -1)
 			return -1;
-		cl->cl_n++;
 		if (!ld_code_ok(cl->cl_v[i].cn_code))
 			return ld_error(ld, e, full, "code \"%s\" must be 1 to "
 			    "32 characters of a-z, 0-9, _ - + < >",

@@ -108,7 +108,9 @@ class TestHostileInput(DaemonTest):
                                   ({"id": 9}, "invalid_field", "id"),
                                   ({"line": None}, "missing_field", "line"),
                                   ({"notes": "话" * 101}, "invalid_field",
-                                   "notes")):
+                                   "notes"),
+                                  ({"started_at": None}, "invalid_field",
+                                   "started_at")):
             r = self.d.request("PATCH", f"/v1/calls/{cid}", body)
             self.assertError(r, 400, kind, field)
         r = self.d.request("PATCH", f"/v1/calls/{cid}", {"risk": "high"},
