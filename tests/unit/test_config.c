@@ -1,177 +1,759 @@
 /*
- * config.c: the development config loads with the right lists, limits and
- * operators; each kind of error is refused with a message that names the
- * file, the line and the setting.
+ * config.c: config_load on files the test writes (mkstemp in a private
+ * directory). A minimal config loads with the right defaults, lists and
+ * (empty) operators; a full one sets every limit, listener and operator;
+ * conf/dev.conf itself loads. Each kind of error (syntax, unreadable
+ * file, unknown setting, wrong type, out of range, bad timezone, bad
+ * facility, bad or duplicate code, bad socket_mode or listen address,
+ * short caller_hash_key, operator with a bad role, identity or token,
+ * missing required setting) is refused with a message of the exact form
+ * "FILE:LINE: SETTING: why", or "FILE: SETTING: why" when the setting is
+ * missing and so has no line.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "unit.h"
 
-static char	 tmpdir[] = "/tmp/hotlined-unit-XXXXXX";
+static char	 tmpdir[512];
+static char	 confpath[PATH_MAX];
 
+/* The minimal config, one setting a line, so part i is on line i + 1. */
+static const struct part {
+	const char	*p_key;
+	const char	*p_text;
+} minimal[] = {
+	{ "store", "store = { path = \"calls.db\"; };" },
+	{ "api", "api = { listen = [ \"unix:api.sock\" ]; };" },
+	{ "lines", "lines = ( { code = \"400\"; name = \"400-8692-525\"; }, "
+	    "{ code = \"9120\"; name = \"0532-85669120\"; } );" },
+	{ "caller_types", "caller_types = ( { code = \"medic\"; "
+	    "name = \"一线医护人员\"; }, "
+	    "{ code = \"other\"; name = \"其他\"; } );" },
+	{ "topics", "topics = ( { code = \"anxiety\"; name = \"焦虑\"; }, "
+	    "{ code = \"sleep\"; name = \"睡眠问题\"; } );" },
+	{ "risk_levels", "risk_levels = ( { code = \"none\"; name = \"无\"; }, "
+	    "{ code = \"low\"; name = \"低\"; }, { code = \"moderate\"; "
+	    "name = \"中\"; }, { code = \"high\"; name = \"高\"; } );" },
+	{ "outcomes", "outcomes = ( { code = \"counseled\"; "
+	    "name = \"已疏导\"; }, "
+	    "{ code = \"callback\"; name = \"约定回访\"; } );" },
+	{ "queues", "queues = ( { code = \"mhc\"; "
+	    "name = \"精神卫生中心\"; } );" },
+};
+#define NPARTS		(sizeof(minimal) / sizeof(minimal[0]))
+#define EXTRA_LINE	((int)NPARTS + 1)	/* where extra text starts */
+
+/* The minimal text with part key replaced by repl, then extra appended. */
 static char *
-write_conf(const char *text)
+conf_text(const char *key, const char *repl, const char *extra)
 {
-	static char	 path[256];
-	FILE		*f;
+	char	*text;
+	size_t	 i, len = 1;
 
-	snprintf(path, sizeof(path), "%s/test.conf", tmpdir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-	return path;
+	for (i = 0; i < NPARTS; i++)
+		len += strlen(minimal[i].p_text) + 1;
+	len += (repl ? strlen(repl) : 0) + (extra ? strlen(extra) : 0) + 1;
+	text = calloc(1, len);
+	assert_non_null(text);
+	for (i = 0; i < NPARTS; i++) {
+		if (key != NULL && strcmp(minimal[i].p_key, key) == 0)
+			strcat(text, repl);
+		else
+			strcat(text, minimal[i].p_text);
+		strcat(text, "\n");
+	}
+	if (extra != NULL)
+		strcat(text, extra);
+	return text;
 }
 
-#define MINIMAL \
-	"store = { path = \"x.db\"; };\n" \
-	"api = { listen = [ \"unix:api.sock\" ]; };\n" \
-	"lines = ( { code = \"400\"; name = \"400-8692-525\"; } );\n" \
-	"caller_types = ( { code = \"medic\"; name = \"医护\"; } );\n" \
-	"topics = ( { code = \"sleep\"; name = \"睡眠\"; } );\n" \
-	"risk_levels = ( { code = \"low\"; name = \"低\"; }, " \
-	"{ code = \"high\"; name = \"高\"; } );\n" \
-	"outcomes = ( { code = \"counseled\"; name = \"已疏导\"; } );\n" \
-	"queues = ( { code = \"mhc\"; name = \"中心\"; } );\n"
+/* Write text to a new file in tmpdir (named in confpath) and load it. */
+static struct config *
+load_text(const char *text, char **cause)
+{
+	struct config	*cf;
+	int		 fd;
+	size_t		 len = strlen(text);
+
+	snprintf(confpath, sizeof(confpath), "%s/conf-XXXXXX", tmpdir);
+	if ((fd = mkstemp(confpath)) == -1)
+		fail_msg("mkstemp: %s", strerror(errno));
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	*cause = NULL;
+	cf = config_load(confpath, cause);
+	unlink(confpath);
+	return cf;
+}
+
+static struct config *
+load_ok(const char *key, const char *repl, const char *extra)
+{
+	struct config	*cf;
+	char		*text, *cause;
+
+	text = conf_text(key, repl, extra);
+	cf = load_text(text, &cause);
+	if (cf == NULL)
+		fail_msg("refused: %s\n%s", cause, text);
+	assert_null(cause);
+	free(text);
+	return cf;
+}
+
+/*
+ * The config must be refused with "FILE:LINE: SETTING: " (line > 0) or
+ * "FILE: SETTING: " (line 0) at the start of the message, then says.
+ */
+static void
+expect_error(const char *key, const char *repl, const char *extra, int line,
+    const char *setting, const char *says)
+{
+	struct config	*cf;
+	char		*text, *cause, want[PATH_MAX + 200], msg[8192];
+	int		 ok;
+
+	text = conf_text(key, repl, extra);
+	cf = load_text(text, &cause);
+	free(text);
+	if (cf != NULL) {
+		/* Free before failing: only the daemon's leaks should show. */
+		config_free(cf);
+		fail_msg("accepted \"%s\", wanted \"%s\" at line %d",
+		    extra != NULL ? extra : repl, says, line);
+	}
+	assert_non_null(cause);
+	if (line > 0)
+		snprintf(want, sizeof(want), "%s:%d: %s: ", confpath, line,
+		    setting);
+	else
+		snprintf(want, sizeof(want), "%s: %s: ", confpath, setting);
+	ok = strncmp(cause, want, strlen(want)) == 0 &&
+	    strstr(cause + strlen(want), says) != NULL;
+	snprintf(msg, sizeof(msg), "got \"%s\"\nwanted \"%s%s...\"", cause,
+	    want, says);
+	free(cause);
+	if (!ok)
+		fail_msg("%s", msg);
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return unit_mkdtemp(tmpdir, sizeof(tmpdir), "hotlined-config");
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	return rmdir(tmpdir);
+}
 
 static void
-test_dev_conf(void **state)
+test_minimal_loads(void **state)
 {
-	struct config		*cf = unit_dev_config();
-	const struct operator	*op;
-	unsigned char		 sha[SHA256_LEN];
+	struct config	*cf;
+	char		 path[PATH_MAX];
 
 	(void)state;
+	cf = load_ok(NULL, NULL, NULL);
+	snprintf(path, sizeof(path), "%s", confpath);
+	assert_string_equal(cf->cf_path, path);
+	/* Everything left out has its documented default. */
 	assert_string_equal(cf->cf_timezone, "Asia/Shanghai");
-	assert_string_equal(cf->cf_db_path, "var/hotline.db");
-	assert_int_equal(cf->cf_napi, 2);
-	assert_string_equal(cf->cf_api_listen[1], "tcp:127.0.0.1:8692");
+	assert_int_equal(cf->cf_facility, LOG_DAEMON);
+	assert_string_equal(cf->cf_db_path, "calls.db");
+	assert_int_equal(cf->cf_busy_ms, 2000);
+	assert_int_equal(cf->cf_napi, 1);
+	assert_string_equal(cf->cf_api_listen[0], "unix:api.sock");
 	assert_int_equal(cf->cf_api_mode, 0666);
-	assert_int_equal(cf->cf_lines.cl_n, 3);
+	assert_int_equal(cf->cf_nstatus, 0);
+	assert_int_equal(cf->cf_limits.lim_max_body, 65536);
+	assert_int_equal(cf->cf_limits.lim_max_headers, 8192);
+	assert_int_equal(cf->cf_limits.lim_timeout_s, 30);
+	assert_int_equal(cf->cf_limits.lim_notes_max, 4000);
+	assert_int_equal(cf->cf_limits.lim_list_max, 500);
+	assert_null(cf->cf_hash_key);
+	assert_int_equal(cf->cf_hash_key_len, 0);
+	assert_int_equal(cf->cf_nops, 0);
+	assert_null(config_op_by_uid(cf, 0));
+
+	/* The lists, in order, with their Chinese names. */
+	assert_int_equal(cf->cf_lines.cl_n, 2);
+	assert_string_equal(cf->cf_lines.cl_v[0].cn_code, "400");
+	assert_string_equal(cf->cf_lines.cl_v[1].cn_code, "9120");
 	assert_string_equal(cf->cf_lines.cl_v[1].cn_name, "0532-85669120");
+	assert_int_equal(cf->cf_caller_types.cl_n, 2);
+	assert_string_equal(cf->cf_caller_types.cl_v[0].cn_name,
+	    "一线医护人员");
+	assert_int_equal(cf->cf_topics.cl_n, 2);
+	assert_string_equal(config_find(&cf->cf_topics, "sleep")->cn_name,
+	    "睡眠问题");
+	assert_null(config_find(&cf->cf_topics, "Sleep"));
+	assert_null(config_find(&cf->cf_topics, ""));
+	assert_int_equal(cf->cf_risks.cl_n, 4);
+	assert_int_equal(config_risk_rank(cf, "none"), 0);
+	assert_int_equal(config_risk_rank(cf, "moderate"), 2);
+	assert_int_equal(config_risk_rank(cf, "high"), 3);
+	assert_int_equal(config_risk_rank(cf, "imminent"), -1);
+	assert_int_equal(cf->cf_outcomes.cl_n, 2);
+	assert_string_equal(cf->cf_outcomes.cl_v[1].cn_code, "callback");
+	assert_int_equal(cf->cf_queues.cl_n, 1);
+	assert_string_equal(cf->cf_queues.cl_v[0].cn_name, "精神卫生中心");
+	config_free(cf);
+}
+
+static void
+test_full_config(void **state)
+{
+	struct config		*cf;
+	const struct operator	*op;
+	unsigned char		 sha_a[SHA256_LEN], sha_b[SHA256_LEN];
+	char			 hex_a[2 * SHA256_LEN + 1];
+	char			 hex_b[2 * SHA256_LEN + 1];
+	char			 extra[2048];
+	size_t			 i;
+
+	(void)state;
+	auth_sha256("token-a", 7, sha_a);
+	auth_hex_encode(sha_a, SHA256_LEN, hex_a);
+	auth_sha256("token-b", 7, sha_b);
+	auth_hex_encode(sha_b, SHA256_LEN, hex_b);
+	/* Upper-case hex is the same digest. */
+	for (i = 0; hex_b[i] != '\0'; i++)
+		hex_b[i] = (char)toupper((unsigned char)hex_b[i]);
+	snprintf(extra, sizeof(extra),
+	    "timezone = \"UTC\";\n"
+	    "log = { facility = \"local3\"; };\n"
+	    "status = { listen = [ \"unix:status.sock\", "
+	    "\"tcp:127.0.0.1:8693\" ]; socket_mode = \"0600\"; };\n"
+	    "limits = { max_body_bytes = 2048; max_header_bytes = 4096;\n"
+	    "  timeout_s = 5; notes_max_chars = 10; list_max = 20; };\n"
+	    "privacy = { caller_hash_key = \"0123456789abcdef\"; };\n"
+	    "operators = (\n"
+	    "  { name = \"wang\"; role = \"operator\"; uid = 1001; },\n"
+	    "  { name = \"zhao\"; role = \"counselor\";\n"
+	    "    token_sha256 = \"%s\"; },\n"
+	    "  { name = \"chen\"; role = \"supervisor\";\n"
+	    "    token_sha256 = \"%s\"; uid = 1002; },\n"
+	    "  { name = \"boss\"; role = \"admin\"; user = \"root\"; }\n"
+	    ");\n", hex_a, hex_b);
+	cf = load_ok("api", "api = { listen = [ \"unix:api.sock\", "
+	    "\"tcp:0.0.0.0:8692\" ]; socket_mode = \"0660\"; };", extra);
+	assert_string_equal(cf->cf_timezone, "UTC");
+	assert_int_equal(cf->cf_facility, LOG_LOCAL3);
+	assert_int_equal(cf->cf_napi, 2);
+	assert_string_equal(cf->cf_api_listen[1], "tcp:0.0.0.0:8692");
+	assert_int_equal(cf->cf_api_mode, 0660);
+	assert_int_equal(cf->cf_nstatus, 2);
+	assert_string_equal(cf->cf_status_listen[0], "unix:status.sock");
+	assert_int_equal(cf->cf_status_mode, 0600);
+	assert_int_equal(cf->cf_limits.lim_max_body, 2048);
+	assert_int_equal(cf->cf_limits.lim_max_headers, 4096);
+	assert_int_equal(cf->cf_limits.lim_timeout_s, 5);
+	assert_int_equal(cf->cf_limits.lim_notes_max, 10);
+	assert_int_equal(cf->cf_limits.lim_list_max, 20);
+	assert_int_equal(cf->cf_hash_key_len, 16);
+	assert_memory_equal(cf->cf_hash_key, "0123456789abcdef", 16);
+
+	assert_int_equal(cf->cf_nops, 4);
+	op = config_op_by_uid(cf, 1001);
+	assert_non_null(op);
+	assert_string_equal(op->op_name, "wang");
+	assert_int_equal(op->op_role, ROLE_OPERATOR);
+	assert_int_equal(op->op_has_token, 0);
+	op = config_op_by_token(cf, sha_a);
+	assert_non_null(op);
+	assert_string_equal(op->op_name, "zhao");
+	assert_int_equal(op->op_role, ROLE_COUNSELOR);
+	assert_int_equal(op->op_has_uid, 0);
+	/* Both ways to the same operator. */
+	assert_ptr_equal(config_op_by_token(cf, sha_b),
+	    config_op_by_uid(cf, 1002));
+	assert_string_equal(config_op_by_uid(cf, 1002)->op_name, "chen");
+	assert_int_equal(config_op_by_uid(cf, 1002)->op_role,
+	    ROLE_SUPERVISOR);
+	/* user = "root" is resolved to uid 0 at load. */
+	op = config_op_by_uid(cf, 0);
+	assert_non_null(op);
+	assert_string_equal(op->op_name, "boss");
+	assert_int_equal(op->op_role, ROLE_ADMIN);
+	assert_null(config_op_by_uid(cf, 1003));
+	sha_a[0] ^= 1;
+	assert_null(config_op_by_token(cf, sha_a));
+	config_free(cf);
+}
+
+static void
+test_dev_conf_loads(void **state)
+{
+	struct config		*cf;
+	const struct operator	*op;
+	unsigned char		 sha[SHA256_LEN];
+	char			*cause = NULL;
+	static const struct {
+		const char	*token, *name;
+		enum role	 role;
+	} tokens[] = {
+		{ "dev-operator-wang", "wang", ROLE_OPERATOR },
+		{ "dev-operator-li", "li", ROLE_OPERATOR },
+		{ "dev-counselor-zhao", "zhao", ROLE_COUNSELOR },
+		{ "dev-supervisor-chen", "chen", ROLE_SUPERVISOR },
+	};
+	size_t			 i;
+
+	(void)state;
+	cf = config_load(DEV_CONF, &cause);
+	if (cf == NULL)
+		fail_msg("%s", cause);
+	assert_null(cause);
+	assert_string_equal(cf->cf_timezone, "Asia/Shanghai");
+	assert_int_equal(cf->cf_facility, LOG_DAEMON);
+	assert_string_equal(cf->cf_db_path, "var/hotline.db");
+	assert_int_equal(cf->cf_busy_ms, 2000);
+	assert_int_equal(cf->cf_napi, 2);
+	assert_string_equal(cf->cf_api_listen[0], "unix:var/run/api.sock");
+	assert_string_equal(cf->cf_api_listen[1], "tcp:127.0.0.1:8692");
+	assert_int_equal(cf->cf_nstatus, 2);
+	assert_string_equal(cf->cf_status_listen[1], "tcp:127.0.0.1:8693");
+	assert_int_equal(cf->cf_limits.lim_notes_max, 4000);
+	assert_int_equal(cf->cf_limits.lim_list_max, 500);
+	assert_int_equal(cf->cf_hash_key_len,
+	    strlen("dev-only-caller-hash-key-change-me"));
+	assert_int_equal(cf->cf_lines.cl_n, 3);
+	assert_string_equal(cf->cf_lines.cl_v[0].cn_name, "400-8692-525");
 	assert_int_equal(cf->cf_caller_types.cl_n, 6);
+	assert_string_equal(config_find(&cf->cf_caller_types,
+	    "aid_team")->cn_name, "援鄂医疗队队员");
 	assert_int_equal(cf->cf_topics.cl_n, 10);
 	assert_int_equal(cf->cf_risks.cl_n, 5);
 	assert_int_equal(config_risk_rank(cf, "none"), 0);
+	assert_int_equal(config_risk_rank(cf, "moderate"), 2);
 	assert_int_equal(config_risk_rank(cf, "imminent"), 4);
-	assert_int_equal(config_risk_rank(cf, "nope"), -1);
-	assert_int_equal(cf->cf_limits.lim_notes_max, 4000);
-	assert_int_equal(cf->cf_limits.lim_max_body, 65536);
-	assert_non_null(config_find(&cf->cf_topics, "infection_fear"));
-	assert_null(config_find(&cf->cf_topics, "boredom"));
-	auth_sha256("dev-counselor-zhao", 18, sha);
-	assert_non_null(op = config_op_by_token(cf, sha));
-	assert_string_equal(op->op_name, "zhao");
-	assert_int_equal(op->op_role, ROLE_COUNSELOR);
-	auth_sha256("dev-counselor-zhaO", 18, sha);
+	assert_int_equal(cf->cf_outcomes.cl_n, 5);
+	assert_int_equal(cf->cf_queues.cl_n, 3);
+	assert_int_equal(cf->cf_nops, 4);
+	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
+		auth_sha256(tokens[i].token, strlen(tokens[i].token), sha);
+		op = config_op_by_token(cf, sha);
+		if (op == NULL)
+			fail_msg("no operator for token %s", tokens[i].token);
+		assert_string_equal(op->op_name, tokens[i].name);
+		assert_int_equal(op->op_role, tokens[i].role);
+	}
+	/* One letter off is nobody. */
+	auth_sha256("dev-operator-wanG", 17, sha);
 	assert_null(config_op_by_token(cf, sha));
 	config_free(cf);
 }
 
 static void
-test_minimal_defaults(void **state)
+test_syntax_error(void **state)
 {
 	struct config	*cf;
-	char		*cause = NULL;
+	char		*text, *cause, want[PATH_MAX + 20];
 
 	(void)state;
-	cf = config_load(write_conf(MINIMAL), &cause);
-	assert_non_null(cf);
-	assert_string_equal(cf->cf_timezone, "Asia/Shanghai");
-	assert_int_equal(cf->cf_busy_ms, 2000);
-	assert_int_equal(cf->cf_limits.lim_list_max, 500);
-	assert_int_equal(cf->cf_nstatus, 0);
+	/*
+	 * libconfig stops at the first bad token: file and line, but no
+	 * setting can be named.
+	 */
+	text = conf_text(NULL, NULL, "timezone = = \"UTC\";\n");
+	cf = load_text(text, &cause);
+	assert_null(cf);
+	snprintf(want, sizeof(want), "%s:%d: syntax error", confpath,
+	    EXTRA_LINE);
+	assert_string_equal(cause, want);
+	free(cause);
+	free(text);
+
+	text = conf_text("queues",
+	    "queues = ( { code = \"mhc\"; name = \"x\"; } ));", NULL);
+	cf = load_text(text, &cause);
+	assert_null(cf);
+	snprintf(want, sizeof(want), "%s:%d: syntax error", confpath, 8);
+	assert_string_equal(cause, want);
+	free(cause);
+	free(text);
+}
+
+static void
+test_unreadable_file(void **state)
+{
+	char	 path[PATH_MAX + 20], want[PATH_MAX + 100];
+	char	*cause = NULL;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/no-such.conf", tmpdir);
+	assert_null(config_load(path, &cause));
+	snprintf(want, sizeof(want), "%s: cannot read: %s", path,
+	    strerror(ENOENT));
+	assert_string_equal(cause, want);
+	free(cause);
+}
+
+static void
+test_unknown_setting(void **state)
+{
+	(void)state;
+	expect_error(NULL, NULL, "colour = \"red\";\n", EXTRA_LINE, "colour",
+	    "unknown setting");
+	expect_error("store", "store = { path = \"calls.db\"; busy = 5; };",
+	    NULL, 1, "store.busy", "unknown setting");
+	expect_error(NULL, NULL, "limits = {\n  max_bdy_bytes = 4096; };\n",
+	    EXTRA_LINE + 1, "limits.max_bdy_bytes", "unknown setting");
+	expect_error(NULL, NULL, "privacy = { key = \"0123456789abcdef\"; };\n",
+	    EXTRA_LINE, "privacy.key", "unknown setting");
+	expect_error(NULL, NULL, "status = { listen = [ \"unix:s.sock\" ]; "
+	    "mode = \"0600\"; };\n", EXTRA_LINE, "status.mode",
+	    "unknown setting");
+	expect_error("lines", "lines = ( { code = \"400\"; name = \"x\"; "
+	    "colour = \"red\"; } );", NULL, 3, "lines[0].colour",
+	    "unknown setting");
+	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
+	    "\"admin\"; uid = 5; password = \"x\"; } );\n", EXTRA_LINE,
+	    "operators[0].password", "unknown setting");
+}
+
+static void
+test_wrong_type(void **state)
+{
+	(void)state;
+	expect_error(NULL, NULL, "timezone = 8;\n", EXTRA_LINE, "timezone",
+	    "must be a string in quotes");
+	expect_error("store", "store = { path = 5; };", NULL, 1, "store.path",
+	    "must be a string in quotes");
+	expect_error(NULL, NULL, "limits = { max_body_bytes = \"big\"; };\n",
+	    EXTRA_LINE, "limits.max_body_bytes", "must be a whole number");
+	expect_error(NULL, NULL, "limits = { timeout_s = 1.5; };\n",
+	    EXTRA_LINE, "limits.timeout_s", "must be a whole number");
+	expect_error(NULL, NULL, "log = \"daemon\";\n", EXTRA_LINE, "log",
+	    "must be a group");
+	expect_error("store", "store = \"calls.db\";", NULL, 1, "store",
+	    "must be a group");
+	expect_error("api", "api = { listen = \"unix:api.sock\"; };", NULL, 2,
+	    "api.listen", "must be a list");
+	expect_error("api", "api = { listen = [ 8692 ]; };", NULL, 2,
+	    "api.listen", "entries must be strings");
+	expect_error("lines", "lines = \"400\";", NULL, 3, "lines",
+	    "must be a non-empty list");
+	expect_error("lines", "lines = ( );", NULL, 3, "lines",
+	    "must be a non-empty list");
+	expect_error("topics", "topics = ( \"sleep\" );", NULL, 5, "topics[0]",
+	    "must be a group");
+	expect_error("topics", "topics = ( { code = 1; name = \"x\"; } );",
+	    NULL, 5, "topics[0].code", "must be a string in quotes");
+	expect_error(NULL, NULL, "operators = { name = \"a\"; };\n",
+	    EXTRA_LINE, "operators", "must be a list");
+	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
+	    "\"admin\"; uid = \"5\"; } );\n", EXTRA_LINE, "operators[0].uid",
+	    "must be a whole number");
+}
+
+static void
+test_out_of_range(void **state)
+{
+	(void)state;
+	expect_error(NULL, NULL, "limits = { list_max = 0; };\n", EXTRA_LINE,
+	    "limits.list_max", "0 is out of range (1 to 100000)");
+	expect_error(NULL, NULL, "limits = { max_body_bytes = 1023; };\n",
+	    EXTRA_LINE, "limits.max_body_bytes",
+	    "1023 is out of range (1024 to 16777216)");
+	expect_error("store",
+	    "store = { path = \"x\"; busy_timeout_ms = -1; };", NULL, 1,
+	    "store.busy_timeout_ms", "-1 is out of range");
+	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
+	    "\"admin\"; uid = -1; } );\n", EXTRA_LINE, "operators[0].uid",
+	    "-1 is out of range");
+}
+
+static void
+test_bad_timezone(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	expect_error(NULL, NULL, "timezone = \"Mars/Olympus\";\n", EXTRA_LINE,
+	    "timezone", "unknown timezone \"Mars/Olympus\"");
+	/* A directory of zones is not a zone. */
+	expect_error(NULL, NULL, "timezone = \"Asia\";\n", EXTRA_LINE,
+	    "timezone", "unknown timezone \"Asia\"");
+	/* Nothing outside the zone directory. */
+	expect_error(NULL, NULL, "timezone = \"../../../etc/passwd\";\n",
+	    EXTRA_LINE, "timezone", "unknown timezone");
+	expect_error(NULL, NULL, "timezone = \"/etc/passwd\";\n", EXTRA_LINE,
+	    "timezone", "unknown timezone");
+	expect_error(NULL, NULL, "timezone = \"\";\n", EXTRA_LINE, "timezone",
+	    "unknown timezone");
+	cf = load_ok(NULL, NULL, "timezone = \"America/St_Johns\";\n");
+	assert_string_equal(cf->cf_timezone, "America/St_Johns");
+	config_free(cf);
+}
+
+/*
+ * The zone directory also holds tables that are not zones (zone.tab,
+ * iso3166.tab). Such a name must be refused: glibc cannot read it as a
+ * zone and silently runs in UTC, so every time would be shown 8 hours off.
+ */
+static void
+test_timezone_not_a_zone_file(void **state)
+{
+	(void)state;
+	expect_error(NULL, NULL, "timezone = \"zone.tab\";\n", EXTRA_LINE,
+	    "timezone", "unknown timezone \"zone.tab\"");
+	expect_error(NULL, NULL, "timezone = \"iso3166.tab\";\n", EXTRA_LINE,
+	    "timezone", "unknown timezone \"iso3166.tab\"");
+}
+
+static void
+test_bad_facility(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	expect_error(NULL, NULL, "log = { facility = \"kern\"; };\n",
+	    EXTRA_LINE, "log.facility",
+	    "must be daemon, user, authpriv or local0 to local7");
+	expect_error(NULL, NULL, "log = {\n  facility = \"LOCAL0\"; };\n",
+	    EXTRA_LINE + 1, "log.facility", "must be daemon");
+	expect_error(NULL, NULL, "log = { facility = \"local8\"; };\n",
+	    EXTRA_LINE, "log.facility", "must be daemon");
+	cf = load_ok(NULL, NULL, "log = { facility = \"authpriv\"; };\n");
+	assert_int_equal(cf->cf_facility, LOG_AUTHPRIV);
+	config_free(cf);
+}
+
+static void
+test_bad_code(void **state)
+{
+	(void)state;
+	expect_error("topics",
+	    "topics = ( { code = \"sleep\"; name = \"a\"; }, "
+	    "{ code = \"sleep\"; name = \"b\"; } );", NULL, 5, "topics[1]",
+	    "code \"sleep\" is listed twice");
+	/* The line is the repeated entry's own. */
+	expect_error("queues", "queues = ( { code = \"mhc\"; name = \"a\"; },\n"
+	    "  { code = \"legal\"; name = \"b\"; },\n"
+	    "  { code = \"mhc\"; name = \"c\"; } );", NULL, 10, "queues[2]",
+	    "code \"mhc\" is listed twice");
+	expect_error("lines", "lines = ( { code = \"Four Hundred\"; "
+	    "name = \"x\"; } );", NULL, 3, "lines[0]",
+	    "code \"Four Hundred\" must be 1 to 32 characters");
+	expect_error("lines", "lines = ( { code = \"\"; name = \"x\"; } );",
+	    NULL, 3, "lines[0]", "must be 1 to 32 characters");
+	expect_error("lines", "lines = ( { code = "
+	    "\"abcdefghijklmnopqrstuvwxyz0123456\"; name = \"x\"; } );",
+	    NULL, 3, "lines[0]", "must be 1 to 32 characters");
+	expect_error("outcomes", "outcomes = ( { name = \"x\"; } );", NULL, 7,
+	    "outcomes[0].code", "is required");
+}
+
+/*
+ * An entry with a code but no name: refused, and nothing leaks (the
+ * code already copied must be freed with the config).
+ */
+static void
+test_code_entry_missing_name(void **state)
+{
+	(void)state;
+	expect_error("caller_types",
+	    "caller_types = ( { code = \"medic\"; } );", NULL, 4,
+	    "caller_types[0].name", "is required");
+	expect_error("risk_levels", "risk_levels = ( { code = \"low\"; "
+	    "name = \"低\"; }, { code = \"high\"; name = 3; } );", NULL, 6,
+	    "risk_levels[1].name", "must be a string in quotes");
+}
+
+static void
+test_bad_socket_mode(void **state)
+{
+	(void)state;
+	expect_error("api", "api = { listen = [ \"unix:api.sock\" ]; "
+	    "socket_mode = \"0999\"; };", NULL, 2, "api.socket_mode",
+	    "\"0999\" is not an octal mode such as \"0660\"");
+	expect_error("api", "api = { listen = [ \"unix:api.sock\" ]; "
+	    "socket_mode = \"01777\"; };", NULL, 2, "api.socket_mode",
+	    "\"01777\" is not an octal mode");
+	expect_error("api", "api = { listen = [ \"unix:api.sock\" ]; "
+	    "socket_mode = \"\"; };", NULL, 2, "api.socket_mode",
+	    "is not an octal mode");
+	expect_error("api", "api = { listen = [ \"unix:api.sock\" ]; "
+	    "socket_mode = 660; };", NULL, 2, "api.socket_mode",
+	    "must be a string in quotes");
+	expect_error(NULL, NULL, "status = { listen = [ \"unix:s.sock\" ];\n"
+	    "  socket_mode = \"rw-rw----\"; };\n", EXTRA_LINE + 1,
+	    "status.socket_mode", "\"rw-rw----\" is not an octal mode");
+}
+
+static void
+test_bad_listen(void **state)
+{
+	(void)state;
+	expect_error("api", "api = { listen = [ ]; };", NULL, 2, "api.listen",
+	    "needs at least one address");
+	expect_error("api", "api = { socket_mode = \"0600\"; };", NULL, 2,
+	    "api.listen", "needs at least one address");
+	expect_error("api", "api = { listen = [ \"unix:\" ]; };", NULL, 2,
+	    "api.listen", "\"unix:\": unix: needs a path");
+	expect_error("api", "api = { listen = [ \"udp:1.2.3.4:53\" ]; };", NULL,
+	    2, "api.listen", "must be \"unix:PATH\" or \"tcp:HOST:PORT\"");
+	expect_error("api", "api = { listen = [ \"tcp:8692\" ]; };", NULL, 2,
+	    "api.listen", "tcp: needs HOST:PORT");
+	expect_error("api", "api = { listen = [ \"tcp:127.0.0.1:65536\" ]; };",
+	    NULL, 2, "api.listen", "the port must be a number from 0 to 65535");
+	expect_error(NULL, NULL, "status = { listen = [ \"unix:s.sock\",\n"
+	    "  \"tcp:localhost:x\" ]; };\n", EXTRA_LINE + 1, "status.listen",
+	    "the port must be a number");
+}
+
+static void
+test_short_hash_key(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	expect_error(NULL, NULL, "privacy = { caller_hash_key = "
+	    "\"0123456789abcde\"; };\n", EXTRA_LINE, "privacy.caller_hash_key",
+	    "must be at least 16 characters of secret");
+	expect_error(NULL, NULL, "privacy = { caller_hash_key = \"\"; };\n",
+	    EXTRA_LINE, "privacy.caller_hash_key", "must be at least 16");
+	expect_error(NULL, NULL, "privacy = {\n"
+	    "  caller_hash_key = 12345678901234567; };\n", EXTRA_LINE + 1,
+	    "privacy.caller_hash_key", "must be a string in quotes");
+	/* An empty privacy group means no key, not an error. */
+	cf = load_ok(NULL, NULL, "privacy = { };\n");
 	assert_null(cf->cf_hash_key);
 	config_free(cf);
 }
 
-/* Each bad config: the text added to MINIMAL and what the error says. */
-static const struct bad {
-	const char	*b_text;
-	const char	*b_where;	/* ":LINE: SETTING" */
-	const char	*b_says;
-} bad[] = {
-	{ "timezone = \"Mars/Olympus\";\n", ":9: timezone", "Mars/Olympus" },
-	{ "colour = 1;\n", ":9: colour", "unknown" },
-	{ "limits = { max_body_bytes = \"big\"; };\n",
-	    ":9: limits.max_body_bytes", "" },
-	{ "limits = { list_max = 0; };\n", ":9: limits.list_max", "" },
-	{ "log = { facility = \"kern\"; };\n", ":9: log.facility", "daemon" },
-	{ "privacy = { caller_hash_key = \"short\"; };\n",
-	    ":9: privacy.caller_hash_key", "16" },
-	{ "operators = ( { name = \"a\"; role = \"boss\"; uid = 5; } );\n",
-	    ":9: operators", "role" },
-	{ "operators = ( { name = \"a\"; role = \"operator\";\n"
-	    "  token_sha256 = \"abc\"; } );\n", ":10: operators", "64" },
-	{ "operators = ( { name = \"a\"; role = \"operator\"; } );\n",
-	    ":9: operators", "uid, user or token_sha256" },
-	{ "operators = ( { name = \"a\"; role = \"operator\"; uid = 5; },\n"
-	    "  { name = \"a\"; role = \"admin\"; uid = 6; } );\n",
-	    ":10: operators", "a" },
-	{ "status = { listen = [ \"udp:1\" ]; };\n", ":9: status.listen",
-	    "unix:PATH" },
-	{ "status = { socket_mode = \"0999\"; };\n",
-	    ":9: status.socket_mode", "0999" },
-};
+static void
+test_operator_bad_role(void **state)
+{
+	(void)state;
+	expect_error(NULL, NULL, "operators = ( { name = \"a\"; "
+	    "role = \"boss\"; uid = 5; } );\n", EXTRA_LINE, "operators[0]",
+	    "role must be one of: operator, counselor, supervisor, admin");
+	/* "none" is the role of nobody, never configured. */
+	expect_error(NULL, NULL, "operators = (\n"
+	    "  { name = \"a\"; role = \"admin\"; uid = 5; },\n"
+	    "  { name = \"b\"; role = \"none\"; uid = 6; } );\n",
+	    EXTRA_LINE + 2, "operators[1]", "role must be one of");
+	expect_error(NULL, NULL, "operators = ( { name = \"a\"; "
+	    "role = \"Admin\"; uid = 5; } );\n", EXTRA_LINE,
+	    "operators[0]", "role must be");
+	expect_error(NULL, NULL,
+	    "operators = ( { name = \"a\"; uid = 5; } );\n", EXTRA_LINE,
+	    "operators[0].role", "is required");
+}
 
 static void
-test_bad_configs(void **state)
+test_operator_bad_token(void **state)
 {
-	struct config	*cf;
-	char		 text[2048], want[300], *path, *cause;
+	const char	*good =
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char		 extra[512];
+
+	(void)state;
+	/* One non-hex digit, on the entry's second line. */
+	snprintf(extra, sizeof(extra), "operators = ( { name = \"a\"; "
+	    "role = \"operator\";\n  token_sha256 = \"%.63sg\"; } );\n", good);
+	expect_error(NULL, NULL, extra, EXTRA_LINE + 1, "operators[0]",
+	    "token_sha256 must be 64 hexadecimal digits");
+	snprintf(extra, sizeof(extra), "operators = ( { name = \"a\"; "
+	    "role = \"operator\"; token_sha256 = \"%.63s\"; } );\n", good);
+	expect_error(NULL, NULL, extra, EXTRA_LINE, "operators[0]",
+	    "token_sha256 must be 64 hexadecimal digits");
+	snprintf(extra, sizeof(extra), "operators = ( { name = \"a\"; "
+	    "role = \"operator\"; token_sha256 = \"%s00\"; } );\n", good);
+	expect_error(NULL, NULL, extra, EXTRA_LINE, "operators[0]",
+	    "token_sha256 must be 64 hexadecimal digits");
+	/* The token itself, not its digest: also wrong. */
+	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
+	    "\"operator\"; token_sha256 = \"dev-operator-a\"; } );\n",
+	    EXTRA_LINE, "operators[0]", "64 hexadecimal digits");
+}
+
+static void
+test_operator_identity(void **state)
+{
+	const char	*tok =
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char		 extra[512];
+
+	(void)state;
+	expect_error(NULL, NULL, "operators = ( { name = \"a\"; "
+	    "role = \"operator\"; } );\n", EXTRA_LINE, "operators[0]",
+	    "needs uid, user or token_sha256");
+	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
+	    "\"operator\"; user = \"no-such-user-hotlined\"; } );\n",
+	    EXTRA_LINE, "operators[0]",
+	    "no such user \"no-such-user-hotlined\"");
+	expect_error(NULL, NULL, "operators = ( { name = \"Wang\"; role = "
+	    "\"operator\"; uid = 5; } );\n", EXTRA_LINE, "operators[0]",
+	    "name \"Wang\" must be 1 to 32 characters");
+	expect_error(NULL, NULL, "operators = ( { role = \"operator\"; "
+	    "uid = 5; } );\n", EXTRA_LINE, "operators[0].name", "is required");
+	expect_error(NULL, NULL, "operators = (\n"
+	    "  { name = \"a\"; role = \"operator\"; uid = 5; },\n"
+	    "  { name = \"a\"; role = \"admin\"; uid = 6; } );\n",
+	    EXTRA_LINE + 2, "operators[1]", "operator \"a\" is listed twice");
+	expect_error(NULL, NULL, "operators = (\n"
+	    "  { name = \"a\"; role = \"operator\"; uid = 5; },\n"
+	    "  { name = \"b\"; role = \"admin\"; uid = 5; } );\n",
+	    EXTRA_LINE + 2, "operators[1]", "uid 5 is already operator \"a\"");
+	snprintf(extra, sizeof(extra), "operators = (\n"
+	    "  { name = \"a\"; role = \"operator\"; token_sha256 = \"%s\"; },\n"
+	    "  { name = \"b\"; role = \"admin\"; token_sha256 = \"%s\"; } );\n",
+	    tok, tok);
+	expect_error(NULL, NULL, extra, EXTRA_LINE + 2, "operators[1]",
+	    "the same token is already operator \"a\"");
+}
+
+static void
+test_missing_required(void **state)
+{
+	static const char *const lists[] = { "lines", "caller_types",
+	    "topics", "risk_levels", "outcomes", "queues" };
 	size_t		 i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(text, sizeof(text), "%s%s", MINIMAL, bad[i].b_text);
-		path = write_conf(text);
-		cause = NULL;
-		cf = config_load(path, &cause);
-		if (cf != NULL)
-			fail_msg("accepted: %s", bad[i].b_text);
-		assert_non_null(cause);
-		snprintf(want, sizeof(want), "%s%s", path, bad[i].b_where);
-		if (strstr(cause, path) == NULL ||
-		    (bad[i].b_where[0] == ':' && strstr(cause, want) == NULL) ||
-		    strstr(cause, bad[i].b_where) == NULL ||
-		    strstr(cause, bad[i].b_says) == NULL)
-			fail_msg("for %s: got \"%s\", wanted \"%s\" and \"%s\"",
-			    bad[i].b_text, cause, want, bad[i].b_says);
-		free(cause);
-	}
+	/* Missing means no line: the message names the file alone. */
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		expect_error(lists[i], "", NULL, 0, lists[i], "is required: "
+		    "a list of { code = \"...\"; name = \"...\"; }");
+	expect_error("store", "", NULL, 0, "store",
+	    "is required: store = { path = \"...\"; };");
+	expect_error("api", "", NULL, 0, "api", "is required: api = {");
+	/* A required member of a present group: the group's line. */
+	expect_error("store", "store = { busy_timeout_ms = 100; };", NULL, 1,
+	    "store.path", "is required");
 }
 
 static void
-test_syntax_error_and_missing_file(void **state)
-{
-	char	*cause = NULL, *path;
-
-	(void)state;
-	path = write_conf(MINIMAL "timezone = = 1;\n");
-	assert_null(config_load(path, &cause));
-	assert_non_null(strstr(cause, ":9:"));
-	free(cause);
-	cause = NULL;
-	assert_null(config_load("/nonexistent/hotlined.conf", &cause));
-	assert_non_null(strstr(cause, "/nonexistent/hotlined.conf"));
-	free(cause);
-	cause = NULL;
-	path = write_conf("store = { path = \"x.db\"; };\n");
-	assert_null(config_load(path, &cause));
-	assert_non_null(strstr(cause, "api"));
-	assert_null(strstr(cause, ":0:"));
-	free(cause);
-}
-
-static void
-test_facility_names(void **state)
+test_role_and_facility_names(void **state)
 {
 	(void)state;
-	assert_int_not_equal(config_parse_facility("local7"), -1);
-	assert_int_not_equal(config_parse_facility("authpriv"), -1);
+	assert_string_equal(config_role_name(ROLE_NONE), "none");
+	assert_string_equal(config_role_name(ROLE_OPERATOR), "operator");
+	assert_string_equal(config_role_name(ROLE_COUNSELOR), "counselor");
+	assert_string_equal(config_role_name(ROLE_SUPERVISOR), "supervisor");
+	assert_string_equal(config_role_name(ROLE_ADMIN), "admin");
+	assert_int_equal(config_parse_facility("daemon"), LOG_DAEMON);
+	assert_int_equal(config_parse_facility("user"), LOG_USER);
+	assert_int_equal(config_parse_facility("authpriv"), LOG_AUTHPRIV);
+	assert_int_equal(config_parse_facility("local0"), LOG_LOCAL0);
+	assert_int_equal(config_parse_facility("local7"), LOG_LOCAL7);
 	assert_int_equal(config_parse_facility("kern"), -1);
+	assert_int_equal(config_parse_facility("Daemon"), -1);
 	assert_int_equal(config_parse_facility(""), -1);
 }
 
@@ -179,18 +761,28 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dev_conf),
-		cmocka_unit_test(test_minimal_defaults),
-		cmocka_unit_test(test_bad_configs),
-		cmocka_unit_test(test_syntax_error_and_missing_file),
-		cmocka_unit_test(test_facility_names),
+		cmocka_unit_test(test_minimal_loads),
+		cmocka_unit_test(test_full_config),
+		cmocka_unit_test(test_dev_conf_loads),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_unreadable_file),
+		cmocka_unit_test(test_unknown_setting),
+		cmocka_unit_test(test_wrong_type),
+		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_bad_timezone),
+		cmocka_unit_test(test_timezone_not_a_zone_file),
+		cmocka_unit_test(test_bad_facility),
+		cmocka_unit_test(test_bad_code),
+		cmocka_unit_test(test_code_entry_missing_name),
+		cmocka_unit_test(test_bad_socket_mode),
+		cmocka_unit_test(test_bad_listen),
+		cmocka_unit_test(test_short_hash_key),
+		cmocka_unit_test(test_operator_bad_role),
+		cmocka_unit_test(test_operator_bad_token),
+		cmocka_unit_test(test_operator_identity),
+		cmocka_unit_test(test_missing_required),
+		cmocka_unit_test(test_role_and_facility_names),
 	};
-	int	 rc;
 
-	if (mkdtemp(tmpdir) == NULL)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	unlink(write_conf(""));
-	rmdir(tmpdir);
-	return rc;
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

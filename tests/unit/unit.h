@@ -1,6 +1,7 @@
 /*
- * Shared by the unit tests: cmocka, the project header, and helpers to
- * load conf/dev.conf (tests run from the top of the source tree).
+ * Shared by the unit tests: cmocka, the project header, a loader for
+ * conf/dev.conf (tests run from the top of the source tree) and a private
+ * temporary directory, so tests never touch each other's files.
  */
 #ifndef UNIT_H
 #define UNIT_H
@@ -9,12 +10,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "hotlined.h"
 
 #define DEV_CONF	"conf/dev.conf"
+#define UNIT_ZONE	"Asia/Shanghai"
 
+/* conf/dev.conf, with the process timezone set from it. */
 static inline struct config *
 unit_dev_config(void)
 {
@@ -23,9 +28,23 @@ unit_dev_config(void)
 
 	cf = config_load(DEV_CONF, &cause);
 	if (cf == NULL)
-		fail_msg("%s", cause);
-	clock_set_timezone(cf->cf_timezone);
+		fail_msg("%s: %s", DEV_CONF, cause);
+	if (clock_set_timezone(cf->cf_timezone) == -1)
+		fail_msg("cannot set timezone %s", cf->cf_timezone);
 	return cf;
+}
+
+/* Make a fresh directory under $TMPDIR (or the system's) into buf. */
+static inline int
+unit_mkdtemp(char *buf, size_t len, const char *prefix)
+{
+	const char	*base = getenv("TMPDIR");
+
+	if (base == NULL || *base == '\0')
+		base = P_tmpdir;
+	if ((size_t)snprintf(buf, len, "%s/%s-XXXXXX", base, prefix) >= len)
+		return -1;
+	return mkdtemp(buf) == NULL ? -1 : 0;
 }
 
 #endif
