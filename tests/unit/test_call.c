@@ -32,21 +32,6 @@ static struct config	*cf;
 #define BASE	"\"line\":\"400\",\"caller_type\":\"medic\"," \
 	"\"topics\":[\"anxiety\",\"sleep\"],\"risk\":\"low\""
 
-/* Every field a client may send. */
-#define FULL	"{\"line\":\"9120\"," \
-	"\"started_at\":\"2020-02-17T01:30:00+08:00\"," \
-	"\"duration_s\":1260,\"call_type\":\"info\"," \
-	"\"caller_type\":\"aid_team\",\"gender\":\"f\"," \
-	"\"age_band\":\"30-39\"," \
-	"\"topics\":[\"infection_fear\",\"sleep\",\"family\"]," \
-	"\"risk\":\"high\",\"outcome\":\"callback\"," \
-	"\"callback_at\":\"2020-02-18T10:00:00+08:00\"," \
-	"\"notes\":\"援鄂归来，隔离期间失眠，担心家人。\",\"consent\":true," \
-	"\"caller_name\":\"张女士\",\"caller_contact\":\"微信 zhang_2020\"," \
-	"\"caller_number\":\"+86 138-0000-1234\"," \
-	"\"risk_assessment\":{\"desire\":\"yes\",\"capability\":\"no\"," \
-	"\"intent\":\"unknown\",\"buffers\":\"yes\"}," \
-	"\"emergency_contacted\":true}"
 
 static int
 group_setup(void **state)

@@ -47,4 +47,20 @@ unit_mkdtemp(char *buf, size_t len, const char *prefix)
 	return mkdtemp(buf) == NULL ? -1 : 0;
 }
 
+/* A call with every field a client may send: shared fixture. */
+#define FULL	"{\"line\":\"9120\"," \
+	"\"started_at\":\"2020-02-17T01:30:00+08:00\"," \
+	"\"duration_s\":1260,\"call_type\":\"info\"," \
+	"\"caller_type\":\"aid_team\",\"gender\":\"f\"," \
+	"\"age_band\":\"30-39\"," \
+	"\"topics\":[\"infection_fear\",\"sleep\",\"family\"]," \
+	"\"risk\":\"high\",\"outcome\":\"callback\"," \
+	"\"callback_at\":\"2020-02-18T10:00:00+08:00\"," \
+	"\"notes\":\"援鄂归来，隔离期间失眠，担心家人。\",\"consent\":true," \
+	"\"caller_name\":\"张女士\",\"caller_contact\":\"微信 zhang_2020\"," \
+	"\"caller_number\":\"+86 138-0000-1234\"," \
+	"\"risk_assessment\":{\"desire\":\"yes\",\"capability\":\"no\"," \
+	"\"intent\":\"unknown\",\"buffers\":\"yes\"}," \
+	"\"emergency_contacted\":true}"
+
 #endif
