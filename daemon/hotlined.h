@@ -247,6 +247,24 @@ void		 api_request(struct evhttp_request *, void *);
 void		 api_flush(struct api *);
 void		 api_stop(struct api *);
 
+/*
+ * queue.c: the follow-up queues. The status listener reads these counts
+ * from memory; queue.c keeps them current after every commit that moved
+ * an item and on its timer, so a status request never touches SQLite.
+ */
+struct queue_count {
+	const char	*qc_code;	/* points into the config */
+	const char	*qc_name;
+	int64_t		 qc_waiting;	/* claimable now */
+	int64_t		 qc_claimed;	/* under a lease */
+	int64_t		 qc_scheduled;	/* waiting for a later due time */
+	int64_t		 qc_oldest_due;	/* UTC due time of the oldest
+					   claimable item; 0: none */
+	int64_t		 qc_escalated;	/* open items flagged past SLA */
+	uint64_t	 qc_escalations; /* escalations since start */
+};
+size_t	queue_counts(const struct queue_count **);
+
 /* server.c */
 int	server_run(const char *, int);
 
