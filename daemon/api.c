@@ -57,8 +57,11 @@ struct write {
 	char			*w_key;		/* Idempotency-Key, or NULL */
 	char			 w_fp[2 * SHA256_LEN + 1];
 	struct call		 w_call;	/* POST: the validated call */
-	int64_t			 w_id;		/* PATCH: the call */
+	int64_t			 w_id;		/* PATCH: the call; an item */
 	long long		 w_want;	/* PATCH: If-Match, or -1 */
+	char			 w_queue[40];	/* claim: the queue */
+	enum queue_action	 w_act;		/* an item: what to do */
+	void			(*w_run)(struct write *);
 	int64_t			 w_queued_ms;
 };
 TAILQ_HEAD(writeq, write);
@@ -87,14 +90,23 @@ static void	api_calls_list(struct ctx *);
 static void	api_calls_post(struct ctx *);
 static void	api_call_get(struct ctx *, int64_t);
 static void	api_call_patch(struct ctx *, int64_t);
+static void	api_queues(struct ctx *);
+static void	api_queue_items(struct ctx *, const char *);
+static void	api_queue_claim(struct ctx *, const char *);
+static void	api_item_get(struct ctx *, int64_t);
+static void	api_item_act(struct ctx *, int64_t, const char *);
+static void	api_post_run(struct write *);
+static void	api_patch_run(struct write *);
 
 #define R_OPERATOR	(1 << ROLE_OPERATOR)
 #define R_COUNSELOR	(1 << ROLE_COUNSELOR)
 #define R_SUPERVISOR	(1 << ROLE_SUPERVISOR)
 #define R_ADMIN		(1 << ROLE_ADMIN)
 #define R_ANY		(R_OPERATOR | R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
+#define R_QUEUE		(R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
 
-enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL };
+enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
+    RT_CLAIM, RT_ITEM, RT_ITEM_ACT };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -108,6 +120,11 @@ static const struct route {
 	{ RT_WHOAMI, "GET, HEAD", R_ANY, 0, 0 },
 	{ RT_CALLS, "GET, HEAD, POST", R_ANY, R_OPERATOR | R_ADMIN, 0 },
 	{ RT_CALL, "GET, HEAD, PATCH", R_ANY, 0, R_OPERATOR | R_ADMIN },
+	{ RT_QUEUES, "GET, HEAD", R_ANY, 0, 0 },
+	{ RT_QUEUE, "GET, HEAD", R_QUEUE, 0, 0 },
+	{ RT_CLAIM, "POST", 0, R_QUEUE, 0 },
+	{ RT_ITEM, "GET, HEAD", R_QUEUE, 0, 0 },
+	{ RT_ITEM_ACT, "POST", 0, R_QUEUE, 0 },
 };
 
 static void api_error(struct ctx *, int, const char *, const char *,
@@ -251,7 +268,7 @@ static void
 api_reply(struct ctx *x, int code, json_t *o)
 {
 	struct api	*a = x->x_api;
-	struct evbuffer	*body = api_json_body(x->x_req, o);
+	struct evbuffer	*body = o != NULL ? api_json_body(x->x_req, o) : NULL;
 	struct held	*h;
 
 	json_decref(o);
@@ -343,6 +360,7 @@ api_commit(struct api *a)
 	if (!store_in_batch(a->a_store) && n == 0)
 		return;
 	ok = store_commit(a->a_store) == STORE_OK;
+	queue_refresh();	/* answers after this see the new counts */
 	if (ok) {
 		a->a_ncommits++;
 		a->a_nbatched += n;
@@ -380,9 +398,57 @@ api_show_flags(const struct ctx *x, const struct call *c)
 	case ROLE_OPERATOR:
 		return strcmp(c->c_operator, x->x_id.id_name) == 0 ?
 		    CALL_SHOW_PERSONAL : 0;
+	case ROLE_COUNSELOR:
+		/* The counselor holding its queue item calls the caller back. */
+		return store_item_holder(x->x_api->a_store, c->c_id,
+		    x->x_id.id_name) == 1 ? CALL_SHOW_PERSONAL : 0;
 	default:
 		return 0;
 	}
+}
+
+/* A short form of an item, as a call shows where it went. */
+static json_t *
+api_item_brief(const struct queue_item *it)
+{
+	json_t	*o = queue_item_json(it);
+	json_t	*b;
+
+	b = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "item",
+	    json_object_get(o, "id"), "code", json_object_get(o, "queue"),
+	    "name", json_object_get(o, "queue_name"), "kind",
+	    json_object_get(o, "kind"), "priority",
+	    json_object_get(o, "priority"), "state",
+	    json_object_get(o, "state"), "due_at", json_object_get(o, "due_at"));
+	json_decref(o);
+	return b;
+}
+
+/*
+ * The call as x may see it, with where it went: "queue" (its referral,
+ * else its callback, else null) and "queue_items" (all of them).
+ */
+static json_t *
+api_call_json(struct ctx *x, const struct call *c)
+{
+	struct queue_item	*v;
+	size_t			 n, i;
+	json_t			*o = call_to_json(c, api_show_flags(x, c));
+	json_t			*items;
+
+	if (store_items_by_call(x->x_api->a_store, c->c_id, &v, &n) !=
+	    STORE_OK) {
+		log_warnx("%s: %s", __func__, store_errmsg(x->x_api->a_store));
+		return o;	/* the record still answers; "queue" is null */
+	}
+	items = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, api_item_brief(&v[i]));
+	if (n > 0)
+		json_object_set(o, "queue", json_array_get(items, 0));
+	json_object_set_new(o, "queue_items", items);
+	store_items_free(v, n);
+	return o;
 }
 
 static json_t *
@@ -513,7 +579,7 @@ api_idem_replay(struct ctx *x, const char *key, const char *fp)
 		    "this Idempotency-Key was used for call %lld with a "
 		    "different body", (long long)c.c_id);
 	else
-		api_reply(x, 200, call_to_json(&c, api_show_flags(x, &c)));
+		api_reply(x, 200, api_call_json(x, &c));
 	call_free(&c);
 	return 1;
 }
@@ -581,10 +647,25 @@ api_calls_post(struct ctx *x)
 	/* Only a keyed request can be replayed: only it needs a fingerprint. */
 	if (key != NULL)
 		api_fingerprint(w->w_body, w->w_fp);
+	w->w_run = api_post_run;
 	api_write_queue(x, w);
 	return;
 fail:
 	api_write_free(w);
+}
+
+/* Give a stored call the queue items routing says it needs. */
+static int
+api_route_call(struct ctx *x, const struct call *c)
+{
+	struct queue_item	 v[2];
+	size_t			 n, i;
+	int			 rc;
+
+	rc = queue_route(c, x->x_id.id_name, v, &n);
+	for (i = 0; i < n; i++)
+		store_item_free(&v[i]);
+	return rc;
 }
 
 /* In the pump: a retry's stored record, or the new call stored. */
@@ -594,10 +675,20 @@ api_post_run(struct write *w)
 	struct ctx	*x = &w->w_x;
 	char		 loc[64];
 
+	struct store	*st = x->x_api->a_store;
+	int		 rc;
+
 	if (w->w_key != NULL && api_idem_replay(x, w->w_key, w->w_fp))
 		return;
-	if (store_call_insert(x->x_api->a_store, &w->w_call, w->w_key,
-	    w->w_key != NULL ? w->w_fp : NULL) != STORE_OK) {
+	/* The call and its queue items: kept or undone together. */
+	if ((rc = store_request_begin(st)) == STORE_OK) {
+		rc = store_call_insert(st, &w->w_call, w->w_key,
+		    w->w_key != NULL ? w->w_fp : NULL);
+		if (rc == STORE_OK)
+			rc = api_route_call(x, &w->w_call);
+		rc = store_request_end(st, rc);
+	}
+	if (rc != STORE_OK) {
 		api_store_error(x, "store the call");
 		return;
 	}
@@ -605,8 +696,7 @@ api_post_run(struct write *w)
 	    (long long)w->w_call.c_id);
 	evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
 	    "Location", loc);
-	api_reply(x, 201, call_to_json(&w->w_call,
-	    api_show_flags(x, &w->w_call)));
+	api_reply(x, 201, api_call_json(x, &w->w_call));
 }
 
 /* A query parameter, checked against the names the route knows. */
@@ -821,8 +911,7 @@ api_calls_list(struct ctx *x)
 	more = n == (size_t)f.f_limit;
 	arr = json_array();
 	for (i = 0; i < n && i < (size_t)f.f_limit - 1; i++)
-		json_array_append_new(arr, call_to_json(&v[i],
-		    api_show_flags(x, &v[i])));
+		json_array_append_new(arr, api_call_json(x, &v[i]));
 	o = json_pack("{s:o, s:o}", "calls", arr, "next_cursor", more ?
 	    api_cursor_json(&v[n - 2]) : json_null());
 	api_reply(x, 200, o);
@@ -895,7 +984,7 @@ api_call_get(struct ctx *x, int64_t id)
 	flags = api_show_flags(x, &c);
 	if (!(flags & CALL_SHOW_PERSONAL))
 		api_history_redact(hist);
-	o = call_to_json(&c, flags);
+	o = api_call_json(x, &c);
 	json_object_set_new(o, "history", hist);
 	api_reply(x, 200, o);
 done:
@@ -946,6 +1035,7 @@ api_call_patch(struct ctx *x, int64_t id)
 	}
 	w->w_id = id;
 	w->w_want = want;
+	w->w_run = api_patch_run;
 	api_write_queue(x, w);
 }
 
@@ -976,7 +1066,7 @@ api_patch_run(struct write *w)
 		goto done;
 	}
 	if (json_object_size(changes) == 0) {
-		api_reply(x, 200, call_to_json(&old, api_show_flags(x, &old)));
+		api_reply(x, 200, api_call_json(x, &old));
 		goto done;
 	}
 	rc = store_call_update(a->a_store, &new, x->x_id.id_name, changes);
@@ -988,15 +1078,293 @@ api_patch_run(struct write *w)
 	call_free(&new);
 	call_init(&new);
 	if (rc != STORE_OK || store_call_get(a->a_store, w->w_id, &new) !=
-	    STORE_OK) {
+	    STORE_OK || api_route_call(x, &new) != STORE_OK) {
 		api_store_error(x, "amend the call");
 		goto done;
 	}
-	api_reply(x, 200, call_to_json(&new, api_show_flags(x, &new)));
+	api_reply(x, 200, api_call_json(x, &new));
 done:
 	json_decref(changes);
 	call_free(&old);
 	call_free(&new);
+}
+
+/* GET /v1/queues: the depth of every queue, from memory. */
+static void
+api_queues(struct ctx *x)
+{
+	const struct queue_count	*v;
+	size_t				 n, i;
+	json_t				*arr = json_array();
+
+	if (api_query_check(x, (const char *const []){ NULL }) == -1) {
+		json_decref(arr);
+		return;
+	}
+	n = queue_counts(&v);
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, queue_count_json(&v[i]));
+	api_reply(x, 200, json_pack("{s:o}", "queues", arr));
+}
+
+/* An item with its call (as x may see it) under "call". */
+static json_t *
+api_item_json(struct ctx *x, const struct queue_item *it)
+{
+	struct call	 c;
+	json_t		*o = queue_item_json(it);
+
+	call_init(&c);
+	if (store_call_get(x->x_api->a_store, it->qi_call_id, &c) ==
+	    STORE_OK) {
+		json_object_set_new(o, "call", call_to_json(&c,
+		    api_show_flags(x, &c)));
+		json_object_del(json_object_get(o, "call"), "queue");
+	} else
+		json_object_set_new(o, "call", json_null());
+	call_free(&c);
+	return o;
+}
+
+/* GET /v1/queues/{q}?state=&limit=: its items, next to be claimed first. */
+static void
+api_queue_items(struct ctx *x, const char *queue)
+{
+	static const char *const known[] = { "state", "limit", NULL };
+	static const char *const views[] = { "open", "waiting", "scheduled",
+	    "claimed", "done", NULL };
+	const struct queue_count	*qc;
+	struct queue_item		*v = NULL;
+	const char			*view;
+	size_t				 n = 0, i;
+	long				 limit;
+	json_t				*arr;
+
+	if ((qc = queue_count(queue)) == NULL) {
+		api_error(x, 404, "not_found", "queue", "no queue %.40s",
+		    queue);
+		return;
+	}
+	if (api_query_check(x, known) == -1 || api_limit_param(x, &limit) == -1)
+		return;
+	if ((view = evhttp_find_header(&x->x_query, "state")) == NULL)
+		view = "open";
+	for (i = 0; views[i] != NULL; i++)
+		if (strcmp(view, views[i]) == 0)
+			break;
+	if (views[i] == NULL) {
+		api_error(x, 400, "invalid_parameter", "state", "state must be "
+		    "one of: open, waiting, scheduled, claimed, done");
+		return;
+	}
+	if (store_items_list(x->x_api->a_store, queue, view, clock_now(),
+	    limit, &v, &n) != STORE_OK) {
+		api_store_error(x, "list the queue");
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, api_item_json(x, &v[i]));
+	store_items_free(v, n);
+	api_reply(x, 200, json_pack("{s:o, s:o}", "queue",
+	    queue_count_json(qc), "items", arr));
+}
+
+/* GET /v1/queue-items/{id}: one item, its call and its history. */
+static void
+api_item_get(struct ctx *x, int64_t id)
+{
+	struct queue_item	 it;
+	json_t			*o, *hist;
+	int			 rc;
+
+	if (api_query_check(x, (const char *const []){ NULL }) == -1)
+		return;
+	rc = store_item_get(x->x_api->a_store, id, &it);
+	if (rc == STORE_NOTFOUND) {
+		api_error(x, 404, "not_found", "id", "no queue item %lld",
+		    (long long)id);
+		return;
+	}
+	if (rc != STORE_OK) {
+		api_store_error(x, "read the queue item");
+		return;
+	}
+	if ((hist = store_item_history(x->x_api->a_store, id)) == NULL) {
+		store_item_free(&it);
+		api_store_error(x, "read the queue item's history");
+		return;
+	}
+	o = api_item_json(x, &it);
+	json_object_set_new(o, "history", hist);
+	store_item_free(&it);
+	api_reply(x, 200, o);
+}
+
+/* A new write of an item or queue, with no body to keep. */
+static struct write *
+api_write_new(struct ctx *x)
+{
+	struct write	*w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		api_error(x, 503, "internal", NULL, "out of memory");
+		return NULL;
+	}
+	call_init(&w->w_call);
+	return w;
+}
+
+/* In the pump: the next item of the queue, or 204. */
+static void
+api_claim_run(struct write *w)
+{
+	struct ctx		*x = &w->w_x;
+	struct queue_item	 it;
+
+	switch (queue_claim(w->w_queue, x->x_id.id_name, &it)) {
+	case QUEUE_OK:
+		api_reply(x, 200, api_item_json(x, &it));
+		store_item_free(&it);
+		break;
+	case QUEUE_EMPTY:
+		api_reply(x, 204, NULL);
+		break;
+	case QUEUE_NOTFOUND:
+		api_error(x, 404, "not_found", "queue", "no queue %.40s",
+		    w->w_queue);
+		break;
+	default:
+		api_store_error(x, "claim an item");
+		break;
+	}
+}
+
+/* POST /v1/queues/{q}/claim */
+static void
+api_queue_claim(struct ctx *x, const char *queue)
+{
+	struct write	*w;
+
+	if (queue_count(queue) == NULL) {
+		api_error(x, 404, "not_found", "queue", "no queue %.40s",
+		    queue);
+		return;
+	}
+	if (api_query_check(x, (const char *const []){ NULL }) == -1 ||
+	    (w = api_write_new(x)) == NULL)
+		return;
+	snprintf(w->w_queue, sizeof(w->w_queue), "%s", queue);
+	w->w_run = api_claim_run;
+	api_write_queue(x, w);
+}
+
+/* In the pump: complete, release or renew an item. */
+static void
+api_act_run(struct write *w)
+{
+	struct ctx		*x = &w->w_x;
+	struct queue_item	 it;
+	const char		*res;
+	char			 why[200];
+	int			 rc;
+
+	res = json_string_value(json_object_get(w->w_body, "resolution"));
+	memset(&it, 0, sizeof(it));
+	rc = queue_act(w->w_id, w->w_act, &x->x_id, res, &it, why,
+	    sizeof(why));
+	switch (rc) {
+	case QUEUE_OK:
+		api_reply(x, 200, api_item_json(x, &it));
+		break;
+	case QUEUE_NOTFOUND:
+		api_error(x, 404, "not_found", "id", "%s", why);
+		break;
+	case QUEUE_FORBIDDEN:
+		api_error(x, 403, "forbidden", "id", "%s", why);
+		break;
+	case QUEUE_STATE:
+		api_error(x, 409, "wrong_state", "id", "%s", why);
+		break;
+	default:
+		api_store_error(x, "change the queue item");
+		break;
+	}
+	store_item_free(&it);
+}
+
+/* The body of complete: {"resolution": "..."}, checked. -1: answered. */
+static int
+api_resolution(struct ctx *x, struct write *w)
+{
+	const char	*k, *res;
+	json_t		*v;
+	size_t		 len;
+
+	if ((w->w_body = api_body(x)) == NULL)
+		return -1;
+	if (!json_is_object(w->w_body)) {
+		api_error(x, 400, "invalid_json", NULL, "the body must be a "
+		    "JSON object {\"resolution\": \"...\"}");
+		return -1;
+	}
+	json_object_foreach(w->w_body, k, v) {
+		if (strcmp(k, "resolution") != 0) {
+			api_error(x, 400, "unknown_field", k, "unknown field "
+			    "%.64s: complete takes only resolution", k);
+			return -1;
+		}
+	}
+	v = json_object_get(w->w_body, "resolution");
+	if (v == NULL || json_is_null(v)) {
+		api_error(x, 400, "missing_field", "resolution", "resolution "
+		    "is required: say what was done for the caller");
+		return -1;
+	}
+	if (!json_is_string(v)) {
+		api_error(x, 400, "invalid_field", "resolution", "resolution "
+		    "must be a string");
+		return -1;
+	}
+	res = json_string_value(v);
+	len = call_utf8_len(res);
+	while (*res == ' ' || *res == '\t' || *res == '\n' || *res == '\r')
+		res++;
+	if (*res == '\0') {
+		api_error(x, 400, "missing_field", "resolution", "resolution "
+		    "is empty: say what was done for the caller");
+		return -1;
+	}
+	if ((long)len > x->x_api->a_cf->cf_limits.lim_notes_max) {
+		api_error(x, 400, "invalid_field", "resolution", "resolution "
+		    "has %zu characters; at most %ld are allowed", len,
+		    x->x_api->a_cf->cf_limits.lim_notes_max);
+		return -1;
+	}
+	return 0;
+}
+
+/* POST /v1/queue-items/{id}/complete, /release, /renew */
+static void
+api_item_act(struct ctx *x, int64_t id, const char *verb)
+{
+	struct write	*w;
+
+	if (api_query_check(x, (const char *const []){ NULL }) == -1 ||
+	    (w = api_write_new(x)) == NULL)
+		return;
+	w->w_id = id;
+	if (strcmp(verb, "complete") == 0) {
+		w->w_act = QUEUE_COMPLETE;
+		if (api_resolution(x, w) == -1) {
+			api_write_free(w);
+			return;
+		}
+	} else
+		w->w_act = strcmp(verb, "release") == 0 ? QUEUE_RELEASE :
+		    QUEUE_RENEW;
+	w->w_run = api_act_run;
+	api_write_queue(x, w);
 }
 
 /* Answer every queued write with 503: the store cannot take them. */
@@ -1050,10 +1418,7 @@ api_pump(struct api *a)
 	}
 	while ((w = TAILQ_FIRST(&a->a_writes)) != NULL) {
 		TAILQ_REMOVE(&a->a_writes, w, w_entry);
-		if (w->w_x.x_method == EVHTTP_REQ_POST)
-			api_post_run(w);
-		else
-			api_patch_run(w);
+		w->w_run(w);
 		api_write_free(w);
 	}
 	a->a_nwrites = 0;
@@ -1067,13 +1432,35 @@ api_flush(struct api *a)
 	api_pump(a);
 }
 
-/* Match the path: a route, with the id for /v1/calls/{id}. */
-static const struct route *
-api_route(const char *path, int64_t *id)
+/* A positive decimal id with no sign or leading zero; end at *endp. */
+static int
+api_path_id(const char *p, int64_t *id, const char **endp)
 {
-	const char	*p;
 	char		*end;
 	long long	 n;
+
+	if (!isdigit((unsigned char)*p) || *p == '0')
+		return -1;
+	errno = 0;
+	n = strtoll(p, &end, 10);
+	if (errno != 0)
+		return -1;
+	*id = n;
+	*endp = end;
+	return 0;
+}
+
+/*
+ * Match the path: a route, with the id of /v1/calls/{id} and
+ * /v1/queue-items/{id}[/verb], the queue of /v1/queues/{q}[/claim], and
+ * the verb of an item action.
+ */
+static const struct route *
+api_route(const char *path, int64_t *id, char *queue, size_t qlen,
+    const char **verb)
+{
+	const char	*p, *end;
+	size_t		 n;
 
 	if (strcmp(path, "/v1/schema") == 0)
 		return &routes[RT_SCHEMA];
@@ -1081,21 +1468,37 @@ api_route(const char *path, int64_t *id)
 		return &routes[RT_WHOAMI];
 	if (strcmp(path, "/v1/calls") == 0)
 		return &routes[RT_CALLS];
-	if (strncmp(path, "/v1/calls/", 10) != 0)
+	if (strcmp(path, "/v1/queues") == 0)
+		return &routes[RT_QUEUES];
+	if (strncmp(path, "/v1/calls/", 10) == 0)
+		return api_path_id(path + 10, id, &end) == 0 && *end == '\0' ?
+		    &routes[RT_CALL] : NULL;
+	if (strncmp(path, "/v1/queue-items/", 16) == 0) {
+		if (api_path_id(path + 16, id, &end) == -1)
+			return NULL;
+		if (*end == '\0')
+			return &routes[RT_ITEM];
+		*verb = end + 1;
+		return strcmp(end, "/complete") == 0 ||
+		    strcmp(end, "/release") == 0 ||
+		    strcmp(end, "/renew") == 0 ? &routes[RT_ITEM_ACT] : NULL;
+	}
+	if (strncmp(path, "/v1/queues/", 11) != 0)
 		return NULL;
-	p = path + 10;
-	if (!isdigit((unsigned char)*p) || *p == '0')
+	p = path + 11;
+	n = strcspn(p, "/");
+	if (n == 0 || n >= qlen)
 		return NULL;
-	errno = 0;
-	n = strtoll(p, &end, 10);
-	if (*end != '\0' || errno != 0)
-		return NULL;
-	*id = n;
-	return &routes[RT_CALL];
+	memcpy(queue, p, n);
+	queue[n] = '\0';
+	if (p[n] == '\0')
+		return &routes[RT_QUEUE];
+	return strcmp(p + n, "/claim") == 0 ? &routes[RT_CLAIM] : NULL;
 }
 
 static void
-api_dispatch(struct ctx *x, const struct route *rt, int64_t id)
+api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
+    const char *queue, const char *verb)
 {
 	int	 roles, get = x->x_method == EVHTTP_REQ_GET ||
 		    x->x_method == EVHTTP_REQ_HEAD;
@@ -1141,6 +1544,21 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id)
 		else
 			api_call_patch(x, id);
 		break;
+	case RT_QUEUES:
+		api_queues(x);
+		break;
+	case RT_QUEUE:
+		api_queue_items(x, queue);
+		break;
+	case RT_CLAIM:
+		api_queue_claim(x, queue);
+		break;
+	case RT_ITEM:
+		api_item_get(x, id);
+		break;
+	case RT_ITEM_ACT:
+		api_item_act(x, id, verb);
+		break;
 	}
 }
 
@@ -1151,9 +1569,10 @@ api_request(struct evhttp_request *req, void *arg)
 	struct listener		*l = arg;
 	const struct evhttp_uri	*uri;
 	const struct route	*rt;
-	const char		*q;
+	const char		*q, *verb = NULL;
 	struct ctx		 x;
 	int64_t			 id = 0;
+	char			 queue[40];
 
 	memset(&x, 0, sizeof(x));
 	x.x_api = listener_arg(l);
@@ -1174,7 +1593,8 @@ api_request(struct evhttp_request *req, void *arg)
 		    "target");
 		return;
 	}
-	if ((rt = api_route(x.x_path, &id)) == NULL) {
+	if ((rt = api_route(x.x_path, &id, queue, sizeof(queue),
+	    &verb)) == NULL) {
 		api_error(&x, 404, "not_found", NULL, "no such resource: %.200s",
 		    x.x_path);
 		return;
@@ -1185,6 +1605,6 @@ api_request(struct evhttp_request *req, void *arg)
 		    "string is malformed");
 		return;
 	}
-	api_dispatch(&x, rt, id);
+	api_dispatch(&x, rt, id, queue, verb);
 	evhttp_clear_headers(&x.x_query);
 }

@@ -433,7 +433,7 @@ call_json_str(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
-static json_t *
+json_t *
 call_json_time(int64_t t)
 {
 	char	 buf[40];

@@ -42,6 +42,8 @@ static const char *const config_roles[] = {
 
 static int ld_error(struct loader *, const config_setting_t *, const char *,
     const char *, ...) __attribute__((format(printf, 4, 5)));
+static int ld_codes_with(struct loader *, const config_setting_t *,
+    const char *, struct code_list *, const char *const *);
 
 /* Record the first error as "FILE:LINE: SETTING: message"; returns -1. */
 static int
@@ -261,6 +263,15 @@ ld_codes(struct loader *ld, const config_setting_t *root, const char *name,
     struct code_list *cl)
 {
 	static const char *const known[] = { "code", "name", NULL };
+
+	return ld_codes_with(ld, root, name, cl, known);
+}
+
+/* ld_codes, where entries may also hold the members known names. */
+static int
+ld_codes_with(struct loader *ld, const config_setting_t *root,
+    const char *name, struct code_list *cl, const char *const *known)
+{
 	config_setting_t	*s, *e;
 	char			 full[128];
 	int			 i, n;
@@ -543,12 +554,264 @@ ld_privacy(struct loader *ld, const config_setting_t *root, struct config *cf)
 	return 0;
 }
 
+/*
+ * A duration: whole seconds, or a string "90s", "30m", "4h", "2d".
+ * Bounds in seconds.
+ */
+static int
+ld_duration(struct loader *ld, const config_setting_t *s, const char *path,
+    int64_t min, int64_t max, int64_t *out)
+{
+	const char	*v, *units = "smhd";
+	static const int64_t mult[] = { 1, 60, 3600, 86400 };
+	char		*end, *u;
+	long long	 n;
+
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64)
+		n = config_setting_get_int64(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		v = config_setting_get_string(s);
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (!isdigit((unsigned char)*v) || errno != 0 ||
+		    *end == '\0' || end[1] != '\0' ||
+		    (u = strchr(units, *end)) == NULL || n > max)
+			return ld_error(ld, s, path, "\"%s\" is not a duration "
+			    "such as \"90s\", \"30m\", \"4h\" or \"2d\"", v);
+		n *= mult[u - units];
+	} else
+		return ld_error(ld, s, path, "must be a duration: seconds, or "
+		    "a string such as \"30m\"");
+	if (n < min || n > max)
+		return ld_error(ld, s, path, "%lld seconds is out of range "
+		    "(%lld to %lld)", n, (long long)min, (long long)max);
+	*out = n;
+	return 0;
+}
+
+/* A queue's sla = { p1 = "15m"; p2 = "2h"; } and lease = "30m". */
+static int
+ld_queue_conf(struct loader *ld, const config_setting_t *e, const char *path,
+    struct queue_conf *qf)
+{
+	config_setting_t	*sla, *m, *lease;
+	const char		*n;
+	char			 full[128];
+	char			*end;
+	long			 p;
+	int			 i;
+
+	qf->qf_lease_s = 30 * 60;
+	if ((lease = config_setting_get_member(e, "lease")) != NULL) {
+		snprintf(full, sizeof(full), "%s.lease", path);
+		if (ld_duration(ld, lease, full, 1, 7 * 86400,
+		    &qf->qf_lease_s) == -1)
+			return -1;
+	}
+	if ((sla = config_setting_get_member(e, "sla")) == NULL)
+		return 0;
+	snprintf(full, sizeof(full), "%s.sla", path);
+	if (!config_setting_is_group(sla))
+		return ld_error(ld, sla, full, "must be a group such as "
+		    "{ p1 = \"15m\"; p2 = \"2h\"; }");
+	for (i = 0; (m = config_setting_get_elem(sla, i)) != NULL; i++) {
+		n = config_setting_name(m);
+		snprintf(full, sizeof(full), "%s.sla.%s", path, n);
+		errno = 0;
+		p = n[0] == 'p' ? strtol(n + 1, &end, 10) : 0;
+		if (n[0] != 'p' || !isdigit((unsigned char)n[1]) ||
+		    *end != '\0' || p < 1 || p > QUEUE_PRIORITIES)
+			return ld_error(ld, m, full, "must be named p1 to p%d "
+			    "for a priority", QUEUE_PRIORITIES);
+		if (ld_duration(ld, m, full, 1, 365 * 86400,
+		    &qf->qf_sla_s[p]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+ld_queues(struct loader *ld, const config_setting_t *root, struct config *cf)
+{
+	static const char *const known[] = { "code", "name", "sla", "lease",
+	    NULL };
+	config_setting_t	*s;
+	char			 path[64];
+	size_t			 i;
+
+	if (ld_codes_with(ld, root, "queues", &cf->cf_queues, known) == -1)
+		return -1;
+	s = config_setting_get_member(root, "queues");
+	if ((cf->cf_qconf = calloc(cf->cf_queues.cl_n,
+	    sizeof(*cf->cf_qconf))) == NULL)
+		return ld_error(ld, s, "queues", "out of memory");
+	for (i = 0; i < cf->cf_queues.cl_n; i++) {
+		snprintf(path, sizeof(path), "queues[%zu]", i);
+		if (ld_queue_conf(ld, config_setting_get_elem(s, i), path,
+		    &cf->cf_qconf[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* A queue code into its index in cf_queues. */
+static int
+ld_queue_ref(struct loader *ld, const config_setting_t *g, const char *path,
+    const struct config *cf, size_t *out)
+{
+	config_setting_t	*s = config_setting_get_member(g, "queue");
+	const struct code_name	*q;
+	char			 full[128];
+
+	snprintf(full, sizeof(full), "%s.queue", path);
+	if (s == NULL)
+		return ld_error(ld, g, full, "is required: the code of a queue");
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return ld_error(ld, s, full, "must be a string in quotes");
+	if ((q = config_find(&cf->cf_queues, config_setting_get_string(s))) ==
+	    NULL)
+		return ld_error(ld, s, full, "unknown queue \"%s\" (not in "
+		    "queues)", config_setting_get_string(s));
+	*out = (size_t)(q - cf->cf_queues.cl_v);
+	return 0;
+}
+
+static int
+ld_priority(struct loader *ld, const config_setting_t *g, const char *path,
+    int def, int *out)
+{
+	long	 v;
+
+	if (ld_long(ld, g, path, "priority", def, 1, QUEUE_PRIORITIES,
+	    &v) == -1)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* A list of codes of cl: [ "a", "b" ] into pointers into cl. */
+static int
+ld_code_refs(struct loader *ld, const config_setting_t *g, const char *path,
+    const char *name, const struct code_list *cl, const char ***out,
+    size_t *n)
+{
+	config_setting_t	*s, *e;
+	const struct code_name	*c;
+	char			 full[128];
+	int			 i, len;
+
+	snprintf(full, sizeof(full), "%s.%s", path, name);
+	if ((s = config_setting_get_member(g, name)) == NULL)
+		return 0;
+	if ((!config_setting_is_array(s) && !config_setting_is_list(s)) ||
+	    (len = config_setting_length(s)) == 0)
+		return ld_error(ld, s, full, "must be a non-empty list "
+		    "[ \"code\", ... ]");
+	if ((*out = calloc(len, sizeof(**out))) == NULL)
+		return ld_error(ld, s, full, "out of memory");
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return ld_error(ld, e, full, "entries must be strings");
+		if ((c = config_find(cl, config_setting_get_string(e))) == NULL)
+			return ld_error(ld, e, full, "unknown code \"%s\" (not "
+			    "in %s)", config_setting_get_string(e), name);
+		(*out)[(*n)++] = c->cn_code;
+	}
+	return 0;
+}
+
+static int
+ld_route(struct loader *ld, const config_setting_t *e, const char *path,
+    const struct config *cf, struct route_rule *ru)
+{
+	static const char *const known[] = { "risk_at_least", "topics",
+	    "caller_types", "lines", "queue", "priority", NULL };
+	config_setting_t	*r;
+	char			 full[128];
+
+	ru->ru_risk_min = -1;
+	if (!config_setting_is_group(e))
+		return ld_error(ld, e, path, "must be a group { ... queue = "
+		    "\"...\"; priority = N; }");
+	if (ld_known(ld, e, path, known) == -1 ||
+	    ld_queue_ref(ld, e, path, cf, &ru->ru_queue) == -1 ||
+	    ld_priority(ld, e, path, 2, &ru->ru_priority) == -1 ||
+	    ld_code_refs(ld, e, path, "topics", &cf->cf_topics,
+	    &ru->ru_topics, &ru->ru_ntopics) == -1 ||
+	    ld_code_refs(ld, e, path, "caller_types", &cf->cf_caller_types,
+	    &ru->ru_caller_types, &ru->ru_ncaller_types) == -1 ||
+	    ld_code_refs(ld, e, path, "lines", &cf->cf_lines, &ru->ru_lines,
+	    &ru->ru_nlines) == -1)
+		return -1;
+	if ((r = config_setting_get_member(e, "risk_at_least")) == NULL)
+		return 0;
+	snprintf(full, sizeof(full), "%s.risk_at_least", path);
+	if (config_setting_type(r) != CONFIG_TYPE_STRING)
+		return ld_error(ld, r, full, "must be a string in quotes");
+	if ((ru->ru_risk_min = config_risk_rank(cf,
+	    config_setting_get_string(r))) == -1)
+		return ld_error(ld, r, full, "unknown risk level \"%s\" (not "
+		    "in risk_levels)", config_setting_get_string(r));
+	return 0;
+}
+
+/* routes = ( { risk_at_least/topics/... ; queue; priority; }, ... ) */
+static int
+ld_routes(struct loader *ld, const config_setting_t *root, struct config *cf)
+{
+	config_setting_t	*s;
+	char			 path[64];
+	int			 i, n;
+
+	if ((s = config_setting_get_member(root, "routes")) == NULL)
+		return 0;
+	if (!config_setting_is_list(s))
+		return ld_error(ld, s, "routes", "must be a list ( { ... }, "
+		    "... )");
+	n = config_setting_length(s);
+	if (n == 0)
+		return 0;
+	if ((cf->cf_routes = calloc(n, sizeof(*cf->cf_routes))) == NULL)
+		return ld_error(ld, s, "routes", "out of memory");
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "routes[%d]", i);
+		cf->cf_nroutes++;	/* config_free() frees what it got */
+		if (ld_route(ld, config_setting_get_elem(s, i), path, cf,
+		    &cf->cf_routes[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* callbacks = { queue = "mhc"; priority = 2; }: where unrouted ones go. */
+static int
+ld_callbacks(struct loader *ld, const config_setting_t *root,
+    struct config *cf)
+{
+	static const char *const known[] = { "queue", "priority", NULL };
+	config_setting_t	*g;
+
+	cf->cf_cb_queue = 0;
+	cf->cf_cb_priority = 2;
+	if (ld_group(ld, root, "callbacks", &g) == -1)
+		return -1;
+	if (g == NULL)
+		return 0;
+	return ld_known(ld, g, "callbacks", known) == -1 ||
+	    ld_queue_ref(ld, g, "callbacks", cf, &cf->cf_cb_queue) == -1 ||
+	    ld_priority(ld, g, "callbacks", 2, &cf->cf_cb_priority) == -1 ?
+	    -1 : 0;
+}
+
 static int
 ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 {
 	static const char *const known[] = { "timezone", "log", "store", "api",
 	    "status", "limits", "privacy", "lines", "caller_types", "topics",
-	    "risk_levels", "outcomes", "queues", "operators", NULL };
+	    "risk_levels", "outcomes", "queues", "routes", "callbacks",
+	    "operators", NULL };
 
 	if (ld_known(ld, root, "", known) == -1 ||
 	    ld_string(ld, root, "", "timezone", "Asia/Shanghai",
@@ -566,7 +829,8 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    ld_codes(ld, root, "topics", &cf->cf_topics) == -1 ||
 	    ld_codes(ld, root, "risk_levels", &cf->cf_risks) == -1 ||
 	    ld_codes(ld, root, "outcomes", &cf->cf_outcomes) == -1 ||
-	    ld_codes(ld, root, "queues", &cf->cf_queues) == -1 ||
+	    ld_queues(ld, root, cf) == -1 || ld_routes(ld, root, cf) == -1 ||
+	    ld_callbacks(ld, root, cf) == -1 ||
 	    ld_operators(ld, root, cf) == -1 ? -1 : 0;
 }
 
@@ -650,6 +914,13 @@ config_free(struct config *cf)
 	config_free_codes(&cf->cf_risks);
 	config_free_codes(&cf->cf_outcomes);
 	config_free_codes(&cf->cf_queues);
+	free(cf->cf_qconf);
+	for (i = 0; i < cf->cf_nroutes; i++) {
+		free(cf->cf_routes[i].ru_topics);
+		free(cf->cf_routes[i].ru_caller_types);
+		free(cf->cf_routes[i].ru_lines);
+	}
+	free(cf->cf_routes);
 	for (i = 0; i < cf->cf_nops; i++)
 		free(cf->cf_ops[i].op_name);
 	free(cf->cf_ops);

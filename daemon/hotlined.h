@@ -52,6 +52,31 @@ struct operator {
 	unsigned char	 op_token_sha[SHA256_LEN];
 };
 
+#define QUEUE_PRIORITIES	9	/* priorities 1 (first) to 9 */
+
+/* A queue's working rules, beside its code in cf_queues (same index). */
+struct queue_conf {
+	int64_t		 qf_lease_s;	/* a claim lasts this long */
+	int64_t		 qf_sla_s[QUEUE_PRIORITIES + 1]; /* by priority;
+					   0: no SLA */
+};
+
+/*
+ * A routing rule: every criterion given must hold (topics: any of the
+ * call's topics listed). Codes point into the config's lists.
+ */
+struct route_rule {
+	int		  ru_risk_min;	/* rank in cf_risks; -1: any */
+	const char	**ru_topics;
+	size_t		  ru_ntopics;
+	const char	**ru_caller_types;
+	size_t		  ru_ncaller_types;
+	const char	**ru_lines;
+	size_t		  ru_nlines;
+	size_t		  ru_queue;	/* index in cf_queues */
+	int		  ru_priority;
+};
+
 struct limits {
 	long	lim_max_body;		/* bytes */
 	long	lim_max_headers;	/* bytes */
@@ -81,6 +106,11 @@ struct config {
 	struct code_list cf_risks;	/* ordered, lowest first */
 	struct code_list cf_outcomes;
 	struct code_list cf_queues;
+	struct queue_conf *cf_qconf;	/* one per queue */
+	struct route_rule *cf_routes;	/* first match wins */
+	size_t		 cf_nroutes;
+	size_t		 cf_cb_queue;	/* callbacks no rule routes */
+	int		 cf_cb_priority;
 	struct operator	*cf_ops;
 	size_t		 cf_nops;
 };
@@ -146,12 +176,33 @@ struct call_filter {
 	int64_t		 f_cur_id;
 };
 
+/* A follow-up queue item as the store keeps it (store_item_free). */
+struct queue_item {
+	int64_t	 qi_id;
+	int64_t	 qi_call_id;
+	char	 qi_queue[40];
+	char	 qi_kind[16];		/* "referral" or "callback" */
+	int	 qi_priority;
+	char	 qi_state[16];		/* "waiting", "claimed", "done" */
+	int64_t	 qi_due_at;		/* claimable from */
+	int64_t	 qi_created_at;
+	char	 qi_claimed_by[40];	/* "": nobody */
+	int64_t	 qi_claimed_at;		/* 0: never */
+	int64_t	 qi_lease_until;
+	int64_t	 qi_completed_at;
+	char	 qi_completed_by[40];
+	char	*qi_resolution;
+	int64_t	 qi_escalated_at;	/* 0: not escalated */
+	int64_t	 qi_version;
+};
+
 /* log.c */
 void	log_init(int debug, int facility);
 void	log_setfacility(int facility);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_alert(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
@@ -185,6 +236,7 @@ void	 call_free(struct call *);
 int	 call_from_json(struct call *, json_t *, const struct config *,
 	    int64_t, struct call_error *);
 json_t	*call_to_json(const struct call *, int);
+json_t	*call_json_time(int64_t);
 json_t	*call_input_json(const struct call *);
 int	 call_patch(const struct call *, json_t *, const struct config *,
 	    struct call *, json_t **, struct call_error *);
@@ -211,6 +263,29 @@ int		 store_call_list(struct store *, const struct call_filter *,
 int		 store_call_update(struct store *, const struct call *,
 		    const char *, json_t *);
 json_t		*store_call_history(struct store *, int64_t);
+int		 store_request_begin(struct store *);
+int		 store_request_end(struct store *, int);
+void		 store_item_free(struct queue_item *);
+void		 store_items_free(struct queue_item *, size_t);
+int		 store_item_insert(struct store *, struct queue_item *,
+		    const char *);
+int		 store_item_get(struct store *, int64_t, struct queue_item *);
+int		 store_item_next(struct store *, const char *, int64_t,
+		    struct queue_item *);
+int		 store_items_by_call(struct store *, int64_t,
+		    struct queue_item **, size_t *);
+int		 store_items_list(struct store *, const char *, const char *,
+		    int64_t, long, struct queue_item **, size_t *);
+int		 store_items_expired(struct store *, int64_t,
+		    struct queue_item **, size_t *);
+int		 store_items_overdue(struct store *, int64_t,
+		    struct queue_item **, size_t *);
+int		 store_item_holder(struct store *, int64_t, const char *);
+int		 store_item_set(struct store *, struct queue_item *, int64_t,
+		    const char *, const char *, const char *);
+json_t		*store_item_history(struct store *, int64_t);
+int		 store_queue_counts(struct store *, int64_t,
+		    void (*)(void *, const char *, const int64_t[5]), void *);
 int64_t		 store_repeat_count(struct store *, const char *, int64_t);
 #define STORE_OK	 0
 #define STORE_ERR	-1
@@ -247,6 +322,19 @@ void		 api_request(struct evhttp_request *, void *);
 void		 api_flush(struct api *);
 void		 api_stop(struct api *);
 
+/* route.c */
+enum route_kind { ROUTE_REFERRAL, ROUTE_CALLBACK };
+struct route_item {
+	enum route_kind	 ri_kind;
+	size_t		 ri_queue;	/* index in cf_queues */
+	int		 ri_priority;
+	int64_t		 ri_due;	/* claimable from (UTC) */
+};
+const struct route_rule *route_find(const struct config *,
+		    const struct call *);
+size_t		 route_call(const struct config *, const struct call *,
+		    struct route_item[2]);
+
 /*
  * queue.c: the follow-up queues. The status listener reads these counts
  * from memory; queue.c keeps them current after every commit that moved
@@ -263,7 +351,29 @@ struct queue_count {
 	int64_t		 qc_escalated;	/* open items flagged past SLA */
 	uint64_t	 qc_escalations; /* escalations since start */
 };
-size_t	queue_counts(const struct queue_count **);
+enum queue_action { QUEUE_COMPLETE, QUEUE_RELEASE, QUEUE_RENEW };
+#define QUEUE_OK	 0
+#define QUEUE_EMPTY	 1	/* nothing to claim */
+#define QUEUE_NOTFOUND	 2
+#define QUEUE_FORBIDDEN	 3	/* held by someone else */
+#define QUEUE_STATE	 4	/* not claimed, or done */
+#define QUEUE_ERR	-1	/* the store failed */
+int		 queue_init(struct event_base *, struct store *,
+		    const struct config *);
+void		 queue_free(void);
+void		 queue_set_config(const struct config *);
+void		 queue_refresh(void);
+void		 queue_run(void);
+size_t		 queue_counts(const struct queue_count **);
+const struct queue_count *queue_count(const char *);
+int64_t		 queue_sla(const struct queue_item *);
+int		 queue_route(const struct call *, const char *,
+		    struct queue_item[2], size_t *);
+int		 queue_claim(const char *, const char *, struct queue_item *);
+int		 queue_act(int64_t, enum queue_action, const struct identity *,
+		    const char *, struct queue_item *, char *, size_t);
+json_t		*queue_item_json(const struct queue_item *);
+json_t		*queue_count_json(const struct queue_count *);
 
 /* server.c */
 int	server_run(const char *, int);

@@ -111,6 +111,17 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Something a person must act on now (an SLA missed): LOG_ALERT. */
+void
+log_alert(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_ALERT, fmt, ap);
+	va_end(ap);
+}
+
 /* Log at LOG_CRIT with errno and exit: start-up only. */
 void
 fatal(const char *fmt, ...)

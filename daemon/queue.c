@@ -1,15 +1,495 @@
 /*
- * The follow-up queues: routing a stored call to a queue, claims under a
- * lease, SLA escalation, and the in-memory counts the status listener
- * reads. (Being built: until then there are no queues to count.)
+ * The follow-up queues: the items a routed call makes, claims under a
+ * lease, completion, and the loop's timer that returns expired leases and
+ * escalates items waiting past their SLA (once: the flag is stored, so a
+ * restart neither forgets nor repeats it). The counts per queue are kept
+ * in memory for the status listener and GET /v1/queues, refreshed after
+ * every commit that moved an item and on every tick.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
 #include "hotlined.h"
 
-/* The current counts, one per configured queue; *out stays valid until
- * the next loop turn. */
+#define QUEUE_TICK_MS	1000
+#define QUEUE_SYSTEM	"hotlined"	/* the actor of timer transitions */
+
+struct queue_esc {
+	char		 qe_code[40];
+	uint64_t	 qe_n;
+};
+
+static struct {
+	struct store		*q_store;
+	const struct config	*q_cf;
+	struct event		*q_tick;
+	struct queue_count	*q_counts;	/* one per configured queue */
+	size_t			 q_ncounts;
+	struct queue_esc	*q_esc;		/* escalations since start */
+	size_t			 q_nesc;
+	int			 q_dirty;	/* an item moved: recount */
+} qs;
+
+static void	queue_tick(evutil_socket_t, short, void *);
+
+/* Start the timer; counts are loaded at once. -1 when out of memory. */
+int
+queue_init(struct event_base *base, struct store *store,
+    const struct config *cf)
+{
+	struct timeval	 tv = { QUEUE_TICK_MS / 1000,
+			    (QUEUE_TICK_MS % 1000) * 1000 };
+
+	qs.q_store = store;
+	if ((qs.q_tick = event_new(base, -1, EV_PERSIST, queue_tick,
+	    NULL)) == NULL || event_add(qs.q_tick, &tv) == -1)
+		return -1;
+	queue_set_config(cf);
+	return 0;
+}
+
+void
+queue_free(void)
+{
+	if (qs.q_tick != NULL)
+		event_free(qs.q_tick);
+	free(qs.q_counts);
+	free(qs.q_esc);
+	memset(&qs, 0, sizeof(qs));
+}
+
+/* A new config: its queues are counted from now on. */
+void
+queue_set_config(const struct config *cf)
+{
+	qs.q_cf = cf;
+	qs.q_dirty = 1;
+	queue_refresh();
+}
+
+static struct queue_count *
+queue_count_of(const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < qs.q_ncounts; i++)
+		if (strcmp(qs.q_counts[i].qc_code, code) == 0)
+			return &qs.q_counts[i];
+	return NULL;
+}
+
+static uint64_t *
+queue_esc_of(const char *code)
+{
+	struct queue_esc	*v;
+	size_t			 i;
+
+	for (i = 0; i < qs.q_nesc; i++)
+		if (strcmp(qs.q_esc[i].qe_code, code) == 0)
+			return &qs.q_esc[i].qe_n;
+	if ((v = reallocarray(qs.q_esc, qs.q_nesc + 1, sizeof(*v))) == NULL)
+		return NULL;
+	qs.q_esc = v;
+	memset(&v[qs.q_nesc], 0, sizeof(*v));
+	snprintf(v[qs.q_nesc].qe_code, sizeof(v->qe_code), "%s", code);
+	return &v[qs.q_nesc++].qe_n;
+}
+
+static void
+queue_count_row(void *arg, const char *code, const int64_t v[5])
+{
+	struct queue_count	*qc;
+
+	(void)arg;
+	if (code == NULL || (qc = queue_count_of(code)) == NULL)
+		return;		/* a queue no longer configured */
+	qc->qc_waiting = v[0];
+	qc->qc_claimed = v[1];
+	qc->qc_scheduled = v[2];
+	qc->qc_oldest_due = v[3];
+	qc->qc_escalated = v[4];
+}
+
+/* Recount from the store when an item moved (or time may have). */
+void
+queue_refresh(void)
+{
+	const struct config	*cf = qs.q_cf;
+	struct queue_count	*v;
+	uint64_t		*esc;
+	size_t			 i;
+
+	if (cf == NULL || !qs.q_dirty)
+		return;
+	if ((v = calloc(cf->cf_queues.cl_n, sizeof(*v))) == NULL) {
+		log_warnx("%s: out of memory", __func__);
+		return;
+	}
+	free(qs.q_counts);
+	qs.q_counts = v;
+	qs.q_ncounts = cf->cf_queues.cl_n;
+	for (i = 0; i < qs.q_ncounts; i++) {
+		v[i].qc_code = cf->cf_queues.cl_v[i].cn_code;
+		v[i].qc_name = cf->cf_queues.cl_v[i].cn_name;
+		if ((esc = queue_esc_of(v[i].qc_code)) != NULL)
+			v[i].qc_escalations = *esc;
+	}
+	if (store_queue_counts(qs.q_store, clock_now(), queue_count_row,
+	    NULL) != STORE_OK) {
+		log_warnx("%s: %s", __func__, store_errmsg(qs.q_store));
+		return;		/* stays dirty: try again next tick */
+	}
+	qs.q_dirty = 0;
+}
+
+/* The current counts, one per configured queue; valid until the next
+ * refresh or config swap. */
 size_t
 queue_counts(const struct queue_count **out)
 {
+	*out = qs.q_counts;
+	return qs.q_ncounts;
+}
+
+/* The count of one queue, or NULL when it is not configured. */
+const struct queue_count *
+queue_count(const char *code)
+{
+	return queue_count_of(code);
+}
+
+/* The index of queue code in the config, or -1. */
+static int
+queue_index(const char *code)
+{
+	const struct code_name	*q = config_find(&qs.q_cf->cf_queues, code);
+
+	return q == NULL ? -1 : (int)(q - qs.q_cf->cf_queues.cl_v);
+}
+
+/* The SLA of an item in seconds; 0: none. */
+int64_t
+queue_sla(const struct queue_item *it)
+{
+	int	 q = queue_index(it->qi_queue);
+
+	if (q == -1 || it->qi_priority < 1 ||
+	    it->qi_priority > QUEUE_PRIORITIES)
+		return 0;
+	return qs.q_cf->cf_qconf[q].qf_sla_s[it->qi_priority];
+}
+
+/*
+ * Make the items routing gives call c (stored, inside the caller's
+ * request) that it does not have yet; *n of them into out.
+ */
+int
+queue_route(const struct call *c, const char *actor, struct queue_item out[2],
+    size_t *n)
+{
+	struct route_item	 ri[2];
+	struct queue_item	*it;
+	size_t			 i, k;
+	int			 rc;
+
+	*n = 0;
+	k = route_call(qs.q_cf, c, ri);
+	for (i = 0; i < k; i++) {
+		it = &out[*n];
+		memset(it, 0, sizeof(*it));
+		it->qi_call_id = c->c_id;
+		snprintf(it->qi_queue, sizeof(it->qi_queue), "%s",
+		    qs.q_cf->cf_queues.cl_v[ri[i].ri_queue].cn_code);
+		snprintf(it->qi_kind, sizeof(it->qi_kind), "%s",
+		    ri[i].ri_kind == ROUTE_REFERRAL ? "referral" : "callback");
+		it->qi_priority = ri[i].ri_priority;
+		it->qi_created_at = clock_now();
+		it->qi_due_at = ri[i].ri_kind == ROUTE_REFERRAL ?
+		    it->qi_created_at : ri[i].ri_due;
+		rc = store_item_insert(qs.q_store, it, actor);
+		if (rc == STORE_CONFLICT)
+			continue;	/* an amendment: it has one already */
+		if (rc != STORE_OK)
+			return rc;
+		qs.q_dirty = 1;
+		(*n)++;
+	}
+	return STORE_OK;
+}
+
+/* Claim the next item of queue for who; QUEUE_EMPTY when none is due. */
+int
+queue_claim(const char *queue, const char *who, struct queue_item *it)
+{
+	int	 q, rc;
+	int64_t	 now = clock_now();
+
+	if ((q = queue_index(queue)) == -1)
+		return QUEUE_NOTFOUND;
+	rc = store_item_next(qs.q_store, queue, now, it);
+	if (rc == STORE_NOTFOUND)
+		return QUEUE_EMPTY;
+	if (rc != STORE_OK)
+		return QUEUE_ERR;
+	snprintf(it->qi_state, sizeof(it->qi_state), "claimed");
+	snprintf(it->qi_claimed_by, sizeof(it->qi_claimed_by), "%s", who);
+	it->qi_claimed_at = now;
+	it->qi_lease_until = now + qs.q_cf->cf_qconf[q].qf_lease_s;
+	/* Writes are serialised in the pump: nobody can move it meanwhile. */
+	if (store_item_set(qs.q_store, it, now, who, "claimed", NULL) !=
+	    STORE_OK) {
+		store_item_free(it);
+		return QUEUE_ERR;
+	}
+	qs.q_dirty = 1;
+	return QUEUE_OK;
+}
+
+static const char *const queue_action_names[] = {
+	[QUEUE_COMPLETE] = "completed",
+	[QUEUE_RELEASE] = "released",
+	[QUEUE_RENEW] = "renewed",
+};
+
+/*
+ * Act on item id for who (role): complete with resolution, release or
+ * renew. Only a claimed item, and only its holder or a supervisor or
+ * admin. On failure other than QUEUE_ERR, why says what was wrong.
+ */
+int
+queue_act(int64_t id, enum queue_action act, const struct identity *who,
+    const char *resolution, struct queue_item *it, char *why, size_t len)
+{
+	int	 q, rc, boss;
+	int64_t	 now = clock_now();
+
+	rc = store_item_get(qs.q_store, id, it);
+	if (rc == STORE_NOTFOUND) {
+		snprintf(why, len, "no queue item %lld", (long long)id);
+		return QUEUE_NOTFOUND;
+	}
+	if (rc != STORE_OK)
+		return QUEUE_ERR;
+	boss = who->id_role == ROLE_SUPERVISOR || who->id_role == ROLE_ADMIN;
+	if (strcmp(it->qi_state, "claimed") != 0) {
+		snprintf(why, len, "item %lld is %s, not claimed: claim it "
+		    "first", (long long)id, strcmp(it->qi_state, "done") == 0 ?
+		    "already done" : "waiting");
+		return QUEUE_STATE;
+	}
+	if (strcmp(it->qi_claimed_by, who->id_name) != 0 && !boss) {
+		snprintf(why, len, "item %lld is held by another counselor",
+		    (long long)id);
+		return QUEUE_FORBIDDEN;
+	}
+	switch (act) {
+	case QUEUE_COMPLETE:
+		snprintf(it->qi_state, sizeof(it->qi_state), "done");
+		it->qi_completed_at = now;
+		snprintf(it->qi_completed_by, sizeof(it->qi_completed_by), "%s",
+		    who->id_name);
+		free(it->qi_resolution);
+		if ((it->qi_resolution = strdup(resolution)) == NULL)
+			return QUEUE_ERR;
+		it->qi_lease_until = 0;
+		break;
+	case QUEUE_RELEASE:
+		snprintf(it->qi_state, sizeof(it->qi_state), "waiting");
+		it->qi_claimed_by[0] = '\0';
+		it->qi_lease_until = 0;
+		break;
+	case QUEUE_RENEW:
+		q = queue_index(it->qi_queue);
+		it->qi_lease_until = now + (q == -1 ? 30 * 60 :
+		    qs.q_cf->cf_qconf[q].qf_lease_s);
+		break;
+	}
+	if (store_item_set(qs.q_store, it, now, who->id_name,
+	    queue_action_names[act], NULL) != STORE_OK)
+		return QUEUE_ERR;
+	qs.q_dirty = 1;
+	return QUEUE_OK;
+}
+
+/* Leases that ran out: back to waiting. */
+static int
+queue_expire(int64_t now)
+{
+	struct queue_item	*v;
+	size_t			 n, i;
+	char			 detail[80];
+
+	if (store_items_expired(qs.q_store, now, &v, &n) != STORE_OK)
+		return -1;
+	for (i = 0; i < n; i++) {
+		snprintf(detail, sizeof(detail), "lease of %s ran out",
+		    v[i].qi_claimed_by);
+		log_info("queue %s: item %lld (call %lld) returned to waiting: "
+		    "the lease of %s ran out", v[i].qi_queue,
+		    (long long)v[i].qi_id, (long long)v[i].qi_call_id,
+		    v[i].qi_claimed_by);
+		snprintf(v[i].qi_state, sizeof(v[i].qi_state), "waiting");
+		v[i].qi_claimed_by[0] = '\0';
+		v[i].qi_lease_until = 0;
+		if (store_item_set(qs.q_store, &v[i], now, QUEUE_SYSTEM,
+		    "lease expired", detail) != STORE_OK)
+			break;
+		qs.q_dirty = 1;
+	}
+	store_items_free(v, n);
+	return i == n ? 0 : -1;
+}
+
+/*
+ * Items waiting past their SLA: flag each once. All candidates go to
+ * *out; those flagged now have qi_escalated_at set, to be logged after
+ * the commit.
+ */
+static int
+queue_escalate(int64_t now, struct queue_item **out, size_t *nout)
+{
+	struct queue_item	*v;
+	size_t			 n, i;
+	int64_t			 sla;
+	char			 detail[80];
+
 	*out = NULL;
+	*nout = 0;
+	if (store_items_overdue(qs.q_store, now, &v, &n) != STORE_OK)
+		return -1;
+	*out = v;
+	*nout = n;
+	for (i = 0; i < n; i++) {
+		if ((sla = queue_sla(&v[i])) == 0 || now - v[i].qi_due_at < sla)
+			continue;
+		snprintf(detail, sizeof(detail), "waited %llds, SLA %llds",
+		    (long long)(now - v[i].qi_due_at), (long long)sla);
+		v[i].qi_escalated_at = now;
+		if (store_item_set(qs.q_store, &v[i], now, QUEUE_SYSTEM,
+		    "escalated", detail) != STORE_OK)
+			return -1;
+		qs.q_dirty = 1;
+	}
 	return 0;
+}
+
+/* After the commit: one alert per item escalated now, and the count. */
+static void
+queue_escalated_log(struct queue_item *v, size_t n, int64_t now)
+{
+	uint64_t	*esc;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].qi_escalated_at == 0)
+			continue;
+		log_alert("queue %s: item %lld (call %lld, priority %d) has "
+		    "waited %lld minutes, past its SLA of %lld minutes",
+		    v[i].qi_queue, (long long)v[i].qi_id,
+		    (long long)v[i].qi_call_id, v[i].qi_priority,
+		    (long long)(now - v[i].qi_due_at) / 60,
+		    (long long)queue_sla(&v[i]) / 60);
+		if ((esc = queue_esc_of(v[i].qi_queue)) != NULL)
+			(*esc)++;
+	}
+}
+
+/*
+ * Once a second: return expired leases and escalate overdue items in one
+ * transaction. The write lock is taken without waiting; when another
+ * process holds it, the next tick tries again.
+ */
+void
+queue_run(void)
+{
+	struct queue_item	*esc = NULL;
+	size_t			 nesc = 0;
+	int64_t			 now = clock_now();
+
+	if (qs.q_cf == NULL || store_in_batch(qs.q_store))
+		return;
+	qs.q_dirty = 1;		/* due times pass: scheduled becomes waiting */
+	if (store_begin(qs.q_store) != STORE_OK)
+		goto done;
+	if (queue_expire(now) == -1 ||
+	    queue_escalate(now, &esc, &nesc) == -1) {
+		log_warnx("%s: %s", __func__, store_errmsg(qs.q_store));
+		store_rollback(qs.q_store);
+		goto done;
+	}
+	if (store_commit(qs.q_store) != STORE_OK) {
+		log_warnx("%s: commit: %s", __func__,
+		    store_errmsg(qs.q_store));
+		goto done;
+	}
+	queue_escalated_log(esc, nesc, now);
+done:
+	store_items_free(esc, nesc);
+	queue_refresh();
+}
+
+static void
+queue_tick(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	queue_run();
+}
+
+/* An item as the API shows it; the call is added by the caller. */
+json_t *
+queue_item_json(const struct queue_item *it)
+{
+	const struct code_name	*q = config_find(&qs.q_cf->cf_queues,
+				    it->qi_queue);
+	int64_t			 now = clock_now(), sla = queue_sla(it);
+	const char		*state = it->qi_state;
+	json_t			*o;
+
+	if (strcmp(state, "waiting") == 0 && it->qi_due_at > now)
+		state = "scheduled";
+	o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:s, s:o, s:o}",
+	    "id", (json_int_t)it->qi_id, "call_id", (json_int_t)it->qi_call_id,
+	    "queue", it->qi_queue, "queue_name", q != NULL ? q->cn_name :
+	    it->qi_queue, "kind", it->qi_kind, "priority", it->qi_priority,
+	    "state", state, "due_at", call_json_time(it->qi_due_at),
+	    "created_at", call_json_time(it->qi_created_at));
+	json_object_set_new(o, "wait_s", strcmp(state, "waiting") == 0 ?
+	    json_integer(now - it->qi_due_at) : json_null());
+	json_object_set_new(o, "sla_s", sla > 0 ? json_integer(sla) :
+	    json_null());
+	json_object_set_new(o, "escalated", json_boolean(it->qi_escalated_at));
+	json_object_set_new(o, "escalated_at",
+	    call_json_time(it->qi_escalated_at));
+	json_object_set_new(o, "claimed_by", *it->qi_claimed_by ?
+	    json_string(it->qi_claimed_by) : json_null());
+	json_object_set_new(o, "claimed_at", call_json_time(it->qi_claimed_at));
+	json_object_set_new(o, "lease_until",
+	    call_json_time(it->qi_lease_until));
+	json_object_set_new(o, "completed_at",
+	    call_json_time(it->qi_completed_at));
+	json_object_set_new(o, "completed_by", *it->qi_completed_by ?
+	    json_string(it->qi_completed_by) : json_null());
+	json_object_set_new(o, "resolution", it->qi_resolution != NULL ?
+	    json_string(it->qi_resolution) : json_null());
+	json_object_set_new(o, "version", json_integer(it->qi_version));
+	return o;
+}
+
+/* A queue's counts as the API shows them. */
+json_t *
+queue_count_json(const struct queue_count *qc)
+{
+	int64_t	 now = clock_now();
+
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:o, s:I}", "code",
+	    qc->qc_code, "name", qc->qc_name, "waiting",
+	    (json_int_t)qc->qc_waiting, "claimed", (json_int_t)qc->qc_claimed,
+	    "scheduled", (json_int_t)qc->qc_scheduled, "oldest_wait_s",
+	    qc->qc_oldest_due != 0 ? json_integer(now - qc->qc_oldest_due) :
+	    json_null(), "past_sla", (json_int_t)qc->qc_escalated);
 }

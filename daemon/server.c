@@ -125,6 +125,7 @@ server_reload(struct server *s)
 	s->s_api_l = v;
 	s->s_napi_l = cf->cf_napi;
 	api_set_config(s->s_api, cf);
+	queue_set_config(cf);
 	clock_set_timezone(cf->cf_timezone);
 	log_setfacility(cf->cf_facility);
 	config_free(s->s_cf);
@@ -180,6 +181,8 @@ server_start(struct server *s)
 	if ((s->s_api = api_new(s->s_base, s->s_store)) == NULL)
 		fatalx("api_new: out of memory");
 	api_set_config(s->s_api, s->s_cf);
+	if (queue_init(s->s_base, s->s_store, s->s_cf) == -1)
+		fatalx("queue_init: out of memory");
 	if ((s->s_api_l = server_api_listeners(s, s->s_cf, NULL, 0,
 	    &cause)) == NULL)
 		fatalx("api listener %s", cause);
@@ -198,6 +201,7 @@ static void
 server_free(struct server *s)
 {
 	api_free(s->s_api);
+	queue_free();
 	server_close_listeners(s->s_api_l, s->s_napi_l);
 	store_close(s->s_store);
 	event_free(s->s_sighup);
