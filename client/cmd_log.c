@@ -257,20 +257,50 @@ cmd_log_print_queue(struct hl *hl, json_t *queue)
 	free(shown);
 }
 
-/* "logged call 42 → 青岛市精神卫生中心, priority 2" */
+/* "follow-up callback in 青岛市精神卫生中心 from 2020-02-18 10:00" */
+static void
+cmd_log_print_callback(struct hl *hl, json_t *item)
+{
+	const char	*code = json_string_value(json_object_get(item, "code"));
+	const char	*name = schema_name(hl, "queues", code);
+	char		*shown, *due;
+
+	if (code == NULL)
+		return;
+	shown = record_clean(name != NULL ? name : code, 0);
+	due = record_value_text(hl, "callback_at", json_object_get(item,
+	    "due_at"));
+	printf("follow-up callback in %s, claimable from %s\n", shown, due);
+	free(shown);
+	free(due);
+}
+
+/*
+ * "logged call 42 → 青岛市精神卫生中心, priority 2", then a line for a
+ * callback's follow-up item.
+ */
 static void
 cmd_log_print(struct hl *hl, json_t *rec, long status)
 {
-	json_t		*queue = json_object_get(rec, "queue");
+	json_t		*queue = json_object_get(rec, "queue"), *it;
 	json_int_t	 repeats;
+	const char	*kind;
+	size_t		 i;
 
 	printf("logged call %lld",
 	    (long long)json_integer_value(json_object_get(rec, "id")));
-	if (json_is_object(queue))
+	kind = json_string_value(json_object_get(queue, "kind"));
+	if (json_is_object(queue) && (kind == NULL ||
+	    strcmp(kind, "callback") != 0))
 		cmd_log_print_queue(hl, queue);
 	if (status == 200)
 		printf(" (already stored by an earlier attempt)");
 	putchar('\n');
+	json_array_foreach(json_object_get(rec, "queue_items"), i, it) {
+		kind = json_string_value(json_object_get(it, "kind"));
+		if (kind != NULL && strcmp(kind, "callback") == 0)
+			cmd_log_print_callback(hl, it);
+	}
 	repeats = json_integer_value(json_object_get(rec, "repeat_calls"));
 	if (repeats > 0)
 		printf("this number has called %lld time%s before\n",

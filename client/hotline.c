@@ -24,6 +24,11 @@ static const struct hotline_cmd hotline_cmds[] = {
 	{ "amend", cmd_amend },
 	{ "schema", cmd_schema },
 	{ "whoami", cmd_whoami },
+	{ "queue", cmd_queue },
+	{ "claim", cmd_claim },
+	{ "done", cmd_done },
+	{ "release", cmd_release },
+	{ "renew", cmd_renew },
 };
 
 static const struct option hotline_options[] = {

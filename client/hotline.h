@@ -65,6 +65,13 @@ int		 cmd_list(struct hl *, int, char **);
 /* cmd_log.c */
 int		 cmd_log(struct hl *, int, char **);
 
+/* cmd_queue.c */
+int		 cmd_queue(struct hl *, int, char **);
+int		 cmd_claim(struct hl *, int, char **);
+int		 cmd_done(struct hl *, int, char **);
+int		 cmd_release(struct hl *, int, char **);
+int		 cmd_renew(struct hl *, int, char **);
+
 /* cmd_schema.c */
 int		 cmd_schema(struct hl *, int, char **);
 

@@ -19,7 +19,8 @@ enum record_kind {
 	RECORD_BOOL,
 	RECORD_INT,
 	RECORD_ASSESSMENT,
-	RECORD_QUEUE
+	RECORD_QUEUE,
+	RECORD_QUEUE_ITEMS
 };
 
 struct record_field {
@@ -44,7 +45,7 @@ static const struct record_field record_fields[] = {
 	{ "emergency_contacted", "emergency contacted", RECORD_BOOL, NULL },
 	{ "outcome", "outcome", RECORD_CODE, "outcomes" },
 	{ "callback_at", "callback", RECORD_TIME, NULL },
-	{ "queue", "queue", RECORD_QUEUE, "queues" },
+	{ "queue_items", "follow-up", RECORD_QUEUE_ITEMS, "queues" },
 	{ "notes", "notes", RECORD_TEXT, NULL },
 	{ "consent", "consent", RECORD_BOOL, NULL },
 	{ "caller_name", "name", RECORD_TEXT, NULL },
@@ -173,6 +174,30 @@ record_queue_text(struct hl *hl, json_t *v)
 	return s;
 }
 
+/* "item 7: 青岛市精神卫生中心, priority 1, referral, waiting", a line each. */
+static char *
+record_items_text(struct hl *hl, json_t *v)
+{
+	json_t		*it;
+	char		*s = NULL, *q, *next;
+	const char	*kind, *state;
+	size_t		 i;
+
+	json_array_foreach(v, i, it) {
+		q = record_queue_text(hl, it);
+		kind = json_string_value(json_object_get(it, "kind"));
+		state = json_string_value(json_object_get(it, "state"));
+		next = xasprintf("%s%sitem %lld: %s, %s, %s", s != NULL ? s : "",
+		    s != NULL ? "\n" : "",
+		    (long long)json_integer_value(json_object_get(it, "item")),
+		    q, kind != NULL ? kind : "?", state != NULL ? state : "?");
+		free(q);
+		free(s);
+		s = next;
+	}
+	return s != NULL ? s : xstrdup("(none)");
+}
+
 static char *
 record_time_text(const char *s)
 {
@@ -224,6 +249,8 @@ record_kind_text(struct hl *hl, const struct record_field *f, json_t *v)
 		return json_is_object(v) ? record_object_text(v) : NULL;
 	case RECORD_QUEUE:
 		return json_is_object(v) ? record_queue_text(hl, v) : NULL;
+	case RECORD_QUEUE_ITEMS:
+		return json_is_array(v) ? record_items_text(hl, v) : NULL;
 	}
 	return NULL;
 }
@@ -311,6 +338,7 @@ static int
 record_is_known(const char *field)
 {
 	return record_find(field) != NULL || strcmp(field, "id") == 0 ||
+	    strcmp(field, "queue") == 0 ||
 	    strcmp(field, "history") == 0 || strcmp(field, "redacted") == 0;
 }
 

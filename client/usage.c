@@ -24,6 +24,11 @@ static const char usage_main[] =
 "  amend    change fields of a call (its history keeps the old values)\n"
 "  schema   list the codes the server accepts: lines, topics, risks, ...\n"
 "  whoami   say who the server takes you to be\n"
+"  queue    the follow-up queues, or one queue's items\n"
+"  claim    take the next item of a queue (counselors)\n"
+"  done     complete a claimed item with a resolution\n"
+"  release  hand a claimed item back to its queue\n"
+"  renew    extend the lease on a claimed item\n"
 "  help     show this text, or a command's: hotline help log\n"
 "\n"
 "Global options:\n"
@@ -185,6 +190,72 @@ static const char usage_whoami[] =
 "      --json      print the server's answer as JSON\n"
 "  -h, --help      show this help\n";
 
+static const char usage_queue[] =
+"Usage: hotline queue [--json] [QUEUE [--state STATE] [--limit N]]\n"
+"\n"
+"Without QUEUE: every follow-up queue with the items waiting (claimable\n"
+"now), claimed, scheduled (a callback not yet due), the oldest wait and\n"
+"the items past their SLA. Anyone may look.\n"
+"\n"
+"With QUEUE (counselors, supervisors, admins): its items in the order\n"
+"they will be claimed (priority, then the longest wait), with the call's\n"
+"risk and topics; items past their SLA are marked PAST SLA.\n"
+"\n"
+"      --state STATE  open (default: all but done), waiting, scheduled,\n"
+"                     claimed, done\n"
+"      --limit N      at most N items (server default 50)\n"
+"      --json         print the server's JSON\n"
+"  -h, --help         show this help\n"
+"\n"
+"Examples:\n"
+"  hotline queue\n"
+"  hotline queue mhc --state claimed\n";
+
+static const char usage_claim[] =
+"Usage: hotline claim [--json] QUEUE\n"
+"\n"
+"Take the next claimable item of QUEUE: the highest priority first, then\n"
+"the one waiting longest. It is yours under a lease (30 minutes unless\n"
+"the server says otherwise): renew it, complete it with \"hotline done\",\n"
+"or release it. When the lease runs out the item returns to the queue.\n"
+"Prints the item and its call, with the caller's name and contact when\n"
+"the caller consented. Two counselors claiming at once never get the\n"
+"same item. Exits 0 with \"nothing to claim\" when the queue is empty.\n"
+"\n"
+"      --json      print the server's JSON (null when nothing to claim)\n"
+"  -h, --help      show this help\n";
+
+static const char usage_done[] =
+"Usage: hotline done ID --resolution TEXT [--json]\n"
+"\n"
+"Complete queue item ID, which you hold, saying what was done for the\n"
+"caller. A supervisor may complete an item someone else holds.\n"
+"\n"
+"  -m, --resolution TEXT  what was done (required)\n"
+"      --json             print the completed item as JSON\n"
+"  -h, --help             show this help\n"
+"\n"
+"Example:\n"
+"  hotline done 7 -m \"called back, appointment on Friday\"\n";
+
+static const char usage_release[] =
+"Usage: hotline release [--json] ID\n"
+"\n"
+"Hand queue item ID back to its queue, to be claimed again; its wait\n"
+"keeps counting from when it first became due.\n"
+"\n"
+"      --json      print the item as JSON\n"
+"  -h, --help      show this help\n";
+
+static const char usage_renew[] =
+"Usage: hotline renew [--json] ID\n"
+"\n"
+"Extend the lease on queue item ID, which you hold, by the queue's lease\n"
+"time from now.\n"
+"\n"
+"      --json      print the item as JSON\n"
+"  -h, --help      show this help\n";
+
 static const char usage_help[] =
 "Usage: hotline help [COMMAND]\n"
 "\n"
@@ -197,6 +268,11 @@ static const struct usage usage_texts[] = {
 	{ "amend", usage_amend },
 	{ "schema", usage_schema },
 	{ "whoami", usage_whoami },
+	{ "queue", usage_queue },
+	{ "claim", usage_claim },
+	{ "done", usage_done },
+	{ "release", usage_release },
+	{ "renew", usage_renew },
 	{ "help", usage_help },
 };
 

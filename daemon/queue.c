@@ -275,9 +275,12 @@ queue_act(int64_t id, enum queue_action act, const struct identity *who,
 		return QUEUE_ERR;
 	boss = who->id_role == ROLE_SUPERVISOR || who->id_role == ROLE_ADMIN;
 	if (strcmp(it->qi_state, "claimed") != 0) {
-		snprintf(why, len, "item %lld is %s, not claimed: claim it "
-		    "first", (long long)id, strcmp(it->qi_state, "done") == 0 ?
-		    "already done" : "waiting");
+		if (strcmp(it->qi_state, "done") == 0)
+			snprintf(why, len, "item %lld is already done",
+			    (long long)id);
+		else
+			snprintf(why, len, "item %lld is not claimed: claim "
+			    "it first", (long long)id);
 		return QUEUE_STATE;
 	}
 	if (strcmp(it->qi_claimed_by, who->id_name) != 0 && !boss) {
