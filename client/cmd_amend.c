@@ -113,7 +113,7 @@ cmd_amend_print(struct hl *hl, json_t *patch, json_t *before, json_t *after)
 	json_object_foreach(patch, field, v)
 		cmd_amend_change(hl, field, before, after);
 	/* Routing follows from the other fields: say if it moved too. */
-	cmd_amend_change(hl, "queue", before, after);
+	cmd_amend_change(hl, "queue_items", before, after);
 }
 
 /* PATCH with If-Match; the updated record, or NULL after reporting. */

@@ -307,6 +307,7 @@ test_dev_conf_loads(void **state)
 		{ "dev-operator-wang", "wang", ROLE_OPERATOR },
 		{ "dev-operator-li", "li", ROLE_OPERATOR },
 		{ "dev-counselor-zhao", "zhao", ROLE_COUNSELOR },
+		{ "dev-counselor-zhou", "zhou", ROLE_COUNSELOR },
 		{ "dev-supervisor-chen", "chen", ROLE_SUPERVISOR },
 	};
 	size_t			 i;
@@ -341,7 +342,20 @@ test_dev_conf_loads(void **state)
 	assert_int_equal(config_risk_rank(cf, "imminent"), 4);
 	assert_int_equal(cf->cf_outcomes.cl_n, 5);
 	assert_int_equal(cf->cf_queues.cl_n, 3);
-	assert_int_equal(cf->cf_nops, 4);
+	assert_int_equal(cf->cf_qconf[0].qf_lease_s, 30 * 60);
+	assert_int_equal(cf->cf_qconf[0].qf_sla_s[1], 15 * 60);
+	assert_int_equal(cf->cf_qconf[0].qf_sla_s[2], 2 * 3600);
+	assert_int_equal(cf->cf_qconf[0].qf_sla_s[3], 86400);
+	assert_int_equal(cf->cf_qconf[0].qf_sla_s[4], 0);
+	assert_int_equal(cf->cf_nroutes, 4);
+	assert_int_equal(cf->cf_routes[0].ru_risk_min, 3);
+	assert_int_equal(cf->cf_routes[0].ru_priority, 1);
+	assert_int_equal(cf->cf_routes[1].ru_ntopics, 6);
+	assert_int_equal(cf->cf_routes[2].ru_queue, 1);
+	assert_int_equal(cf->cf_routes[3].ru_queue, 2);
+	assert_int_equal(cf->cf_cb_queue, 0);
+	assert_int_equal(cf->cf_cb_priority, 2);
+	assert_int_equal(cf->cf_nops, 5);
 	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
 		auth_sha256(tokens[i].token, strlen(tokens[i].token), sha);
 		op = config_op_by_token(cf, sha);
@@ -757,6 +771,102 @@ test_role_and_facility_names(void **state)
 	assert_int_equal(config_parse_facility(""), -1);
 }
 
+static void
+test_queues_and_routes(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	/* No sla, lease, routes or callbacks: the defaults. */
+	cf = load_ok(NULL, NULL, NULL);
+	assert_int_equal(cf->cf_qconf[0].qf_lease_s, 30 * 60);
+	assert_int_equal(cf->cf_qconf[0].qf_sla_s[1], 0);
+	assert_int_equal(cf->cf_nroutes, 0);
+	assert_int_equal(cf->cf_cb_queue, 0);
+	assert_int_equal(cf->cf_cb_priority, 2);
+	config_free(cf);
+	cf = load_ok("queues", "queues = ( { code = \"mhc\"; name = \"m\"; "
+	    "lease = 90; sla = { p1 = \"2m\"; p9 = 5; }; }, { code = "
+	    "\"legal\"; name = \"l\"; lease = \"1h\"; sla = { p3 = \"2d\"; }; "
+	    "} );", "routes = ( { risk_at_least = \"moderate\"; topics = "
+	    "[ \"sleep\" ]; caller_types = [ \"medic\" ]; lines = [ \"9120\", "
+	    "\"400\" ]; queue = \"legal\"; priority = 3; }, { queue = "
+	    "\"mhc\"; } );\ncallbacks = { queue = \"legal\"; priority = 4; };\n");
+	assert_int_equal(cf->cf_qconf[0].qf_lease_s, 90);
+	assert_int_equal(cf->cf_qconf[0].qf_sla_s[1], 120);
+	assert_int_equal(cf->cf_qconf[0].qf_sla_s[9], 5);
+	assert_int_equal(cf->cf_qconf[1].qf_lease_s, 3600);
+	assert_int_equal(cf->cf_qconf[1].qf_sla_s[3], 2 * 86400);
+	assert_int_equal(cf->cf_nroutes, 2);
+	assert_int_equal(cf->cf_routes[0].ru_risk_min, 2);
+	assert_int_equal(cf->cf_routes[0].ru_ntopics, 1);
+	assert_string_equal(cf->cf_routes[0].ru_topics[0], "sleep");
+	assert_int_equal(cf->cf_routes[0].ru_ncaller_types, 1);
+	assert_int_equal(cf->cf_routes[0].ru_nlines, 2);
+	assert_string_equal(cf->cf_routes[0].ru_lines[1], "400");
+	assert_int_equal(cf->cf_routes[0].ru_queue, 1);
+	assert_int_equal(cf->cf_routes[0].ru_priority, 3);
+	/* A rule without criteria: any risk, priority 2 by default. */
+	assert_int_equal(cf->cf_routes[1].ru_risk_min, -1);
+	assert_int_equal(cf->cf_routes[1].ru_priority, 2);
+	assert_int_equal(cf->cf_cb_queue, 1);
+	assert_int_equal(cf->cf_cb_priority, 4);
+	config_free(cf);
+}
+
+static void
+test_bad_routes(void **state)
+{
+	(void)state;
+	expect_error(NULL, NULL, "routes = ( { topics = [ \"sleep\" ]; "
+	    "queue = \"nowhere\"; } );\n", EXTRA_LINE, "routes[0].queue",
+	    "unknown queue \"nowhere\" (not in queues)");
+	expect_error(NULL, NULL, "routes = (\n  { queue = \"mhc\"; },\n"
+	    "  { topics = [ \"sleep\", \"dreams\" ]; queue = \"mhc\"; } );\n",
+	    EXTRA_LINE + 2, "routes[1].topics",
+	    "unknown code \"dreams\" (not in topics)");
+	expect_error(NULL, NULL, "routes = ( { caller_types = [ \"nurse\" ]; "
+	    "queue = \"mhc\"; } );\n", EXTRA_LINE, "routes[0].caller_types",
+	    "unknown code \"nurse\"");
+	expect_error(NULL, NULL, "routes = ( { lines = [ \"110\" ]; "
+	    "queue = \"mhc\"; } );\n", EXTRA_LINE, "routes[0].lines",
+	    "unknown code \"110\"");
+	expect_error(NULL, NULL, "routes = ( { risk_at_least = \"severe\"; "
+	    "queue = \"mhc\"; } );\n", EXTRA_LINE, "routes[0].risk_at_least",
+	    "unknown risk level \"severe\"");
+	expect_error(NULL, NULL, "routes = ( { queue = \"mhc\"; "
+	    "priority = 10; } );\n", EXTRA_LINE, "routes[0].priority",
+	    "10 is out of range (1 to 9)");
+	expect_error(NULL, NULL, "routes = ( { topics = [ ]; "
+	    "queue = \"mhc\"; } );\n", EXTRA_LINE, "routes[0].topics",
+	    "must be a non-empty list");
+	expect_error(NULL, NULL, "routes = ( { queue = \"mhc\"; "
+	    "colour = \"red\"; } );\n", EXTRA_LINE, "routes[0].colour",
+	    "unknown setting");
+	expect_error(NULL, NULL, "routes = ( { priority = 1; } );\n",
+	    EXTRA_LINE, "routes[0].queue", "is required");
+	expect_error(NULL, NULL, "callbacks = { queue = \"legal\"; };\n",
+	    EXTRA_LINE, "callbacks.queue", "unknown queue \"legal\"");
+	expect_error("queues", "queues = ( { code = \"mhc\"; name = \"m\"; "
+	    "sla = { p0 = \"1h\"; }; } );", NULL, 8, "queues[0].sla.p0",
+	    "must be named p1 to p9");
+	expect_error("queues", "queues = ( { code = \"mhc\"; name = \"m\"; "
+	    "sla = { p1 = \"an hour\"; }; } );", NULL, 8, "queues[0].sla.p1",
+	    "\"an hour\" is not a duration");
+	expect_error("queues", "queues = ( { code = \"mhc\"; name = \"m\"; "
+	    "sla = { p1 = \"5w\"; }; } );", NULL, 8, "queues[0].sla.p1",
+	    "is not a duration");
+	expect_error("queues", "queues = ( { code = \"mhc\"; name = \"m\"; "
+	    "lease = 0; } );", NULL, 8, "queues[0].lease",
+	    "0 seconds is out of range");
+	expect_error("queues", "queues = ( { code = \"mhc\"; name = \"m\"; "
+	    "lease = true; } );", NULL, 8, "queues[0].lease",
+	    "must be a duration");
+	expect_error("queues", "queues = ( { code = \"mhc\"; name = \"m\"; "
+	    "sla = [ \"1h\" ]; } );", NULL, 8, "queues[0].sla",
+	    "must be a group");
+}
+
 int
 main(void)
 {
@@ -782,6 +892,8 @@ main(void)
 		cmocka_unit_test(test_operator_identity),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_role_and_facility_names),
+		cmocka_unit_test(test_queues_and_routes),
+		cmocka_unit_test(test_bad_routes),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
