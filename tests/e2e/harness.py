@@ -26,6 +26,7 @@ TOKENS = {
     "wang": "dev-operator-wang",
     "li": "dev-operator-li",
     "zhao": "dev-counselor-zhao",
+    "zhou": "dev-counselor-zhou",
     "chen": "dev-supervisor-chen",
 }
 
@@ -43,7 +44,7 @@ def free_port():
     return port
 
 
-def make_config(tmp, port, limits=None, extra=""):
+def make_config(tmp, port, limits=None, extra="", replace=None):
     """dev.conf (its lists and operators) with the store and the API
     socket in tmp, TCP on port, and no status listener. The paths are
     relative: the daemon runs in tmp, so this also checks that relative
@@ -66,6 +67,9 @@ def make_config(tmp, port, limits=None, extra=""):
     if limits:
         lim = "".join(f"  {k} = {v};\n" for k, v in limits.items())
         sub(r'\nlimits = \{.*?\};', "\nlimits = {\n%s};" % lim)
+    # Whole top-level settings (queues, routes, ...) replaced by new text.
+    for name, repl in (replace or {}).items():
+        sub(r'\n%s = [(\{].*?\n[)\}];' % name, "\n" + repl)
     return text + extra
 
 
@@ -95,12 +99,12 @@ class Response:
 
 
 class Daemon:
-    def __init__(self, tmp, limits=None, extra=""):
+    def __init__(self, tmp, limits=None, extra="", replace=None):
         self.tmp = tmp
         self.port = free_port()
         self.conf = os.path.join(tmp, "hotlined.conf")
         with open(self.conf, "w", encoding="utf-8") as f:
-            f.write(make_config(tmp, self.port, limits, extra))
+            f.write(make_config(tmp, self.port, limits, extra, replace))
         self.sock = os.path.join(tmp, "api.sock")
         self.db = os.path.join(tmp, "hotline.db")
         self.proc = None
@@ -269,10 +273,12 @@ class DaemonTest(unittest.TestCase):
     """A fresh daemon per test; it must stop cleanly with exit 0."""
     limits = None
     extra = ""
+    replace = None
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="hotlined-test-")
-        self.d = Daemon(self.tmp, self.limits, self.extra).start()
+        self.d = Daemon(self.tmp, self.limits, self.extra,
+                        self.replace).start()
 
     def tearDown(self):
         try:
