@@ -125,7 +125,11 @@ queue_refresh(void)
 	if (cf == NULL || !qs.q_dirty)
 		return;
 	if ((v = calloc(cf->cf_queues.cl_n, sizeof(*v))) == NULL) {
+		/* Never keep names that may point into a freed config. */
 		log_warnx("%s: out of memory", __func__);
+		free(qs.q_counts);
+		qs.q_counts = NULL;
+		qs.q_ncounts = 0;
 		return;
 	}
 	free(qs.q_counts);

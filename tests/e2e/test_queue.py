@@ -5,6 +5,7 @@ rules of complete/release/renew, callbacks not claimable before their
 time, roles, and the client's queue commands."""
 import datetime
 import re
+import signal
 import sqlite3
 import threading
 import time
@@ -366,6 +367,39 @@ class TestTimers(QueueTest):
         self.assertEqual(c.status, 200, c)
         self.assertEqual((c.json["kind"], c.json["call_id"]),
                          ("callback", r.json["id"]))
+
+
+class TestReload(QueueTest):
+    def rewrite(self, old, new):
+        with open(self.d.conf, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn(old, text)
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(text.replace(old, new))
+        self.d.proc.send_signal(signal.SIGHUP)
+
+    def test_new_rules_for_the_next_call_bad_rules_refused(self):
+        self.assertEqual(self.d.post_call(good(risk="none", topics=[
+            "family"])).json["queue"]["code"], "family")
+        # A rule naming an unknown queue: refused, the old rules serve.
+        self.rewrite('queue = "family"; priority = 3;',
+                     'queue = "nowhere"; priority = 3;')
+        self.assertTrue(wait_for(lambda: "reload refused" in
+                                 self.d.stderr(), 5))
+        self.assertIn('routes[3].queue: unknown queue "nowhere"',
+                      self.d.stderr())
+        self.assertEqual(self.d.post_call(good(risk="none", topics=[
+            "family"])).json["queue"]["code"], "family")
+        # A good change: family calls now go to legal at priority 4.
+        self.rewrite('queue = "nowhere"; priority = 3;',
+                     'queue = "legal"; priority = 4;')
+        self.assertTrue(wait_for(lambda: "reloaded" in self.d.stderr(), 5))
+        q = self.d.post_call(good(risk="none", topics=["family"]))
+        self.assertEqual((q.json["queue"]["code"],
+                          q.json["queue"]["priority"]), ("legal", 4))
+        # The items made before keep their queue.
+        self.assertEqual(self.d.request("GET", "/v1/calls/1")
+                         .json["queue"]["code"], "family")
 
 
 class TestClient(QueueTest):
