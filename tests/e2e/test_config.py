@@ -40,6 +40,21 @@ BAD = [
     ("duplicate code", ("{ code = \"9120\"; name = \"0532-85669120\"; }",
                         "{ code = \"400\"; name = \"0532-85669120\"; }"),
      None, "code"),
+    ("route to an unknown queue", ("queue = \"family\"; priority = 3;",
+                                   "queue = \"welfare\"; priority = 3;"), 1,
+     "routes[3].queue: unknown queue \"welfare\""),
+    ("route on an unknown topic", ("[ \"work\", \"legal\" ]",
+                                   "[ \"work\", \"wages\" ]"), 1,
+     "routes[2].topics: unknown code \"wages\""),
+    ("route on an unknown risk", ("risk_at_least = \"high\";",
+                                  "risk_at_least = \"severe\";"), 1,
+     "routes[0].risk_at_least"),
+    ("bad SLA", ("p2 = \"2h\"; p3 = \"1d\"; }; },\n  { code = \"legal\"",
+                 "p2 = \"2 hours\"; p3 = \"1d\"; }; },\n  { code = \"legal\""),
+     None, "queues[0].sla.p2"),
+    ("callbacks to an unknown queue", ("callbacks = {\n  queue = \"mhc\";",
+                                       "callbacks = {\n  queue = \"crisis\";"),
+     1, "callbacks.queue"),
 ]
 
 
