@@ -383,22 +383,36 @@ queue_escalate(int64_t now, struct queue_item **out, size_t *nout)
 	return 0;
 }
 
+/* "45 seconds", "16 minutes", "3 hours 5 minutes": for a person. */
+static void
+queue_span(int64_t s, char *buf, size_t len)
+{
+	if (s < 120)
+		snprintf(buf, len, "%lld seconds", (long long)s);
+	else if (s < 2 * 3600)
+		snprintf(buf, len, "%lld minutes", (long long)s / 60);
+	else
+		snprintf(buf, len, "%lld hours %lld minutes",
+		    (long long)s / 3600, (long long)s % 3600 / 60);
+}
+
 /* After the commit: one alert per item escalated now, and the count. */
 static void
 queue_escalated_log(struct queue_item *v, size_t n, int64_t now)
 {
 	uint64_t	*esc;
 	size_t		 i;
+	char		 waited[48], sla[48];
 
 	for (i = 0; i < n; i++) {
 		if (v[i].qi_escalated_at == 0)
 			continue;
+		queue_span(now - v[i].qi_due_at, waited, sizeof(waited));
+		queue_span(queue_sla(&v[i]), sla, sizeof(sla));
 		log_alert("queue %s: item %lld (call %lld, priority %d) has "
-		    "waited %lld minutes, past its SLA of %lld minutes",
-		    v[i].qi_queue, (long long)v[i].qi_id,
-		    (long long)v[i].qi_call_id, v[i].qi_priority,
-		    (long long)(now - v[i].qi_due_at) / 60,
-		    (long long)queue_sla(&v[i]) / 60);
+		    "waited %s, past its SLA of %s", v[i].qi_queue,
+		    (long long)v[i].qi_id, (long long)v[i].qi_call_id,
+		    v[i].qi_priority, waited, sla);
 		if ((esc = queue_esc_of(v[i].qi_queue)) != NULL)
 			(*esc)++;
 	}

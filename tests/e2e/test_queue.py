@@ -328,7 +328,7 @@ class TestTimers(QueueTest):
             lambda: self.item(1)["escalated"], 8), "no escalation")
         time.sleep(2.5)
         alerts = re.findall(r"queue mhc: item 1 \(call %d, priority 1\) has "
-                            r"waited \d+ minutes, past its SLA" % cid,
+                            r"waited \d+ seconds, past its SLA of 2 seconds" % cid,
                             self.d.stderr())
         self.assertEqual(len(alerts), 1, self.d.stderr())
         self.assertFalse(self.item(2)["escalated"])
