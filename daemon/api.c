@@ -95,6 +95,7 @@ static void	api_queue_items(struct ctx *, const char *);
 static void	api_queue_claim(struct ctx *, const char *);
 static void	api_item_get(struct ctx *, int64_t);
 static void	api_item_act(struct ctx *, int64_t, const char *);
+static void	api_stats(struct ctx *);
 static void	api_post_run(struct write *);
 static void	api_patch_run(struct write *);
 
@@ -104,9 +105,10 @@ static void	api_patch_run(struct write *);
 #define R_ADMIN		(1 << ROLE_ADMIN)
 #define R_ANY		(R_OPERATOR | R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
 #define R_QUEUE		(R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
+#define R_READ_ALL	(R_SUPERVISOR | R_ADMIN)
 
 enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
-    RT_CLAIM, RT_ITEM, RT_ITEM_ACT };
+    RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -125,6 +127,7 @@ static const struct route {
 	{ RT_CLAIM, "POST", 0, R_QUEUE, 0 },
 	{ RT_ITEM, "GET, HEAD", R_QUEUE, 0, 0 },
 	{ RT_ITEM_ACT, "POST", 0, R_QUEUE, 0 },
+	{ RT_STATS, "GET, HEAD", R_READ_ALL, 0, 0 },
 };
 
 static void api_error(struct ctx *, int, const char *, const char *,
@@ -1367,6 +1370,52 @@ api_item_act(struct ctx *x, int64_t id, const char *verb)
 	api_write_queue(x, w);
 }
 
+/* from and to, both required, from before to. -1: answered. */
+static int
+api_range(struct ctx *x, int64_t *from, int64_t *to)
+{
+	if (api_time_param(x, "from", 0, from) == -1 ||
+	    api_time_param(x, "to", 1, to) == -1)
+		return -1;
+	if (*from == 0 || *to == 0) {
+		api_error(x, 400, "invalid_parameter", *from == 0 ? "from" :
+		    "to", "from and to are required: dates YYYY-MM-DD (to "
+		    "includes its day) or RFC 3339 times");
+		return -1;
+	}
+	if (*from >= *to) {
+		api_error(x, 400, "invalid_parameter", "to", "to must be "
+		    "after from");
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /v1/stats?from=&to=&by= */
+static void
+api_stats(struct ctx *x)
+{
+	static const char *const known[] = { "from", "to", "by", NULL };
+	int64_t		 from, to;
+	json_t		*o;
+	char		 err[300];
+
+	if (api_query_check(x, known) == -1 || api_range(x, &from, &to) == -1)
+		return;
+	switch (stats_query(x->x_api->a_store, x->x_api->a_cf, from, to,
+	    evhttp_find_header(&x->x_query, "by"), &o, err, sizeof(err))) {
+	case STATS_OK:
+		api_reply(x, 200, o);
+		break;
+	case STATS_BAD:
+		api_error(x, 400, "invalid_parameter", "by", "%s", err);
+		break;
+	default:
+		api_store_error(x, "compute the statistics");
+		break;
+	}
+}
+
 /* Answer every queued write with 503: the store cannot take them. */
 static void
 api_writes_fail(struct api *a, const char *why)
@@ -1470,6 +1519,8 @@ api_route(const char *path, int64_t *id, char *queue, size_t qlen,
 		return &routes[RT_CALLS];
 	if (strcmp(path, "/v1/queues") == 0)
 		return &routes[RT_QUEUES];
+	if (strcmp(path, "/v1/stats") == 0)
+		return &routes[RT_STATS];
 	if (strncmp(path, "/v1/calls/", 10) == 0)
 		return api_path_id(path + 10, id, &end) == 0 && *end == '\0' ?
 		    &routes[RT_CALL] : NULL;
@@ -1558,6 +1609,9 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		break;
 	case RT_ITEM_ACT:
 		api_item_act(x, id, verb);
+		break;
+	case RT_STATS:
+		api_stats(x);
 		break;
 	}
 }

@@ -200,3 +200,94 @@ clock_now(void)
 {
 	return (int64_t)time(NULL);
 }
+
+/* The local start of the bucket holding t (see clock_buckets). */
+static int64_t
+clock_floor(int64_t t, enum clock_unit unit, struct tm *tm)
+{
+	time_t	 tt = (time_t)t;
+
+	localtime_r(&tt, tm);
+	tm->tm_sec = tm->tm_min = 0;
+	if (unit != CLOCK_HOUR)
+		tm->tm_hour = 0;
+	if (unit == CLOCK_WEEK)
+		tm->tm_mday -= (tm->tm_wday + 6) % 7;	/* back to Monday */
+	if (unit == CLOCK_MONTH)
+		tm->tm_mday = 1;
+	tm->tm_isdst = -1;
+	return (int64_t)mktime(tm);
+}
+
+/* Move tm one unit on and return that start. */
+static int64_t
+clock_step(struct tm *tm, enum clock_unit unit)
+{
+	switch (unit) {
+	case CLOCK_HOUR:
+		tm->tm_hour++;
+		break;
+	case CLOCK_DAY:
+		tm->tm_mday++;
+		break;
+	case CLOCK_WEEK:
+		tm->tm_mday += 7;
+		break;
+	case CLOCK_MONTH:
+		tm->tm_mon++;
+		break;
+	}
+	tm->tm_isdst = -1;
+	return (int64_t)mktime(tm);
+}
+
+/* The label of the bucket starting at t: "2020-02-17 01:00", ... */
+void
+clock_bucket_label(int64_t t, enum clock_unit unit, char *buf, size_t len)
+{
+	static const char *const fmt[] = { [CLOCK_HOUR] = "%Y-%m-%d %H:00",
+	    [CLOCK_DAY] = "%Y-%m-%d", [CLOCK_WEEK] = "%G-W%V",
+	    [CLOCK_MONTH] = "%Y-%m" };
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	localtime_r(&tt, &tm);
+	strftime(buf, len, fmt[unit], &tm);
+}
+
+/*
+ * The local hours, days, ISO weeks (from Monday) or months that cover
+ * [from, to), as n + 1 boundaries into *out (caller frees), the first
+ * and last cut to from and to. -1 when more than max would be needed.
+ */
+int
+clock_buckets(int64_t from, int64_t to, enum clock_unit unit, size_t max,
+    int64_t **out, size_t *n)
+{
+	struct tm	 tm;
+	int64_t		*v, t;
+	size_t		 k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((v = calloc(max + 1, sizeof(*v))) == NULL)
+		return -1;
+	v[k++] = from;
+	t = clock_floor(from, unit, &tm);
+	while ((t = clock_step(&tm, unit)) < to) {
+		if (k > max) {
+			free(v);
+			return -1;
+		}
+		if (t > v[k - 1])
+			v[k++] = t;
+	}
+	if (k > max) {
+		free(v);
+		return -1;
+	}
+	v[k++] = to;
+	*out = v;
+	*n = k - 1;
+	return 0;
+}

@@ -210,7 +210,11 @@ void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
 /* clock.c */
+enum clock_unit { CLOCK_HOUR, CLOCK_DAY, CLOCK_WEEK, CLOCK_MONTH };
 int	clock_parse(const char *, int64_t *);
+int	clock_buckets(int64_t, int64_t, enum clock_unit, size_t, int64_t **,
+	    size_t *);
+void	clock_bucket_label(int64_t, enum clock_unit, char *, size_t);
 int	clock_parse_date(const char *, int64_t *, int64_t *);
 void	clock_format(int64_t, char *, size_t);
 int	clock_zone_exists(const char *);
@@ -263,6 +267,7 @@ int		 store_call_list(struct store *, const struct call_filter *,
 int		 store_call_update(struct store *, const struct call *,
 		    const char *, json_t *);
 json_t		*store_call_history(struct store *, int64_t);
+struct sqlite3	*store_handle(struct store *);
 int		 store_request_begin(struct store *);
 int		 store_request_end(struct store *, int);
 void		 store_item_free(struct queue_item *);
@@ -374,6 +379,13 @@ int		 queue_act(int64_t, enum queue_action, const struct identity *,
 		    const char *, struct queue_item *, char *, size_t);
 json_t		*queue_item_json(const struct queue_item *);
 json_t		*queue_count_json(const struct queue_count *);
+
+/* stats.c */
+#define STATS_OK	 0
+#define STATS_BAD	 1	/* the request is wrong: err says why */
+#define STATS_ERR	-1	/* the store failed */
+int	stats_query(struct store *, const struct config *, int64_t, int64_t,
+	    const char *, json_t **, char *, size_t);
 
 /* server.c */
 int	server_run(const char *, int);

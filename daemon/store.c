@@ -106,6 +106,22 @@ static const char *const store_migrations[] = {
 	"  detail    TEXT"
 	");"
 	"CREATE INDEX queue_history_item ON queue_history (item_id, id);",
+	/* 3: the first claim of an item (its wait), and the export log. */
+	"ALTER TABLE queue_items ADD COLUMN first_claimed_at INTEGER;"
+	"UPDATE queue_items SET first_claimed_at = (SELECT min(at)"
+	"  FROM queue_history h WHERE h.item_id = queue_items.id"
+	"  AND h.action = 'claimed');"
+	"CREATE TABLE exports ("
+	"  id           INTEGER PRIMARY KEY,"
+	"  by           TEXT NOT NULL,"
+	"  role         TEXT NOT NULL,"
+	"  at           INTEGER NOT NULL,"
+	"  range_from   INTEGER NOT NULL,"
+	"  range_to     INTEGER NOT NULL,"
+	"  format       TEXT NOT NULL,"
+	"  rows         INTEGER,"
+	"  finished_at  INTEGER"
+	");",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -220,6 +236,7 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_ITEM_SET] = "UPDATE queue_items SET state = ?2, claimed_by = ?3,"
 	    " claimed_at = ?4, lease_until = ?5, completed_at = ?6,"
 	    " completed_by = ?7, resolution = ?8, escalated_at = ?9,"
+	    " first_claimed_at = coalesce(first_claimed_at, ?4),"
 	    " version = version + 1 WHERE id = ?1 AND version = ?10",
 	/* ?2 state; ?3 due by; ?4 due after; ?5 = 1: not done. */
 	[ST_ITEMS_LIST] = "SELECT " ITEM_COLUMNS " FROM queue_items"
@@ -267,6 +284,14 @@ store_fail(struct store *s, const char *what)
 	snprintf(s->s_err, sizeof(s->s_err), "%s: %s", what,
 	    sqlite3_errmsg(s->s_db));
 	return STORE_ERR;
+}
+
+/* The connection, for read-only queries that keep their SQL beside them
+ * (stats.c). */
+sqlite3 *
+store_handle(struct store *s)
+{
+	return s->s_db;
 }
 
 const char *

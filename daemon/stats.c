@@ -1,0 +1,650 @@
+/*
+ * Statistics for supervisors: calls in a time range broken down by one or
+ * two dimensions (a local hour, day, ISO week or month, and/or a coded
+ * field). Time buckets come from clock.c in the configured timezone and
+ * are joined to the calls as a JSON list of [lo, hi) ranges, so every
+ * bucket is an index range scan and empty buckets are still there. Two
+ * statements per request: one over the calls (counts, durations, risk),
+ * one over their queue items (follow-ups, waits, SLA); the SQL is built
+ * from fixed fragments only, and every value is a bound parameter.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "hotlined.h"
+
+#define STATS_MAX_BUCKETS	10000
+
+enum stats_kind { SK_TIME, SK_CODE };
+
+static const struct stats_dim {
+	const char	*sd_name;
+	enum stats_kind	 sd_kind;
+	enum clock_unit	 sd_unit;	/* SK_TIME */
+	const char	*sd_expr;	/* SK_CODE: the value, in SQL */
+} stats_dims[] = {
+	{ "hour", SK_TIME, CLOCK_HOUR, NULL },
+	{ "day", SK_TIME, CLOCK_DAY, NULL },
+	{ "week", SK_TIME, CLOCK_WEEK, NULL },
+	{ "month", SK_TIME, CLOCK_MONTH, NULL },
+	{ "line", SK_CODE, 0, "c.line" },
+	{ "caller_type", SK_CODE, 0, "c.caller_type" },
+	{ "topic", SK_CODE, 0, "t.topic" },
+	{ "risk", SK_CODE, 0, "c.risk" },
+	{ "outcome", SK_CODE, 0, "coalesce(c.outcome, '')" },
+	{ "operator", SK_CODE, 0, "c.operator" },
+	{ "queue", SK_CODE, 0, "coalesce((SELECT q2.queue FROM queue_items q2"
+	    " WHERE q2.call_id = c.id ORDER BY q2.id LIMIT 1), '')" },
+	{ "call_type", SK_CODE, 0, "c.call_type" },
+};
+#define STATS_NDIMS	(sizeof(stats_dims) / sizeof(stats_dims[0]))
+
+/* One group's sums while the rows are read. */
+struct stats_acc {
+	int64_t		 sa_calls;
+	double		 sa_dur_sum;
+	int64_t		 sa_dur_n;
+	int64_t		 sa_high;
+	int64_t		 sa_items;
+	int64_t		 sa_escalated;
+	int64_t		*sa_waits;	/* sorted as read */
+	size_t		 sa_nwaits;
+	size_t		 sa_capwaits;
+};
+
+struct stats_group {
+	int64_t			 sg_bucket;	/* -1: no time dimension */
+	char			*sg_val[2];	/* the coded values, or NULL */
+	struct stats_acc	 sg_acc;
+};
+
+struct stats_req {
+	const struct config	*sr_cf;
+	sqlite3			*sr_db;
+	const struct stats_dim	*sr_time;	/* or NULL */
+	const struct stats_dim	*sr_code[2];	/* or NULL */
+	size_t			 sr_ncode;
+	int64_t			*sr_bounds;
+	size_t			 sr_nbuckets;
+	struct stats_group	*sr_groups;
+	size_t			 sr_ngroups;
+	size_t			 sr_capgroups;
+	size_t			*sr_hash;	/* group index + 1; 0: free */
+	size_t			 sr_hcap;	/* a power of two */
+	struct stats_acc	 sr_total;
+};
+
+static const struct stats_dim *
+stats_dim_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < STATS_NDIMS; i++)
+		if (strcmp(stats_dims[i].sd_name, name) == 0)
+			return &stats_dims[i];
+	return NULL;
+}
+
+/* The configured codes of a coded dimension, or NULL (operator, ...). */
+static const struct code_list *
+stats_codes(const struct config *cf, const struct stats_dim *d)
+{
+	if (strcmp(d->sd_name, "line") == 0)
+		return &cf->cf_lines;
+	if (strcmp(d->sd_name, "caller_type") == 0)
+		return &cf->cf_caller_types;
+	if (strcmp(d->sd_name, "topic") == 0)
+		return &cf->cf_topics;
+	if (strcmp(d->sd_name, "risk") == 0)
+		return &cf->cf_risks;
+	if (strcmp(d->sd_name, "outcome") == 0)
+		return &cf->cf_outcomes;
+	if (strcmp(d->sd_name, "queue") == 0)
+		return &cf->cf_queues;
+	if (strcmp(d->sd_name, "call_type") == 0)
+		return &call_types;
+	return NULL;
+}
+
+/*
+ * Parse by ("day,line"): one or two known dimensions, at most one of them
+ * a time. On error, a message for the client in err.
+ */
+static int
+stats_parse_by(struct stats_req *r, const char *by, char *err, size_t len)
+{
+	const struct stats_dim	*d;
+	char			 buf[64], *p, *tok;
+	size_t			 n = 0;
+
+	if (by == NULL || *by == '\0' || strlen(by) >= sizeof(buf)) {
+		snprintf(err, len, "by must name one or two of: hour, day, "
+		    "week, month, line, caller_type, topic, risk, outcome, "
+		    "operator, queue, call_type");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", by);
+	for (p = buf; (tok = strsep(&p, ",")) != NULL; n++) {
+		if ((d = stats_dim_find(tok)) == NULL) {
+			snprintf(err, len, "by: unknown dimension \"%.32s\"; "
+			    "use hour, day, week, month, line, caller_type, "
+			    "topic, risk, outcome, operator, queue or "
+			    "call_type", tok);
+			return -1;
+		}
+		if (n == 2) {
+			snprintf(err, len, "by takes at most two dimensions");
+			return -1;
+		}
+		if ((d->sd_kind == SK_TIME && r->sr_time != NULL) ||
+		    (r->sr_ncode == 1 && r->sr_code[0] == d)) {
+			snprintf(err, len, "by: %s twice, or two time "
+			    "dimensions", tok);
+			return -1;
+		}
+		if (d->sd_kind == SK_TIME)
+			r->sr_time = d;
+		else
+			r->sr_code[r->sr_ncode++] = d;
+	}
+	return 0;
+}
+
+/* The buckets as a JSON list of [lo, hi] for json_each(); caller frees. */
+static char *
+stats_bounds_json(const struct stats_req *r)
+{
+	json_t	*a = json_array();
+	char	*s;
+	size_t	 i;
+
+	for (i = 0; i < r->sr_nbuckets; i++)
+		json_array_append_new(a, json_pack("[I, I]",
+		    (json_int_t)r->sr_bounds[i],
+		    (json_int_t)r->sr_bounds[i + 1]));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+/* The risk codes at "high" or above, as a JSON list; caller frees. */
+static char *
+stats_high_json(const struct config *cf)
+{
+	json_t	*a = json_array();
+	char	*s;
+	int	 high = config_risk_rank(cf, "high");
+	size_t	 i;
+
+	/* Without a "high" level, the top level counts as high. */
+	if (high == -1)
+		high = (int)cf->cf_risks.cl_n - 1;
+	for (i = (size_t)high; i < cf->cf_risks.cl_n; i++)
+		json_array_append_new(a, json_string(
+		    cf->cf_risks.cl_v[i].cn_code));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+/*
+ * The statement: what to select after the bucket and the two values
+ * (cols), from which tables (the topics and items joins), ordered or not.
+ */
+static sqlite3_stmt *
+stats_prepare(struct stats_req *r, const char *cols, int items,
+    int grouped, int with_dims)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*e1 = "NULL", *e2 = "NULL";
+	char		*sql;
+	int		 topic = 0;
+	size_t		 i;
+
+	if (with_dims) {
+		if (r->sr_ncode > 0)
+			e1 = r->sr_code[0]->sd_expr;
+		if (r->sr_ncode > 1)
+			e2 = r->sr_code[1]->sd_expr;
+		for (i = 0; i < r->sr_ncode; i++)
+			topic |= strcmp(r->sr_code[i]->sd_name, "topic") == 0;
+	}
+	if (asprintf(&sql, "WITH b(k, lo, hi) AS (SELECT key,"
+	    " json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+	    " FROM json_each(?1))"
+	    " SELECT %s, %s, %s, %s FROM b CROSS JOIN calls c%s%s"
+	    " WHERE c.started_at >= b.lo AND c.started_at < b.hi%s",
+	    with_dims && r->sr_time != NULL ? "b.k" : "-1", e1, e2, cols,
+	    topic ? " JOIN call_topics t ON t.call_id = c.id" : "",
+	    items ? " JOIN queue_items q ON q.call_id = c.id" : "",
+	    grouped ? " GROUP BY 1, 2, 3" : " ORDER BY 1, 2, 3, 5") == -1)
+		return NULL;
+	if (sqlite3_prepare_v2(r->sr_db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
+		st = NULL;
+	}
+	free(sql);
+	return st;
+}
+
+static int
+stats_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static size_t
+stats_hash(int64_t bucket, const char *v0, const char *v1)
+{
+	uint64_t	 h = 1469598103934665603ULL ^ (uint64_t)bucket;
+	const char	*v[2] = { v0, v1 };
+	const char	*p;
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		h = (h ^ (v[i] == NULL ? 0x55 : 0xaa)) * 1099511628211ULL;
+		for (p = v[i]; p != NULL && *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+/* Put group i into the hash; the table has room. */
+static void
+stats_hash_put(struct stats_req *r, size_t i)
+{
+	const struct stats_group	*g = &r->sr_groups[i];
+	size_t				 k;
+
+	k = stats_hash(g->sg_bucket, g->sg_val[0], g->sg_val[1]) &
+	    (r->sr_hcap - 1);
+	while (r->sr_hash[k] != 0)
+		k = (k + 1) & (r->sr_hcap - 1);
+	r->sr_hash[k] = i + 1;
+}
+
+/* Keep the hash at most half full. */
+static int
+stats_hash_grow(struct stats_req *r)
+{
+	size_t	 i;
+
+	if ((r->sr_ngroups + 1) * 2 <= r->sr_hcap)
+		return 0;
+	free(r->sr_hash);
+	r->sr_hcap = r->sr_hcap == 0 ? 256 : r->sr_hcap * 2;
+	if ((r->sr_hash = calloc(r->sr_hcap, sizeof(*r->sr_hash))) == NULL)
+		return -1;
+	for (i = 0; i < r->sr_ngroups; i++)
+		stats_hash_put(r, i);
+	return 0;
+}
+
+/* The group of (bucket, v0, v1), made if missing; NULL when out of memory. */
+static struct stats_acc *
+stats_group(struct stats_req *r, int64_t bucket, const char *v0,
+    const char *v1)
+{
+	struct stats_group	*g, *ng;
+	size_t			 k;
+
+	if (r->sr_hcap > 0) {
+		k = stats_hash(bucket, v0, v1) & (r->sr_hcap - 1);
+		for (; r->sr_hash[k] != 0; k = (k + 1) & (r->sr_hcap - 1)) {
+			g = &r->sr_groups[r->sr_hash[k] - 1];
+			if (g->sg_bucket == bucket &&
+			    stats_same(g->sg_val[0], v0) &&
+			    stats_same(g->sg_val[1], v1))
+				return &g->sg_acc;
+		}
+	}
+	if (stats_hash_grow(r) == -1)
+		return NULL;
+	if (r->sr_ngroups == r->sr_capgroups) {
+		r->sr_capgroups = r->sr_capgroups == 0 ? 64 :
+		    r->sr_capgroups * 2;
+		if ((ng = reallocarray(r->sr_groups, r->sr_capgroups,
+		    sizeof(*ng))) == NULL)
+			return NULL;
+		r->sr_groups = ng;
+	}
+	g = &r->sr_groups[r->sr_ngroups];
+	memset(g, 0, sizeof(*g));
+	g->sg_bucket = bucket;
+	g->sg_val[0] = v0 != NULL ? strdup(v0) : NULL;
+	g->sg_val[1] = v1 != NULL ? strdup(v1) : NULL;
+	stats_hash_put(r, r->sr_ngroups++);
+	return &g->sg_acc;
+}
+
+/* Every bucket crossed with every configured code: present with zeros. */
+static int
+stats_prefill(struct stats_req *r)
+{
+	const struct code_list	*cl[2] = { NULL, NULL };
+	size_t			 b, i, j, ni, nj;
+
+	if (r->sr_time == NULL)
+		return 0;
+	for (i = 0; i < r->sr_ncode; i++)
+		if ((cl[i] = stats_codes(r->sr_cf, r->sr_code[i])) == NULL)
+			return 0;	/* operators: only those with calls */
+	ni = cl[0] != NULL ? cl[0]->cl_n : 1;
+	nj = cl[1] != NULL ? cl[1]->cl_n : 1;
+	for (b = 0; b < r->sr_nbuckets; b++)
+		for (i = 0; i < ni; i++)
+			for (j = 0; j < nj; j++)
+				if (stats_group(r, (int64_t)b, cl[0] != NULL ?
+				    cl[0]->cl_v[i].cn_code : NULL,
+				    cl[1] != NULL ? cl[1]->cl_v[j].cn_code :
+				    NULL) == NULL)
+					return -1;
+	return 0;
+}
+
+static const char *
+stats_col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* The calls: count, durations, share at high risk, per group. */
+static int
+stats_calls(struct stats_req *r, const char *bounds, const char *high,
+    int with_dims)
+{
+	sqlite3_stmt		*st;
+	struct stats_acc	*a;
+	int			 rc;
+
+	if ((st = stats_prepare(r, "count(*), total(c.duration_s),"
+	    " count(c.duration_s), total(c.risk IN (SELECT value FROM"
+	    " json_each(?2)))", 0, 1, with_dims)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, bounds, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, high, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a = with_dims ? stats_group(r, sqlite3_column_int64(st, 0),
+		    stats_col(st, 1), stats_col(st, 2)) : &r->sr_total;
+		if (a == NULL)
+			break;
+		a->sa_calls += sqlite3_column_int64(st, 3);
+		a->sa_dur_sum += sqlite3_column_double(st, 4);
+		a->sa_dur_n += sqlite3_column_int64(st, 5);
+		a->sa_high += (int64_t)sqlite3_column_double(st, 6);
+	}
+	if (rc != SQLITE_DONE)
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+stats_add_wait(struct stats_acc *a, int64_t w)
+{
+	int64_t	*nv;
+
+	if (a->sa_nwaits == a->sa_capwaits) {
+		a->sa_capwaits = a->sa_capwaits == 0 ? 16 : a->sa_capwaits * 2;
+		if ((nv = reallocarray(a->sa_waits, a->sa_capwaits,
+		    sizeof(*nv))) == NULL)
+			return -1;
+		a->sa_waits = nv;
+	}
+	a->sa_waits[a->sa_nwaits++] = w;
+	return 0;
+}
+
+/* The items: follow-ups, past SLA, the waits until the first claim. */
+static int
+stats_items(struct stats_req *r, const char *bounds, int with_dims)
+{
+	sqlite3_stmt		*st;
+	struct stats_acc	*a;
+	int			 rc;
+
+	if ((st = stats_prepare(r, "q.escalated_at IS NOT NULL,"
+	    " q.first_claimed_at - q.due_at", 1, 0, with_dims)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, bounds, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a = with_dims ? stats_group(r, sqlite3_column_int64(st, 0),
+		    stats_col(st, 1), stats_col(st, 2)) : &r->sr_total;
+		if (a == NULL)
+			break;
+		a->sa_items++;
+		a->sa_escalated += sqlite3_column_int(st, 3);
+		/* Sorted by wait within the group: NULLs (never claimed)
+		 * first, and left out. */
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+		    stats_add_wait(a, sqlite3_column_int64(st, 4)) == -1)
+			break;
+	}
+	if (rc != SQLITE_DONE)
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Nearest-rank percentile p (0-100) of sorted v; null when empty. */
+static json_t *
+stats_percentile(const int64_t *v, size_t n, int p)
+{
+	size_t	 rank;
+
+	if (n == 0)
+		return json_null();
+	rank = (size_t)ceil((double)p / 100.0 * (double)n);
+	if (rank < 1)
+		rank = 1;
+	return json_integer(v[rank - 1]);
+}
+
+/* The metrics of a group, into o. */
+static void
+stats_metrics(json_t *o, const struct stats_acc *a)
+{
+	json_object_set_new(o, "calls", json_integer(a->sa_calls));
+	json_object_set_new(o, "duration_total_s",
+	    json_integer((json_int_t)a->sa_dur_sum));
+	json_object_set_new(o, "duration_mean_s", a->sa_dur_n > 0 ?
+	    json_real(round(a->sa_dur_sum / (double)a->sa_dur_n * 10) / 10) :
+	    json_null());
+	json_object_set_new(o, "high_risk_share", a->sa_calls > 0 ?
+	    json_real(round((double)a->sa_high / (double)a->sa_calls * 1e4) /
+	    1e4) : json_real(0));
+	json_object_set_new(o, "follow_ups", json_integer(a->sa_items));
+	json_object_set_new(o, "wait_median_s",
+	    stats_percentile(a->sa_waits, a->sa_nwaits, 50));
+	json_object_set_new(o, "wait_p90_s",
+	    stats_percentile(a->sa_waits, a->sa_nwaits, 90));
+	json_object_set_new(o, "past_sla", json_integer(a->sa_escalated));
+}
+
+/* "400" -> "400-8692-525"; NULL when the code is not configured. */
+static const char *
+stats_name(const struct stats_req *r, const struct stats_dim *d,
+    const char *code)
+{
+	const struct code_list	*cl = stats_codes(r->sr_cf, d);
+	const struct code_name	*cn;
+
+	if (cl == NULL || code == NULL || (cn = config_find(cl, code)) == NULL)
+		return NULL;
+	return cn->cn_name;
+}
+
+static json_t *
+stats_group_json(const struct stats_req *r, const struct stats_group *g)
+{
+	json_t		*o = json_object();
+	const char	*name;
+	char		 label[40], key[48];
+	size_t		 i;
+
+	if (r->sr_time != NULL) {
+		clock_bucket_label(r->sr_bounds[g->sg_bucket],
+		    r->sr_time->sd_unit, label, sizeof(label));
+		json_object_set_new(o, r->sr_time->sd_name,
+		    json_string(label));
+	}
+	for (i = 0; i < r->sr_ncode; i++) {
+		json_object_set_new(o, r->sr_code[i]->sd_name, g->sg_val[i] ==
+		    NULL || *g->sg_val[i] == '\0' ? json_null() :
+		    json_string(g->sg_val[i]));
+		if ((name = stats_name(r, r->sr_code[i], g->sg_val[i])) !=
+		    NULL) {
+			snprintf(key, sizeof(key), "%s_name",
+			    r->sr_code[i]->sd_name);
+			json_object_set_new(o, key, json_string(name));
+		}
+	}
+	stats_metrics(o, &g->sg_acc);
+	return o;
+}
+
+/* The position of a code in its configured list; unknown ones last. */
+static size_t
+stats_rank(const struct stats_req *r, size_t i, const char *v)
+{
+	const struct code_list	*cl = stats_codes(r->sr_cf, r->sr_code[i]);
+	const struct code_name	*cn;
+
+	if (cl == NULL || v == NULL || (cn = config_find(cl, v)) == NULL)
+		return (size_t)-1;
+	return (size_t)(cn - cl->cl_v);
+}
+
+static const struct stats_req *stats_sorting;
+
+static int
+stats_cmp(const void *pa, const void *pb)
+{
+	const struct stats_group	*a = pa, *b = pb;
+	const struct stats_req		*r = stats_sorting;
+	size_t				 i, ra, rb;
+	int				 c;
+
+	if (a->sg_bucket != b->sg_bucket)
+		return a->sg_bucket < b->sg_bucket ? -1 : 1;
+	for (i = 0; i < r->sr_ncode; i++) {
+		ra = stats_rank(r, i, a->sg_val[i]);
+		rb = stats_rank(r, i, b->sg_val[i]);
+		if (ra != rb)
+			return ra < rb ? -1 : 1;
+		c = strcmp(a->sg_val[i] != NULL ? a->sg_val[i] : "",
+		    b->sg_val[i] != NULL ? b->sg_val[i] : "");
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+static void
+stats_req_free(struct stats_req *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->sr_ngroups; i++) {
+		free(r->sr_groups[i].sg_val[0]);
+		free(r->sr_groups[i].sg_val[1]);
+		free(r->sr_groups[i].sg_acc.sa_waits);
+	}
+	free(r->sr_groups);
+	free(r->sr_hash);
+	free(r->sr_total.sa_waits);
+	free(r->sr_bounds);
+}
+
+/*
+ * The statistics of the calls started in [from, to) by the dimensions in
+ * by. STATS_OK with *out; STATS_BAD with a message for the client in err;
+ * STATS_ERR when the store failed.
+ */
+int
+stats_query(struct store *s, const struct config *cf, int64_t from,
+    int64_t to, const char *by, json_t **out, char *err, size_t len)
+{
+	struct stats_req	 r;
+	char			*bounds = NULL, *high = NULL, *all = NULL;
+	json_t			*groups, *dims, *o;
+	int64_t			 whole[2] = { from, to };
+	size_t			 i;
+	int			 rc = STATS_ERR;
+
+	memset(&r, 0, sizeof(r));
+	*out = NULL;
+	r.sr_cf = cf;
+	r.sr_db = store_handle(s);
+	if (stats_parse_by(&r, by, err, len) == -1)
+		return STATS_BAD;
+	if (r.sr_time != NULL) {
+		if (clock_buckets(from, to, r.sr_time->sd_unit,
+		    STATS_MAX_BUCKETS, &r.sr_bounds, &r.sr_nbuckets) == -1) {
+			snprintf(err, len, "from-to holds more than %d %ss; "
+			    "use a larger unit or a shorter range",
+			    STATS_MAX_BUCKETS, r.sr_time->sd_name);
+			return STATS_BAD;
+		}
+	} else {
+		if ((r.sr_bounds = calloc(2, sizeof(*r.sr_bounds))) == NULL)
+			return STATS_ERR;
+		memcpy(r.sr_bounds, whole, sizeof(whole));
+		r.sr_nbuckets = 1;
+	}
+	bounds = stats_bounds_json(&r);
+	high = stats_high_json(cf);
+	/* The totals: every call once, whatever the dimensions. */
+	{
+		int64_t		*saved = r.sr_bounds;
+		size_t		 nsaved = r.sr_nbuckets;
+
+		r.sr_bounds = whole;
+		r.sr_nbuckets = 1;
+		all = stats_bounds_json(&r);
+		r.sr_bounds = saved;
+		r.sr_nbuckets = nsaved;
+	}
+	if (bounds == NULL || high == NULL || all == NULL ||
+	    stats_prefill(&r) == -1 || stats_calls(&r, bounds, high, 1) == -1 ||
+	    stats_items(&r, bounds, 1) == -1 ||
+	    stats_calls(&r, all, high, 0) == -1 || stats_items(&r, all, 0) == -1)
+		goto done;
+	stats_sorting = &r;
+	qsort(r.sr_groups, r.sr_ngroups, sizeof(*r.sr_groups), stats_cmp);
+	groups = json_array();
+	for (i = 0; i < r.sr_ngroups; i++)
+		json_array_append_new(groups, stats_group_json(&r,
+		    &r.sr_groups[i]));
+	dims = json_array();
+	if (r.sr_time != NULL)
+		json_array_append_new(dims, json_string(r.sr_time->sd_name));
+	for (i = 0; i < r.sr_ncode; i++)
+		json_array_append_new(dims, json_string(
+		    r.sr_code[i]->sd_name));
+	o = json_pack("{s:o, s:o, s:s, s:o, s:o}", "from",
+	    call_json_time(from), "to", call_json_time(to), "timezone",
+	    cf->cf_timezone, "by", dims, "groups", groups);
+	json_object_set_new(o, "totals", json_object());
+	stats_metrics(json_object_get(o, "totals"), &r.sr_total);
+	for (i = 0; i < r.sr_ncode; i++)
+		if (strcmp(r.sr_code[i]->sd_name, "topic") == 0)
+			json_object_set_new(o, "note", json_string("topics are "
+			    "multi-valued: a call with several topics counts "
+			    "once under each, so the groups add up to more "
+			    "than the totals"));
+	*out = o;
+	rc = STATS_OK;
+done:
+	free(bounds);
+	free(high);
+	free(all);
+	stats_req_free(&r);
+	return rc;
+}
