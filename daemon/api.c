@@ -36,6 +36,10 @@ struct held {
 	struct evhttp_request	*h_req;
 	int			 h_code;
 	struct evbuffer		*h_body;
+	void			(*h_then)(void *, int);	/* instead of a
+							   reply: run with
+							   commit's success */
+	void			*h_arg;
 };
 TAILQ_HEAD(heldq, held);
 
@@ -66,6 +70,19 @@ struct write {
 };
 TAILQ_HEAD(writeq, write);
 
+/* An export being streamed, a page of calls at a time. */
+struct export {
+	TAILQ_ENTRY(export)	 e_entry;
+	struct ctx		 e_x;		/* identity copied */
+	struct evhttp_connection *e_conn;
+	struct call_filter	 e_f;		/* range and cursor */
+	int			 e_csv;
+	int			 e_personal;
+	int64_t			 e_log_id;	/* its row in exports */
+	int64_t			 e_rows;
+};
+TAILQ_HEAD(exportq, export);
+
 struct api {
 	struct event_base	*a_base;
 	struct store		*a_store;
@@ -76,6 +93,7 @@ struct api {
 	size_t			 a_nwrites;
 	struct heldq		 a_held;
 	size_t			 a_nheld;
+	struct exportq		 a_exports;
 	int			 a_stopping;
 	uint64_t		 a_ncommits;	/* batches committed */
 	uint64_t		 a_nbatched;	/* writes in them */
@@ -96,6 +114,7 @@ static void	api_queue_claim(struct ctx *, const char *);
 static void	api_item_get(struct ctx *, int64_t);
 static void	api_item_act(struct ctx *, int64_t, const char *);
 static void	api_stats(struct ctx *);
+static void	api_export(struct ctx *);
 static void	api_post_run(struct write *);
 static void	api_patch_run(struct write *);
 
@@ -108,7 +127,7 @@ static void	api_patch_run(struct write *);
 #define R_READ_ALL	(R_SUPERVISOR | R_ADMIN)
 
 enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
-    RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS };
+    RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -128,6 +147,7 @@ static const struct route {
 	{ RT_ITEM, "GET, HEAD", R_QUEUE, 0, 0 },
 	{ RT_ITEM_ACT, "POST", 0, R_QUEUE, 0 },
 	{ RT_STATS, "GET, HEAD", R_READ_ALL, 0, 0 },
+	{ RT_EXPORT, "GET", R_READ_ALL, 0, 0 },
 };
 
 static void api_error(struct ctx *, int, const char *, const char *,
@@ -136,6 +156,8 @@ static void api_error_send(struct evhttp_request *, int, const char *,
     const char *, const char *);
 
 static void	api_pump(struct api *);
+static void	api_exports_abort(struct api *);
+static void	api_writes_fail(struct api *, const char *);
 static void	api_commit(struct api *);
 static void	api_write_free(struct write *);
 
@@ -168,6 +190,7 @@ api_new(struct event_base *base, struct store *store)
 	a->a_store = store;
 	TAILQ_INIT(&a->a_held);
 	TAILQ_INIT(&a->a_writes);
+	TAILQ_INIT(&a->a_exports);
 	a->a_flush_ev = event_new(base, -1, 0, api_pump_cb, a);
 	a->a_retry_ev = evtimer_new(base, api_pump_cb, a);
 	if (a->a_flush_ev == NULL || a->a_retry_ev == NULL) {
@@ -181,19 +204,14 @@ api_new(struct event_base *base, struct store *store)
 void
 api_free(struct api *a)
 {
-	struct write	*w;
-
 	if (a == NULL)
 		return;
 	api_pump(a);
-	while ((w = TAILQ_FIRST(&a->a_writes)) != NULL) {
-		TAILQ_REMOVE(&a->a_writes, w, w_entry);
-		api_error_send(w->w_x.x_req, 503, "store_unavailable", NULL,
-		    "hotlined stopped before the store could take this write; "
-		    "nothing was stored: retry with the same Idempotency-Key");
-		api_write_free(w);
-	}
+	if (!TAILQ_EMPTY(&a->a_writes))
+		api_writes_fail(a, "hotlined stopped before the store could "
+		    "take this write");
 	api_commit(a);
+	api_exports_abort(a);
 	if (a->a_ncommits > 0)
 		log_info("%llu writes in %llu commits (%.1f per commit)",
 		    (unsigned long long)a->a_nbatched,
@@ -372,7 +390,9 @@ api_commit(struct api *a)
 		    store_errmsg(a->a_store));
 	while ((h = TAILQ_FIRST(&a->a_held)) != NULL) {
 		TAILQ_REMOVE(&a->a_held, h, h_entry);
-		if (ok)
+		if (h->h_then != NULL)
+			h->h_then(h->h_arg, ok);
+		else if (ok)
 			api_send(h->h_req, h->h_code, h->h_body);
 		else {
 			evbuffer_free(h->h_body);
@@ -1416,6 +1436,247 @@ api_stats(struct ctx *x)
 	}
 }
 
+#define API_EXPORT_PAGE	200	/* calls per chunk */
+
+static void	api_export_next(struct export *);
+
+static void
+api_export_free(struct export *e)
+{
+	TAILQ_REMOVE(&e->e_x.x_api->a_exports, e, e_entry);
+	if (e->e_conn != NULL)
+		evhttp_connection_set_closecb(e->e_conn, NULL, NULL);
+	free(e);
+}
+
+/* In the pump: record the end of an export (no one waits for it). */
+static void
+api_export_end_run(struct write *w)
+{
+	if (store_export_end(w->w_x.x_api->a_store, w->w_id,
+	    (int64_t)w->w_want) != STORE_OK)
+		log_warnx("could not record the end of export %lld: %s",
+		    (long long)w->w_id, store_errmsg(w->w_x.x_api->a_store));
+}
+
+/* The export is over (sent, or the reader went away): log it, free it. */
+static void
+api_export_finish(struct export *e, int complete)
+{
+	struct write	*w;
+
+	log_info("export %lld by %s: %lld calls%s", (long long)e->e_log_id,
+	    e->e_x.x_id.id_name, (long long)e->e_rows, complete ? "" :
+	    ", cut short: the reader went away");
+	if ((w = calloc(1, sizeof(*w))) != NULL) {
+		call_init(&w->w_call);
+		w->w_x = e->e_x;
+		w->w_x.x_req = NULL;	/* nothing to answer */
+		w->w_id = e->e_log_id;
+		w->w_want = e->e_rows;
+		w->w_run = api_export_end_run;
+		api_write_queue(&w->w_x, w);
+	}
+	api_export_free(e);
+}
+
+static void
+api_export_closed(struct evhttp_connection *conn, void *arg)
+{
+	struct export	*e = arg;
+
+	(void)conn;
+	e->e_conn = NULL;
+	api_export_finish(e, 0);
+}
+
+static void
+api_export_sent(struct evhttp_connection *conn, void *arg)
+{
+	(void)conn;
+	api_export_next(arg);
+}
+
+/* One call as a row; 0, or -1 when the store failed. */
+static int
+api_export_row(struct export *e, struct call *c, struct evbuffer *b)
+{
+	json_t	*rec = api_call_json(&e->e_x, c);
+	char	*s;
+
+	if (rec == NULL)
+		return -1;
+	if (e->e_csv)
+		export_csv_row(b, e->e_x.x_api->a_cf, c, rec, e->e_personal);
+	else if ((s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER)) !=
+	    NULL) {
+		evbuffer_add_printf(b, "%s%s", e->e_rows > 0 ? ",\n" : "", s);
+		free(s);
+	}
+	json_decref(rec);
+	e->e_rows++;
+	return 0;
+}
+
+/* Send the next page, or end the stream. Memory stays one page. */
+static void
+api_export_next(struct export *e)
+{
+	struct evhttp_request	*req = e->e_x.x_req;
+	struct evbuffer		*b;
+	struct call		*v = NULL;
+	size_t			 n = 0, i;
+	int			 rc;
+
+	if ((b = evbuffer_new()) == NULL) {
+		evhttp_send_reply_end(req);
+		api_export_finish(e, 0);
+		return;
+	}
+	rc = store_call_list(e->e_x.x_api->a_store, &e->e_f, &v, &n);
+	for (i = 0; rc == STORE_OK && i < n; i++)
+		if (api_export_row(e, &v[i], b) == -1)
+			rc = STORE_ERR;
+	if (n > 0) {
+		e->e_f.f_has_cursor = 1;
+		e->e_f.f_cur_started = v[n - 1].c_started_at;
+		e->e_f.f_cur_id = v[n - 1].c_id;
+	}
+	for (i = 0; i < n; i++)
+		call_free(&v[i]);
+	free(v);
+	if (rc != STORE_OK)
+		/* The status is sent: all we can do is stop short. */
+		log_warnx("export %lld stopped: %s", (long long)e->e_log_id,
+		    store_errmsg(e->e_x.x_api->a_store));
+	if (rc == STORE_OK && n == (size_t)e->e_f.f_limit) {
+		evhttp_send_reply_chunk_with_cb(req, b, api_export_sent, e);
+		evbuffer_free(b);
+		return;
+	}
+	if (!e->e_csv)
+		evbuffer_add(b, "\n]\n", 3);
+	evhttp_send_reply_chunk(req, b);
+	evbuffer_free(b);
+	evhttp_send_reply_end(req);
+	api_export_finish(e, rc == STORE_OK);
+}
+
+/* After the export was recorded: start the stream (or say why not). */
+static void
+api_export_start(void *arg, int ok)
+{
+	struct export		*e = arg;
+	struct evhttp_request	*req = e->e_x.x_req;
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	struct evbuffer		*b;
+
+	if (!ok) {
+		api_error_send(req, 503, "store_unavailable", NULL, "the "
+		    "store could not record the export; nothing was sent: "
+		    "retry later");
+		api_export_free(e);
+		return;
+	}
+	evhttp_add_header(h, "Content-Type", e->e_csv ?
+	    "text/csv; charset=utf-8" : "application/json; charset=utf-8");
+	evhttp_add_header(h, "Content-Disposition", e->e_csv ?
+	    "attachment; filename=\"hotline-export.csv\"" :
+	    "attachment; filename=\"hotline-export.json\"");
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply_start(req, 200, "OK");
+	e->e_conn = evhttp_request_get_connection(req);
+	evhttp_connection_set_closecb(e->e_conn, api_export_closed, e);
+	if ((b = evbuffer_new()) != NULL) {
+		if (e->e_csv) {
+			/* The byte-order mark: Excel and WPS then read UTF-8. */
+			evbuffer_add(b, "\xef\xbb\xbf", 3);
+			export_csv_header(b, e->e_personal);
+		} else
+			evbuffer_add(b, "[\n", 2);
+		evhttp_send_reply_chunk(req, b);
+		evbuffer_free(b);
+	}
+	api_export_next(e);
+}
+
+/* In the pump: record the export, then stream it after the commit. */
+static void
+api_export_begin_run(struct write *w)
+{
+	struct export	*e = (struct export *)w->w_body;
+	struct api	*a = w->w_x.x_api;
+	struct held	*h;
+
+	w->w_body = NULL;	/* not JSON: ours to hand on */
+	if (store_export_begin(a->a_store, e->e_x.x_id.id_name,
+	    config_role_name(e->e_x.x_id.id_role), e->e_f.f_from,
+	    e->e_f.f_to, e->e_csv ? "csv" : "json", &e->e_log_id) !=
+	    STORE_OK || (h = calloc(1, sizeof(*h))) == NULL) {
+		api_store_error(&w->w_x, "record the export");
+		api_export_free(e);
+		return;
+	}
+	h->h_req = w->w_x.x_req;
+	h->h_then = api_export_start;
+	h->h_arg = e;
+	TAILQ_INSERT_TAIL(&a->a_held, h, h_entry);
+	a->a_nheld++;
+}
+
+/* GET /v1/export?from=&to=&format=csv|json */
+static void
+api_export(struct ctx *x)
+{
+	static const char *const known[] = { "from", "to", "format", NULL };
+	const char	*fmt;
+	struct export	*e;
+	struct write	*w;
+	int64_t		 from, to;
+
+	if (api_query_check(x, known) == -1 || api_range(x, &from, &to) == -1)
+		return;
+	fmt = evhttp_find_header(&x->x_query, "format");
+	if (fmt != NULL && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0) {
+		api_error(x, 400, "invalid_parameter", "format", "format must "
+		    "be csv or json");
+		return;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (w = api_write_new(x)) == NULL) {
+		free(e);
+		return;
+	}
+	e->e_x = *x;
+	TAILQ_INIT(&e->e_x.x_query);
+	e->e_x.x_path = NULL;
+	snprintf(e->e_x.x_id.id_buf, sizeof(e->e_x.x_id.id_buf), "%s",
+	    x->x_id.id_name);
+	e->e_x.x_id.id_name = e->e_x.x_id.id_buf;
+	e->e_csv = fmt == NULL || strcmp(fmt, "csv") == 0;
+	e->e_personal = 1;	/* supervisors and admins see them all */
+	e->e_f.f_from = from;
+	e->e_f.f_to = to;
+	e->e_f.f_limit = API_EXPORT_PAGE;
+	TAILQ_INSERT_TAIL(&x->x_api->a_exports, e, e_entry);
+	w->w_body = (json_t *)e;
+	w->w_run = api_export_begin_run;
+	api_write_queue(x, w);
+}
+
+/* At exit: drop the streams still running (their connections close). */
+static void
+api_exports_abort(struct api *a)
+{
+	struct export	*e;
+
+	while ((e = TAILQ_FIRST(&a->a_exports)) != NULL) {
+		log_warnx("export %lld by %s cut short: hotlined is stopping",
+		    (long long)e->e_log_id, e->e_x.x_id.id_name);
+		api_export_free(e);
+	}
+}
+
 /* Answer every queued write with 503: the store cannot take them. */
 static void
 api_writes_fail(struct api *a, const char *why)
@@ -1425,9 +1686,14 @@ api_writes_fail(struct api *a, const char *why)
 	log_warnx("%zu writes refused: %s", a->a_nwrites, why);
 	while ((w = TAILQ_FIRST(&a->a_writes)) != NULL) {
 		TAILQ_REMOVE(&a->a_writes, w, w_entry);
-		api_error(&w->w_x, 503, "store_unavailable", NULL, "%s; "
-		    "nothing was stored: retry later with the same "
-		    "Idempotency-Key", why);
+		if (w->w_run == api_export_begin_run) {
+			api_export_free((struct export *)w->w_body);
+			w->w_body = NULL;
+		}
+		if (w->w_x.x_req != NULL)
+			api_error(&w->w_x, 503, "store_unavailable", NULL,
+			    "%s; nothing was stored: retry later with the "
+			    "same Idempotency-Key", why);
 		api_write_free(w);
 	}
 	a->a_nwrites = 0;
@@ -1521,6 +1787,8 @@ api_route(const char *path, int64_t *id, char *queue, size_t qlen,
 		return &routes[RT_QUEUES];
 	if (strcmp(path, "/v1/stats") == 0)
 		return &routes[RT_STATS];
+	if (strcmp(path, "/v1/export") == 0)
+		return &routes[RT_EXPORT];
 	if (strncmp(path, "/v1/calls/", 10) == 0)
 		return api_path_id(path + 10, id, &end) == 0 && *end == '\0' ?
 		    &routes[RT_CALL] : NULL;
@@ -1612,6 +1880,9 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		break;
 	case RT_STATS:
 		api_stats(x);
+		break;
+	case RT_EXPORT:
+		api_export(x);
 		break;
 	}
 }

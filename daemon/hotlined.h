@@ -268,6 +268,9 @@ int		 store_call_update(struct store *, const struct call *,
 		    const char *, json_t *);
 json_t		*store_call_history(struct store *, int64_t);
 struct sqlite3	*store_handle(struct store *);
+int		 store_export_begin(struct store *, const char *, const char *,
+		    int64_t, int64_t, const char *, int64_t *);
+int		 store_export_end(struct store *, int64_t, int64_t);
 int		 store_request_begin(struct store *);
 int		 store_request_end(struct store *, int);
 void		 store_item_free(struct queue_item *);
@@ -379,6 +382,12 @@ int		 queue_act(int64_t, enum queue_action, const struct identity *,
 		    const char *, struct queue_item *, char *, size_t);
 json_t		*queue_item_json(const struct queue_item *);
 json_t		*queue_count_json(const struct queue_count *);
+
+/* export.c */
+struct evbuffer;
+void	export_csv_header(struct evbuffer *, int);
+void	export_csv_row(struct evbuffer *, const struct config *,
+	    const struct call *, json_t *, int);
 
 /* stats.c */
 #define STATS_OK	 0

@@ -170,6 +170,8 @@ enum store_stmt {
 	ST_QUEUE_COUNTS,
 	ST_ITEM_LOG,
 	ST_ITEM_LOG_GET,
+	ST_EXPORT_BEGIN,
+	ST_EXPORT_END,
 	ST_MAX
 };
 
@@ -263,6 +265,10 @@ static const char *const store_sql[ST_MAX] = {
 	    " detail) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_ITEM_LOG_GET] = "SELECT at, actor, action, detail FROM queue_history"
 	    " WHERE item_id = ?1 ORDER BY id",
+	[ST_EXPORT_BEGIN] = "INSERT INTO exports (by, role, at, range_from,"
+	    " range_to, format) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_EXPORT_END] = "UPDATE exports SET rows = ?2, finished_at = ?3"
+	    " WHERE id = ?1",
 };
 
 struct store {
@@ -1300,4 +1306,47 @@ store_queue_counts(struct store *s, int64_t now,
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "counting queue "
 	    "items");
+}
+
+/* Record that who (role) began an export of [from, to); its id. */
+int
+store_export_begin(struct store *s, const char *who, const char *role,
+    int64_t from, int64_t to, const char *format, int64_t *id)
+{
+	sqlite3_stmt	*st = s->s_st[ST_EXPORT_BEGIN];
+	int		 rc;
+
+	if (store_request_begin(s) != STORE_OK)
+		return STORE_ERR;
+	store_bind_text(st, 1, who);
+	store_bind_text(st, 2, role);
+	sqlite3_bind_int64(st, 3, clock_now());
+	sqlite3_bind_int64(st, 4, from);
+	sqlite3_bind_int64(st, 5, to);
+	store_bind_text(st, 6, format);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	*id = sqlite3_last_insert_rowid(s->s_db);
+	return store_request_end(s, rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "recording an export"));
+}
+
+/* Record how many rows export id sent, and when it ended. */
+int
+store_export_end(struct store *s, int64_t id, int64_t rows)
+{
+	sqlite3_stmt	*st = s->s_st[ST_EXPORT_END];
+	int		 rc;
+
+	if (store_request_begin(s) != STORE_OK)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, rows);
+	sqlite3_bind_int64(st, 3, clock_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return store_request_end(s, rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "recording an export's end"));
 }
