@@ -83,6 +83,9 @@ struct config {
 	struct code_list cf_queues;
 	struct operator	*cf_ops;
 	size_t		 cf_nops;
+	char		*cf_user;	/* drop to this account, or NULL */
+	uid_t		 cf_uid;
+	gid_t		 cf_gid;
 };
 
 /* Who is asking: resolved once per request by auth.c. */
@@ -237,6 +240,11 @@ void		 listener_set_handler(struct listener *,
 		    void (*)(struct evhttp_request *, void *), void *);
 int		 listener_is_unix(const struct listener *);
 const char	*listener_name(const struct listener *);
+int		 listener_inherit(char **);
+void		 listener_inherit_report(void);
+void		 listener_inherit_free(void);
+const char	*listener_fdname(enum listener_kind, const char *);
+int		 listener_is_inherited(const struct listener *);
 
 /* api.c */
 struct api;
@@ -264,6 +272,30 @@ struct queue_count {
 	uint64_t	 qc_escalations; /* escalations since start */
 };
 size_t	queue_counts(const struct queue_count **);
+
+/* notify.c: the service manager's protocols (sd_notify, LISTEN_FDS). */
+struct notify_fd {
+	char	*nf_name;	/* FileDescriptorName=, or "unknown" */
+	int	 nf_fd;
+	int	 nf_used;	/* adopted by a listener */
+};
+int	 notify_init(char **);
+int	 notify_enabled(void);
+uint64_t notify_watchdog_usec(void);
+void	 notify_ready(void);
+void	 notify_reloading(void);
+void	 notify_stopping(void);
+void	 notify_watchdog(void);
+int	 notify_status_format(char *, size_t, int64_t, int64_t, int64_t);
+void	 notify_status(int64_t, int64_t, int64_t);
+void	 notify_status_reset(void);
+void	 notify_close(void);
+int	 notify_fds_parse(const char *, const char *, const char *, pid_t,
+	    struct notify_fd **, size_t *, char **);
+void	 notify_fds_free(struct notify_fd *, size_t);
+
+/* priv.c */
+int	priv_drop(const struct config *, char **);
 
 /* server.c */
 int	server_run(const char *, int);
