@@ -178,7 +178,10 @@ server_stop(struct server *s, int sig)
 	if (s->s_stopping)
 		return;
 	s->s_stopping = 1;
+	/* From STOPPING=1 on, TimeoutStopSec= bounds us, not the watchdog. */
 	notify_stopping();
+	if (s->s_tick != NULL)
+		event_del(s->s_tick);
 	log_info("%s: stopping", strsignal(sig));
 	for (i = 0; i < s->s_napi_l; i++)
 		listener_stop(s->s_api_l[i]);
