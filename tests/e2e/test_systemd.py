@@ -6,6 +6,7 @@ in a burst of writes; dropping root to the configured user; the unit
 files through systemd-analyze; make install into a staging tree."""
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -418,6 +419,112 @@ class TestPrivilegeDrop(unittest.TestCase):
                 self.assertIn(what, err)
                 setting = "group" if "group" in extra else "user"
                 self.assertIn(f": {setting}: ", err)
+
+
+UNITS = ("hotlined.service", "hotlined-api.socket", "hotlined-status.socket",
+         "hotlined-api-tcp.socket", "hotlined-status-tcp.socket")
+
+
+class TestInstallAndUnits(unittest.TestCase):
+    """make install into a staging tree, then the installed units through
+    systemd-analyze."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="hotlined-install-")
+        cls.stage = os.path.join(cls.tmp, "stage")
+        cls.install = cls.make_install()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def make_install(cls):
+        return subprocess.run(["make", "-s", "-C", TOP, "install",
+                               "DESTDIR=" + cls.stage, "PREFIX=/usr",
+                               "SYSCONFDIR=/etc"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=300)
+
+    def path(self, p):
+        return os.path.join(self.stage, p.lstrip("/"))
+
+    def test_tree(self):
+        self.assertEqual(self.install.returncode, 0, self.install.stdout)
+        for p, mode in (("/usr/sbin/hotlined", 0o755),
+                        ("/usr/bin/hotline", 0o755),
+                        ("/usr/share/man/man8/hotlined.8", 0o644),
+                        ("/usr/share/man/man5/hotlined.conf.5", 0o644),
+                        ("/usr/share/man/man1/hotline.1", 0o644),
+                        ("/etc/hotlined/hotlined.conf", 0o640),
+                        ("/usr/lib/sysusers.d/hotlined.conf", 0o644),
+                        ("/usr/lib/tmpfiles.d/hotlined.conf", 0o644)) + tuple(
+                            ("/usr/lib/systemd/system/" + u, 0o644)
+                            for u in UNITS):
+            with self.subTest(p):
+                st = os.stat(self.path(p))
+                self.assertEqual(st.st_mode & 0o7777, mode, oct(st.st_mode))
+        with open(self.path("/usr/lib/systemd/system/hotlined.service")) as f:
+            unit = f.read()
+        self.assertIn("ExecStart=/usr/sbin/hotlined -c "
+                      "/etc/hotlined/hotlined.conf\n", unit)
+        # The installed sample is a good config.
+        p = subprocess.run([self.path("/usr/sbin/hotlined"), "-t", "-c",
+                            self.path("/etc/hotlined/hotlined.conf")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_existing_config_is_kept(self):
+        conf = self.path("/etc/hotlined/hotlined.conf")
+        with open(conf, "a", encoding="utf-8") as f:
+            f.write("# edited by the administrator\n")
+        self.assertEqual(self.make_install().returncode, 0)
+        with open(conf, encoding="utf-8") as f:
+            self.assertTrue(f.read().endswith(
+                "# edited by the administrator\n"))
+
+    def verify_dir(self):
+        """The installed units, with ExecStart= pointing at the staged
+        binary (the real path does not exist on a build machine)."""
+        d = os.path.join(self.tmp, "verify")
+        os.makedirs(d, exist_ok=True)
+        for u in UNITS:
+            with open(self.path("/usr/lib/systemd/system/" + u)) as f:
+                text = f.read()
+            with open(os.path.join(d, u), "w") as f:
+                f.write(text.replace("/usr/sbin/hotlined",
+                                     self.path("/usr/sbin/hotlined")))
+        return d
+
+    @unittest.skipUnless(ANALYZE, "systemd-analyze is not installed")
+    def test_units_verify_without_a_word(self):
+        d = self.verify_dir()
+        # Documentation= is checked against the staged man pages.
+        env = dict(os.environ,
+                   MANPATH=self.path("/usr/share/man"), SYSTEMD_PAGER="",
+                   SYSTEMD_LOG_COLOR="0")
+        p = subprocess.run([ANALYZE, "verify"] + [os.path.join(d, u)
+                                                  for u in UNITS],
+                           cwd=d, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=120)
+        # verify exits 0 on warnings: any output at all is a failure.
+        self.assertEqual((p.returncode, p.stdout.decode()), (0, ""))
+
+    @unittest.skipUnless(ANALYZE, "systemd-analyze is not installed")
+    def test_security_exposure_is_ok(self):
+        d = self.verify_dir()
+        p = subprocess.run([ANALYZE, "security", "--offline=yes",
+                            "--no-pager",
+                            os.path.join(d, "hotlined.service")],
+                           cwd=d, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=120)
+        out = p.stdout.decode()
+        m = re.search(r"Overall exposure level for hotlined\.service: "
+                      r"(\d+\.\d+) (\w+)", out)
+        self.assertIsNotNone(m, out)
+        self.assertLessEqual(float(m.group(1)), SECURITY_MAX, out)
+        self.assertEqual(m.group(2), "OK", out)
 
 
 if __name__ == "__main__":
