@@ -68,6 +68,9 @@ notify_init(char **cause)
 	size_t		 len;
 
 	*cause = NULL;
+	notify_close();
+	notify.n_watchdog_usec = 0;
+	notify.n_status[0] = '\0';
 	if ((wd = getenv("WATCHDOG_USEC")) != NULL) {
 		wdpid = getenv("WATCHDOG_PID");
 		if (notify_number(wd, UINT64_MAX, &v) == -1 || v == 0) {
