@@ -249,7 +249,6 @@ server_start(struct server *s)
 	    &cause)) == NULL)
 		fatalx("api listener %s", cause);
 	s->s_napi_l = s->s_cf->cf_napi;
-	listener_inherit_report();
 	if (priv_drop(s->s_cf, &cause) == -1)
 		fatalx("%s", cause);
 	if (s->s_cf->cf_user == NULL && geteuid() == 0)
@@ -315,6 +314,7 @@ server_run(const char *conf_path, int foreground)
 	log_info("started %s, version %s, store %s%s", conf_path,
 	    HOTLINED_VERSION, s.s_cf->cf_db_path,
 	    foreground ? ", foreground" : "");
+	listener_inherit_report();
 	notify_ready();
 	server_notify_status(&s);
 	if (event_base_dispatch(s.s_base) == -1)
