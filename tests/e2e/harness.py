@@ -105,7 +105,12 @@ class Daemon:
         self.db = os.path.join(tmp, "hotline.db")
         self.proc = None
         self.logs = []
-        self.env = None         # the daemon's environment (None: ours)
+        # The daemon's environment: ours, without a service manager's
+        # variables (a test run under systemd must not talk to it).
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("NOTIFY_SOCKET", "WATCHDOG_USEC",
+                                 "WATCHDOG_PID", "LISTEN_PID", "LISTEN_FDS",
+                                 "LISTEN_FDNAMES")}
         self.wrap = []          # argv before the daemon's own
 
     def start(self):

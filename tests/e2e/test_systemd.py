@@ -113,7 +113,7 @@ class ManagedTest(unittest.TestCase):
             path = os.path.join(self.tmp, path)
         self.n = Notify(path, probe=lambda: (os.path.exists(self.d.db),
                                              accepts(self.d.sock)))
-        self.d.env = dict(os.environ, NOTIFY_SOCKET=path)
+        self.d.env = dict(self.d.env, NOTIFY_SOCKET=path)
         if self.watchdog:
             self.d.env["WATCHDOG_USEC"] = str(self.watchdog)
 
@@ -496,6 +496,40 @@ class TestInstallAndUnits(unittest.TestCase):
                 f.write(text.replace("/usr/sbin/hotlined",
                                      self.path("/usr/sbin/hotlined")))
         return d
+
+    @unittest.skipUnless(shutil.which("systemd-sysusers") and
+                         shutil.which("systemd-tmpfiles"),
+                         "systemd-sysusers or systemd-tmpfiles missing")
+    def test_sysusers_and_tmpfiles_in_a_scratch_root(self):
+        root = os.path.join(self.tmp, "root")
+        os.makedirs(os.path.join(root, "etc", "hotlined"))
+        shutil.copy(self.path("/etc/hotlined/hotlined.conf"),
+                    os.path.join(root, "etc", "hotlined"))
+        for tool, f in (("systemd-sysusers", "sysusers.d"),
+                        ("systemd-tmpfiles", "tmpfiles.d")):
+            argv = [tool, "--root=" + root]
+            if tool == "systemd-tmpfiles":
+                argv.append("--create")
+            p = subprocess.run(argv + [self.path(f"/usr/lib/{f}/"
+                                                 "hotlined.conf")],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stdout)
+            self.assertNotIn(b"rror", p.stdout)
+        with open(os.path.join(root, "etc", "passwd")) as f:
+            user = [l.split(":") for l in f if l.startswith("hotlined:")]
+        self.assertEqual(len(user), 1)
+        uid, gid, home, shell = (int(user[0][2]), int(user[0][3]),
+                                 user[0][5], user[0][6].strip())
+        self.assertNotEqual(uid, 0)
+        self.assertEqual(home, "/var/lib/hotlined")
+        self.assertTrue(shell.endswith("nologin"), shell)
+        st = os.stat(os.path.join(root, "var", "lib", "hotlined"))
+        self.assertEqual((st.st_uid, st.st_gid, st.st_mode & 0o7777),
+                         (uid, gid, 0o700))
+        st = os.stat(os.path.join(root, "etc", "hotlined", "hotlined.conf"))
+        self.assertEqual((st.st_uid, st.st_gid, st.st_mode & 0o7777),
+                         (0, gid, 0o640))
 
     @unittest.skipUnless(ANALYZE, "systemd-analyze is not installed")
     def test_units_verify_without_a_word(self):
