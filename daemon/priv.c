@@ -30,10 +30,12 @@ priv_drop(const struct config *cf, char **cause)
 	if (cf->cf_user == NULL)
 		return 0;
 	if (geteuid() != 0) {
-		if (geteuid() == cf->cf_uid)
+		if (geteuid() == cf->cf_uid && getegid() == cf->cf_gid)
 			return 0;
-		asprintf(cause, "running as uid %u, not as user %s, and not "
-		    "root to become it", (unsigned)geteuid(), cf->cf_user);
+		asprintf(cause, "running as uid %u gid %u, not as user %s "
+		    "(uid %u gid %u), and not root to become it",
+		    (unsigned)geteuid(), (unsigned)getegid(), cf->cf_user,
+		    (unsigned)cf->cf_uid, (unsigned)cf->cf_gid);
 		return -1;
 	}
 	if (setgroups(1, &cf->cf_gid) == -1 ||

@@ -404,6 +404,24 @@ class TestPrivilegeDrop(unittest.TestCase):
         self.assertEqual(rc, 1, err)
         self.assertIn("store", err)
 
+    def test_another_unprivileged_user_cannot_become_it(self):
+        os.chown(self.tmp, self.pw.pw_uid, self.pw.pw_gid)
+        d = Daemon(self.tmp, extra='\nuser = "daemon";\n')
+        pw = self.pw
+
+        def become():
+            os.setgroups([])
+            os.setgid(pw.pw_gid)
+            os.setuid(pw.pw_uid)
+
+        p = subprocess.run([HOTLINED, "-f", "-c", d.conf], cwd=self.tmp,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           preexec_fn=become, timeout=30)
+        err = p.stderr.decode()
+        self.assertEqual(p.returncode, 1, err)
+        self.assertIn("not as user daemon", err)
+        self.assertFalse(os.path.exists(d.db))
+
     def test_account_errors_exit_78_naming_the_setting(self):
         for extra, what in (
                 ('\nuser = "no-such-user-here";\n', "no such user"),
