@@ -253,6 +253,19 @@ listener_fdname(enum listener_kind kind, const char *addr)
 	return tcp ? "api-tcp" : "api";
 }
 
+/* Do two paths name the same file (a relative config path and the
+ * absolute one a unit binds)? */
+static int
+listener_same_file(const char *a, const char *b)
+{
+	struct stat	 sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /*
  * Adopt the inherited socket named for addr, if one is free: a
  * non-blocking duplicate, checked to be a listening stream socket of the
@@ -291,8 +304,8 @@ listener_adopt(struct listener *l, const char *addr, char **cause)
 	len = sizeof(sun);
 	memset(&sun, 0, sizeof(sun));
 	if (l->l_unix && getsockname(nf->nf_fd, (struct sockaddr *)&sun,
-	    &len) == 0 && strncmp(sun.sun_path, addr + 5,
-	    sizeof(sun.sun_path)) != 0)
+	    &len) == 0 && sun.sun_path[0] != '\0' &&
+	    !listener_same_file(addr + 5, sun.sun_path))
 		log_warnx("%s: the inherited socket \"%s\" is at %s; serving "
 		    "it there", addr, name, sun.sun_path);
 	/* Inherited sockets arrive blocking: evhttp would hang on one. */

@@ -268,6 +268,7 @@ class TestSocketActivation(ManagedTest):
         self.assertIn('serving the inherited socket "api"', err)
         self.assertIn('serving the inherited socket "api-tcp"', err)
         self.assertNotIn("matches no listen address", err)
+        self.assertNotIn("serving it there", err)
         # Many connections at once: inherited sockets were made
         # non-blocking, or the loop would hang in accept().
         threads = [threading.Thread(target=self.d.post_call, args=(good(),))
@@ -310,6 +311,14 @@ class TestSocketActivation(ManagedTest):
                                         unix=True).status, 200)
         self.d.port = other
         self.assertEqual(self.d.post_call(good()).status, 201)
+
+    def test_a_unix_socket_elsewhere_is_served_with_a_warning(self):
+        elsewhere = os.path.join(self.tmp, "elsewhere.sock")
+        self.d.sock = elsewhere
+        self.activate(["api", "api-tcp"])
+        self.assertIn("serving it there", self.d.stderr())
+        self.assertEqual(self.d.request("GET", "/v1/whoami",
+                                        unix=True).status, 200)
 
     def test_wrong_kind_of_socket_is_refused(self):
         # A TCP socket named "api": the config's "api" is a Unix address.
