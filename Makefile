@@ -5,7 +5,7 @@
 #   make check      build and run every test, normally and under ASan+UBSan
 #   make bench      run the benchmarks in bench/ (results in bench/README.md)
 #   make deps       install the Debian packages the build and tests need
-#   make install    install under $(DESTDIR)$(PREFIX)
+#   make install    install under $(DESTDIR)$(PREFIX), units and config too
 #   make clean
 
 VERSION    := 0.1.0
@@ -16,6 +16,11 @@ BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+# systemd reads units, sysusers.d and tmpfiles.d under /usr/lib and
+# /usr/local/lib alike.
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 CC         ?= cc
 OPTFLAGS   ?= -O2 -g
@@ -33,7 +38,7 @@ UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 # Debian packages: what building needs, what running needs, what testing needs.
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
               libssl-dev libcurl4-openssl-dev tzdata
-TEST_PKGS  := libcmocka-dev python3 sqlite3 curl
+TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 DAEMON_SRC := $(filter-out daemon/hotlined.c,$(wildcard daemon/*.c))
@@ -113,16 +118,34 @@ check-san: $(SAN)/hotlined $(SAN)/hotline $(UNIT_SAN_BIN) | deps-test
 bench: all | deps-test
 	$(MAKE) -C bench
 
+UNITS := hotlined.service hotlined-api.socket hotlined-status.socket \
+         hotlined-api-tcp.socket hotlined-status-tcp.socket
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 daemon/hotlined $(DESTDIR)$(SBINDIR)/hotlined
 	install -m 0755 client/hotline $(DESTDIR)$(BINDIR)/hotline
-	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 client/hotline.1 $(DESTDIR)$(MANDIR)/man1/hotline.1
+	install -m 0644 daemon/hotlined.conf.5 \
+	  $(DESTDIR)$(MANDIR)/man5/hotlined.conf.5
 	install -m 0644 daemon/hotlined.8 $(DESTDIR)$(MANDIR)/man8/hotlined.8
 	install -d $(DESTDIR)$(SYSCONFDIR)/hotlined
 	[ -e $(DESTDIR)$(SYSCONFDIR)/hotlined/hotlined.conf ] || \
 	  install -m 0640 conf/hotlined.conf $(DESTDIR)$(SYSCONFDIR)/hotlined/hotlined.conf
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	  $(DESTDIR)$(TMPFILESDIR)
+	for u in $(UNITS); do \
+	  sed -e 's|/usr/sbin/hotlined|$(SBINDIR)/hotlined|' \
+	      -e 's|/etc/hotlined|$(SYSCONFDIR)/hotlined|' systemd/$$u \
+	    > $(DESTDIR)$(UNITDIR)/$$u.tmp && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+	  mv $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 systemd/hotlined.sysusers $(DESTDIR)$(SYSUSERSDIR)/hotlined.conf
+	sed -e 's|/etc/hotlined|$(SYSCONFDIR)/hotlined|' systemd/hotlined.tmpfiles \
+	  > $(DESTDIR)$(TMPFILESDIR)/hotlined.conf
+	chmod 0644 $(DESTDIR)$(TMPFILESDIR)/hotlined.conf
 
 clean:
 	rm -rf build daemon/hotlined client/hotline

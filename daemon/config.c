@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -805,13 +806,56 @@ ld_callbacks(struct loader *ld, const config_setting_t *root,
 	    -1 : 0;
 }
 
+/* The account to run as when started as root: user, and group (default
+ * the user's primary group), resolved now. */
+static int
+ld_account(struct loader *ld, const config_setting_t *root,
+    struct config *cf)
+{
+	config_setting_t	*s;
+	struct passwd		*pw;
+	struct group		*gr;
+	char			*name;
+
+	if ((s = config_setting_get_member(root, "user")) == NULL) {
+		if (config_setting_get_member(root, "group") != NULL)
+			return ld_error(ld, config_setting_get_member(root,
+			    "group"), "group", "needs user as well");
+		return 0;
+	}
+	if (ld_string(ld, root, "", "user", NULL, &cf->cf_user) == -1)
+		return -1;
+	if ((pw = getpwnam(cf->cf_user)) == NULL)
+		return ld_error(ld, s, "user", "no such user \"%s\"",
+		    cf->cf_user);
+	if (pw->pw_uid == 0)
+		return ld_error(ld, s, "user", "\"%s\" is root: name the "
+		    "unprivileged account to run as", cf->cf_user);
+	cf->cf_uid = pw->pw_uid;
+	cf->cf_gid = pw->pw_gid;
+	if ((s = config_setting_get_member(root, "group")) == NULL)
+		return 0;
+	if (ld_string(ld, root, "", "group", NULL, &name) == -1)
+		return -1;
+	gr = getgrnam(name);
+	if (gr == NULL || gr->gr_gid == 0) {
+		ld_error(ld, s, "group", gr == NULL ? "no such group \"%s\"" :
+		    "\"%s\" is root's group: name an unprivileged one", name);
+		free(name);
+		return -1;
+	}
+	cf->cf_gid = gr->gr_gid;
+	free(name);
+	return 0;
+}
+
 static int
 ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 {
-	static const char *const known[] = { "timezone", "log", "store", "api",
-	    "status", "limits", "privacy", "lines", "caller_types", "topics",
-	    "risk_levels", "outcomes", "queues", "routes", "callbacks",
-	    "operators", NULL };
+	static const char *const known[] = { "timezone", "user", "group",
+	    "log", "store", "api", "status", "limits", "privacy", "lines",
+	    "caller_types", "topics", "risk_levels", "outcomes", "queues",
+	    "routes", "callbacks", "operators", NULL };
 
 	if (ld_known(ld, root, "", known) == -1 ||
 	    ld_string(ld, root, "", "timezone", "Asia/Shanghai",
@@ -821,7 +865,8 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 		return ld_error(ld, config_setting_get_member(root, "timezone"),
 		    "timezone", "unknown timezone \"%s\" (is tzdata "
 		    "installed?)", cf->cf_timezone);
-	return ld_log(ld, root, cf) == -1 || ld_store(ld, root, cf) == -1 ||
+	return ld_account(ld, root, cf) == -1 ||
+	    ld_log(ld, root, cf) == -1 || ld_store(ld, root, cf) == -1 ||
 	    ld_interfaces(ld, root, cf) == -1 ||
 	    ld_limits(ld, root, cf) == -1 || ld_privacy(ld, root, cf) == -1 ||
 	    ld_codes(ld, root, "lines", &cf->cf_lines) == -1 ||
@@ -901,6 +946,7 @@ config_free(struct config *cf)
 	if (cf == NULL)
 		return;
 	free(cf->cf_path);
+	free(cf->cf_user);
 	free(cf->cf_timezone);
 	free(cf->cf_db_path);
 	config_free_strv(cf->cf_api_listen, cf->cf_napi);

@@ -113,6 +113,9 @@ struct config {
 	int		 cf_cb_priority;
 	struct operator	*cf_ops;
 	size_t		 cf_nops;
+	char		*cf_user;	/* drop to this account, or NULL */
+	uid_t		 cf_uid;
+	gid_t		 cf_gid;
 };
 
 /* Who is asking: resolved once per request by auth.c. */
@@ -320,6 +323,11 @@ void		 listener_set_handler(struct listener *,
 		    void (*)(struct evhttp_request *, void *), void *);
 int		 listener_is_unix(const struct listener *);
 const char	*listener_name(const struct listener *);
+int		 listener_inherit(char **);
+void		 listener_inherit_report(void);
+void		 listener_inherit_free(void);
+const char	*listener_fdname(enum listener_kind, const char *);
+int		 listener_is_inherited(const struct listener *);
 
 /* api.c */
 struct api;
@@ -395,6 +403,30 @@ void	export_csv_row(struct evbuffer *, const struct config *,
 #define STATS_ERR	-1	/* the store failed */
 int	stats_query(struct store *, const struct config *, int64_t, int64_t,
 	    const char *, json_t **, char *, size_t);
+
+/* notify.c: the service manager's protocols (sd_notify, LISTEN_FDS). */
+struct notify_fd {
+	char	*nf_name;	/* FileDescriptorName=, or "unknown" */
+	int	 nf_fd;
+	int	 nf_used;	/* adopted by a listener */
+};
+int	 notify_init(char **);
+int	 notify_enabled(void);
+uint64_t notify_watchdog_usec(void);
+void	 notify_ready(void);
+void	 notify_reloading(void);
+void	 notify_stopping(void);
+void	 notify_watchdog(void);
+int	 notify_status_format(char *, size_t, int64_t, int64_t, int64_t);
+void	 notify_status(int64_t, int64_t, int64_t);
+void	 notify_status_reset(void);
+void	 notify_close(void);
+int	 notify_fds_parse(const char *, const char *, const char *, pid_t,
+	    struct notify_fd **, size_t *, char **);
+void	 notify_fds_free(struct notify_fd *, size_t);
+
+/* priv.c */
+int	priv_drop(const struct config *, char **);
 
 /* server.c */
 int	server_run(const char *, int);

@@ -3,6 +3,12 @@
  * "tcp:HOST:PORT". A Unix socket is created defensively (path length,
  * another instance still answering, only a stale socket unlinked, mode
  * set on purpose); every listener carries the HTTP limits.
+ *
+ * Under socket activation a listener adopts the socket the manager passed
+ * under its name instead of binding: "api" or "status" for a kind's Unix
+ * address, "api-tcp" or "status-tcp" for its TCP one (listener_fdname).
+ * The inherited sockets stay open here for the life of the process and a
+ * listener gets a duplicate, so a reload can drop and adopt them again.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,6 +16,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +38,12 @@ struct listener {
 	struct evhttp		*l_http;
 	struct evhttp_bound_socket *l_bound;
 	void			*l_arg;
+	struct notify_fd	*l_inherited;	/* adopted from the manager */
 };
+
+/* The sockets the service manager passed (LISTEN_FDS), by name. */
+static struct notify_fd	*inherited;
+static size_t		 ninherited;
 
 /* Refuse a path in use by a live daemon; remove a stale socket. */
 static int
@@ -174,7 +186,147 @@ listener_tcp(const char *addr, char **cause)
 	return fd;
 }
 
-/* Bind addr and put an evhttp on it; NULL with *cause (caller frees). */
+/*
+ * Take the sockets a service manager passed to this process and keep
+ * them by name. 0, or -1 with *cause (caller frees) when the environment
+ * is malformed.
+ */
+int
+listener_inherit(char **cause)
+{
+	size_t	 i;
+
+	if (notify_fds_parse(getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
+	    getenv("LISTEN_FDNAMES"), getpid(), &inherited, &ninherited,
+	    cause) == -1)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	for (i = 0; i < ninherited; i++) {
+		if (fcntl(inherited[i].nf_fd, F_SETFD, FD_CLOEXEC) == -1) {
+			asprintf(cause, "inherited socket %d (%s): %s",
+			    inherited[i].nf_fd, inherited[i].nf_name,
+			    strerror(errno));
+			return -1;
+		}
+		log_debug("inherited socket %d: %s", inherited[i].nf_fd,
+		    inherited[i].nf_name);
+	}
+	return 0;
+}
+
+/* Say which inherited sockets no listener took: a unit and a config
+ * that do not agree. */
+void
+listener_inherit_report(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ninherited; i++)
+		if (!inherited[i].nf_used)
+			log_warnx("inherited socket \"%s\" (fd %d) matches no "
+			    "listen address in the config; it is not served",
+			    inherited[i].nf_name, inherited[i].nf_fd);
+}
+
+void
+listener_inherit_free(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ninherited; i++)
+		close(inherited[i].nf_fd);
+	notify_fds_free(inherited, ninherited);
+	inherited = NULL;
+	ninherited = 0;
+}
+
+/* The socket name (FileDescriptorName=) a listen address answers to. */
+const char *
+listener_fdname(enum listener_kind kind, const char *addr)
+{
+	int	 tcp = strncmp(addr, "tcp:", 4) == 0;
+
+	if (kind == LISTENER_STATUS)
+		return tcp ? "status-tcp" : "status";
+	return tcp ? "api-tcp" : "api";
+}
+
+/* Do two paths name the same file (a relative config path and the
+ * absolute one a unit binds)? */
+static int
+listener_same_file(const char *a, const char *b)
+{
+	struct stat	 sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Adopt the inherited socket named for addr, if one is free: a
+ * non-blocking duplicate, checked to be a listening stream socket of the
+ * address's family. The fd, -2 when there is none to adopt, -1 with
+ * *cause.
+ */
+static int
+listener_adopt(struct listener *l, const char *addr, char **cause)
+{
+	struct notify_fd	*nf = NULL;
+	struct sockaddr_un	 sun;
+	socklen_t		 len;
+	const char		*name = listener_fdname(l->l_kind, addr);
+	int			 fd, type = 0, acc = 0, dom = 0;
+	size_t			 i;
+
+	for (i = 0; i < ninherited && nf == NULL; i++)
+		if (!inherited[i].nf_used &&
+		    strcmp(inherited[i].nf_name, name) == 0)
+			nf = &inherited[i];
+	if (nf == NULL)
+		return -2;
+	len = sizeof(type);
+	getsockopt(nf->nf_fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	len = sizeof(acc);
+	getsockopt(nf->nf_fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len);
+	len = sizeof(dom);
+	getsockopt(nf->nf_fd, SOL_SOCKET, SO_DOMAIN, &dom, &len);
+	if (type != SOCK_STREAM || !acc || (l->l_unix ? dom != AF_UNIX :
+	    dom != AF_INET && dom != AF_INET6)) {
+		asprintf(cause, "%s: the inherited socket \"%s\" is not a "
+		    "listening %s stream socket", addr, name,
+		    l->l_unix ? "Unix" : "TCP");
+		return -1;
+	}
+	len = sizeof(sun);
+	memset(&sun, 0, sizeof(sun));
+	if (l->l_unix && getsockname(nf->nf_fd, (struct sockaddr *)&sun,
+	    &len) == 0 && sun.sun_path[0] != '\0' &&
+	    !listener_same_file(addr + 5, sun.sun_path))
+		log_warnx("%s: the inherited socket \"%s\" is at %s; serving "
+		    "it there", addr, name, sun.sun_path);
+	/* Inherited sockets arrive blocking: evhttp would hang on one. */
+	if ((fd = fcntl(nf->nf_fd, F_DUPFD_CLOEXEC, 3)) == -1 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1) {
+		asprintf(cause, "%s: inherited socket \"%s\": %s", addr, name,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	nf->nf_used = 1;
+	l->l_inherited = nf;
+	log_info("%s: serving the inherited socket \"%s\"", addr, name);
+	return fd;
+}
+
+/*
+ * Put an evhttp on addr: the inherited socket named for it, or one bound
+ * here. NULL with *cause (caller frees).
+ */
 struct listener *
 listener_open(struct event_base *base, const char *addr,
     enum listener_kind kind, mode_t mode, const struct limits *lim,
@@ -190,16 +342,17 @@ listener_open(struct event_base *base, const char *addr,
 		return NULL;
 	}
 	l->l_kind = kind;
-	if (strncmp(addr, "unix:", 5) == 0) {
-		l->l_unix = 1;
-		fd = listener_unix(l, addr + 5, mode, cause);
-	} else if (strncmp(addr, "tcp:", 4) == 0)
-		fd = listener_tcp(addr + 4, cause);
-	else {
+	l->l_unix = strncmp(addr, "unix:", 5) == 0;
+	if (!l->l_unix && strncmp(addr, "tcp:", 4) != 0) {
 		asprintf(cause, "%s: expected unix:PATH or tcp:HOST:PORT",
 		    addr);
 		fd = -1;
-	}
+	} else if ((fd = listener_adopt(l, addr, cause)) != -2)
+		;	/* adopted, or a bad inherited socket */
+	else if (l->l_unix)
+		fd = listener_unix(l, addr + 5, mode, cause);
+	else
+		fd = listener_tcp(addr + 4, cause);
 	if (fd == -1 || (l->l_http = evhttp_new(base)) == NULL) {
 		if (fd != -1) {
 			asprintf(cause, "%s: evhttp_new failed", addr);
@@ -252,6 +405,8 @@ listener_close(struct listener *l)
 	}
 	if (l->l_path != NULL)
 		unlink(l->l_path);
+	if (l->l_inherited != NULL)
+		l->l_inherited->nf_used = 0;
 	free(l->l_path);
 	free(l->l_name);
 	free(l);
@@ -282,4 +437,10 @@ const char *
 listener_name(const struct listener *l)
 {
 	return l->l_name;
+}
+
+int
+listener_is_inherited(const struct listener *l)
+{
+	return l->l_inherited != NULL;
 }

@@ -2,13 +2,15 @@
  * The server: the event loop, its listeners and its signals. SIGHUP
  * reloads the config (built aside, swapped in only when all of it
  * worked); SIGTERM and SIGINT stop accepting, commit what is pending,
- * let the answers drain and leave the loop.
+ * let the answers drain and leave the loop. A service manager hears of
+ * each step (notify.c) and gets a watchdog ping from a timer in the loop.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <event2/http.h>
@@ -16,6 +18,7 @@
 #include "hotlined.h"
 
 #define SERVER_DRAIN_MS	500	/* time given to answers still in flight */
+#define SERVER_STATUS_S	5	/* STATUS= refresh without a watchdog */
 
 struct server {
 	const char		*s_conf_path;
@@ -28,6 +31,7 @@ struct server {
 	struct event		*s_sighup;
 	struct event		*s_sigterm;
 	struct event		*s_sigint;
+	struct event		*s_tick;	/* watchdog and STATUS= */
 	int			 s_stopping;
 };
 
@@ -104,6 +108,11 @@ server_reload(struct server *s)
 	if (strcmp(cf->cf_db_path, s->s_cf->cf_db_path) != 0)
 		log_warnx("reload: store.path changed; the new path takes "
 		    "effect at the next start");
+	if ((cf->cf_user == NULL) != (s->s_cf->cf_user == NULL) ||
+	    (cf->cf_user != NULL && (cf->cf_uid != s->s_cf->cf_uid ||
+	    cf->cf_gid != s->s_cf->cf_gid)))
+		log_warnx("reload: user or group changed; the new account "
+		    "takes effect at the next start");
 	if ((v = server_api_listeners(s, cf, s->s_api_l, s->s_napi_l,
 	    &cause)) == NULL) {
 		log_warnx("reload refused, the old config keeps serving: %s",
@@ -133,6 +142,34 @@ server_reload(struct server *s)
 	log_info("reloaded %s", s->s_conf_path);
 }
 
+/* Tell the service manager how the day goes. */
+static void
+server_notify_status(struct server *s)
+{
+	const struct queue_count *qc;
+	size_t			  i, n;
+	int64_t			  waiting = 0, escalated = 0;
+
+	(void)s;
+	n = queue_counts(&qc);
+	for (i = 0; i < n; i++) {
+		waiting += qc[i].qc_waiting;
+		escalated += qc[i].qc_escalated;
+	}
+	/* Calls today come from the status counters once they exist. */
+	notify_status(-1, waiting, escalated);
+}
+
+/* The watchdog ping comes from the loop, so a stalled loop misses it. */
+static void
+server_tick(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	notify_watchdog();
+	server_notify_status(arg);
+}
+
 static void
 server_stop(struct server *s, int sig)
 {
@@ -142,6 +179,10 @@ server_stop(struct server *s, int sig)
 	if (s->s_stopping)
 		return;
 	s->s_stopping = 1;
+	/* From STOPPING=1 on, TimeoutStopSec= bounds us, not the watchdog. */
+	notify_stopping();
+	if (s->s_tick != NULL)
+		event_del(s->s_tick);
 	log_info("%s: stopping", strsignal(sig));
 	for (i = 0; i < s->s_napi_l; i++)
 		listener_stop(s->s_api_l[i]);
@@ -158,8 +199,13 @@ server_signal(evutil_socket_t sig, short events, void *arg)
 	(void)events;
 	switch (sig) {
 	case SIGHUP:
-		if (!s->s_stopping)
-			server_reload(s);
+		if (s->s_stopping)
+			break;
+		notify_reloading();
+		server_reload(s);
+		notify_ready();
+		notify_status_reset();
+		server_notify_status(s);
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -168,13 +214,46 @@ server_signal(evutil_socket_t sig, short events, void *arg)
 	}
 }
 
+/* A tick at half the watchdog interval, or a slow one for STATUS=. */
+static void
+server_start_tick(struct server *s)
+{
+	struct timeval	 tv = { SERVER_STATUS_S, 0 };
+	uint64_t	 usec = notify_watchdog_usec() / 2;
+
+	if (!notify_enabled())
+		return;
+	if (usec != 0) {
+		tv.tv_sec = (time_t)(usec / 1000000);
+		tv.tv_usec = (suseconds_t)(usec % 1000000);
+	}
+	if ((s->s_tick = event_new(s->s_base, -1, EV_PERSIST, server_tick,
+	    s)) == NULL || event_add(s->s_tick, &tv) == -1)
+		fatalx("cannot start the watchdog timer");
+}
+
+/*
+ * Listeners first (inherited, or bound while still root), then the
+ * account of the config, and only then the store.
+ */
 static void
 server_start(struct server *s)
 {
 	char	*cause = NULL;
+	size_t	 i;
 
 	if ((s->s_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	if (listener_inherit(&cause) == -1)
+		fatalx("socket activation: %s", cause);
+	if ((s->s_api_l = server_api_listeners(s, s->s_cf, NULL, 0,
+	    &cause)) == NULL)
+		fatalx("api listener %s", cause);
+	s->s_napi_l = s->s_cf->cf_napi;
+	if (priv_drop(s->s_cf, &cause) == -1)
+		fatalx("%s", cause);
+	if (s->s_cf->cf_user == NULL && geteuid() == 0)
+		log_warnx("running as root: set user in the config");
 	if ((s->s_store = store_open(s->s_cf->cf_db_path, s->s_cf->cf_busy_ms,
 	    &cause)) == NULL)
 		fatalx("store: %s", cause);
@@ -183,10 +262,8 @@ server_start(struct server *s)
 	api_set_config(s->s_api, s->s_cf);
 	if (queue_init(s->s_base, s->s_store, s->s_cf) == -1)
 		fatalx("queue_init: out of memory");
-	if ((s->s_api_l = server_api_listeners(s, s->s_cf, NULL, 0,
-	    &cause)) == NULL)
-		fatalx("api listener %s", cause);
-	s->s_napi_l = s->s_cf->cf_napi;
+	for (i = 0; i < s->s_napi_l; i++)
+		listener_set_handler(s->s_api_l[i], api_request, s->s_api);
 	s->s_sighup = evsignal_new(s->s_base, SIGHUP, server_signal, s);
 	s->s_sigterm = evsignal_new(s->s_base, SIGTERM, server_signal, s);
 	s->s_sigint = evsignal_new(s->s_base, SIGINT, server_signal, s);
@@ -195,6 +272,7 @@ server_start(struct server *s)
 	    evsignal_add(s->s_sigterm, NULL) == -1 ||
 	    evsignal_add(s->s_sigint, NULL) == -1)
 		fatalx("cannot watch signals");
+	server_start_tick(s);
 }
 
 static void
@@ -207,7 +285,11 @@ server_free(struct server *s)
 	event_free(s->s_sighup);
 	event_free(s->s_sigterm);
 	event_free(s->s_sigint);
+	if (s->s_tick != NULL)
+		event_free(s->s_tick);
 	event_base_free(s->s_base);
+	listener_inherit_free();
+	notify_close();
 	config_free(s->s_cf);
 }
 
@@ -230,10 +312,15 @@ server_run(const char *conf_path, int foreground)
 	log_setfacility(s.s_cf->cf_facility);
 	clock_set_timezone(s.s_cf->cf_timezone);
 	signal(SIGPIPE, SIG_IGN);
+	if (notify_init(&cause) == -1)
+		fatalx("%s", cause);
 	server_start(&s);
 	log_info("started %s, version %s, store %s%s", conf_path,
 	    HOTLINED_VERSION, s.s_cf->cf_db_path,
 	    foreground ? ", foreground" : "");
+	listener_inherit_report();
+	notify_ready();
+	server_notify_status(&s);
 	if (event_base_dispatch(s.s_base) == -1)
 		log_warnx("event loop failed");
 	api_flush(s.s_api);

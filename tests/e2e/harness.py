@@ -109,13 +109,21 @@ class Daemon:
         self.db = os.path.join(tmp, "hotline.db")
         self.proc = None
         self.logs = []
+        # The daemon's environment: ours, without a service manager's
+        # variables (a test run under systemd must not talk to it).
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("NOTIFY_SOCKET", "WATCHDOG_USEC",
+                                 "WATCHDOG_PID", "LISTEN_PID", "LISTEN_FDS",
+                                 "LISTEN_FDNAMES")}
+        self.wrap = []          # argv before the daemon's own
 
     def start(self):
         self.errpath = os.path.join(tmp_name(self.tmp, "stderr"))
         self.err = open(self.errpath, "wb")
-        self.proc = subprocess.Popen([HOTLINED, "-f", "-c", self.conf],
+        self.proc = subprocess.Popen(self.wrap + [HOTLINED, "-f", "-c",
+                                                  self.conf],
                                      cwd=self.tmp, stdout=self.err,
-                                     stderr=self.err)
+                                     stderr=self.err, env=self.env)
         deadline = time.time() + START_TIMEOUT
         while time.time() < deadline:
             if self.proc.poll() is not None:
