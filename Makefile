@@ -32,7 +32,7 @@ SANFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 
 DAEMON_LIBS := -levent -lsqlite3 -lconfig -ljansson -lcrypto -lm
-CLIENT_LIBS := -lcurl -ljansson -lconfig
+CLIENT_LIBS := -lcurl -ljansson -lconfig -lm
 UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 
 # Debian packages: what building needs, what running needs, what testing needs.

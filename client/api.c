@@ -78,6 +78,19 @@ api_request(struct hl *hl, const char *method, const char *path,
 	return API_OK;
 }
 
+/* GET path streamed into out; like api_request otherwise. */
+int
+api_download(struct hl *hl, const char *path, FILE *out,
+    struct http_response *resp)
+{
+	memset(resp, 0, sizeof *resp);
+	if (api_connect(hl) == -1)
+		return API_FAILED;
+	if (http_download(hl->http, path, out, resp) == -1)
+		return API_TRANSPORT;
+	return API_OK;
+}
+
 const char *
 api_transport_error(struct hl *hl)
 {

@@ -50,14 +50,14 @@ static const char *const cmd_list_headers[CMD_LIST_NCOLS] = {
 };
 
 /* A DATE passes as it is; a TIME must at least look like one. */
-static int
-cmd_list_check_when(const char *opt, const char *s)
+int
+cmd_list_check_when(const char *cmd, const char *opt, const char *s)
 {
 	time_t	t;
 
 	if (s == NULL || timeparse_is_date(s) || timeparse_time(s, &t) == 0)
 		return 0;
-	return msg_usage("list", "--%s: '%s' is neither a date (YYYY-MM-DD) "
+	return msg_usage(cmd, "--%s: '%s' is neither a date (YYYY-MM-DD) "
 	    "nor a time", opt, s);
 }
 
@@ -86,8 +86,8 @@ cmd_list_check(const struct cmd_list *l)
 		return msg_usage("list", "--today and --from conflict");
 	if (l->mine && l->operator != NULL)
 		return msg_usage("list", "--mine and --operator conflict");
-	if ((rv = cmd_list_check_when("from", l->from)) != 0 ||
-	    (rv = cmd_list_check_when("to", l->to)) != 0)
+	if ((rv = cmd_list_check_when("list", "from", l->from)) != 0 ||
+	    (rv = cmd_list_check_when("list", "to", l->to)) != 0)
 		return rv;
 	if (l->limit != NULL)
 		return cmd_list_check_limit(l->limit);
@@ -134,7 +134,7 @@ cmd_list_options(struct hl *hl, struct cmd_list *l, int argc, char **argv)
 }
 
 /* A --from/--to value as the API takes it (caller frees); NULL on error. */
-static char *
+char *
 cmd_list_when(const char *opt, const char *s)
 {
 	char	buf[TIMEPARSE_RFC3339_LEN];
@@ -190,7 +190,7 @@ cmd_list_resolve(struct hl *hl, struct cmd_list *l)
 }
 
 /* Append "&key=value", value URL-encoded, to *q. */
-static void
+void
 cmd_list_param(char **q, const char *key, const char *value)
 {
 	char	*esc, *next;

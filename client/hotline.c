@@ -29,6 +29,8 @@ static const struct hotline_cmd hotline_cmds[] = {
 	{ "done", cmd_done },
 	{ "release", cmd_release },
 	{ "renew", cmd_renew },
+	{ "stats", cmd_stats },
+	{ "export", cmd_export },
 };
 
 static const struct option hotline_options[] = {

@@ -49,6 +49,8 @@ struct http_response {
 #define API_FAILED	-2	/* could not even start; already reported */
 int		 api_request(struct hl *, const char *, const char *,
 		    const json_t *, const char *const *, struct http_response *);
+int		 api_download(struct hl *, const char *, FILE *,
+		    struct http_response *);
 const char	*api_transport_error(struct hl *);
 json_t		*api_call(struct hl *, const char *, const char *,
 		    const json_t *, const char *const *);
@@ -61,6 +63,13 @@ int		 cmd_amend(struct hl *, int, char **);
 
 /* cmd_list.c */
 int		 cmd_list(struct hl *, int, char **);
+int		 cmd_list_check_when(const char *, const char *, const char *);
+char		*cmd_list_when(const char *, const char *);
+void		 cmd_list_param(char **, const char *, const char *);
+
+/* cmd_stats.c */
+int		 cmd_stats(struct hl *, int, char **);
+int		 cmd_export(struct hl *, int, char **);
 
 /* cmd_log.c */
 int		 cmd_log(struct hl *, int, char **);
@@ -121,6 +130,8 @@ int		 hotline_common_options(struct hl *, const char *, int,
 int		 http_valid_server(const char *);
 struct http	*http_open(const char *, const char *);
 void		 http_close(struct http *);
+int		 http_download(struct http *, const char *, FILE *,
+		    struct http_response *);
 int		 http_request(struct http *, const char *, const char *,
 		    const json_t *, const char *const *, struct http_response *);
 const char	*http_error(const struct http *);

@@ -240,6 +240,77 @@ http_request(struct http *h, const char *method, const char *path,
 	return rc == CURLE_OK ? 0 : -1;
 }
 
+/* A download: a 2xx body goes to the file as it comes, else is kept. */
+struct http_sink {
+	CURL		*curl;
+	FILE		*out;
+	struct http_buf	 err;
+	int		 failed;	/* writing the file failed */
+};
+
+static size_t
+http_sink_write(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct http_sink	*k = arg;
+	long			 status = 0;
+	size_t			 n = size * nmemb;
+
+	curl_easy_getinfo(k->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299)
+		return http_write(ptr, size, nmemb, &k->err);
+	if (fwrite(ptr, 1, n, k->out) != n) {
+		k->failed = 1;
+		return 0;
+	}
+	return n;
+}
+
+/*
+ * GET path into out, streamed (no size limit, no overall timeout: an
+ * export may be long; a stalled one is cut after a minute without bytes).
+ * 0 with the status in *resp (its body: the error, for a non-2xx), or -1
+ * with the reason in http_error().
+ */
+int
+http_download(struct http *h, const char *path, FILE *out,
+    struct http_response *resp)
+{
+	struct http_sink	 k;
+	struct curl_slist	*hdrs;
+	char			*url;
+	CURLcode		 rc;
+
+	memset(resp, 0, sizeof *resp);
+	memset(&k, 0, sizeof k);
+	k.curl = h->curl;
+	k.out = out;
+	h->curlerr[0] = '\0';
+	url = xasprintf("%s%s", h->base, path);
+	hdrs = http_headers(h, 0, NULL);
+	http_setup(h, "GET", url, NULL, hdrs, NULL);
+	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, 0L);
+	curl_easy_setopt(h->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, http_sink_write);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &k);
+	if ((rc = curl_easy_perform(h->curl)) != CURLE_OK) {
+		if (k.failed)
+			snprintf(h->error, sizeof h->error, "writing the "
+			    "export: %s", strerror(errno));
+		else
+			http_set_error(h, rc);
+	} else {
+		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE,
+		    &resp->status);
+		if (k.err.len > 0)
+			resp->body = json_loadb(k.err.data, k.err.len, 0, NULL);
+	}
+	curl_slist_free_all(hdrs);
+	free(url);
+	free(k.err.data);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
 void
 http_response_free(struct http_response *resp)
 {

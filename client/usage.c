@@ -29,6 +29,8 @@ static const char usage_main[] =
 "  done     complete a claimed item with a resolution\n"
 "  release  hand a claimed item back to its queue\n"
 "  renew    extend the lease on a claimed item\n"
+"  stats    counts, durations, risk and waits by day, line, topic, ...\n"
+"  export   every call in a range as CSV or JSON (supervisors)\n"
 "  help     show this text, or a command's: hotline help log\n"
 "\n"
 "Global options:\n"
@@ -256,6 +258,54 @@ static const char usage_renew[] =
 "      --json      print the item as JSON\n"
 "  -h, --help      show this help\n";
 
+static const char usage_stats[] =
+"Usage: hotline stats --from DATE --to DATE [--by DIM[,DIM]]\n"
+"                     [--format table|csv|json] [--chart]\n"
+"\n"
+"The calls that started in the range, broken down by one or two\n"
+"dimensions (supervisors and admins): per group the calls, their total\n"
+"and mean duration, the share at risk high or above, the follow-ups\n"
+"made, the median and 90th-percentile wait until a counselor first\n"
+"claimed them, and the follow-ups escalated past their SLA; then a\n"
+"totals row. Days, weeks and months are those of the server's timezone,\n"
+"and an empty day is shown with zeros. A call with several topics counts\n"
+"under each of them, so by topic the groups add up to more than the\n"
+"total.\n"
+"\n"
+"      --from DATE|TIME   the first day (or time) counted\n"
+"      --to DATE|TIME     the last day counted (a TIME: up to, excluded)\n"
+"      --by DIM[,DIM]     hour, day (default), week, month, line,\n"
+"                         caller_type, topic, risk, outcome, operator,\n"
+"                         queue, call_type; at most one time unit\n"
+"      --format FORMAT    table (default), csv (RFC 4180) or json\n"
+"      --chart            a bar chart of the calls by the first dimension\n"
+"      --json             print the server's JSON\n"
+"  -h, --help             show this help\n"
+"\n"
+"Examples:\n"
+"  hotline stats --from 2020-02-01 --to 2020-02-29 --by day,line\n"
+"  hotline stats --from 2020-02-01 --to 2020-02-29 --by topic --chart\n";
+
+static const char usage_export[] =
+"Usage: hotline export --from DATE --to DATE [--format csv|json]\n"
+"                      [-o FILE]\n"
+"\n"
+"Every call that started in the range, one row each, with the display\n"
+"name beside each code and the personal fields (supervisors and admins\n"
+"only). CSV is RFC 4180 in UTF-8 with a byte-order mark, so Excel and\n"
+"WPS open Chinese text as it is. The server streams it, and records who\n"
+"exported which range.\n"
+"\n"
+"      --from DATE|TIME   the first day (or time)\n"
+"      --to DATE|TIME     the last day (a TIME: up to, excluded)\n"
+"      --format FORMAT    csv (default) or json (an array of records)\n"
+"  -o, --output FILE      write FILE (complete, or not at all) instead\n"
+"                         of standard output\n"
+"  -h, --help             show this help\n"
+"\n"
+"Example:\n"
+"  hotline export --from 2020-02-01 --to 2020-02-29 -o february.csv\n";
+
 static const char usage_help[] =
 "Usage: hotline help [COMMAND]\n"
 "\n"
@@ -273,6 +323,8 @@ static const struct usage usage_texts[] = {
 	{ "done", usage_done },
 	{ "release", usage_release },
 	{ "renew", usage_renew },
+	{ "stats", usage_stats },
+	{ "export", usage_export },
 	{ "help", usage_help },
 };
 

@@ -1480,13 +1480,21 @@ api_export_finish(struct export *e, int complete)
 	api_export_free(e);
 }
 
+/*
+ * The reader went away mid-stream. libevent has already taken the request
+ * off the connection and left it to us (evhttp's "userdone" rule):
+ * ending the reply is what frees it.
+ */
 static void
 api_export_closed(struct evhttp_connection *conn, void *arg)
 {
-	struct export	*e = arg;
+	struct export		*e = arg;
+	struct evhttp_request	*req = e->e_x.x_req;
 
 	(void)conn;
 	e->e_conn = NULL;
+	if (evhttp_request_get_connection(req) == NULL)
+		evhttp_send_reply_end(req);
 	api_export_finish(e, 0);
 }
 

@@ -219,14 +219,17 @@ clock_floor(int64_t t, enum clock_unit unit, struct tm *tm)
 	return (int64_t)mktime(tm);
 }
 
-/* Move tm one unit on and return that start. */
+/*
+ * Move one unit on from t (whose local time is tm) and return that start.
+ * An hour is 3600 seconds, so the hour the clocks go back is two buckets;
+ * days, weeks and months follow the calendar (a day may be 23 or 25 h).
+ */
 static int64_t
-clock_step(struct tm *tm, enum clock_unit unit)
+clock_step(struct tm *tm, enum clock_unit unit, int64_t t)
 {
 	switch (unit) {
 	case CLOCK_HOUR:
-		tm->tm_hour++;
-		break;
+		return t + 3600;
 	case CLOCK_DAY:
 		tm->tm_mday++;
 		break;
@@ -274,7 +277,7 @@ clock_buckets(int64_t from, int64_t to, enum clock_unit unit, size_t max,
 		return -1;
 	v[k++] = from;
 	t = clock_floor(from, unit, &tm);
-	while ((t = clock_step(&tm, unit)) < to) {
+	while ((t = clock_step(&tm, unit, t)) < to) {
 		if (k > max) {
 			free(v);
 			return -1;

@@ -1,0 +1,197 @@
+/*
+ * The pieces of statistics and export: local time buckets (hours, days,
+ * ISO weeks, months; a day of 23 or 25 hours where the clocks change;
+ * the first and last bucket cut to the range; the bucket cap) and the
+ * CSV of a call (RFC 4180 quoting, names beside codes, personal columns
+ * only when asked for).
+ */
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "unit.h"
+
+static int64_t
+at(const char *rfc3339)
+{
+	int64_t	 t;
+
+	if (clock_parse(rfc3339, &t) == -1)
+		fail_msg("bad time %s", rfc3339);
+	return t;
+}
+
+static void
+label(int64_t t, enum clock_unit u, const char *want)
+{
+	char	 buf[40];
+
+	clock_bucket_label(t, u, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+}
+
+static void
+test_days_in_shanghai(void **state)
+{
+	int64_t	*b;
+	size_t	 n;
+
+	(void)state;
+	assert_int_equal(clock_set_timezone("Asia/Shanghai"), 0);
+	assert_int_equal(clock_buckets(at("2020-02-16T00:00:00+08:00"),
+	    at("2020-02-19T00:00:00+08:00"), CLOCK_DAY, 100, &b, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(b[1] - b[0], 86400);
+	assert_int_equal(b[1], at("2020-02-17T00:00:00+08:00"));
+	label(b[1], CLOCK_DAY, "2020-02-17");
+	/* 17:30 UTC on the 16th is in the 17th's bucket. */
+	assert_true(at("2020-02-16T17:30:00Z") >= b[1]);
+	assert_true(at("2020-02-16T17:30:00Z") < b[2]);
+	free(b);
+	/* A range starting mid-day: the first bucket is cut, not widened. */
+	assert_int_equal(clock_buckets(at("2020-02-16T12:00:00+08:00"),
+	    at("2020-02-17T06:00:00+08:00"), CLOCK_DAY, 100, &b, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(b[0], at("2020-02-16T12:00:00+08:00"));
+	assert_int_equal(b[1], at("2020-02-17T00:00:00+08:00"));
+	assert_int_equal(b[2], at("2020-02-17T06:00:00+08:00"));
+	free(b);
+	/* Hours: 24 in a day; labels in local time. */
+	assert_int_equal(clock_buckets(at("2020-02-17T00:00:00+08:00"),
+	    at("2020-02-18T00:00:00+08:00"), CLOCK_HOUR, 100, &b, &n), 0);
+	assert_int_equal(n, 24);
+	label(b[23], CLOCK_HOUR, "2020-02-17 23:00");
+	free(b);
+	/* Too many buckets: refused. */
+	assert_int_equal(clock_buckets(at("2000-01-01T00:00:00Z"),
+	    at("2020-01-01T00:00:00Z"), CLOCK_HOUR, 10000, &b, &n), -1);
+	assert_null(b);
+}
+
+static void
+test_weeks_and_months(void **state)
+{
+	int64_t	*b;
+	size_t	 n;
+
+	(void)state;
+	assert_int_equal(clock_set_timezone("Asia/Shanghai"), 0);
+	/* Sunday 16 February is in ISO week 7; Monday the 17th starts 8. */
+	assert_int_equal(clock_buckets(at("2020-02-16T00:00:00+08:00"),
+	    at("2020-02-24T00:00:00+08:00"), CLOCK_WEEK, 100, &b, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(b[1], at("2020-02-17T00:00:00+08:00"));
+	label(b[0], CLOCK_WEEK, "2020-W07");
+	label(b[1], CLOCK_WEEK, "2020-W08");
+	free(b);
+	/* 2020 is a leap year; the ISO year of 2020-12-31 is 2020-W53. */
+	assert_int_equal(clock_buckets(at("2020-01-15T00:00:00+08:00"),
+	    at("2021-01-01T00:00:00+08:00"), CLOCK_MONTH, 100, &b, &n), 0);
+	assert_int_equal(n, 12);
+	assert_int_equal(b[2] - b[1], 29 * 86400);
+	label(b[1], CLOCK_MONTH, "2020-02");
+	label(b[11], CLOCK_MONTH, "2020-12");
+	label(at("2020-12-31T12:00:00+08:00"), CLOCK_WEEK, "2020-W53");
+	free(b);
+}
+
+static void
+test_daylight_saving(void **state)
+{
+	int64_t	*b;
+	size_t	 n;
+
+	(void)state;
+	/* Berlin: 29 March 2020 has 23 hours, 25 October 25. */
+	assert_int_equal(clock_set_timezone("Europe/Berlin"), 0);
+	assert_int_equal(clock_buckets(at("2020-03-28T00:00:00+01:00"),
+	    at("2020-03-31T00:00:00+02:00"), CLOCK_DAY, 100, &b, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(b[2] - b[1], 23 * 3600);
+	label(b[1], CLOCK_DAY, "2020-03-29");
+	free(b);
+	assert_int_equal(clock_buckets(at("2020-10-25T00:00:00+02:00"),
+	    at("2020-10-26T00:00:00+01:00"), CLOCK_HOUR, 100, &b, &n), 0);
+	assert_int_equal(n, 25);
+	free(b);
+	assert_int_equal(clock_set_timezone(UNIT_ZONE), 0);
+}
+
+/* The CSV text of b (caller frees). */
+static char *
+text(struct evbuffer *b)
+{
+	size_t	 n = evbuffer_get_length(b);
+	char	*s = calloc(1, n + 1);
+
+	assert_non_null(s);
+	evbuffer_remove(b, s, n);
+	return s;
+}
+
+static void
+test_csv(void **state)
+{
+	struct config		*cf = unit_dev_config();
+	struct call		 c;
+	struct call_error	 err;
+	struct evbuffer		*b = evbuffer_new();
+	json_t			*in, *rec;
+	char			*s;
+
+	(void)state;
+	in = json_loads(FULL, 0, NULL);
+	assert_non_null(in);
+	json_object_set_new(in, "notes", json_string("a, \"b\"\r\nc"));
+	call_init(&c);
+	if (call_from_json(&c, in, cf, 1581874200, &err) == -1)
+		fail_msg("%s: %s", err.ce_field, err.ce_msg);
+	c.c_id = 7;
+	c.c_operator = strdup("wang");
+	c.c_created_at = c.c_updated_at = 1581874200;
+	c.c_version = 1;
+	rec = call_to_json(&c, CALL_SHOW_PERSONAL);
+	json_object_set_new(rec, "queue", json_pack("{s:s, s:s, s:i}",
+	    "code", "mhc", "name", "青岛市精神卫生中心", "priority", 1));
+	export_csv_header(b, 0);
+	s = text(b);
+	assert_null(strstr(s, "notes"));
+	assert_null(strstr(s, "caller_name"));
+	assert_non_null(strstr(s, ",consent,created_at,updated_at,version\r\n"));
+	free(s);
+	export_csv_row(b, cf, &c, rec, 1);
+	s = text(b);
+	assert_true(strncmp(s, "7,2020-02-17T01:30:00+08:00,9120,"
+	    "0532-85669120,1260,wang,info,", 51) == 0);
+	assert_non_null(strstr(s, ",aid_team,援鄂医疗队队员,f,30-39,"
+	    "infection_fear; sleep; family,感染担忧; 睡眠问题; 家庭困难,high,"
+	    "高风险,callback,约定回访,2020-02-18T10:00:00+08:00,mhc,"
+	    "青岛市精神卫生中心,1,yes,no,unknown,yes,yes,0,yes,张女士,"));
+	assert_non_null(strstr(s, ",\"a, \"\"b\"\"\r\nc\","));
+	assert_int_equal(strcmp(s + strlen(s) - 2, "\r\n"), 0);
+	free(s);
+	/* Without the personal columns: none of their values. */
+	export_csv_row(b, cf, &c, rec, 0);
+	s = text(b);
+	assert_null(strstr(s, "张女士"));
+	assert_null(strstr(s, "\"a, "));
+	free(s);
+	json_decref(rec);
+	json_decref(in);
+	call_free(&c);
+	evbuffer_free(b);
+	config_free(cf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_days_in_shanghai),
+		cmocka_unit_test(test_weeks_and_months),
+		cmocka_unit_test(test_daylight_saving),
+		cmocka_unit_test(test_csv),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
