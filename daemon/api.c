@@ -709,6 +709,9 @@ api_post_run(struct write *w)
 		    w->w_key != NULL ? w->w_fp : NULL);
 		if (rc == STORE_OK)
 			rc = api_route_call(x, &w->w_call);
+		if (rc == STORE_OK)
+			rc = stats_rollup_call(st, x->x_api->a_cf,
+			    w->w_call.c_id, 1);
 		rc = store_request_end(st, rc);
 	}
 	if (rc != STORE_OK) {
@@ -1092,16 +1095,28 @@ api_patch_run(struct write *w)
 		api_reply(x, 200, api_call_json(x, &old));
 		goto done;
 	}
-	rc = store_call_update(a->a_store, &new, x->x_id.id_name, changes);
+	/* The statistics move with the call: out before, in after. */
+	if ((rc = store_request_begin(a->a_store)) == STORE_OK) {
+		rc = stats_rollup_call(a->a_store, a->a_cf, w->w_id, -1);
+		if (rc == STORE_OK)
+			rc = store_call_update(a->a_store, &new,
+			    x->x_id.id_name, changes);
+		call_free(&new);
+		call_init(&new);
+		if (rc == STORE_OK)
+			rc = store_call_get(a->a_store, w->w_id, &new);
+		if (rc == STORE_OK)
+			rc = api_route_call(x, &new);
+		if (rc == STORE_OK)
+			rc = stats_rollup_call(a->a_store, a->a_cf, w->w_id, 1);
+		rc = store_request_end(a->a_store, rc);
+	}
 	if (rc == STORE_CONFLICT) {
 		api_error(x, 412, "version_mismatch", NULL, "call %lld changed "
 		    "meanwhile", (long long)w->w_id);
 		goto done;
 	}
-	call_free(&new);
-	call_init(&new);
-	if (rc != STORE_OK || store_call_get(a->a_store, w->w_id, &new) !=
-	    STORE_OK || api_route_call(x, &new) != STORE_OK) {
+	if (rc != STORE_OK) {
 		api_store_error(x, "amend the call");
 		goto done;
 	}

@@ -196,6 +196,7 @@ struct queue_item {
 	char	 qi_completed_by[40];
 	char	*qi_resolution;
 	int64_t	 qi_escalated_at;	/* 0: not escalated */
+	int64_t	 qi_first_claimed_at;	/* 0: never claimed */
 	int64_t	 qi_version;
 };
 
@@ -274,6 +275,9 @@ struct sqlite3	*store_handle(struct store *);
 int		 store_export_begin(struct store *, const char *, const char *,
 		    int64_t, int64_t, const char *, int64_t *);
 int		 store_export_end(struct store *, int64_t, int64_t);
+#define STORE_WAIT_BUCKETS	17
+int		 store_rollup_add(struct store *, const char *, int64_t,
+		    const char *, const int64_t[6], const int64_t *);
 int		 store_request_begin(struct store *);
 int		 store_request_end(struct store *, int);
 void		 store_item_free(struct queue_item *);
@@ -403,6 +407,9 @@ void	export_csv_row(struct evbuffer *, const struct config *,
 #define STATS_ERR	-1	/* the store failed */
 int	stats_query(struct store *, const struct config *, int64_t, int64_t,
 	    const char *, json_t **, char *, size_t);
+int	stats_rollup_call(struct store *, const struct config *, int64_t,
+	    int);
+int	stats_rebuild(struct store *, const struct config *);
 
 /* notify.c: the service manager's protocols (sd_notify, LISTEN_FDS). */
 struct notify_fd {

@@ -228,7 +228,7 @@ queue_route(const struct call *c, const char *actor, struct queue_item out[2],
 int
 queue_claim(const char *queue, const char *who, struct queue_item *it)
 {
-	int	 q, rc;
+	int	 q, rc, first;
 	int64_t	 now = clock_now();
 
 	if ((q = queue_index(queue)) == -1)
@@ -242,12 +242,29 @@ queue_claim(const char *queue, const char *who, struct queue_item *it)
 	snprintf(it->qi_claimed_by, sizeof(it->qi_claimed_by), "%s", who);
 	it->qi_claimed_at = now;
 	it->qi_lease_until = now + qs.q_cf->cf_qconf[q].qf_lease_s;
-	/* Writes are serialised in the pump: nobody can move it meanwhile. */
-	if (store_item_set(qs.q_store, it, now, who, "claimed", NULL) !=
-	    STORE_OK) {
+	/*
+	 * Writes are serialised in the pump: nobody can move it meanwhile.
+	 * A first claim ends the item's wait: the statistics count it.
+	 */
+	first = it->qi_first_claimed_at == 0;
+	if ((rc = store_request_begin(qs.q_store)) == STORE_OK) {
+		if (first)
+			rc = stats_rollup_call(qs.q_store, qs.q_cf,
+			    it->qi_call_id, -1);
+		if (rc == STORE_OK)
+			rc = store_item_set(qs.q_store, it, now, who,
+			    "claimed", NULL);
+		if (rc == STORE_OK && first)
+			rc = stats_rollup_call(qs.q_store, qs.q_cf,
+			    it->qi_call_id, 1);
+		rc = store_request_end(qs.q_store, rc);
+	}
+	if (rc != STORE_OK) {
 		store_item_free(it);
 		return QUEUE_ERR;
 	}
+	if (first)
+		it->qi_first_claimed_at = now;
 	qs.q_dirty = 1;
 	return QUEUE_OK;
 }
@@ -375,8 +392,11 @@ queue_escalate(int64_t now, struct queue_item **out, size_t *nout)
 		snprintf(detail, sizeof(detail), "waited %llds, SLA %llds",
 		    (long long)(now - v[i].qi_due_at), (long long)sla);
 		v[i].qi_escalated_at = now;
-		if (store_item_set(qs.q_store, &v[i], now, QUEUE_SYSTEM,
-		    "escalated", detail) != STORE_OK)
+		if (stats_rollup_call(qs.q_store, qs.q_cf, v[i].qi_call_id,
+		    -1) != STORE_OK || store_item_set(qs.q_store, &v[i], now,
+		    QUEUE_SYSTEM, "escalated", detail) != STORE_OK ||
+		    stats_rollup_call(qs.q_store, qs.q_cf, v[i].qi_call_id,
+		    1) != STORE_OK)
 			return -1;
 		qs.q_dirty = 1;
 	}

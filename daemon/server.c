@@ -257,6 +257,9 @@ server_start(struct server *s)
 	if ((s->s_store = store_open(s->s_cf->cf_db_path, s->s_cf->cf_busy_ms,
 	    &cause)) == NULL)
 		fatalx("store: %s", cause);
+	if (stats_rebuild(s->s_store, s->s_cf) != STORE_OK)
+		fatalx("store: building the statistics: %s",
+		    store_errmsg(s->s_store));
 	if ((s->s_api = api_new(s->s_base, s->s_store)) == NULL)
 		fatalx("api_new: out of memory");
 	api_set_config(s->s_api, s->s_cf);

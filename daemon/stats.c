@@ -2,11 +2,19 @@
  * Statistics for supervisors: calls in a time range broken down by one or
  * two dimensions (a local hour, day, ISO week or month, and/or a coded
  * field). Time buckets come from clock.c in the configured timezone and
- * are joined to the calls as a JSON list of [lo, hi) ranges, so every
- * bucket is an index range scan and empty buckets are still there. Two
- * statements per request: one over the calls (counts, durations, risk),
- * one over their queue items (follow-ups, waits, SLA); the SQL is built
- * from fixed fragments only, and every value is a bound parameter.
+ * are joined as a JSON list of [lo, hi) ranges, so each bucket is an index
+ * range scan and empty buckets are still there.
+ *
+ * Most questions are answered from stats_hourly: per UTC hour and value
+ * of each dimension, the sums a call contributes, kept in the same
+ * transaction as every write that changes them (stats_rollup_call), so a
+ * year by day is a few thousand rows, not every call. Two coded
+ * dimensions at once, or a range or timezone whose buckets do not fall on
+ * whole hours, are read from the calls themselves. The SQL is built from
+ * fixed fragments only; every value is a bound parameter.
+ *
+ * Waits (from an item's due time to its first claim) are counted in
+ * buckets; a percentile is the upper bound of the bucket it falls in.
  */
 #include <math.h>
 #include <stdio.h>
@@ -43,6 +51,13 @@ static const struct stats_dim {
 };
 #define STATS_NDIMS	(sizeof(stats_dims) / sizeof(stats_dims[0]))
 
+/* The upper bounds of the wait buckets, in seconds; longer waits count
+ * in the last. */
+static const int64_t stats_wait_bounds[STORE_WAIT_BUCKETS] = {
+	60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800,
+	14400, 21600, 43200, 86400, 604800,
+};
+
 /* One group's sums while the rows are read. */
 struct stats_acc {
 	int64_t		 sa_calls;
@@ -51,9 +66,7 @@ struct stats_acc {
 	int64_t		 sa_high;
 	int64_t		 sa_items;
 	int64_t		 sa_escalated;
-	int64_t		*sa_waits;	/* sorted as read */
-	size_t		 sa_nwaits;
-	size_t		 sa_capwaits;
+	int64_t		 sa_waits[STORE_WAIT_BUCKETS];
 };
 
 struct stats_group {
@@ -221,7 +234,7 @@ stats_prepare(struct stats_req *r, const char *cols, int items,
 	    with_dims && r->sr_time != NULL ? "b.k" : "-1", e1, e2, cols,
 	    topic ? " JOIN call_topics t ON t.call_id = c.id" : "",
 	    items ? " JOIN queue_items q ON q.call_id = c.id" : "",
-	    grouped ? " GROUP BY 1, 2, 3" : " ORDER BY 1, 2, 3, 5") == -1)
+	    grouped ? " GROUP BY 1, 2, 3" : "") == -1)
 		return NULL;
 	if (sqlite3_prepare_v2(r->sr_db, sql, -1, &st, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
@@ -385,20 +398,16 @@ stats_calls(struct stats_req *r, const char *bounds, const char *high,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The bucket of a wait. */
 static int
-stats_add_wait(struct stats_acc *a, int64_t w)
+stats_wait_bucket(int64_t w)
 {
-	int64_t	*nv;
+	int	 i;
 
-	if (a->sa_nwaits == a->sa_capwaits) {
-		a->sa_capwaits = a->sa_capwaits == 0 ? 16 : a->sa_capwaits * 2;
-		if ((nv = reallocarray(a->sa_waits, a->sa_capwaits,
-		    sizeof(*nv))) == NULL)
-			return -1;
-		a->sa_waits = nv;
-	}
-	a->sa_waits[a->sa_nwaits++] = w;
-	return 0;
+	for (i = 0; i < STORE_WAIT_BUCKETS - 1; i++)
+		if (w <= stats_wait_bounds[i])
+			break;
+	return i;
 }
 
 /* The items: follow-ups, past SLA, the waits until the first claim. */
@@ -420,11 +429,9 @@ stats_items(struct stats_req *r, const char *bounds, int with_dims)
 			break;
 		a->sa_items++;
 		a->sa_escalated += sqlite3_column_int(st, 3);
-		/* Sorted by wait within the group: NULLs (never claimed)
-		 * first, and left out. */
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL &&
-		    stats_add_wait(a, sqlite3_column_int64(st, 4)) == -1)
-			break;
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+			a->sa_waits[stats_wait_bucket(sqlite3_column_int64(st,
+			    4))]++;
 	}
 	if (rc != SQLITE_DONE)
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
@@ -432,18 +439,27 @@ stats_items(struct stats_req *r, const char *bounds, int with_dims)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Nearest-rank percentile p (0-100) of sorted v; null when empty. */
+/*
+ * The nearest-rank percentile p (0-100) of the waits counted in w, as the
+ * upper bound of its bucket; null when there are none.
+ */
 static json_t *
-stats_percentile(const int64_t *v, size_t n, int p)
+stats_percentile(const int64_t *w, int p)
 {
-	size_t	 rank;
+	int64_t	 n = 0, rank, seen = 0;
+	int	 i;
 
+	for (i = 0; i < STORE_WAIT_BUCKETS; i++)
+		n += w[i];
 	if (n == 0)
 		return json_null();
-	rank = (size_t)ceil((double)p / 100.0 * (double)n);
+	rank = (int64_t)ceil((double)p / 100.0 * (double)n);
 	if (rank < 1)
 		rank = 1;
-	return json_integer(v[rank - 1]);
+	for (i = 0; i < STORE_WAIT_BUCKETS - 1; i++)
+		if ((seen += w[i]) >= rank)
+			break;
+	return json_integer(stats_wait_bounds[i]);
 }
 
 /* The metrics of a group, into o. */
@@ -461,9 +477,8 @@ stats_metrics(json_t *o, const struct stats_acc *a)
 	    1e4) : json_real(0));
 	json_object_set_new(o, "follow_ups", json_integer(a->sa_items));
 	json_object_set_new(o, "wait_median_s",
-	    stats_percentile(a->sa_waits, a->sa_nwaits, 50));
-	json_object_set_new(o, "wait_p90_s",
-	    stats_percentile(a->sa_waits, a->sa_nwaits, 90));
+	    stats_percentile(a->sa_waits, 50));
+	json_object_set_new(o, "wait_p90_s", stats_percentile(a->sa_waits, 90));
 	json_object_set_new(o, "past_sla", json_integer(a->sa_escalated));
 }
 
@@ -554,12 +569,90 @@ stats_req_free(struct stats_req *r)
 	for (i = 0; i < r->sr_ngroups; i++) {
 		free(r->sr_groups[i].sg_val[0]);
 		free(r->sr_groups[i].sg_val[1]);
-		free(r->sr_groups[i].sg_acc.sa_waits);
 	}
 	free(r->sr_groups);
 	free(r->sr_hash);
-	free(r->sr_total.sa_waits);
 	free(r->sr_bounds);
+}
+
+/* Whole hours only: then the rollups can answer (one coded dimension). */
+static int
+stats_use_rollup(const struct stats_req *r)
+{
+	size_t	 i;
+
+	if (r->sr_ncode > 1)
+		return 0;
+	for (i = 0; i <= r->sr_nbuckets; i++)
+		if (r->sr_bounds[i] % 3600 != 0)
+			return 0;
+	return 1;
+}
+
+/* Everything from stats_hourly: with_dims, per group; else the totals. */
+static int
+stats_rollups(struct stats_req *r, const char *bounds, int with_dims)
+{
+	sqlite3_stmt		*st = NULL;
+	struct stats_acc	*a;
+	char			*sql;
+	int			 rc, i, coded = with_dims && r->sr_ncode == 1;
+
+	if (asprintf(&sql, "WITH b(k, lo, hi) AS (SELECT key,"
+	    " json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+	    " FROM json_each(?1))"
+	    " SELECT %s, %s, total(calls), total(dur_sum), total(dur_n),"
+	    " total(high), total(items), total(escalated), total(w0),"
+	    " total(w1), total(w2), total(w3), total(w4), total(w5),"
+	    " total(w6), total(w7), total(w8), total(w9), total(w10),"
+	    " total(w11), total(w12), total(w13), total(w14), total(w15),"
+	    " total(w16) FROM b CROSS JOIN stats_hourly r WHERE r.dim = ?2"
+	    " AND r.hour >= b.lo AND r.hour < b.hi GROUP BY 1, 2",
+	    with_dims && r->sr_time != NULL ? "b.k" : "-1",
+	    coded ? "r.value" : "NULL") == -1)
+		return -1;
+	if (sqlite3_prepare_v2(r->sr_db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	sqlite3_bind_text(st, 1, bounds, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, coded ? r->sr_code[0]->sd_name : "all", -1,
+	    SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a = with_dims ? stats_group(r, sqlite3_column_int64(st, 0),
+		    stats_col(st, 1), NULL) : &r->sr_total;
+		if (a == NULL)
+			break;
+		a->sa_calls += (int64_t)sqlite3_column_double(st, 2);
+		a->sa_dur_sum += sqlite3_column_double(st, 3);
+		a->sa_dur_n += (int64_t)sqlite3_column_double(st, 4);
+		a->sa_high += (int64_t)sqlite3_column_double(st, 5);
+		a->sa_items += (int64_t)sqlite3_column_double(st, 6);
+		a->sa_escalated += (int64_t)sqlite3_column_double(st, 7);
+		for (i = 0; i < STORE_WAIT_BUCKETS; i++)
+			a->sa_waits[i] += (int64_t)sqlite3_column_double(st,
+			    8 + i);
+	}
+	if (rc != SQLITE_DONE)
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The groups and the totals, from the rollups or from the calls. */
+static int
+stats_read(struct stats_req *r, const char *bounds, const char *all,
+    const char *high)
+{
+	if (stats_use_rollup(r))
+		return stats_rollups(r, bounds, 1) == -1 ||
+		    stats_rollups(r, all, 0) == -1 ? -1 : 0;
+	return stats_calls(r, bounds, high, 1) == -1 ||
+	    stats_items(r, bounds, 1) == -1 ||
+	    stats_calls(r, all, high, 0) == -1 ||
+	    stats_items(r, all, 0) == -1 ? -1 : 0;
 }
 
 /*
@@ -612,9 +705,7 @@ stats_query(struct store *s, const struct config *cf, int64_t from,
 		r.sr_nbuckets = nsaved;
 	}
 	if (bounds == NULL || high == NULL || all == NULL ||
-	    stats_prefill(&r) == -1 || stats_calls(&r, bounds, high, 1) == -1 ||
-	    stats_items(&r, bounds, 1) == -1 ||
-	    stats_calls(&r, all, high, 0) == -1 || stats_items(&r, all, 0) == -1)
+	    stats_prefill(&r) == -1 || stats_read(&r, bounds, all, high) == -1)
 		goto done;
 	stats_sorting = &r;
 	qsort(r.sr_groups, r.sr_ngroups, sizeof(*r.sr_groups), stats_cmp);
@@ -646,5 +737,116 @@ done:
 	free(high);
 	free(all);
 	stats_req_free(&r);
+	return rc;
+}
+
+/* Is risk at "high" or above (the top level when there is no "high")? */
+static int
+stats_is_high(const struct config *cf, const char *risk)
+{
+	int	 high = config_risk_rank(cf, "high");
+
+	if (high == -1)
+		high = (int)cf->cf_risks.cl_n - 1;
+	return config_risk_rank(cf, risk) >= high;
+}
+
+/*
+ * Add sign times what call id (with its queue items) contributes to the
+ * rollups, under each of its dimension values, inside the caller's
+ * transaction. A write that changes a call or its items takes the old
+ * contribution away (-1) before and adds the new one (+1) after.
+ */
+int
+stats_rollup_call(struct store *s, const struct config *cf, int64_t id,
+    int sign)
+{
+	struct call		 c;
+	struct queue_item	*v = NULL;
+	size_t			 n = 0, i;
+	int64_t			 d[6], w[STORE_WAIT_BUCKETS], hour;
+	struct {
+		const char	*dim, *value;
+	} dv[8 + CALL_MAX_TOPICS];
+	size_t			 ndv = 0;
+	int			 rc;
+
+	call_init(&c);
+	if ((rc = store_call_get(s, id, &c)) != STORE_OK ||
+	    (rc = store_items_by_call(s, id, &v, &n)) != STORE_OK)
+		goto done;
+	memset(w, 0, sizeof(w));
+	d[0] = sign;
+	d[1] = sign * (c.c_duration_s > 0 ? c.c_duration_s : 0);
+	d[2] = sign * (c.c_duration_s >= 0);
+	d[3] = sign * stats_is_high(cf, c.c_risk);
+	d[4] = sign * (int64_t)n;
+	d[5] = 0;
+	for (i = 0; i < n; i++) {
+		d[5] += sign * (v[i].qi_escalated_at != 0);
+		if (v[i].qi_first_claimed_at != 0)
+			w[stats_wait_bucket(v[i].qi_first_claimed_at -
+			    v[i].qi_due_at)] += sign;
+	}
+#define DV(d_, v_) do { dv[ndv].dim = (d_); dv[ndv++].value = (v_); } while (0)
+	DV("all", "");
+	DV("line", c.c_line);
+	DV("caller_type", c.c_caller_type);
+	DV("risk", c.c_risk);
+	DV("outcome", c.c_outcome != NULL ? c.c_outcome : "");
+	DV("operator", c.c_operator);
+	DV("queue", n > 0 ? v[0].qi_queue : "");
+	DV("call_type", c.c_call_type);
+	for (i = 0; i < c.c_ntopics; i++)
+		DV("topic", c.c_topics[i]);
+#undef DV
+	hour = c.c_started_at - ((c.c_started_at % 3600) + 3600) % 3600;
+	for (i = 0; i < ndv && rc == STORE_OK; i++)
+		rc = store_rollup_add(s, dv[i].dim, hour, dv[i].value, d, w);
+done:
+	call_free(&c);
+	store_items_free(v, n);
+	return rc;
+}
+
+/*
+ * Build the rollups from the calls when they are missing: once, after an
+ * upgrade to a store version that has them. One transaction; slow for a
+ * large store, and logged.
+ */
+int
+stats_rebuild(struct store *s, const struct config *cf)
+{
+	sqlite3		*db = store_handle(s);
+	sqlite3_stmt	*st;
+	int64_t		 n = 0;
+	int		 rc, empty;
+
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM stats_hourly)"
+	    " = 0 AND EXISTS (SELECT 1 FROM calls)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return STORE_ERR;
+	empty = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!empty)
+		return STORE_OK;
+	log_info("building the statistics rollups from the stored calls");
+	if (store_begin(s) != STORE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT id FROM calls ORDER BY id", -1, &st,
+	    NULL) != SQLITE_OK)
+		return STORE_ERR;
+	rc = STORE_OK;
+	while (rc == STORE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		rc = stats_rollup_call(s, cf, sqlite3_column_int64(st, 0), 1);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != STORE_OK) {
+		store_rollback(s);
+		return rc;
+	}
+	if ((rc = store_commit(s)) == STORE_OK)
+		log_info("statistics rollups built from %lld calls",
+		    (long long)n);
 	return rc;
 }

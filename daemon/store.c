@@ -122,6 +122,41 @@ static const char *const store_migrations[] = {
 	"  rows         INTEGER,"
 	"  finished_at  INTEGER"
 	");",
+	/*
+	 * 4: statistics rolled up per UTC hour and dimension value, kept in
+	 * the same transactions as the calls and items (stats.c), and built
+	 * here from what is already stored (stats_rebuild). Waits to a first
+	 * claim are counted in 17 buckets, w0 to w16 (stats.c).
+	 */
+	"CREATE TABLE stats_hourly ("
+	"  dim       TEXT NOT NULL,"
+	"  hour      INTEGER NOT NULL,"
+	"  value     TEXT NOT NULL,"
+	"  calls     INTEGER NOT NULL DEFAULT 0,"
+	"  dur_sum   INTEGER NOT NULL DEFAULT 0,"
+	"  dur_n     INTEGER NOT NULL DEFAULT 0,"
+	"  high      INTEGER NOT NULL DEFAULT 0,"
+	"  items     INTEGER NOT NULL DEFAULT 0,"
+	"  escalated INTEGER NOT NULL DEFAULT 0,"
+	"  w0        INTEGER NOT NULL DEFAULT 0,"
+	"  w1        INTEGER NOT NULL DEFAULT 0,"
+	"  w2        INTEGER NOT NULL DEFAULT 0,"
+	"  w3        INTEGER NOT NULL DEFAULT 0,"
+	"  w4        INTEGER NOT NULL DEFAULT 0,"
+	"  w5        INTEGER NOT NULL DEFAULT 0,"
+	"  w6        INTEGER NOT NULL DEFAULT 0,"
+	"  w7        INTEGER NOT NULL DEFAULT 0,"
+	"  w8        INTEGER NOT NULL DEFAULT 0,"
+	"  w9        INTEGER NOT NULL DEFAULT 0,"
+	"  w10       INTEGER NOT NULL DEFAULT 0,"
+	"  w11       INTEGER NOT NULL DEFAULT 0,"
+	"  w12       INTEGER NOT NULL DEFAULT 0,"
+	"  w13       INTEGER NOT NULL DEFAULT 0,"
+	"  w14       INTEGER NOT NULL DEFAULT 0,"
+	"  w15       INTEGER NOT NULL DEFAULT 0,"
+	"  w16       INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (dim, hour, value)"
+	") WITHOUT ROWID;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -138,7 +173,7 @@ static const char *const store_migrations[] = {
 #define ITEM_COLUMNS \
 	"id, call_id, queue, kind, priority, state, due_at, created_at," \
 	" claimed_by, claimed_at, lease_until, completed_at, completed_by," \
-	" resolution, escalated_at, version"
+	" resolution, escalated_at, version, first_claimed_at"
 
 enum store_stmt {
 	ST_BEGIN,
@@ -172,6 +207,7 @@ enum store_stmt {
 	ST_ITEM_LOG_GET,
 	ST_EXPORT_BEGIN,
 	ST_EXPORT_END,
+	ST_ROLLUP_ADD,
 	ST_MAX
 };
 
@@ -269,6 +305,22 @@ static const char *const store_sql[ST_MAX] = {
 	    " range_to, format) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_EXPORT_END] = "UPDATE exports SET rows = ?2, finished_at = ?3"
 	    " WHERE id = ?1",
+	/* Add the deltas to a rollup row, making it if needed. */
+	[ST_ROLLUP_ADD] = "INSERT INTO stats_hourly (dim, hour, value, calls,"
+	    " dur_sum, dur_n, high, items, escalated,"
+	    " w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12,"
+	    " w13, w14, w15, w16)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+	    " ?21, ?22, ?23, ?24, ?25, ?26)"
+	    " ON CONFLICT (dim, hour, value) DO UPDATE SET"
+	    " calls = calls + ?4, dur_sum = dur_sum + ?5, dur_n = dur_n + ?6,"
+	    " high = high + ?7, items = items + ?8, escalated = escalated + ?9,"
+	    " w0 = w0 + ?10, w1 = w1 + ?11, w2 = w2 + ?12, w3 = w3 +"
+	    " ?13, w4 = w4 + ?14, w5 = w5 + ?15, w6 = w6 + ?16, w7 = w7"
+	    " + ?17, w8 = w8 + ?18, w9 = w9 + ?19, w10 = w10 + ?20, w11"
+	    " = w11 + ?21, w12 = w12 + ?22, w13 = w13 + ?23, w14 = w14 +"
+	    " ?24, w15 = w15 + ?25, w16 = w16 + ?26",
 };
 
 struct store {
@@ -988,6 +1040,7 @@ store_row_item(sqlite3_stmt *st, struct queue_item *it)
 	it->qi_resolution = store_col_text(st, 13);
 	it->qi_escalated_at = sqlite3_column_int64(st, 14);
 	it->qi_version = sqlite3_column_int64(st, 15);
+	it->qi_first_claimed_at = sqlite3_column_int64(st, 16);
 }
 
 void
@@ -1349,4 +1402,30 @@ store_export_end(struct store *s, int64_t id, int64_t rows)
 	sqlite3_clear_bindings(st);
 	return store_request_end(s, rc == SQLITE_DONE ? STORE_OK :
 	    store_fail(s, "recording an export's end"));
+}
+
+/*
+ * Add to the rollup row (dim, hour, value): d, the calls, duration sum,
+ * durations, high-risk calls, items and escalations, and w, the waits
+ * per bucket (STORE_WAIT_BUCKETS of them).
+ */
+int
+store_rollup_add(struct store *s, const char *dim, int64_t hour,
+    const char *value, const int64_t d[6], const int64_t *w)
+{
+	sqlite3_stmt	*st = s->s_st[ST_ROLLUP_ADD];
+	int		 rc, i;
+
+	store_bind_text(st, 1, dim);
+	sqlite3_bind_int64(st, 2, hour);
+	store_bind_text(st, 3, value);
+	for (i = 0; i < 6; i++)
+		sqlite3_bind_int64(st, 4 + i, d[i]);
+	for (i = 0; i < STORE_WAIT_BUCKETS; i++)
+		sqlite3_bind_int64(st, 10 + i, w[i]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "updating the "
+	    "statistics");
 }

@@ -1,0 +1,199 @@
+/*
+ * fill: write N realistic synthetic calls over a date range into a store,
+ * for demos and for the statistics benchmark. The calls are gen.c's (the
+ * three lines at different loads, the caller mix, topics, risk, notes),
+ * spread over the days with a day-and-night pattern, validated and stored
+ * by the daemon's own code (call.c, route.c, store.c), so the rows, their
+ * topics and their queue items are exactly what hotlined would write.
+ * Then most follow-ups are marked claimed and done, with waits, and the
+ * statistics rollups are built from it all.
+ *
+ *   fill -c conf/dev.conf -d var/demo.db -n 100000 \
+ *       [-f 2020-01-01 -t 2020-12-31] [-s SEED]
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "gen.h"
+#include "hotlined.h"
+
+#define FILL_BATCH	2000
+#define FILL_OPERATORS	40
+
+/* Calls per local hour of the day: evenings and nights are busiest. */
+static const int fill_hours[24] = {
+	6, 5, 4, 3, 2, 2, 2, 3, 4, 5, 6, 6, 6, 6, 6, 6, 7, 8, 9, 10, 11, 11,
+	10, 8,
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: fill -c conf -d db -n calls [-f YYYY-MM-DD] "
+	    "[-t YYYY-MM-DD] [-s seed]\n");
+	exit(64);
+}
+
+/* A start time in [from, to): a day at random, an hour by the pattern. */
+static int64_t
+fill_when(struct gen *g, int64_t from, int64_t to)
+{
+	int64_t	 days = (to - from) / 86400, t;
+	uint64_t r;
+	int	 total = 0, h;
+
+	for (h = 0; h < 24; h++)
+		total += fill_hours[h];
+	r = gen_next(g) % (uint64_t)total;
+	for (h = 0; h < 23 && r >= (uint64_t)fill_hours[h]; h++)
+		r -= (uint64_t)fill_hours[h];
+	t = from + (int64_t)(gen_next(g) % (uint64_t)(days > 0 ? days : 1)) *
+	    86400 + h * 3600 + (int64_t)(gen_next(g) % 3600);
+	return t < to ? t : to - 1;
+}
+
+/* One call: generated, validated as the API would, stored, routed. */
+static void
+fill_one(struct store *s, const struct config *cf, struct gen *g,
+    int64_t when)
+{
+	static char		 body[GEN_NOTES_MAX * 2];
+	struct rec		 r;
+	struct call		 c;
+	struct call_error	 e;
+	struct route_item	 ri[2];
+	struct queue_item	 it;
+	char			 op[16];
+	json_t			*j;
+	size_t			 n, i;
+
+	/* gen_record starts calls before "now"; now is the end of the call. */
+	gen_record(g, &r, when + 6 * 3600);
+	r.r_started = when;
+	if (r.r_callback != 0)
+		r.r_callback = when + 86400 * (1 + (int64_t)(gen_next(g) % 7));
+	if (gen_json(&r, body, sizeof(body)) == -1 ||
+	    (j = json_loads(body, 0, NULL)) == NULL)
+		errx(1, "gen_json failed");
+	call_init(&c);
+	if (call_from_json(&c, j, cf, when, &e) == -1)
+		errx(1, "a generated call is invalid: %s: %s", e.ce_field,
+		    e.ce_msg);
+	json_decref(j);
+	snprintf(op, sizeof(op), "op%02d", (int)(gen_next(g) %
+	    FILL_OPERATORS) + 1);
+	c.c_operator = strdup(op);
+	if (store_call_insert(s, &c, NULL, NULL) != STORE_OK)
+		errx(1, "insert: %s", store_errmsg(s));
+	/* The daemon stamps created_at with the clock; keep history real. */
+	c.c_created_at = when + (c.c_duration_s > 0 ? c.c_duration_s : 0);
+	n = route_call(cf, &c, ri);
+	for (i = 0; i < n; i++) {
+		memset(&it, 0, sizeof(it));
+		it.qi_call_id = c.c_id;
+		snprintf(it.qi_queue, sizeof(it.qi_queue), "%s",
+		    cf->cf_queues.cl_v[ri[i].ri_queue].cn_code);
+		snprintf(it.qi_kind, sizeof(it.qi_kind), "%s",
+		    ri[i].ri_kind == ROUTE_REFERRAL ? "referral" : "callback");
+		it.qi_priority = ri[i].ri_priority;
+		it.qi_created_at = c.c_created_at;
+		it.qi_due_at = ri[i].ri_kind == ROUTE_REFERRAL ?
+		    c.c_created_at : ri[i].ri_due;
+		if (store_item_insert(s, &it, op) != STORE_OK)
+			errx(1, "queue item: %s", store_errmsg(s));
+	}
+	call_free(&c);
+}
+
+/* Calls' own times, and most follow-ups worked: claimed after a wait. */
+static void
+fill_finish(struct store *s, int64_t to)
+{
+	char	*msg = NULL;
+	char	 sql[1024];
+
+	snprintf(sql, sizeof(sql),
+	    "UPDATE calls SET created_at = started_at + coalesce(duration_s, 0),"
+	    " updated_at = started_at + coalesce(duration_s, 0);"
+	    "UPDATE queue_items SET created_at = (SELECT created_at FROM calls"
+	    " WHERE id = call_id), due_at = CASE kind WHEN 'referral' THEN"
+	    " (SELECT created_at FROM calls WHERE id = call_id) ELSE due_at END;"
+	    "UPDATE queue_items SET state = 'done',"
+	    " first_claimed_at = due_at + abs(random() %% (priority * 1800)),"
+	    " claimed_at = due_at + abs(random() %% (priority * 1800)),"
+	    " claimed_by = 'counselor', completed_at = due_at + 7200,"
+	    " completed_by = 'counselor', resolution = '已回访',"
+	    " escalated_at = CASE WHEN abs(random() %% 20) = 0 THEN due_at +"
+	    " 900 END, version = 3 WHERE due_at < %lld - 86400"
+	    " AND abs(random() %% 10) > 0;"
+	    "DELETE FROM stats_hourly;", (long long)to);
+	if (sqlite3_exec(store_handle(s), sql, NULL, NULL, &msg) != SQLITE_OK)
+		errx(1, "finishing: %s", msg);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*conf = NULL, *db = NULL, *fromd = "2020-01-01";
+	const char	*tod = "2020-12-31";
+	struct config	*cf;
+	struct store	*s;
+	struct gen	 g;
+	char		*cause = NULL;
+	int64_t		 from, to, unused;
+	long		 n = 0, i;
+	uint64_t	 seed = 2020;
+	int		 ch;
+
+	while ((ch = getopt(argc, argv, "c:d:n:f:t:s:")) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 'd': db = optarg; break;
+		case 'n': n = strtol(optarg, NULL, 10); break;
+		case 'f': fromd = optarg; break;
+		case 't': tod = optarg; break;
+		case 's': seed = strtoull(optarg, NULL, 10); break;
+		default: usage();
+		}
+	}
+	if (conf == NULL || db == NULL || n <= 0)
+		usage();
+	log_init(1, 0);
+	if ((cf = config_load(conf, &cause)) == NULL)
+		errx(78, "%s", cause);
+	clock_set_timezone(cf->cf_timezone);
+	if (clock_parse_date(fromd, &from, &unused) == -1 ||
+	    clock_parse_date(tod, &unused, &to) == -1 || from >= to)
+		errx(64, "bad range %s to %s", fromd, tod);
+	if ((s = store_open(db, 5000, &cause)) == NULL)
+		errx(1, "%s", cause);
+	gen_init(&g, seed);
+	for (i = 0; i < n; i++) {
+		if (i % FILL_BATCH == 0 && store_begin(s) != STORE_OK)
+			errx(1, "begin: %s", store_errmsg(s));
+		fill_one(s, cf, &g, fill_when(&g, from, to));
+		if ((i + 1) % FILL_BATCH == 0 || i + 1 == n) {
+			if (store_commit(s) != STORE_OK)
+				errx(1, "commit: %s", store_errmsg(s));
+		}
+	}
+	if (store_begin(s) != STORE_OK)
+		errx(1, "begin: %s", store_errmsg(s));
+	fill_finish(s, to);
+	if (store_commit(s) != STORE_OK)
+		errx(1, "commit: %s", store_errmsg(s));
+	/* The rollups, as hotlined builds them for an upgraded store. */
+	if (stats_rebuild(s, cf) != STORE_OK)
+		errx(1, "rollups: %s", store_errmsg(s));
+	store_close(s);
+	config_free(cf);
+	fprintf(stderr, "fill: %ld calls from %s to %s in %s\n", n, fromd, tod,
+	    db);
+	return 0;
+}
