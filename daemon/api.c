@@ -70,6 +70,15 @@ struct write {
 };
 TAILQ_HEAD(writeq, write);
 
+/* A statistics request being read a slice per loop turn. */
+struct stats_run {
+	TAILQ_ENTRY(stats_run)	 sj_entry;
+	struct api		*sj_api;
+	struct evhttp_request	*sj_req;
+	struct stats_req	*sj_job;
+	struct event		*sj_ev;
+};
+
 /* An export being streamed, a page of calls at a time. */
 struct export {
 	TAILQ_ENTRY(export)	 e_entry;
@@ -94,6 +103,7 @@ struct api {
 	struct heldq		 a_held;
 	size_t			 a_nheld;
 	struct exportq		 a_exports;
+	TAILQ_HEAD(, stats_run)	 a_stats;
 	int			 a_stopping;
 	uint64_t		 a_ncommits;	/* batches committed */
 	uint64_t		 a_nbatched;	/* writes in them */
@@ -157,6 +167,7 @@ static void api_error_send(struct evhttp_request *, int, const char *,
 
 static void	api_pump(struct api *);
 static void	api_exports_abort(struct api *);
+static void	api_stats_abort(struct api *);
 static void	api_writes_fail(struct api *, const char *);
 static void	api_commit(struct api *);
 static void	api_write_free(struct write *);
@@ -191,6 +202,7 @@ api_new(struct event_base *base, struct store *store)
 	TAILQ_INIT(&a->a_held);
 	TAILQ_INIT(&a->a_writes);
 	TAILQ_INIT(&a->a_exports);
+	TAILQ_INIT(&a->a_stats);
 	a->a_flush_ev = event_new(base, -1, 0, api_pump_cb, a);
 	a->a_retry_ev = evtimer_new(base, api_pump_cb, a);
 	if (a->a_flush_ev == NULL || a->a_retry_ev == NULL) {
@@ -212,6 +224,7 @@ api_free(struct api *a)
 		    "take this write");
 	api_commit(a);
 	api_exports_abort(a);
+	api_stats_abort(a);
 	if (a->a_ncommits > 0)
 		log_info("%llu writes in %llu commits (%.1f per commit)",
 		    (unsigned long long)a->a_nbatched,
@@ -227,7 +240,11 @@ api_free(struct api *a)
 void
 api_set_config(struct api *a, const struct config *cf)
 {
+	struct stats_run	*j;
+
 	a->a_cf = cf;
+	TAILQ_FOREACH(j, &a->a_stats, sj_entry)
+		stats_set_config(j->sj_job, cf);
 }
 
 /* From now on every request gets 503: the daemon is going away. */
@@ -1426,28 +1443,97 @@ api_range(struct ctx *x, int64_t *from, int64_t *to)
 	return 0;
 }
 
+static void
+api_stats_done(struct stats_run *j, json_t *o)
+{
+	struct api	*a = j->sj_api;
+
+	TAILQ_REMOVE(&a->a_stats, j, sj_entry);
+	if (o != NULL)
+		api_send(j->sj_req, 200, api_json_body(j->sj_req, o));
+	else {
+		log_warnx("statistics: %s", store_errmsg(a->a_store));
+		api_error_send(j->sj_req, 503, "store_unavailable", NULL,
+		    "the store could not compute the statistics; retry later");
+	}
+	json_decref(o);
+	event_free(j->sj_ev);
+	stats_free(j->sj_job);
+	free(j);
+}
+
+/*
+ * One step, then back to the loop: a zero timer fires only after the loop
+ * has looked at every socket again, so other requests go first.
+ */
+static void
+api_stats_step(evutil_socket_t fd, short events, void *arg)
+{
+	struct stats_run	*j = arg;
+	struct timeval		 now = { 0, 0 };
+	int			 rc;
+
+	(void)fd;
+	(void)events;
+	if ((rc = stats_step(j->sj_job)) == 1) {
+		evtimer_add(j->sj_ev, &now);
+		return;
+	}
+	api_stats_done(j, rc == 0 ? stats_result(j->sj_job) : NULL);
+}
+
 /* GET /v1/stats?from=&to=&by= */
 static void
 api_stats(struct ctx *x)
 {
 	static const char *const known[] = { "from", "to", "by", NULL };
-	int64_t		 from, to;
-	json_t		*o;
-	char		 err[300];
+	struct timeval		 now = { 0, 0 };
+	struct stats_run	*j;
+	struct stats_req	*job;
+	int64_t			 from, to;
+	char			 err[300];
 
 	if (api_query_check(x, known) == -1 || api_range(x, &from, &to) == -1)
 		return;
-	switch (stats_query(x->x_api->a_store, x->x_api->a_cf, from, to,
-	    evhttp_find_header(&x->x_query, "by"), &o, err, sizeof(err))) {
+	switch (stats_start(x->x_api->a_store, x->x_api->a_cf, from, to,
+	    evhttp_find_header(&x->x_query, "by"), &job, err, sizeof(err))) {
 	case STATS_OK:
-		api_reply(x, 200, o);
 		break;
 	case STATS_BAD:
 		api_error(x, 400, "invalid_parameter", "by", "%s", err);
-		break;
+		return;
 	default:
-		api_store_error(x, "compute the statistics");
-		break;
+		api_error(x, 503, "internal", NULL, "out of memory");
+		return;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->sj_ev = evtimer_new(x->x_api->a_base, api_stats_step,
+	    j)) == NULL) {
+		free(j);
+		stats_free(job);
+		api_error(x, 503, "internal", NULL, "out of memory");
+		return;
+	}
+	j->sj_api = x->x_api;
+	j->sj_req = x->x_req;
+	j->sj_job = job;
+	TAILQ_INSERT_TAIL(&x->x_api->a_stats, j, sj_entry);
+	evtimer_add(j->sj_ev, &now);
+}
+
+/* At exit: answer the statistics still being read. */
+static void
+api_stats_abort(struct api *a)
+{
+	struct stats_run	*j;
+
+	while ((j = TAILQ_FIRST(&a->a_stats)) != NULL) {
+		TAILQ_REMOVE(&a->a_stats, j, sj_entry);
+		api_error_send(j->sj_req, 503, "shutting_down", NULL,
+		    "hotlined is shutting down; retry shortly");
+		event_free(j->sj_ev);
+		stats_free(j->sj_job);
+		free(j);
 	}
 }
 

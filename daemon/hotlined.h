@@ -293,7 +293,7 @@ int		 store_items_list(struct store *, const char *, const char *,
 		    int64_t, long, struct queue_item **, size_t *);
 int		 store_items_expired(struct store *, int64_t,
 		    struct queue_item **, size_t *);
-int		 store_items_overdue(struct store *, int64_t,
+int		 store_items_overdue(struct store *, int64_t, const char *,
 		    struct queue_item **, size_t *);
 int		 store_item_holder(struct store *, int64_t, const char *);
 int		 store_item_set(struct store *, struct queue_item *, int64_t,
@@ -405,8 +405,13 @@ void	export_csv_row(struct evbuffer *, const struct config *,
 #define STATS_OK	 0
 #define STATS_BAD	 1	/* the request is wrong: err says why */
 #define STATS_ERR	-1	/* the store failed */
-int	stats_query(struct store *, const struct config *, int64_t, int64_t,
-	    const char *, json_t **, char *, size_t);
+struct stats_req;
+int	stats_start(struct store *, const struct config *, int64_t, int64_t,
+	    const char *, struct stats_req **, char *, size_t);
+int	stats_step(struct stats_req *);
+json_t	*stats_result(struct stats_req *);
+void	stats_set_config(struct stats_req *, const struct config *);
+void	stats_free(struct stats_req *);
 int	stats_rollup_call(struct store *, const struct config *, int64_t,
 	    int);
 int	stats_rebuild(struct store *, const struct config *);

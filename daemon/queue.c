@@ -31,6 +31,8 @@ static struct {
 	struct queue_esc	*q_esc;		/* escalations since start */
 	size_t			 q_nesc;
 	int			 q_dirty;	/* an item moved: recount */
+	char			*q_slas;	/* [[queue, priority, s], ...];
+						   NULL: none */
 } qs;
 
 static void	queue_tick(evutil_socket_t, short, void *);
@@ -58,13 +60,37 @@ queue_free(void)
 		event_free(qs.q_tick);
 	free(qs.q_counts);
 	free(qs.q_esc);
+	free(qs.q_slas);
 	memset(&qs, 0, sizeof(qs));
 }
 
-/* A new config: its queues are counted from now on. */
+/* The SLAs of cf as JSON for the store; NULL when there are none. */
+static char *
+queue_slas_json(const struct config *cf)
+{
+	json_t	*a = json_array();
+	char	*s = NULL;
+	size_t	 q;
+	int	 p;
+
+	for (q = 0; q < cf->cf_queues.cl_n; q++)
+		for (p = 1; p <= QUEUE_PRIORITIES; p++)
+			if (cf->cf_qconf[q].qf_sla_s[p] > 0)
+				json_array_append_new(a, json_pack("[s, i, I]",
+				    cf->cf_queues.cl_v[q].cn_code, p,
+				    (json_int_t)cf->cf_qconf[q].qf_sla_s[p]));
+	if (json_array_size(a) > 0)
+		s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+/* A new config: its queues are counted, and its SLAs kept, from now on. */
 void
 queue_set_config(const struct config *cf)
 {
+	free(qs.q_slas);
+	qs.q_slas = queue_slas_json(cf);
 	qs.q_cf = cf;
 	qs.q_dirty = 1;
 	queue_refresh();
@@ -382,7 +408,10 @@ queue_escalate(int64_t now, struct queue_item **out, size_t *nout)
 
 	*out = NULL;
 	*nout = 0;
-	if (store_items_overdue(qs.q_store, now, &v, &n) != STORE_OK)
+	if (qs.q_slas == NULL)
+		return 0;	/* no queue has an SLA */
+	if (store_items_overdue(qs.q_store, now, qs.q_slas, &v, &n) !=
+	    STORE_OK)
 		return -1;
 	*out = v;
 	*nout = n;

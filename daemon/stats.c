@@ -75,9 +75,20 @@ struct stats_group {
 	struct stats_acc	 sg_acc;
 };
 
+/* A piece of the range read in one step: [lo, hi) of bucket k (-1). */
+struct stats_slice {
+	int64_t		 sl_lo, sl_hi, sl_k;
+};
+
 struct stats_req {
 	const struct config	*sr_cf;
 	sqlite3			*sr_db;
+	int64_t			 sr_from, sr_to;
+	struct stats_slice	*sr_slices;
+	size_t			 sr_nslices;
+	size_t			 sr_next;	/* the first slice not read */
+	int			 sr_rollup;	/* from stats_hourly */
+	char			*sr_high;	/* risk codes, a JSON list */
 	const struct stats_dim	*sr_time;	/* or NULL */
 	const struct stats_dim	*sr_code[2];	/* or NULL */
 	size_t			 sr_ncode;
@@ -167,18 +178,19 @@ stats_parse_by(struct stats_req *r, const char *by, char *err, size_t len)
 	return 0;
 }
 
-/* The buckets as a JSON list of [lo, hi] for json_each(); caller frees. */
+/* Slices [first, last) as a JSON list of [lo, hi, k]; caller frees. */
 static char *
-stats_bounds_json(const struct stats_req *r)
+stats_slices_json(const struct stats_req *r, size_t first, size_t last)
 {
 	json_t	*a = json_array();
 	char	*s;
 	size_t	 i;
 
-	for (i = 0; i < r->sr_nbuckets; i++)
-		json_array_append_new(a, json_pack("[I, I]",
-		    (json_int_t)r->sr_bounds[i],
-		    (json_int_t)r->sr_bounds[i + 1]));
+	for (i = first; i < last; i++)
+		json_array_append_new(a, json_pack("[I, I, I]",
+		    (json_int_t)r->sr_slices[i].sl_lo,
+		    (json_int_t)r->sr_slices[i].sl_hi,
+		    (json_int_t)r->sr_slices[i].sl_k));
 	s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	return s;
@@ -226,9 +238,9 @@ stats_prepare(struct stats_req *r, const char *cols, int items,
 		for (i = 0; i < r->sr_ncode; i++)
 			topic |= strcmp(r->sr_code[i]->sd_name, "topic") == 0;
 	}
-	if (asprintf(&sql, "WITH b(k, lo, hi) AS (SELECT key,"
-	    " json_extract(value, '$[0]'), json_extract(value, '$[1]')"
-	    " FROM json_each(?1))"
+	if (asprintf(&sql, "WITH b(k, lo, hi) AS (SELECT"
+	    " json_extract(value, '$[2]'), json_extract(value, '$[0]'),"
+	    " json_extract(value, '$[1]') FROM json_each(?1))"
 	    " SELECT %s, %s, %s, %s FROM b CROSS JOIN calls c%s%s"
 	    " WHERE c.started_at >= b.lo AND c.started_at < b.hi%s",
 	    with_dims && r->sr_time != NULL ? "b.k" : "-1", e1, e2, cols,
@@ -573,6 +585,8 @@ stats_req_free(struct stats_req *r)
 	free(r->sr_groups);
 	free(r->sr_hash);
 	free(r->sr_bounds);
+	free(r->sr_slices);
+	free(r->sr_high);
 }
 
 /* Whole hours only: then the rollups can answer (one coded dimension). */
@@ -598,9 +612,9 @@ stats_rollups(struct stats_req *r, const char *bounds, int with_dims)
 	char			*sql;
 	int			 rc, i, coded = with_dims && r->sr_ncode == 1;
 
-	if (asprintf(&sql, "WITH b(k, lo, hi) AS (SELECT key,"
-	    " json_extract(value, '$[0]'), json_extract(value, '$[1]')"
-	    " FROM json_each(?1))"
+	if (asprintf(&sql, "WITH b(k, lo, hi) AS (SELECT"
+	    " json_extract(value, '$[2]'), json_extract(value, '$[0]'),"
+	    " json_extract(value, '$[1]') FROM json_each(?1))"
 	    " SELECT %s, %s, total(calls), total(dur_sum), total(dur_n),"
 	    " total(high), total(items), total(escalated), total(w0),"
 	    " total(w1), total(w2), total(w3), total(w4), total(w5),"
@@ -641,103 +655,172 @@ stats_rollups(struct stats_req *r, const char *bounds, int with_dims)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The groups and the totals, from the rollups or from the calls. */
+/*
+ * Cut the range into slices, each inside one bucket: at most a day of
+ * calls when read from the calls, a quarter from the rollups, so that no
+ * step holds the loop for long whatever the range.
+ */
 static int
-stats_read(struct stats_req *r, const char *bounds, const char *all,
-    const char *high)
+stats_slice(struct stats_req *r)
 {
-	if (stats_use_rollup(r))
-		return stats_rollups(r, bounds, 1) == -1 ||
-		    stats_rollups(r, all, 0) == -1 ? -1 : 0;
-	return stats_calls(r, bounds, high, 1) == -1 ||
-	    stats_items(r, bounds, 1) == -1 ||
-	    stats_calls(r, all, high, 0) == -1 ||
-	    stats_items(r, all, 0) == -1 ? -1 : 0;
+	int64_t		 span = r->sr_rollup ? 92 * 86400 : 86400, lo, hi;
+	size_t		 b, cap = 0;
+	struct stats_slice *v;
+
+	for (b = 0; b < r->sr_nbuckets; b++) {
+		for (lo = r->sr_bounds[b]; lo < r->sr_bounds[b + 1]; lo = hi) {
+			hi = lo + span < r->sr_bounds[b + 1] ? lo + span :
+			    r->sr_bounds[b + 1];
+			if (r->sr_nslices == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				if ((v = reallocarray(r->sr_slices, cap,
+				    sizeof(*v))) == NULL)
+					return -1;
+				r->sr_slices = v;
+			}
+			v = &r->sr_slices[r->sr_nslices++];
+			v->sl_lo = lo;
+			v->sl_hi = hi;
+			v->sl_k = r->sr_time != NULL ? (int64_t)b : -1;
+		}
+	}
+	return 0;
 }
 
 /*
- * The statistics of the calls started in [from, to) by the dimensions in
- * by. STATS_OK with *out; STATS_BAD with a message for the client in err;
- * STATS_ERR when the store failed.
+ * Start the statistics of the calls started in [from, to) by the
+ * dimensions in by. STATS_OK with *out to step through; STATS_BAD with a
+ * message for the client in err; STATS_ERR when out of memory.
  */
 int
-stats_query(struct store *s, const struct config *cf, int64_t from,
-    int64_t to, const char *by, json_t **out, char *err, size_t len)
+stats_start(struct store *s, const struct config *cf, int64_t from,
+    int64_t to, const char *by, struct stats_req **out, char *err,
+    size_t len)
 {
-	struct stats_req	 r;
-	char			*bounds = NULL, *high = NULL, *all = NULL;
-	json_t			*groups, *dims, *o;
-	int64_t			 whole[2] = { from, to };
-	size_t			 i;
-	int			 rc = STATS_ERR;
+	struct stats_req	*r;
 
-	memset(&r, 0, sizeof(r));
 	*out = NULL;
-	r.sr_cf = cf;
-	r.sr_db = store_handle(s);
-	if (stats_parse_by(&r, by, err, len) == -1)
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return STATS_ERR;
+	r->sr_cf = cf;
+	r->sr_db = store_handle(s);
+	r->sr_from = from;
+	r->sr_to = to;
+	if (stats_parse_by(r, by, err, len) == -1) {
+		stats_free(r);
 		return STATS_BAD;
-	if (r.sr_time != NULL) {
-		if (clock_buckets(from, to, r.sr_time->sd_unit,
-		    STATS_MAX_BUCKETS, &r.sr_bounds, &r.sr_nbuckets) == -1) {
+	}
+	if (r->sr_time != NULL) {
+		if (clock_buckets(from, to, r->sr_time->sd_unit,
+		    STATS_MAX_BUCKETS, &r->sr_bounds, &r->sr_nbuckets) == -1) {
 			snprintf(err, len, "from-to holds more than %d %ss; "
 			    "use a larger unit or a shorter range",
-			    STATS_MAX_BUCKETS, r.sr_time->sd_name);
+			    STATS_MAX_BUCKETS, r->sr_time->sd_name);
+			stats_free(r);
 			return STATS_BAD;
 		}
 	} else {
-		if ((r.sr_bounds = calloc(2, sizeof(*r.sr_bounds))) == NULL)
+		if ((r->sr_bounds = calloc(2, sizeof(*r->sr_bounds))) == NULL) {
+			stats_free(r);
 			return STATS_ERR;
-		memcpy(r.sr_bounds, whole, sizeof(whole));
-		r.sr_nbuckets = 1;
+		}
+		r->sr_bounds[0] = from;
+		r->sr_bounds[1] = to;
+		r->sr_nbuckets = 1;
 	}
-	bounds = stats_bounds_json(&r);
-	high = stats_high_json(cf);
-	/* The totals: every call once, whatever the dimensions. */
-	{
-		int64_t		*saved = r.sr_bounds;
-		size_t		 nsaved = r.sr_nbuckets;
+	r->sr_rollup = stats_use_rollup(r);
+	if ((r->sr_high = stats_high_json(cf)) == NULL ||
+	    stats_slice(r) == -1 || stats_prefill(r) == -1) {
+		stats_free(r);
+		return STATS_ERR;
+	}
+	*out = r;
+	return STATS_OK;
+}
 
-		r.sr_bounds = whole;
-		r.sr_nbuckets = 1;
-		all = stats_bounds_json(&r);
-		r.sr_bounds = saved;
-		r.sr_nbuckets = nsaved;
+/* A new config while a job runs: names and risk levels from it. */
+void
+stats_set_config(struct stats_req *r, const struct config *cf)
+{
+	r->sr_cf = cf;
+}
+
+/*
+ * Read the next slices: 1 when there is more, 0 when all is read, -1 when
+ * the store failed. Each slice feeds the groups and the totals.
+ */
+int
+stats_step(struct stats_req *r)
+{
+	int64_t	 span = 0, most = r->sr_rollup ? 92 * 86400 : 86400;
+	size_t	 last = r->sr_next;
+	char	*slices;
+	int	 rc;
+
+	/* About a quarter from the rollups, a day from the calls. */
+	while (last < r->sr_nslices && span < most) {
+		span += r->sr_slices[last].sl_hi - r->sr_slices[last].sl_lo;
+		last++;
 	}
-	if (bounds == NULL || high == NULL || all == NULL ||
-	    stats_prefill(&r) == -1 || stats_read(&r, bounds, all, high) == -1)
-		goto done;
-	stats_sorting = &r;
-	qsort(r.sr_groups, r.sr_ngroups, sizeof(*r.sr_groups), stats_cmp);
+	if (r->sr_next == last)
+		return 0;
+	if ((slices = stats_slices_json(r, r->sr_next, last)) == NULL)
+		return -1;
+	if (r->sr_rollup)
+		rc = stats_rollups(r, slices, 1) == -1 ||
+		    stats_rollups(r, slices, 0) == -1 ? -1 : 0;
+	else
+		rc = stats_calls(r, slices, r->sr_high, 1) == -1 ||
+		    stats_items(r, slices, 1) == -1 ||
+		    stats_calls(r, slices, r->sr_high, 0) == -1 ||
+		    stats_items(r, slices, 0) == -1 ? -1 : 0;
+	free(slices);
+	if (rc == -1)
+		return -1;
+	r->sr_next = last;
+	return r->sr_next < r->sr_nslices;
+}
+
+/* The answer of a job whose steps are done (caller decrefs). */
+json_t *
+stats_result(struct stats_req *r)
+{
+	json_t	*groups, *dims, *o;
+	size_t	 i;
+
+	stats_sorting = r;
+	qsort(r->sr_groups, r->sr_ngroups, sizeof(*r->sr_groups), stats_cmp);
 	groups = json_array();
-	for (i = 0; i < r.sr_ngroups; i++)
-		json_array_append_new(groups, stats_group_json(&r,
-		    &r.sr_groups[i]));
+	for (i = 0; i < r->sr_ngroups; i++)
+		json_array_append_new(groups, stats_group_json(r,
+		    &r->sr_groups[i]));
 	dims = json_array();
-	if (r.sr_time != NULL)
-		json_array_append_new(dims, json_string(r.sr_time->sd_name));
-	for (i = 0; i < r.sr_ncode; i++)
+	if (r->sr_time != NULL)
+		json_array_append_new(dims, json_string(r->sr_time->sd_name));
+	for (i = 0; i < r->sr_ncode; i++)
 		json_array_append_new(dims, json_string(
-		    r.sr_code[i]->sd_name));
+		    r->sr_code[i]->sd_name));
 	o = json_pack("{s:o, s:o, s:s, s:o, s:o}", "from",
-	    call_json_time(from), "to", call_json_time(to), "timezone",
-	    cf->cf_timezone, "by", dims, "groups", groups);
+	    call_json_time(r->sr_from), "to", call_json_time(r->sr_to),
+	    "timezone", r->sr_cf->cf_timezone, "by", dims, "groups", groups);
 	json_object_set_new(o, "totals", json_object());
-	stats_metrics(json_object_get(o, "totals"), &r.sr_total);
-	for (i = 0; i < r.sr_ncode; i++)
-		if (strcmp(r.sr_code[i]->sd_name, "topic") == 0)
+	stats_metrics(json_object_get(o, "totals"), &r->sr_total);
+	for (i = 0; i < r->sr_ncode; i++)
+		if (strcmp(r->sr_code[i]->sd_name, "topic") == 0)
 			json_object_set_new(o, "note", json_string("topics are "
 			    "multi-valued: a call with several topics counts "
 			    "once under each, so the groups add up to more "
 			    "than the totals"));
-	*out = o;
-	rc = STATS_OK;
-done:
-	free(bounds);
-	free(high);
-	free(all);
-	stats_req_free(&r);
-	return rc;
+	return o;
+}
+
+void
+stats_free(struct stats_req *r)
+{
+	if (r == NULL)
+		return;
+	stats_req_free(r);
+	free(r);
 }
 
 /* Is risk at "high" or above (the top level when there is no "high")? */

@@ -282,11 +282,19 @@ static const char *const store_sql[ST_MAX] = {
 	    " AND (?3 IS NULL OR due_at <= ?3) AND (?4 IS NULL OR due_at > ?4)"
 	    " AND (?5 = 0 OR state != 'done')"
 	    " ORDER BY priority, due_at, id LIMIT ?6",
+	/* A tick takes at most 200 of each: a backlog (a long stop) is
+	 * worked off over a few seconds, never in one long stall. */
 	[ST_ITEMS_EXPIRED] = "SELECT " ITEM_COLUMNS " FROM queue_items"
-	    " WHERE state = 'claimed' AND lease_until <= ?1 ORDER BY id",
+	    " WHERE state = 'claimed' AND lease_until <= ?1 ORDER BY id"
+	    " LIMIT 200",
+	/* ?2: the SLAs, a JSON list of [queue, priority, seconds]. */
 	[ST_ITEMS_OVERDUE] = "SELECT " ITEM_COLUMNS " FROM queue_items"
-	    " WHERE state = 'waiting' AND due_at <= ?1"
-	    " AND escalated_at IS NULL ORDER BY due_at, id",
+	    " JOIN (SELECT json_extract(value, '$[0]') AS s_queue,"
+	    " json_extract(value, '$[1]') AS s_priority,"
+	    " json_extract(value, '$[2]') AS s_sla FROM json_each(?2))"
+	    " ON s_queue = queue AND s_priority = priority"
+	    " WHERE state = 'waiting' AND escalated_at IS NULL"
+	    " AND due_at <= ?1 - s_sla ORDER BY due_at, id LIMIT 200",
 	[ST_ITEM_HOLDER] = "SELECT 1 FROM queue_items WHERE call_id = ?1"
 	    " AND state = 'claimed' AND claimed_by = ?2 LIMIT 1",
 	[ST_QUEUE_COUNTS] = "SELECT queue,"
@@ -1234,12 +1242,16 @@ store_items_expired(struct store *s, int64_t now, struct queue_item **out,
 	    "finding expired leases", out, n);
 }
 
-/* Waiting items due by due_by and not yet escalated. */
+/*
+ * Waiting items not yet escalated that have waited past their SLA at now;
+ * slas: a JSON list of [queue, priority, seconds].
+ */
 int
-store_items_overdue(struct store *s, int64_t due_by, struct queue_item **out,
-    size_t *n)
+store_items_overdue(struct store *s, int64_t now, const char *slas,
+    struct queue_item **out, size_t *n)
 {
-	sqlite3_bind_int64(s->s_st[ST_ITEMS_OVERDUE], 1, due_by);
+	sqlite3_bind_int64(s->s_st[ST_ITEMS_OVERDUE], 1, now);
+	store_bind_text(s->s_st[ST_ITEMS_OVERDUE], 2, slas);
 	return store_items_collect(s, s->s_st[ST_ITEMS_OVERDUE],
 	    "finding overdue items", out, n);
 }

@@ -349,6 +349,19 @@ class TestTimers(QueueTest):
         self.act(1, "complete", body={"resolution": "ok"})
         self.assertEqual(self.depth()["past_sla"], 0)
 
+    def test_older_items_without_sla_do_not_hide_one_past_it(self):
+        # 210 older waiting items with no SLA (family, priority 3), then
+        # one with an SLA of 2 s: the tick looks only at SLA breaches.
+        for i in range(210):
+            self.assertEqual(self.d.post_call(good(risk="none", topics=[
+                "family"])).status, 201)
+        time.sleep(1.1)
+        cid = self.d.post_call(good(risk="high")).json["id"]
+        item = [q for q in self.d.request("GET", f"/v1/calls/{cid}")
+                .json["queue_items"]][0]["item"]
+        self.assertTrue(wait_for(lambda: self.item(item)["escalated"], 8))
+        self.assertEqual(self.depth("family")["past_sla"], 0)
+
     def test_callback_not_claimable_before_its_time(self):
         due = int(time.time()) + 3
         r = self.d.post_call(good(risk="none", topics=["other"],
