@@ -241,7 +241,7 @@ cmd_stats_chart(json_t *res)
 }
 
 /* --from and --to, both required, into the query q. */
-static int
+int
 cmd_stats_range(struct hl *hl, const char *cmd, const char *from,
     const char *to, char **q)
 {

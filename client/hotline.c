@@ -31,6 +31,7 @@ static const struct hotline_cmd hotline_cmds[] = {
 	{ "renew", cmd_renew },
 	{ "stats", cmd_stats },
 	{ "export", cmd_export },
+	{ "report", cmd_report },
 };
 
 static const struct option hotline_options[] = {

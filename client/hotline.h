@@ -67,8 +67,13 @@ int		 cmd_list_check_when(const char *, const char *, const char *);
 char		*cmd_list_when(const char *, const char *);
 void		 cmd_list_param(char **, const char *, const char *);
 
+/* cmd_report.c */
+int		 cmd_report(struct hl *, int, char **);
+
 /* cmd_stats.c */
 int		 cmd_stats(struct hl *, int, char **);
+int		 cmd_stats_range(struct hl *, const char *, const char *,
+		    const char *, char **);
 int		 cmd_export(struct hl *, int, char **);
 
 /* cmd_log.c */

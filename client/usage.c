@@ -31,6 +31,7 @@ static const char usage_main[] =
 "  renew    extend the lease on a claimed item\n"
 "  stats    counts, durations, risk and waits by day, line, topic, ...\n"
 "  export   every call in a range as CSV or JSON (supervisors)\n"
+"  report   the monthly summary, as text or one HTML page with charts\n"
 "  help     show this text, or a command's: hotline help log\n"
 "\n"
 "Global options:\n"
@@ -306,6 +307,24 @@ static const char usage_export[] =
 "Example:\n"
 "  hotline export --from 2020-02-01 --to 2020-02-29 -o february.csv\n";
 
+static const char usage_report[] =
+"Usage: hotline report (--month YYYY-MM | --from DATE --to DATE)\n"
+"                      [--html FILE]\n"
+"\n"
+"The summary a union office sends upward (supervisors and admins): calls\n"
+"per line and per caller type, topics, risk, follow-ups by queue with\n"
+"their waits and escalations, calls per day and the busiest hours of the\n"
+"day. As text, or with --html as one self-contained page (charts drawn\n"
+"in SVG, no scripts, no external files) that prints well.\n"
+"\n"
+"      --month YYYY-MM    that calendar month, in the server's timezone\n"
+"      --from, --to DATE  another period (at most about a year)\n"
+"      --html FILE        write the page to FILE (whole, or not at all)\n"
+"  -h, --help             show this help\n"
+"\n"
+"Example:\n"
+"  hotline report --month 2020-02 --html 2020-02.html\n";
+
 static const char usage_help[] =
 "Usage: hotline help [COMMAND]\n"
 "\n"
@@ -325,6 +344,7 @@ static const struct usage usage_texts[] = {
 	{ "renew", usage_renew },
 	{ "stats", usage_stats },
 	{ "export", usage_export },
+	{ "report", usage_report },
 	{ "help", usage_help },
 };
 

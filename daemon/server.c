@@ -244,6 +244,19 @@ server_start(struct server *s)
 
 	if ((s->s_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	/*
+	 * Signals are caught from the first moment (a SIGHUP during start-up
+	 * must not kill the daemon); they are handled once the loop runs,
+	 * when everything below exists.
+	 */
+	s->s_sighup = evsignal_new(s->s_base, SIGHUP, server_signal, s);
+	s->s_sigterm = evsignal_new(s->s_base, SIGTERM, server_signal, s);
+	s->s_sigint = evsignal_new(s->s_base, SIGINT, server_signal, s);
+	if (s->s_sighup == NULL || s->s_sigterm == NULL ||
+	    s->s_sigint == NULL || evsignal_add(s->s_sighup, NULL) == -1 ||
+	    evsignal_add(s->s_sigterm, NULL) == -1 ||
+	    evsignal_add(s->s_sigint, NULL) == -1)
+		fatalx("cannot watch signals");
 	if (listener_inherit(&cause) == -1)
 		fatalx("socket activation: %s", cause);
 	if ((s->s_api_l = server_api_listeners(s, s->s_cf, NULL, 0,
@@ -267,14 +280,6 @@ server_start(struct server *s)
 		fatalx("queue_init: out of memory");
 	for (i = 0; i < s->s_napi_l; i++)
 		listener_set_handler(s->s_api_l[i], api_request, s->s_api);
-	s->s_sighup = evsignal_new(s->s_base, SIGHUP, server_signal, s);
-	s->s_sigterm = evsignal_new(s->s_base, SIGTERM, server_signal, s);
-	s->s_sigint = evsignal_new(s->s_base, SIGINT, server_signal, s);
-	if (s->s_sighup == NULL || s->s_sigterm == NULL ||
-	    s->s_sigint == NULL || evsignal_add(s->s_sighup, NULL) == -1 ||
-	    evsignal_add(s->s_sigterm, NULL) == -1 ||
-	    evsignal_add(s->s_sigint, NULL) == -1)
-		fatalx("cannot watch signals");
 	server_start_tick(s);
 }
 

@@ -425,3 +425,47 @@ class TestClient(StatsTest):
         self.assertEqual(p.returncode, 1)
         self.assertFalse(os.path.exists(bad))
         self.assertFalse(os.path.exists(bad + ".partial"))
+
+
+class TestReport(StatsTest):
+    def test_text_and_html(self):
+        p = self.d.client("report", "--month", "2020-02", who="chen")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertTrue(p.out.startswith("Psychological support hotline: "
+                                         "2020-02-01 to 2020-02-29\n"))
+        for title in ("Calls per line", "Calls per caller type", "Topics",
+                      "Risk", "Follow-ups by queue", "Calls per day",
+                      "Busiest hours of the day"):
+            self.assertIn("\n" + title, p.out)
+        self.assertRegex(p.out, r"400 400-8692-525 +3\n")
+        # 01:30 on the 17th and 01:00 on the 18th; 23:59 twice.
+        self.assertRegex(p.out, r"01:00 +2\n")
+        self.assertRegex(p.out, r"10:00 +1\n")
+        self.assertRegex(p.out, r"23:00 +2\n")
+        out = os.path.join(self.tmp, "feb.html")
+        p = self.d.client("report", "--month", "2020-02", "--html", out,
+                          who="chen")
+        self.assertEqual((p.returncode, p.out), (0, ""), p.err)
+        import xml.etree.ElementTree as ET
+        root = ET.parse(out).getroot()        # well-formed, or it raises
+        ns = {"h": "http://www.w3.org/1999/xhtml",
+              "s": "http://www.w3.org/2000/svg"}
+        sections = root.findall(".//h:section", ns)
+        self.assertEqual(len(sections), 7)
+        for sec in sections:
+            self.assertEqual(len(sec.findall("s:svg", ns)), 1,
+                             ET.tostring(sec)[:200])
+        with open(out, encoding="utf-8") as f:
+            html = f.read()
+        self.assertNotIn("<script", html)
+        self.assertNotIn("http://", html.replace(
+            "http://www.w3.org/", ""))
+        self.assertIn("5 calls, 40.0% at high risk or above", html)
+        self.assertIn("青岛市精神卫生中心", html)
+        self.assertFalse(os.path.exists(out + ".partial"))
+        for bad in (["--month", "2020-13"], ["--month", "Feb"],
+                    ["--month", "2020-02", "--from", "2020-02-01"], []):
+            p = self.d.client("report", *bad, who="chen")
+            self.assertEqual(p.returncode, 2, bad)
+        p = self.d.client("report", "--month", "2020-02", who="wang")
+        self.assertEqual(p.returncode, 1)
