@@ -212,6 +212,21 @@ int		 store_call_update(struct store *, const struct call *,
 		    const char *, json_t *);
 json_t		*store_call_history(struct store *, int64_t);
 int64_t		 store_repeat_count(struct store *, const char *, int64_t);
+/* One row of the start-up counts; text is valid only during the callback. */
+enum store_count_kind {
+	STORE_COUNT_LINE,	/* line; calls in the day; latest start */
+	STORE_COUNT_MINUTE,	/* line; UTC minute; calls */
+	STORE_COUNT_TOTAL,	/* line, caller type, risk; -, -, -, calls */
+	STORE_COUNT_OPERATOR	/* operator with a call in the day */
+};
+struct store_count {
+	enum store_count_kind	 sc_kind;
+	const char		*sc_text[3];
+	int64_t			 sc_num[4];
+};
+int		 store_counts(struct store *, int64_t, int64_t, int64_t,
+		    void (*)(const struct store_count *, void *), void *);
+int		 store_probe(struct store *);
 #define STORE_OK	 0
 #define STORE_ERR	-1
 #define STORE_NOTFOUND	-2
@@ -246,6 +261,7 @@ void		 api_set_config(struct api *, const struct config *);
 void		 api_request(struct evhttp_request *, void *);
 void		 api_flush(struct api *);
 void		 api_stop(struct api *);
+size_t		 api_writes_waiting(const struct api *);
 
 /*
  * queue.c: the follow-up queues. The status listener reads these counts
@@ -264,6 +280,27 @@ struct queue_count {
 	uint64_t	 qc_escalations; /* escalations since start */
 };
 size_t	queue_counts(const struct queue_count **);
+
+/*
+ * status.c: the status listener (GET /healthz, /status, /metrics),
+ * answered from counters in memory. The API reports to it through the
+ * hooks below; a timer probes the store; a request never touches SQLite.
+ */
+int	 status_init(struct event_base *, struct store *, struct api *,
+	    const struct config *, char **);
+void	 status_free(void);
+void	 status_set_config(const struct config *);
+void	 status_stop(void);
+void	 status_handle(struct evhttp_request *, void *);
+void	 status_request(const char *, int);
+void	 status_conn(int);
+int64_t	 status_usec(void);
+void	 status_call_stored(const struct call *);
+void	 status_commit(int, int64_t, const char *);
+void	 status_store_failed(const char *);
+json_t	*status_json(int64_t);
+void	 status_day_bounds(int64_t, int64_t *, int64_t *);
+size_t	 status_label_escape(const char *, char *, size_t);
 
 /* server.c */
 int	server_run(const char *, int);

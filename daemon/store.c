@@ -104,6 +104,10 @@ enum store_stmt {
 	ST_HISTORY_INSERT,
 	ST_HISTORY_GET,
 	ST_REPEAT_COUNT,
+	ST_COUNT_LINES,
+	ST_COUNT_MINUTES,
+	ST_COUNT_TOTALS,
+	ST_COUNT_OPERATORS,
 	ST_MAX
 };
 
@@ -156,6 +160,16 @@ static const char *const store_sql[ST_MAX] = {
 	    " FROM call_history WHERE call_id = ?1 ORDER BY version",
 	[ST_REPEAT_COUNT] = "SELECT count(*) FROM calls WHERE caller_hash = ?1"
 	    " AND (?2 = 0 OR id < ?2)",
+	/* The start-up counts of the status listener (store_counts). */
+	[ST_COUNT_LINES] = "SELECT line, count(*) FILTER (WHERE started_at"
+	    " >= ?1 AND started_at < ?2), max(started_at) FROM calls"
+	    " GROUP BY line",
+	[ST_COUNT_MINUTES] = "SELECT line, started_at / 60, count(*)"
+	    " FROM calls WHERE started_at >= ?3 GROUP BY 1, 2",
+	[ST_COUNT_TOTALS] = "SELECT line, caller_type, risk, count(*)"
+	    " FROM calls GROUP BY 1, 2, 3",
+	[ST_COUNT_OPERATORS] = "SELECT DISTINCT operator FROM calls"
+	    " WHERE started_at >= ?1 AND started_at < ?2",
 };
 
 struct store {
@@ -815,4 +829,75 @@ store_call_history(struct store *s, int64_t id)
 		return NULL;
 	}
 	return a;
+}
+
+/*
+ * Read the counts the status listener starts from: per line (calls in
+ * [day_start, day_end) and the latest start), per line and minute since
+ * hour_start, all calls by line, caller type and risk, and the operators
+ * with a call in the day. Each row goes to cb; STORE_OK or STORE_ERR.
+ */
+int
+store_counts(struct store *s, int64_t day_start, int64_t day_end,
+    int64_t hour_start, void (*cb)(const struct store_count *, void *),
+    void *arg)
+{
+	static const enum store_stmt which[] = { ST_COUNT_LINES,
+	    ST_COUNT_MINUTES, ST_COUNT_TOTALS, ST_COUNT_OPERATORS };
+	static const enum store_count_kind kinds[] = { STORE_COUNT_LINE,
+	    STORE_COUNT_MINUTE, STORE_COUNT_TOTAL, STORE_COUNT_OPERATOR };
+	struct store_count	 sc;
+	sqlite3_stmt		*st;
+	size_t			 i;
+	int			 rc, ncol, k;
+
+	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
+		st = s->s_st[which[i]];
+		ncol = sqlite3_bind_parameter_count(st);
+		if (ncol >= 1)
+			sqlite3_bind_int64(st, 1, day_start);
+		if (ncol >= 2)
+			sqlite3_bind_int64(st, 2, day_end);
+		if (ncol >= 3)
+			sqlite3_bind_int64(st, 3, hour_start);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			memset(&sc, 0, sizeof(sc));
+			sc.sc_kind = kinds[i];
+			ncol = sqlite3_column_count(st);
+			for (k = 0; k < ncol && k < 3; k++) {
+				if (sqlite3_column_type(st, k) == SQLITE_TEXT)
+					sc.sc_text[k] = (const char *)
+					    sqlite3_column_text(st, k);
+				else
+					sc.sc_num[k] =
+					    sqlite3_column_int64(st, k);
+			}
+			if (ncol > 3)
+				sc.sc_num[3] = sqlite3_column_int64(st, 3);
+			cb(&sc, arg);
+		}
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, "counting calls");
+	}
+	return STORE_OK;
+}
+
+/*
+ * Can the store take a write now? Take the write lock without waiting and
+ * let it go again (nothing is written). STORE_BUSY: another process holds
+ * it. Never inside an open batch.
+ */
+int
+store_probe(struct store *s)
+{
+	int	 rc;
+
+	if (s->s_in_batch)
+		return STORE_OK;
+	if ((rc = store_begin(s)) != STORE_OK)
+		return rc;
+	store_rollback(s);
+	return STORE_OK;
 }
