@@ -24,12 +24,16 @@ static const char usage_main[] =
 "  amend    change fields of a call (its history keeps the old values)\n"
 "  schema   list the codes the server accepts: lines, topics, risks, ...\n"
 "  whoami   say who the server takes you to be\n"
+"  status   the daemon's health, calls per line and queues, in brief\n"
 "  help     show this text, or a command's: hotline help log\n"
 "\n"
 "Global options:\n"
 "      --server ADDRESS  unix:PATH or http://HOST:PORT; default\n"
 "                        $HOTLINE_SERVER, then \"server\" in the config file,\n"
 "                        then unix:/run/hotlined/api.sock\n"
+"      --status ADDRESS  the status listener, for hotline status; default\n"
+"                        $HOTLINE_STATUS, then \"status\" in the config\n"
+"                        file, then http://127.0.0.1:8693\n"
 "  -C, --config FILE     the client config file; default\n"
 "                        $XDG_CONFIG_HOME/hotline/hotline.conf or\n"
 "                        ~/.config/hotline/hotline.conf (may be missing)\n"
@@ -39,6 +43,7 @@ static const char usage_main[] =
 "\n"
 "Environment:\n"
 "  HOTLINE_SERVER  the server, when --server is not given\n"
+"  HOTLINE_STATUS  the status listener, when --status is not given\n"
 "  HOTLINE_TOKEN   the bearer token for TCP; overrides \"token\" in the\n"
 "                  config file. On the Unix socket your uid identifies you.\n"
 "\n"
@@ -185,6 +190,23 @@ static const char usage_whoami[] =
 "      --json      print the server's answer as JSON\n"
 "  -h, --help      show this help\n";
 
+static const char usage_status[] =
+"Usage: hotline status [--watch [SECONDS]] [--json]\n"
+"\n"
+"Ask the daemon's status listener (not the API; see --status) how it is:\n"
+"warnings first (store not ok, shutting down, queue items past their\n"
+"SLA), then one line for the daemon and the store, one per phone line\n"
+"(calls today in the daemon's timezone, in the last hour, the last call)\n"
+"and one per queue. No token is needed: the status carries no personal\n"
+"data.\n"
+"\n"
+"  -w, --watch [SECONDS]  redraw every SECONDS (default 2) until\n"
+"                         interrupted\n"
+"      --json             print the status JSON as the daemon sent it\n"
+"  -h, --help             show this help\n"
+"\n"
+"Exit status: 0 when the status listener answered, 1 otherwise.\n";
+
 static const char usage_help[] =
 "Usage: hotline help [COMMAND]\n"
 "\n"
@@ -197,6 +219,7 @@ static const struct usage usage_texts[] = {
 	{ "amend", usage_amend },
 	{ "schema", usage_schema },
 	{ "whoami", usage_whoami },
+	{ "status", usage_status },
 	{ "help", usage_help },
 };
 
