@@ -33,7 +33,7 @@ UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 # Debian packages: what building needs, what running needs, what testing needs.
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
               libssl-dev libcurl4-openssl-dev tzdata
-TEST_PKGS  := libcmocka-dev python3 sqlite3 curl
+TEST_PKGS  := libcmocka-dev python3 sqlite3 curl prometheus
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 DAEMON_SRC := $(filter-out daemon/hotlined.c,$(wildcard daemon/*.c))

@@ -43,11 +43,13 @@ def free_port():
     return port
 
 
-def make_config(tmp, port, limits=None, extra=""):
+def make_config(tmp, port, limits=None, extra="", status=None,
+                timezone=None, busy_ms=None):
     """dev.conf (its lists and operators) with the store and the API
-    socket in tmp, TCP on port, and no status listener. The paths are
-    relative: the daemon runs in tmp, so this also checks that relative
-    paths are taken from its working directory."""
+    socket in tmp, TCP on port, and no status listener unless status
+    lists its addresses. The paths are relative: the daemon runs in tmp,
+    so this also checks that relative paths are taken from its working
+    directory."""
     with open(DEV_CONF, encoding="utf-8") as f:
         text = f.read()
 
@@ -62,7 +64,18 @@ def make_config(tmp, port, limits=None, extra=""):
     sub(r'\napi = \{.*?\};',
         '\napi = {\n  listen = [ "unix:api.sock", "tcp:127.0.0.1:%d" ];\n'
         '  socket_mode = "0666";\n};' % port)
-    sub(r'\nstatus = \{.*?\};', '\n')
+    if status:
+        listen = ", ".join('"%s"' % a.replace("\\", "\\\\")
+                           .replace('"', '\\"') for a in status)
+        sub(r'\nstatus = \{.*?\};',
+            '\nstatus = {\n  listen = [ %s ];\n  socket_mode = "0666";\n};'
+            % listen)
+    else:
+        sub(r'\nstatus = \{.*?\};', '\n')
+    if timezone:
+        sub(r'\ntimezone = "[^"]*";', '\ntimezone = "%s";' % timezone)
+    if busy_ms:
+        sub(r'busy_timeout_ms = \d+;', 'busy_timeout_ms = %d;' % busy_ms)
     if limits:
         lim = "".join(f"  {k} = {v};\n" for k, v in limits.items())
         sub(r'\nlimits = \{.*?\};', "\nlimits = {\n%s};" % lim)
@@ -95,12 +108,25 @@ class Response:
 
 
 class Daemon:
-    def __init__(self, tmp, limits=None, extra=""):
+    """status: also a status listener, on TCP (status_port) and on a Unix
+    socket (status_sock, named status_name); env: added to the daemon's
+    environment."""
+
+    def __init__(self, tmp, limits=None, extra="", status=False,
+                 timezone=None, busy_ms=None, env=None,
+                 status_name="status.sock"):
         self.tmp = tmp
         self.port = free_port()
+        self.env = env
+        self.status_port = free_port() if status else None
+        self.status_sock = os.path.join(tmp, status_name)
+        listen = (["unix:" + status_name,
+                   "tcp:127.0.0.1:%d" % self.status_port] if status
+                  else None)
         self.conf = os.path.join(tmp, "hotlined.conf")
         with open(self.conf, "w", encoding="utf-8") as f:
-            f.write(make_config(tmp, self.port, limits, extra))
+            f.write(make_config(tmp, self.port, limits, extra, listen,
+                                timezone, busy_ms))
         self.sock = os.path.join(tmp, "api.sock")
         self.db = os.path.join(tmp, "hotline.db")
         self.proc = None
@@ -109,9 +135,11 @@ class Daemon:
     def start(self):
         self.errpath = os.path.join(tmp_name(self.tmp, "stderr"))
         self.err = open(self.errpath, "wb")
+        env = dict(os.environ)
+        env.update(self.env or {})
         self.proc = subprocess.Popen([HOTLINED, "-f", "-c", self.conf],
                                      cwd=self.tmp, stdout=self.err,
-                                     stderr=self.err)
+                                     stderr=self.err, env=env)
         deadline = time.time() + START_TIMEOUT
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -207,6 +235,21 @@ class Daemon:
         conn.close()
         return resp
 
+    def status(self, path, method="GET", unix=False, headers=None,
+               timeout=30):
+        """A request to the status listener (no token)."""
+        if unix:
+            conn = UnixHTTPConnection(self.status_sock, timeout=timeout)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.status_port,
+                                              timeout=timeout)
+        conn.request(method, path, headers=dict(headers or {}))
+        r = conn.getresponse()
+        resp = Response(r.status, {k.lower(): v for k, v in
+                                   r.getheaders()}, r.read())
+        conn.close()
+        return resp
+
     def post_call(self, call, who="wang", key=None, unix=False):
         return self.request("POST", "/v1/calls", call, who=who, unix=unix,
                             headers={"Idempotency-Key":
@@ -269,10 +312,12 @@ class DaemonTest(unittest.TestCase):
     """A fresh daemon per test; it must stop cleanly with exit 0."""
     limits = None
     extra = ""
+    status = False
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="hotlined-test-")
-        self.d = Daemon(self.tmp, self.limits, self.extra).start()
+        self.d = Daemon(self.tmp, self.limits, self.extra,
+                        status=self.status).start()
 
     def tearDown(self):
         try:
