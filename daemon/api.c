@@ -1193,9 +1193,9 @@ api_request(struct evhttp_request *req, void *arg)
 	evhttp_clear_headers(&x.x_query);
 }
 
-/* Writes queued or waiting for their commit: for the status listener. */
+/* Writes queued for the store (its lock), not yet run: for status. */
 size_t
 api_writes_waiting(const struct api *a)
 {
-	return a->a_nwrites + a->a_nheld;
+	return a->a_nwrites;
 }

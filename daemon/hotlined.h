@@ -288,6 +288,9 @@ size_t	queue_counts(const struct queue_count **);
  */
 int	 status_init(struct event_base *, struct store *, struct api *,
 	    const struct config *, char **);
+struct event_base *status_base(void);
+int	 status_run(void);
+void	 status_halt(void);
 void	 status_free(void);
 void	 status_set_config(const struct config *);
 void	 status_stop(void);

@@ -118,7 +118,8 @@ server_listeners(struct server *s, const struct config *cf,
 			v[i] = old[k];
 			continue;
 		}
-		v[i] = listener_open(s->s_base, sk.sk_listen[i], kind,
+		v[i] = listener_open(kind == LISTENER_STATUS ? status_base() :
+		    s->s_base, sk.sk_listen[i], kind,
 		    sk.sk_mode, &cf->cf_limits, cause);
 		if (v[i] == NULL)
 			goto fail;
@@ -128,6 +129,15 @@ server_listeners(struct server *s, const struct config *cf,
 fail:
 	server_drop_new(v, sk.sk_n, old, nold);
 	return NULL;
+}
+
+/* Run the status thread again; without it the status listeners are mute. */
+static void
+server_status_run(void)
+{
+	if (status_run() == -1)
+		log_warnx("the status thread did not start again: the status "
+		    "listeners are not answering");
 }
 
 static void
@@ -147,6 +157,8 @@ server_reload(struct server *s)
 	if (strcmp(cf->cf_db_path, s->s_cf->cf_db_path) != 0)
 		log_warnx("reload: store.path changed; the new path takes "
 		    "effect at the next start");
+	/* The status listeners live in the status thread: halt it. */
+	status_halt();
 	sv = NULL;
 	if ((v = server_listeners(s, cf, LISTENER_API, s->s_api_l,
 	    s->s_napi_l, &cause)) == NULL ||
@@ -159,6 +171,7 @@ server_reload(struct server *s)
 			server_drop_new(v, cf->cf_napi, s->s_api_l,
 			    s->s_napi_l);
 		config_free(cf);
+		server_status_run();
 		return;
 	}
 	/* All of it worked: commit what is pending, then swap. */
@@ -175,6 +188,7 @@ server_reload(struct server *s)
 	log_setfacility(cf->cf_facility);
 	config_free(s->s_cf);
 	s->s_cf = cf;
+	server_status_run();
 	log_info("reloaded %s", s->s_conf_path);
 }
 
@@ -238,6 +252,8 @@ server_start(struct server *s)
 	    NULL, 0, &cause)) == NULL)
 		fatalx("status listener %s", cause);
 	s->s_nstatus_l = s->s_cf->cf_nstatus;
+	if (status_run() == -1)
+		fatalx("cannot start the status thread");
 	s->s_sighup = evsignal_new(s->s_base, SIGHUP, server_signal, s);
 	s->s_sigterm = evsignal_new(s->s_base, SIGTERM, server_signal, s);
 	s->s_sigint = evsignal_new(s->s_base, SIGINT, server_signal, s);
@@ -251,6 +267,7 @@ server_start(struct server *s)
 static void
 server_free(struct server *s)
 {
+	status_halt();
 	api_free(s->s_api);
 	server_close_listeners(s->s_api_l, s->s_napi_l);
 	server_close_listeners(s->s_status_l, s->s_nstatus_l);

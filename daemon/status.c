@@ -3,18 +3,30 @@
  * counters kept in memory. The API tells it what happened (a call stored,
  * a commit done or failed, a write refused), the listeners count requests
  * and connections, and a timer probes the store, the database's size and
- * the free disk space; a status request never touches SQLite and never
- * waits behind a write. The counts start from the store at start-up, so
- * a restart does not reset "calls today".
+ * the free disk space. The counts start from the store at start-up, so a
+ * restart does not reset "calls today".
+ *
+ * The counters belong to the main loop, which renders the answers into a
+ * snapshot after every commit, after other changes (at most every
+ * STATUS_PUBLISH_MS) and every second. The status listeners run in a
+ * thread of their own with their own event loop and serve the latest
+ * snapshot: a status request never touches SQLite and never waits behind
+ * a commit's fsync, and /healthz can tell when the main loop has stalled.
+ * The only state the two threads share is the snapshot pointer and the
+ * status listeners' own request counts, under one mutex.
  */
 #include <sys/queue.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -23,7 +35,9 @@
 
 #include "hotlined.h"
 
-#define STATUS_TICK_S		2	/* store probe, file size, disk space */
+#define STATUS_TICK_S		1	/* probe, sizes, publish */
+#define STATUS_PUBLISH_MS	10	/* at most this late after a change */
+#define STATUS_STALL_S		10	/* no snapshot for this long: 503 */
 #define STATUS_MINUTES		60	/* "last hour", by the minute */
 #define STATUS_DISK_MIN		(4 * 1024 * 1024) /* less free is "full" */
 #define STATUS_NBUCKETS		12
@@ -68,6 +82,21 @@ struct status_vec {
 	size_t		 cap;
 };
 
+/* What the status thread serves: rendered by the main loop. */
+struct status_snap {
+	int		 sn_refs;	/* under st_mu */
+	int64_t		 sn_at_us;	/* monotonic, when rendered */
+	int		 sn_stopping;
+	char		*sn_why;	/* NULL: the store is ok */
+	char		*sn_json;
+	size_t		 sn_json_len;
+	char		*sn_metrics;
+	size_t		 sn_metrics_len;
+};
+
+/* Set in the status thread only. */
+static _Thread_local int status_in_thread;
+
 static struct status {
 	struct event_base	*st_base;
 	struct store		*st_store;
@@ -94,7 +123,19 @@ static struct status {
 	char			 st_probe_fail[256];
 	int			 st_disk_full;
 	int64_t			 st_db_size;
-} S;
+	struct event		*st_pub_ev;	/* publish soon */
+	/* The status thread. */
+	struct event_base	*st_tbase;
+	pthread_t		 st_thread;
+	int			 st_running;
+	int			 st_wake[2];	/* main -> thread: stop */
+	struct event		*st_wake_ev;
+	pthread_mutex_t		 st_mu;		/* guards the three below */
+	struct status_snap	*st_snap;
+	struct status_vec	 st_tcodes;	/* the status listeners' answers */
+	int64_t			 st_tconns;
+	long			 st_max_headers; /* read by the thread */
+} S = { .st_wake = { -1, -1 } };
 
 /* Room for one more element of size sz in v; NULL when out of memory. */
 static void *
@@ -358,6 +399,8 @@ status_files(void)
 	    (uint64_t)vfs.f_bavail * vfs.f_frsize < STATUS_DISK_MIN;
 }
 
+static void	status_publish(void);
+
 /* The loop's timer: is the write lock free, how big is the store. */
 static void
 status_tick(evutil_socket_t fd, short events, void *arg)
@@ -368,21 +411,58 @@ status_tick(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	(void)arg;
 	status_files();
-	if (S.st_stopping)
-		return;
-	rc = store_probe(S.st_store);
-	if (rc == STORE_OK) {
-		S.st_probe_fail[0] = '\0';
-		S.st_lock_fail[0] = '\0';
-	} else if (rc == STORE_BUSY)
-		snprintf(S.st_probe_fail, sizeof(S.st_probe_fail), "the "
-		    "database is locked by another process");
-	else
-		snprintf(S.st_probe_fail, sizeof(S.st_probe_fail), "the store "
-		    "cannot write: %s", store_errmsg(S.st_store));
+	if (!S.st_stopping) {
+		rc = store_probe(S.st_store);
+		if (rc == STORE_OK) {
+			S.st_probe_fail[0] = '\0';
+			S.st_lock_fail[0] = '\0';
+		} else if (rc == STORE_BUSY)
+			snprintf(S.st_probe_fail, sizeof(S.st_probe_fail),
+			    "the database is locked by another process");
+		else
+			snprintf(S.st_probe_fail, sizeof(S.st_probe_fail),
+			    "the store cannot write: %s",
+			    store_errmsg(S.st_store));
+	}
+	status_publish();
 }
 
-/* Start counting: the counts so far from the store, the probe timer. */
+static void
+status_publish_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	status_publish();
+}
+
+/* Something changed that need not be seen at once: publish soon. */
+static void
+status_dirty(void)
+{
+	struct timeval	 tv = { 0, STATUS_PUBLISH_MS * 1000 };
+
+	if (S.st_pub_ev != NULL && !evtimer_pending(S.st_pub_ev, NULL))
+		evtimer_add(S.st_pub_ev, &tv);
+}
+
+/* In the status thread: the main thread wants it to stop. */
+static void
+status_wake_cb(evutil_socket_t fd, short events, void *arg)
+{
+	char	 c;
+
+	(void)events;
+	(void)arg;
+	while (read(fd, &c, 1) == 1)
+		;
+	event_base_loopbreak(S.st_tbase);
+}
+
+/*
+ * Start counting: the counts so far from the store, the timers, the
+ * status thread's loop (not yet running: see status_run).
+ */
 int
 status_init(struct event_base *base, struct store *store, struct api *api,
     const struct config *cf, char **cause)
@@ -391,10 +471,13 @@ status_init(struct event_base *base, struct store *store, struct api *api,
 	int64_t		 now = clock_now();
 
 	memset(&S, 0, sizeof(S));
+	S.st_wake[0] = S.st_wake[1] = -1;
+	pthread_mutex_init(&S.st_mu, NULL);
 	S.st_base = base;
 	S.st_store = store;
 	S.st_api = api;
 	S.st_cf = cf;
+	S.st_max_headers = cf->cf_limits.lim_max_headers;
 	S.st_started = now;
 	S.st_started_us = status_usec();
 	status_day_bounds(now, &S.st_day_start, &S.st_day_end);
@@ -406,12 +489,74 @@ status_init(struct event_base *base, struct store *store, struct api *api,
 		return -1;
 	}
 	if ((S.st_tick = event_new(base, -1, EV_PERSIST, status_tick,
-	    NULL)) == NULL || event_add(S.st_tick, &tv) == -1) {
-		asprintf(cause, "status timer: out of memory");
+	    NULL)) == NULL || event_add(S.st_tick, &tv) == -1 ||
+	    (S.st_pub_ev = evtimer_new(base, status_publish_cb,
+	    NULL)) == NULL ||
+	    (S.st_tbase = event_base_new()) == NULL ||
+	    pipe2(S.st_wake, O_NONBLOCK | O_CLOEXEC) == -1 ||
+	    (S.st_wake_ev = event_new(S.st_tbase, S.st_wake[0],
+	    EV_READ | EV_PERSIST, status_wake_cb, NULL)) == NULL ||
+	    event_add(S.st_wake_ev, NULL) == -1) {
+		asprintf(cause, "status: cannot set up its events: %s",
+		    strerror(errno));
 		return -1;
 	}
 	status_files();
+	status_publish();
 	return 0;
+}
+
+/* The status thread's loop: the status listeners' evhttps live on it. */
+struct event_base *
+status_base(void)
+{
+	return S.st_tbase;
+}
+
+static void *
+status_thread(void *arg)
+{
+	(void)arg;
+	status_in_thread = 1;
+	if (event_base_dispatch(S.st_tbase) == -1)
+		log_warnx("%s: the status loop failed", __func__);
+	return NULL;
+}
+
+/* Start the status thread; signals stay with the main thread. */
+int
+status_run(void)
+{
+	sigset_t	 all, old;
+	int		 rc;
+
+	if (S.st_running)
+		return 0;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&S.st_thread, NULL, status_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		log_warnx("%s: pthread_create: %s", __func__, strerror(rc));
+		return -1;
+	}
+	S.st_running = 1;
+	return 0;
+}
+
+/*
+ * Stop the status thread and wait for it: from then on the main thread
+ * may open and close status listeners (a reload, the end).
+ */
+void
+status_halt(void)
+{
+	if (!S.st_running)
+		return;
+	if (write(S.st_wake[1], "x", 1) != 1)
+		log_warn("%s: waking the status thread", __func__);
+	pthread_join(S.st_thread, NULL);
+	S.st_running = 0;
 }
 
 static void
@@ -429,16 +574,56 @@ status_pending_clear(void)
 	S.st_pending.n = 0;
 }
 
+static void
+status_snap_unref(struct status_snap *sn)
+{
+	int	 n;
+
+	if (sn == NULL)
+		return;
+	pthread_mutex_lock(&S.st_mu);
+	n = --sn->sn_refs;
+	pthread_mutex_unlock(&S.st_mu);
+	if (n > 0)
+		return;
+	free(sn->sn_why);
+	free(sn->sn_json);
+	free(sn->sn_metrics);
+	free(sn);
+}
+
+static void
+status_codes_free(struct status_vec *v)
+{
+	struct status_code	*c = v->v;
+	size_t			 i;
+
+	for (i = 0; i < v->n; i++)
+		free(c[i].sc_listener);
+	free(v->v);
+}
+
+/* After the status listeners are closed: everything goes. */
 void
 status_free(void)
 {
 	struct status_line	*l = S.st_lines.v;
 	struct status_total	*t = S.st_totals.v;
-	struct status_code	*c = S.st_codes.v;
 	size_t			 i;
 
+	status_halt();
 	if (S.st_tick != NULL)
 		event_free(S.st_tick);
+	if (S.st_pub_ev != NULL)
+		event_free(S.st_pub_ev);
+	if (S.st_wake_ev != NULL)
+		event_free(S.st_wake_ev);
+	if (S.st_tbase != NULL)
+		event_base_free(S.st_tbase);
+	if (S.st_wake[0] != -1)
+		close(S.st_wake[0]);
+	if (S.st_wake[1] != -1)
+		close(S.st_wake[1]);
 	for (i = 0; i < S.st_lines.n; i++)
 		free(l[i].sl_code);
 	for (i = 0; i < S.st_totals.n; i++) {
@@ -446,25 +631,32 @@ status_free(void)
 		free(t[i].st_caller);
 		free(t[i].st_risk);
 	}
-	for (i = 0; i < S.st_codes.n; i++)
-		free(c[i].sc_listener);
+	status_codes_free(&S.st_codes);
+	status_codes_free(&S.st_tcodes);
 	status_ops_clear();
 	status_pending_clear();
+	status_snap_unref(S.st_snap);
 	free(S.st_lines.v);
 	free(S.st_totals.v);
-	free(S.st_codes.v);
 	free(S.st_ops.v);
 	free(S.st_pending.v);
+	pthread_mutex_destroy(&S.st_mu);
 	memset(&S, 0, sizeof(S));
+	S.st_wake[0] = S.st_wake[1] = -1;
 }
 
-/* A reload: the lines to show and the store path come from cf now. */
+/*
+ * A reload, with the status thread halted: the lines to show, the store
+ * path and the header limit come from cf now.
+ */
 void
 status_set_config(const struct config *cf)
 {
 	S.st_cf = cf;
+	S.st_max_headers = cf->cf_limits.lim_max_headers;	/* halted */
 	/* The timezone may have changed: find today's bounds again. */
 	status_day_bounds(clock_now(), &S.st_day_start, &S.st_day_end);
+	status_publish();
 }
 
 /* The daemon is going away: /healthz says so from now on. */
@@ -472,6 +664,7 @@ void
 status_stop(void)
 {
 	S.st_stopping = 1;
+	status_publish();
 }
 
 /* Hook: a call was stored in the open batch. */
@@ -497,7 +690,11 @@ status_call_stored(const struct call *c)
 	}
 }
 
-/* Hook: a batch was committed (ok) or rolled back, taking usec. */
+/*
+ * Hook: a batch was committed (ok) or rolled back, taking usec. Published
+ * at once, before the batch's answers go out: a client that got its 201
+ * finds its call counted.
+ */
 void
 status_commit(int ok, int64_t usec, const char *why)
 {
@@ -515,6 +712,7 @@ status_commit(int ok, int64_t usec, const char *why)
 		snprintf(S.st_commit_fail, sizeof(S.st_commit_fail), "the "
 		    "last commit failed: %s", why != NULL ? why : "?");
 		status_pending_clear();
+		status_publish();
 		return;
 	}
 	S.st_commit_fail[0] = '\0';
@@ -523,6 +721,7 @@ status_commit(int ok, int64_t usec, const char *why)
 	for (i = 0; i < S.st_pending.n; i++)
 		status_tally(&p[i], now);
 	status_pending_clear();
+	status_publish();
 }
 
 /* Hook: queued writes were refused (lock held too long, store broken). */
@@ -531,35 +730,91 @@ status_store_failed(const char *why)
 {
 	snprintf(S.st_lock_fail, sizeof(S.st_lock_fail), "%s", why);
 	status_pending_clear();
+	status_publish();
 }
 
-/* Hook from the listeners: one answer sent, one connection more or less. */
-void
-status_request(const char *listener, int code)
+static void
+status_code_add(struct status_vec *v, const char *listener, int code,
+    uint64_t n)
 {
-	struct status_code	*c = S.st_codes.v;
+	struct status_code	*c = v->v;
 	size_t			 i;
 
-	for (i = 0; i < S.st_codes.n; i++)
+	for (i = 0; i < v->n; i++)
 		if (c[i].sc_code == code &&
 		    strcmp(c[i].sc_listener, listener) == 0) {
-			c[i].sc_n++;
+			c[i].sc_n += n;
 			return;
 		}
-	if ((c = status_vec_add(&S.st_codes, sizeof(*c))) == NULL)
+	if ((c = status_vec_add(v, sizeof(*c))) == NULL)
 		return;
 	if ((c->sc_listener = strdup(listener)) == NULL) {
-		S.st_codes.n--;
+		v->n--;
 		return;
 	}
 	c->sc_code = code;
-	c->sc_n = 1;
+	c->sc_n = n;
+}
+
+/*
+ * Hooks from the listeners: one answer sent, one connection more or less.
+ * In the status thread they count under the mutex, for the next snapshot.
+ */
+void
+status_request(const char *listener, int code)
+{
+	if (status_in_thread) {
+		pthread_mutex_lock(&S.st_mu);
+		status_code_add(&S.st_tcodes, listener, code, 1);
+		pthread_mutex_unlock(&S.st_mu);
+		return;
+	}
+	status_code_add(&S.st_codes, listener, code, 1);
+	status_dirty();
 }
 
 void
 status_conn(int delta)
 {
+	if (status_in_thread) {
+		pthread_mutex_lock(&S.st_mu);
+		S.st_tconns += delta;
+		pthread_mutex_unlock(&S.st_mu);
+		return;
+	}
 	S.st_conns += delta;
+	status_dirty();
+}
+
+/* Every listener's answers: the main loop's and the status thread's. */
+static void
+status_codes_all(struct status_vec *out)
+{
+	struct status_code	*c;
+	size_t			 i;
+
+	memset(out, 0, sizeof(*out));
+	c = S.st_codes.v;
+	for (i = 0; i < S.st_codes.n; i++)
+		status_code_add(out, c[i].sc_listener, c[i].sc_code,
+		    c[i].sc_n);
+	pthread_mutex_lock(&S.st_mu);
+	c = S.st_tcodes.v;
+	for (i = 0; i < S.st_tcodes.n; i++)
+		status_code_add(out, c[i].sc_listener, c[i].sc_code,
+		    c[i].sc_n);
+	pthread_mutex_unlock(&S.st_mu);
+}
+
+static int64_t
+status_conns_all(void)
+{
+	int64_t	 n;
+
+	pthread_mutex_lock(&S.st_mu);
+	n = S.st_tconns;
+	pthread_mutex_unlock(&S.st_mu);
+	return S.st_conns + n;
 }
 
 /* Why the store cannot take writes now, or NULL when it can. */
@@ -634,12 +889,15 @@ status_queues_json(int64_t now)
 static json_t *
 status_requests_json(void)
 {
-	struct status_code	*c = S.st_codes.v;
+	struct status_vec	 all;
+	struct status_code	*c;
 	json_t			*o = json_object(), *l, *v;
 	char			 cls[8];
 	size_t			 i;
 
-	for (i = 0; i < S.st_codes.n; i++) {
+	status_codes_all(&all);
+	c = all.v;
+	for (i = 0; i < all.n; i++) {
 		if ((l = json_object_get(o, c[i].sc_listener)) == NULL) {
 			l = json_object();
 			json_object_set_new(o, c[i].sc_listener, l);
@@ -649,6 +907,7 @@ status_requests_json(void)
 		json_object_set_new(l, cls, json_integer(c[i].sc_n +
 		    (v != NULL ? json_integer_value(v) : 0)));
 	}
+	status_codes_free(&all);
 	return o;
 }
 
@@ -685,7 +944,7 @@ status_json(int64_t now)
 	    "size_bytes", (json_int_t)S.st_db_size,
 	    "lines", status_lines_json(now),
 	    "queues", status_queues_json(now),
-	    "connections_open", (json_int_t)S.st_conns,
+	    "connections_open", (json_int_t)status_conns_all(),
 	    "requests", status_requests_json(),
 	    "operators_active_today", (json_int_t)S.st_ops.n);
 }
@@ -720,7 +979,8 @@ static void
 status_metrics_calls(struct evbuffer *b)
 {
 	struct status_total	*t = S.st_totals.v;
-	struct status_code	*c = S.st_codes.v;
+	struct status_code	*c;
+	struct status_vec	 all;
 	const char		*kv[7] = { NULL };
 	char			 v[32], code[8];
 	size_t			 i;
@@ -737,13 +997,16 @@ status_metrics_calls(struct evbuffer *b)
 	status_head(b, "hotlined_http_requests_total", "counter",
 	    "HTTP requests answered, by listener and status code.");
 	kv[4] = NULL;
-	for (i = 0; i < S.st_codes.n; i++) {
+	status_codes_all(&all);
+	c = all.v;
+	for (i = 0; i < all.n; i++) {
 		snprintf(code, sizeof(code), "%d", c[i].sc_code);
 		kv[0] = "listener", kv[1] = c[i].sc_listener;
 		kv[2] = "code", kv[3] = code;
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)c[i].sc_n);
 		status_sample(b, "hotlined_http_requests_total", kv, v);
 	}
+	status_codes_free(&all);
 }
 
 static void
@@ -836,7 +1099,7 @@ status_metrics(struct evbuffer *b, int64_t now)
 	status_sample(b, "hotlined_up", NULL, S.st_stopping ? "0" : "1");
 	status_head(b, "hotlined_connections_open", "gauge",
 	    "HTTP connections open on all listeners.");
-	snprintf(v, sizeof(v), "%lld", (long long)S.st_conns);
+	snprintf(v, sizeof(v), "%lld", (long long)status_conns_all());
 	status_sample(b, "hotlined_connections_open", NULL, v);
 	status_head(b, "hotlined_build_info", "gauge",
 	    "The running version; always 1.");
@@ -845,6 +1108,52 @@ status_metrics(struct evbuffer *b, int64_t now)
 	    "Start time of the process since the Unix epoch, in seconds.");
 	snprintf(v, sizeof(v), "%lld", (long long)S.st_started);
 	status_sample(b, "process_start_time_seconds", NULL, v);
+}
+
+/* Render the answers from the counters and hand them to the thread. */
+static void
+status_publish(void)
+{
+	struct status_snap	*sn, *old;
+	struct evbuffer		*b;
+	const char		*why;
+	json_t			*o;
+	int64_t			 now = clock_now();
+	size_t			 len;
+
+	if ((sn = calloc(1, sizeof(*sn))) == NULL)
+		return;
+	if ((b = evbuffer_new()) == NULL) {
+		free(sn);
+		return;
+	}
+	sn->sn_refs = 1;
+	sn->sn_stopping = S.st_stopping;
+	if ((why = status_store_why()) != NULL)
+		sn->sn_why = strdup(why);
+	o = status_json(now);
+	sn->sn_json = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	sn->sn_json_len = sn->sn_json != NULL ? strlen(sn->sn_json) : 0;
+	status_metrics(b, now);
+	len = evbuffer_get_length(b);
+	if ((sn->sn_metrics = malloc(len + 1)) != NULL) {
+		evbuffer_remove(b, sn->sn_metrics, len);
+		sn->sn_metrics_len = len;
+	}
+	evbuffer_free(b);
+	if (sn->sn_json == NULL || sn->sn_metrics == NULL ||
+	    (why != NULL && sn->sn_why == NULL)) {
+		/* Out of memory: keep serving the last one. */
+		status_snap_unref(sn);
+		return;
+	}
+	sn->sn_at_us = status_usec();
+	pthread_mutex_lock(&S.st_mu);
+	old = S.st_snap;
+	S.st_snap = sn;
+	pthread_mutex_unlock(&S.st_mu);
+	status_snap_unref(old);
 }
 
 static void
@@ -871,26 +1180,40 @@ status_header_bytes(struct evhttp_request *req)
 	return n;
 }
 
-/* The evhttp callback of every status listener. */
-void
-status_handle(struct evhttp_request *req, void *arg)
+/* GET /healthz from the snapshot: the store, stopping, a stalled loop. */
+static void
+status_healthz(struct evhttp_request *req, const struct status_snap *sn,
+    struct evbuffer *b)
 {
-	const char	*path = evhttp_request_get_uri(req), *why;
 	const char	*text = "text/plain; charset=utf-8";
-	struct evbuffer	*b;
-	json_t		*o;
-	char		*s;
-	int		 m = evhttp_request_get_command(req);
-	size_t		 plen;
+	int64_t		 age = (status_usec() - sn->sn_at_us) / 1000000;
 
-	(void)arg;
-	if ((b = evbuffer_new()) == NULL) {
-		evhttp_send_error(req, 500, NULL);
+	if (sn->sn_stopping)
+		evbuffer_add_printf(b, "shutting down\n");
+	else if (sn->sn_why != NULL)
+		evbuffer_add_printf(b, "%s\n", sn->sn_why);
+	else if (age >= STATUS_STALL_S)
+		evbuffer_add_printf(b, "the event loop has not run for %lld "
+		    "s\n", (long long)age);
+	else {
+		evbuffer_add_printf(b, "ok\n");
+		status_send(req, 200, "OK", text, b);
 		return;
 	}
-	plen = strcspn(path, "?");
+	status_send(req, 503, "Service Unavailable", text, b);
+}
+
+static void
+status_route(struct evhttp_request *req, const struct status_snap *sn,
+    struct evbuffer *b)
+{
+	const char	*path = evhttp_request_get_uri(req);
+	const char	*text = "text/plain; charset=utf-8";
+	int		 m = evhttp_request_get_command(req);
+	size_t		 plen = strcspn(path, "?");
+
 	if (status_header_bytes(req) >
-	    (size_t)S.st_cf->cf_limits.lim_max_headers) {
+	    (size_t)S.st_max_headers) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Connection", "close");
 		evbuffer_add_printf(b, "request headers too large\n");
@@ -901,28 +1224,15 @@ status_handle(struct evhttp_request *req, void *arg)
 		    "Allow", "GET, HEAD");
 		evbuffer_add_printf(b, "only GET and HEAD\n");
 		status_send(req, 405, "Method Not Allowed", text, b);
-	} else if (plen == 8 && strncmp(path, "/healthz", 8) == 0) {
-		if ((why = status_store_why()) == NULL && !S.st_stopping) {
-			evbuffer_add_printf(b, "ok\n");
-			status_send(req, 200, "OK", text, b);
-		} else {
-			evbuffer_add_printf(b, "%s\n", S.st_stopping ?
-			    "shutting down" : why);
-			status_send(req, 503, "Service Unavailable", text, b);
-		}
-	} else if (plen == 7 && strncmp(path, "/status", 7) == 0) {
-		o = status_json(clock_now());
-		if ((s = json_dumps(o, JSON_COMPACT |
-		    JSON_PRESERVE_ORDER)) != NULL) {
-			evbuffer_add(b, s, strlen(s));
-			evbuffer_add(b, "\n", 1);
-		}
-		free(s);
-		json_decref(o);
+	} else if (plen == 8 && strncmp(path, "/healthz", 8) == 0)
+		status_healthz(req, sn, b);
+	else if (plen == 7 && strncmp(path, "/status", 7) == 0) {
+		evbuffer_add(b, sn->sn_json, sn->sn_json_len);
+		evbuffer_add(b, "\n", 1);
 		status_send(req, 200, "OK", "application/json; charset=utf-8",
 		    b);
 	} else if (plen == 8 && strncmp(path, "/metrics", 8) == 0) {
-		status_metrics(b, clock_now());
+		evbuffer_add(b, sn->sn_metrics, sn->sn_metrics_len);
 		status_send(req, 200, "OK",
 		    "text/plain; version=0.0.4; charset=utf-8", b);
 	} else {
@@ -930,5 +1240,26 @@ status_handle(struct evhttp_request *req, void *arg)
 		    "/metrics\n");
 		status_send(req, 404, "Not Found", text, b);
 	}
+}
+
+/* The evhttp callback of every status listener, in the status thread. */
+void
+status_handle(struct evhttp_request *req, void *arg)
+{
+	struct status_snap	*sn;
+	struct evbuffer		*b;
+
+	(void)arg;
+	pthread_mutex_lock(&S.st_mu);
+	if ((sn = S.st_snap) != NULL)
+		sn->sn_refs++;
+	pthread_mutex_unlock(&S.st_mu);
+	if (sn == NULL || (b = evbuffer_new()) == NULL) {
+		evhttp_send_error(req, 503, NULL);
+		status_snap_unref(sn);
+		return;
+	}
+	status_route(req, sn, b);
 	evbuffer_free(b);
+	status_snap_unref(sn);
 }
