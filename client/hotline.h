@@ -21,8 +21,8 @@
 #define EXIT_USAGE	2
 
 #define HOTLINE_DEFAULT_SERVER	"unix:/run/hotlined/api.sock"
-/* The status listener's TCP address in the shipped configs. */
-#define HOTLINE_DEFAULT_STATUS	"http://127.0.0.1:8693"
+/* The status listener's socket in the production sample config. */
+#define HOTLINE_DEFAULT_STATUS	"unix:/run/hotlined/status.sock"
 
 #define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
 

@@ -33,7 +33,7 @@ static const char usage_main[] =
 "                        then unix:/run/hotlined/api.sock\n"
 "      --status ADDRESS  the status listener, for hotline status; default\n"
 "                        $HOTLINE_STATUS, then \"status\" in the config\n"
-"                        file, then http://127.0.0.1:8693\n"
+"                        file, then unix:/run/hotlined/status.sock\n"
 "  -C, --config FILE     the client config file; default\n"
 "                        $XDG_CONFIG_HOME/hotline/hotline.conf or\n"
 "                        ~/.config/hotline/hotline.conf (may be missing)\n"
