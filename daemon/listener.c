@@ -287,7 +287,7 @@ listener_conn_closed(struct evhttp_connection *evcon, void *arg)
 	for (i = 0; i < l->l_nconns; i++)
 		if (l->l_conns[i] == evcon) {
 			l->l_conns[i] = l->l_conns[--l->l_nconns];
-			status_conn(-1);
+			status_conn(l->l_kind, -1);
 			return;
 		}
 }
@@ -316,7 +316,7 @@ listener_conn_seen(struct listener *l, struct evhttp_request *req)
 	}
 	l->l_conns[l->l_nconns++] = evcon;
 	evhttp_connection_set_closecb(evcon, listener_conn_closed, l);
-	status_conn(1);
+	status_conn(l->l_kind, 1);
 }
 
 /* An answer went out: count it by listener and status code. */
@@ -325,7 +325,8 @@ listener_done(struct evhttp_request *req, void *arg)
 {
 	struct listener	*l = arg;
 
-	status_request(l->l_name, evhttp_request_get_response_code(req));
+	status_request(l->l_kind, l->l_name,
+	    evhttp_request_get_response_code(req));
 }
 
 static void

@@ -94,9 +94,6 @@ struct status_snap {
 	size_t		 sn_metrics_len;
 };
 
-/* Set in the status thread only. */
-static _Thread_local int status_in_thread;
-
 static struct status {
 	struct event_base	*st_base;
 	struct store		*st_store;
@@ -517,7 +514,6 @@ static void *
 status_thread(void *arg)
 {
 	(void)arg;
-	status_in_thread = 1;
 	if (event_base_dispatch(S.st_tbase) == -1)
 		log_warnx("%s: the status loop failed", __func__);
 	return NULL;
@@ -758,12 +754,14 @@ status_code_add(struct status_vec *v, const char *listener, int code,
 
 /*
  * Hooks from the listeners: one answer sent, one connection more or less.
- * In the status thread they count under the mutex, for the next snapshot.
+ * A status listener's run in the status thread (or in the main thread
+ * while that is halted): they count under the mutex, for the next
+ * snapshot.
  */
 void
-status_request(const char *listener, int code)
+status_request(enum listener_kind kind, const char *listener, int code)
 {
-	if (status_in_thread) {
+	if (kind == LISTENER_STATUS) {
 		pthread_mutex_lock(&S.st_mu);
 		status_code_add(&S.st_tcodes, listener, code, 1);
 		pthread_mutex_unlock(&S.st_mu);
@@ -774,9 +772,9 @@ status_request(const char *listener, int code)
 }
 
 void
-status_conn(int delta)
+status_conn(enum listener_kind kind, int delta)
 {
-	if (status_in_thread) {
+	if (kind == LISTENER_STATUS) {
 		pthread_mutex_lock(&S.st_mu);
 		S.st_tconns += delta;
 		pthread_mutex_unlock(&S.st_mu);

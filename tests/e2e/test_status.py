@@ -162,6 +162,30 @@ class TestStatusCounts(StatusTest):
         self.assertEqual(p.returncode, 2)
 
 
+class TestStatusShutdown(StatusTest):
+    def test_healthz_says_shutting_down(self):
+        """After SIGTERM the API stops accepting; for the half second the
+        answers in flight get to drain, /healthz says why it is 503."""
+        self.assertEqual(self.d.status("/healthz", unix=True).status, 200)
+        self.d.proc.send_signal(signal.SIGTERM)
+        seen = []
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            try:
+                r = self.d.status("/healthz", unix=True, timeout=2)
+            except OSError:
+                break
+            seen.append((r.status, r.raw))
+            if r.status == 503:
+                m = self.d.status("/metrics", unix=True, timeout=2)
+                self.assertEqual(metric(m.raw.decode(), "hotlined_up"), 0)
+                break
+            time.sleep(0.01)
+        self.assertIn((503, b"shutting down\n"), seen)
+        self.assertEqual(self.d.proc.wait(timeout=30), 0)
+        self.d._finish()
+
+
 class TestStatusMetrics(unittest.TestCase):
     """promtool check metrics, and label values that need escaping: the
     status socket's name holds a double quote and a backslash."""
