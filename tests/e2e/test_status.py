@@ -162,6 +162,43 @@ class TestStatusCounts(StatusTest):
         self.assertEqual(p.returncode, 2)
 
 
+class TestStatusReload(StatusTest):
+    def test_reload_keeps_adds_and_drops_status_listeners(self):
+        from harness import free_port
+        self.d.post_call(good())
+        with open(self.d.conf, encoding="utf-8") as f:
+            conf = f.read()
+        extra = free_port()
+        old = '"tcp:127.0.0.1:%d" ]' % self.d.status_port
+        self.assertIn(old, conf)
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(conf.replace(old, '"tcp:127.0.0.1:%d", '
+                                 '"tcp:127.0.0.1:%d" ]' %
+                                 (self.d.status_port, extra)))
+        ino = os.stat(self.d.status_sock).st_ino
+        self.d.proc.send_signal(signal.SIGHUP)
+
+        def on_extra():
+            try:
+                c = socket.create_connection(("127.0.0.1", extra), 1)
+                c.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+                return c.recv(100).startswith(b"HTTP/1.0 200")
+            except OSError:
+                return False
+        self.assertTrue(eventually(on_extra))
+        # Unchanged listeners were kept, not re-bound.
+        self.assertEqual(os.stat(self.d.status_sock).st_ino, ino)
+        st = self.st()
+        self.assertEqual(line_of(st, "400")["calls_today"], 1)
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(conf)
+        self.d.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(eventually(lambda: not on_extra()))
+        self.assertEqual(self.d.status("/healthz", unix=True).status, 200)
+        self.assertEqual(self.d.post_call(good()).status, 201)
+        self.assertEqual(line_of(self.st(), "400")["calls_today"], 2)
+
+
 class TestStatusShutdown(StatusTest):
     def test_healthz_says_shutting_down(self):
         """After SIGTERM the API stops accepting; for the half second the
