@@ -99,6 +99,7 @@ static struct status {
 	struct store		*st_store;
 	struct api		*st_api;
 	const struct config	*st_cf;
+	char			*st_db_path;	/* the store opened at start */
 	struct event		*st_tick;
 	int64_t			 st_started;	/* wall clock */
 	int64_t			 st_started_us;	/* monotonic */
@@ -127,7 +128,7 @@ static struct status {
 	int			 st_running;
 	int			 st_wake[2];	/* main -> thread: stop */
 	struct event		*st_wake_ev;
-	pthread_mutex_t		 st_mu;		/* guards the three below */
+	pthread_mutex_t		 st_mu;		/* guards these three, sn_refs */
 	struct status_snap	*st_snap;
 	struct status_vec	 st_tcodes;	/* the status listeners' answers */
 	int64_t			 st_tconns;
@@ -383,7 +384,7 @@ status_files(void)
 	struct stat	 sb;
 	struct statvfs	 vfs;
 	char		 wal[4096];
-	const char	*path = S.st_cf->cf_db_path;
+	const char	*path = S.st_db_path;
 	int64_t		 size = 0;
 
 	if (stat(path, &sb) == 0)
@@ -475,6 +476,10 @@ status_init(struct event_base *base, struct store *store, struct api *api,
 	S.st_api = api;
 	S.st_cf = cf;
 	S.st_max_headers = cf->cf_limits.lim_max_headers;
+	if ((S.st_db_path = strdup(cf->cf_db_path)) == NULL) {
+		asprintf(cause, "status: out of memory");
+		return -1;
+	}
 	S.st_started = now;
 	S.st_started_us = status_usec();
 	status_day_bounds(now, &S.st_day_start, &S.st_day_end);
@@ -636,14 +641,15 @@ status_free(void)
 	free(S.st_totals.v);
 	free(S.st_ops.v);
 	free(S.st_pending.v);
+	free(S.st_db_path);
 	pthread_mutex_destroy(&S.st_mu);
 	memset(&S, 0, sizeof(S));
 	S.st_wake[0] = S.st_wake[1] = -1;
 }
 
 /*
- * A reload, with the status thread halted: the lines to show, the store
- * path and the header limit come from cf now.
+ * A reload, with the status thread halted: the lines to show and the
+ * header limit come from cf now (the store stays the one opened).
  */
 void
 status_set_config(const struct config *cf)
@@ -933,7 +939,7 @@ status_json(int64_t now)
 	    "day", day,
 	    "stopping", S.st_stopping,
 	    "store",
-	    "path", S.st_cf->cf_db_path,
+	    "path", S.st_db_path,
 	    "ok", why == NULL,
 	    "reason", why != NULL ? json_string(why) : json_null(),
 	    "last_commit_at", status_time_json(S.st_last_commit),
