@@ -67,6 +67,20 @@ status_span(long long s, char *buf, size_t len)
 		snprintf(buf, len, "%llds", s);
 }
 
+/* "812 B", "48 KB", "12.3 MB", "2.1 GB" */
+static void
+status_size(long long n, char *buf, size_t len)
+{
+	if (n < 1024)
+		snprintf(buf, len, "%lld B", n);
+	else if (n < 1024 * 1024)
+		snprintf(buf, len, "%lld KB", n / 1024);
+	else if (n < 1024LL * 1024 * 1024)
+		snprintf(buf, len, "%.1f MB", (double)n / (1024 * 1024));
+	else
+		snprintf(buf, len, "%.1f GB", (double)n / (1024 * 1024 * 1024));
+}
+
 /* The time of day of an RFC 3339 time ("23:48"), or "-". */
 static void
 status_clock(const json_t *t, char *buf, size_t len)
@@ -101,20 +115,21 @@ static void
 status_print(const json_t *st, FILE *fp)
 {
 	const json_t	*store = json_object_get(st, "store"), *e;
-	char		 up[32], t[16], wait[32];
+	char		 up[32], t[16], wait[32], size[32];
 	size_t		 i;
 
 	status_warnings(st, fp);
 	status_span(status_int(st, "uptime_s"), up, sizeof up);
 	status_clock(json_object_get(store, "last_commit_at"), t, sizeof t);
-	fprintf(fp, "hotlined %s, up %s; store %s, %.1f MB, last commit %s, "
-	    "%lld waiting; %s %s; %lld operators today; %lld connections\n",
+	status_size(status_int(store, "size_bytes"), size, sizeof size);
+	fprintf(fp, "hotlined %s, up %s; store %s (%s, last commit %s, %lld "
+	    "waiting); day %s %s; operators today %lld; connections %lld\n",
 	    status_str(st, "version"), up,
 	    json_is_true(json_object_get(store, "ok")) ? "ok" : "NOT OK",
-	    (double)status_int(store, "size_bytes") / 1e6, t,
-	    status_int(store, "writes_waiting"), status_str(st, "day"),
-	    status_str(st, "timezone"), status_int(st,
-	    "operators_active_today"), status_int(st, "connections_open"));
+	    size, t, status_int(store, "writes_waiting"),
+	    status_str(st, "day"), status_str(st, "timezone"),
+	    status_int(st, "operators_active_today"),
+	    status_int(st, "connections_open"));
 	json_array_foreach(json_object_get(st, "lines"), i, e) {
 		status_clock(json_object_get(e, "last_call_at"), t, sizeof t);
 		fprintf(fp, "line  %-6s %s: %lld today, %lld last hour, last "

@@ -300,6 +300,13 @@ class TestStatusLocked(StatusTest):
             self.assertIn("locked", st["store"]["reason"])
             m = self.d.status("/metrics").raw.decode()
             self.assertEqual(metric(m, "hotlined_store_ok"), 0)
+            # The client puts the warning first.
+            p = self.status_client("--status", "unix:" + self.d.status_sock,
+                                   "status")
+            self.assertEqual(p.returncode, 0, p.err)
+            self.assertTrue(p.out.startswith("WARNING store not ok: the "
+                                             "database is locked"), p.out)
+            self.assertIn("store NOT OK", p.out)
             # A write waits for the lock, then gets 503.
             self.assertEqual(self.d.post_call(good()).status, 503)
         finally:
