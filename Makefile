@@ -38,7 +38,8 @@ UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 # Debian packages: what building needs, what running needs, what testing needs.
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
               libssl-dev libcurl4-openssl-dev tzdata
-TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db
+TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db prometheus
+BENCH_PKGS := wrk nginx-light
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 DAEMON_SRC := $(filter-out daemon/hotlined.c,$(wildcard daemon/*.c))
@@ -56,7 +57,7 @@ UNIT_BIN       := $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%)
 UNIT_SAN_BIN   := $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/unit/%)
 
 .PHONY: all run check check-normal check-san unit e2e bench deps deps-test \
-        install clean
+        deps-bench install clean
 
 all: daemon/hotlined client/hotline
 
@@ -77,6 +78,8 @@ deps:
 	$(call install_missing,$(BUILD_PKGS))
 deps-test: deps
 	$(call install_missing,$(TEST_PKGS))
+deps-bench: deps-test
+	$(call install_missing,$(BENCH_PKGS))
 
 # Objects wait for the packages (order-only: no rebuild when deps runs).
 $(OBJ)/%.o: %.c | deps
@@ -115,7 +118,7 @@ check-san: $(SAN)/hotlined $(SAN)/hotline $(UNIT_SAN_BIN) | deps-test
 	tests/run --label asan+ubsan --hotlined $(SAN)/hotlined --hotline $(SAN)/hotline \
 	  --unit-dir $(SAN)/tests/unit
 
-bench: all | deps-test
+bench: all | deps-bench
 	$(MAKE) -C bench
 
 UNITS := hotlined.service hotlined-api.socket hotlined-status.socket \

@@ -68,12 +68,21 @@ config_settings(const char *path, config_t *cf, struct config *out)
 				    config_setting_source_line(s), out->server);
 				return -1;
 			}
+		} else if (strcmp(name, "status") == 0) {
+			if (config_string(path, s, &out->status) == -1)
+				return -1;
+			if (!http_valid_server(out->status)) {
+				msg_error("%s:%d: status: '%s' is not unix:PATH "
+				    "or http://HOST:PORT", path,
+				    config_setting_source_line(s), out->status);
+				return -1;
+			}
 		} else if (strcmp(name, "token") == 0) {
 			if (config_string(path, s, &out->token) == -1)
 				return -1;
 		} else {
 			msg_error("%s:%d: unknown setting %s (known: server, "
-			    "token)", path, config_setting_source_line(s), name);
+			    "status, token)", path, config_setting_source_line(s), name);
 			return -1;
 		}
 	}
@@ -149,6 +158,7 @@ void
 config_free(struct config *c)
 {
 	free(c->server);
+	free(c->status);
 	if (c->token != NULL)
 		explicit_bzero(c->token, strlen(c->token));
 	free(c->token);

@@ -32,10 +32,12 @@ static const struct hotline_cmd hotline_cmds[] = {
 	{ "stats", cmd_stats },
 	{ "export", cmd_export },
 	{ "report", cmd_report },
+	{ "status", cmd_status },
 };
 
 static const struct option hotline_options[] = {
 	{ "server", required_argument, NULL, 'S' },
+	{ "status", required_argument, NULL, 's' },
 	{ "config", required_argument, NULL, 'C' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
@@ -155,6 +157,12 @@ hotline_global(struct hl *hl, int argc, char **argv)
 				return msg_usage(NULL, "--server: '%s' is not "
 				    "unix:PATH or http://HOST:PORT", optarg);
 			hl->server_opt = optarg;
+			break;
+		case 's':
+			if (!http_valid_server(optarg))
+				return msg_usage(NULL, "--status: '%s' is not "
+				    "unix:PATH or http://HOST:PORT", optarg);
+			hl->status_opt = optarg;
 			break;
 		case 'C':
 			hl->config_path = optarg;

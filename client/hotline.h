@@ -21,6 +21,8 @@
 #define EXIT_USAGE	2
 
 #define HOTLINE_DEFAULT_SERVER	"unix:/run/hotlined/api.sock"
+/* The status listener's socket in the production sample config. */
+#define HOTLINE_DEFAULT_STATUS	"unix:/run/hotlined/status.sock"
 
 #define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
 
@@ -30,6 +32,7 @@ struct http;
 struct hl {
 	const char	*config_path;	/* -C, or NULL for the default file */
 	const char	*server_opt;	/* --server, or NULL */
+	const char	*status_opt;	/* --status, or NULL */
 	int		 json;		/* --json: print the server's JSON */
 	char		*server;	/* the resolved address, for messages */
 	char		*token;		/* never printed */
@@ -93,6 +96,9 @@ int		 cmd_schema(struct hl *, int, char **);
 int		 cmd_show(struct hl *, int, char **);
 int		 cmd_show_parse_id(const char *, const char *, long *);
 
+/* cmd_status.c */
+int		 cmd_status(struct hl *, int, char **);
+
 /* cmd_whoami.c */
 int		 cmd_whoami(struct hl *, int, char **);
 
@@ -100,6 +106,7 @@ int		 cmd_whoami(struct hl *, int, char **);
 struct config {
 	char		*server;
 	char		*token;
+	char		*status;	/* the status listener */
 };
 int		 config_load(const char *, struct config *);
 void		 config_free(struct config *);

@@ -32,12 +32,16 @@ static const char usage_main[] =
 "  stats    counts, durations, risk and waits by day, line, topic, ...\n"
 "  export   every call in a range as CSV or JSON (supervisors)\n"
 "  report   the monthly summary, as text or one HTML page with charts\n"
+"  status   the daemon's health, calls per line and queues, in brief\n"
 "  help     show this text, or a command's: hotline help log\n"
 "\n"
 "Global options:\n"
 "      --server ADDRESS  unix:PATH or http://HOST:PORT; default\n"
 "                        $HOTLINE_SERVER, then \"server\" in the config file,\n"
 "                        then unix:/run/hotlined/api.sock\n"
+"      --status ADDRESS  the status listener, for hotline status; default\n"
+"                        $HOTLINE_STATUS, then \"status\" in the config\n"
+"                        file, then unix:/run/hotlined/status.sock\n"
 "  -C, --config FILE     the client config file; default\n"
 "                        $XDG_CONFIG_HOME/hotline/hotline.conf or\n"
 "                        ~/.config/hotline/hotline.conf (may be missing)\n"
@@ -47,6 +51,7 @@ static const char usage_main[] =
 "\n"
 "Environment:\n"
 "  HOTLINE_SERVER  the server, when --server is not given\n"
+"  HOTLINE_STATUS  the status listener, when --status is not given\n"
 "  HOTLINE_TOKEN   the bearer token for TCP; overrides \"token\" in the\n"
 "                  config file. On the Unix socket your uid identifies you.\n"
 "\n"
@@ -324,6 +329,22 @@ static const char usage_report[] =
 "\n"
 "Example:\n"
 "  hotline report --month 2020-02 --html 2020-02.html\n";
+static const char usage_status[] =
+"Usage: hotline status [--watch [SECONDS]] [--json]\n"
+"\n"
+"Ask the daemon's status listener (not the API; see --status) how it is:\n"
+"warnings first (store not ok, shutting down, queue items past their\n"
+"SLA), then one line for the daemon and the store, one per phone line\n"
+"(calls today in the daemon's timezone, in the last hour, the last call)\n"
+"and one per queue. No token is needed: the status carries no personal\n"
+"data.\n"
+"\n"
+"  -w, --watch [SECONDS]  redraw every SECONDS (default 2) until\n"
+"                         interrupted\n"
+"      --json             print the status JSON as the daemon sent it\n"
+"  -h, --help             show this help\n"
+"\n"
+"Exit status: 0 when the status listener answered, 1 otherwise.\n";
 
 static const char usage_help[] =
 "Usage: hotline help [COMMAND]\n"
@@ -345,6 +366,7 @@ static const struct usage usage_texts[] = {
 	{ "stats", usage_stats },
 	{ "export", usage_export },
 	{ "report", usage_report },
+	{ "status", usage_status },
 	{ "help", usage_help },
 };
 

@@ -394,11 +394,13 @@ api_commit(struct api *a)
 	struct held	*h;
 	int		 ok;
 	size_t		 n = a->a_nheld;
+	int64_t		 t0 = status_usec();
 
 	if (!store_in_batch(a->a_store) && n == 0)
 		return;
 	ok = store_commit(a->a_store) == STORE_OK;
 	queue_refresh();	/* answers after this see the new counts */
+	status_commit(ok, status_usec() - t0, store_errmsg(a->a_store));
 	if (ok) {
 		a->a_ncommits++;
 		a->a_nbatched += n;
@@ -735,6 +737,7 @@ api_post_run(struct write *w)
 		api_store_error(x, "store the call");
 		return;
 	}
+	status_call_stored(&w->w_call);
 	snprintf(loc, sizeof(loc), "/v1/calls/%lld",
 	    (long long)w->w_call.c_id);
 	evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
@@ -1793,6 +1796,7 @@ api_writes_fail(struct api *a, const char *why)
 	struct write	*w;
 
 	log_warnx("%zu writes refused: %s", a->a_nwrites, why);
+	status_store_failed(why);
 	while ((w = TAILQ_FIRST(&a->a_writes)) != NULL) {
 		TAILQ_REMOVE(&a->a_writes, w, w_entry);
 		if (w->w_run == api_export_begin_run) {
@@ -2041,4 +2045,11 @@ api_request(struct evhttp_request *req, void *arg)
 	}
 	api_dispatch(&x, rt, id, queue, verb);
 	evhttp_clear_headers(&x.x_query);
+}
+
+/* Writes queued for the store (its lock), not yet run: for status. */
+size_t
+api_writes_waiting(const struct api *a)
+{
+	return a->a_nwrites;
 }

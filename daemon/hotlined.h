@@ -302,6 +302,21 @@ json_t		*store_item_history(struct store *, int64_t);
 int		 store_queue_counts(struct store *, int64_t,
 		    void (*)(void *, const char *, const int64_t[5]), void *);
 int64_t		 store_repeat_count(struct store *, const char *, int64_t);
+/* One row of the start-up counts; text is valid only during the callback. */
+enum store_count_kind {
+	STORE_COUNT_LINE,	/* line; calls in the day; latest start */
+	STORE_COUNT_MINUTE,	/* line; UTC minute; calls */
+	STORE_COUNT_TOTAL,	/* line, caller type, risk; -, -, -, calls */
+	STORE_COUNT_OPERATOR	/* operator with a call in the day */
+};
+struct store_count {
+	enum store_count_kind	 sc_kind;
+	const char		*sc_text[3];
+	int64_t			 sc_num[4];
+};
+int		 store_counts(struct store *, int64_t, int64_t, int64_t,
+		    void (*)(const struct store_count *, void *), void *);
+int		 store_probe(struct store *);
 #define STORE_OK	 0
 #define STORE_ERR	-1
 #define STORE_NOTFOUND	-2
@@ -341,6 +356,7 @@ void		 api_set_config(struct api *, const struct config *);
 void		 api_request(struct evhttp_request *, void *);
 void		 api_flush(struct api *);
 void		 api_stop(struct api *);
+size_t		 api_writes_waiting(const struct api *);
 
 /* route.c */
 enum route_kind { ROUTE_REFERRAL, ROUTE_CALLBACK };
@@ -439,6 +455,32 @@ void	 notify_fds_free(struct notify_fd *, size_t);
 
 /* priv.c */
 int	priv_drop(const struct config *, char **);
+
+/*
+ * status.c: the status listener (GET /healthz, /status, /metrics),
+ * answered from counters in memory. The API reports to it through the
+ * hooks below; a timer probes the store; a request never touches SQLite.
+ */
+int	 status_prepare(char **);
+int	 status_init(struct event_base *, struct store *, struct api *,
+	    const struct config *, char **);
+struct event_base *status_base(void);
+int	 status_run(void);
+void	 status_halt(void);
+void	 status_free(void);
+void	 status_set_config(const struct config *);
+void	 status_stop(void);
+void	 status_handle(struct evhttp_request *, void *);
+void	 status_request(enum listener_kind, const char *, int);
+void	 status_conn(enum listener_kind, int);
+int64_t	 status_usec(void);
+void	 status_call_stored(const struct call *);
+int64_t	 status_calls_today(void);
+void	 status_commit(int, int64_t, const char *);
+void	 status_store_failed(const char *);
+json_t	*status_json(int64_t);
+void	 status_day_bounds(int64_t, int64_t *, int64_t *);
+size_t	 status_label_escape(const char *, char *, size_t);
 
 /* server.c */
 int	server_run(const char *, int);

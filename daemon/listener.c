@@ -39,6 +39,10 @@ struct listener {
 	struct evhttp_bound_socket *l_bound;
 	void			*l_arg;
 	struct notify_fd	*l_inherited;	/* adopted from the manager */
+	void			(*l_cb)(struct evhttp_request *, void *);
+	struct evhttp_connection **l_conns;	/* seen, still open */
+	size_t			 l_nconns;
+	size_t			 l_capconns;
 };
 
 /* The sockets the service manager passed (LISTEN_FDS), by name. */
@@ -323,6 +327,14 @@ listener_adopt(struct listener *l, const char *addr, char **cause)
 	return fd;
 }
 
+static long
+listener_status_headers(const struct limits *lim)
+{
+	long	 cap = 1024 * 1024;
+
+	return lim->lim_max_headers > cap / 16 ? cap : lim->lim_max_headers * 16;
+}
+
 /*
  * Put an evhttp on addr: the inherited socket named for it, or one bound
  * here. NULL with *cause (caller frees).
@@ -368,7 +380,14 @@ listener_open(struct event_base *base, const char *addr,
 		listener_close(l);
 		return NULL;
 	}
-	evhttp_set_max_headers_size(l->l_http, (ev_ssize_t)lim->lim_max_headers);
+	/*
+	 * evhttp answers headers over its limit with a bare 400. A status
+	 * listener lets up to 16 times the limit through so that its handler
+	 * can answer 431 as HTTP says; beyond that evhttp's 400 stands.
+	 */
+	evhttp_set_max_headers_size(l->l_http, (ev_ssize_t)(kind ==
+	    LISTENER_STATUS ? listener_status_headers(lim) :
+	    lim->lim_max_headers));
 	evhttp_set_max_body_size(l->l_http, (ev_ssize_t)lim->lim_max_body);
 	evhttp_set_timeout(l->l_http, (int)lim->lim_timeout_s);
 	/* Every method reaches the handler, which answers 405 itself. */
@@ -401,8 +420,9 @@ listener_close(struct listener *l)
 		return;
 	if (l->l_http != NULL) {
 		listener_stop(l);
-		evhttp_free(l->l_http);
+		evhttp_free(l->l_http);	/* closes its connections */
 	}
+	free(l->l_conns);
 	if (l->l_path != NULL)
 		unlink(l->l_path);
 	if (l->l_inherited != NULL)
@@ -412,13 +432,76 @@ listener_close(struct listener *l)
 	free(l);
 }
 
+/* A connection of l closed: forget it. */
+static void
+listener_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct listener	*l = arg;
+	size_t		 i;
+
+	for (i = 0; i < l->l_nconns; i++)
+		if (l->l_conns[i] == evcon) {
+			l->l_conns[i] = l->l_conns[--l->l_nconns];
+			status_conn(l->l_kind, -1);
+			return;
+		}
+}
+
+/*
+ * Count the connection of req once (evhttp tells of a connection only
+ * through its requests, so one that never sent a request is not counted).
+ */
+static void
+listener_conn_seen(struct listener *l, struct evhttp_request *req)
+{
+	struct evhttp_connection	 *evcon, **v;
+	size_t				  i, cap;
+
+	if ((evcon = evhttp_request_get_connection(req)) == NULL)
+		return;
+	for (i = 0; i < l->l_nconns; i++)
+		if (l->l_conns[i] == evcon)
+			return;
+	if (l->l_nconns == l->l_capconns) {
+		cap = l->l_capconns == 0 ? 16 : l->l_capconns * 2;
+		if ((v = reallocarray(l->l_conns, cap, sizeof(*v))) == NULL)
+			return;
+		l->l_conns = v;
+		l->l_capconns = cap;
+	}
+	l->l_conns[l->l_nconns++] = evcon;
+	evhttp_connection_set_closecb(evcon, listener_conn_closed, l);
+	status_conn(l->l_kind, 1);
+}
+
+/* An answer went out: count it by listener and status code. */
+static void
+listener_done(struct evhttp_request *req, void *arg)
+{
+	struct listener	*l = arg;
+
+	status_request(l->l_kind, l->l_name,
+	    evhttp_request_get_response_code(req));
+}
+
+static void
+listener_request(struct evhttp_request *req, void *arg)
+{
+	struct listener	*l = arg;
+
+	listener_conn_seen(l, req);
+	evhttp_request_set_on_complete_cb(req, listener_done, l);
+	l->l_cb(req, l);
+}
+
 /* Requests on l go to cb, which gets l; listener_arg(l) gives arg. */
 void
 listener_set_handler(struct listener *l,
     void (*cb)(struct evhttp_request *, void *), void *arg)
 {
 	l->l_arg = arg;
-	evhttp_set_gencb(l->l_http, cb, l);
+	l->l_cb = cb;
+	evhttp_set_gencb(l->l_http, listener_request, l);
 }
 
 void *

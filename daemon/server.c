@@ -28,6 +28,8 @@ struct server {
 	struct api		*s_api;
 	struct listener	       **s_api_l;
 	size_t			 s_napi_l;
+	struct listener	       **s_status_l;
+	size_t			 s_nstatus_l;
 	struct event		*s_sighup;
 	struct event		*s_sigterm;
 	struct event		*s_sigint;
@@ -45,41 +47,14 @@ server_close_listeners(struct listener **v, size_t n)
 	free(v);
 }
 
-/*
- * The api listeners cf asks for: those already open in old are kept
- * (never re-bound), the rest opened. NULL with *cause when one fails; the
- * ones it opened are closed again, old is untouched.
- */
-static struct listener **
-server_api_listeners(struct server *s, const struct config *cf,
-    struct listener **old, size_t nold, char **cause)
+/* Close those in v (n) that are not in old: this call opened them. */
+static void
+server_drop_new(struct listener **v, size_t n, struct listener **old,
+    size_t nold)
 {
-	struct listener	**v;
-	size_t		  i, k;
+	size_t	 i, k;
 
-	if ((v = calloc(cf->cf_napi + 1, sizeof(*v))) == NULL) {
-		asprintf(cause, "out of memory");
-		return NULL;
-	}
-	for (i = 0; i < cf->cf_napi; i++) {
-		for (k = 0; k < nold; k++)
-			if (old[k] != NULL && strcmp(listener_name(old[k]),
-			    cf->cf_api_listen[i]) == 0)
-				break;
-		if (k < nold) {
-			v[i] = old[k];
-			continue;
-		}
-		v[i] = listener_open(s->s_base, cf->cf_api_listen[i],
-		    LISTENER_API, cf->cf_api_mode, &cf->cf_limits, cause);
-		if (v[i] == NULL)
-			goto fail;
-		listener_set_handler(v[i], api_request, s->s_api);
-	}
-	return v;
-fail:
-	/* Close only what this call opened. */
-	for (i = 0; i < cf->cf_napi && v[i] != NULL; i++) {
+	for (i = 0; i < n && v[i] != NULL; i++) {
 		for (k = 0; k < nold; k++)
 			if (v[i] == old[k])
 				break;
@@ -87,16 +62,94 @@ fail:
 			listener_close(v[i]);
 	}
 	free(v);
+}
+
+/* What one kind of listener is, in the config and in the code. */
+struct server_kind {
+	enum listener_kind	  sk_kind;
+	char			**sk_listen;
+	size_t			  sk_n;
+	mode_t			  sk_mode;
+	void			(*sk_cb)(struct evhttp_request *, void *);
+	void			 *sk_arg;
+};
+
+static void
+server_kind(struct server *s, const struct config *cf, enum listener_kind k,
+    struct server_kind *sk)
+{
+	sk->sk_kind = k;
+	if (k == LISTENER_API) {
+		sk->sk_listen = cf->cf_api_listen;
+		sk->sk_n = cf->cf_napi;
+		sk->sk_mode = cf->cf_api_mode;
+		sk->sk_cb = api_request;
+		sk->sk_arg = s->s_api;
+	} else {
+		sk->sk_listen = cf->cf_status_listen;
+		sk->sk_n = cf->cf_nstatus;
+		sk->sk_mode = cf->cf_status_mode;
+		sk->sk_cb = status_handle;
+		sk->sk_arg = NULL;
+	}
+}
+
+/*
+ * The listeners of one kind cf asks for: those already open in old are
+ * kept (never re-bound), the rest opened. NULL with *cause when one fails;
+ * the ones it opened are closed again, old is untouched.
+ */
+static struct listener **
+server_listeners(struct server *s, const struct config *cf,
+    enum listener_kind kind, struct listener **old, size_t nold,
+    char **cause)
+{
+	struct server_kind	  sk;
+	struct listener		**v;
+	size_t			  i, k;
+
+	server_kind(s, cf, kind, &sk);
+	if ((v = calloc(sk.sk_n + 1, sizeof(*v))) == NULL) {
+		asprintf(cause, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < sk.sk_n; i++) {
+		for (k = 0; k < nold; k++)
+			if (old[k] != NULL && strcmp(listener_name(old[k]),
+			    sk.sk_listen[i]) == 0)
+				break;
+		if (k < nold) {
+			v[i] = old[k];
+			continue;
+		}
+		v[i] = listener_open(kind == LISTENER_STATUS ? status_base() :
+		    s->s_base, sk.sk_listen[i], kind,
+		    sk.sk_mode, &cf->cf_limits, cause);
+		if (v[i] == NULL)
+			goto fail;
+		listener_set_handler(v[i], sk.sk_cb, sk.sk_arg);
+	}
+	return v;
+fail:
+	server_drop_new(v, sk.sk_n, old, nold);
 	return NULL;
+}
+
+/* Run the status thread again; without it the status listeners are mute. */
+static void
+server_status_run(void)
+{
+	if (status_run() == -1)
+		log_warnx("the status thread did not start again: the status "
+		    "listeners are not answering");
 }
 
 static void
 server_reload(struct server *s)
 {
 	struct config	 *cf;
-	struct listener **v;
+	struct listener **v, **sv;
 	char		 *cause = NULL;
-	size_t		  i, k;
 
 	log_info("reloading %s", s->s_conf_path);
 	if ((cf = config_load(s->s_conf_path, &cause)) == NULL) {
@@ -113,32 +166,39 @@ server_reload(struct server *s)
 	    cf->cf_gid != s->s_cf->cf_gid)))
 		log_warnx("reload: user or group changed; the new account "
 		    "takes effect at the next start");
-	if ((v = server_api_listeners(s, cf, s->s_api_l, s->s_napi_l,
-	    &cause)) == NULL) {
+	/* The status listeners live in the status thread: halt it. */
+	status_halt();
+	sv = NULL;
+	if ((v = server_listeners(s, cf, LISTENER_API, s->s_api_l,
+	    s->s_napi_l, &cause)) == NULL ||
+	    (sv = server_listeners(s, cf, LISTENER_STATUS, s->s_status_l,
+	    s->s_nstatus_l, &cause)) == NULL) {
 		log_warnx("reload refused, the old config keeps serving: %s",
 		    cause);
 		free(cause);
+		if (v != NULL)
+			server_drop_new(v, cf->cf_napi, s->s_api_l,
+			    s->s_napi_l);
 		config_free(cf);
+		server_status_run();
 		return;
 	}
 	/* All of it worked: commit what is pending, then swap. */
 	api_flush(s->s_api);
-	for (k = 0; k < s->s_napi_l; k++) {
-		for (i = 0; i < cf->cf_napi; i++)
-			if (v[i] == s->s_api_l[k])
-				break;
-		if (i == cf->cf_napi)
-			listener_close(s->s_api_l[k]);
-	}
-	free(s->s_api_l);
+	server_drop_new(s->s_api_l, s->s_napi_l, v, cf->cf_napi);
 	s->s_api_l = v;
 	s->s_napi_l = cf->cf_napi;
+	server_drop_new(s->s_status_l, s->s_nstatus_l, sv, cf->cf_nstatus);
+	s->s_status_l = sv;
+	s->s_nstatus_l = cf->cf_nstatus;
 	api_set_config(s->s_api, cf);
 	queue_set_config(cf);
 	clock_set_timezone(cf->cf_timezone);
+	status_set_config(cf);
 	log_setfacility(cf->cf_facility);
 	config_free(s->s_cf);
 	s->s_cf = cf;
+	server_status_run();
 	log_info("reloaded %s", s->s_conf_path);
 }
 
@@ -156,8 +216,7 @@ server_notify_status(struct server *s)
 		waiting += qc[i].qc_waiting;
 		escalated += qc[i].qc_escalated;
 	}
-	/* Calls today come from the status counters once they exist. */
-	notify_status(-1, waiting, escalated);
+	notify_status(status_calls_today(), waiting, escalated);
 }
 
 /* The watchdog ping comes from the loop, so a stalled loop misses it. */
@@ -186,6 +245,7 @@ server_stop(struct server *s, int sig)
 	log_info("%s: stopping", strsignal(sig));
 	for (i = 0; i < s->s_napi_l; i++)
 		listener_stop(s->s_api_l[i]);
+	status_stop();
 	api_flush(s->s_api);
 	api_stop(s->s_api);
 	event_base_loopexit(s->s_base, &tv);
@@ -259,10 +319,17 @@ server_start(struct server *s)
 		fatalx("cannot watch signals");
 	if (listener_inherit(&cause) == -1)
 		fatalx("socket activation: %s", cause);
-	if ((s->s_api_l = server_api_listeners(s, s->s_cf, NULL, 0,
+	/* The status thread's loop exists before its listeners. */
+	if (status_prepare(&cause) == -1)
+		fatalx("%s", cause);
+	if ((s->s_api_l = server_listeners(s, s->s_cf, LISTENER_API, NULL, 0,
 	    &cause)) == NULL)
 		fatalx("api listener %s", cause);
 	s->s_napi_l = s->s_cf->cf_napi;
+	if ((s->s_status_l = server_listeners(s, s->s_cf, LISTENER_STATUS,
+	    NULL, 0, &cause)) == NULL)
+		fatalx("status listener %s", cause);
+	s->s_nstatus_l = s->s_cf->cf_nstatus;
 	if (priv_drop(s->s_cf, &cause) == -1)
 		fatalx("%s", cause);
 	if (s->s_cf->cf_user == NULL && geteuid() == 0)
@@ -278,17 +345,26 @@ server_start(struct server *s)
 	api_set_config(s->s_api, s->s_cf);
 	if (queue_init(s->s_base, s->s_store, s->s_cf) == -1)
 		fatalx("queue_init: out of memory");
+	if (status_init(s->s_base, s->s_store, s->s_api, s->s_cf,
+	    &cause) == -1)
+		fatalx("store: %s", cause);
+	/* The API listeners were opened before the API existed. */
 	for (i = 0; i < s->s_napi_l; i++)
 		listener_set_handler(s->s_api_l[i], api_request, s->s_api);
+	if (status_run() == -1)
+		fatalx("cannot start the status thread");
 	server_start_tick(s);
 }
 
 static void
 server_free(struct server *s)
 {
+	status_halt();
 	api_free(s->s_api);
 	queue_free();
 	server_close_listeners(s->s_api_l, s->s_napi_l);
+	server_close_listeners(s->s_status_l, s->s_nstatus_l);
+	status_free();
 	store_close(s->s_store);
 	event_free(s->s_sighup);
 	event_free(s->s_sigterm);

@@ -44,11 +44,13 @@ def free_port():
     return port
 
 
-def make_config(tmp, port, limits=None, extra="", replace=None):
+def make_config(tmp, port, limits=None, extra="", status=None,
+                timezone=None, busy_ms=None, replace=None):
     """dev.conf (its lists and operators) with the store and the API
-    socket in tmp, TCP on port, and no status listener. The paths are
-    relative: the daemon runs in tmp, so this also checks that relative
-    paths are taken from its working directory."""
+    socket in tmp, TCP on port, and no status listener unless status
+    lists its addresses. The paths are relative: the daemon runs in tmp,
+    so this also checks that relative paths are taken from its working
+    directory."""
     with open(DEV_CONF, encoding="utf-8") as f:
         text = f.read()
 
@@ -63,7 +65,18 @@ def make_config(tmp, port, limits=None, extra="", replace=None):
     sub(r'\napi = \{.*?\};',
         '\napi = {\n  listen = [ "unix:api.sock", "tcp:127.0.0.1:%d" ];\n'
         '  socket_mode = "0666";\n};' % port)
-    sub(r'\nstatus = \{.*?\};', '\n')
+    if status:
+        listen = ", ".join('"%s"' % a.replace("\\", "\\\\")
+                           .replace('"', '\\"') for a in status)
+        sub(r'\nstatus = \{.*?\};',
+            '\nstatus = {\n  listen = [ %s ];\n  socket_mode = "0666";\n};'
+            % listen)
+    else:
+        sub(r'\nstatus = \{.*?\};', '\n')
+    if timezone:
+        sub(r'\ntimezone = "[^"]*";', '\ntimezone = "%s";' % timezone)
+    if busy_ms:
+        sub(r'busy_timeout_ms = \d+;', 'busy_timeout_ms = %d;' % busy_ms)
     if limits:
         lim = "".join(f"  {k} = {v};\n" for k, v in limits.items())
         sub(r'\nlimits = \{.*?\};', "\nlimits = {\n%s};" % lim)
@@ -99,12 +112,25 @@ class Response:
 
 
 class Daemon:
-    def __init__(self, tmp, limits=None, extra="", replace=None):
+    """status: also a status listener, on TCP (status_port) and on a Unix
+    socket (status_sock, named status_name); env: added to the daemon's
+    environment; replace: whole top-level settings replaced (see
+    make_config)."""
+
+    def __init__(self, tmp, limits=None, extra="", status=False,
+                 timezone=None, busy_ms=None, env=None,
+                 status_name="status.sock", replace=None):
         self.tmp = tmp
         self.port = free_port()
+        self.status_port = free_port() if status else None
+        self.status_sock = os.path.join(tmp, status_name)
+        listen = (["unix:" + status_name,
+                   "tcp:127.0.0.1:%d" % self.status_port] if status
+                  else None)
         self.conf = os.path.join(tmp, "hotlined.conf")
         with open(self.conf, "w", encoding="utf-8") as f:
-            f.write(make_config(tmp, self.port, limits, extra, replace))
+            f.write(make_config(tmp, self.port, limits, extra, listen,
+                                timezone, busy_ms, replace))
         self.sock = os.path.join(tmp, "api.sock")
         self.db = os.path.join(tmp, "hotline.db")
         self.proc = None
@@ -115,6 +141,7 @@ class Daemon:
                     if k not in ("NOTIFY_SOCKET", "WATCHDOG_USEC",
                                  "WATCHDOG_PID", "LISTEN_PID", "LISTEN_FDS",
                                  "LISTEN_FDNAMES")}
+        self.env.update(env or {})
         self.wrap = []          # argv before the daemon's own
 
     def start(self):
@@ -219,6 +246,21 @@ class Daemon:
         conn.close()
         return resp
 
+    def status(self, path, method="GET", unix=False, headers=None,
+               timeout=30):
+        """A request to the status listener (no token)."""
+        if unix:
+            conn = UnixHTTPConnection(self.status_sock, timeout=timeout)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.status_port,
+                                              timeout=timeout)
+        conn.request(method, path, headers=dict(headers or {}))
+        r = conn.getresponse()
+        resp = Response(r.status, {k.lower(): v for k, v in
+                                   r.getheaders()}, r.read())
+        conn.close()
+        return resp
+
     def post_call(self, call, who="wang", key=None, unix=False):
         return self.request("POST", "/v1/calls", call, who=who, unix=unix,
                             headers={"Idempotency-Key":
@@ -282,11 +324,13 @@ class DaemonTest(unittest.TestCase):
     limits = None
     extra = ""
     replace = None
+    status = False
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="hotlined-test-")
         self.d = Daemon(self.tmp, self.limits, self.extra,
-                        self.replace).start()
+                        status=self.status,
+                        replace=self.replace).start()
 
     def tearDown(self):
         try:

@@ -142,14 +142,17 @@ class TestNotify(ManagedTest):
         status = self.n.wait("STATUS=")
         self.assertGreater(status, ready)
         self.assertRegex(self.n.lines[status][0],
-                         r"^STATUS=serving: \d+ waiting in the queues")
+                         r"^STATUS=serving: 0 calls today, 0 waiting in the "
+                         r"queues$")
         # Half of WATCHDOG_USEC: 0.1 s here; ten pings in well under 5 s.
         t0 = time.time()
         first = self.n.wait("WATCHDOG=1")
         self.n.wait("WATCHDOG=1", count=10, timeout=5)
         self.assertGreater(first, ready)
         self.assertLess(time.time() - t0, 5)
-        self.assertEqual(self.d.post_call(good()).status, 201)
+        self.assertEqual(self.d.post_call(good(risk="high")).status, 201)
+        # The summary follows: one call today, one waiting.
+        self.n.wait("STATUS=serving: 1 call today, 1 waiting in the queues")
         self.d.stop()
         stopping = self.n.wait("STOPPING=1")
         keys = self.n.keys()
@@ -356,7 +359,9 @@ class TestSocketActivation(ManagedTest):
         text = self.read_conf()
         self.write_conf(text + '\nstatus = { listen = [ "unix:%s" ]; };\n'
                         % status)
-        self.activate(["api", "status"], order=("unix",), extra=[status])
+        # Both API sockets are passed too: the harness's first connection
+        # (to the TCP one) is what makes the manager start the daemon.
+        self.activate(["api", "api-tcp", "status"], extra=[status])
         c = UnixHTTPConnection(status)
         c.request("GET", "/healthz")
         self.assertEqual(c.getresponse().status, 200)
