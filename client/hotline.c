@@ -29,12 +29,14 @@ static const struct hotline_cmd hotline_cmds[] = {
 	{ "done", cmd_done },
 	{ "release", cmd_release },
 	{ "renew", cmd_renew },
+	{ "sync", cmd_sync },
 };
 
 static const struct option hotline_options[] = {
 	{ "server", required_argument, NULL, 'S' },
 	{ "config", required_argument, NULL, 'C' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "strict", no_argument, NULL, 's' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -120,6 +122,19 @@ hotline_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Whether a command was only asked for its help. */
+static int
+hotline_help_asked(int argc, char **argv)
+{
+	int	i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i],
+		    "--help") == 0)
+			return 1;
+	return 0;
+}
+
 /* Run command argv[0]; its options are parsed from scratch. */
 static int
 hotline_dispatch(struct hl *hl, int argc, char **argv)
@@ -130,6 +145,10 @@ hotline_dispatch(struct hl *hl, int argc, char **argv)
 		return hotline_help(argc, argv);
 	for (i = 0; i < sizeof hotline_cmds / sizeof hotline_cmds[0]; i++) {
 		if (strcmp(hotline_cmds[i].name, argv[0]) == 0) {
+			/* What an earlier command saved goes first. */
+			if (hotline_cmds[i].fn != cmd_sync && !hotline_help_asked(
+			    argc, argv))
+				cmd_sync_quiet(hl);
 			optind = 0;	/* glibc: start getopt afresh */
 			return hotline_cmds[i].fn(hl, argc, argv);
 		}
@@ -158,6 +177,9 @@ hotline_global(struct hl *hl, int argc, char **argv)
 			break;
 		case 'j':
 			hl->json = 1;
+			break;
+		case 's':
+			hl->strict = 1;
 			break;
 		case 'h':
 			usage_print(stdout, NULL);

@@ -19,6 +19,7 @@
 #define EXIT_OK		0
 #define EXIT_ERROR	1
 #define EXIT_USAGE	2
+#define EXIT_SPOOLED	3	/* --strict: saved locally, not yet sent */
 
 #define HOTLINE_DEFAULT_SERVER	"unix:/run/hotlined/api.sock"
 
@@ -31,6 +32,10 @@ struct hl {
 	const char	*config_path;	/* -C, or NULL for the default file */
 	const char	*server_opt;	/* --server, or NULL */
 	int		 json;		/* --json: print the server's JSON */
+	int		 strict;	/* --strict: a spooled request exits 3 */
+	long		 last_status;	/* of the last answer; 0: none came */
+	long		 timeout_s;	/* per request; 0: HOTLINE_TIMEOUT or
+					   the default */
 	char		*server;	/* the resolved address, for messages */
 	char		*token;		/* never printed */
 	struct http	*http;		/* NULL until the first request */
@@ -55,6 +60,11 @@ json_t		*api_call(struct hl *, const char *, const char *,
 json_t		*api_get(struct hl *, const char *);
 void		 api_report(const struct hl *, const struct http_response *);
 void		 api_close(struct hl *);
+
+/* cmd_sync.c */
+int		 cmd_sync(struct hl *, int, char **);
+void		 cmd_sync_quiet(struct hl *);
+int		 cmd_sync_spooled(struct hl *, const char *, const char *);
 
 /* cmd_amend.c */
 int		 cmd_amend(struct hl *, int, char **);
@@ -124,6 +134,7 @@ void		 http_close(struct http *);
 int		 http_request(struct http *, const char *, const char *,
 		    const json_t *, const char *const *, struct http_response *);
 const char	*http_error(const struct http *);
+void		 http_set_timeout(struct http *, long);
 void		 http_response_free(struct http_response *);
 
 /* msg.c */
@@ -150,6 +161,20 @@ json_t		*schema_get(struct hl *);
 const json_t	*schema_list(struct hl *, const char *);
 const char	*schema_name(struct hl *, const char *, const char *);
 int		 schema_use_timezone(struct hl *);
+
+/* spool.c */
+char		*spool_dir(const char *, int);
+char		*spool_save(struct hl *, const char *, const char *,
+		    const char *, const char *, long long, const json_t *, int,
+		    const char *);
+char	       **spool_names(const char *);
+void		 spool_names_free(char **);
+size_t		 spool_pending(void);
+json_t		*spool_read(const char *, const char *);
+int		 spool_done(const char *);
+int		 spool_reject(const char *, json_t *, long, const json_t *);
+int		 spool_lock(int);
+void		 spool_unlock(int);
 
 /* table.c */
 struct table;
