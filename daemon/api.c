@@ -179,7 +179,8 @@ api_probe_cb(evutil_socket_t fd, short events, void *arg)
 /*
  * A write failed: say why in words a client and an operator understand,
  * and, for a full disk or an I/O error, mark the store unhealthy (logged
- * once) until a write succeeds again. Returns the words.
+ * once) until a write succeeds again. Returns the words, NULL for any
+ * other failure (a lock, a bug: nothing an operator must do).
  */
 static const char *
 api_store_trouble(struct api *a)
@@ -195,7 +196,7 @@ api_store_trouble(struct api *a)
 		why = "the store's disk or file failed (I/O error)";
 		break;
 	default:
-		return "the store could not write";
+		return NULL;
 	}
 	if (!a->a_store_bad || strcmp(a->a_store_why, why) != 0)
 		log_warnx("the store cannot write: %s (%s); writes are "
@@ -439,7 +440,8 @@ api_store_error(struct ctx *x, const char *what)
 	const char	*why;
 
 	log_warnx("could not %s: %s", what, store_errmsg(x->x_api->a_store));
-	why = api_store_trouble(x->x_api);
+	if ((why = api_store_trouble(x->x_api)) == NULL)
+		why = "the store failed";
 	api_error(x, 503, "store_unavailable", NULL, "%s: could not %s%s",
 	    why, what, write ? "; nothing was stored: retry later with "
 	    "the same Idempotency-Key" : "; retry later");
@@ -450,6 +452,7 @@ static void
 api_commit(struct api *a)
 {
 	struct held	*h;
+	const char	*why;
 	char		 msg[300];
 	int		 ok;
 	size_t		 n = a->a_nheld;
@@ -465,9 +468,10 @@ api_commit(struct api *a)
 	} else {
 		log_warnx("commit of %zu writes failed: %s", n,
 		    store_errmsg(a->a_store));
+		why = api_store_trouble(a);
 		snprintf(msg, sizeof(msg), "%s: the commit failed and "
 		    "nothing was stored; retry later with the same "
-		    "Idempotency-Key", api_store_trouble(a));
+		    "Idempotency-Key", why != NULL ? why : "the store failed");
 	}
 	while ((h = TAILQ_FIRST(&a->a_held)) != NULL) {
 		TAILQ_REMOVE(&a->a_held, h, h_entry);
@@ -1494,6 +1498,7 @@ api_pump(struct api *a)
 {
 	struct timeval	 tv = { 0, API_RETRY_MS * 1000 };
 	struct write	*w;
+	const char	*trouble;
 	char		 why[300];
 	int		 rc;
 
@@ -1511,8 +1516,9 @@ api_pump(struct api *a)
 		return;
 	}
 	if (rc != STORE_OK) {
-		snprintf(why, sizeof(why), "%s: %s", api_store_trouble(a),
-		    store_errmsg(a->a_store));
+		trouble = api_store_trouble(a);
+		snprintf(why, sizeof(why), "%s: %s", trouble != NULL ? trouble :
+		    "the store cannot write", store_errmsg(a->a_store));
 		api_writes_fail(a, why);
 		return;
 	}
