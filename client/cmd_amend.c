@@ -149,7 +149,7 @@ cmd_amend_unreachable(const struct hl *hl)
  */
 static int
 cmd_amend_spool(struct hl *hl, const char *path, const json_t *patch,
-    long long version, int resolve)
+    long long version, int flags)
 {
 	char	 key[UUID_LEN], *file;
 	int	 rv;
@@ -159,7 +159,7 @@ cmd_amend_spool(struct hl *hl, const char *path, const json_t *patch,
 		return EXIT_ERROR;
 	}
 	if ((file = spool_save(hl, "amend", "PATCH", path, key, version,
-	    patch, resolve, hl->last_status == 0 ? "no answer from the "
+	    patch, flags, hl->last_status == 0 ? "no answer from the "
 	    "server" : "the server could not take it")) == NULL) {
 		msg_error("the amendment is NOT stored and could not be saved "
 		    "locally: run the same command again later");
@@ -182,7 +182,7 @@ cmd_amend_run(struct hl *hl, const struct fields *f, long id)
 	patch = cmd_amend_patch(f);
 	if ((before = api_get(hl, path)) == NULL) {
 		rv = cmd_amend_unreachable(hl) ? cmd_amend_spool(hl, path,
-		    patch, 0, 1) : EXIT_ERROR;
+		    patch, 0, SPOOL_RESOLVE_TIMES) : EXIT_ERROR;
 		json_decref(patch);
 		return rv;
 	}

@@ -311,17 +311,45 @@ cmd_log_print(struct hl *hl, json_t *rec, long status)
 		    (long long)repeats, repeats == 1 ? "" : "s");
 }
 
-/* The call could not reach the server: save it to be sent later. */
+/*
+ * A call logged without --started began when it was logged: a call that
+ * is saved to be sent later says so, or it would get the time it reached
+ * the server. Returns whether it added the time.
+ */
 static int
-cmd_log_spool(struct hl *hl, const json_t *body, const char *key,
-    int resolve, const char *reason)
+cmd_log_default_start(json_t *body)
 {
+	char		 buf[TIMEPARSE_RFC3339_LEN];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+
+	if (json_object_get(body, "started_at") != NULL)
+		return 0;
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(body, "started_at", json_string(buf));
+	return 1;
+}
+
+/*
+ * The call could not reach the server: save it to be sent later. flags
+ * as for spool_save(); a start time is added here if none was given.
+ */
+static int
+cmd_log_spool(struct hl *hl, const json_t *body, const char *key, int flags,
+    const char *reason)
+{
+	json_t	*saved = json_deep_copy(body);
 	char	*file;
 	int	 rv;
 
 	msg_note("%s", reason);
-	if ((file = spool_save(hl, "log", "POST", "/v1/calls", key, 0, body,
-	    resolve, reason)) == NULL) {
+	if (cmd_log_default_start(saved))
+		flags |= SPOOL_DEFAULT_START;
+	file = spool_save(hl, "log", "POST", "/v1/calls", key, 0, saved,
+	    flags, reason);
+	json_decref(saved);
+	if (file == NULL) {
 		fprintf(stderr, "hotline: the call is NOT logged and could not "
 		    "be saved locally: write it down; to retry without risk of "
 		    "storing it twice, run the same command with\n"
@@ -331,24 +359,6 @@ cmd_log_spool(struct hl *hl, const json_t *body, const char *key,
 	rv = cmd_sync_spooled(hl, "call", file);
 	free(file);
 	return rv;
-}
-
-/*
- * A call logged without --started began when it was logged: say so in
- * the request, so that a call sent later from the spool keeps its time.
- */
-static void
-cmd_log_default_start(json_t *body)
-{
-	char		 buf[TIMEPARSE_RFC3339_LEN];
-	struct tm	 tm;
-	time_t		 now = time(NULL);
-
-	if (json_object_get(body, "started_at") != NULL)
-		return;
-	gmtime_r(&now, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_object_set_new(body, "started_at", json_string(buf));
 }
 
 static int
@@ -369,14 +379,11 @@ cmd_log_send(struct hl *hl, json_t *body, const char *key)
 	}
 	/* Local times need the server's timezone: without the server, they
 	   are saved as typed and resolved when the call is sent. */
-	if (fields_resolve_times(hl, body) == -1) {
-		if (hl->last_status != 0 && hl->last_status < 500)
-			return EXIT_ERROR;
-		cmd_log_default_start(body);
-		return cmd_log_spool(hl, body, key, 1, "the server's timezone "
-		    "is needed for the times given");
-	}
-	cmd_log_default_start(body);
+	if (fields_resolve_times(hl, body) == -1)
+		return hl->last_status != 0 && hl->last_status < 500 ?
+		    EXIT_ERROR : cmd_log_spool(hl, body, key,
+		    SPOOL_RESOLVE_TIMES, "the server's timezone is needed for "
+		    "the times given");
 	if ((rec = cmd_log_post(hl, body, key, &status, &spool)) == NULL) {
 		if (spool == NULL)
 			return EXIT_ERROR;

@@ -9,6 +9,12 @@
  * (412) but already holding every value the amendment sets, the
  * amendment is done (an earlier send got through and only its answer was
  * lost); otherwise it is kept aside as refused.
+ *
+ * A call logged without a start time is saved with the time it was logged
+ * (started_default), but the attempts made before it was saved went
+ * without one: when the server answers that the key was used with a
+ * different body (409), the body as those attempts sent it is tried, and
+ * a 200 for it means an attempt got through: the call is stored, once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +112,31 @@ cmd_sync_headers(const json_t *rec, char **hdr)
 	hdr[2] = NULL;
 }
 
+/*
+ * After a 409 on a call saved with a start time of its own: resend the
+ * body the earlier attempts sent (without it). Replaces *resp.
+ */
+static void
+cmd_sync_as_attempted(struct hl *hl, const json_t *rec, json_t *body,
+    char **hdr, struct http_response *resp)
+{
+	const char	*err = json_string_value(json_object_get(resp->body,
+			    "error"));
+	json_t		*first;
+
+	if (resp->status != 409 || err == NULL ||
+	    strcmp(err, "idempotency_conflict") != 0 ||
+	    !json_is_true(json_object_get(rec, "started_default")))
+		return;
+	first = json_deep_copy(body);
+	json_object_del(first, "started_at");
+	http_response_free(resp);
+	if (api_request(hl, "POST", "/v1/calls", first,
+	    (const char *const *)hdr, resp) != API_OK)
+		resp->status = 0;
+	json_decref(first);
+}
+
 /* Send one saved request and say how it went. */
 static enum sync_result
 cmd_sync_one(struct hl *hl, const char *name, json_t *rec, int quiet)
@@ -136,6 +167,11 @@ cmd_sync_one(struct hl *hl, const char *name, json_t *rec, int quiet)
 	cmd_sync_headers(rec, hdr);
 	rv = api_request(hl, method, path, body, (const char *const *)hdr,
 	    &resp);
+	if (rv == API_OK && strcmp(method, "POST") == 0) {
+		cmd_sync_as_attempted(hl, rec, body, hdr, &resp);
+		if (resp.status == 0)
+			rv = API_TRANSPORT;
+	}
 	free(hdr[0]);
 	free(hdr[1]);
 	if (rv != API_OK || resp.status >= 500) {

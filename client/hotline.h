@@ -163,6 +163,8 @@ const char	*schema_name(struct hl *, const char *, const char *);
 int		 schema_use_timezone(struct hl *);
 
 /* spool.c */
+#define SPOOL_RESOLVE_TIMES	0x01	/* local times: the server's zone */
+#define SPOOL_DEFAULT_START	0x02	/* started_at added when saved */
 char		*spool_dir(const char *, int);
 char		*spool_save(struct hl *, const char *, const char *,
 		    const char *, const char *, long long, const json_t *, int,

@@ -153,14 +153,16 @@ spool_write(const char *dir, const char *name, const json_t *rec)
 
 /*
  * Save a request: method, path, its Idempotency-Key, the version it
- * amends (if_match, 0: none) and its body. resolve: the body's local
- * times still need the server's timezone. The file's path, or NULL after
+ * amends (if_match, 0: none) and its body. flags: SPOOL_RESOLVE_TIMES,
+ * the body's local times still need the server's timezone;
+ * SPOOL_DEFAULT_START, started_at was added to the body when it was
+ * saved (earlier attempts went without it). The file's path, or NULL after
  * reporting; caller frees.
  */
 char *
 spool_save(struct hl *hl, const char *kind, const char *method,
     const char *path, const char *key, long long if_match, const json_t *body,
-    int resolve, const char *reason)
+    int flags, const char *reason)
 {
 	struct timespec	 ts;
 	char		*dir, *name, *file, when[TIMEPARSE_RFC3339_LEN];
@@ -173,11 +175,12 @@ spool_save(struct hl *hl, const char *kind, const char *method,
 	/* The name sorts by time; the key keeps two saves apart. */
 	name = xasprintf("%010lld.%09ld-%s.json", (long long)ts.tv_sec,
 	    ts.tv_nsec, key);
-	rec = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:b}",
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:b, s:b}",
 	    "kind", kind, "method", method, "path", path, "key", key,
 	    "body", body, "saved_at", when, "server", hl->server != NULL ?
 	    hl->server : "", "reason", reason != NULL ? reason : "",
-	    "resolve_times", resolve);
+	    "resolve_times", (flags & SPOOL_RESOLVE_TIMES) != 0,
+	    "started_default", (flags & SPOOL_DEFAULT_START) != 0);
 	if (if_match > 0)
 		json_object_set_new(rec, "if_match", json_integer(if_match));
 	file = NULL;

@@ -100,6 +100,29 @@ class TestSpool(SpoolTest):
         self.assertIn("already stored", p.out)
         self.assertEqual(len(self.rows()), 1)
 
+    def test_attempt_stored_before_saving_is_not_a_conflict(self):
+        # An attempt got through but its answer was lost, then the call
+        # was saved with the time it was logged added: the server sees
+        # the key with another body (409); the body as attempted settles
+        # it as stored, once.
+        body = {"line": "400", "caller_type": "medic", "topics": ["sleep"],
+                "risk": "low", "notes": "答复丢失"}
+        r = self.d.post_call(body, key="lost-answer")
+        self.assertEqual(r.status, 201, r)
+        self.d.stop()
+        self.log_down("log", "-l", "400", "-c", "medic", "-t", "sleep",
+                      "-r", "low", "--notes", "答复丢失",
+                      "--idempotency-key", "lost-answer")
+        rec = json.load(open(self.spool()[0]))
+        self.assertTrue(rec["started_default"])
+        self.assertIn("started_at", rec["body"])
+        self.d.start()
+        p = self.d.client("sync")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("already stored", p.out)
+        self.assertEqual(len(self.rows()), 1)
+        self.assertEqual(self.spool("rejected"), [])
+
     def test_oldest_first_and_next_command_sends_quietly(self):
         self.d.stop()
         for n in range(3):
