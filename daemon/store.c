@@ -363,8 +363,14 @@ store_user_version(sqlite3 *db, int *version)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-#define STORE_COPY_PAGES	256	/* pages per backup step */
+/*
+ * The whole copy in one backup step: one read transaction, so a write
+ * committed meanwhile by the serving daemon (WAL: it is not blocked)
+ * can never make the copy start over, and the copy is one snapshot.
+ */
+#define STORE_COPY_PAGES	-1
 #define STORE_COPY_WAIT_MS	20	/* pause when the source is busy */
+#define STORE_COPY_TRIES	500	/* of them: 10 s */
 
 /* fsync the directory holding path, so a rename in it is durable. */
 static int
@@ -396,14 +402,17 @@ store_copy_run(sqlite3 *src, sqlite3 *dst)
 {
 	struct timespec	 ts = { 0, STORE_COPY_WAIT_MS * 1000000L };
 	sqlite3_backup	*b;
-	int		 rc;
+	int		 rc, tries = 0;
 
 	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL)
 		return sqlite3_errcode(dst);
 	do {
 		rc = sqlite3_backup_step(b, STORE_COPY_PAGES);
-		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+		    ++tries < STORE_COPY_TRIES)
 			nanosleep(&ts, NULL);
+		else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			break;
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 	sqlite3_backup_finish(b);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;

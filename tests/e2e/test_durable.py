@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -160,10 +161,35 @@ class TestBackup(DaemonTest):
             self.assertEqual(r.status, 201, r)
             ids[r.json["id"]] = r.json["notes"]
         dest = os.path.join(self.tmp, "copy.db")
-        p = subprocess.run([HOTLINED, "-c", self.d.conf, "--backup", dest],
-                           cwd=self.tmp, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=60)
+        # Writers go on during the backup: the copy is one snapshot.
+        stop = threading.Event()
+        during = []
+
+        def write():
+            n = 0
+            while not stop.is_set():
+                r = self.d.post_call(good(notes=f"during {n}"))
+                during.append(r.status)
+                n += 1
+
+        t = threading.Thread(target=write)
+        t.start()
+        try:
+            p = subprocess.run([HOTLINED, "-c", self.d.conf, "--backup",
+                                dest], cwd=self.tmp, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=60)
+        finally:
+            stop.set()
+            t.join(60)
         self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(set(during), {201})
+        copy = sqlite3.connect(dest)
+        try:
+            for cid, notes in copy.execute("SELECT id, notes FROM calls"
+                                           " WHERE notes LIKE 'during %'"):
+                ids[cid] = notes
+        finally:
+            copy.close()
         self.assertEqual(integrity(dest), "ok")
         self.assertEqual(os.stat(dest).st_mode & 0o777, 0o600)
         self.assertFalse([n for n in os.listdir(self.tmp) if ".tmp-" in n])
@@ -189,6 +215,7 @@ class TestBackup(DaemonTest):
         self.assertEqual(items.status, 200, items)
         self.assertEqual(self.d.count_rows(), len(ids))
         self.assertEqual(self.d.count_rows("queue_items"), 10)
+        self.assertEqual(integrity(self.d.db), "ok")
 
     def test_backup_errors_are_clear(self):
         p = subprocess.run([HOTLINED, "-c", self.d.conf, "--backup",
