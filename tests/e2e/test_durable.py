@@ -105,16 +105,30 @@ class TestDiskFull(unittest.TestCase):
             acked[r.json["id"]] = r.json["notes"]
         filler = self.fill()
         # Writes fail, clearly, and are not acknowledged. A write can
-        # still fit in the last free page: send until one is refused.
+        # still fit in the last free pages: send 8 at once (so that they
+        # share a batch whose commit fails) until some are refused.
         refused = None
-        for i in range(200):
-            r = self.d.post_call(good(notes="x" * 1500 + f" full {i}"),
-                                 key=f"full-{i}")
-            if r.status == 503:
-                refused = (i, r)
+        for n in range(50):
+            answers = {}
+
+            def send(i):
+                answers[i] = self.d.post_call(
+                    good(notes="x" * 1500 + f" full {i}"), key=f"full-{i}")
+
+            ts = [threading.Thread(target=send, args=(n * 8 + k,))
+                  for k in range(8)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(60)
+            for i, r in sorted(answers.items()):
+                self.assertIn(r.status, (201, 503), r)
+                if r.status == 201:
+                    acked[r.json["id"]] = r.json["notes"]
+                elif refused is None:
+                    refused = (i, r)
+            if refused is not None:
                 break
-            self.assertEqual(r.status, 201, r)
-            acked[r.json["id"]] = r.json["notes"]
         self.assertIsNotNone(refused, "no write was refused on a full "
                              "disk")
         i, r = refused
