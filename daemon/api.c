@@ -81,6 +81,8 @@ struct api {
 	uint64_t		 a_nbatched;	/* writes in them */
 	struct event		*a_probe_ev;	/* store failing: try it */
 	int			 a_store_bad;	/* the last write failed */
+	int			 a_batch_trouble; /* a write of this batch
+						    failed that way */
 	char			 a_store_why[160]; /* why, for /healthz */
 };
 
@@ -203,6 +205,7 @@ api_store_trouble(struct api *a)
 		    "answered 503, reads go on", why,
 		    store_errmsg(a->a_store));
 	a->a_store_bad = 1;
+	a->a_batch_trouble = 1;
 	snprintf(a->a_store_why, sizeof(a->a_store_why), "%s", why);
 	if (!evtimer_pending(a->a_probe_ev, NULL))
 		evtimer_add(a->a_probe_ev, &tv);
@@ -434,10 +437,9 @@ api_error(struct ctx *x, int code, const char *kind, const char *field,
 static void
 api_store_error(struct ctx *x, const char *what)
 {
-	int	 write = x->x_method == EVHTTP_REQ_POST ||
-		    x->x_method == EVHTTP_REQ_PATCH;
-
 	const char	*why;
+	int		 write = x->x_method == EVHTTP_REQ_POST ||
+			    x->x_method == EVHTTP_REQ_PATCH;
 
 	log_warnx("could not %s: %s", what, store_errmsg(x->x_api->a_store));
 	if ((why = api_store_trouble(x->x_api)) == NULL)
@@ -464,7 +466,9 @@ api_commit(struct api *a)
 	if (ok) {
 		a->a_ncommits++;
 		a->a_nbatched += n;
-		api_store_fine(a);
+		/* A commit whose writes all failed proves nothing. */
+		if (!a->a_batch_trouble)
+			api_store_fine(a);
 	} else {
 		log_warnx("commit of %zu writes failed: %s", n,
 		    store_errmsg(a->a_store));
@@ -1522,6 +1526,7 @@ api_pump(struct api *a)
 		api_writes_fail(a, why);
 		return;
 	}
+	a->a_batch_trouble = 0;
 	while ((w = TAILQ_FIRST(&a->a_writes)) != NULL) {
 		TAILQ_REMOVE(&a->a_writes, w, w_entry);
 		w->w_run(w);
