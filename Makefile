@@ -4,6 +4,8 @@
 #   make run        build and start the daemon in the foreground on conf/dev.conf
 #   make check      build and run every test, normally and under ASan+UBSan
 #   make bench      run the benchmarks in bench/ (results in bench/README.md)
+#   make soak       10 minutes of mixed load, then connection storms (bench/soak)
+#   make torture    the long crash test: 300 kill -9 cycles (bench/torture)
 #   make deps       install the Debian packages the build and tests need
 #   make install    install under $(DESTDIR)$(PREFIX), units and config too
 #   make clean
@@ -56,8 +58,8 @@ CLIENT_SAN_OBJ := $(CLIENT_SRC:%.c=$(SAN)/%.o)
 UNIT_BIN       := $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%)
 UNIT_SAN_BIN   := $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/unit/%)
 
-.PHONY: all run check check-normal check-san unit e2e bench deps deps-test \
-        deps-bench install clean
+.PHONY: all run check check-normal check-san unit e2e bench soak torture \
+        deps deps-test deps-bench install clean
 
 all: daemon/hotlined client/hotline
 
@@ -120,6 +122,15 @@ check-san: $(SAN)/hotlined $(SAN)/hotline $(UNIT_SAN_BIN) | deps-test
 
 bench: all | deps-bench
 	$(MAKE) -C bench
+
+# Durability and endurance: both print their figures and exit 0 only
+# when nothing was lost; see bench/README.md.
+SOAK_MINUTES ?= 10
+TORTURE_CYCLES ?= 300
+soak: all | deps-test
+	bench/soak --minutes $(SOAK_MINUTES)
+torture: all | deps-test
+	bench/torture --cycles $(TORTURE_CYCLES)
 
 UNITS := hotlined.service hotlined-api.socket hotlined-status.socket \
          hotlined-api-tcp.socket hotlined-status-tcp.socket

@@ -2,6 +2,7 @@
  * Talking to hotlined: finds the server and token (option, environment,
  * config file, default), sends requests, and reports the API's errors.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,28 @@ api_pick_token(struct hl *hl, const struct config *cf)
 		hl->token = xstrdup(cf->token);
 }
 
+/* HOTLINE_TIMEOUT: seconds a request may take (default 60). */
+static int
+api_env_timeout(long *out)
+{
+	const char	*env = getenv("HOTLINE_TIMEOUT");
+	char		*end;
+	long		 v;
+
+	*out = 0;
+	if (env == NULL || env[0] == '\0')
+		return 0;
+	errno = 0;
+	v = strtol(env, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 3600) {
+		msg_error("HOTLINE_TIMEOUT: '%s' is not a number of seconds "
+		    "from 1 to 3600", env);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 /* Read the config and open the transport, once. */
 static int
 api_connect(struct hl *hl)
@@ -70,11 +93,18 @@ int
 api_request(struct hl *hl, const char *method, const char *path,
     const json_t *body, const char *const *headers, struct http_response *resp)
 {
+	long	env;
+
 	memset(resp, 0, sizeof *resp);
-	if (api_connect(hl) == -1)
+	hl->last_status = 0;
+	if (api_connect(hl) == -1 || api_env_timeout(&env) == -1)
 		return API_FAILED;
+	if (hl->timeout_s > 0 && (env == 0 || hl->timeout_s < env))
+		env = hl->timeout_s;
+	http_set_timeout(hl->http, env);
 	if (http_request(hl->http, method, path, body, headers, resp) == -1)
 		return API_TRANSPORT;
+	hl->last_status = resp->status;
 	return API_OK;
 }
 

@@ -133,24 +133,72 @@ cmd_amend_send(struct hl *hl, const char *path, json_t *patch, json_t *before)
 	return after;
 }
 
+/* Whether the last request failed for want of the server (no answer, 5xx). */
+static int
+cmd_amend_unreachable(const struct hl *hl)
+{
+	return hl->http != NULL && (hl->last_status == 0 ||
+	    hl->last_status >= 500);
+}
+
+/*
+ * The server cannot take the amendment now: save it. version: the one it
+ * was made against (If-Match on resend), 0 when the call could not even
+ * be read; then the amendment applies to the call as it is when sent (its
+ * history keeps every value it replaces).
+ */
+static int
+cmd_amend_spool(struct hl *hl, const char *path, const json_t *patch,
+    long long version, int flags)
+{
+	char	 key[UUID_LEN], *file;
+	int	 rv;
+
+	if (uuid_v4(key) == -1) {
+		msg_error("cannot make a key for the spool");
+		return EXIT_ERROR;
+	}
+	if ((file = spool_save(hl, "amend", "PATCH", path, key, version,
+	    patch, flags, hl->last_status == 0 ? "no answer from the "
+	    "server" : "the server could not take it")) == NULL) {
+		msg_error("the amendment is NOT stored and could not be saved "
+		    "locally: run the same command again later");
+		return EXIT_ERROR;
+	}
+	rv = cmd_sync_spooled(hl, "amendment", file);
+	free(file);
+	return rv;
+}
+
 static int
 cmd_amend_run(struct hl *hl, const struct fields *f, long id)
 {
-	json_t	*before, *after = NULL, *patch = NULL;
-	char	 path[64];
-	int	 rv = EXIT_ERROR;
+	json_t		*before, *after = NULL, *patch = NULL;
+	char		 path[64];
+	long long	 version;
+	int		 rv = EXIT_ERROR;
 
 	snprintf(path, sizeof path, "/v1/calls/%ld", id);
-	if ((before = api_get(hl, path)) == NULL)
-		return EXIT_ERROR;
+	patch = cmd_amend_patch(f);
+	if ((before = api_get(hl, path)) == NULL) {
+		rv = cmd_amend_unreachable(hl) ? cmd_amend_spool(hl, path,
+		    patch, 0, SPOOL_RESOLVE_TIMES) : EXIT_ERROR;
+		json_decref(patch);
+		return rv;
+	}
 	if ((rv = fields_check(f, "amend", json_is_true(json_object_get(before,
 	    "consent")))) != 0)
 		goto out;
 	rv = EXIT_ERROR;
-	patch = cmd_amend_patch(f);
-	if (fields_resolve_times(hl, patch) == -1 ||
-	    (after = cmd_amend_send(hl, path, patch, before)) == NULL)
+	if (fields_resolve_times(hl, patch) == -1)
 		goto out;
+	if ((after = cmd_amend_send(hl, path, patch, before)) == NULL) {
+		version = json_integer_value(json_object_get(before,
+		    "version"));
+		if (cmd_amend_unreachable(hl))
+			rv = cmd_amend_spool(hl, path, patch, version, 0);
+		goto out;
+	}
 	if (hl->json)
 		hotline_print_json(after);
 	else if (schema_use_timezone(hl) == -1)

@@ -190,24 +190,27 @@ cmd_log_should_retry(struct hl *hl, int rv, const struct http_response *resp,
 	return 1;
 }
 
-/* When every attempt failed, the call may or may not be stored. */
-static void
-cmd_log_give_up(struct hl *hl, int rv, struct http_response *resp,
-    const char *key)
+/* Why the last attempt failed, for the spool and the operator. */
+static char *
+cmd_log_reason(struct hl *hl, int rv, const struct http_response *resp)
 {
+	const char	*msg;
+
 	if (rv == API_TRANSPORT)
-		msg_error("%s", api_transport_error(hl));
-	else
-		api_report(hl, resp);
-	fprintf(stderr, "hotline: the call may not be logged; to retry "
-	    "without risk of storing it twice, run the same command with\n"
-	    "  --idempotency-key %s\n", key);
+		return xstrdup(api_transport_error(hl));
+	msg = json_string_value(json_object_get(resp->body, "message"));
+	return xasprintf("the server answered HTTP %ld%s%s", resp->status,
+	    msg != NULL ? ": " : "", msg != NULL ? msg : "");
 }
 
-/* POST the call, retrying with the same key; the record, or NULL. */
+/*
+ * POST the call, retrying with the same key; the record, or NULL. When
+ * no attempt got an answer, or only the server's own trouble (5xx),
+ * *spool is set with the reason (caller frees): the call is to be saved.
+ */
 static json_t *
 cmd_log_post(struct hl *hl, const json_t *body, const char *key,
-    long *status)
+    long *status, char **spool)
 {
 	struct http_response	 resp;
 	char			*hdr = xasprintf("Idempotency-Key: %s", key);
@@ -215,6 +218,7 @@ cmd_log_post(struct hl *hl, const json_t *body, const char *key,
 	long			 backoff = CMD_LOG_BACKOFF_MS;
 	int			 attempt, rv;
 
+	*spool = NULL;
 	for (attempt = 1;; attempt++, backoff *= 2) {
 		rv = api_request(hl, "POST", "/v1/calls", body, headers, &resp);
 		if (attempt == CMD_LOG_ATTEMPTS ||
@@ -227,7 +231,7 @@ cmd_log_post(struct hl *hl, const json_t *body, const char *key,
 	if (rv == API_FAILED)
 		return NULL;
 	if (rv == API_TRANSPORT || resp.status >= 500)
-		cmd_log_give_up(hl, rv, &resp, key);
+		*spool = cmd_log_reason(hl, rv, &resp);
 	else if (resp.status < 200 || resp.status > 299)
 		api_report(hl, &resp);
 	else if (resp.body == NULL)
@@ -307,12 +311,63 @@ cmd_log_print(struct hl *hl, json_t *rec, long status)
 		    (long long)repeats, repeats == 1 ? "" : "s");
 }
 
+/*
+ * A call logged without --started began when it was logged: a call that
+ * is saved to be sent later says so, or it would get the time it reached
+ * the server. Returns whether it added the time.
+ */
+static int
+cmd_log_default_start(json_t *body)
+{
+	char		 buf[TIMEPARSE_RFC3339_LEN];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+
+	if (json_object_get(body, "started_at") != NULL)
+		return 0;
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(body, "started_at", json_string(buf));
+	return 1;
+}
+
+/*
+ * The call could not reach the server: save it to be sent later. flags
+ * as for spool_save(); a start time is added here if none was given.
+ */
+static int
+cmd_log_spool(struct hl *hl, const json_t *body, const char *key, int flags,
+    const char *reason)
+{
+	json_t	*saved = json_deep_copy(body);
+	char	*file;
+	int	 rv;
+
+	msg_note("%s", reason);
+	if (cmd_log_default_start(saved))
+		flags |= SPOOL_DEFAULT_START;
+	file = spool_save(hl, "log", "POST", "/v1/calls", key, 0, saved,
+	    flags, reason);
+	json_decref(saved);
+	if (file == NULL) {
+		fprintf(stderr, "hotline: the call is NOT logged and could not "
+		    "be saved locally: write it down; to retry without risk of "
+		    "storing it twice, run the same command with\n"
+		    "  --idempotency-key %s\n", key);
+		return EXIT_ERROR;
+	}
+	rv = cmd_sync_spooled(hl, "call", file);
+	free(file);
+	return rv;
+}
+
 static int
 cmd_log_send(struct hl *hl, json_t *body, const char *key)
 {
-	char	 fresh[UUID_LEN];
+	char	 fresh[UUID_LEN], *spool;
 	json_t	*rec;
 	long	 status;
+	int	 rv;
 
 	if (key == NULL) {
 		if (uuid_v4(fresh) == -1) {
@@ -322,8 +377,20 @@ cmd_log_send(struct hl *hl, json_t *body, const char *key)
 		}
 		key = fresh;
 	}
-	if ((rec = cmd_log_post(hl, body, key, &status)) == NULL)
-		return EXIT_ERROR;
+	/* Local times need the server's timezone: without the server, they
+	   are saved as typed and resolved when the call is sent. */
+	if (fields_resolve_times(hl, body) == -1)
+		return hl->last_status != 0 && hl->last_status < 500 ?
+		    EXIT_ERROR : cmd_log_spool(hl, body, key,
+		    SPOOL_RESOLVE_TIMES, "the server's timezone is needed for "
+		    "the times given");
+	if ((rec = cmd_log_post(hl, body, key, &status, &spool)) == NULL) {
+		if (spool == NULL)
+			return EXIT_ERROR;
+		rv = cmd_log_spool(hl, body, key, 0, spool);
+		free(spool);
+		return rv;
+	}
 	if (hl->json)
 		hotline_print_json(rec);
 	else
@@ -343,8 +410,7 @@ cmd_log(struct hl *hl, int argc, char **argv)
 	if ((rv = cmd_log_options(hl, &f, &key, argc, argv)) == -1 &&
 	    (rv = fields_check(&f, "log", 0)) == 0 &&
 	    (rv = cmd_log_require(hl, f.set)) == 0)
-		rv = fields_resolve_times(hl, f.set) == -1 ? EXIT_ERROR :
-		    cmd_log_send(hl, f.set, key);
+		rv = cmd_log_send(hl, f.set, key);
 	fields_free(&f);
 	return rv;
 }

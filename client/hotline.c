@@ -33,6 +33,7 @@ static const struct hotline_cmd hotline_cmds[] = {
 	{ "export", cmd_export },
 	{ "report", cmd_report },
 	{ "status", cmd_status },
+	{ "sync", cmd_sync },
 };
 
 static const struct option hotline_options[] = {
@@ -40,6 +41,7 @@ static const struct option hotline_options[] = {
 	{ "status", required_argument, NULL, 's' },
 	{ "config", required_argument, NULL, 'C' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "strict", no_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -125,6 +127,19 @@ hotline_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Whether a command was only asked for its help. */
+static int
+hotline_help_asked(int argc, char **argv)
+{
+	int	i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i],
+		    "--help") == 0)
+			return 1;
+	return 0;
+}
+
 /* Run command argv[0]; its options are parsed from scratch. */
 static int
 hotline_dispatch(struct hl *hl, int argc, char **argv)
@@ -135,6 +150,10 @@ hotline_dispatch(struct hl *hl, int argc, char **argv)
 		return hotline_help(argc, argv);
 	for (i = 0; i < sizeof hotline_cmds / sizeof hotline_cmds[0]; i++) {
 		if (strcmp(hotline_cmds[i].name, argv[0]) == 0) {
+			/* What an earlier command saved goes first. */
+			if (hotline_cmds[i].fn != cmd_sync && !hotline_help_asked(
+			    argc, argv))
+				cmd_sync_quiet(hl);
 			optind = 0;	/* glibc: start getopt afresh */
 			return hotline_cmds[i].fn(hl, argc, argv);
 		}
@@ -169,6 +188,9 @@ hotline_global(struct hl *hl, int argc, char **argv)
 			break;
 		case 'j':
 			hl->json = 1;
+			break;
+		case 'T':
+			hl->strict = 1;
 			break;
 		case 'h':
 			usage_print(stdout, NULL);

@@ -19,6 +19,7 @@
 #define EXIT_OK		0
 #define EXIT_ERROR	1
 #define EXIT_USAGE	2
+#define EXIT_SPOOLED	3	/* --strict: saved locally, not yet sent */
 
 #define HOTLINE_DEFAULT_SERVER	"unix:/run/hotlined/api.sock"
 /* The status listener's socket in the production sample config. */
@@ -34,6 +35,10 @@ struct hl {
 	const char	*server_opt;	/* --server, or NULL */
 	const char	*status_opt;	/* --status, or NULL */
 	int		 json;		/* --json: print the server's JSON */
+	int		 strict;	/* --strict: a spooled request exits 3 */
+	long		 last_status;	/* of the last answer; 0: none came */
+	long		 timeout_s;	/* per request; 0: HOTLINE_TIMEOUT or
+					   the default */
 	char		*server;	/* the resolved address, for messages */
 	char		*token;		/* never printed */
 	struct http	*http;		/* NULL until the first request */
@@ -60,6 +65,11 @@ json_t		*api_call(struct hl *, const char *, const char *,
 json_t		*api_get(struct hl *, const char *);
 void		 api_report(const struct hl *, const struct http_response *);
 void		 api_close(struct hl *);
+
+/* cmd_sync.c */
+int		 cmd_sync(struct hl *, int, char **);
+void		 cmd_sync_quiet(struct hl *);
+int		 cmd_sync_spooled(struct hl *, const char *, const char *);
 
 /* cmd_amend.c */
 int		 cmd_amend(struct hl *, int, char **);
@@ -147,6 +157,7 @@ int		 http_download(struct http *, const char *, FILE *,
 int		 http_request(struct http *, const char *, const char *,
 		    const json_t *, const char *const *, struct http_response *);
 const char	*http_error(const struct http *);
+void		 http_set_timeout(struct http *, long);
 void		 http_response_free(struct http_response *);
 
 /* msg.c */
@@ -173,6 +184,22 @@ json_t		*schema_get(struct hl *);
 const json_t	*schema_list(struct hl *, const char *);
 const char	*schema_name(struct hl *, const char *, const char *);
 int		 schema_use_timezone(struct hl *);
+
+/* spool.c */
+#define SPOOL_RESOLVE_TIMES	0x01	/* local times: the server's zone */
+#define SPOOL_DEFAULT_START	0x02	/* started_at added when saved */
+char		*spool_dir(const char *, int);
+char		*spool_save(struct hl *, const char *, const char *,
+		    const char *, const char *, long long, const json_t *, int,
+		    const char *);
+char	       **spool_names(const char *);
+void		 spool_names_free(char **);
+size_t		 spool_pending(void);
+json_t		*spool_read(const char *, const char *);
+int		 spool_done(const char *);
+int		 spool_reject(const char *, json_t *, long, const json_t *);
+int		 spool_lock(int);
+void		 spool_unlock(int);
 
 /* table.c */
 struct table;

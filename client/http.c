@@ -20,6 +20,7 @@ struct http {
 	char	*unix_path;	/* or NULL for TCP */
 	char	*server;	/* as named, for messages */
 	char	*auth;		/* "Authorization: Bearer ..." or NULL */
+	long	 timeout_s;	/* the whole request */
 	char	 curlerr[CURL_ERROR_SIZE];
 	char	 error[CURL_ERROR_SIZE + 512];
 };
@@ -92,6 +93,7 @@ http_open(const char *server, const char *token)
 		return NULL;
 	}
 	h->server = xstrdup(server);
+	h->timeout_s = HTTP_TIMEOUT_S;
 	http_set_base(h, server);
 	if (token != NULL)
 		h->auth = xasprintf("Authorization: Bearer %s", token);
@@ -111,6 +113,13 @@ http_close(struct http *h)
 		explicit_bzero(h->auth, strlen(h->auth));
 	free(h->auth);
 	free(h);
+}
+
+/* How long a whole request may take from now on; 0: the default. */
+void
+http_set_timeout(struct http *h, long s)
+{
+	h->timeout_s = s > 0 ? s : HTTP_TIMEOUT_S;
 }
 
 const char *
@@ -163,8 +172,9 @@ http_setup(struct http *h, const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->curlerr);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)HTTP_CONNECT_TIMEOUT_S);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)HTTP_TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->timeout_s <
+	    HTTP_CONNECT_TIMEOUT_S ? h->timeout_s : (long)HTTP_CONNECT_TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, h->timeout_s);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "hotline/" HOTLINED_VERSION);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);

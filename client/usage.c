@@ -33,6 +33,7 @@ static const char usage_main[] =
 "  export   every call in a range as CSV or JSON (supervisors)\n"
 "  report   the monthly summary, as text or one HTML page with charts\n"
 "  status   the daemon's health, calls per line and queues, in brief\n"
+"  sync     send the calls saved locally while the server was away\n"
 "  help     show this text, or a command's: hotline help log\n"
 "\n"
 "Global options:\n"
@@ -46,6 +47,8 @@ static const char usage_main[] =
 "                        $XDG_CONFIG_HOME/hotline/hotline.conf or\n"
 "                        ~/.config/hotline/hotline.conf (may be missing)\n"
 "      --json            print the server's JSON instead of text\n"
+"      --strict          exit 3, not 0, when a call or amendment could\n"
+"                        only be saved locally (see \"hotline help sync\")\n"
 "  -h, --help            show this help\n"
 "  -V, --version         show the version\n"
 "\n"
@@ -54,8 +57,14 @@ static const char usage_main[] =
 "  HOTLINE_STATUS  the status listener, when --status is not given\n"
 "  HOTLINE_TOKEN   the bearer token for TCP; overrides \"token\" in the\n"
 "                  config file. On the Unix socket your uid identifies you.\n"
+"  HOTLINE_TIMEOUT seconds one request may take before it counts as\n"
+"                  unanswered (default 60)\n"
+"  XDG_STATE_HOME  the spool is $XDG_STATE_HOME/hotline/spool, default\n"
+"                  ~/.local/state/hotline/spool\n"
 "\n"
-"Exit status: 0 success, 1 error (the server's included), 2 usage error.\n"
+"Exit status: 0 success (also when a call was saved locally, to be sent),\n"
+"1 error (the server's included), 2 usage error, 3 saved locally under\n"
+"--strict.\n"
 "See hotline(1) for more.\n";
 
 static const char usage_log[] =
@@ -69,7 +78,11 @@ static const char usage_log[] =
 "\n"
 "Each log sends a fresh Idempotency-Key. If the server cannot be reached or\n"
 "answers with a 5xx error, the same request is sent again a few times: a\n"
-"call is never stored twice.\n"
+"call is never stored twice. If it still cannot be sent, the call is saved\n"
+"on this computer with its key, \"saved locally\" is printed, and it is\n"
+"sent by \"hotline sync\" or by the next hotline command (exit 0; 3 with\n"
+"--strict). A saved call without --started is given the time it was\n"
+"logged, so it keeps that time when it is sent later.\n"
 "\n"
 "Required:\n"
 "  -l, --line CODE           the line the call came in on\n"
@@ -165,6 +178,11 @@ static const char usage_amend[] =
 "sent as If-Match, so a change someone else made meanwhile is reported\n"
 "rather than overwritten. Prints each field's old and new value; the\n"
 "server keeps the old values in the call's history.\n"
+"\n"
+"When the server cannot take the amendment (no answer, a 5xx), it is saved\n"
+"locally like a call (see \"hotline help sync\"), with the version read as\n"
+"its If-Match; when even that read failed, it is saved without one and\n"
+"applies to the call as it is when sent.\n"
 "\n"
 "The field options are those of \"hotline log\" (see hotline help log);\n"
 "--topic replaces the whole list of topics. --name and --contact need\n"
@@ -345,6 +363,32 @@ static const char usage_status[] =
 "  -h, --help             show this help\n"
 "\n"
 "Exit status: 0 when the status listener answered, 1 otherwise.\n";
+static const char usage_sync[] =
+"Usage: hotline sync [--list] [--json]\n"
+"\n"
+"Send the calls and amendments saved locally because the server could not\n"
+"take them (no answer, a timeout, a 5xx error), oldest first. Every other\n"
+"hotline command tries this too before its own work, quietly (a note on\n"
+"stderr when it sent something). A call is sent with the Idempotency-Key\n"
+"it was saved with, so the server stores it once however often it is\n"
+"sent. An amendment is sent with its If-Match: if the call has moved on\n"
+"but already holds every value the amendment sets, an earlier send got\n"
+"through and it is done.\n"
+"\n"
+"A request the server refuses (4xx: a code it does not know, a call\n"
+"changed by someone else) is never deleted: it is kept aside with the\n"
+"server's answer, in the spool's rejected/ directory, and listed by\n"
+"--list. Correct it and log it again, then remove the file.\n"
+"\n"
+"The spool is $XDG_STATE_HOME/hotline/spool (default\n"
+"~/.local/state/hotline/spool): one JSON file per request, mode 0600.\n"
+"\n"
+"      --list      show what waits to be sent and what was refused\n"
+"      --json      with --list: the saved requests as JSON\n"
+"  -h, --help      show this help\n"
+"\n"
+"Exit status: 0 when everything was sent (or nothing waited), 1 when\n"
+"something still waits or was refused.\n";
 
 static const char usage_help[] =
 "Usage: hotline help [COMMAND]\n"
@@ -367,6 +411,7 @@ static const struct usage usage_texts[] = {
 	{ "export", usage_export },
 	{ "report", usage_report },
 	{ "status", usage_status },
+	{ "sync", usage_sync },
 	{ "help", usage_help },
 };
 

@@ -107,9 +107,15 @@ struct api {
 	int			 a_stopping;
 	uint64_t		 a_ncommits;	/* batches committed */
 	uint64_t		 a_nbatched;	/* writes in them */
+	struct event		*a_probe_ev;	/* store failing: try it */
+	int			 a_store_bad;	/* the last write failed */
+	int			 a_batch_trouble; /* a write of this batch
+						    failed that way */
+	char			 a_store_why[160]; /* why, for /healthz */
 };
 
 #define API_RETRY_MS	10	/* pause between tries for a busy lock */
+#define API_PROBE_MS	1000	/* while writes fail: try one this often */
 
 /* Route handlers. */
 static void	api_schema(struct ctx *);
@@ -171,6 +177,8 @@ static void	api_stats_abort(struct api *);
 static void	api_writes_fail(struct api *, const char *);
 static void	api_commit(struct api *);
 static void	api_write_free(struct write *);
+static const char *api_store_trouble(struct api *);
+static void	api_store_fine(struct api *);
 
 static int64_t
 api_now_ms(void)
@@ -179,6 +187,91 @@ api_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * While writes fail (a full disk, an I/O error), try a small write every
+ * second, so the store is known to be healthy again as soon as space is
+ * freed, even when no client writes meanwhile.
+ */
+static void
+api_probe_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct api	*a = arg;
+	struct timeval	 tv = { API_PROBE_MS / 1000, API_PROBE_MS % 1000 * 1000 };
+	int		 rc;
+
+	(void)fd;
+	(void)events;
+	if (!a->a_store_bad)
+		return;
+	if ((rc = store_probe(a->a_store)) == STORE_OK)
+		api_store_fine(a);
+	else {
+		if (rc == STORE_ERR)
+			api_store_trouble(a);
+		evtimer_add(a->a_probe_ev, &tv);
+	}
+}
+
+/*
+ * A write failed: say why in words a client and an operator understand,
+ * and, for a full disk or an I/O error, mark the store unhealthy (logged
+ * once) until a write succeeds again. Returns the words, NULL for any
+ * other failure (a lock, a bug: nothing an operator must do).
+ */
+static const char *
+api_store_trouble(struct api *a)
+{
+	struct timeval	 tv = { API_PROBE_MS / 1000, API_PROBE_MS % 1000 * 1000 };
+	const char	*why;
+
+	switch (store_fault(a->a_store)) {
+	case STORE_FAULT_FULL:
+		why = "the disk is full";
+		break;
+	case STORE_FAULT_IO:
+		why = "the store's disk or file failed (I/O error)";
+		break;
+	default:
+		return NULL;
+	}
+	if (!a->a_store_bad || strcmp(a->a_store_why, why) != 0)
+		log_warnx("the store cannot write: %s (%s); writes are "
+		    "answered 503, reads go on", why,
+		    store_errmsg(a->a_store));
+	a->a_store_bad = 1;
+	a->a_batch_trouble = 1;
+	snprintf(a->a_store_why, sizeof(a->a_store_why), "%s", why);
+	if (!evtimer_pending(a->a_probe_ev, NULL))
+		evtimer_add(a->a_probe_ev, &tv);
+	return why;
+}
+
+/* A write went through: the store is healthy. */
+static void
+api_store_fine(struct api *a)
+{
+	if (!a->a_store_bad)
+		return;
+	a->a_store_bad = 0;
+	a->a_store_why[0] = '\0';
+	evtimer_del(a->a_probe_ev);
+	log_info("the store writes again");
+}
+
+/*
+ * Whether the store takes writes: 1, or 0 with *why ("the disk is full")
+ * for the status listener's /healthz. Answered from memory.
+ */
+int
+api_store_ok(const struct api *a, const char **why)
+{
+	if (!a->a_store_bad)
+		return 1;
+	if (why != NULL)
+		*why = a->a_store_why;
+	return 0;
 }
 
 /* The end of a loop turn that queued writes, or a retry: run them. */
@@ -205,7 +298,9 @@ api_new(struct event_base *base, struct store *store)
 	TAILQ_INIT(&a->a_stats);
 	a->a_flush_ev = event_new(base, -1, 0, api_pump_cb, a);
 	a->a_retry_ev = evtimer_new(base, api_pump_cb, a);
-	if (a->a_flush_ev == NULL || a->a_retry_ev == NULL) {
+	a->a_probe_ev = evtimer_new(base, api_probe_cb, a);
+	if (a->a_flush_ev == NULL || a->a_retry_ev == NULL ||
+	    a->a_probe_ev == NULL) {
 		api_free(a);
 		return NULL;
 	}
@@ -234,6 +329,8 @@ api_free(struct api *a)
 		event_free(a->a_flush_ev);
 	if (a->a_retry_ev != NULL)
 		event_free(a->a_retry_ev);
+	if (a->a_probe_ev != NULL)
+		event_free(a->a_probe_ev);
 	free(a);
 }
 
@@ -378,12 +475,15 @@ api_error(struct ctx *x, int code, const char *kind, const char *field,
 static void
 api_store_error(struct ctx *x, const char *what)
 {
-	int	 write = x->x_method == EVHTTP_REQ_POST ||
-		    x->x_method == EVHTTP_REQ_PATCH;
+	const char	*why;
+	int		 write = x->x_method == EVHTTP_REQ_POST ||
+			    x->x_method == EVHTTP_REQ_PATCH;
 
 	log_warnx("could not %s: %s", what, store_errmsg(x->x_api->a_store));
-	api_error(x, 503, "store_unavailable", NULL, "the store could not "
-	    "%s%s", what, write ? "; nothing was stored: retry later with "
+	if ((why = api_store_trouble(x->x_api)) == NULL)
+		why = "the store failed";
+	api_error(x, 503, "store_unavailable", NULL, "%s: could not %s%s",
+	    why, what, write ? "; nothing was stored: retry later with "
 	    "the same Idempotency-Key" : "; retry later");
 }
 
@@ -392,6 +492,8 @@ static void
 api_commit(struct api *a)
 {
 	struct held	*h;
+	const char	*why;
+	char		 msg[300];
 	int		 ok;
 	size_t		 n = a->a_nheld;
 	int64_t		 t0 = status_usec();
@@ -404,9 +506,17 @@ api_commit(struct api *a)
 	if (ok) {
 		a->a_ncommits++;
 		a->a_nbatched += n;
-	} else
+		/* A commit whose writes all failed proves nothing. */
+		if (!a->a_batch_trouble)
+			api_store_fine(a);
+	} else {
 		log_warnx("commit of %zu writes failed: %s", n,
 		    store_errmsg(a->a_store));
+		why = api_store_trouble(a);
+		snprintf(msg, sizeof(msg), "%s: the commit failed and "
+		    "nothing was stored; retry later with the same "
+		    "Idempotency-Key", why != NULL ? why : "the store failed");
+	}
 	while ((h = TAILQ_FIRST(&a->a_held)) != NULL) {
 		TAILQ_REMOVE(&a->a_held, h, h_entry);
 		if (h->h_then != NULL)
@@ -420,9 +530,7 @@ api_commit(struct api *a)
 			evhttp_remove_header(evhttp_request_get_output_headers(
 			    h->h_req), "Content-Type");
 			api_error_send(h->h_req, 503, "store_unavailable",
-			    NULL, "the store could not commit; nothing was "
-			    "stored: retry later with the same "
-			    "Idempotency-Key");
+			    NULL, msg);
 		}
 		free(h);
 	}
@@ -1822,6 +1930,7 @@ api_pump(struct api *a)
 {
 	struct timeval	 tv = { 0, API_RETRY_MS * 1000 };
 	struct write	*w;
+	const char	*trouble;
 	char		 why[300];
 	int		 rc;
 
@@ -1839,11 +1948,13 @@ api_pump(struct api *a)
 		return;
 	}
 	if (rc != STORE_OK) {
-		snprintf(why, sizeof(why), "the store cannot write: %s",
-		    store_errmsg(a->a_store));
+		trouble = api_store_trouble(a);
+		snprintf(why, sizeof(why), "%s: %s", trouble != NULL ? trouble :
+		    "the store cannot write", store_errmsg(a->a_store));
 		api_writes_fail(a, why);
 		return;
 	}
+	a->a_batch_trouble = 0;
 	while ((w = TAILQ_FIRST(&a->a_writes)) != NULL) {
 		TAILQ_REMOVE(&a->a_writes, w, w_entry);
 		w->w_run(w);

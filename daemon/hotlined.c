@@ -2,6 +2,7 @@
  * hotlined: log the calls of a psychological support hotline.
  * main() parses the options and hands off to server_run().
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <syslog.h>
@@ -16,6 +17,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: hotlined [-ftVh] [-c file]\n"
+"       hotlined [-c file] --backup file\n"
 "\n"
 "Keep the call log of a psychological support hotline: operators log\n"
 "calls over an HTTP API (see hotline(1)); every answer that says a call\n"
@@ -26,6 +28,10 @@ usage(FILE *f)
 "  -t       check the config file, then exit: 0 when it is good,\n"
 "           78 with the file, line and setting of the first error\n"
 "  -V       print the version and exit\n"
+"  --backup file\n"
+"           write a consistent copy of the configured store to file\n"
+"           (SQLite's online backup; a daemon may go on serving), then\n"
+"           exit: 0 when the copy is whole, 1 with the reason if not\n"
 "  -h       print this help and exit\n"
 "\n"
 "Signals: SIGHUP re-reads the config (a bad one is logged and the old one\n"
@@ -51,14 +57,46 @@ check_config(const char *path)
 	return 0;
 }
 
+/* --backup: copy the store the config names to dest while it serves. */
+static int
+backup(const char *path, const char *dest)
+{
+	struct config	*cf;
+	char		*cause = NULL;
+	int		 rc = 0;
+
+	if ((cf = config_load(path, &cause)) == NULL) {
+		fprintf(stderr, "hotlined: %s\n", cause);
+		free(cause);
+		return EX_CONFIG_ERR;
+	}
+	if (store_backup(cf->cf_db_path, dest, &cause) == -1) {
+		fprintf(stderr, "hotlined: backup of %s failed: %s\n",
+		    cf->cf_db_path, cause);
+		free(cause);
+		rc = 1;
+	} else
+		printf("%s: a consistent copy of %s\n", dest, cf->cf_db_path);
+	config_free(cf);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char	*conf = HOTLINED_CONF;
+	static const struct option longopts[] = {
+		{ "backup", required_argument, NULL, 'B' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*conf = HOTLINED_CONF, *dest = NULL;
 	int		 ch, foreground = 0, test = 0;
 
-	while ((ch = getopt(argc, argv, "c:fhtV")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fhtV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'B':
+			dest = optarg;
+			break;
 		case 'c':
 			conf = optarg;
 			break;
@@ -87,6 +125,8 @@ main(int argc, char *argv[])
 	}
 	if (test)
 		return check_config(conf);
+	if (dest != NULL)
+		return backup(conf, dest);
 	log_init(foreground, LOG_DAEMON);
 	return server_run(conf, foreground);
 }

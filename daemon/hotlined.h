@@ -261,6 +261,9 @@ int		 store_in_batch(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 const char	*store_errmsg(struct store *);
+int		 store_fault(struct store *);
+int		 store_probe(struct store *);
+int		 store_backup(const char *, const char *, char **);
 int		 store_call_insert(struct store *, struct call *, const char *,
 		    const char *);
 int		 store_call_by_key(struct store *, const char *, const char *,
@@ -316,12 +319,15 @@ struct store_count {
 };
 int		 store_counts(struct store *, int64_t, int64_t, int64_t,
 		    void (*)(const struct store_count *, void *), void *);
-int		 store_probe(struct store *);
+int		 store_lock_check(struct store *);
 #define STORE_OK	 0
 #define STORE_ERR	-1
 #define STORE_NOTFOUND	-2
 #define STORE_CONFLICT	-3
 #define STORE_BUSY	-4
+#define STORE_FAULT_OTHER	0	/* store_fault(): a lock, a bug, ... */
+#define STORE_FAULT_FULL	1	/* the disk (or quota) is full */
+#define STORE_FAULT_IO		2	/* an I/O error, a damaged file */
 
 /* auth.c */
 int	auth_identify(struct evhttp_request *, int, const struct config *,
@@ -357,6 +363,7 @@ void		 api_request(struct evhttp_request *, void *);
 void		 api_flush(struct api *);
 void		 api_stop(struct api *);
 size_t		 api_writes_waiting(const struct api *);
+int		 api_store_ok(const struct api *, const char **);
 
 /* route.c */
 enum route_kind { ROUTE_REFERRAL, ROUTE_CALLBACK };

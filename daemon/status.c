@@ -419,15 +419,20 @@ static void	status_publish(void);
 static void
 status_tick(evutil_socket_t fd, short events, void *arg)
 {
-	int	 rc;
+	const char	*why;
+	int		 rc;
 
 	(void)fd;
 	(void)events;
 	(void)arg;
 	status_files();
 	if (!S.st_stopping) {
-		rc = store_probe(S.st_store);
-		if (rc == STORE_OK) {
+		rc = store_lock_check(S.st_store);
+		if (rc == STORE_OK && !api_store_ok(S.st_api, &why))
+			/* A full disk or an I/O error, until writes work. */
+			snprintf(S.st_probe_fail, sizeof(S.st_probe_fail),
+			    "%s", why);
+		else if (rc == STORE_OK) {
 			S.st_probe_fail[0] = '\0';
 			S.st_lock_fail[0] = '\0';
 		} else if (rc == STORE_BUSY)

@@ -6,10 +6,15 @@
  * inside its own savepoint, and store_commit() ends the batch; the API
  * sends its answers only after that commit returned.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -160,6 +165,7 @@ static const char *const store_migrations[] = {
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+#define STORE_SCHEMA_VERSION_TEXT "4"	/* the probe's; checked at open */
 
 #define STORE_READ_WAIT_MS	100	/* longest a read blocks the loop */
 
@@ -212,6 +218,7 @@ enum store_stmt {
 	ST_COUNT_MINUTES,
 	ST_COUNT_TOTALS,
 	ST_COUNT_OPERATORS,
+	ST_PROBE,
 	ST_MAX
 };
 
@@ -343,6 +350,8 @@ static const char *const store_sql[ST_MAX] = {
 	    " FROM calls GROUP BY 1, 2, 3",
 	[ST_COUNT_OPERATORS] = "SELECT DISTINCT operator FROM calls"
 	    " WHERE started_at >= ?1 AND started_at < ?2",
+	/* A write that changes nothing but still goes to disk: page 1. */
+	[ST_PROBE] = "PRAGMA user_version = " STORE_SCHEMA_VERSION_TEXT,
 };
 
 struct store {
@@ -351,6 +360,8 @@ struct store {
 	sqlite3_stmt	*s_st[ST_MAX];
 	int		 s_in_batch;
 	int		 s_depth;	/* nested request savepoints */
+	int		 s_undone;	/* the batch was rolled back under us */
+	int		 s_errcode;	/* of the last failure */
 	char		 s_err[256];
 };
 
@@ -361,6 +372,7 @@ static int	store_fail(struct store *, const char *);
 static int
 store_fail(struct store *s, const char *what)
 {
+	s->s_errcode = sqlite3_extended_errcode(s->s_db);
 	snprintf(s->s_err, sizeof(s->s_err), "%s: %s", what,
 	    sqlite3_errmsg(s->s_db));
 	return STORE_ERR;
@@ -372,6 +384,28 @@ sqlite3 *
 store_handle(struct store *s)
 {
 	return s->s_db;
+}
+
+/*
+ * What kind of trouble the last failure was: STORE_FAULT_FULL (the disk
+ * or the file system quota), STORE_FAULT_IO (the disk failed, or the
+ * file is damaged) or STORE_FAULT_OTHER.
+ */
+int
+store_fault(struct store *s)
+{
+	switch (s->s_errcode & 0xff) {
+	case SQLITE_FULL:
+		return STORE_FAULT_FULL;
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_NOTADB:
+		return STORE_FAULT_IO;
+	default:
+		return STORE_FAULT_OTHER;
+	}
 }
 
 const char *
@@ -434,7 +468,192 @@ store_user_version(sqlite3 *db, int *version)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* Bring the schema up to date, each migration in its own transaction. */
+/*
+ * The whole copy in one backup step: one read transaction, so a write
+ * committed meanwhile by the serving daemon (WAL: it is not blocked)
+ * can never make the copy start over, and the copy is one snapshot.
+ */
+#define STORE_COPY_PAGES	-1
+#define STORE_COPY_WAIT_MS	20	/* pause when the source is busy */
+#define STORE_COPY_TRIES	500	/* of them: 10 s */
+
+/* fsync the directory holding path, so a rename in it is durable. */
+static int
+store_sync_dir(const char *path)
+{
+	char	*dir, *slash;
+	int	 fd, rc;
+
+	if ((dir = strdup(path)) == NULL)
+		return -1;
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, strlen(dir) + 1, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Run the online backup from src (schema "main") into dst, to the end. */
+static int
+store_copy_run(sqlite3 *src, sqlite3 *dst)
+{
+	struct timespec	 ts = { 0, STORE_COPY_WAIT_MS * 1000000L };
+	sqlite3_backup	*b;
+	int		 rc, tries = 0;
+
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL)
+		return sqlite3_errcode(dst);
+	do {
+		rc = sqlite3_backup_step(b, STORE_COPY_PAGES);
+		if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+		    ++tries < STORE_COPY_TRIES)
+			nanosleep(&ts, NULL);
+		else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			break;
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * A consistent copy of the open database src at dest: SQLite's online
+ * backup into a temporary file beside dest, checked, synced, then renamed
+ * over dest, so dest is either the old file or a whole copy. Writers on
+ * other connections go on meanwhile (the backup restarts if one commits
+ * between two steps). -1 with *cause (caller frees).
+ */
+static int
+store_copy(sqlite3 *src, const char *dest, char **cause)
+{
+	sqlite3		*dst = NULL;
+	char		*tmp = NULL;
+	int		 rc, fd;
+
+	if (asprintf(&tmp, "%s.tmp-%ld", dest, (long)getpid()) == -1) {
+		tmp = NULL;
+		asprintf(cause, "%s: out of memory", dest);
+		return -1;
+	}
+	unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		asprintf(cause, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK || (rc = store_copy_run(src, dst)) != SQLITE_OK) {
+		asprintf(cause, "copying to %s: %s", tmp, dst != NULL ?
+		    sqlite3_errmsg(dst) : "out of memory");
+		goto fail;
+	}
+	/* The copy is a plain file: no -wal beside it to carry around. */
+	if (store_pragma(dst, "PRAGMA journal_mode = DELETE", "delete",
+	    cause) == -1 ||
+	    store_pragma(dst, "PRAGMA quick_check", "ok", cause) == -1)
+		goto fail;
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		asprintf(cause, "closing %s: %s", tmp, sqlite3_errmsg(dst));
+		dst = NULL;
+		goto fail;
+	}
+	dst = NULL;
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) == -1 || fsync(fd) == -1 ||
+	    close(fd) == -1 || rename(tmp, dest) == -1 ||
+	    store_sync_dir(dest) == -1) {
+		asprintf(cause, "%s: %s", dest, strerror(errno));
+		goto fail;
+	}
+	free(tmp);
+	return 0;
+fail:
+	if (dst != NULL)
+		sqlite3_close(dst);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+/*
+ * Write a consistent copy of the database at path to dest while a daemon
+ * may be serving it (hotlined --backup). -1 with *cause.
+ */
+int
+store_backup(const char *path, const char *dest, char **cause)
+{
+	sqlite3		*db = NULL;
+	int		 rc;
+
+	if (access(path, R_OK) == -1) {
+		asprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		asprintf(cause, "%s: %s", path, db != NULL ?
+		    sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	rc = store_copy(db, dest, cause);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* The name for the copy of a version-v database kept before migrating. */
+static char *
+store_aside_name(const char *path, int v)
+{
+	char	*name;
+	int	 i;
+
+	for (i = 1; i < 1000; i++) {
+		if ((i == 1 ? asprintf(&name, "%s.v%d.bak", path, v) :
+		    asprintf(&name, "%s.v%d.bak.%d", path, v, i)) == -1)
+			return NULL;
+		if (access(name, F_OK) == -1 && errno == ENOENT)
+			return name;
+		free(name);
+	}
+	return NULL;
+}
+
+/* Before a migration: keep a copy of the old database, named in the log. */
+static int
+store_copy_aside(sqlite3 *db, const char *path, int v, char **cause)
+{
+	char	*aside;
+
+	if ((aside = store_aside_name(path, v)) == NULL) {
+		asprintf(cause, "%s: no free name for a copy of the version "
+		    "%d database", path, v);
+		return -1;
+	}
+	if (store_copy(db, aside, cause) == -1) {
+		free(aside);
+		return -1;
+	}
+	log_info("%s: schema version %d; a copy of it was kept as %s before "
+	    "migrating", path, v, aside);
+	free(aside);
+	return 0;
+}
+
+/*
+ * Bring the schema up to date: the old file is first copied aside, then
+ * every migration runs in one transaction, so a failed upgrade leaves the
+ * database as it was.
+ */
 static int
 store_migrate(sqlite3 *db, const char *path, char **cause)
 {
@@ -452,25 +671,32 @@ store_migrate(sqlite3 *db, const char *path, char **cause)
 		    path, v, STORE_SCHEMA_VERSION);
 		return -1;
 	}
+	if (v == STORE_SCHEMA_VERSION)
+		return 0;
+	if (v > 0 && store_copy_aside(db, path, v, cause) == -1)
+		return -1;
+	i = v;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK)
+		goto fail;
 	for (i = v; i < STORE_SCHEMA_VERSION; i++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
-		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+		if (sqlite3_exec(db, store_migrations[i], NULL, NULL,
 		    &err) != SQLITE_OK ||
-		    sqlite3_exec(db, store_migrations[i], NULL, NULL,
-		    &err) != SQLITE_OK ||
-		    sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK ||
-		    sqlite3_exec(db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
-			asprintf(cause, "%s: migration %d: %s", path, i + 1,
-			    err != NULL ? err : sqlite3_errmsg(db));
-			sqlite3_free(err);
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
-		if (v > 0)
-			log_info("%s: schema migrated to version %d", path,
-			    i + 1);
+		    sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+			goto fail;
 	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &err) != SQLITE_OK)
+		goto fail;
+	if (v > 0)
+		log_info("%s: schema migrated from version %d to %d", path, v,
+		    STORE_SCHEMA_VERSION);
 	return 0;
+fail:
+	asprintf(cause, "%s: migration to version %d: %s", path, i + 1,
+	    err != NULL ? err : sqlite3_errmsg(db));
+	sqlite3_free(err);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 /* Open (creating if needed) the database at path; NULL with *cause. */
@@ -480,6 +706,9 @@ store_open(const char *path, long busy_ms, char **cause)
 	struct store	*s;
 	int		 i;
 
+	if (strtol(STORE_SCHEMA_VERSION_TEXT, NULL, 10) !=
+	    STORE_SCHEMA_VERSION)
+		fatalx("%s: STORE_SCHEMA_VERSION_TEXT is out of date", __func__);
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		asprintf(cause, "%s", strerror(errno));
 		return NULL;
@@ -566,6 +795,20 @@ store_begin(struct store *s)
 }
 
 /*
+ * Whether the open batch is gone: rolled back by SQLite itself (it may do
+ * that on SQLITE_FULL or an I/O error) or by us when a savepoint could not
+ * be undone. Its writes were answered into the held queue: they must hear
+ * 503 at the commit, and nothing more may join it.
+ */
+static int
+store_batch_lost(struct store *s)
+{
+	if (s->s_in_batch && !s->s_undone && sqlite3_get_autocommit(s->s_db))
+		s->s_undone = 1;
+	return s->s_undone;
+}
+
+/*
  * Open the batch if needed, then a savepoint for this request. Requests
  * nest: only the outermost opens and ends the savepoint, so a request
  * made of several writes is kept or undone whole.
@@ -575,6 +818,12 @@ store_request_begin(struct store *s)
 {
 	if (s->s_depth++ > 0)
 		return STORE_OK;
+	if (store_batch_lost(s)) {
+		s->s_depth = 0;
+		snprintf(s->s_err, sizeof(s->s_err), "the batch was rolled "
+		    "back after an earlier error");
+		return STORE_ERR;
+	}
 	if (!s->s_in_batch) {
 		if (store_exec_st(s, ST_BEGIN) != STORE_OK) {
 			s->s_depth = 0;
@@ -595,25 +844,44 @@ store_request_end(struct store *s, int rc)
 {
 	if (s->s_depth == 0 || --s->s_depth > 0)
 		return rc;
+	if (store_batch_lost(s))
+		return STORE_ERR;
 	if (rc == STORE_OK) {
 		if (store_exec_st(s, ST_RELEASE) == STORE_OK)
 			return STORE_OK;
 		rc = STORE_ERR;
 	}
-	if (store_exec_st(s, ST_ROLLBACK_TO) != STORE_OK ||
+	if (store_batch_lost(s) ||
+	    store_exec_st(s, ST_ROLLBACK_TO) != STORE_OK ||
 	    store_exec_st(s, ST_RELEASE) != STORE_OK) {
-		/* The savepoint is gone: drop the batch rather than guess. */
-		store_rollback(s);
+		/* The savepoint is gone: drop the whole batch, keep it open
+		   as lost so that store_commit() fails it. */
+		if (sqlite3_get_autocommit(s->s_db) == 0) {
+			sqlite3_step(s->s_st[ST_ROLLBACK]);
+			sqlite3_reset(s->s_st[ST_ROLLBACK]);
+		}
+		s->s_undone = 1;
 	}
 	return rc;
 }
 
-/* Commit the batch; on failure everything in it is rolled back. */
+/*
+ * Commit the batch; on failure everything in it is rolled back and the
+ * store is ready for the next batch (a COMMIT that failed on a full disk
+ * may leave the transaction open: it is rolled back here).
+ */
 int
 store_commit(struct store *s)
 {
 	if (!s->s_in_batch)
 		return STORE_OK;
+	if (store_batch_lost(s)) {
+		if (s->s_err[0] == '\0')
+			snprintf(s->s_err, sizeof(s->s_err), "the batch was "
+			    "rolled back");
+		store_rollback(s);
+		return STORE_ERR;
+	}
 	if (store_exec_st(s, ST_COMMIT) != STORE_OK) {
 		store_rollback(s);
 		return STORE_ERR;
@@ -631,6 +899,29 @@ store_rollback(struct store *s)
 	}
 	s->s_in_batch = 0;
 	s->s_depth = 0;
+	s->s_undone = 0;
+}
+
+/*
+ * After a write failed on a full disk or an I/O error: try one small real
+ * write (page 1 is rewritten with the same schema version) to see whether
+ * the store can write again. STORE_OK: it can; STORE_BUSY: another
+ * process holds the lock, try later; STORE_ERR: still failing.
+ */
+int
+store_probe(struct store *s)
+{
+	int	 rc;
+
+	if (s->s_in_batch)
+		return STORE_BUSY;
+	if ((rc = store_begin(s)) != STORE_OK)
+		return rc;
+	if (store_exec_st(s, ST_PROBE) != STORE_OK) {
+		store_rollback(s);
+		return STORE_ERR;
+	}
+	return store_commit(s);
 }
 
 static void
@@ -1510,12 +1801,12 @@ store_counts(struct store *s, int64_t day_start, int64_t day_end,
 }
 
 /*
- * Can the store take a write now? Take the write lock without waiting and
- * let it go again (nothing is written). STORE_BUSY: another process holds
- * it. Never inside an open batch.
+ * Is the write lock free now? Take it without waiting and let it go again
+ * (nothing is written: cheap enough for every second). STORE_BUSY:
+ * another process holds it. Never inside an open batch.
  */
 int
-store_probe(struct store *s)
+store_lock_check(struct store *s)
 {
 	int	 rc;
 

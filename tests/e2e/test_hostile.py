@@ -209,7 +209,10 @@ class TestLockedDatabase(DaemonTest):
         db.execute("BEGIN IMMEDIATE")
         try:
             t = time.time()
-            r = self.d.post_call(good(notes="while locked"), key="lk-1")
+            # A call that routing gives a queue item: neither half of it
+            # may be stored.
+            r = self.d.post_call(good(notes="while locked", risk="high"),
+                                 key="lk-1")
             self.assertError(r, 503, "store_unavailable")
             self.assertIn("locked", r.json["message"])
             self.assertGreaterEqual(time.time() - t, 1.5)
@@ -221,8 +224,11 @@ class TestLockedDatabase(DaemonTest):
             db.execute("ROLLBACK")
             db.close()
         self.assertEqual(self.d.count_rows(), 0)
-        r = self.d.post_call(good(notes="while locked"), key="lk-1")
+        self.assertEqual(self.d.count_rows("queue_items"), 0)
+        r = self.d.post_call(good(notes="while locked", risk="high"),
+                             key="lk-1")
         self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.d.count_rows("queue_items"), 1)
 
     def test_lock_released_in_time_write_succeeds(self):
         import threading

@@ -8,7 +8,9 @@
  * without loss or repeat; an update checks the version, replaces the
  * topics and records history; repeat calls are counted by caller hash; a
  * rollback or an uncommitted close keeps nothing; a second handle finds
- * the write lock busy; everything committed is found again after reopen.
+ * the write lock busy; everything committed is found again after reopen;
+ * a backup taken while a handle is open holds every committed call, and
+ * none that was not committed; the probe writes and leaves no batch.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -902,6 +904,47 @@ test_reopen(void **state)
 	call_free(&c);
 }
 
+/* A copy made by store_backup() while the store is open and writing. */
+static void
+test_backup(void **state)
+{
+	struct store	*s = open_store();
+	struct call	 c;
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		 dest[700], *cause = NULL;
+
+	(void)state;
+	make_call(&c, FULL, "wang");
+	insert_ok(s, &c, "key-b", "fp-b");
+	assert_int_equal(store_commit(s), STORE_OK);
+	call_free(&c);
+	make_call(&c, FULL, "li");
+	insert_ok(s, &c, "key-open", "fp-open");	/* not committed */
+	snprintf(dest, sizeof(dest), "%s/copy.db", dir);
+	unlink(dest);
+	assert_int_equal(store_backup(dbpath, dest, &cause), 0);
+	assert_null(cause);
+	store_rollback(s);
+	assert_int_equal(store_probe(s), STORE_OK);
+	assert_int_equal(store_in_batch(s), 0);
+	store_close(s);
+	call_free(&c);
+	assert_int_equal(sqlite3_open(dest, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(idem_key)"
+	    " FROM calls", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "key-b");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	unlink(dest);
+	/* A destination that cannot be written is an error with a reason. */
+	assert_int_equal(store_backup(dbpath, "/nonexistent/dir/copy.db",
+	    &cause), -1);
+	assert_non_null(strstr(cause, "No such file or directory"));
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -917,6 +960,7 @@ main(void)
 		cmocka_unit_test_setup(test_rollback, fresh),
 		cmocka_unit_test_setup(test_busy, fresh),
 		cmocka_unit_test_setup(test_reopen, fresh),
+		cmocka_unit_test_setup(test_backup, fresh),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
