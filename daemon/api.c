@@ -501,7 +501,7 @@ api_commit(struct api *a)
 	if (!store_in_batch(a->a_store) && n == 0)
 		return;
 	ok = store_commit(a->a_store) == STORE_OK;
-	queue_refresh();	/* answers after this see the new counts */
+	queue_committed(ok);	/* answers after this see the new counts */
 	status_commit(ok, status_usec() - t0, store_errmsg(a->a_store));
 	if (ok) {
 		a->a_ncommits++;

@@ -302,6 +302,8 @@ int		 store_item_holder(struct store *, int64_t, const char *);
 int		 store_item_set(struct store *, struct queue_item *, int64_t,
 		    const char *, const char *, const char *);
 json_t		*store_item_history(struct store *, int64_t);
+int		 store_queue_oldest(struct store *, const char *, int64_t,
+		    int64_t *);
 int		 store_queue_counts(struct store *, int64_t,
 		    void (*)(void *, const char *, const int64_t[5]), void *);
 int64_t		 store_repeat_count(struct store *, const char *, int64_t);
@@ -406,6 +408,7 @@ int		 queue_init(struct event_base *, struct store *,
 void		 queue_free(void);
 void		 queue_set_config(const struct config *);
 void		 queue_refresh(void);
+void		 queue_committed(int);
 void		 queue_run(void);
 size_t		 queue_counts(const struct queue_count **);
 const struct queue_count *queue_count(const char *);

@@ -3,8 +3,9 @@
  * lease, completion, and the loop's timer that returns expired leases and
  * escalates items waiting past their SLA (once: the flag is stored, so a
  * restart neither forgets nor repeats it). The counts per queue are kept
- * in memory for the status listener and GET /v1/queues, refreshed after
- * every commit that moved an item and on every tick.
+ * in memory for the status listener and GET /v1/queues: every move is
+ * applied when its transaction commits, and the timer recounts them all
+ * from the store once a second (due times pass; any drift is mended).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +31,23 @@ static struct {
 	size_t			 q_ncounts;
 	struct queue_esc	*q_esc;		/* escalations since start */
 	size_t			 q_nesc;
-	int			 q_dirty;	/* an item moved: recount */
+	int			 q_dirty;	/* recount from the store */
+	struct queue_delta	*q_pend;	/* moves not yet committed */
+	size_t			 q_npend;
 	char			*q_slas;	/* [[queue, priority, s], ...];
 						   NULL: none */
 } qs;
+
+/*
+ * What the writes of the open transaction did to one queue's counts:
+ * applied when it commits, dropped (and everything recounted) when not.
+ */
+struct queue_delta {
+	char		 qd_code[40];
+	int64_t		 qd_waiting, qd_claimed, qd_scheduled, qd_escalated;
+	int64_t		 qd_due;	/* a newly claimable item's due; 0 */
+	int		 qd_oldest_left; /* a claimable item was taken */
+};
 
 static void	queue_tick(evutil_socket_t, short, void *);
 
@@ -61,6 +75,7 @@ queue_free(void)
 	free(qs.q_counts);
 	free(qs.q_esc);
 	free(qs.q_slas);
+	free(qs.q_pend);
 	memset(&qs, 0, sizeof(qs));
 }
 
@@ -175,6 +190,75 @@ queue_refresh(void)
 	qs.q_dirty = 0;
 }
 
+/* Note a move of one item in queue code (applied at the commit). */
+static void
+queue_move(const char *code, int64_t waiting, int64_t claimed,
+    int64_t scheduled, int64_t escalated, int64_t due, int left)
+{
+	struct queue_delta	*d = NULL, *v;
+	size_t			 i;
+
+	for (i = 0; i < qs.q_npend && d == NULL; i++)
+		if (strcmp(qs.q_pend[i].qd_code, code) == 0)
+			d = &qs.q_pend[i];
+	if (d == NULL) {
+		if ((v = reallocarray(qs.q_pend, qs.q_npend + 1,
+		    sizeof(*v))) == NULL) {
+			qs.q_dirty = 1;	/* cannot track it: recount */
+			return;
+		}
+		qs.q_pend = v;
+		d = &v[qs.q_npend++];
+		memset(d, 0, sizeof(*d));
+		snprintf(d->qd_code, sizeof(d->qd_code), "%s", code);
+	}
+	d->qd_waiting += waiting;
+	d->qd_claimed += claimed;
+	d->qd_scheduled += scheduled;
+	d->qd_escalated += escalated;
+	if (due != 0 && (d->qd_due == 0 || due < d->qd_due))
+		d->qd_due = due;
+	d->qd_oldest_left |= left;
+}
+
+/*
+ * The transaction the moves belong to has ended: on a commit, apply them
+ * (the oldest claimable item is asked of the store only when one was
+ * taken, by index); otherwise forget them and recount everything. Cheap
+ * whatever the backlog, unlike a recount.
+ */
+void
+queue_committed(int ok)
+{
+	struct queue_count	*qc;
+	struct queue_delta	*d;
+	int64_t			 oldest;
+	size_t			 i;
+
+	for (i = 0; ok && i < qs.q_npend; i++) {
+		d = &qs.q_pend[i];
+		if ((qc = queue_count_of(d->qd_code)) == NULL)
+			continue;
+		qc->qc_waiting += d->qd_waiting;
+		qc->qc_claimed += d->qd_claimed;
+		qc->qc_scheduled += d->qd_scheduled;
+		qc->qc_escalated += d->qd_escalated;
+		if (d->qd_oldest_left) {
+			if (store_queue_oldest(qs.q_store, qc->qc_code,
+			    clock_now(), &oldest) != STORE_OK)
+				qs.q_dirty = 1;
+			else
+				qc->qc_oldest_due = oldest;
+		} else if (d->qd_due != 0 && (qc->qc_oldest_due == 0 ||
+		    d->qd_due < qc->qc_oldest_due))
+			qc->qc_oldest_due = d->qd_due;
+	}
+	if (!ok && qs.q_npend > 0)
+		qs.q_dirty = 1;
+	qs.q_npend = 0;
+	queue_refresh();	/* only when something asked for a recount */
+}
+
 /* The current counts, one per configured queue; valid until the next
  * refresh or config swap. */
 size_t
@@ -244,7 +328,10 @@ queue_route(const struct call *c, const char *actor, struct queue_item out[2],
 			continue;	/* an amendment: it has one already */
 		if (rc != STORE_OK)
 			return rc;
-		qs.q_dirty = 1;
+		if (it->qi_due_at <= clock_now())
+			queue_move(it->qi_queue, 1, 0, 0, 0, it->qi_due_at, 0);
+		else
+			queue_move(it->qi_queue, 0, 0, 1, 0, 0, 0);
 		(*n)++;
 	}
 	return STORE_OK;
@@ -291,7 +378,7 @@ queue_claim(const char *queue, const char *who, struct queue_item *it)
 	}
 	if (first)
 		it->qi_first_claimed_at = now;
-	qs.q_dirty = 1;
+	queue_move(it->qi_queue, -1, 1, 0, 0, 0, 1);
 	return QUEUE_OK;
 }
 
@@ -360,7 +447,11 @@ queue_act(int64_t id, enum queue_action act, const struct identity *who,
 	if (store_item_set(qs.q_store, it, now, who->id_name,
 	    queue_action_names[act], NULL) != STORE_OK)
 		return QUEUE_ERR;
-	qs.q_dirty = 1;
+	if (act == QUEUE_COMPLETE)
+		queue_move(it->qi_queue, 0, -1, 0, it->qi_escalated_at != 0 ?
+		    -1 : 0, 0, 0);
+	else if (act == QUEUE_RELEASE)
+		queue_move(it->qi_queue, 1, -1, 0, 0, it->qi_due_at, 0);
 	return QUEUE_OK;
 }
 
@@ -387,7 +478,6 @@ queue_expire(int64_t now)
 		if (store_item_set(qs.q_store, &v[i], now, QUEUE_SYSTEM,
 		    "lease expired", detail) != STORE_OK)
 			break;
-		qs.q_dirty = 1;
 	}
 	store_items_free(v, n);
 	return i == n ? 0 : -1;
@@ -427,7 +517,6 @@ queue_escalate(int64_t now, struct queue_item **out, size_t *nout)
 		    stats_rollup_call(qs.q_store, qs.q_cf, v[i].qi_call_id,
 		    1) != STORE_OK)
 			return -1;
-		qs.q_dirty = 1;
 	}
 	return 0;
 }
@@ -498,6 +587,8 @@ queue_run(void)
 	queue_escalated_log(esc, nesc, now);
 done:
 	store_items_free(esc, nesc);
+	/* The tick recounts whatever it did: time moved items too. */
+	qs.q_npend = 0;
 	queue_refresh();
 }
 

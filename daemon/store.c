@@ -162,10 +162,12 @@ static const char *const store_migrations[] = {
 	"  w16       INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (dim, hour, value)"
 	") WITHOUT ROWID;",
+	/* 5: the oldest claimable item of a queue, by index. */
+	"CREATE INDEX queue_items_oldest ON queue_items (queue, state, due_at);",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
-#define STORE_SCHEMA_VERSION_TEXT "4"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "5"	/* the probe's; checked at open */
 
 #define STORE_READ_WAIT_MS	100	/* longest a read blocks the loop */
 
@@ -214,6 +216,7 @@ enum store_stmt {
 	ST_EXPORT_BEGIN,
 	ST_EXPORT_END,
 	ST_ROLLUP_ADD,
+	ST_QUEUE_OLDEST,
 	ST_COUNT_LINES,
 	ST_COUNT_MINUTES,
 	ST_COUNT_TOTALS,
@@ -324,6 +327,8 @@ static const char *const store_sql[ST_MAX] = {
 	    " range_to, format) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_EXPORT_END] = "UPDATE exports SET rows = ?2, finished_at = ?3"
 	    " WHERE id = ?1",
+	[ST_QUEUE_OLDEST] = "SELECT min(due_at) FROM queue_items"
+	    " WHERE queue = ?1 AND state = 'waiting' AND due_at <= ?2",
 	/* Add the deltas to a rollup row, making it if needed. */
 	[ST_ROLLUP_ADD] = "INSERT INTO stats_hourly (dim, hour, value, calls,"
 	    " dur_sum, dur_n, high, items, escalated,"
@@ -1651,6 +1656,24 @@ store_item_history(struct store *s, int64_t id)
 		return NULL;
 	}
 	return a;
+}
+
+/* The due time of the oldest claimable item of queue at now; 0: none. */
+int
+store_queue_oldest(struct store *s, const char *queue, int64_t now,
+    int64_t *due)
+{
+	sqlite3_stmt	*st = s->s_st[ST_QUEUE_OLDEST];
+	int		 rc;
+
+	store_bind_text(st, 1, queue);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	*due = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_fail(s, "finding the "
+	    "oldest item");
 }
 
 /*

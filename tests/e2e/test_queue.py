@@ -201,6 +201,42 @@ class TestClaims(QueueTest):
         self.assertEqual(rows, (10, 10))
         self.assertEqual(claims, 10)
 
+    def test_counts_follow_every_move_at_once(self):
+        def from_store():
+            db = sqlite3.connect(self.d.db)
+            try:
+                return db.execute(
+                    "SELECT total(state = 'waiting'), total(state ="
+                    " 'claimed') FROM queue_items WHERE queue = 'mhc'"
+                ).fetchone()
+            finally:
+                db.close()
+
+        def check(waiting, claimed):
+            d = self.depth()
+            self.assertEqual((d["waiting"], d["claimed"]),
+                             (waiting, claimed))
+            self.assertEqual(from_store(), (waiting, claimed))
+            if waiting:
+                self.assertIsNotNone(d["oldest_wait_s"])
+            else:
+                self.assertIsNone(d["oldest_wait_s"])
+
+        for i in range(5):
+            self.d.post_call(good(risk="high"))
+        check(5, 0)
+        items = [self.claim().json["id"] for _ in range(3)]
+        check(2, 3)
+        self.act(items[0], "release")
+        check(3, 2)
+        self.act(items[1], "complete", body={"resolution": "ok"})
+        check(3, 1)
+        self.act(items[2], "renew")
+        check(3, 1)
+        for _ in range(3):
+            self.claim()
+        check(0, 4)
+
     def test_holder_sees_personal_fields(self):
         r = self.d.post_call(good(risk="high", consent=True,
                                   caller_name="王", caller_contact="138",
