@@ -574,6 +574,23 @@ api_item_brief(const struct queue_item *it)
 	return b;
 }
 
+/* The call as x may see it, with its items v (n) as "queue_items". */
+static json_t *
+api_call_json_items(struct ctx *x, const struct call *c,
+    const struct queue_item *v, size_t n)
+{
+	json_t	*o = call_to_json(c, api_show_flags(x, c));
+	json_t	*items = json_array();
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, api_item_brief(&v[i]));
+	if (n > 0)
+		json_object_set(o, "queue", json_array_get(items, 0));
+	json_object_set_new(o, "queue_items", items);
+	return o;
+}
+
 /*
  * The call as x may see it, with where it went: "queue" (its referral,
  * else its callback, else null) and "queue_items" (all of them).
@@ -582,21 +599,15 @@ static json_t *
 api_call_json(struct ctx *x, const struct call *c)
 {
 	struct queue_item	*v;
-	size_t			 n, i;
-	json_t			*o = call_to_json(c, api_show_flags(x, c));
-	json_t			*items;
+	size_t			 n;
+	json_t			*o;
 
 	if (store_items_by_call(x->x_api->a_store, c->c_id, &v, &n) !=
 	    STORE_OK) {
 		log_warnx("%s: %s", __func__, store_errmsg(x->x_api->a_store));
-		return o;	/* the record still answers; "queue" is null */
+		return call_to_json(c, api_show_flags(x, c));
 	}
-	items = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(items, api_item_brief(&v[i]));
-	if (n > 0)
-		json_object_set(o, "queue", json_array_get(items, 0));
-	json_object_set_new(o, "queue_items", items);
+	o = api_call_json_items(x, c, v, n);
 	store_items_free(v, n);
 	return o;
 }
@@ -822,26 +833,32 @@ api_route_call(struct ctx *x, const struct call *c)
 static void
 api_post_run(struct write *w)
 {
-	struct ctx	*x = &w->w_x;
-	char		 loc[64];
-
-	struct store	*st = x->x_api->a_store;
-	int		 rc;
+	struct ctx		*x = &w->w_x;
+	struct store		*st = x->x_api->a_store;
+	struct queue_item	 v[2];
+	size_t			 n = 0, i;
+	char			 loc[64];
+	int			 rc;
 
 	if (w->w_key != NULL && api_idem_replay(x, w->w_key, w->w_fp))
 		return;
-	/* The call and its queue items: kept or undone together. */
+	/*
+	 * The call, its queue items and its statistics: kept or undone
+	 * together. What was just written is used as it is, not read back.
+	 */
 	if ((rc = store_request_begin(st)) == STORE_OK) {
 		rc = store_call_insert(st, &w->w_call, w->w_key,
 		    w->w_key != NULL ? w->w_fp : NULL);
 		if (rc == STORE_OK)
-			rc = api_route_call(x, &w->w_call);
+			rc = queue_route(&w->w_call, x->x_id.id_name, v, &n);
 		if (rc == STORE_OK)
-			rc = stats_rollup_call(st, x->x_api->a_cf,
-			    w->w_call.c_id, 1);
+			rc = stats_rollup_add(st, x->x_api->a_cf, &w->w_call,
+			    v, n, 1);
 		rc = store_request_end(st, rc);
 	}
 	if (rc != STORE_OK) {
+		for (i = 0; i < n; i++)
+			store_item_free(&v[i]);
 		api_store_error(x, "store the call");
 		return;
 	}
@@ -850,7 +867,9 @@ api_post_run(struct write *w)
 	    (long long)w->w_call.c_id);
 	evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
 	    "Location", loc);
-	api_reply(x, 201, api_call_json(x, &w->w_call));
+	api_reply(x, 201, api_call_json_items(x, &w->w_call, v, n));
+	for (i = 0; i < n; i++)
+		store_item_free(&v[i]);
 }
 
 /* A query parameter, checked against the names the route knows. */

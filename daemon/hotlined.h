@@ -304,6 +304,7 @@ int		 store_item_set(struct store *, struct queue_item *, int64_t,
 json_t		*store_item_history(struct store *, int64_t);
 int		 store_queue_oldest(struct store *, const char *, int64_t,
 		    int64_t *);
+int		 store_next_due(struct store *, int64_t, int64_t *);
 int		 store_queue_counts(struct store *, int64_t,
 		    void (*)(void *, const char *, const int64_t[5]), void *);
 int64_t		 store_repeat_count(struct store *, const char *, int64_t);
@@ -438,6 +439,8 @@ int	stats_step(struct stats_req *);
 json_t	*stats_result(struct stats_req *);
 void	stats_set_config(struct stats_req *, const struct config *);
 void	stats_free(struct stats_req *);
+int	stats_rollup_add(struct store *, const struct config *,
+	    const struct call *, const struct queue_item *, size_t, int);
 int	stats_rollup_call(struct store *, const struct config *, int64_t,
 	    int);
 int	stats_rebuild(struct store *, const struct config *);

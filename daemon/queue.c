@@ -16,6 +16,7 @@
 #include "hotlined.h"
 
 #define QUEUE_TICK_MS	1000
+#define QUEUE_RECOUNT_S	10	/* mend any drift at least this often */
 #define QUEUE_SYSTEM	"hotlined"	/* the actor of timer transitions */
 
 struct queue_esc {
@@ -34,6 +35,9 @@ static struct {
 	int			 q_dirty;	/* recount from the store */
 	struct queue_delta	*q_pend;	/* moves not yet committed */
 	size_t			 q_npend;
+	int64_t			 q_recount_at;	/* the next full recount */
+	int64_t			 q_next_due;	/* a scheduled item's due;
+						   0: none */
 	char			*q_slas;	/* [[queue, priority, s], ...];
 						   NULL: none */
 } qs;
@@ -161,6 +165,7 @@ queue_refresh(void)
 	const struct config	*cf = qs.q_cf;
 	struct queue_count	*v;
 	uint64_t		*esc;
+	int64_t			 now;
 	size_t			 i;
 
 	if (cf == NULL || !qs.q_dirty)
@@ -182,11 +187,14 @@ queue_refresh(void)
 		if ((esc = queue_esc_of(v[i].qc_code)) != NULL)
 			v[i].qc_escalations = *esc;
 	}
-	if (store_queue_counts(qs.q_store, clock_now(), queue_count_row,
-	    NULL) != STORE_OK) {
+	now = clock_now();
+	if (store_queue_counts(qs.q_store, now, queue_count_row,
+	    NULL) != STORE_OK ||
+	    store_next_due(qs.q_store, now, &qs.q_next_due) != STORE_OK) {
 		log_warnx("%s: %s", __func__, store_errmsg(qs.q_store));
 		return;		/* stays dirty: try again next tick */
 	}
+	qs.q_recount_at = now + QUEUE_RECOUNT_S;
 	qs.q_dirty = 0;
 }
 
@@ -478,6 +486,7 @@ queue_expire(int64_t now)
 		if (store_item_set(qs.q_store, &v[i], now, QUEUE_SYSTEM,
 		    "lease expired", detail) != STORE_OK)
 			break;
+		queue_move(v[i].qi_queue, 1, -1, 0, 0, v[i].qi_due_at, 0);
 	}
 	store_items_free(v, n);
 	return i == n ? 0 : -1;
@@ -517,6 +526,7 @@ queue_escalate(int64_t now, struct queue_item **out, size_t *nout)
 		    stats_rollup_call(qs.q_store, qs.q_cf, v[i].qi_call_id,
 		    1) != STORE_OK)
 			return -1;
+		queue_move(v[i].qi_queue, 0, 0, 0, 1, 0, 0);
 	}
 	return 0;
 }
@@ -558,8 +568,10 @@ queue_escalated_log(struct queue_item *v, size_t n, int64_t now)
 
 /*
  * Once a second: return expired leases and escalate overdue items in one
- * transaction. The write lock is taken without waiting; when another
- * process holds it, the next tick tries again.
+ * transaction, their moves applied to the counts at its commit. The write
+ * lock is taken without waiting; when another process holds it, the next
+ * tick tries again. The counts are recounted from the store when a
+ * scheduled item has become claimable, and every QUEUE_RECOUNT_S.
  */
 void
 queue_run(void)
@@ -567,10 +579,10 @@ queue_run(void)
 	struct queue_item	*esc = NULL;
 	size_t			 nesc = 0;
 	int64_t			 now = clock_now();
+	int			 ok = 0;
 
 	if (qs.q_cf == NULL || store_in_batch(qs.q_store))
 		return;
-	qs.q_dirty = 1;		/* due times pass: scheduled becomes waiting */
 	if (store_begin(qs.q_store) != STORE_OK)
 		goto done;
 	if (queue_expire(now) == -1 ||
@@ -584,12 +596,14 @@ queue_run(void)
 		    store_errmsg(qs.q_store));
 		goto done;
 	}
+	ok = 1;
 	queue_escalated_log(esc, nesc, now);
 done:
 	store_items_free(esc, nesc);
-	/* The tick recounts whatever it did: time moved items too. */
-	qs.q_npend = 0;
-	queue_refresh();
+	if (now >= qs.q_recount_at || (qs.q_next_due != 0 &&
+	    now >= qs.q_next_due))
+		qs.q_dirty = 1;
+	queue_committed(ok);
 }
 
 static void

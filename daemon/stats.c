@@ -835,34 +835,26 @@ stats_is_high(const struct config *cf, const char *risk)
 }
 
 /*
- * Add sign times what call id (with its queue items) contributes to the
- * rollups, under each of its dimension values, inside the caller's
- * transaction. A write that changes a call or its items takes the old
- * contribution away (-1) before and adds the new one (+1) after.
+ * Add sign times what call c with its queue items v (n) contributes to
+ * the rollups, under each of its dimension values, inside the caller's
+ * transaction.
  */
 int
-stats_rollup_call(struct store *s, const struct config *cf, int64_t id,
-    int sign)
+stats_rollup_add(struct store *s, const struct config *cf,
+    const struct call *c, const struct queue_item *v, size_t n, int sign)
 {
-	struct call		 c;
-	struct queue_item	*v = NULL;
-	size_t			 n = 0, i;
 	int64_t			 d[6], w[STORE_WAIT_BUCKETS], hour;
 	struct {
 		const char	*dim, *value;
 	} dv[8 + CALL_MAX_TOPICS];
-	size_t			 ndv = 0;
-	int			 rc;
+	size_t			 ndv = 0, i;
+	int			 rc = STORE_OK;
 
-	call_init(&c);
-	if ((rc = store_call_get(s, id, &c)) != STORE_OK ||
-	    (rc = store_items_by_call(s, id, &v, &n)) != STORE_OK)
-		goto done;
 	memset(w, 0, sizeof(w));
 	d[0] = sign;
-	d[1] = sign * (c.c_duration_s > 0 ? c.c_duration_s : 0);
-	d[2] = sign * (c.c_duration_s >= 0);
-	d[3] = sign * stats_is_high(cf, c.c_risk);
+	d[1] = sign * (c->c_duration_s > 0 ? c->c_duration_s : 0);
+	d[2] = sign * (c->c_duration_s >= 0);
+	d[3] = sign * stats_is_high(cf, c->c_risk);
 	d[4] = sign * (int64_t)n;
 	d[5] = 0;
 	for (i = 0; i < n; i++) {
@@ -873,20 +865,40 @@ stats_rollup_call(struct store *s, const struct config *cf, int64_t id,
 	}
 #define DV(d_, v_) do { dv[ndv].dim = (d_); dv[ndv++].value = (v_); } while (0)
 	DV("all", "");
-	DV("line", c.c_line);
-	DV("caller_type", c.c_caller_type);
-	DV("risk", c.c_risk);
-	DV("outcome", c.c_outcome != NULL ? c.c_outcome : "");
-	DV("operator", c.c_operator);
+	DV("line", c->c_line);
+	DV("caller_type", c->c_caller_type);
+	DV("risk", c->c_risk);
+	DV("outcome", c->c_outcome != NULL ? c->c_outcome : "");
+	DV("operator", c->c_operator);
 	DV("queue", n > 0 ? v[0].qi_queue : "");
-	DV("call_type", c.c_call_type);
-	for (i = 0; i < c.c_ntopics; i++)
-		DV("topic", c.c_topics[i]);
+	DV("call_type", c->c_call_type);
+	for (i = 0; i < c->c_ntopics; i++)
+		DV("topic", c->c_topics[i]);
 #undef DV
-	hour = c.c_started_at - ((c.c_started_at % 3600) + 3600) % 3600;
+	hour = c->c_started_at - ((c->c_started_at % 3600) + 3600) % 3600;
 	for (i = 0; i < ndv && rc == STORE_OK; i++)
 		rc = store_rollup_add(s, dv[i].dim, hour, dv[i].value, d, w);
-done:
+	return rc;
+}
+
+/*
+ * The same for call id as stored now. A write that changes a call or its
+ * items takes the old contribution away (-1) before and adds the new one
+ * (+1) after, in the same savepoint.
+ */
+int
+stats_rollup_call(struct store *s, const struct config *cf, int64_t id,
+    int sign)
+{
+	struct call		 c;
+	struct queue_item	*v = NULL;
+	size_t			 n = 0;
+	int			 rc;
+
+	call_init(&c);
+	if ((rc = store_call_get(s, id, &c)) == STORE_OK &&
+	    (rc = store_items_by_call(s, id, &v, &n)) == STORE_OK)
+		rc = stats_rollup_add(s, cf, &c, v, n, sign);
 	call_free(&c);
 	store_items_free(v, n);
 	return rc;

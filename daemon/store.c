@@ -217,6 +217,7 @@ enum store_stmt {
 	ST_EXPORT_END,
 	ST_ROLLUP_ADD,
 	ST_QUEUE_OLDEST,
+	ST_NEXT_DUE,
 	ST_COUNT_LINES,
 	ST_COUNT_MINUTES,
 	ST_COUNT_TOTALS,
@@ -329,6 +330,8 @@ static const char *const store_sql[ST_MAX] = {
 	    " WHERE id = ?1",
 	[ST_QUEUE_OLDEST] = "SELECT min(due_at) FROM queue_items"
 	    " WHERE queue = ?1 AND state = 'waiting' AND due_at <= ?2",
+	[ST_NEXT_DUE] = "SELECT min(due_at) FROM queue_items"
+	    " WHERE state = 'waiting' AND due_at > ?1",
 	/* Add the deltas to a rollup row, making it if needed. */
 	[ST_ROLLUP_ADD] = "INSERT INTO stats_hourly (dim, hour, value, calls,"
 	    " dur_sum, dur_n, high, items, escalated,"
@@ -1656,6 +1659,22 @@ store_item_history(struct store *s, int64_t id)
 		return NULL;
 	}
 	return a;
+}
+
+/* When the next scheduled item becomes claimable after now; 0: never. */
+int
+store_next_due(struct store *s, int64_t now, int64_t *due)
+{
+	sqlite3_stmt	*st = s->s_st[ST_NEXT_DUE];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, now);
+	rc = sqlite3_step(st);
+	*due = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_fail(s, "finding the "
+	    "next due item");
 }
 
 /* The due time of the oldest claimable item of queue at now; 0: none. */
