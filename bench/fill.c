@@ -5,7 +5,8 @@
  * spread over the days with a day-and-night pattern, validated and stored
  * by the daemon's own code (call.c, route.c, store.c), so the rows, their
  * topics and their queue items are exactly what hotlined would write.
- * Then most follow-ups are marked claimed and done, with waits, and the
+ * Then the follow-ups are marked claimed and done, with waits (all but a
+ * tenth of the last week's: a backlog a hotline could have), and the
  * statistics rollups are built from it all.
  *
  *   fill -c conf/dev.conf -d var/demo.db -n 100000 \
@@ -131,12 +132,13 @@ fill_finish(struct store *s, int64_t to)
 	    " completed_by = 'counselor', resolution = '已回访',"
 	    " escalated_at = CASE WHEN abs(random() %% 20) = 0 THEN due_at +"
 	    " 900 END, version = 3 WHERE due_at < %lld - 86400"
-	    " AND abs(random() %% 10) > 0;"
+	    " AND (due_at < %lld - 7 * 86400 OR abs(random() %% 10) > 0);"
 	    /* What a running daemon would have escalated long ago. */
 	    "UPDATE queue_items SET escalated_at = due_at + 86400"
 	    " WHERE state = 'waiting' AND escalated_at IS NULL"
 	    " AND due_at < %lld - 3 * 86400;"
-	    "DELETE FROM stats_hourly;", (long long)to, (long long)to);
+	    "DELETE FROM stats_hourly;", (long long)to, (long long)to,
+	    (long long)to);
 	if (sqlite3_exec(store_handle(s), sql, NULL, NULL, &msg) != SQLITE_OK)
 		errx(1, "finishing: %s", msg);
 }

@@ -5,7 +5,7 @@
  * restart neither forgets nor repeats it). The counts per queue are kept
  * in memory for the status listener and GET /v1/queues: every move is
  * applied when its transaction commits, and the timer recounts them all
- * from the store once a second (due times pass; any drift is mended).
+ * from the store when a callback falls due and once a minute.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@
 #include "hotlined.h"
 
 #define QUEUE_TICK_MS	1000
-#define QUEUE_RECOUNT_S	10	/* mend any drift at least this often */
+#define QUEUE_RECOUNT_S	60	/* mend any drift at least this often */
 #define QUEUE_SYSTEM	"hotlined"	/* the actor of timer transitions */
 
 struct queue_esc {
