@@ -2,9 +2,13 @@
  * hotlined: log the calls of a psychological support hotline.
  * main() parses the options and hands off to server_run().
  */
+#include <sys/random.h>
+
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -18,6 +22,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: hotlined [-ftVh] [-c file]\n"
 "       hotlined [-c file] --backup file\n"
+"       hotlined --new-token name role\n"
 "\n"
 "Keep the call log of a psychological support hotline: operators log\n"
 "calls over an HTTP API (see hotline(1)); every answer that says a call\n"
@@ -32,6 +37,10 @@ usage(FILE *f)
 "           write a consistent copy of the configured store to file\n"
 "           (SQLite's online backup; a daemon may go on serving), then\n"
 "           exit: 0 when the copy is whole, 1 with the reason if not\n"
+"  --new-token name role\n"
+"           print a fresh random bearer token for name (operator,\n"
+"           counselor, supervisor or admin) once, and the operators\n"
+"           entry for the config, which keeps only its SHA-256\n"
 "  -h       print this help and exit\n"
 "\n"
 "Signals: SIGHUP re-reads the config (a bad one is logged and the old one\n"
@@ -81,21 +90,72 @@ backup(const char *path, const char *dest)
 	return rc;
 }
 
+/*
+ * --new-token: 32 random bytes as 64 hex digits, shown once; the config
+ * entry holds only their SHA-256, so the token is nowhere on the server.
+ */
+static int
+new_token(const char *name, const char *role)
+{
+	static const char *const roles[] = { "operator", "counselor",
+	    "supervisor", "admin", NULL };
+	unsigned char	 raw[32], sha[SHA256_LEN];
+	char		 token[2 * sizeof(raw) + 1], hex[2 * SHA256_LEN + 1];
+	const char	*p;
+	size_t		 i;
+
+	for (p = name; *p != '\0'; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    *p != '_' && *p != '-')
+			break;
+	if (*name == '\0' || *p != '\0' || strlen(name) > 32) {
+		fprintf(stderr, "hotlined: --new-token: name \"%s\" must be "
+		    "1 to 32 characters of a-z, 0-9, _ -\n", name);
+		return EX_USAGE_ERR;
+	}
+	for (i = 0; roles[i] != NULL; i++)
+		if (strcmp(role, roles[i]) == 0)
+			break;
+	if (roles[i] == NULL) {
+		fprintf(stderr, "hotlined: --new-token: role \"%s\" must be "
+		    "operator, counselor, supervisor or admin\n", role);
+		return EX_USAGE_ERR;
+	}
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		perror("hotlined: getrandom");
+		return 1;
+	}
+	auth_hex_encode(raw, sizeof(raw), token);
+	auth_sha256(token, strlen(token), sha);
+	auth_hex_encode(sha, sizeof(sha), hex);
+	explicit_bzero(raw, sizeof(raw));
+	printf("token for %s (%s), shown only now: give it to them, keep no "
+	    "copy:\n  %s\n\nadd to operators in the config, then reload:\n"
+	    "  { name = \"%s\"; role = \"%s\"; token_sha256 = \"%s\"; },\n",
+	    name, role, token, name, role, hex);
+	explicit_bzero(token, sizeof(token));
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "backup", required_argument, NULL, 'B' },
+		{ "new-token", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*conf = HOTLINED_CONF, *dest = NULL;
-	int		 ch, foreground = 0, test = 0;
+	int		 ch, foreground = 0, test = 0, token = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:fhtV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'B':
 			dest = optarg;
+			break;
+		case 'N':
+			token = 1;
 			break;
 		case 'c':
 			conf = optarg;
@@ -116,6 +176,15 @@ main(int argc, char *argv[])
 			usage(stderr);
 			return EX_USAGE_ERR;
 		}
+	}
+	if (token) {
+		if (argc - optind != 2) {
+			fprintf(stderr, "hotlined: --new-token takes a name "
+			    "and a role\n");
+			usage(stderr);
+			return EX_USAGE_ERR;
+		}
+		return new_token(argv[optind], argv[optind + 1]);
 	}
 	if (optind != argc) {
 		fprintf(stderr, "hotlined: unexpected argument: %s\n",

@@ -1,6 +1,8 @@
 """Config errors exit 78 naming file, line and setting; -t; -h; -V;
 SIGHUP with a bad or a good new config."""
+import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -173,3 +175,47 @@ class TestReload(DaemonTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestNewToken(unittest.TestCase):
+    """hotlined --new-token: a token shown once, a config entry that keeps
+    only its hash, and the daemon knows the token by it."""
+
+    def test_token_works_and_only_its_hash_is_kept(self):
+        p = run("--new-token", "sun", "counselor")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = p.stdout.decode()
+        token = re.search(r"^  ([0-9a-f]{64})$", out, re.M).group(1)
+        entry = re.search(r"^  (\{ name = \"sun\"; .*\},)$", out,
+                          re.M).group(1)
+        self.assertIn('role = "counselor"', entry)
+        self.assertNotIn(token, entry)
+        self.assertIn(hashlib.sha256(token.encode()).hexdigest(), entry)
+        # Two runs, two tokens.
+        again = run("--new-token", "sun", "counselor").stdout.decode()
+        self.assertNotIn(token, again)
+        tmp = tempfile.mkdtemp(prefix="hotlined-token-")
+        try:
+            d = Daemon(tmp, replace={"operators": "operators = (\n  %s\n);"
+                                     % entry.rstrip(",")}).start()
+            try:
+                r = d.request("GET", "/v1/whoami", who=token)
+                self.assertEqual((r.status, r.json["name"], r.json["role"]),
+                                 (200, "sun", "counselor"), r)
+                r = d.request("GET", "/v1/whoami", who="dev-operator-wang")
+                self.assertEqual(r.status, 401)
+            finally:
+                d.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_bad_names_and_roles(self):
+        for args, says in ((["Sun", "counselor"], "name \"Sun\""),
+                           (["sun", "boss"], "role \"boss\""),
+                           (["", "admin"], "name \"\""),
+                           (["sun"], "takes a name and a role"),
+                           (["sun", "admin", "x"], "takes a name and a role")):
+            p = run("--new-token", *args)
+            self.assertEqual(p.returncode, 64, args)
+            self.assertIn(says, p.stderr.decode())
+            self.assertEqual(p.stdout, b"")
