@@ -164,10 +164,23 @@ class Daemon:
                     u.connect(self.sock)
                 finally:
                     u.close()
-                return self
-            except OSError:
+                # The sockets listen before the store is open (they are
+                # bound first, as root): ready is when a request is
+                # answered, that is when the loop runs.
+                if self.ready():
+                    return self
+            except (OSError, http.client.HTTPException):
                 time.sleep(0.05)
         raise AssertionError("hotlined did not start listening")
+
+    def ready(self):
+        left = START_TIMEOUT
+        conn = UnixHTTPConnection(self.sock, timeout=left)
+        try:
+            conn.request("GET", "/v1/schema")
+            return conn.getresponse().status in (200, 401)
+        finally:
+            conn.close()
 
     def stderr(self):
         text = "".join(self.logs)
