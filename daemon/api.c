@@ -745,19 +745,28 @@ api_idem_replay(struct ctx *x, const char *key, const char *fp)
 	return 1;
 }
 
+/*
+ * A copy of x that outlives the request's handler: no query or path, and
+ * the requester's name copied, as the config may be swapped meanwhile.
+ */
+static void
+api_ctx_keep(struct ctx *dst, const struct ctx *x)
+{
+	*dst = *x;
+	TAILQ_INIT(&dst->x_query);
+	dst->x_path = NULL;
+	snprintf(dst->x_id.id_buf, sizeof(dst->x_id.id_buf), "%s",
+	    x->x_id.id_name);
+	dst->x_id.id_name = dst->x_id.id_buf;
+}
+
 /* Queue w for the pump, which runs at the end of this loop turn. */
 static void
 api_write_queue(struct ctx *x, struct write *w)
 {
 	struct api	*a = x->x_api;
 
-	w->w_x = *x;
-	TAILQ_INIT(&w->w_x.x_query);
-	w->w_x.x_path = NULL;
-	/* The config may be swapped before the pump runs: copy the name. */
-	snprintf(w->w_x.x_id.id_buf, sizeof(w->w_x.x_id.id_buf), "%s",
-	    x->x_id.id_name);
-	w->w_x.x_id.id_name = w->w_x.x_id.id_buf;
+	api_ctx_keep(&w->w_x, x);
 	w->w_queued_ms = api_now_ms();
 	TAILQ_INSERT_TAIL(&a->a_writes, w, w_entry);
 	if (a->a_nwrites++ == 0 && !evtimer_pending(a->a_retry_ev, NULL))
@@ -1886,12 +1895,7 @@ api_export(struct ctx *x)
 		free(e);
 		return;
 	}
-	e->e_x = *x;
-	TAILQ_INIT(&e->e_x.x_query);
-	e->e_x.x_path = NULL;
-	snprintf(e->e_x.x_id.id_buf, sizeof(e->e_x.x_id.id_buf), "%s",
-	    x->x_id.id_name);
-	e->e_x.x_id.id_name = e->e_x.x_id.id_buf;
+	api_ctx_keep(&e->e_x, x);
 	e->e_csv = fmt == NULL || strcmp(fmt, "csv") == 0;
 	e->e_personal = 1;	/* supervisors and admins see them all */
 	e->e_f.f_from = from;
