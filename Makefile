@@ -107,9 +107,10 @@ $(SAN)/tests/unit/%: $(SAN)/tests/unit/%.o $(DAEMON_SAN_OBJ) | deps-test
 $(OBJ)/tests/unit/%.o $(SAN)/tests/unit/%.o: | deps-test
 
 # The development daemon: state under var/, sockets under var/run/.
+# As root (a fresh machine) the development store may be root's: --allow-root.
 run: all
 	@mkdir -p var/run
-	./daemon/hotlined -f -c conf/dev.conf
+	./daemon/hotlined -f -c conf/dev.conf $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Every test twice: plain -O2 binaries, then ASan+UBSan binaries.
 check: check-normal check-san

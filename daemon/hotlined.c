@@ -20,8 +20,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: hotlined [-ftVh] [-c file]\n"
-"       hotlined [-c file] --backup file\n"
+"usage: hotlined [-ftVh] [-c file] [--allow-root]\n"
+"       hotlined [-c file] [--allow-root] --backup file\n"
 "       hotlined --new-token name role\n"
 "\n"
 "Keep the call log of a psychological support hotline: operators log\n"
@@ -33,8 +33,13 @@ usage(FILE *f)
 "  -t       check the config file, then exit: 0 when it is good,\n"
 "           78 with the file, line and setting of the first error\n"
 "  -V       print the version and exit\n"
+"  --allow-root\n"
+"           started as root with no user in the config, open the store\n"
+"           as root anyway (a development store only; otherwise the\n"
+"           daemon refuses, exit 78: set user, which it becomes after\n"
+"           binding its listeners)\n"
 "  --backup file\n"
-"           write a consistent copy of the configured store to file\n"
+"           as the config's user, write a consistent copy of the configured store to file\n"
 "           (SQLite's online backup; a daemon may go on serving), then\n"
 "           exit: 0 when the copy is whole, 1 with the reason if not\n"
 "  --new-token name role\n"
@@ -46,7 +51,8 @@ usage(FILE *f)
 "Signals: SIGHUP re-reads the config (a bad one is logged and the old one\n"
 "keeps serving); SIGTERM or SIGINT stop accepting, commit and exit 0.\n"
 "Exit status: 0 after a clean stop, 1 when the store or a listener cannot\n"
-"be opened, 64 for a usage error, 78 for a config error.\n");
+"be opened, 64 for a usage error, 78 for a config error (or for root\n"
+"with no user to become).\n");
 }
 
 /* -t: load the config and say what is wrong with it. */
@@ -68,7 +74,7 @@ check_config(const char *path)
 
 /* --backup: copy the store the config names to dest while it serves. */
 static int
-backup(const char *path, const char *dest)
+backup(const char *path, const char *dest, int allow_root)
 {
 	struct config	*cf;
 	char		*cause = NULL;
@@ -77,6 +83,15 @@ backup(const char *path, const char *dest)
 	if ((cf = config_load(path, &cause)) == NULL) {
 		fprintf(stderr, "hotlined: %s\n", cause);
 		free(cause);
+		return EX_CONFIG_ERR;
+	}
+	/* As the daemon's user: no file of the store may become root's. */
+	if (priv_root_refused(cf, path, allow_root, &cause) ||
+	    priv_drop(cf, &cause) == -1) {
+		fprintf(stderr, "hotlined: %s\n", cause ? cause :
+		    "out of memory");
+		free(cause);
+		config_free(cf);
 		return EX_CONFIG_ERR;
 	}
 	if (store_backup(cf->cf_db_path, dest, &cause) == -1) {
@@ -141,16 +156,21 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "allow-root", no_argument, NULL, 'R' },
 		{ "backup", required_argument, NULL, 'B' },
 		{ "new-token", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*conf = HOTLINED_CONF, *dest = NULL;
 	int		 ch, foreground = 0, test = 0, token = 0;
+	int		 allow_root = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:fhtV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'R':
+			allow_root = 1;
+			break;
 		case 'B':
 			dest = optarg;
 			break;
@@ -195,7 +215,7 @@ main(int argc, char *argv[])
 	if (test)
 		return check_config(conf);
 	if (dest != NULL)
-		return backup(conf, dest);
+		return backup(conf, dest, allow_root);
 	log_init(foreground, LOG_DAEMON);
-	return server_run(conf, foreground);
+	return server_run(conf, foreground, allow_root);
 }

@@ -468,6 +468,7 @@ void	 notify_fds_free(struct notify_fd *, size_t);
 
 /* priv.c */
 int	priv_drop(const struct config *, char **);
+int	priv_root_refused(const struct config *, const char *, int, char **);
 
 /*
  * status.c: the status listener (GET /healthz, /status, /metrics),
@@ -496,6 +497,6 @@ void	 status_day_bounds(int64_t, int64_t *, int64_t *);
 size_t	 status_label_escape(const char *, char *, size_t);
 
 /* server.c */
-int	server_run(const char *, int);
+int	server_run(const char *, int, int);
 
 #endif /* HOTLINED_H */

@@ -56,3 +56,23 @@ priv_drop(const struct config *cf, char **cause)
 	    (unsigned)cf->cf_uid, (unsigned)cf->cf_gid);
 	return 0;
 }
+
+/*
+ * The store is never opened as root: started as root, the daemon must have
+ * a user to become (after binding), unless told --allow-root for a
+ * throwaway development store. 1 with *cause (caller frees) when refused.
+ */
+int
+priv_root_refused(const struct config *cf, const char *path, int allow_root,
+    char **cause)
+{
+	*cause = NULL;
+	if (geteuid() != 0 || cf->cf_user != NULL || allow_root)
+		return 0;
+	if (asprintf(cause, "%s: refusing to open the store as root: set "
+	    "user (such as \"hotlined\") for the daemon to become after it "
+	    "binds, or start it as that user; --allow-root is for a "
+	    "development store only", path) == -1)
+		*cause = NULL;
+	return 1;
+}

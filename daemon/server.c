@@ -333,7 +333,8 @@ server_start(struct server *s)
 	if (priv_drop(s->s_cf, &cause) == -1)
 		fatalx("%s", cause);
 	if (s->s_cf->cf_user == NULL && geteuid() == 0)
-		log_warnx("running as root: set user in the config");
+		log_warnx("running as root (--allow-root): a development "
+		    "store only");
 	if ((s->s_store = store_open(s->s_cf->cf_db_path, s->s_cf->cf_busy_ms,
 	    &cause)) == NULL)
 		fatalx("store: %s", cause);
@@ -379,7 +380,7 @@ server_free(struct server *s)
 
 /* Load the config, open the store and the listeners, serve; exit status. */
 int
-server_run(const char *conf_path, int foreground)
+server_run(const char *conf_path, int foreground, int allow_root)
 {
 	struct server	 s;
 	char		*cause = NULL;
@@ -394,6 +395,14 @@ server_run(const char *conf_path, int foreground)
 		return EX_CONFIG_ERR;
 	}
 	log_setfacility(s.s_cf->cf_facility);
+	if (priv_root_refused(s.s_cf, conf_path, allow_root, &cause)) {
+		if (!foreground)
+			fprintf(stderr, "hotlined: %s\n", cause);
+		log_warnx("%s", cause);
+		free(cause);
+		config_free(s.s_cf);
+		return EX_CONFIG_ERR;
+	}
 	clock_set_timezone(s.s_cf->cf_timezone);
 	signal(SIGPIPE, SIG_IGN);
 	if (notify_init(&cause) == -1)

@@ -21,6 +21,10 @@ HOTLINED = os.environ.get("HOTLINED_BIN", os.path.join(TOP, "daemon",
 HOTLINE = os.environ.get("HOTLINE_BIN", os.path.join(TOP, "client",
                                                      "hotline"))
 DEV_CONF = os.path.join(TOP, "conf", "dev.conf")
+# The tests run as root (to change uids and drop privileges): their stores
+# are throwaway development stores, which the daemon opens as root only
+# when told so.
+ROOT_ARGS = ["--allow-root"] if os.geteuid() == 0 else []
 
 TOKENS = {
     "wang": "dev-operator-wang",
@@ -147,7 +151,7 @@ class Daemon:
     def start(self):
         self.errpath = os.path.join(tmp_name(self.tmp, "stderr"))
         self.err = open(self.errpath, "wb")
-        self.proc = subprocess.Popen(self.wrap + [HOTLINED, "-f", "-c",
+        self.proc = subprocess.Popen(self.wrap + [HOTLINED] + ROOT_ARGS + ["-f", "-c",
                                                   self.conf],
                                      cwd=self.tmp, stdout=self.err,
                                      stderr=self.err, env=self.env)

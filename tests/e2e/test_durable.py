@@ -12,7 +12,7 @@ import threading
 import time
 import unittest
 
-from harness import HOTLINED, Daemon, DaemonTest, good
+from harness import HOTLINED, ROOT_ARGS, Daemon, DaemonTest, good
 
 # Migration 1 of daemon/store.c: what a version-1 database holds.
 SCHEMA_V1 = """
@@ -190,8 +190,9 @@ class TestBackup(DaemonTest):
         t = threading.Thread(target=write)
         t.start()
         try:
-            p = subprocess.run([HOTLINED, "-c", self.d.conf, "--backup",
-                                dest], cwd=self.tmp, stdout=subprocess.PIPE,
+            p = subprocess.run([HOTLINED] + ROOT_ARGS +
+                               ["-c", self.d.conf, "--backup", dest],
+                               cwd=self.tmp, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, timeout=60)
         finally:
             stop.set()
@@ -233,7 +234,8 @@ class TestBackup(DaemonTest):
         self.assertEqual(integrity(self.d.db), "ok")
 
     def test_backup_errors_are_clear(self):
-        p = subprocess.run([HOTLINED, "-c", self.d.conf, "--backup",
+        p = subprocess.run([HOTLINED] + ROOT_ARGS +
+                           ["-c", self.d.conf, "--backup",
                             os.path.join(self.tmp, "no", "such", "dir.db")],
                            cwd=self.tmp, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=60)
@@ -257,8 +259,8 @@ class TestSchemaVersions(unittest.TestCase):
         db = sqlite3.connect(self.d.db)
         db.execute("PRAGMA user_version = 99")
         db.close()
-        p = subprocess.run([HOTLINED, "-f", "-c", self.d.conf],
-                           cwd=self.tmp, stdout=subprocess.PIPE,
+        p = subprocess.run([HOTLINED] + ROOT_ARGS +
+                           ["-f", "-c", self.d.conf], cwd=self.tmp, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=60)
         self.assertEqual(p.returncode, 1)
         err = p.stderr.decode()

@@ -16,8 +16,8 @@ import threading
 import time
 import unittest
 
-from harness import (TOP, HOTLINED, Daemon, UnixHTTPConnection, free_port,
-                     good)
+from harness import (TOP, HOTLINED, ROOT_ARGS, Daemon, UnixHTTPConnection,
+                     free_port, good)
 from test_concurrency import Writers, stored
 
 ACTIVATE = shutil.which("systemd-socket-activate")
@@ -328,8 +328,8 @@ class TestSocketActivation(ManagedTest):
         self.d.wrap = [ACTIVATE, "-l", f"127.0.0.1:{self.d.port}",
                        "--fdname=api"]
         self.d.err = open(os.path.join(self.tmp, "stderr"), "wb")
-        p = subprocess.Popen(self.d.wrap + [HOTLINED, "-f", "-c",
-                                            self.d.conf],
+        p = subprocess.Popen(self.d.wrap + [HOTLINED] + ROOT_ARGS +
+                             ["-f", "-c", self.d.conf],
                              cwd=self.tmp, stdout=self.d.err,
                              stderr=self.d.err, env=self.d.env)
         try:
@@ -387,6 +387,52 @@ class TestPrivilegeDrop(unittest.TestCase):
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=30)
         return p.returncode, p.stderr.decode()
+
+    def test_root_without_a_user_is_refused(self):
+        rc, err = self.run78("")
+        d = Daemon(self.tmp)
+        self.assertEqual(rc, 78, err)
+        self.assertIn(f"{d.conf}: refusing to open the store as root", err)
+        self.assertIn("set user", err)
+        self.assertFalse(os.path.exists(d.db))
+        self.assertFalse(os.path.exists(d.sock))
+        # Told so, it serves (a development store), and says so.
+        d.start()
+        try:
+            self.assertEqual(d.post_call(good()).status, 201)
+            self.assertIn("running as root (--allow-root)", d.stderr())
+        finally:
+            d.stop()
+
+    def test_backup_runs_as_the_user(self):
+        os.chown(self.tmp, self.pw.pw_uid, self.pw.pw_gid)
+        d = Daemon(self.tmp, extra=f'\nuser = "{self.USER}";\n')
+        d.start()
+        try:
+            self.assertEqual(d.post_call(good()).status, 201)
+            dest = os.path.join(self.tmp, "copy.db")
+            p = subprocess.run([HOTLINED, "-c", d.conf, "--backup", dest],
+                               cwd=self.tmp, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(os.stat(dest).st_uid, self.pw.pw_uid)
+            for name in os.listdir(self.tmp):
+                if name.startswith("hotline.db"):
+                    self.assertEqual(
+                        os.stat(os.path.join(self.tmp, name)).st_uid,
+                        self.pw.pw_uid, name)
+        finally:
+            d.stop()
+        # Without a user, as root, it is refused like the daemon.
+        bare = os.path.join(self.tmp, "bare")
+        os.mkdir(bare)
+        d2 = Daemon(bare)
+        p = subprocess.run([HOTLINED, "-c", d2.conf, "--backup",
+                            os.path.join(bare, "x.db")], cwd=bare,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
+        self.assertEqual(p.returncode, 78, p.stderr)
+        self.assertIn(b"refusing to open the store as root", p.stderr)
 
     def test_binds_as_root_then_runs_as_the_user(self):
         os.chown(self.tmp, self.pw.pw_uid, self.pw.pw_gid)
