@@ -6,6 +6,7 @@ every surface that shows a call."""
 import hashlib
 import json
 import os
+import signal
 import unittest
 
 from harness import DaemonTest, TOKENS, UnixHTTPConnection, good
@@ -320,3 +321,39 @@ class TestPersonalFields(RoleTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestTokensStaySecret(RoleTest):
+    """A token, good or bad, is never written anywhere: not in the log, an
+    error, /status, /metrics or the database."""
+    status = True
+
+    def test_nowhere(self):
+        bad = "wrong-token-7f3a9c-should-never-be-echoed"
+        self.call()
+        seen = []
+        for who in ("wang", "zhao", "chen", ADMIN_TOKEN, bad, bad + " x",
+                    "Bearer " + bad):
+            for method, path, body in (("GET", "/v1/calls", None),
+                                       ("POST", "/v1/calls", good()),
+                                       ("GET", "/v1/calls/1", None),
+                                       ("GET", f"/v1/export?{RANGE}", None),
+                                       ("GET", "/v1/nowhere", None)):
+                r = self.d.request(method, path, body, who=who)
+                seen.append(r.raw)
+                seen.append(json.dumps(r.headers).encode())
+        self.d.proc.send_signal(signal.SIGHUP)
+        for path in ("/status", "/metrics", "/healthz"):
+            seen.append(self.d.status(path).raw)
+        self.d.stop()
+        seen.append(self.d.stderr().encode())
+        for name in os.listdir(self.tmp):
+            if name.startswith("hotline.db"):
+                with open(os.path.join(self.tmp, name), "rb") as f:
+                    seen.append(f.read())
+        blob = b"\n".join(seen)
+        for token in list(TOKENS.values()) + [ADMIN_TOKEN, bad]:
+            self.assertNotIn(token.encode(), blob, token)
+        self.assertIn(b"unauthorized", blob)    # the 401s were seen
+        self.assertIn(b"stopped", blob)         # and the log was read
+        self.assertIn(b"hotlined_", blob)       # and the metrics
