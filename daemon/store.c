@@ -707,6 +707,42 @@ fail:
 	return -1;
 }
 
+static int
+store_setup_once(sqlite3 *db, const char *path, char **cause)
+{
+	if (store_pragma(db, "PRAGMA journal_mode = WAL", "wal", cause) == -1 ||
+	    store_pragma(db, "PRAGMA synchronous = FULL", NULL, cause) == -1 ||
+	    store_pragma(db, "PRAGMA foreign_keys = ON", NULL, cause) == -1 ||
+	    store_migrate(db, path, cause) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * WAL mode and the migrations, tried again while another process holds
+ * the lock, for up to busy_ms: switching a fresh file to WAL needs an
+ * exclusive lock, and SQLite answers that with SQLITE_BUSY at once
+ * rather than calling the busy handler.
+ */
+static int
+store_setup(sqlite3 *db, const char *path, long busy_ms, char **cause)
+{
+	struct timespec	 pause = { 0, 20 * 1000 * 1000 };
+	long		 waited = 0;
+
+	for (;;) {
+		if (store_setup_once(db, path, cause) == 0)
+			return 0;
+		if ((sqlite3_errcode(db) & 0xff) != SQLITE_BUSY ||
+		    waited >= busy_ms)
+			return -1;
+		free(*cause);
+		*cause = NULL;
+		nanosleep(&pause, NULL);
+		waited += 20;
+	}
+}
+
 /* Open (creating if needed) the database at path; NULL with *cause. */
 struct store *
 store_open(const char *path, long busy_ms, char **cause)
@@ -728,18 +764,18 @@ store_open(const char *path, long busy_ms, char **cause)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->s_db, 1);
-	/* Reads may wait briefly; the write lock is taken in store_begin. */
+	/*
+	 * Opening may wait out another process's lock for the whole busy
+	 * timeout (WAL mode and a migration need the write lock; nothing is
+	 * served yet). Afterwards reads wait only briefly; the write lock is
+	 * taken in store_begin.
+	 */
 	s->s_busy_ms = busy_ms;
+	sqlite3_busy_timeout(s->s_db, (int)busy_ms);
+	if (store_setup(s->s_db, path, busy_ms, cause) == -1)
+		goto fail;
 	sqlite3_busy_timeout(s->s_db, (int)(busy_ms < STORE_READ_WAIT_MS ?
 	    busy_ms : STORE_READ_WAIT_MS));
-	if (store_pragma(s->s_db, "PRAGMA journal_mode = WAL", "wal",
-	    cause) == -1 ||
-	    store_pragma(s->s_db, "PRAGMA synchronous = FULL", NULL,
-	    cause) == -1 ||
-	    store_pragma(s->s_db, "PRAGMA foreign_keys = ON", NULL,
-	    cause) == -1 ||
-	    store_migrate(s->s_db, path, cause) == -1)
-		goto fail;
 	for (i = 0; i < ST_MAX; i++) {
 		if (sqlite3_prepare_v3(s->s_db, store_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->s_st[i], NULL) != SQLITE_OK) {

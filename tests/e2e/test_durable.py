@@ -260,13 +260,50 @@ class TestSchemaVersions(unittest.TestCase):
         db.execute("PRAGMA user_version = 99")
         db.close()
         p = subprocess.run([HOTLINED] + ROOT_ARGS +
-                           ["-f", "-c", self.d.conf], cwd=self.tmp, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=60)
+                           ["-f", "-c", self.d.conf], cwd=self.tmp,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
         self.assertEqual(p.returncode, 1)
         err = p.stderr.decode()
         self.assertIn("schema version 99, newer than this hotlined knows",
                       err)
         self.assertIn("run a newer hotlined", err)
+
+    def test_start_waits_out_another_process_lock(self):
+        """A fresh store locked by another process (a backup, sqlite3 by
+        hand) for less than busy_timeout_ms: the daemon waits for it to
+        create the schema, rather than failing to start."""
+        db = sqlite3.connect(self.d.db, isolation_level=None,
+                             check_same_thread=False)
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("CREATE TABLE someone_elses (x)")
+        threading.Timer(1.0, lambda: (db.execute("ROLLBACK"),
+                                      db.close())).start()
+        self.d.start()
+        self.assertEqual(self.d.post_call(good()).status, 201)
+        now = sqlite3.connect(self.d.db)
+        try:
+            self.assertEqual(now.execute("PRAGMA journal_mode").fetchone(),
+                             ("wal",))
+            self.assertEqual(now.execute("SELECT count(*) FROM calls")
+                             .fetchone(), (1,))
+        finally:
+            now.close()
+
+    def test_start_gives_up_after_busy_timeout(self):
+        d = Daemon(self.tmp, busy_ms=300)
+        db = sqlite3.connect(d.db, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("CREATE TABLE someone_elses (x)")
+        try:
+            p = subprocess.run([HOTLINED] + ROOT_ARGS + ["-f", "-c", d.conf],
+                               cwd=self.tmp, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=60)
+        finally:
+            db.execute("ROLLBACK")
+            db.close()
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn(b"database is locked", p.stderr)
 
     def test_older_schema_copied_aside_then_migrated(self):
         db = sqlite3.connect(self.d.db)
