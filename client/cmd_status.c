@@ -224,7 +224,9 @@ cmd_status(struct hl *hl, int argc, char **argv)
 		    argv[optind]);
 	if ((addr = status_address(hl)) == NULL)
 		return EXIT_ERROR;
-	if ((h = http_open(addr, NULL)) == NULL) {
+	if ((h = http_open(addr, NULL)) == NULL ||
+	    api_tls_setup(hl, h, addr, NULL) == -1) {
+		http_close(h);
 		free(addr);
 		return EXIT_ERROR;
 	}

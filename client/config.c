@@ -80,9 +80,13 @@ config_settings(const char *path, config_t *cf, struct config *out)
 		} else if (strcmp(name, "token") == 0) {
 			if (config_string(path, s, &out->token) == -1)
 				return -1;
+		} else if (strcmp(name, "cacert") == 0) {
+			if (config_string(path, s, &out->cacert) == -1)
+				return -1;
 		} else {
 			msg_error("%s:%d: unknown setting %s (known: server, "
-			    "status, token)", path, config_setting_source_line(s), name);
+			    "status, token, cacert)", path,
+			    config_setting_source_line(s), name);
 			return -1;
 		}
 	}
@@ -159,6 +163,7 @@ config_free(struct config *c)
 {
 	free(c->server);
 	free(c->status);
+	free(c->cacert);
 	if (c->token != NULL)
 		explicit_bzero(c->token, strlen(c->token));
 	free(c->token);
