@@ -222,7 +222,7 @@ ld_listen_tls(struct loader *ld, const config_setting_t *e, const char *full,
 	static const char *const known[] = { "cert", "key", NULL };
 	config_setting_t	*t;
 	const char		*which;
-	char			*cert = NULL, *key = NULL, err[768], tpath[160];
+	char			*cert = NULL, *key = NULL, err[768], tpath[192];
 	int			 rc = 0;
 
 	if ((t = config_setting_get_member(e, "tls")) == NULL)
@@ -249,16 +249,22 @@ ld_listen_tls(struct loader *ld, const config_setting_t *e, const char *full,
 	return rc;
 }
 
-/* One listen entry: "ADDRESS", or { address = "ADDRESS"; tls = ...; }. */
+/*
+ * Entry i of a listen list (full): "ADDRESS", or a group { address =
+ * "ADDRESS"; tls = ...; }, whose errors name it as full[i].
+ */
 static int
-ld_listen_entry(struct loader *ld, config_setting_t *e, const char *full,
-    char **addr, struct ssl_ctx_st **tls)
+ld_listen_entry(struct loader *ld, config_setting_t *e, const char *list,
+    int i, char **addr, struct ssl_ctx_st **tls)
 {
 	static const char *const known[] = { "address", "tls", NULL };
 	config_setting_t	*a = e;
 	const char		*why;
+	char			 full[160];
 
+	snprintf(full, sizeof(full), "%s", list);
 	if (config_setting_is_group(e)) {
+		snprintf(full, sizeof(full), "%s[%d]", list, i);
 		if (ld_known(ld, e, full, known) == -1)
 			return -1;
 		if ((a = config_setting_get_member(e, "address")) == NULL)
@@ -302,7 +308,7 @@ ld_listeners(struct loader *ld, const config_setting_t *g, const char *path,
 		/* Counted first: config_free() frees what it got. */
 		(*nout)++;
 		if (ld_listen_entry(ld, config_setting_get_elem(s, i), full,
-		    &(*out)[i], &(*tls)[i]) == -1)
+		    i, &(*out)[i], &(*tls)[i]) == -1)
 			return -1;
 	}
 	return 0;

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "hotlined.h"
 
@@ -92,7 +93,8 @@ SSL_CTX *
 tls_ctx_new(const char *cert, const char *key, const char **which,
     char *err, size_t len)
 {
-	SSL_CTX	*ctx;
+	SSL_CTX		*ctx;
+	unsigned long	 e;
 
 	*which = "cert";
 	if (tls_readable(cert, err, len) == -1)
@@ -113,8 +115,15 @@ tls_ctx_new(const char *cert, const char *key, const char **which,
 	}
 	*which = "key";
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-		snprintf(err, len, "%s: not a PEM private key without a "
-		    "passphrase: %s", key, tls_reason("unreadable"));
+		e = ERR_peek_last_error();
+		if (ERR_GET_LIB(e) == ERR_LIB_X509 &&
+		    ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH)
+			snprintf(err, len, "%s: the key does not match the "
+			    "certificate in %s", key, cert);
+		else
+			snprintf(err, len, "%s: not a PEM private key without "
+			    "a passphrase: %s", key, tls_reason("unreadable"));
+		ERR_clear_error();
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
