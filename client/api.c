@@ -20,7 +20,7 @@ api_pick_server(struct hl *hl, const struct config *cf)
 	else if (env != NULL && env[0] != '\0') {
 		if (!http_valid_server(env)) {
 			msg_error("HOTLINE_SERVER: '%s' is not unix:PATH or "
-			    "http://HOST:PORT", env);
+			    "http(s)://HOST:PORT", env);
 			return -1;
 		}
 		hl->server = xstrdup(env);

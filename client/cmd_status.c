@@ -27,7 +27,7 @@ status_address(struct hl *hl)
 	if (env != NULL && env[0] != '\0') {
 		if (!http_valid_server(env)) {
 			msg_error("HOTLINE_STATUS: '%s' is not unix:PATH or "
-			    "http://HOST:PORT", env);
+			    "http(s)://HOST:PORT", env);
 			return NULL;
 		}
 		return xstrdup(env);

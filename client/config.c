@@ -64,7 +64,7 @@ config_settings(const char *path, config_t *cf, struct config *out)
 				return -1;
 			if (!http_valid_server(out->server)) {
 				msg_error("%s:%d: server: '%s' is not unix:PATH "
-				    "or http://HOST:PORT", path,
+				    "or http(s)://HOST:PORT", path,
 				    config_setting_source_line(s), out->server);
 				return -1;
 			}
@@ -73,7 +73,7 @@ config_settings(const char *path, config_t *cf, struct config *out)
 				return -1;
 			if (!http_valid_server(out->status)) {
 				msg_error("%s:%d: status: '%s' is not unix:PATH "
-				    "or http://HOST:PORT", path,
+				    "or http(s)://HOST:PORT", path,
 				    config_setting_source_line(s), out->status);
 				return -1;
 			}

@@ -176,13 +176,13 @@ hotline_global(struct hl *hl, int argc, char **argv)
 		case 'S':
 			if (!http_valid_server(optarg))
 				return msg_usage(NULL, "--server: '%s' is not "
-				    "unix:PATH or https://HOST:PORT", optarg);
+				    "unix:PATH or http(s)://HOST:PORT", optarg);
 			hl->server_opt = optarg;
 			break;
 		case 's':
 			if (!http_valid_server(optarg))
 				return msg_usage(NULL, "--status: '%s' is not "
-				    "unix:PATH or http://HOST:PORT", optarg);
+				    "unix:PATH or http(s)://HOST:PORT", optarg);
 			hl->status_opt = optarg;
 			break;
 		case 'C':
