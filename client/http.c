@@ -29,7 +29,7 @@ struct http {
 	char	*unix_path;	/* or NULL for TCP */
 	char	*server;	/* as named, for messages */
 	char	*auth;		/* "Authorization: Bearer ..." or NULL */
-	char	*cacert;	/* CA file for https://, or NULL: the system's */
+	char	*cacert;	/* CA file for https://; NULL: the system's */
 	int	 tls_failed;	/* the last error was the TLS handshake's */
 	long	 timeout_s;	/* the whole request */
 	char	 curlerr[CURL_ERROR_SIZE];
