@@ -4,7 +4,8 @@ the wrong CA refused (nothing stored, the call spooled and sent once the
 right CA is named), plain HTTP to the TLS port refused, TLS 1.1 refused,
 new certificates taken by a reload and a bad pair refused by it, the
 status listener over TLS; hotline refusing http:// off the loopback
-unless --insecure-plain; config errors naming file, line and setting."""
+unless --insecure-plain; handshakes never finished cut off by the
+timeout; config errors naming file, line and setting."""
 import http.client
 import json
 import os
@@ -113,13 +114,14 @@ class TLSTest(unittest.TestCase):
     """A daemon with a TLS listener at self.tls_port (certificate files
     copied next to its config and named relatively, as store.path is)."""
     status_tls = False
+    limits = None
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="hotlined-test-")
         for n in ("server.pem", "server.key", "server2.pem", "server2.key"):
             shutil.copy(PKI.path(n), self.tmp)
         os.chmod(os.path.join(self.tmp, "server.key"), 0o600)
-        self.d = Daemon(self.tmp)
+        self.d = Daemon(self.tmp, self.limits)
         self.tls_port = free_port()
         with_tls(self.d.conf, self.d.port, tls_listen(self.tls_port))
         if self.status_tls:
@@ -349,6 +351,39 @@ class TestTLS(TLSTest):
         while self.d.stderr().count("reloaded") < 2:
             self.assertLess(time.time(), deadline, self.d.stderr())
             time.sleep(0.05)
+        self.assertEqual(self.https("GET", "/v1/whoami")[0], 200)
+
+
+class TestTLSHalfOpen(TLSTest):
+    """Clients that never finish the handshake are cut off by
+    limits.timeout_s like any slow client; the others are served."""
+    limits = {"timeout_s": 1}
+
+    def read_until_closed(self, s):
+        s.settimeout(30)
+        got = b""
+        while True:
+            try:
+                b = s.recv(4096)
+            except ConnectionResetError:
+                return got
+            if not b:
+                return got
+            got += b
+
+    def test_silent_and_partial_handshakes_are_closed(self):
+        silent = socket.create_connection(("127.0.0.1", self.tls_port), 10)
+        partial = socket.create_connection(("127.0.0.1", self.tls_port), 10)
+        # The first bytes of a ClientHello record, then nothing.
+        partial.sendall(b"\x16\x03\x01\x02\x00\x01")
+        try:
+            # Served meanwhile.
+            self.assertEqual(self.https("GET", "/v1/whoami")[0], 200)
+            self.assertEqual(self.read_until_closed(silent), b"")
+            self.assertNotIn(b"HTTP/", self.read_until_closed(partial))
+        finally:
+            silent.close()
+            partial.close()
         self.assertEqual(self.https("GET", "/v1/whoami")[0], 200)
 
 
