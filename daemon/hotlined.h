@@ -369,6 +369,8 @@ struct ssl_ctx_st *tls_ctx_new(const char *, const char *, const char **,
 		    char *, size_t);
 struct bufferevent *tls_bufferevent(struct event_base *,
 		    struct ssl_ctx_st *);
+int		 tls_ctx_days_left(struct ssl_ctx_st *, int *);
+#define TLS_WARN_DAYS	30	/* warn of a certificate this near its end */
 
 /* api.c */
 struct api;

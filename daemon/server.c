@@ -73,6 +73,7 @@ static void
 server_set_tls(struct listener **v, size_t n, struct ssl_ctx_st **tls)
 {
 	size_t	 i;
+	int	 days, ok;
 
 	for (i = 0; i < n; i++) {
 		if (tls[i] != NULL && !listener_is_tls(v[i]))
@@ -81,6 +82,18 @@ server_set_tls(struct listener **v, size_t n, struct ssl_ctx_st **tls)
 			log_warnx("%s: TLS is off: plain HTTP from now on",
 			    listener_name(v[i]));
 		listener_set_tls(v[i], tls[i]);
+		if (tls[i] == NULL)
+			continue;
+		/* Clients refuse an expired certificate: say so in time. */
+		days = tls_ctx_days_left(tls[i], &ok);
+		if (ok && days < 0)
+			log_warnx("%s: the TLS certificate has expired: clients "
+			    "refuse it; renew it and reload",
+			    listener_name(v[i]));
+		else if (ok && days < TLS_WARN_DAYS)
+			log_warnx("%s: the TLS certificate expires in %d "
+			    "day%s: renew it and reload", listener_name(v[i]),
+			    days, days == 1 ? "" : "s");
 	}
 }
 

@@ -8,6 +8,8 @@
  * renegotiation, no session tickets or cache (the client makes few,
  * short-lived connections; a ticket would only be state to keep safe).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,14 +45,26 @@ tls_reason(const char *fallback)
 	return r != NULL ? r : fallback;
 }
 
-/* Can path be opened for reading by this process? Why not, in err. */
+/*
+ * Can path be opened for reading by this process? Why not, in err. A
+ * private key (secret) must not be open to others: whoever reads it can
+ * pass for the hotline and read the calls sent to it.
+ */
 static int
-tls_readable(const char *path, char *err, size_t len)
+tls_readable(const char *path, int secret, char *err, size_t len)
 {
-	FILE	*fp;
+	struct stat	 sb;
+	FILE		*fp;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (secret && fstat(fileno(fp), &sb) == 0 && (sb.st_mode & 0007)) {
+		snprintf(err, len, "%s: the private key is open to others "
+		    "(mode %04o): chmod o-rwx it", path,
+		    (unsigned int)(sb.st_mode & 07777));
+		fclose(fp);
 		return -1;
 	}
 	fclose(fp);
@@ -97,10 +111,10 @@ tls_ctx_new(const char *cert, const char *key, const char **which,
 	unsigned long	 e;
 
 	*which = "cert";
-	if (tls_readable(cert, err, len) == -1)
+	if (tls_readable(cert, 0, err, len) == -1)
 		return NULL;
 	*which = "key";
-	if (tls_readable(key, err, len) == -1)
+	if (tls_readable(key, 1, err, len) == -1)
 		return NULL;
 	*which = "cert";
 	if ((ctx = tls_ctx_base()) == NULL) {
@@ -158,4 +172,19 @@ tls_bufferevent(struct event_base *base, SSL_CTX *ctx)
 	/* A client that just closes after its answer is not an error. */
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	return bev;
+}
+
+/*
+ * Whole days until the certificate of ctx expires (negative: expired
+ * that long ago); 0 with *ok unset when it cannot be told.
+ */
+int
+tls_ctx_days_left(struct ssl_ctx_st *ctx, int *ok)
+{
+	X509	*x;
+	int	 days = 0, secs = 0;
+
+	*ok = (x = SSL_CTX_get0_certificate(ctx)) != NULL &&
+	    ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(x)) == 1;
+	return *ok ? days : 0;
 }

@@ -172,6 +172,9 @@ class TestTLS(TLSTest):
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn("logged call 1", p.out)
         self.assertEqual(self.d.count_rows(), 1)
+        # The test certificates live two days: the daemon warns of it.
+        self.assertIn("tcp:127.0.0.1:%d: the TLS certificate expires in 1 "
+                      "day" % self.tls_port, self.d.stderr())
         # By name (the certificate holds DNS:localhost), the CA from the
         # environment.
         p = self.d.client("list", env={
@@ -541,6 +544,12 @@ class TestTLSConfig(unittest.TestCase):
         self.check(tls_listen(1, cert="junk.pem"), "api.listen[2].tls.cert",
                    "not a PEM certificate")
 
+    def test_key_open_to_others(self):
+        os.chmod(os.path.join(self.tmp, "server.key"), 0o644)
+        self.check(tls_listen(1), "api.listen[2].tls.key",
+                   "server.key: the private key is open to others "
+                   "(mode 0644)")
+
     def test_tls_on_a_unix_address(self):
         self.check('{ address = "unix:other.sock"; tls = { cert = '
                    '"server.pem"; key = "server.key"; }; }',
@@ -556,6 +565,8 @@ class TestTLSConfig(unittest.TestCase):
                    "api.listen[2]", "needs address")
 
     def test_good_pair_checks_ok(self):
+        # Readable by the daemon's group is fine (root:hotlined 0640).
+        os.chmod(os.path.join(self.tmp, "server.key"), 0o640)
         with_tls(self.d.conf, self.d.port, tls_listen(1))
         p = subprocess.run([HOTLINED, "-t", "-c", "hotlined.conf"],
                            cwd=self.tmp, stdout=subprocess.PIPE,
