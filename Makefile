@@ -33,14 +33,16 @@ XCFLAGS    := -std=c11 $(WARNFLAGS) -D_GNU_SOURCE \
 SANFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 
-DAEMON_LIBS := -levent -lsqlite3 -lconfig -ljansson -lcrypto -lm
+DAEMON_LIBS := -levent -levent_openssl -lsqlite3 -lconfig -ljansson -lssl \
+               -lcrypto -lm
 CLIENT_LIBS := -lcurl -ljansson -lconfig -lm
 UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 
 # Debian packages: what building needs, what running needs, what testing needs.
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
               libssl-dev libcurl4-openssl-dev tzdata
-TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db prometheus
+TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db prometheus \
+              openssl
 BENCH_PKGS := wrk nginx-light
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

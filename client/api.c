@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hotline.h"
 
@@ -19,7 +20,7 @@ api_pick_server(struct hl *hl, const struct config *cf)
 	else if (env != NULL && env[0] != '\0') {
 		if (!http_valid_server(env)) {
 			msg_error("HOTLINE_SERVER: '%s' is not unix:PATH or "
-			    "http://HOST:PORT", env);
+			    "http(s)://HOST:PORT", env);
 			return -1;
 		}
 		hl->server = xstrdup(env);
@@ -64,6 +65,59 @@ api_env_timeout(long *out)
 	return 0;
 }
 
+/* The CA file: --cacert, then HOTLINE_CACERT, then the config's. */
+static const char *
+api_pick_cacert(const struct hl *hl, const struct config *cf, const char **how)
+{
+	const char	*env = getenv("HOTLINE_CACERT");
+
+	*how = "--cacert";
+	if (hl->cacert_opt != NULL)
+		return hl->cacert_opt;
+	*how = "HOTLINE_CACERT";
+	if (env != NULL && env[0] != '\0')
+		return env;
+	*how = "cacert in the config file";
+	return cf != NULL ? cf->cacert : NULL;
+}
+
+/*
+ * Before the first request to server on h: refuse clear text over a
+ * network (unless --insecure-plain), and give h the CA file. cf: the
+ * config file as loaded, or NULL to load it here. -1 after reporting.
+ */
+int
+api_tls_setup(struct hl *hl, struct http *h, const char *server,
+    const struct config *cf)
+{
+	struct config	 own;
+	const char	*ca, *how;
+	int		 rv = 0;
+
+	if (!hl->insecure_plain && http_plain_refused(server)) {
+		msg_error("%s: refusing to send records and tokens without "
+		    "encryption over a network; nothing was sent. Use "
+		    "https://, or --insecure-plain on a network you trust",
+		    server);
+		hl->plain_refused = 1;
+		return -1;
+	}
+	if (cf == NULL) {
+		if (config_load(hl->config_path, &own) == -1)
+			return -1;
+		cf = &own;
+	}
+	if ((ca = api_pick_cacert(hl, cf, &how)) != NULL &&
+	    access(ca, R_OK) == -1) {
+		msg_error("%s: %s: %s", how, ca, strerror(errno));
+		rv = -1;
+	} else if (ca != NULL)
+		http_set_cacert(h, ca);
+	if (cf == &own)
+		config_free(&own);
+	return rv;
+}
+
 /* Read the config and open the transport, once. */
 static int
 api_connect(struct hl *hl)
@@ -79,10 +133,13 @@ api_connect(struct hl *hl)
 		return -1;
 	}
 	api_pick_token(hl, &cf);
+	if ((hl->http = http_open(hl->server, hl->token)) != NULL &&
+	    api_tls_setup(hl, hl->http, hl->server, &cf) == -1) {
+		http_close(hl->http);
+		hl->http = NULL;
+	}
 	config_free(&cf);
-	if ((hl->http = http_open(hl->server, hl->token)) == NULL)
-		return -1;
-	return 0;
+	return hl->http != NULL ? 0 : -1;
 }
 
 /*
@@ -125,6 +182,14 @@ const char *
 api_transport_error(struct hl *hl)
 {
 	return hl->http != NULL ? http_error(hl->http) : "not connected";
+}
+
+/* Did the last request fail in the TLS handshake? Trying again at once
+ * would not help: a certificate does not fix itself. */
+int
+api_transport_tls(struct hl *hl)
+{
+	return hl->http != NULL && http_tls_failed(hl->http);
 }
 
 /* A hint for the errors an operator can do something about. */

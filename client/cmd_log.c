@@ -178,6 +178,8 @@ cmd_log_should_retry(struct hl *hl, int rv, const struct http_response *resp,
 {
 	const char	*msg;
 
+	if (rv == API_TRANSPORT && api_transport_tls(hl))
+		return 0;	/* a certificate does not fix itself */
 	if (rv == API_TRANSPORT)
 		msg_note("%s; trying again", api_transport_error(hl));
 	else if (rv == API_OK && resp->status >= 500) {

@@ -27,7 +27,7 @@ status_address(struct hl *hl)
 	if (env != NULL && env[0] != '\0') {
 		if (!http_valid_server(env)) {
 			msg_error("HOTLINE_STATUS: '%s' is not unix:PATH or "
-			    "http://HOST:PORT", env);
+			    "http(s)://HOST:PORT", env);
 			return NULL;
 		}
 		return xstrdup(env);
@@ -224,7 +224,9 @@ cmd_status(struct hl *hl, int argc, char **argv)
 		    argv[optind]);
 	if ((addr = status_address(hl)) == NULL)
 		return EXIT_ERROR;
-	if ((h = http_open(addr, NULL)) == NULL) {
+	if ((h = http_open(addr, NULL)) == NULL ||
+	    api_tls_setup(hl, h, addr, NULL) == -1) {
+		http_close(h);
 		free(addr);
 		return EXIT_ERROR;
 	}

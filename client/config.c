@@ -64,7 +64,7 @@ config_settings(const char *path, config_t *cf, struct config *out)
 				return -1;
 			if (!http_valid_server(out->server)) {
 				msg_error("%s:%d: server: '%s' is not unix:PATH "
-				    "or http://HOST:PORT", path,
+				    "or http(s)://HOST:PORT", path,
 				    config_setting_source_line(s), out->server);
 				return -1;
 			}
@@ -73,16 +73,20 @@ config_settings(const char *path, config_t *cf, struct config *out)
 				return -1;
 			if (!http_valid_server(out->status)) {
 				msg_error("%s:%d: status: '%s' is not unix:PATH "
-				    "or http://HOST:PORT", path,
+				    "or http(s)://HOST:PORT", path,
 				    config_setting_source_line(s), out->status);
 				return -1;
 			}
 		} else if (strcmp(name, "token") == 0) {
 			if (config_string(path, s, &out->token) == -1)
 				return -1;
+		} else if (strcmp(name, "cacert") == 0) {
+			if (config_string(path, s, &out->cacert) == -1)
+				return -1;
 		} else {
 			msg_error("%s:%d: unknown setting %s (known: server, "
-			    "status, token)", path, config_setting_source_line(s), name);
+			    "status, token, cacert)", path,
+			    config_setting_source_line(s), name);
 			return -1;
 		}
 	}
@@ -159,6 +163,7 @@ config_free(struct config *c)
 {
 	free(c->server);
 	free(c->status);
+	free(c->cacert);
 	if (c->token != NULL)
 		explicit_bzero(c->token, strlen(c->token));
 	free(c->token);

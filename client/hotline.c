@@ -40,6 +40,8 @@ static const struct option hotline_options[] = {
 	{ "server", required_argument, NULL, 'S' },
 	{ "status", required_argument, NULL, 's' },
 	{ "config", required_argument, NULL, 'C' },
+	{ "cacert", required_argument, NULL, 'A' },
+	{ "insecure-plain", no_argument, NULL, 'P' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "strict", no_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
@@ -174,17 +176,23 @@ hotline_global(struct hl *hl, int argc, char **argv)
 		case 'S':
 			if (!http_valid_server(optarg))
 				return msg_usage(NULL, "--server: '%s' is not "
-				    "unix:PATH or http://HOST:PORT", optarg);
+				    "unix:PATH or http(s)://HOST:PORT", optarg);
 			hl->server_opt = optarg;
 			break;
 		case 's':
 			if (!http_valid_server(optarg))
 				return msg_usage(NULL, "--status: '%s' is not "
-				    "unix:PATH or http://HOST:PORT", optarg);
+				    "unix:PATH or http(s)://HOST:PORT", optarg);
 			hl->status_opt = optarg;
 			break;
 		case 'C':
 			hl->config_path = optarg;
+			break;
+		case 'A':
+			hl->cacert_opt = optarg;
+			break;
+		case 'P':
+			hl->insecure_plain = 1;
 			break;
 		case 'j':
 			hl->json = 1;
@@ -219,6 +227,9 @@ hotline_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rv = hotline_dispatch(&hl, argc - optind, argv + optind);
+	/* Clear text refused is a matter of how hotline was called. */
+	if (hl.plain_refused && rv != EXIT_OK)
+		rv = EXIT_USAGE;
 	api_close(&hl);
 	return rv;
 }

@@ -28,12 +28,17 @@
 #define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
 
 struct http;
+struct config;
 
 /* One invocation's state, handed to every command. */
 struct hl {
 	const char	*config_path;	/* -C, or NULL for the default file */
 	const char	*server_opt;	/* --server, or NULL */
 	const char	*status_opt;	/* --status, or NULL */
+	const char	*cacert_opt;	/* --cacert, or NULL */
+	int		 insecure_plain; /* --insecure-plain */
+	int		 plain_refused;	/* a request was refused for that:
+					   exit 2 */
 	int		 json;		/* --json: print the server's JSON */
 	int		 strict;	/* --strict: a spooled request exits 3 */
 	long		 last_status;	/* of the last answer; 0: none came */
@@ -41,6 +46,7 @@ struct hl {
 					   the default */
 	char		*server;	/* the resolved address, for messages */
 	char		*token;		/* never printed */
+	char		*cacert;	/* the resolved CA file, or NULL */
 	struct http	*http;		/* NULL until the first request */
 	json_t		*schema;	/* GET /v1/schema, on first use */
 };
@@ -60,6 +66,9 @@ int		 api_request(struct hl *, const char *, const char *,
 int		 api_download(struct hl *, const char *, FILE *,
 		    struct http_response *);
 const char	*api_transport_error(struct hl *);
+int		 api_transport_tls(struct hl *);
+int		 api_tls_setup(struct hl *, struct http *, const char *,
+		    const struct config *);
 json_t		*api_call(struct hl *, const char *, const char *,
 		    const json_t *, const char *const *);
 json_t		*api_get(struct hl *, const char *);
@@ -117,6 +126,7 @@ struct config {
 	char		*server;
 	char		*token;
 	char		*status;	/* the status listener */
+	char		*cacert;	/* CA file for https:// servers */
 };
 int		 config_load(const char *, struct config *);
 void		 config_free(struct config *);
@@ -150,6 +160,9 @@ int		 hotline_common_options(struct hl *, const char *, int,
 
 /* http.c */
 int		 http_valid_server(const char *);
+int		 http_plain_refused(const char *);
+void		 http_set_cacert(struct http *, const char *);
+int		 http_tls_failed(const struct http *);
 struct http	*http_open(const char *, const char *);
 void		 http_close(struct http *);
 int		 http_download(struct http *, const char *, FILE *,

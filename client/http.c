@@ -1,10 +1,19 @@
 /*
  * The HTTP transport: libcurl over a Unix socket or TCP, JSON in and out.
  * Knows nothing of the API's resources; api.c does.
+ *
+ * https:// servers are verified (the system's CAs, or the file
+ * http_set_cacert names), TLS 1.2 or newer; plain http:// is for a Unix
+ * socket or the loopback only, unless the caller allows it
+ * (http_plain_refused says which servers the rule refuses).
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -20,6 +29,8 @@ struct http {
 	char	*unix_path;	/* or NULL for TCP */
 	char	*server;	/* as named, for messages */
 	char	*auth;		/* "Authorization: Bearer ..." or NULL */
+	char	*cacert;	/* CA file for https://; NULL: the system's */
+	int	 tls_failed;	/* the last error was the TLS handshake's */
 	long	 timeout_s;	/* the whole request */
 	char	 curlerr[CURL_ERROR_SIZE];
 	char	 error[CURL_ERROR_SIZE + 512];
@@ -41,6 +52,43 @@ http_valid_server(const char *s)
 	if (strncmp(s, "https://", 8) == 0)
 		return s[8] != '\0' && s[8] != '/';
 	return 0;
+}
+
+/*
+ * Is server an http:// address of a host other than the loopback
+ * (127.0.0.0/8, ::1, localhost)? Such a request would carry records and
+ * a token in clear text over a network.
+ */
+int
+http_plain_refused(const char *server)
+{
+	const char	*h, *end;
+	char		 host[256];
+	unsigned char	 a[16];
+	size_t		 n;
+
+	if (strncmp(server, "http://", 7) != 0)
+		return 0;
+	h = server + 7;
+	if ((end = strchr(h, '@')) != NULL && end < h + strcspn(h, "/"))
+		h = end + 1;	/* user@host: the host is what counts */
+	if (*h == '[') {
+		h++;
+		end = strchr(h, ']');
+	} else
+		end = h + strcspn(h, ":/?#");
+	if (end == NULL || (n = (size_t)(end - h)) == 0 || n >= sizeof host)
+		return 1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	if (strcasecmp(host, "localhost") == 0)
+		return 0;
+	if (inet_pton(AF_INET, host, a) == 1)
+		return a[0] != 127;
+	if (inet_pton(AF_INET6, host, a) == 1)
+		return memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1",
+		    16) != 0;
+	return 1;
 }
 
 /* The token goes into a header line: no control characters, no spaces. */
@@ -77,8 +125,8 @@ http_open(const char *server, const char *token)
 	struct http	*h;
 
 	if (!http_valid_server(server)) {
-		msg_error("invalid server address '%s': use unix:PATH or "
-		    "http://HOST:PORT", server);
+		msg_error("invalid server address '%s': use unix:PATH, "
+		    "https://HOST:PORT or http://HOST:PORT", server);
 		return NULL;
 	}
 	if (token != NULL && (token[0] == '\0' || !http_valid_token(token))) {
@@ -109,10 +157,26 @@ http_close(struct http *h)
 	free(h->base);
 	free(h->unix_path);
 	free(h->server);
+	free(h->cacert);
 	if (h->auth != NULL)
 		explicit_bzero(h->auth, strlen(h->auth));
 	free(h->auth);
 	free(h);
+}
+
+/* Verify https:// servers against the CAs in path, not the system's. */
+void
+http_set_cacert(struct http *h, const char *path)
+{
+	free(h->cacert);
+	h->cacert = path != NULL ? xstrdup(path) : NULL;
+}
+
+/* Did the last request fail in the TLS handshake (a certificate, ...)? */
+int
+http_tls_failed(const struct http *h)
+{
+	return h->tls_failed;
 }
 
 /* How long a whole request may take from now on; 0: the default. */
@@ -179,6 +243,10 @@ http_setup(struct http *h, const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, buf);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (h->cacert != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->cacert);
 	if (h->unix_path != NULL)
 		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, h->unix_path);
 	if (body != NULL) {
@@ -198,7 +266,21 @@ http_set_error(struct http *h, CURLcode rc)
 
 	curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &oserr);
 	why = h->curlerr[0] != '\0' ? h->curlerr : curl_easy_strerror(rc);
-	if (rc == CURLE_COULDNT_CONNECT && oserr != 0)
+	h->tls_failed = rc == CURLE_PEER_FAILED_VERIFICATION ||
+	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CACERT_BADFILE ||
+	    rc == CURLE_SSL_CERTPROBLEM;
+	if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		snprintf(h->error, sizeof h->error, "%s: the server's "
+		    "certificate is not trusted: %s (--cacert names the CA "
+		    "that signed it)", h->server, why);
+	else if (rc == CURLE_SSL_CACERT_BADFILE)
+		snprintf(h->error, sizeof h->error, "%s: cannot use the CA "
+		    "file %s: %s", h->server, h->cacert != NULL ? h->cacert :
+		    "of the system", why);
+	else if (h->tls_failed)
+		snprintf(h->error, sizeof h->error, "%s: the TLS handshake "
+		    "failed: %s", h->server, why);
+	else if (rc == CURLE_COULDNT_CONNECT && oserr != 0)
 		snprintf(h->error, sizeof h->error, "cannot connect to %s: %s",
 		    h->server, strerror((int)oserr));
 	else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
@@ -229,6 +311,7 @@ http_request(struct http *h, const char *method, const char *path,
 
 	memset(resp, 0, sizeof *resp);
 	h->curlerr[0] = '\0';
+	h->tls_failed = 0;
 	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL) {
 		snprintf(h->error, sizeof h->error, "cannot encode the request");
 		return -1;
@@ -295,6 +378,7 @@ http_download(struct http *h, const char *path, FILE *out,
 	k.curl = h->curl;
 	k.out = out;
 	h->curlerr[0] = '\0';
+	h->tls_failed = 0;
 	url = xasprintf("%s%s", h->base, path);
 	hdrs = http_headers(h, 0, NULL);
 	http_setup(h, "GET", url, NULL, hdrs, NULL);

@@ -15,6 +15,7 @@
 
 #include <libconfig.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 
 #include "hotlined.h"
 
@@ -210,17 +211,89 @@ ld_listen_check(const char *a)
 	return NULL;
 }
 
+/*
+ * tls = { cert = "FILE"; key = "FILE"; } of a listen entry: the files are
+ * read now, so a missing or mismatched pair fails here, not when serving.
+ */
+static int
+ld_listen_tls(struct loader *ld, const config_setting_t *e, const char *full,
+    const char *addr, struct ssl_ctx_st **out)
+{
+	static const char *const known[] = { "cert", "key", NULL };
+	config_setting_t	*t;
+	const char		*which;
+	char			*cert = NULL, *key = NULL, err[768], tpath[192];
+	int			 rc = 0;
+
+	if ((t = config_setting_get_member(e, "tls")) == NULL)
+		return 0;
+	snprintf(tpath, sizeof(tpath), "%s.tls", full);
+	if (!config_setting_is_group(t))
+		return ld_error(ld, t, tpath, "must be a group { cert = "
+		    "\"FILE\"; key = \"FILE\"; }");
+	if (strncmp(addr, "tcp:", 4) != 0)
+		return ld_error(ld, t, tpath, "\"%s\": only a tcp: address "
+		    "can have TLS", addr);
+	if (ld_known(ld, t, tpath, known) == -1 ||
+	    ld_string(ld, t, tpath, "cert", NULL, &cert) == -1 ||
+	    ld_string(ld, t, tpath, "key", NULL, &key) == -1)
+		rc = -1;
+	else if ((*out = tls_ctx_new(cert, key, &which, err,
+	    sizeof(err))) == NULL) {
+		snprintf(tpath, sizeof(tpath), "%s.tls.%s", full, which);
+		rc = ld_error(ld, config_setting_get_member(t, which), tpath,
+		    "%s", err);
+	}
+	free(cert);
+	free(key);
+	return rc;
+}
+
+/*
+ * Entry i of a listen list (full): "ADDRESS", or a group { address =
+ * "ADDRESS"; tls = ...; }, whose errors name it as full[i].
+ */
+static int
+ld_listen_entry(struct loader *ld, config_setting_t *e, const char *list,
+    int i, char **addr, struct ssl_ctx_st **tls)
+{
+	static const char *const known[] = { "address", "tls", NULL };
+	config_setting_t	*a = e;
+	const char		*why;
+	char			 full[160];
+
+	snprintf(full, sizeof(full), "%s", list);
+	if (config_setting_is_group(e)) {
+		snprintf(full, sizeof(full), "%s[%d]", list, i);
+		if (ld_known(ld, e, full, known) == -1)
+			return -1;
+		if ((a = config_setting_get_member(e, "address")) == NULL)
+			return ld_error(ld, e, full, "the group needs address "
+			    "= \"tcp:HOST:PORT\"");
+	}
+	if (config_setting_type(a) != CONFIG_TYPE_STRING)
+		return ld_error(ld, a, full, "entries must be strings, or "
+		    "groups { address = \"tcp:HOST:PORT\"; tls = { ... }; }");
+	if ((why = ld_listen_check(config_setting_get_string(a))))
+		return ld_error(ld, a, full, "\"%s\": %s",
+		    config_setting_get_string(a), why);
+	if ((*addr = strdup(config_setting_get_string(a))) == NULL)
+		return ld_error(ld, a, full, "out of memory");
+	return config_setting_is_group(e) ? ld_listen_tls(ld, e, full,
+	    *addr, tls) : 0;
+}
+
 static int
 ld_listeners(struct loader *ld, const config_setting_t *g, const char *path,
-    char ***out, size_t *nout)
+    char ***out, struct ssl_ctx_st ***tls, size_t *nout)
 {
-	config_setting_t	*s, *e;
-	const char		*why;
+	config_setting_t	*s;
 	char			 full[128];
 	int			 i, n;
 
 	snprintf(full, sizeof(full), "%s.listen", path);
 	*out = NULL;
+	*tls = NULL;
 	*nout = 0;
 	if (g == NULL || (s = config_setting_get_member(g, "listen")) == NULL)
 		return 0;
@@ -228,18 +301,15 @@ ld_listeners(struct loader *ld, const config_setting_t *g, const char *path,
 		return ld_error(ld, s, full, "must be a list [ \"unix:PATH\", "
 		    "\"tcp:HOST:PORT\" ]");
 	n = config_setting_length(s);
-	if ((*out = calloc(n + 1, sizeof(**out))) == NULL)
+	if ((*out = calloc(n + 1, sizeof(**out))) == NULL ||
+	    (*tls = calloc(n + 1, sizeof(**tls))) == NULL)
 		return ld_error(ld, s, full, "out of memory");
 	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, i);
-		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return ld_error(ld, e, full, "entries must be strings");
-		if ((why = ld_listen_check(config_setting_get_string(e))))
-			return ld_error(ld, e, full, "\"%s\": %s",
-			    config_setting_get_string(e), why);
-		if (((*out)[i] = strdup(config_setting_get_string(e))) == NULL)
-			return ld_error(ld, e, full, "out of memory");
+		/* Counted first: config_free() frees what it got. */
 		(*nout)++;
+		if (ld_listen_entry(ld, config_setting_get_elem(s, i), full,
+		    i, &(*out)[i], &(*tls)[i]) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -494,10 +564,10 @@ ld_interfaces(struct loader *ld, const config_setting_t *root,
 	if (ld_known(ld, api, "api", known) == -1 ||
 	    (st != NULL && ld_known(ld, st, "status", known) == -1) ||
 	    ld_listeners(ld, api, "api", &cf->cf_api_listen,
-	    &cf->cf_napi) == -1 ||
+	    &cf->cf_api_tls, &cf->cf_napi) == -1 ||
 	    ld_mode(ld, api, "api", 0666, &cf->cf_api_mode) == -1 ||
 	    ld_listeners(ld, st, "status", &cf->cf_status_listen,
-	    &cf->cf_nstatus) == -1 ||
+	    &cf->cf_status_tls, &cf->cf_nstatus) == -1 ||
 	    ld_mode(ld, st, "status", 0666, &cf->cf_status_mode) == -1)
 		return -1;
 	if (cf->cf_napi == 0)
@@ -929,6 +999,16 @@ config_free_codes(struct code_list *cl)
 }
 
 static void
+config_free_tls(struct ssl_ctx_st **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		SSL_CTX_free(v[i]);
+	free(v);
+}
+
+static void
 config_free_strv(char **v, size_t n)
 {
 	size_t	 i;
@@ -951,6 +1031,8 @@ config_free(struct config *cf)
 	free(cf->cf_db_path);
 	config_free_strv(cf->cf_api_listen, cf->cf_napi);
 	config_free_strv(cf->cf_status_listen, cf->cf_nstatus);
+	config_free_tls(cf->cf_api_tls, cf->cf_napi);
+	config_free_tls(cf->cf_status_tls, cf->cf_nstatus);
 	if (cf->cf_hash_key != NULL)
 		OPENSSL_cleanse(cf->cf_hash_key, cf->cf_hash_key_len);
 	free(cf->cf_hash_key);

@@ -23,6 +23,8 @@
 
 struct event_base;
 struct evhttp_request;
+struct bufferevent;
+struct ssl_ctx_st;		/* OpenSSL's SSL_CTX */
 
 /* A configured list entry: a stable code and a (Chinese) display name. */
 struct code_name {
@@ -97,6 +99,9 @@ struct config {
 	char	       **cf_status_listen;
 	size_t		 cf_nstatus;
 	mode_t		 cf_status_mode;
+	/* One per listen address (cf_napi, cf_nstatus): NULL, or TLS. */
+	struct ssl_ctx_st **cf_api_tls;
+	struct ssl_ctx_st **cf_status_tls;
 	struct limits	 cf_limits;
 	unsigned char	*cf_hash_key;	/* caller-number HMAC key, or NULL */
 	size_t		 cf_hash_key_len;
@@ -356,6 +361,16 @@ void		 listener_inherit_report(void);
 void		 listener_inherit_free(void);
 const char	*listener_fdname(enum listener_kind, const char *);
 int		 listener_is_inherited(const struct listener *);
+void		 listener_set_tls(struct listener *, struct ssl_ctx_st *);
+int		 listener_is_tls(const struct listener *);
+
+/* tls.c */
+struct ssl_ctx_st *tls_ctx_new(const char *, const char *, const char **,
+		    char *, size_t);
+struct bufferevent *tls_bufferevent(struct event_base *,
+		    struct ssl_ctx_st *);
+int		 tls_ctx_days_left(struct ssl_ctx_st *, int *);
+#define TLS_WARN_DAYS	30	/* warn of a certificate this near its end */
 
 /* api.c */
 struct api;

@@ -9,6 +9,11 @@
  * address, "api-tcp" or "status-tcp" for its TCP one (listener_fdname).
  * The inherited sockets stay open here for the life of the process and a
  * listener gets a duplicate, so a reload can drop and adopt them again.
+ *
+ * A TCP listener may speak TLS (listener_set_tls): evhttp then asks
+ * listener_bev for each connection's bufferevent, an OpenSSL one made
+ * from the listener's current context. A reload hands a kept listener
+ * the new context; connections already open keep the one they began with.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +30,7 @@
 
 #include <event2/event.h>
 #include <event2/http.h>
+#include <openssl/ssl.h>
 
 #include "hotlined.h"
 
@@ -39,6 +45,7 @@ struct listener {
 	struct evhttp_bound_socket *l_bound;
 	void			*l_arg;
 	struct notify_fd	*l_inherited;	/* adopted from the manager */
+	SSL_CTX			*l_tls;		/* NULL: plain HTTP */
 	void			(*l_cb)(struct evhttp_request *, void *);
 	struct evhttp_connection **l_conns;	/* seen, still open */
 	size_t			 l_nconns;
@@ -427,6 +434,7 @@ listener_close(struct listener *l)
 		unlink(l->l_path);
 	if (l->l_inherited != NULL)
 		l->l_inherited->nf_used = 0;
+	SSL_CTX_free(l->l_tls);
 	free(l->l_path);
 	free(l->l_name);
 	free(l);
@@ -526,4 +534,33 @@ int
 listener_is_inherited(const struct listener *l)
 {
 	return l->l_inherited != NULL;
+}
+
+/* evhttp's bevcb: each new connection of a TLS listener. */
+static struct bufferevent *
+listener_bev(struct event_base *base, void *arg)
+{
+	struct listener	*l = arg;
+
+	return tls_bufferevent(base, l->l_tls);
+}
+
+/*
+ * Serve l over TLS with ctx (a reference is taken), or plain HTTP when
+ * ctx is NULL. Only between turns of l's loop: a reload, or before it runs.
+ */
+void
+listener_set_tls(struct listener *l, struct ssl_ctx_st *ctx)
+{
+	if (ctx != NULL)
+		SSL_CTX_up_ref(ctx);
+	SSL_CTX_free(l->l_tls);
+	l->l_tls = ctx;
+	evhttp_set_bevcb(l->l_http, ctx != NULL ? listener_bev : NULL, l);
+}
+
+int
+listener_is_tls(const struct listener *l)
+{
+	return l->l_tls != NULL;
 }

@@ -64,6 +64,39 @@ server_drop_new(struct listener **v, size_t n, struct listener **old,
 	free(v);
 }
 
+/*
+ * Give each listener of v the TLS context (or none) cf has for its
+ * address. Done only once a whole reload has worked, so a refused one
+ * leaves the kept listeners with their old certificates.
+ */
+static void
+server_set_tls(struct listener **v, size_t n, struct ssl_ctx_st **tls)
+{
+	size_t	 i;
+	int	 days, ok;
+
+	for (i = 0; i < n; i++) {
+		if (tls[i] != NULL && !listener_is_tls(v[i]))
+			log_info("%s: serving TLS", listener_name(v[i]));
+		else if (tls[i] == NULL && listener_is_tls(v[i]))
+			log_warnx("%s: TLS is off: plain HTTP from now on",
+			    listener_name(v[i]));
+		listener_set_tls(v[i], tls[i]);
+		if (tls[i] == NULL)
+			continue;
+		/* Clients refuse an expired certificate: say so in time. */
+		days = tls_ctx_days_left(tls[i], &ok);
+		if (ok && days < 0)
+			log_warnx("%s: the TLS certificate has expired: clients "
+			    "refuse it; renew it and reload",
+			    listener_name(v[i]));
+		else if (ok && days < TLS_WARN_DAYS)
+			log_warnx("%s: the TLS certificate expires in %d "
+			    "day%s: renew it and reload", listener_name(v[i]),
+			    days, days == 1 ? "" : "s");
+	}
+}
+
 /* What one kind of listener is, in the config and in the code. */
 struct server_kind {
 	enum listener_kind	  sk_kind;
@@ -191,6 +224,9 @@ server_reload(struct server *s)
 	server_drop_new(s->s_status_l, s->s_nstatus_l, sv, cf->cf_nstatus);
 	s->s_status_l = sv;
 	s->s_nstatus_l = cf->cf_nstatus;
+	/* New certificates reach new connections; open ones keep theirs. */
+	server_set_tls(v, cf->cf_napi, cf->cf_api_tls);
+	server_set_tls(sv, cf->cf_nstatus, cf->cf_status_tls);
 	api_set_config(s->s_api, cf);
 	queue_set_config(cf);
 	clock_set_timezone(cf->cf_timezone);
@@ -330,6 +366,8 @@ server_start(struct server *s)
 	    NULL, 0, &cause)) == NULL)
 		fatalx("status listener %s", cause);
 	s->s_nstatus_l = s->s_cf->cf_nstatus;
+	server_set_tls(s->s_api_l, s->s_napi_l, s->s_cf->cf_api_tls);
+	server_set_tls(s->s_status_l, s->s_nstatus_l, s->s_cf->cf_status_tls);
 	if (priv_drop(s->s_cf, &cause) == -1)
 		fatalx("%s", cause);
 	if (s->s_cf->cf_user == NULL && geteuid() == 0)

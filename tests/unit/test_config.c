@@ -608,6 +608,48 @@ test_bad_socket_mode(void **state)
 	    "status.socket_mode", "\"rw-rw----\" is not an octal mode");
 }
 
+/*
+ * A listen entry may be a group: a plain one is an address like a string;
+ * tls = { ... } is checked (its files are in the end-to-end tests, which
+ * make a CA with the openssl command).
+ */
+static void
+test_listen_groups(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	cf = load_ok("api", "api = { listen = ( \"unix:api.sock\", "
+	    "{ address = \"tcp:127.0.0.1:8692\"; } ); };", NULL);
+	assert_int_equal(cf->cf_napi, 2);
+	assert_string_equal(cf->cf_api_listen[1], "tcp:127.0.0.1:8692");
+	assert_null(cf->cf_api_tls[0]);
+	assert_null(cf->cf_api_tls[1]);
+	config_free(cf);
+	expect_error("api", "api = { listen = ( { tls = { }; } ); };", NULL, 2,
+	    "api.listen[0]", "needs address");
+	expect_error("api", "api = { listen = ( { address = 1; } ); };", NULL,
+	    2, "api.listen[0]", "entries must be strings, or groups");
+	expect_error("api", "api = { listen = ( { address = \"tcp:1\"; } ); };",
+	    NULL, 2, "api.listen[0]", "tcp: needs HOST:PORT");
+	expect_error("api", "api = { listen = ( { address = \"tcp:127.0.0.1:1\"; "
+	    "port = 1; } ); };", NULL, 2, "api.listen[0].port",
+	    "unknown setting");
+	expect_error("api", "api = { listen = ( { address = \"unix:a.sock\"; "
+	    "tls = { cert = \"c.pem\"; key = \"k.pem\"; }; } ); };", NULL, 2,
+	    "api.listen[0].tls", "only a tcp: address can have TLS");
+	expect_error("api", "api = { listen = ( { address = \"tcp:127.0.0.1:1\"; "
+	    "tls = \"on\"; } ); };", NULL, 2, "api.listen[0].tls",
+	    "must be a group");
+	expect_error("api", "api = { listen = ( { address = \"tcp:127.0.0.1:1\"; "
+	    "tls = { key = \"k.pem\"; }; } ); };", NULL, 2,
+	    "api.listen[0].tls.cert", "is required");
+	expect_error("api", "api = { listen = ( { address = \"tcp:127.0.0.1:1\"; "
+	    "tls = { cert = \"/nonexistent/c.pem\"; key = \"k.pem\"; }; } ); "
+	    "};", NULL, 2, "api.listen[0].tls.cert",
+	    "/nonexistent/c.pem: No such file or directory");
+}
+
 static void
 test_bad_listen(void **state)
 {
@@ -886,6 +928,7 @@ main(void)
 		cmocka_unit_test(test_code_entry_missing_name),
 		cmocka_unit_test(test_bad_socket_mode),
 		cmocka_unit_test(test_bad_listen),
+		cmocka_unit_test(test_listen_groups),
 		cmocka_unit_test(test_short_hash_key),
 		cmocka_unit_test(test_operator_bad_role),
 		cmocka_unit_test(test_operator_bad_token),
