@@ -202,7 +202,7 @@ static const char *api_store_trouble(struct api *);
 static void	api_store_fine(struct api *);
 static void	api_read_run(struct write *);
 static void	api_fails_run(struct write *);
-static void	api_auth_failed(struct ctx *);
+static void	api_audit_authfail(struct ctx *);
 
 static int64_t
 api_now_ms(void)
@@ -2166,7 +2166,7 @@ api_flush(struct api *a)
  * the loop turn's other writes; see struct auth_fail.
  */
 static void
-api_auth_failed(struct ctx *x)
+api_audit_authfail(struct ctx *x)
 {
 	struct api		*a = x->x_api;
 	struct auth_fail	*f;
@@ -2455,7 +2455,7 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 	}
 	if (auth_identify(x->x_req, x->x_id.id_unix, x->x_api->a_cf,
 	    &x->x_id) == -1) {
-		api_auth_failed(x);
+		api_audit_authfail(x);
 		if (!x->x_id.id_unix)
 			evhttp_add_header(evhttp_request_get_output_headers(
 			    x->x_req), "WWW-Authenticate", "Bearer");
