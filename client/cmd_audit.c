@@ -48,8 +48,10 @@ cmd_audit_check(const struct cmd_audit *u)
 	long	 n;
 	int	 rv;
 
-	if ((rv = cmd_list_check_when("audit", "since", u->since)) != 0 ||
-	    (rv = cmd_list_check_when("audit", "until", u->until)) != 0)
+	if ((u->since == NULL || strcmp(u->since, "today") != 0) &&
+	    (rv = cmd_list_check_when("audit", "since", u->since)) != 0)
+		return rv;
+	if ((rv = cmd_list_check_when("audit", "until", u->until)) != 0)
 		return rv;
 	if (u->limit == NULL)
 		return 0;
@@ -99,14 +101,19 @@ cmd_audit_options(struct hl *hl, struct cmd_audit *u, int argc, char **argv)
 	return rv;
 }
 
-/* Times given without a zone are the server's: ask it which. */
+/* Times given without a zone, and today, are the server's: ask it which. */
 static int
 cmd_audit_resolve(struct hl *hl, struct cmd_audit *u)
 {
+	char	today[16];
+
 	if ((u->since != NULL || u->until != NULL) &&
 	    schema_use_timezone(hl) == -1)
 		return -1;
-	if (u->since != NULL &&
+	if (u->since != NULL && strcmp(u->since, "today") == 0) {
+		timeparse_today(today, sizeof today);
+		u->since_q = xstrdup(today);
+	} else if (u->since != NULL &&
 	    (u->since_q = cmd_list_when("since", u->since)) == NULL)
 		return -1;
 	if (u->until != NULL &&

@@ -494,6 +494,11 @@ class TestEndpoint(AuditTest):
         p = self.d.client("audit", "--since", "2020-01-01", "--action",
                           "call.read", "--json", unix=True)
         self.assertEqual(len(json.loads(p.out)["audit"]), 2)
+        p = self.d.client("audit", "--since", "today", "--who", "chen",
+                          "--json", unix=True)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertEqual([e["id"] for e in json.loads(p.out)["audit"]],
+                         [2, 1])
         p = self.d.client("audit", "--since", "soon", unix=True)
         self.assertEqual(p.returncode, 2, p.err)
         self.assertIn("--since", p.err)
