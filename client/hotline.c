@@ -32,6 +32,7 @@ static const struct hotline_cmd hotline_cmds[] = {
 	{ "stats", cmd_stats },
 	{ "export", cmd_export },
 	{ "report", cmd_report },
+	{ "audit", cmd_audit },
 	{ "status", cmd_status },
 	{ "sync", cmd_sync },
 };

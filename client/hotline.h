@@ -80,6 +80,9 @@ int		 cmd_sync(struct hl *, int, char **);
 void		 cmd_sync_quiet(struct hl *);
 int		 cmd_sync_spooled(struct hl *, const char *, const char *);
 
+/* cmd_audit.c */
+int		 cmd_audit(struct hl *, int, char **);
+
 /* cmd_amend.c */
 int		 cmd_amend(struct hl *, int, char **);
 

@@ -32,6 +32,8 @@ static const char usage_main[] =
 "  stats    counts, durations, risk and waits by day, line, topic, ...\n"
 "  export   every call in a range as CSV or JSON (supervisors)\n"
 "  report   the monthly summary, as text or one HTML page with charts\n"
+"  audit    who read, amended, exported or moved what, and failed logins\n"
+"           (admins)\n"
 "  status   the daemon's health, calls per line and queues, in brief\n"
 "  sync     send the calls saved locally while the server was away\n"
 "  help     show this text, or a command's: hotline help log\n"
@@ -341,6 +343,32 @@ static const char usage_export[] =
 "Example:\n"
 "  hotline export --from 2020-02-01 --to 2020-02-29 -o february.csv\n";
 
+static const char usage_audit[] =
+"Usage: hotline audit [--since WHEN] [--until WHEN] [--action ACTION]\n"
+"                     [--who NAME] [--limit N] [--all] [--json]\n"
+"\n"
+"The audit trail, newest first (admins only): every read of one call by\n"
+"anyone but its operator, every amendment (the fields' names, never\n"
+"their values), export and queue item move, and every failed\n"
+"authentication. A table of ID, AT, WHO, ROLE, PEER (uid N on the Unix\n"
+"socket, ADDRESS:PORT on TCP), ACTION, CALL, ITEM and DETAIL.\n"
+"\n"
+"      --since DATE|TIME  from that day (or time) on; today: since\n"
+"                         midnight in the server's timezone\n"
+"      --until DATE|TIME  up to that day, included (a TIME: excluded)\n"
+"      --action ACTION    call.read, call.amend, export, item.claim,\n"
+"                         item.complete, item.release, item.renew,\n"
+"                         item.expire, item.escalate or auth.fail\n"
+"      --who NAME         rows of one requester (\"-\": failed logins)\n"
+"      --limit N          rows per page (default 50)\n"
+"      --all              every page, not only the first\n"
+"      --json             print the server's JSON\n"
+"  -h, --help             show this help\n"
+"\n"
+"Examples:\n"
+"  hotline audit --since 2020-02-01 --action call.read\n"
+"  hotline audit --who chen --all --json\n";
+
 static const char usage_report[] =
 "Usage: hotline report (--month YYYY-MM | --from DATE --to DATE)\n"
 "                      [--html FILE]\n"
@@ -421,6 +449,7 @@ static const struct usage usage_texts[] = {
 	{ "stats", usage_stats },
 	{ "export", usage_export },
 	{ "report", usage_report },
+	{ "audit", usage_audit },
 	{ "status", usage_status },
 	{ "sync", usage_sync },
 	{ "help", usage_help },

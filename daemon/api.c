@@ -61,7 +61,9 @@ struct write {
 	char			*w_key;		/* Idempotency-Key, or NULL */
 	char			 w_fp[2 * SHA256_LEN + 1];
 	struct call		 w_call;	/* POST: the validated call */
-	int64_t			 w_id;		/* PATCH: the call; an item */
+	int64_t			 w_id;		/* PATCH, a read: the call;
+						   an item */
+	int64_t			 w_item;	/* a read: the item shown */
 	long long		 w_want;	/* PATCH: If-Match, or -1 */
 	char			 w_queue[40];	/* claim: the queue */
 	enum queue_action	 w_act;		/* an item: what to do */
@@ -112,7 +114,24 @@ struct api {
 	int			 a_batch_trouble; /* a write of this batch
 						    failed that way */
 	char			 a_store_why[160]; /* why, for /healthz */
+	struct auth_fail	*a_fails;	/* failed authentications not
+						   yet in the audit trail */
+	size_t			 a_nfails;
+	uint64_t		 a_fails_more;	/* beyond API_FAILS_MAX */
 };
+
+/*
+ * A peer's failed authentications in this loop turn: one audit row each,
+ * written by the pump with the turn's other writes. A flood of bad tokens
+ * costs at most API_FAILS_MAX rows per turn, plus one that counts the
+ * rest.
+ */
+struct auth_fail {
+	char			 af_peer[64];
+	int			 af_unix;
+	uint64_t		 af_n;
+};
+#define API_FAILS_MAX	64
 
 #define API_RETRY_MS	10	/* pause between tries for a busy lock */
 #define API_PROBE_MS	1000	/* while writes fail: try one this often */
@@ -131,6 +150,7 @@ static void	api_item_get(struct ctx *, int64_t);
 static void	api_item_act(struct ctx *, int64_t, const char *);
 static void	api_stats(struct ctx *);
 static void	api_export(struct ctx *);
+static void	api_audit(struct ctx *);
 static void	api_post_run(struct write *);
 static void	api_patch_run(struct write *);
 
@@ -143,7 +163,7 @@ static void	api_patch_run(struct write *);
 #define R_READ_ALL	(R_SUPERVISOR | R_ADMIN)
 
 enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
-    RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT };
+    RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT, RT_AUDIT };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -164,6 +184,7 @@ static const struct route {
 	{ RT_ITEM_ACT, "POST", 0, R_QUEUE, 0 },
 	{ RT_STATS, "GET, HEAD", R_READ_ALL, 0, 0 },
 	{ RT_EXPORT, "GET", R_READ_ALL, 0, 0 },
+	{ RT_AUDIT, "GET, HEAD", R_ADMIN, 0, 0 },
 };
 
 static void api_error(struct ctx *, int, const char *, const char *,
@@ -179,6 +200,9 @@ static void	api_commit(struct api *);
 static void	api_write_free(struct write *);
 static const char *api_store_trouble(struct api *);
 static void	api_store_fine(struct api *);
+static void	api_read_run(struct write *);
+static void	api_fails_run(struct write *);
+static void	api_audit_authfail(struct ctx *);
 
 static int64_t
 api_now_ms(void)
@@ -331,6 +355,7 @@ api_free(struct api *a)
 		event_free(a->a_retry_ev);
 	if (a->a_probe_ev != NULL)
 		event_free(a->a_probe_ev);
+	free(a->a_fails);
 	free(a);
 }
 
@@ -502,6 +527,7 @@ api_commit(struct api *a)
 		return;
 	ok = store_commit(a->a_store) == STORE_OK;
 	queue_committed(ok);	/* answers after this see the new counts */
+	audit_committed(ok);
 	status_commit(ok, status_usec() - t0, store_errmsg(a->a_store));
 	if (ok) {
 		a->a_ncommits++;
@@ -1124,6 +1150,90 @@ api_history_redact(json_t *hist)
 	}
 }
 
+/*
+ * Answer o, a single call (call_id) that x read, maybe through item_id.
+ * Anyone but the call's operator leaves a row in the audit trail first:
+ * the answer waits for the pump to commit it, and a read whose row
+ * cannot be written is refused (503), never shown unaudited.
+ */
+static void
+api_reply_read(struct ctx *x, const char *operator, int64_t call_id,
+    int64_t item_id, json_t *o)
+{
+	struct write	*w;
+
+	if (operator != NULL && strcmp(operator, x->x_id.id_name) == 0) {
+		api_reply(x, 200, o);
+		return;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		json_decref(o);
+		api_error(x, 503, "internal", NULL, "out of memory");
+		return;
+	}
+	call_init(&w->w_call);
+	w->w_body = o;
+	w->w_id = call_id;
+	w->w_item = item_id;
+	w->w_run = api_read_run;
+	api_write_queue(x, w);
+}
+
+/* In the pump: the read's audit row, then its answer after the commit. */
+static void
+api_read_run(struct write *w)
+{
+	struct ctx	*x = &w->w_x;
+	struct store	*st = x->x_api->a_store;
+	json_t		*o = w->w_body;
+	int		 rc;
+
+	w->w_body = NULL;
+	if ((rc = store_request_begin(st)) == STORE_OK)
+		rc = store_request_end(st, audit_record(&x->x_id, "call.read",
+		    w->w_id, w->w_item, NULL));
+	if (rc != STORE_OK) {
+		json_decref(o);
+		api_store_error(x, "record the read in the audit trail, so "
+		    "nothing is shown");
+		return;
+	}
+	api_reply(x, 200, o);
+}
+
+/* The names of the changed fields, "risk,notes": never their values. */
+static char *
+api_changed_names(json_t *changes)
+{
+	const char	*k;
+	json_t		*v;
+	char		*out = NULL, *p;
+	size_t		 len = 1;
+
+	json_object_foreach(changes, k, v)
+		len += strlen(k) + 1;
+	if ((out = calloc(1, len)) == NULL)
+		return NULL;
+	p = out;
+	json_object_foreach(changes, k, v)
+		p += sprintf(p, "%s%s", p == out ? "" : ",", k);
+	return out;
+}
+
+/* In the pump's request: the amendment's audit row. */
+static int
+api_amend_audit(struct ctx *x, int64_t id, json_t *changes)
+{
+	char	*names;
+	int	 rc;
+
+	if ((names = api_changed_names(changes)) == NULL)
+		return STORE_ERR;
+	rc = audit_record(&x->x_id, "call.amend", id, 0, names);
+	free(names);
+	return rc;
+}
+
 /* Load call id for x: 0, or an error answered and -1. */
 static int
 api_load_call(struct ctx *x, int64_t id, struct call *c)
@@ -1168,7 +1278,7 @@ api_call_get(struct ctx *x, int64_t id)
 		api_history_redact(hist);
 	o = api_call_json(x, &c);
 	json_object_set_new(o, "history", hist);
-	api_reply(x, 200, o);
+	api_reply_read(x, c.c_operator, id, 0, o);
 done:
 	call_free(&c);
 }
@@ -1221,6 +1331,19 @@ api_call_patch(struct ctx *x, int64_t id)
 	api_write_queue(x, w);
 }
 
+/* In the pump already: a read's audit row, then its answer. */
+static void
+api_read_now(struct ctx *x, int64_t call_id, json_t *o)
+{
+	struct write	 w;
+
+	memset(&w, 0, sizeof(w));
+	w.w_x = *x;
+	w.w_body = o;
+	w.w_id = call_id;
+	api_read_run(&w);
+}
+
 /* In the pump: merge, validate and store an amendment with its history. */
 static void
 api_patch_run(struct write *w)
@@ -1248,7 +1371,11 @@ api_patch_run(struct write *w)
 		goto done;
 	}
 	if (json_object_size(changes) == 0) {
-		api_reply(x, 200, api_call_json(x, &old));
+		/* Nothing changed: the answer is a read of the call. */
+		if (strcmp(old.c_operator, x->x_id.id_name) == 0)
+			api_reply(x, 200, api_call_json(x, &old));
+		else
+			api_read_now(x, w->w_id, api_call_json(x, &old));
 		goto done;
 	}
 	/* The statistics move with the call: out before, in after. */
@@ -1265,6 +1392,8 @@ api_patch_run(struct write *w)
 			rc = api_route_call(x, &new);
 		if (rc == STORE_OK)
 			rc = stats_rollup_call(a->a_store, a->a_cf, w->w_id, 1);
+		if (rc == STORE_OK)
+			rc = api_amend_audit(x, w->w_id, changes);
 		rc = store_request_end(a->a_store, rc);
 	}
 	if (rc == STORE_CONFLICT) {
@@ -1369,7 +1498,7 @@ static void
 api_item_get(struct ctx *x, int64_t id)
 {
 	struct queue_item	 it;
-	json_t			*o, *hist;
+	json_t			*o, *hist, *call;
 	int			 rc;
 
 	if (api_query_check(x, (const char *const []){ NULL }) == -1)
@@ -1391,8 +1520,13 @@ api_item_get(struct ctx *x, int64_t id)
 	}
 	o = api_item_json(x, &it);
 	json_object_set_new(o, "history", hist);
+	call = json_object_get(o, "call");
+	if (json_is_null(call))
+		api_reply(x, 200, o);	/* no call shown: nothing to audit */
+	else
+		api_reply_read(x, json_string_value(json_object_get(call,
+		    "operator")), it.qi_call_id, it.qi_id, o);
 	store_item_free(&it);
-	api_reply(x, 200, o);
 }
 
 /* A new write of an item or queue, with no body to keep. */
@@ -1416,7 +1550,7 @@ api_claim_run(struct write *w)
 	struct ctx		*x = &w->w_x;
 	struct queue_item	 it;
 
-	switch (queue_claim(w->w_queue, x->x_id.id_name, &it)) {
+	switch (queue_claim(w->w_queue, &x->x_id, &it)) {
 	case QUEUE_OK:
 		api_reply(x, 200, api_item_json(x, &it));
 		store_item_free(&it);
@@ -1848,6 +1982,30 @@ api_export_start(void *arg, int ok)
 	api_export_next(e);
 }
 
+/* The export's row in exports and in the audit trail, kept together. */
+static int
+api_export_record(struct export *e)
+{
+	struct store	*st = e->e_x.x_api->a_store;
+	char		 from[40], to[40], detail[160];
+	int		 rc;
+
+	if ((rc = store_request_begin(st)) != STORE_OK)
+		return rc;
+	rc = store_export_begin(st, e->e_x.x_id.id_name,
+	    config_role_name(e->e_x.x_id.id_role), e->e_f.f_from,
+	    e->e_f.f_to, e->e_csv ? "csv" : "json", &e->e_log_id);
+	if (rc == STORE_OK) {
+		clock_format(e->e_f.f_from, from, sizeof(from));
+		clock_format(e->e_f.f_to, to, sizeof(to));
+		snprintf(detail, sizeof(detail), "export %lld: from %s to %s, "
+		    "%s", (long long)e->e_log_id, from, to, e->e_csv ? "csv" :
+		    "json");
+		rc = audit_record(&e->e_x.x_id, "export", 0, 0, detail);
+	}
+	return store_request_end(st, rc);
+}
+
 /* In the pump: record the export, then stream it after the commit. */
 static void
 api_export_begin_run(struct write *w)
@@ -1857,10 +2015,8 @@ api_export_begin_run(struct write *w)
 	struct held	*h;
 
 	w->w_body = NULL;	/* not JSON: ours to hand on */
-	if (store_export_begin(a->a_store, e->e_x.x_id.id_name,
-	    config_role_name(e->e_x.x_id.id_role), e->e_f.f_from,
-	    e->e_f.f_to, e->e_csv ? "csv" : "json", &e->e_log_id) !=
-	    STORE_OK || (h = calloc(1, sizeof(*h))) == NULL) {
+	if (api_export_record(e) != STORE_OK ||
+	    (h = calloc(1, sizeof(*h))) == NULL) {
 		api_store_error(&w->w_x, "record the export");
 		api_export_free(e);
 		return;
@@ -1934,7 +2090,17 @@ api_writes_fail(struct api *a, const char *why)
 			api_export_free((struct export *)w->w_body);
 			w->w_body = NULL;
 		}
-		if (w->w_x.x_req != NULL)
+		if (w->w_run == api_fails_run) {
+			log_warnx("%zu failed authentications not in the "
+			    "audit trail: %s", a->a_nfails, why);
+			a->a_nfails = 0;
+			a->a_fails_more = 0;
+		}
+		if (w->w_run == api_read_run)
+			api_error(&w->w_x, 503, "store_unavailable", NULL,
+			    "%s; the read could not be recorded in the audit "
+			    "trail, so nothing is shown: retry later", why);
+		else if (w->w_x.x_req != NULL)
 			api_error(&w->w_x, 503, "store_unavailable", NULL,
 			    "%s; nothing was stored: retry later with the "
 			    "same Idempotency-Key", why);
@@ -1994,6 +2160,213 @@ api_flush(struct api *a)
 	api_pump(a);
 }
 
+/*
+ * A request was answered 401: note its peer and transport for the audit
+ * trail (never the token, nor any part of it). The pump writes them with
+ * the loop turn's other writes; see struct auth_fail.
+ */
+static void
+api_audit_authfail(struct ctx *x)
+{
+	struct api		*a = x->x_api;
+	struct auth_fail	*f;
+	struct write		*w;
+	struct ctx		 anon;
+	size_t			 i;
+
+	for (i = 0; i < a->a_nfails; i++) {
+		f = &a->a_fails[i];
+		if (f->af_unix == x->x_id.id_unix &&
+		    strcmp(f->af_peer, x->x_id.id_peer) == 0) {
+			f->af_n++;
+			return;
+		}
+	}
+	if (a->a_fails == NULL && (a->a_fails = calloc(API_FAILS_MAX,
+	    sizeof(*a->a_fails))) == NULL) {
+		log_warnx("%s: out of memory: a failed authentication from "
+		    "%s is not in the audit trail", __func__, x->x_id.id_peer);
+		return;
+	}
+	if (a->a_nfails == API_FAILS_MAX) {
+		a->a_fails_more++;
+		return;
+	}
+	f = &a->a_fails[a->a_nfails];
+	snprintf(f->af_peer, sizeof(f->af_peer), "%s", x->x_id.id_peer);
+	f->af_unix = x->x_id.id_unix;
+	f->af_n = 1;
+	if (a->a_nfails++ > 0)
+		return;		/* the pump's write is queued already */
+	/* Not api_write_new: its error would be a second answer. */
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		a->a_nfails = 0;
+		return;
+	}
+	call_init(&w->w_call);
+	anon = *x;
+	anon.x_id.id_name = "-";
+	api_write_queue(&anon, w);
+	w->w_x.x_req = NULL;	/* answered already */
+	w->w_run = api_fails_run;
+}
+
+/* In the pump: one audit row per peer that failed to authenticate. */
+static void
+api_fails_run(struct write *w)
+{
+	struct api		*a = w->w_x.x_api;
+	struct identity		 id;
+	struct auth_fail	*f;
+	char			 detail[96];
+	size_t			 i;
+	int			 rc;
+
+	memset(&id, 0, sizeof(id));
+	id.id_role = ROLE_NONE;
+	if ((rc = store_request_begin(a->a_store)) == STORE_OK) {
+		for (i = 0; i < a->a_nfails && rc == STORE_OK; i++) {
+			f = &a->a_fails[i];
+			snprintf(id.id_peer, sizeof(id.id_peer), "%s",
+			    f->af_peer);
+			id.id_unix = f->af_unix;
+			if (f->af_n > 1)
+				snprintf(detail, sizeof(detail), "via %s, %llu "
+				    "attempts", f->af_unix ? "unix" : "tcp",
+				    (unsigned long long)f->af_n);
+			else
+				snprintf(detail, sizeof(detail), "via %s",
+				    f->af_unix ? "unix" : "tcp");
+			rc = audit_record(&id, "auth.fail", 0, 0, detail);
+		}
+		if (rc == STORE_OK && a->a_fails_more > 0) {
+			snprintf(id.id_peer, sizeof(id.id_peer), "-");
+			snprintf(detail, sizeof(detail), "%llu more attempts "
+			    "from other peers at the same time",
+			    (unsigned long long)a->a_fails_more);
+			rc = audit_record(&id, "auth.fail", 0, 0, detail);
+		}
+		rc = store_request_end(a->a_store, rc);
+	}
+	if (rc != STORE_OK)
+		log_warnx("%zu failed authentications not in the audit "
+		    "trail: %s", a->a_nfails, store_errmsg(a->a_store));
+	a->a_nfails = 0;
+	a->a_fails_more = 0;
+}
+
+static void
+api_audit_row(const struct audit_entry *e, void *arg)
+{
+	json_array_append_new(arg, audit_entry_json(e));
+}
+
+/* The cursor of GET /v1/audit: the last id shown, in base64. */
+static int
+api_audit_cursor(struct ctx *x, int64_t *before)
+{
+	const char	*v = evhttp_find_header(&x->x_query, "cursor");
+	unsigned char	 buf[64];
+	long long	 id;
+	char		 tail;
+	size_t		 len;
+
+	*before = 0;
+	if (v == NULL)
+		return 0;
+	len = strlen(v);
+	if (len == 0 || len > 32 || len % 4 != 0 ||
+	    EVP_DecodeBlock(buf, (const unsigned char *)v, (int)len) < 0)
+		goto bad;
+	buf[len * 3 / 4] = '\0';
+	if (sscanf((char *)buf, "a%lld%c", &id, &tail) != 1 || id < 1)
+		goto bad;
+	*before = id;
+	return 0;
+bad:
+	api_error(x, 400, "invalid_parameter", "cursor", "cursor is not one "
+	    "this server gave out");
+	return -1;
+}
+
+static json_t *
+api_audit_cursor_json(int64_t id)
+{
+	char		 plain[32];
+	unsigned char	 enc[48];
+	int		 n;
+
+	n = snprintf(plain, sizeof(plain), "a%lld", (long long)id);
+	EVP_EncodeBlock(enc, (const unsigned char *)plain, n);
+	return json_string((char *)enc);
+}
+
+/* The filter of GET /v1/audit from its query; -1: answered. */
+static int
+api_audit_filter(struct ctx *x, struct audit_filter *f)
+{
+	static const char *const known[] = { "since", "until", "action",
+	    "who", "limit", "cursor", NULL };
+
+	memset(f, 0, sizeof(*f));
+	if (api_query_check(x, known) == -1 ||
+	    api_time_param(x, "since", 0, &f->af_since) == -1 ||
+	    api_time_param(x, "until", 1, &f->af_until) == -1 ||
+	    api_limit_param(x, &f->af_limit) == -1 ||
+	    api_audit_cursor(x, &f->af_before) == -1)
+		return -1;
+	if (f->af_since != 0 && f->af_until != 0 &&
+	    f->af_since >= f->af_until) {
+		api_error(x, 400, "invalid_parameter", "until", "until must "
+		    "be after since");
+		return -1;
+	}
+	f->af_action = evhttp_find_header(&x->x_query, "action");
+	if (f->af_action != NULL && !audit_action_known(f->af_action)) {
+		api_error(x, 400, "invalid_parameter", "action", "action: "
+		    "unknown action \"%.64s\"", f->af_action);
+		return -1;
+	}
+	f->af_who = evhttp_find_header(&x->x_query, "who");
+	if (f->af_who != NULL && (*f->af_who == '\0' ||
+	    strlen(f->af_who) > 64)) {
+		api_error(x, 400, "invalid_parameter", "who", "who must be a "
+		    "name of 1 to 64 characters");
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /v1/audit?since=&until=&action=&who=&limit=&cursor=: newest first. */
+static void
+api_audit(struct ctx *x)
+{
+	struct audit_filter	 f;
+	json_t			*o, *rows;
+	long			 limit;
+
+	if (api_audit_filter(x, &f) == -1)
+		return;
+	limit = f.af_limit;
+	f.af_limit++;	/* one more tells whether there is a next page */
+	rows = json_array();
+	if (store_audit_list(x->x_api->a_store, &f, api_audit_row, rows) !=
+	    STORE_OK) {
+		json_decref(rows);
+		api_store_error(x, "read the audit trail");
+		return;
+	}
+	o = json_pack("{s:O, s:n}", "audit", rows, "next_cursor");
+	if (json_array_size(rows) > (size_t)limit) {
+		json_array_remove(rows, (size_t)limit);
+		json_object_set_new(o, "next_cursor", api_audit_cursor_json(
+		    json_integer_value(json_object_get(json_array_get(rows,
+		    (size_t)limit - 1), "id"))));
+	}
+	json_decref(rows);
+	api_reply(x, 200, o);
+}
+
 /* A positive decimal id with no sign or leading zero; end at *endp. */
 static int
 api_path_id(const char *p, int64_t *id, const char **endp)
@@ -2036,6 +2409,8 @@ api_route(const char *path, int64_t *id, char *queue, size_t qlen,
 		return &routes[RT_STATS];
 	if (strcmp(path, "/v1/export") == 0)
 		return &routes[RT_EXPORT];
+	if (strcmp(path, "/v1/audit") == 0)
+		return &routes[RT_AUDIT];
 	if (strncmp(path, "/v1/calls/", 10) == 0)
 		return api_path_id(path + 10, id, &end) == 0 && *end == '\0' ?
 		    &routes[RT_CALL] : NULL;
@@ -2080,6 +2455,7 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 	}
 	if (auth_identify(x->x_req, x->x_id.id_unix, x->x_api->a_cf,
 	    &x->x_id) == -1) {
+		api_audit_authfail(x);
 		if (!x->x_id.id_unix)
 			evhttp_add_header(evhttp_request_get_output_headers(
 			    x->x_req), "WWW-Authenticate", "Bearer");
@@ -2130,6 +2506,9 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		break;
 	case RT_EXPORT:
 		api_export(x);
+		break;
+	case RT_AUDIT:
+		api_audit(x);
 		break;
 	}
 }

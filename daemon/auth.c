@@ -143,6 +143,35 @@ auth_bearer(struct evhttp_request *req, const struct config *cf,
 	return 0;
 }
 
+/*
+ * Where req came from, for the audit trail: "uid N" on a Unix socket,
+ * the address and port on TCP, "-" when it cannot be told.
+ */
+void
+auth_peer(struct evhttp_request *req, int is_unix, char *buf, size_t len)
+{
+	struct evhttp_connection	*evcon;
+	char				*addr = NULL;
+	ev_uint16_t			 port = 0;
+	uid_t				 uid;
+
+	snprintf(buf, len, "-");
+	if (is_unix) {
+		if (auth_peer_uid(req, &uid) == 0)
+			snprintf(buf, len, "uid %u", (unsigned int)uid);
+		return;
+	}
+	if ((evcon = evhttp_request_get_connection(req)) == NULL)
+		return;
+	evhttp_connection_get_peer(evcon, &addr, &port);
+	if (addr == NULL)
+		return;
+	if (strchr(addr, ':') != NULL)
+		snprintf(buf, len, "[%s]:%u", addr, (unsigned int)port);
+	else
+		snprintf(buf, len, "%s:%u", addr, (unsigned int)port);
+}
+
 /* Fill id for req; -1 (role NONE) when the requester is unknown. */
 int
 auth_identify(struct evhttp_request *req, int is_unix,
@@ -150,6 +179,7 @@ auth_identify(struct evhttp_request *req, int is_unix,
 {
 	memset(id, 0, sizeof(*id));
 	id->id_unix = is_unix;
+	auth_peer(req, is_unix, id->id_peer, sizeof(id->id_peer));
 	if ((is_unix ? auth_unix(req, cf, id) :
 	    auth_bearer(req, cf, id)) == -1) {
 		id->id_name = NULL;

@@ -129,6 +129,8 @@ struct identity {
 	enum role	 id_role;
 	int		 id_unix;	/* 1: Unix socket, 0: TCP */
 	char		 id_buf[64];
+	char		 id_peer[64];	/* "uid 1000", "192.0.2.1:40000",
+					   "[2001:db8::1]:40000" */
 };
 
 #define CALL_MAX_TOPICS	16
@@ -205,6 +207,28 @@ struct queue_item {
 	int64_t	 qi_version;
 };
 
+/* One row of the audit trail (audit.c); texts are not owned. */
+struct audit_entry {
+	int64_t		 ae_id;
+	int64_t		 ae_at;		/* UTC seconds */
+	const char	*ae_who;
+	const char	*ae_role;
+	const char	*ae_peer;	/* "uid 1000", "192.0.2.1:40000" */
+	const char	*ae_action;	/* "call.read", "auth.fail", ... */
+	int64_t		 ae_call_id;	/* 0: none */
+	int64_t		 ae_item_id;	/* 0: none */
+	const char	*ae_detail;	/* NULL: none; never a value */
+};
+
+struct audit_filter {
+	int64_t		 af_since;	/* 0: open */
+	int64_t		 af_until;	/* 0: open; exclusive */
+	const char	*af_action;	/* NULL: any */
+	const char	*af_who;	/* NULL: any */
+	int64_t		 af_before;	/* the cursor: ids below it; 0 */
+	long		 af_limit;
+};
+
 /* log.c */
 void	log_init(int debug, int facility);
 void	log_setfacility(int facility);
@@ -212,6 +236,7 @@ void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_alert(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_audit(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
@@ -328,6 +353,12 @@ struct store_count {
 int		 store_counts(struct store *, int64_t, int64_t, int64_t,
 		    void (*)(const struct store_count *, void *), void *);
 int		 store_lock_check(struct store *);
+int		 store_audit_add(struct store *, struct audit_entry *);
+int		 store_audit_last(struct store *, int64_t *);
+int		 store_audit_after(struct store *, int64_t,
+		    void (*)(const struct audit_entry *, void *), void *);
+int		 store_audit_list(struct store *, const struct audit_filter *,
+		    void (*)(const struct audit_entry *, void *), void *);
 #define STORE_OK	 0
 #define STORE_ERR	-1
 #define STORE_NOTFOUND	-2
@@ -338,6 +369,7 @@ int		 store_lock_check(struct store *);
 #define STORE_FAULT_IO		2	/* an I/O error, a damaged file */
 
 /* auth.c */
+void	auth_peer(struct evhttp_request *, int, char *, size_t);
 int	auth_identify(struct evhttp_request *, int, const struct config *,
 	    struct identity *);
 void	auth_sha256(const void *, size_t, unsigned char *);
@@ -431,7 +463,8 @@ const struct queue_count *queue_count(const char *);
 int64_t		 queue_sla(const struct queue_item *);
 int		 queue_route(const struct call *, const char *,
 		    struct queue_item[2], size_t *);
-int		 queue_claim(const char *, const char *, struct queue_item *);
+int		 queue_claim(const char *, const struct identity *,
+		    struct queue_item *);
 int		 queue_act(int64_t, enum queue_action, const struct identity *,
 		    const char *, struct queue_item *, char *, size_t);
 json_t		*queue_item_json(const struct queue_item *);
@@ -510,6 +543,20 @@ void	 status_store_failed(const char *);
 json_t	*status_json(int64_t);
 void	 status_day_bounds(int64_t, int64_t *, int64_t *);
 size_t	 status_label_escape(const char *, char *, size_t);
+
+/*
+ * audit.c: the append-only audit trail. A row is written in the
+ * transaction of what it records; rows are sent to syslog (authpriv)
+ * once their transaction has committed.
+ */
+#define AUDIT_SYSTEM	"hotlined"	/* who, for the daemon's own moves */
+int	 audit_init(struct store *);
+int	 audit_record(const struct identity *, const char *, int64_t,
+	    int64_t, const char *);
+int	 audit_system(const char *, int64_t, int64_t, const char *);
+void	 audit_committed(int);
+int	 audit_action_known(const char *);
+json_t	*audit_entry_json(const struct audit_entry *);
 
 /* server.c */
 int	server_run(const char *, int, int);

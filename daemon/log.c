@@ -122,6 +122,20 @@ log_alert(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A row of the audit trail: to the authpriv facility whatever the
+ * configured one, as the trail says who read which record.
+ */
+void
+log_audit(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_AUTHPRIV | LOG_NOTICE, fmt, ap);
+	va_end(ap);
+}
+
 /* Log at LOG_CRIT with errno and exit: start-up only. */
 void
 fatal(const char *fmt, ...)

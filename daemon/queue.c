@@ -17,7 +17,7 @@
 
 #define QUEUE_TICK_MS	1000
 #define QUEUE_RECOUNT_S	60	/* mend any drift at least this often */
-#define QUEUE_SYSTEM	"hotlined"	/* the actor of timer transitions */
+#define QUEUE_SYSTEM	AUDIT_SYSTEM	/* the actor of timer transitions */
 
 struct queue_esc {
 	char		 qe_code[40];
@@ -345,12 +345,18 @@ queue_route(const struct call *c, const char *actor, struct queue_item out[2],
 	return STORE_OK;
 }
 
-/* Claim the next item of queue for who; QUEUE_EMPTY when none is due. */
+/*
+ * Claim the next item of queue for id; QUEUE_EMPTY when none is due. The
+ * audit row covers the call the claim's answer shows.
+ */
 int
-queue_claim(const char *queue, const char *who, struct queue_item *it)
+queue_claim(const char *queue, const struct identity *id,
+    struct queue_item *it)
 {
-	int	 q, rc, first;
-	int64_t	 now = clock_now();
+	const char	*who = id->id_name;
+	char		 detail[64];
+	int		 q, rc, first;
+	int64_t		 now = clock_now();
 
 	if ((q = queue_index(queue)) == -1)
 		return QUEUE_NOTFOUND;
@@ -378,6 +384,10 @@ queue_claim(const char *queue, const char *who, struct queue_item *it)
 		if (rc == STORE_OK && first)
 			rc = stats_rollup_call(qs.q_store, qs.q_cf,
 			    it->qi_call_id, 1);
+		snprintf(detail, sizeof(detail), "queue %s", queue);
+		if (rc == STORE_OK)
+			rc = audit_record(id, "item.claim", it->qi_call_id,
+			    it->qi_id, detail);
 		rc = store_request_end(qs.q_store, rc);
 	}
 	if (rc != STORE_OK) {
@@ -396,6 +406,33 @@ static const char *const queue_action_names[] = {
 	[QUEUE_RENEW] = "renewed",
 };
 
+static const char *const queue_audit_names[] = {
+	[QUEUE_COMPLETE] = "item.complete",
+	[QUEUE_RELEASE] = "item.release",
+	[QUEUE_RENEW] = "item.renew",
+};
+
+/* Store an acted-on item with its audit row ("held by" someone else). */
+static int
+queue_act_store(struct queue_item *it, enum queue_action act,
+    const struct identity *who, const char *holder, int64_t now)
+{
+	char	 detail[64];
+	int	 rc;
+
+	detail[0] = '\0';
+	if (strcmp(holder, who->id_name) != 0)
+		snprintf(detail, sizeof(detail), "held by %s", holder);
+	if ((rc = store_request_begin(qs.q_store)) != STORE_OK)
+		return rc;
+	rc = store_item_set(qs.q_store, it, now, who->id_name,
+	    queue_action_names[act], NULL);
+	if (rc == STORE_OK)
+		rc = audit_record(who, queue_audit_names[act], it->qi_call_id,
+		    it->qi_id, detail[0] != '\0' ? detail : NULL);
+	return store_request_end(qs.q_store, rc);
+}
+
 /*
  * Act on item id for who (role): complete with resolution, release or
  * renew. Only a claimed item, and only its holder or a supervisor or
@@ -405,6 +442,7 @@ int
 queue_act(int64_t id, enum queue_action act, const struct identity *who,
     const char *resolution, struct queue_item *it, char *why, size_t len)
 {
+	char	 holder[sizeof(it->qi_claimed_by)];
 	int	 q, rc, boss;
 	int64_t	 now = clock_now();
 
@@ -430,6 +468,7 @@ queue_act(int64_t id, enum queue_action act, const struct identity *who,
 		    (long long)id);
 		return QUEUE_FORBIDDEN;
 	}
+	snprintf(holder, sizeof(holder), "%s", it->qi_claimed_by);
 	switch (act) {
 	case QUEUE_COMPLETE:
 		snprintf(it->qi_state, sizeof(it->qi_state), "done");
@@ -452,8 +491,7 @@ queue_act(int64_t id, enum queue_action act, const struct identity *who,
 		    qs.q_cf->cf_qconf[q].qf_lease_s);
 		break;
 	}
-	if (store_item_set(qs.q_store, it, now, who->id_name,
-	    queue_action_names[act], NULL) != STORE_OK)
+	if (queue_act_store(it, act, who, holder, now) != STORE_OK)
 		return QUEUE_ERR;
 	if (act == QUEUE_COMPLETE)
 		queue_move(it->qi_queue, 0, -1, 0, it->qi_escalated_at != 0 ?
@@ -484,7 +522,9 @@ queue_expire(int64_t now)
 		v[i].qi_claimed_by[0] = '\0';
 		v[i].qi_lease_until = 0;
 		if (store_item_set(qs.q_store, &v[i], now, QUEUE_SYSTEM,
-		    "lease expired", detail) != STORE_OK)
+		    "lease expired", detail) != STORE_OK ||
+		    audit_system("item.expire", v[i].qi_call_id, v[i].qi_id,
+		    detail) != STORE_OK)
 			break;
 		queue_move(v[i].qi_queue, 1, -1, 0, 0, v[i].qi_due_at, 0);
 	}
@@ -523,6 +563,8 @@ queue_escalate(int64_t now, struct queue_item **out, size_t *nout)
 		if (stats_rollup_call(qs.q_store, qs.q_cf, v[i].qi_call_id,
 		    -1) != STORE_OK || store_item_set(qs.q_store, &v[i], now,
 		    QUEUE_SYSTEM, "escalated", detail) != STORE_OK ||
+		    audit_system("item.escalate", v[i].qi_call_id, v[i].qi_id,
+		    detail) != STORE_OK ||
 		    stats_rollup_call(qs.q_store, qs.q_cf, v[i].qi_call_id,
 		    1) != STORE_OK)
 			return -1;
@@ -599,6 +641,7 @@ queue_run(void)
 	ok = 1;
 	queue_escalated_log(esc, nesc, now);
 done:
+	audit_committed(ok);
 	store_items_free(esc, nesc);
 	if (now >= qs.q_recount_at || (qs.q_next_due != 0 &&
 	    now >= qs.q_next_due))

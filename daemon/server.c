@@ -384,6 +384,9 @@ server_start(struct server *s)
 	api_set_config(s->s_api, s->s_cf);
 	if (queue_init(s->s_base, s->s_store, s->s_cf) == -1)
 		fatalx("queue_init: out of memory");
+	if (audit_init(s->s_store) == -1)
+		fatalx("%s: the audit trail: %s", s->s_cf->cf_db_path,
+		    store_errmsg(s->s_store));
 	if (status_init(s->s_base, s->s_store, s->s_api, s->s_cf,
 	    &cause) == -1)
 		fatalx("store: %s", cause);

@@ -164,10 +164,33 @@ static const char *const store_migrations[] = {
 	") WITHOUT ROWID;",
 	/* 5: the oldest claimable item of a queue, by index. */
 	"CREATE INDEX queue_items_oldest ON queue_items (queue, state, due_at);",
+	/*
+	 * 6: the audit trail (audit.c): who read, amended, exported or moved
+	 * what, and who failed to authenticate. Append-only: the triggers
+	 * refuse to change or remove a row, whoever asks.
+	 */
+	"CREATE TABLE audit ("
+	"  id       INTEGER PRIMARY KEY,"
+	"  at       INTEGER NOT NULL,"
+	"  who      TEXT NOT NULL,"
+	"  role     TEXT NOT NULL,"
+	"  peer     TEXT NOT NULL,"
+	"  action   TEXT NOT NULL,"
+	"  call_id  INTEGER,"
+	"  item_id  INTEGER,"
+	"  detail   TEXT"
+	");"
+	"CREATE INDEX audit_at ON audit (at, id);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit trail is append-only');"
+	"END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit trail is append-only');"
+	"END;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
-#define STORE_SCHEMA_VERSION_TEXT "5"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "6"	/* the probe's; checked at open */
 
 #define STORE_READ_WAIT_MS	100	/* longest a read blocks the loop */
 
@@ -182,6 +205,9 @@ static const char *const store_migrations[] = {
 	"id, call_id, queue, kind, priority, state, due_at, created_at," \
 	" claimed_by, claimed_at, lease_until, completed_at, completed_by," \
 	" resolution, escalated_at, version, first_claimed_at"
+
+#define AUDIT_COLUMNS \
+	"id, at, who, role, peer, action, call_id, item_id, detail"
 
 enum store_stmt {
 	ST_BEGIN,
@@ -222,6 +248,10 @@ enum store_stmt {
 	ST_COUNT_MINUTES,
 	ST_COUNT_TOTALS,
 	ST_COUNT_OPERATORS,
+	ST_AUDIT_INSERT,
+	ST_AUDIT_LAST,
+	ST_AUDIT_AFTER,
+	ST_AUDIT_LIST,
 	ST_PROBE,
 	ST_MAX
 };
@@ -358,6 +388,17 @@ static const char *const store_sql[ST_MAX] = {
 	    " FROM calls GROUP BY 1, 2, 3",
 	[ST_COUNT_OPERATORS] = "SELECT DISTINCT operator FROM calls"
 	    " WHERE started_at >= ?1 AND started_at < ?2",
+	[ST_AUDIT_INSERT] = "INSERT INTO audit (at, who, role, peer, action,"
+	    " call_id, item_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_AUDIT_LAST] = "SELECT coalesce(max(id), 0) FROM audit",
+	/* The rows committed since ?1, for syslog, oldest first. */
+	[ST_AUDIT_AFTER] = "SELECT " AUDIT_COLUMNS " FROM audit WHERE id > ?1"
+	    " ORDER BY id",
+	/* NULL parameters leave a filter out; ?5: the cursor (an id). */
+	[ST_AUDIT_LIST] = "SELECT " AUDIT_COLUMNS " FROM audit"
+	    " WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)"
+	    " AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR who = ?4)"
+	    " AND (?5 IS NULL OR id < ?5) ORDER BY id DESC LIMIT ?6",
 	/* A write that changes nothing but still goes to disk: page 1. */
 	[ST_PROBE] = "PRAGMA user_version = " STORE_SCHEMA_VERSION_TEXT,
 };
@@ -1797,6 +1838,96 @@ store_export_end(struct store *s, int64_t id, int64_t rows)
 	sqlite3_clear_bindings(st);
 	return store_request_end(s, rc == SQLITE_DONE ? STORE_OK :
 	    store_fail(s, "recording an export's end"));
+}
+
+/* Append one row to the audit trail; its id and time are set in e. */
+int
+store_audit_add(struct store *s, struct audit_entry *e)
+{
+	sqlite3_stmt	*st = s->s_st[ST_AUDIT_INSERT];
+	int		 rc;
+
+	e->ae_at = clock_now();
+	sqlite3_bind_int64(st, 1, e->ae_at);
+	store_bind_text(st, 2, e->ae_who);
+	store_bind_text(st, 3, e->ae_role);
+	store_bind_text(st, 4, e->ae_peer);
+	store_bind_text(st, 5, e->ae_action);
+	store_bind_time(st, 6, e->ae_call_id);
+	store_bind_time(st, 7, e->ae_item_id);
+	store_bind_text(st, 8, e->ae_detail);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "writing the audit trail");
+	e->ae_id = sqlite3_last_insert_rowid(s->s_db);
+	return STORE_OK;
+}
+
+/* The id of the newest audit row; 0 when there is none. */
+int
+store_audit_last(struct store *s, int64_t *id)
+{
+	sqlite3_stmt	*st = s->s_st[ST_AUDIT_LAST];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_fail(s, "reading the "
+	    "audit trail");
+}
+
+/* Hand every row st yields to fn; the texts last only for the call. */
+static int
+store_audit_rows(struct store *s, sqlite3_stmt *st,
+    void (*fn)(const struct audit_entry *, void *), void *arg)
+{
+	struct audit_entry	 e;
+	int			 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e.ae_id = sqlite3_column_int64(st, 0);
+		e.ae_at = sqlite3_column_int64(st, 1);
+		e.ae_who = (const char *)sqlite3_column_text(st, 2);
+		e.ae_role = (const char *)sqlite3_column_text(st, 3);
+		e.ae_peer = (const char *)sqlite3_column_text(st, 4);
+		e.ae_action = (const char *)sqlite3_column_text(st, 5);
+		e.ae_call_id = sqlite3_column_int64(st, 6);	/* NULL: 0 */
+		e.ae_item_id = sqlite3_column_int64(st, 7);
+		e.ae_detail = (const char *)sqlite3_column_text(st, 8);
+		fn(&e, arg);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "reading the "
+	    "audit trail");
+}
+
+/* The audit rows after id, oldest first. */
+int
+store_audit_after(struct store *s, int64_t id,
+    void (*fn)(const struct audit_entry *, void *), void *arg)
+{
+	sqlite3_bind_int64(s->s_st[ST_AUDIT_AFTER], 1, id);
+	return store_audit_rows(s, s->s_st[ST_AUDIT_AFTER], fn, arg);
+}
+
+/* The audit rows f selects, newest first. */
+int
+store_audit_list(struct store *s, const struct audit_filter *f,
+    void (*fn)(const struct audit_entry *, void *), void *arg)
+{
+	sqlite3_stmt	*st = s->s_st[ST_AUDIT_LIST];
+
+	store_bind_time(st, 1, f->af_since);
+	store_bind_time(st, 2, f->af_until);
+	store_bind_text(st, 3, f->af_action);
+	store_bind_text(st, 4, f->af_who);
+	store_bind_time(st, 5, f->af_before);
+	sqlite3_bind_int64(st, 6, f->af_limit);
+	return store_audit_rows(s, st, fn, arg);
 }
 
 /*
