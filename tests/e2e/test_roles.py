@@ -152,12 +152,17 @@ class TestRoleMatrix(RoleTest):
              (401, 403, 403, 200, 200)),
             ("export", "GET", f"/v1/export?{RANGE}&format=csv", X,
              (401, 403, 403, 200, 200)),
+            ("audit trail", "GET", "/v1/audit", X,
+             (401, 403, 403, 403, 200)),
+            ("audit trail filtered", "GET", "/v1/audit?action=call.read",
+             X, (401, 403, 403, 403, 200)),
             # Methods a route does not allow: 405 before anyone is asked
             # who they are (it says nothing about the data).
             ("delete calls", "DELETE", "/v1/calls", X, (405,) * 5),
             ("put a call", "PUT", f"/v1/calls/{own}", X, (405,) * 5),
             ("get claim", "GET", "/v1/queues/mhc/claim", X, (405,) * 5),
             ("post stats", "POST", f"/v1/stats?{RANGE}", X, (405,) * 5),
+            ("delete audit", "DELETE", "/v1/audit", X, (405,) * 5),
         ]
 
     def matrix(self, transport):
