@@ -193,6 +193,7 @@ server_reload(struct server *s)
 	s->s_nstatus_l = cf->cf_nstatus;
 	api_set_config(s->s_api, cf);
 	queue_set_config(cf);
+	retention_set_config(cf);
 	clock_set_timezone(cf->cf_timezone);
 	status_set_config(cf);
 	log_setfacility(cf->cf_facility);
@@ -345,6 +346,8 @@ server_start(struct server *s)
 	api_set_config(s->s_api, s->s_cf);
 	if (queue_init(s->s_base, s->s_store, s->s_cf) == -1)
 		fatalx("queue_init: out of memory");
+	if (retention_init(s->s_base, s->s_api, s->s_store, s->s_cf) == -1)
+		fatalx("retention_init: out of memory");
 	if (status_init(s->s_base, s->s_store, s->s_api, s->s_cf,
 	    &cause) == -1)
 		fatalx("store: %s", cause);
@@ -361,6 +364,7 @@ server_free(struct server *s)
 {
 	status_halt();
 	api_free(s->s_api);
+	retention_free();	/* after the API ran its last slice */
 	queue_free();
 	server_close_listeners(s->s_api_l, s->s_napi_l);
 	server_close_listeners(s->s_status_l, s->s_nstatus_l);
