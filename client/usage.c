@@ -137,7 +137,8 @@ static const char usage_show[] =
 "Show call ID: every field, with the display name beside each code and\n"
 "times in the server's timezone, then the history of its amendments\n"
 "(the version replaced, when, by whom, and each field's old and new\n"
-"value). Personal fields your role may not see are shown as (hidden).\n"
+"value). Personal fields your role may not see are shown as (hidden);\n"
+"those the server's retention erased as (erased DATE).\n"
 "\n"
 "      --json      print the record as the server sent it\n"
 "  -h, --help      show this help\n";
