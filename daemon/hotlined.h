@@ -521,6 +521,7 @@ void	 retention_free(void);
 int	 retention_run_slice(struct store *, const struct config *, int64_t,
 	    struct retention_slice *);
 int64_t	 retention_cutoff(long, int64_t);
+json_t	*retention_json(void);
 
 /* server.c */
 int	server_run(const char *, int);

@@ -37,6 +37,9 @@ static struct {
 	int64_t			 r_erased;	/* calls erased so far */
 	struct retention_slice	 r_slice;	/* the last slice */
 	int			 r_rc;		/* and its STORE_ code */
+	int64_t			 r_last_at;	/* the last whole run: when */
+	int64_t			 r_last_cutoff;
+	int64_t			 r_last_erased;
 } rt;
 
 static void	retention_schedule(int);
@@ -89,6 +92,9 @@ retention_finish(void)
 	int	 rc;
 
 	rt.r_running = 0;
+	rt.r_last_at = rt.r_now;
+	rt.r_last_cutoff = rt.r_slice.rs_cutoff;
+	rt.r_last_erased = rt.r_erased;
 	clock_format(rt.r_slice.rs_cutoff, when, sizeof(when));
 	log_info("retention: erased the personal fields of %lld calls started "
 	    "before %s (personal_days %ld)", (long long)rt.r_erased, when,
@@ -196,6 +202,19 @@ retention_set_config(const struct config *cf)
 	rt.r_days = cf->cf_retention_days;
 	if (!rt.r_running)
 		retention_schedule(RETENTION_START_S);
+}
+
+/* For /status (main loop): the setting and the last whole run; counts
+ * and times only. */
+json_t *
+retention_json(void)
+{
+	return json_pack("{s:I, s:b, s:o, s:o, s:I}", "personal_days",
+	    (json_int_t)(rt.r_cf != NULL ? rt.r_cf->cf_retention_days : 0),
+	    "running", rt.r_running, "last_run_at",
+	    call_json_time(rt.r_last_at), "last_cutoff",
+	    call_json_time(rt.r_last_cutoff), "last_erased",
+	    (json_int_t)rt.r_last_erased);
 }
 
 void

@@ -8,6 +8,7 @@ import datetime
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -238,6 +239,33 @@ class TestErase(RetentionTest):
         p = self.d.client("show", "--json", str(self.old), who="chen")
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn('"personal_erased_at"', p.out)
+
+
+class TestReload(RetentionTest):
+    """Retention switched on by a reload runs soon; /status says so."""
+    retention = "  personal_days = 0;"
+    status = True
+
+    def test_reload_switches_it_on(self):
+        st = self.d.status("/status").json["retention"]
+        self.assertEqual((st["personal_days"], st["last_run_at"],
+                          st["running"]), (0, None, False))
+        cid = self.post(int(time.time()) - 3 * DAY, notes=SECRETS["notes"])
+        time.sleep(1.5)     # past the start-up run, which does nothing
+        self.assertEqual(self.runs(), [])
+        self.assertEqual(self.get(cid)["notes"], SECRETS["notes"])
+        with open(self.d.conf, encoding="utf-8") as f:
+            text = f.read()
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(text.replace("personal_days = 0;",
+                                 "personal_days = 1;"))
+        self.d.proc.send_signal(signal.SIGHUP)
+        self.assertEqual(self.wait_runs(1)[0][0], 1)
+        self.assertNotIn("notes", self.get(cid))
+        st = wait_for(lambda: (lambda s: s if s["last_run_at"] else None)(
+            self.d.status("/status").json["retention"]))
+        self.assertEqual((st["personal_days"], st["last_erased"]), (1, 1))
+        self.assertIsNotNone(st["last_cutoff"])
 
 
 class TestLegalHold(DaemonTest):
