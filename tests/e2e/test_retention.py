@@ -306,6 +306,20 @@ class TestLegalHold(DaemonTest):
                                                    "to": True}}),
                           ("root", {"legal_hold": {"from": True,
                                                     "to": False}})])
+        # The client: hotline amend --legal-hold, as a supervisor.
+        p = self.d.client("amend", "--legal-hold", str(cid), who="chen")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"legal hold: no → yes")
+        p = self.d.client("amend", "--legal-hold=no", str(cid), who="chen")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIs(self.d.request("GET", f"/v1/calls/{cid}",
+                                     who="chen").json["legal_hold"], False)
+        p = self.d.client("amend", "--legal-hold=maybe", str(cid),
+                          who="chen")
+        self.assertEqual(p.returncode, 2, p.err)
+        p = self.d.client("amend", "--legal-hold", str(cid), who="wang")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("legal_hold", p.err)
         # Not on a new call.
         r = self.d.post_call(good(legal_hold=True))
         self.assertError(r, 400, "invalid_field", "legal_hold")
