@@ -508,7 +508,7 @@ size_t	 status_label_escape(const char *, char *, size_t);
  * retention.c: the daily job that erases personal fields of calls older
  * than retention.personal_days, a slice per write batch.
  */
-#define RETENTION_SLICE	500	/* calls per slice (per transaction) */
+#define RETENTION_SLICE	100	/* calls per slice (per transaction) */
 struct retention_slice {
 	int64_t		 rs_cutoff;	/* calls started before this */
 	int64_t		 rs_erased;	/* calls erased by this slice */
