@@ -1307,7 +1307,9 @@ api_patch_run(struct write *w)
 		call_init(&new);
 		if (rc == STORE_OK)
 			rc = store_call_get(a->a_store, w->w_id, &new);
-		if (rc == STORE_OK)
+		/* A hold changes nothing routing reads: no new follow-up. */
+		if (rc == STORE_OK && !(json_object_size(changes) == 1 &&
+		    json_object_get(changes, "legal_hold") != NULL))
 			rc = api_route_call(x, &new);
 		if (rc == STORE_OK)
 			rc = stats_rollup_call(a->a_store, a->a_cf, w->w_id, 1);
