@@ -2073,7 +2073,6 @@ api_task(struct api *a, void (*run)(void *), void (*done)(void *, int),
 	memset(&x, 0, sizeof(x));
 	x.x_api = a;
 	x.x_id.id_name = "hotlined";
-	x.x_id.id_role = ROLE_ADMIN;
 	w->w_task = run;
 	w->w_done = done;
 	w->w_arg = arg;
