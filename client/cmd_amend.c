@@ -7,13 +7,31 @@
 
 #include "hotline.h"
 
-enum { CMD_AMEND_CLEAR = 512 };
+enum { CMD_AMEND_CLEAR = 512, CMD_AMEND_HOLD };
 
 static const struct option cmd_amend_extra[] = {
 	HOTLINE_COMMON_OPTIONS,
 	{ "clear", required_argument, NULL, CMD_AMEND_CLEAR },
+	{ "legal-hold", optional_argument, NULL, CMD_AMEND_HOLD },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* --legal-hold[=yes|no]: a supervisor's or an admin's, not a log field. */
+static int
+cmd_amend_hold(struct fields *f, const char *arg)
+{
+	int	 hold;
+
+	if (arg == NULL || strcmp(arg, "yes") == 0)
+		hold = 1;
+	else if (strcmp(arg, "no") == 0)
+		hold = 0;
+	else
+		return msg_usage("amend", "--legal-hold takes yes or no, not "
+		    "'%s'", arg);
+	json_object_set_new(f->set, "legal_hold", json_boolean(hold));
+	return -1;
+}
 
 static int
 cmd_amend_option(struct hl *hl, struct fields *f, int c, char **argv)
@@ -29,6 +47,8 @@ cmd_amend_option(struct hl *hl, struct fields *f, int c, char **argv)
 		return EXIT_OK;
 	case CMD_AMEND_CLEAR:
 		return fields_clear(f, "amend", optarg) == 0 ? -1 : EXIT_USAGE;
+	case CMD_AMEND_HOLD:
+		return cmd_amend_hold(f, optarg);
 	}
 	if ((rv = fields_option(f, "amend", c, optarg)) == 1)
 		return -1;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hotline.h"
 
@@ -38,6 +39,12 @@ cmd_show_change(struct hl *hl, const char *field, json_t *change)
 {
 	char	*from, *to;
 
+	/* Retention erased the values: say so, not "hidden". */
+	if (json_is_string(change) &&
+	    strcmp(json_string_value(change), "(erased)") == 0) {
+		printf("      %s: (erased)\n", record_label(field));
+		return;
+	}
 	if (!json_is_object(change)) {
 		printf("      %s: (hidden)\n", record_label(field));
 		return;

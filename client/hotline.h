@@ -191,6 +191,7 @@ char		*record_clean(const char *, int);
 char		*record_value_text(struct hl *, const char *, json_t *);
 char		*record_value_line(struct hl *, const char *, json_t *);
 int		 record_is_redacted(json_t *, const char *);
+char		*record_erased_text(json_t *, const char *);
 void		 record_print_line(FILE *, const char *, const char *,
 		    const char *);
 void		 record_print(struct hl *, json_t *, FILE *);

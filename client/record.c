@@ -50,6 +50,8 @@ static const struct record_field record_fields[] = {
 	{ "consent", "consent", RECORD_BOOL, NULL },
 	{ "caller_name", "name", RECORD_TEXT, NULL },
 	{ "caller_contact", "contact", RECORD_TEXT, NULL },
+	{ "personal_erased_at", "erased", RECORD_TIME, NULL },
+	{ "legal_hold", "legal hold", RECORD_BOOL, NULL },
 	{ "repeat_calls", "earlier calls", RECORD_INT, NULL },
 	{ "operator", "operator", RECORD_TEXT, NULL },
 	{ "created_at", "logged", RECORD_TIME, NULL },
@@ -305,17 +307,43 @@ record_value_line(struct hl *hl, const char *field, json_t *v)
 	return out;
 }
 
-/* Whether field is listed in the record's "redacted". */
-int
-record_is_redacted(json_t *rec, const char *field)
+/* Whether field is listed in the record's list ("redacted", "erased"). */
+static int
+record_is_listed(json_t *rec, const char *list, const char *field)
 {
 	json_t	*e;
 	size_t	 i;
 
-	json_array_foreach(json_object_get(rec, "redacted"), i, e)
+	json_array_foreach(json_object_get(rec, list), i, e)
 		if (json_is_string(e) && strcmp(json_string_value(e), field) == 0)
 			return 1;
 	return 0;
+}
+
+/* Whether field is listed in the record's "redacted". */
+int
+record_is_redacted(json_t *rec, const char *field)
+{
+	return record_is_listed(rec, "redacted", field);
+}
+
+/*
+ * "(erased 2026-05-01)" when retention erased field (its day in the
+ * server's timezone), else NULL. Caller frees.
+ */
+char *
+record_erased_text(json_t *rec, const char *field)
+{
+	const char	*when;
+	char		 day[32];
+
+	if (!record_is_listed(rec, "erased", field))
+		return NULL;
+	when = json_string_value(json_object_get(rec, "personal_erased_at"));
+	if (when == NULL)
+		return xstrdup("(erased)");
+	timeparse_local(when, "%Y-%m-%d", day, sizeof day);
+	return xasprintf("(erased %s)", day);
 }
 
 /* "label   value", with the lines of a multi-line value under each other. */
@@ -339,7 +367,8 @@ record_is_known(const char *field)
 {
 	return record_find(field) != NULL || strcmp(field, "id") == 0 ||
 	    strcmp(field, "queue") == 0 ||
-	    strcmp(field, "history") == 0 || strcmp(field, "redacted") == 0;
+	    strcmp(field, "history") == 0 || strcmp(field, "redacted") == 0 ||
+	    strcmp(field, "erased") == 0;
 }
 
 /* The record as a key/value block; fields we do not know come last, raw. */
@@ -354,11 +383,20 @@ record_print(struct hl *hl, json_t *rec, FILE *fp)
 	for (i = 0; i < RECORD_COUNT; i++) {
 		key = record_fields[i].field;
 		if ((v = json_object_get(rec, key)) == NULL) {
-			if (record_is_redacted(rec, key))
+			/* Erased is not empty, nor merely hidden from us. */
+			if ((text = record_erased_text(rec, key)) != NULL) {
+				record_print_line(fp, "  ",
+				    record_fields[i].label, text);
+				free(text);
+			} else if (record_is_redacted(rec, key))
 				record_print_line(fp, "  ",
 				    record_fields[i].label, "(hidden)");
 			continue;
 		}
+		/* Only an erased call says when. */
+		if (json_is_null(v) &&
+		    strcmp(key, "personal_erased_at") == 0)
+			continue;
 		text = record_value_text(hl, key, v);
 		record_print_line(fp, "  ", record_fields[i].label, text);
 		free(text);

@@ -69,6 +69,9 @@ struct write {
 	enum queue_action	 w_act;		/* an item: what to do */
 	void			(*w_run)(struct write *);
 	int64_t			 w_queued_ms;
+	void			(*w_task)(void *);	/* api_task() */
+	void			(*w_done)(void *, int);
+	void			*w_arg;
 };
 TAILQ_HEAD(writeq, write);
 
@@ -176,7 +179,8 @@ static const struct route {
 	{ RT_SCHEMA, "GET, HEAD", R_ANY, 0, 0 },
 	{ RT_WHOAMI, "GET, HEAD", R_ANY, 0, 0 },
 	{ RT_CALLS, "GET, HEAD, POST", R_ANY, R_OPERATOR | R_ADMIN, 0 },
-	{ RT_CALL, "GET, HEAD, PATCH", R_ANY, 0, R_OPERATOR | R_ADMIN },
+	{ RT_CALL, "GET, HEAD, PATCH", R_ANY, 0, R_OPERATOR | R_SUPERVISOR |
+	    R_ADMIN },
 	{ RT_QUEUES, "GET, HEAD", R_ANY, 0, 0 },
 	{ RT_QUEUE, "GET, HEAD", R_QUEUE, 0, 0 },
 	{ RT_CLAIM, "POST", 0, R_QUEUE, 0 },
@@ -185,6 +189,19 @@ static const struct route {
 	{ RT_STATS, "GET, HEAD", R_READ_ALL, 0, 0 },
 	{ RT_EXPORT, "GET", R_READ_ALL, 0, 0 },
 	{ RT_AUDIT, "GET, HEAD", R_ADMIN, 0, 0 },
+};
+
+/*
+ * Which roles may amend which fields of a call (PATCH), after the route's
+ * check: a legal hold is the supervisors' and admins' to set or clear,
+ * and a supervisor amends nothing else.
+ */
+static const struct patch_role {
+	const char	*pr_field;	/* NULL: every other field */
+	int		 pr_roles;
+} patch_roles[] = {
+	{ "legal_hold", R_SUPERVISOR | R_ADMIN },
+	{ NULL, R_OPERATOR | R_ADMIN },
 };
 
 static void api_error(struct ctx *, int, const char *, const char *,
@@ -715,6 +732,11 @@ api_call_error(struct ctx *x, const struct call_error *err)
 	if (strcmp(err->ce_kind, "internal") == 0) {
 		log_warnx("%s: %s", __func__, err->ce_msg);
 		api_error(x, 503, "internal", NULL, "%s", err->ce_msg);
+		return;
+	}
+	if (strcmp(err->ce_kind, "erased") == 0) {
+		api_error(x, 409, err->ce_kind, err->ce_field, "%s",
+		    err->ce_msg);
 		return;
 	}
 	api_error(x, 400, err->ce_kind, err->ce_field, "%s", err->ce_msg);
@@ -1305,6 +1327,29 @@ api_if_match(struct ctx *x)
 	return n;
 }
 
+/* Whether x's role may amend every field in body; -1: answered 403. */
+static int
+api_patch_roles(struct ctx *x, json_t *body)
+{
+	const struct patch_role	*pr;
+	const char		*k;
+	json_t			*v;
+
+	if (!json_is_object(body))
+		return 0;	/* call_patch says what is wrong */
+	json_object_foreach(body, k, v) {
+		for (pr = patch_roles; pr->pr_field != NULL; pr++)
+			if (strcmp(pr->pr_field, k) == 0)
+				break;
+		if (pr->pr_roles & (1 << x->x_id.id_role))
+			continue;
+		api_error(x, 403, "forbidden", k, "role %s may not amend %.64s",
+		    config_role_name(x->x_id.id_role), k);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 api_call_patch(struct ctx *x, int64_t id)
 {
@@ -1321,7 +1366,8 @@ api_call_patch(struct ctx *x, int64_t id)
 		return;
 	}
 	call_init(&w->w_call);
-	if ((w->w_body = api_body(x)) == NULL) {
+	if ((w->w_body = api_body(x)) == NULL ||
+	    api_patch_roles(x, w->w_body) == -1) {
 		api_write_free(w);
 		return;
 	}
@@ -1388,7 +1434,9 @@ api_patch_run(struct write *w)
 		call_init(&new);
 		if (rc == STORE_OK)
 			rc = store_call_get(a->a_store, w->w_id, &new);
-		if (rc == STORE_OK)
+		/* A hold changes nothing routing reads: no new follow-up. */
+		if (rc == STORE_OK && !(json_object_size(changes) == 1 &&
+		    json_object_get(changes, "legal_hold") != NULL))
 			rc = api_route_call(x, &new);
 		if (rc == STORE_OK)
 			rc = stats_rollup_call(a->a_store, a->a_cf, w->w_id, 1);
@@ -2104,6 +2152,8 @@ api_writes_fail(struct api *a, const char *why)
 			api_error(&w->w_x, 503, "store_unavailable", NULL,
 			    "%s; nothing was stored: retry later with the "
 			    "same Idempotency-Key", why);
+		else if (w->w_done != NULL)
+			w->w_done(w->w_arg, 0);
 		api_write_free(w);
 	}
 	a->a_nwrites = 0;
@@ -2151,6 +2201,50 @@ api_pump(struct api *a)
 	}
 	a->a_nwrites = 0;
 	api_commit(a);
+}
+
+/* In the pump: the daemon's own work; done hears of the commit. */
+static void
+api_task_run(struct write *w)
+{
+	struct held	*h;
+
+	w->w_task(w->w_arg);
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		log_warnx("%s: out of memory", __func__);
+		w->w_done(w->w_arg, 0);
+		return;
+	}
+	h->h_then = w->w_done;
+	h->h_arg = w->w_arg;
+	TAILQ_INSERT_TAIL(&w->w_x.x_api->a_held, h, h_entry);
+	w->w_x.x_api->a_nheld++;
+}
+
+/*
+ * Queue run(arg) to run in the next write batch, inside its transaction,
+ * like a client's write; done(arg, ok) is called once that batch has
+ * committed (ok 1) or failed (0). -1: out of memory.
+ */
+int
+api_task(struct api *a, void (*run)(void *), void (*done)(void *, int),
+    void *arg)
+{
+	struct ctx	 x;
+	struct write	*w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	call_init(&w->w_call);
+	memset(&x, 0, sizeof(x));
+	x.x_api = a;
+	x.x_id.id_name = "hotlined";
+	w->w_task = run;
+	w->w_done = done;
+	w->w_arg = arg;
+	w->w_run = api_task_run;
+	api_write_queue(&x, w);
+	return 0;
 }
 
 /* Run the queued writes now (a reload or a stop is coming). */

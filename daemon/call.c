@@ -43,9 +43,12 @@ static const char *const call_input_fields[] = { "line", "started_at",
     "emergency_contacted", NULL };
 static const char *const call_server_fields[] = { "id", "operator", "queue",
     "repeat_calls", "created_at", "updated_at", "version", "history",
-    "redacted", NULL };
+    "redacted", "personal_erased_at", "erased", NULL };
 static const char *const call_personal[] = { "notes", "caller_name",
     "caller_contact", NULL };
+/* What retention erases and an amendment may not bring back. */
+static const char *const call_erasable[] = { "notes", "caller_name",
+    "caller_contact", "caller_number", NULL };
 
 static int call_fail(struct call_error *, const char *, const char *,
     const char *, ...) __attribute__((format(printf, 4, 5)));
@@ -304,6 +307,10 @@ call_check_keys(json_t *o, struct call_error *err)
 	json_t		*v;
 
 	json_object_foreach(o, k, v) {
+		if (strcmp(k, "legal_hold") == 0)
+			return call_fail(err, "invalid_field", k, "legal_hold "
+			    "is set on a stored call by a supervisor or an "
+			    "admin (PATCH)");
 		if (call_in(call_server_fields, k))
 			return call_fail(err, "invalid_field", k,
 			    "%s is set by the server", k);
@@ -483,9 +490,9 @@ call_input_json(const struct call *c)
 	return o;
 }
 
-/* Remove personal fields from o and say which in "redacted". */
+/* Remove personal fields from o and say which in key ("redacted"). */
 static void
-call_redact(json_t *o)
+call_redact(json_t *o, const char *key)
 {
 	json_t	*r = json_array();
 	size_t	 i;
@@ -494,7 +501,7 @@ call_redact(json_t *o)
 		json_object_del(o, call_personal[i]);
 		json_array_append_new(r, json_string(call_personal[i]));
 	}
-	json_object_set_new(o, "redacted", r);
+	json_object_set_new(o, key, r);
 }
 
 /* The record as the API returns it; flags: CALL_SHOW_PERSONAL. */
@@ -510,8 +517,14 @@ call_to_json(const struct call *c, int flags)
 	json_object_set_new(o, "created_at", call_json_time(c->c_created_at));
 	json_object_set_new(o, "updated_at", call_json_time(c->c_updated_at));
 	json_object_set_new(o, "version", json_integer(c->c_version));
+	json_object_set_new(o, "legal_hold", json_boolean(c->c_legal_hold));
+	json_object_set_new(o, "personal_erased_at",
+	    call_json_time(c->c_erased_at));
+	/* Erased is not empty: the fields go, and "erased" says which. */
+	if (c->c_erased_at != 0)
+		call_redact(o, "erased");
 	if (!(flags & CALL_SHOW_PERSONAL))
-		call_redact(o);
+		call_redact(o, "redacted");
 	return o;
 }
 
@@ -542,6 +555,9 @@ call_diff(const struct call *a, const struct call *b)
 		    json_string("(hashed)") : json_null());
 		json_object_set_new(changes, "caller_number", ch);
 	}
+	if (a->c_legal_hold != b->c_legal_hold)
+		json_object_set_new(changes, "legal_hold", json_pack("{s:b, s:b}",
+		    "from", a->c_legal_hold, "to", b->c_legal_hold));
 	json_decref(ja);
 	json_decref(jb);
 	return changes;
@@ -555,6 +571,8 @@ call_copy_server(struct call *dst, const struct call *src)
 	dst->c_updated_at = src->c_updated_at;
 	dst->c_version = src->c_version;
 	dst->c_repeat_calls = src->c_repeat_calls;
+	dst->c_legal_hold = src->c_legal_hold;
+	dst->c_erased_at = src->c_erased_at;
 	if ((dst->c_operator = strdup(src->c_operator)) == NULL)
 		return -1;
 	if (dst->c_caller_hash == NULL && src->c_caller_hash != NULL &&
@@ -563,24 +581,57 @@ call_copy_server(struct call *dst, const struct call *src)
 	return 0;
 }
 
-/*
- * Apply patch to old into out (initialised, caller frees): the merged
- * record is validated whole. *changes (caller frees) lists what differs;
- * it is empty when the patch changes nothing.
- */
-int
-call_patch(const struct call *old, json_t *patch, const struct config *cf,
-    struct call *out, json_t **changes, struct call_error *err)
+/* An erased call's personal fields stay erased: none may be set again. */
+static int
+call_check_erased(const struct call *old, json_t *patch,
+    struct call_error *err)
+{
+	json_t	*v;
+	char	 when[40];
+	size_t	 i;
+
+	if (old->c_erased_at == 0)
+		return 0;
+	for (i = 0; call_erasable[i] != NULL; i++) {
+		v = json_object_get(patch, call_erasable[i]);
+		if (v == NULL || json_is_null(v))
+			continue;
+		clock_format(old->c_erased_at, when, sizeof(when));
+		return call_fail(err, "erased", call_erasable[i], "the personal "
+		    "fields of call %lld were erased at %s (retention); %s "
+		    "cannot be set again", (long long)old->c_id, when,
+		    call_erasable[i]);
+	}
+	return 0;
+}
+
+/* legal_hold in a patch: true or false; -1 when absent (old stays). */
+static int
+call_patch_hold(json_t *patch, int *hold, struct call_error *err)
+{
+	json_t	*v = json_object_get(patch, "legal_hold");
+
+	*hold = -1;
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v))
+		return call_fail(err, "invalid_field", "legal_hold",
+		    "legal_hold must be true or false");
+	*hold = json_is_true(v);
+	return 0;
+}
+
+/* call_patch without legal_hold: merge, validate, keep the server's. */
+static int
+call_patch_fields(const struct call *old, json_t *patch,
+    const struct config *cf, struct call *out, struct call_error *err)
 {
 	json_t		*merged, *v;
 	const char	*k;
 	int		 rc;
 
-	*changes = NULL;
-	if (!json_is_object(patch))
-		return call_fail(err, "invalid_field", "", "the body must be "
-		    "a JSON object of the fields to change");
-	if (call_check_keys(patch, err) == -1)
+	if (call_check_keys(patch, err) == -1 ||
+	    call_check_erased(old, patch, err) == -1)
 		return -1;
 	/* Clearing started_at would silently move the call to today. */
 	v = json_object_get(patch, "started_at");
@@ -609,6 +660,37 @@ call_patch(const struct call *old, json_t *patch, const struct config *cf,
 		free(out->c_caller_hash);
 		out->c_caller_hash = NULL;
 	}
+	return 0;
+}
+
+/*
+ * Apply patch to old into out (initialised, caller frees): the merged
+ * record is validated whole. *changes (caller frees) lists what differs;
+ * it is empty when the patch changes nothing.
+ */
+int
+call_patch(const struct call *old, json_t *patch, const struct config *cf,
+    struct call *out, json_t **changes, struct call_error *err)
+{
+	json_t		*fields;
+	int		 rc, hold;
+
+	*changes = NULL;
+	if (!json_is_object(patch))
+		return call_fail(err, "invalid_field", "", "the body must be "
+		    "a JSON object of the fields to change");
+	if (call_patch_hold(patch, &hold, err) == -1)
+		return -1;
+	/* The rest of the patch is a call's own fields. */
+	if ((fields = json_copy(patch)) == NULL)
+		return call_fail(err, "internal", "", "out of memory");
+	json_object_del(fields, "legal_hold");
+	rc = call_patch_fields(old, fields, cf, out, err);
+	json_decref(fields);
+	if (rc == -1)
+		return -1;
+	if (hold != -1)
+		out->c_legal_hold = hold;
 	*changes = call_diff(old, out);
 	return 0;
 }

@@ -626,6 +626,24 @@ ld_privacy(struct loader *ld, const config_setting_t *root, struct config *cf)
 }
 
 /*
+ * retention = { personal_days = 180; }: erase the personal fields of calls
+ * older than that many days. Absent or 0: kept for ever.
+ */
+static int
+ld_retention(struct loader *ld, const config_setting_t *root,
+    struct config *cf)
+{
+	static const char *const known[] = { "personal_days", NULL };
+	config_setting_t	*g;
+
+	if (ld_group(ld, root, "retention", &g) == -1 ||
+	    (g != NULL && ld_known(ld, g, "retention", known) == -1))
+		return -1;
+	return ld_long(ld, g, "retention", "personal_days", 0, 0, 36500,
+	    &cf->cf_retention_days);
+}
+
+/*
  * A duration: whole seconds, or a string "90s", "30m", "4h", "2d".
  * Bounds in seconds.
  */
@@ -923,7 +941,8 @@ static int
 ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 {
 	static const char *const known[] = { "timezone", "user", "group",
-	    "log", "store", "api", "status", "limits", "privacy", "lines",
+	    "log", "store", "api", "status", "limits", "privacy",
+	    "retention", "lines",
 	    "caller_types", "topics", "risk_levels", "outcomes", "queues",
 	    "routes", "callbacks", "operators", NULL };
 
@@ -939,6 +958,7 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    ld_log(ld, root, cf) == -1 || ld_store(ld, root, cf) == -1 ||
 	    ld_interfaces(ld, root, cf) == -1 ||
 	    ld_limits(ld, root, cf) == -1 || ld_privacy(ld, root, cf) == -1 ||
+	    ld_retention(ld, root, cf) == -1 ||
 	    ld_codes(ld, root, "lines", &cf->cf_lines) == -1 ||
 	    ld_codes(ld, root, "caller_types", &cf->cf_caller_types) == -1 ||
 	    ld_codes(ld, root, "topics", &cf->cf_topics) == -1 ||

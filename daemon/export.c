@@ -124,6 +124,17 @@ export_topics(const struct config *cf, const struct call *c, int names,
 	evbuffer_free(t);
 }
 
+/* A personal field retention erased: "(erased 2026-05-01)", not empty. */
+static void
+export_erased(struct evbuffer *b, int64_t when)
+{
+	char	 t[40], v[64];
+
+	clock_format(when, t, sizeof(t));
+	snprintf(v, sizeof(v), "(erased %.10s)", t);
+	export_field(b, v, 0);
+}
+
 /*
  * Call c as one CSV line. rec is the call as the reader may see it (its
  * JSON, with "queue"); personal: the personal columns are there.
@@ -170,7 +181,10 @@ export_csv_row(struct evbuffer *b, const struct config *cf,
 	F(export_text(rec, "emergency_contacted"));
 	F(export_text(rec, "repeat_calls"));
 	F(export_text(rec, "consent"));
-	if (personal) {
+	if (personal && c->c_erased_at != 0)
+		for (i = 0; i < 3; i++)
+			export_erased(b, c->c_erased_at);
+	else if (personal) {
 		F(export_text(rec, "caller_name"));
 		F(export_text(rec, "caller_contact"));
 		F(export_text(rec, "notes"));

@@ -105,6 +105,8 @@ struct config {
 	struct limits	 cf_limits;
 	unsigned char	*cf_hash_key;	/* caller-number HMAC key, or NULL */
 	size_t		 cf_hash_key_len;
+	long		 cf_retention_days; /* erase personal fields after;
+					       0: never */
 	struct code_list cf_lines;
 	struct code_list cf_caller_types;
 	struct code_list cf_topics;
@@ -162,6 +164,8 @@ struct call {
 	int64_t	 c_updated_at;
 	int64_t	 c_version;
 	int64_t	 c_repeat_calls;
+	int	 c_legal_hold;		/* exempt from retention */
+	int64_t	 c_erased_at;		/* personal fields erased; 0: not */
 };
 
 /* A validation failure: the field and a message for the client. */
@@ -359,6 +363,9 @@ int		 store_audit_after(struct store *, int64_t,
 		    void (*)(const struct audit_entry *, void *), void *);
 int		 store_audit_list(struct store *, const struct audit_filter *,
 		    void (*)(const struct audit_entry *, void *), void *);
+int		 store_erase_slice(struct store *, int64_t, int64_t, int,
+		    int64_t *);
+int		 store_checkpoint(struct store *);
 #define STORE_OK	 0
 #define STORE_ERR	-1
 #define STORE_NOTFOUND	-2
@@ -414,6 +421,8 @@ void		 api_flush(struct api *);
 void		 api_stop(struct api *);
 size_t		 api_writes_waiting(const struct api *);
 int		 api_store_ok(const struct api *, const char **);
+int		 api_task(struct api *, void (*)(void *), void (*)(void *, int),
+		    void *);
 
 /* route.c */
 enum route_kind { ROUTE_REFERRAL, ROUTE_CALLBACK };
@@ -557,6 +566,25 @@ int	 audit_system(const char *, int64_t, int64_t, const char *);
 void	 audit_committed(int);
 int	 audit_action_known(const char *);
 json_t	*audit_entry_json(const struct audit_entry *);
+
+/*
+ * retention.c: the daily job that erases personal fields of calls older
+ * than retention.personal_days, a slice per write batch.
+ */
+#define RETENTION_SLICE	100	/* calls per slice (per transaction) */
+struct retention_slice {
+	int64_t		 rs_cutoff;	/* calls started before this */
+	int64_t		 rs_erased;	/* calls erased by this slice */
+	int		 rs_more;	/* a full slice: run another */
+};
+int	 retention_init(struct event_base *, struct api *, struct store *,
+	    const struct config *);
+void	 retention_set_config(const struct config *);
+void	 retention_free(void);
+int	 retention_run_slice(struct store *, const struct config *, int64_t,
+	    struct retention_slice *);
+int64_t	 retention_cutoff(long, int64_t);
+json_t	*retention_json(void);
 
 /* server.c */
 int	server_run(const char *, int, int);

@@ -229,6 +229,7 @@ server_reload(struct server *s)
 	server_set_tls(sv, cf->cf_nstatus, cf->cf_status_tls);
 	api_set_config(s->s_api, cf);
 	queue_set_config(cf);
+	retention_set_config(cf);
 	clock_set_timezone(cf->cf_timezone);
 	status_set_config(cf);
 	log_setfacility(cf->cf_facility);
@@ -387,6 +388,8 @@ server_start(struct server *s)
 	if (audit_init(s->s_store) == -1)
 		fatalx("%s: the audit trail: %s", s->s_cf->cf_db_path,
 		    store_errmsg(s->s_store));
+	if (retention_init(s->s_base, s->s_api, s->s_store, s->s_cf) == -1)
+		fatalx("retention_init: out of memory");
 	if (status_init(s->s_base, s->s_store, s->s_api, s->s_cf,
 	    &cause) == -1)
 		fatalx("store: %s", cause);
@@ -403,6 +406,7 @@ server_free(struct server *s)
 {
 	status_halt();
 	api_free(s->s_api);
+	retention_free();	/* after the API ran its last slice */
 	queue_free();
 	server_close_listeners(s->s_api_l, s->s_napi_l);
 	server_close_listeners(s->s_status_l, s->s_nstatus_l);

@@ -966,7 +966,7 @@ status_json(int64_t now)
 	    strftime(day, sizeof(day), "%Y-%m-%d", &tm) == 0)
 		day[0] = '\0';
 	return json_pack("{s:s, s:o, s:I, s:s, s:s, s:b, s:{s:s, s:b, s:o, "
-	    "s:o, s:I, s:I}, s:o, s:o, s:I, s:o, s:I}",
+	    "s:o, s:I, s:I}, s:o, s:o, s:I, s:o, s:I, s:o}",
 	    "version", HOTLINED_VERSION,
 	    "started_at", status_time_json(S.st_started),
 	    "uptime_s", (json_int_t)((status_usec() - S.st_started_us) /
@@ -986,7 +986,8 @@ status_json(int64_t now)
 	    "queues", status_queues_json(now),
 	    "connections_open", (json_int_t)status_conns_all(),
 	    "requests", status_requests_json(),
-	    "operators_active_today", (json_int_t)S.st_ops.n);
+	    "operators_active_today", (json_int_t)S.st_ops.n,
+	    "retention", retention_json());
 }
 
 /* One sample line: name{labels} value, label values escaped. */

@@ -187,10 +187,18 @@ static const char *const store_migrations[] = {
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
 	"  SELECT RAISE(ABORT, 'the audit trail is append-only');"
 	"END;",
+	/*
+	 * 7: retention. When a call's personal fields were erased, and a
+	 * legal hold that exempts it; the calls still to erase, by index.
+	 */
+	"ALTER TABLE calls ADD COLUMN personal_erased_at INTEGER;"
+	"ALTER TABLE calls ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX calls_unerased ON calls (started_at, id)"
+	"  WHERE personal_erased_at IS NULL;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
-#define STORE_SCHEMA_VERSION_TEXT "6"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "7"	/* the probe's; checked at open */
 
 #define STORE_READ_WAIT_MS	100	/* longest a read blocks the loop */
 
@@ -199,7 +207,8 @@ static const char *const store_migrations[] = {
 	" gender, age_band, risk, outcome, callback_at, notes, consent," \
 	" caller_name, caller_contact, caller_hash, assess_desire," \
 	" assess_capability, assess_intent, assess_buffers, emergency," \
-	" repeat_calls, created_at, updated_at, version"
+	" repeat_calls, created_at, updated_at, version, legal_hold," \
+	" personal_erased_at"
 
 #define ITEM_COLUMNS \
 	"id, call_id, queue, kind, priority, state, due_at, created_at," \
@@ -253,6 +262,10 @@ enum store_stmt {
 	ST_AUDIT_AFTER,
 	ST_AUDIT_LIST,
 	ST_PROBE,
+	ST_ERASE_PICK,
+	ST_ERASE_HISTORY,
+	ST_ERASE_ITEMS,
+	ST_ERASE_CALL,
 	ST_MAX
 };
 
@@ -298,7 +311,8 @@ static const char *const store_sql[ST_MAX] = {
 	    " caller_contact = ?15, caller_hash = ?16, assess_desire = ?17,"
 	    " assess_capability = ?18, assess_intent = ?19,"
 	    " assess_buffers = ?20, emergency = ?21, updated_at = ?22,"
-	    " version = version + 1 WHERE id = ?1 AND version = ?23",
+	    " legal_hold = ?24, version = version + 1"
+	    " WHERE id = ?1 AND version = ?23",
 	[ST_HISTORY_INSERT] = "INSERT INTO call_history (call_id, version,"
 	    " amended_at, amended_by, changes) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_HISTORY_GET] = "SELECT version, amended_at, amended_by, changes"
@@ -401,6 +415,29 @@ static const char *const store_sql[ST_MAX] = {
 	    " AND (?5 IS NULL OR id < ?5) ORDER BY id DESC LIMIT ?6",
 	/* A write that changes nothing but still goes to disk: page 1. */
 	[ST_PROBE] = "PRAGMA user_version = " STORE_SCHEMA_VERSION_TEXT,
+	/*
+	 * Retention (store_erase_slice): the oldest calls started before ?1,
+	 * not yet erased, not held, with no follow-up still open (its
+	 * counselor may still need the contact).
+	 */
+	[ST_ERASE_PICK] = "SELECT id FROM calls WHERE personal_erased_at IS NULL"
+	    " AND started_at < ?1 AND legal_hold = 0 AND NOT EXISTS"
+	    " (SELECT 1 FROM queue_items q WHERE q.call_id = calls.id"
+	    " AND q.state != 'done') ORDER BY started_at, id LIMIT ?2",
+	/* An amendment keeps which personal field changed, not its values. */
+	[ST_ERASE_HISTORY] = "UPDATE call_history SET changes ="
+	    " json_replace(changes, '$.notes', '(erased)', '$.caller_name',"
+	    " '(erased)', '$.caller_contact', '(erased)') WHERE call_id = ?1"
+	    " AND (json_type(changes, '$.notes') IS NOT NULL"
+	    " OR json_type(changes, '$.caller_name') IS NOT NULL"
+	    " OR json_type(changes, '$.caller_contact') IS NOT NULL)",
+	/* What a counselor wrote about the caller is personal too. */
+	[ST_ERASE_ITEMS] = "UPDATE queue_items SET resolution = NULL"
+	    " WHERE call_id = ?1 AND resolution IS NOT NULL",
+	[ST_ERASE_CALL] = "UPDATE calls SET notes = NULL, caller_name = NULL,"
+	    " caller_contact = NULL, caller_hash = NULL,"
+	    " personal_erased_at = ?2 WHERE id = ?1"
+	    " AND personal_erased_at IS NULL AND legal_hold = 0",
 };
 
 struct store {
@@ -754,6 +791,9 @@ store_setup_once(sqlite3 *db, const char *path, char **cause)
 	if (store_pragma(db, "PRAGMA journal_mode = WAL", "wal", cause) == -1 ||
 	    store_pragma(db, "PRAGMA synchronous = FULL", NULL, cause) == -1 ||
 	    store_pragma(db, "PRAGMA foreign_keys = ON", NULL, cause) == -1 ||
+	    /* Erased text is overwritten with zeros, not left in free
+	       space (retention.c). */
+	    store_pragma(db, "PRAGMA secure_delete = ON", NULL, cause) == -1 ||
 	    store_migrate(db, path, cause) == -1)
 		return -1;
 	return 0;
@@ -1191,6 +1231,8 @@ store_row_call(struct store *s, sqlite3_stmt *st, struct call *c)
 	c->c_created_at = sqlite3_column_int64(st, 23);
 	c->c_updated_at = sqlite3_column_int64(st, 24);
 	c->c_version = sqlite3_column_int64(st, 25);
+	c->c_legal_hold = sqlite3_column_int(st, 26);
+	c->c_erased_at = sqlite3_column_int64(st, 27);
 	if (c->c_line == NULL || c->c_operator == NULL ||
 	    c->c_call_type == NULL || c->c_caller_type == NULL ||
 	    c->c_risk == NULL) {
@@ -1243,7 +1285,7 @@ store_call_by_key(struct store *s, const char *operator, const char *key,
 	store_bind_text(st, 2, key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		v = (const char *)sqlite3_column_text(st, 26);
+		v = (const char *)sqlite3_column_text(st, 28);
 		snprintf(fp, fplen, "%s", v != NULL ? v : "");
 		rc = store_row_call(s, st, c);
 	} else if (rc == SQLITE_DONE)
@@ -1331,6 +1373,7 @@ store_call_update1(struct store *s, const struct call *c, const char *by,
 	store_bind_fields(st, c, 0);
 	sqlite3_bind_int64(st, 22, now);
 	sqlite3_bind_int64(st, 23, c->c_version);
+	sqlite3_bind_int(st, 24, c->c_legal_hold);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -2024,5 +2067,92 @@ store_lock_check(struct store *s)
 	if ((rc = store_begin(s)) != STORE_OK)
 		return rc;
 	store_rollback(s);
+	return STORE_OK;
+}
+
+/* Erase the personal fields of call id, its history's values, its items'
+ * resolutions. */
+static int
+store_erase_call(struct store *s, int64_t id, int64_t now)
+{
+	static const enum store_stmt which[] = { ST_ERASE_HISTORY,
+	    ST_ERASE_ITEMS, ST_ERASE_CALL };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
+		sqlite3_bind_int64(s->s_st[which[i]], 1, id);
+		if (which[i] == ST_ERASE_CALL)
+			sqlite3_bind_int64(s->s_st[which[i]], 2, now);
+		if (store_exec_st(s, which[i]) != STORE_OK)
+			return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+static int
+store_erase_slice1(struct store *s, int64_t cutoff, int64_t now, int limit,
+    int64_t *n)
+{
+	sqlite3_stmt	*st = s->s_st[ST_ERASE_PICK];
+	int64_t		*ids;
+	int		 rc, k, nids = 0;
+
+	if ((ids = calloc((size_t)limit, sizeof(*ids))) == NULL)
+		return store_fail(s, "erasing: out of memory");
+	sqlite3_bind_int64(st, 1, cutoff);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && nids < limit)
+		ids[nids++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(ids);
+		return store_fail(s, "choosing calls to erase");
+	}
+	for (k = 0; k < nids; k++)
+		if (store_erase_call(s, ids[k], now) != STORE_OK) {
+			free(ids);
+			return STORE_ERR;
+		}
+	free(ids);
+	*n = nids;
+	return STORE_OK;
+}
+
+/*
+ * Retention: erase the personal fields (notes, name, contact, the caller
+ * hash) of at most limit calls started before cutoff, in the open batch
+ * as one request; *n says how many (fewer than limit: none are left).
+ * Everything the statistics read stays as it was.
+ */
+int
+store_erase_slice(struct store *s, int64_t cutoff, int64_t now, int limit,
+    int64_t *n)
+{
+	*n = 0;
+	if (store_request_begin(s) != STORE_OK)
+		return STORE_ERR;
+	return store_request_end(s, store_erase_slice1(s, cutoff, now, limit,
+	    n));
+}
+
+/*
+ * Copy the WAL into the database and cut it to nothing, so erased values
+ * do not linger in old WAL frames. Outside a batch only; a reader holding
+ * an old snapshot makes it STORE_BUSY (the next run tries again).
+ */
+int
+store_checkpoint(struct store *s)
+{
+	int	 rc, log = 0, done = 0;
+
+	if (s->s_in_batch)
+		return STORE_BUSY;
+	rc = sqlite3_wal_checkpoint_v2(s->s_db, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return STORE_BUSY;
+	if (rc != SQLITE_OK)
+		return store_fail(s, "checkpoint");
 	return STORE_OK;
 }

@@ -49,12 +49,13 @@ def free_port():
 
 
 def make_config(tmp, port, limits=None, extra="", status=None,
-                timezone=None, busy_ms=None, replace=None):
+                timezone=None, busy_ms=None, replace=None, retention=None):
     """dev.conf (its lists and operators) with the store and the API
     socket in tmp, TCP on port, and no status listener unless status
     lists its addresses. The paths are relative: the daemon runs in tmp,
     so this also checks that relative paths are taken from its working
-    directory."""
+    directory. Retention is off unless retention gives its block's text
+    (dev.conf's would erase the backdated calls other tests log)."""
     with open(DEV_CONF, encoding="utf-8") as f:
         text = f.read()
 
@@ -81,6 +82,8 @@ def make_config(tmp, port, limits=None, extra="", status=None,
         sub(r'\ntimezone = "[^"]*";', '\ntimezone = "%s";' % timezone)
     if busy_ms:
         sub(r'busy_timeout_ms = \d+;', 'busy_timeout_ms = %d;' % busy_ms)
+    sub(r'\nretention = \{.*?\n\};',
+        "\nretention = {\n%s\n};" % (retention or "  personal_days = 0;"))
     if limits:
         lim = "".join(f"  {k} = {v};\n" for k, v in limits.items())
         sub(r'\nlimits = \{.*?\};', "\nlimits = {\n%s};" % lim)
@@ -123,7 +126,7 @@ class Daemon:
 
     def __init__(self, tmp, limits=None, extra="", status=False,
                  timezone=None, busy_ms=None, env=None,
-                 status_name="status.sock", replace=None):
+                 status_name="status.sock", replace=None, retention=None):
         self.tmp = tmp
         self.port = free_port()
         self.status_port = free_port() if status else None
@@ -134,7 +137,7 @@ class Daemon:
         self.conf = os.path.join(tmp, "hotlined.conf")
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(make_config(tmp, self.port, limits, extra, listen,
-                                timezone, busy_ms, replace))
+                                timezone, busy_ms, replace, retention))
         self.sock = os.path.join(tmp, "api.sock")
         self.db = os.path.join(tmp, "hotline.db")
         self.proc = None
@@ -342,12 +345,14 @@ class DaemonTest(unittest.TestCase):
     extra = ""
     replace = None
     status = False
+    retention = None
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="hotlined-test-")
         self.d = Daemon(self.tmp, self.limits, self.extra,
                         status=self.status,
-                        replace=self.replace).start()
+                        replace=self.replace,
+                        retention=self.retention).start()
 
     def tearDown(self):
         try:

@@ -10,11 +10,11 @@ import tempfile
 import time
 import unittest
 
-from harness import HOTLINED, DEV_CONF, Daemon, DaemonTest, good
+from harness import HOTLINED, DEV_CONF, ROOT_ARGS, Daemon, DaemonTest, good
 
 
 def run(*args, cwd=None):
-    return subprocess.run([HOTLINED] + list(args), cwd=cwd,
+    return subprocess.run([HOTLINED] + ROOT_ARGS + list(args), cwd=cwd,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           timeout=30)
 

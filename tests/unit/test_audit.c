@@ -1,6 +1,6 @@
 /*
  * audit.c and the audit table of store.c (migration 6): a new store is at
- * schema version 6; a row written inside a request is kept with it or
+ * schema version 7 (the trail is migration 6); a row written inside a request is kept with it or
  * undone with it; UPDATE and DELETE are refused by the triggers whoever
  * asks; the list filters by action, who and time, newest first, and pages
  * by id; the rows after an id come oldest first; only the known actions
@@ -104,7 +104,7 @@ exec_rc(struct store *st, const char *sql, char **err)
 }
 
 static void
-test_schema_version_6(void **state)
+test_schema_has_the_trail(void **state)
 {
 	struct fixture	*f = *state;
 	sqlite3_stmt	*s;
@@ -112,7 +112,7 @@ test_schema_version_6(void **state)
 	assert_int_equal(sqlite3_prepare_v2(store_handle(f->st),
 	    "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 6);
+	assert_int_equal(sqlite3_column_int(s, 0), 7);
 	sqlite3_finalize(s);
 }
 
@@ -250,7 +250,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_schema_version_6, setup,
+		cmocka_unit_test_setup_teardown(test_schema_has_the_trail, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_row_fields_and_rollback,
 		    setup, teardown),

@@ -752,8 +752,11 @@ test_to_json_redaction(void **state)
 	(void)state;
 	stored_call(FULL, &c);
 	o = call_to_json(&c, CALL_SHOW_PERSONAL);
-	assert_int_equal(json_object_size(o), 24);
+	assert_int_equal(json_object_size(o), 26);
 	assert_null(json_object_get(o, "redacted"));
+	assert_null(json_object_get(o, "erased"));
+	assert_true(json_is_false(json_object_get(o, "legal_hold")));
+	assert_true(json_is_null(json_object_get(o, "personal_erased_at")));
 	assert_string_equal(json_string_value(json_object_get(o, "notes")),
 	    "援鄂归来，隔离期间失眠，担心家人。");
 	assert_string_equal(json_string_value(json_object_get(o,
@@ -786,7 +789,7 @@ test_to_json_redaction(void **state)
 	json_decref(o);
 
 	o = call_to_json(&c, 0);
-	assert_int_equal(json_object_size(o), 22);
+	assert_int_equal(json_object_size(o), 24);
 	assert_null(json_object_get(o, "notes"));
 	assert_null(json_object_get(o, "caller_name"));
 	assert_null(json_object_get(o, "caller_contact"));
@@ -1083,6 +1086,115 @@ test_patch_refused(void **state)
 	call_free(&old);
 }
 
+/* Erased fields are gone and listed, for every reader; the rest stays. */
+static void
+test_to_json_erased(void **state)
+{
+	struct call	 c;
+	json_t		*o, *e;
+	int		 flags;
+
+	(void)state;
+	stored_call(FULL, &c);
+	free(c.c_notes);
+	free(c.c_caller_name);
+	free(c.c_caller_contact);
+	c.c_notes = c.c_caller_name = c.c_caller_contact = NULL;
+	c.c_erased_at = NOW + 86400;
+	c.c_legal_hold = 0;
+	for (flags = 0; flags <= CALL_SHOW_PERSONAL; flags += CALL_SHOW_PERSONAL) {
+		o = call_to_json(&c, flags);
+		assert_string_equal(json_string_value(json_object_get(o,
+		    "personal_erased_at")), "2020-02-18T08:40:00+08:00");
+		assert_null(json_object_get(o, "notes"));
+		assert_null(json_object_get(o, "caller_name"));
+		assert_null(json_object_get(o, "caller_contact"));
+		e = json_object_get(o, "erased");
+		assert_int_equal(json_array_size(e), 3);
+		assert_string_equal(json_string_value(json_array_get(e, 0)),
+		    "notes");
+		assert_int_equal(json_object_get(o, "redacted") != NULL,
+		    flags == 0);
+		assert_string_equal(json_string_value(json_object_get(o,
+		    "risk")), "high");
+		json_decref(o);
+	}
+	call_free(&c);
+}
+
+/* legal_hold: a boolean, kept when absent, in the changes; not on POST. */
+static void
+test_patch_legal_hold(void **state)
+{
+	struct call		 old, out;
+	struct call_error	 err;
+	json_t			*changes, *ch;
+
+	(void)state;
+	stored_call(FULL, &old);
+	assert_int_equal(patch(&old, "{\"legal_hold\":true}", &out, &changes,
+	    &err), 0);
+	assert_int_equal(out.c_legal_hold, 1);
+	assert_int_equal(json_object_size(changes), 1);
+	ch = json_object_get(changes, "legal_hold");
+	assert_true(json_is_false(json_object_get(ch, "from")));
+	assert_true(json_is_true(json_object_get(ch, "to")));
+	json_decref(changes);
+	/* Held stays held through another amendment. */
+	call_free(&old);
+	old = out;
+	assert_int_equal(patch(&old, "{\"outcome\":\"referred\"}", &out,
+	    &changes, &err), 0);
+	assert_int_equal(out.c_legal_hold, 1);
+	assert_null(json_object_get(changes, "legal_hold"));
+	json_decref(changes);
+	call_free(&out);
+	expect_patch_bad(&old, "{\"legal_hold\":1}", "invalid_field",
+	    "legal_hold", "true or false");
+	expect_patch_bad(&old, "{\"legal_hold\":null}", "invalid_field",
+	    "legal_hold", "true or false");
+	call_free(&old);
+	expect_bad("{" BASE ",\"legal_hold\":true}", "invalid_field",
+	    "legal_hold", "PATCH");
+}
+
+/* An erased call: personal fields cannot come back; the rest may change. */
+static void
+test_patch_erased(void **state)
+{
+	struct call		 old, out;
+	struct call_error	 err;
+	json_t			*changes;
+
+	(void)state;
+	stored_call(FULL, &old);
+	free(old.c_notes);
+	free(old.c_caller_name);
+	free(old.c_caller_contact);
+	free(old.c_caller_hash);
+	old.c_notes = old.c_caller_name = old.c_caller_contact = NULL;
+	old.c_caller_hash = NULL;
+	old.c_erased_at = NOW + 86400;
+	expect_patch_bad(&old, "{\"notes\":\"again\"}", "erased", "notes",
+	    "were erased at 2020-02-18T08:40:00+08:00");
+	expect_patch_bad(&old, "{\"caller_name\":\"x\"}", "erased",
+	    "caller_name", "cannot be set again");
+	expect_patch_bad(&old, "{\"caller_contact\":\"x\"}", "erased",
+	    "caller_contact", "cannot be set again");
+	expect_patch_bad(&old, "{\"caller_number\":\"13800001234\"}",
+	    "erased", "caller_number", "cannot be set again");
+	assert_int_equal(patch(&old, "{\"outcome\":\"referred\","
+	    "\"notes\":null}", &out, &changes, &err), 0);
+	assert_null(out.c_notes);
+	assert_null(out.c_caller_name);
+	assert_null(out.c_caller_hash);
+	assert_int_equal(out.c_erased_at, old.c_erased_at);
+	assert_int_equal(json_object_size(changes), 1);
+	json_decref(changes);
+	call_free(&out);
+	call_free(&old);
+}
+
 int
 main(void)
 {
@@ -1108,6 +1220,9 @@ main(void)
 		cmocka_unit_test(test_patch_caller_number),
 		cmocka_unit_test(test_patch_noop),
 		cmocka_unit_test(test_patch_refused),
+		cmocka_unit_test(test_to_json_erased),
+		cmocka_unit_test(test_patch_legal_hold),
+		cmocka_unit_test(test_patch_erased),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

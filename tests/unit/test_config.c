@@ -184,6 +184,7 @@ test_minimal_loads(void **state)
 	assert_int_equal(cf->cf_limits.lim_list_max, 500);
 	assert_null(cf->cf_hash_key);
 	assert_int_equal(cf->cf_hash_key_len, 0);
+	assert_int_equal(cf->cf_retention_days, 0);	/* kept for ever */
 	assert_int_equal(cf->cf_nops, 0);
 	assert_null(config_op_by_uid(cf, 0));
 
@@ -328,6 +329,7 @@ test_dev_conf_loads(void **state)
 	assert_string_equal(cf->cf_status_listen[1], "tcp:127.0.0.1:8693");
 	assert_int_equal(cf->cf_limits.lim_notes_max, 4000);
 	assert_int_equal(cf->cf_limits.lim_list_max, 500);
+	assert_int_equal(cf->cf_retention_days, 180);	/* on in the sample */
 	assert_int_equal(cf->cf_hash_key_len,
 	    strlen("dev-only-caller-hash-key-change-me"));
 	assert_int_equal(cf->cf_lines.cl_n, 3);
@@ -413,6 +415,31 @@ test_unreadable_file(void **state)
 	    strerror(ENOENT));
 	assert_string_equal(cause, want);
 	free(cause);
+}
+
+/* retention = { personal_days = N; }: 0 to 36500 whole days. */
+static void
+test_retention(void **state)
+{
+	struct config	*cf;
+
+	(void)state;
+	cf = load_ok(NULL, NULL, "retention = { personal_days = 30; };\n");
+	assert_int_equal(cf->cf_retention_days, 30);
+	config_free(cf);
+	cf = load_ok(NULL, NULL, "retention = { };\n");
+	assert_int_equal(cf->cf_retention_days, 0);
+	config_free(cf);
+	expect_error(NULL, NULL, "retention = { personal_days = -1; };\n",
+	    EXTRA_LINE, "retention.personal_days", "out of range");
+	expect_error(NULL, NULL, "retention = { personal_days = 36501; };\n",
+	    EXTRA_LINE, "retention.personal_days", "out of range");
+	expect_error(NULL, NULL, "retention = {\n  personal_days = 1.5; };\n",
+	    EXTRA_LINE + 1, "retention.personal_days", "whole number");
+	expect_error(NULL, NULL, "retention = { days = 30; };\n",
+	    EXTRA_LINE, "retention.days", "unknown setting");
+	expect_error(NULL, NULL, "retention = 30;\n", EXTRA_LINE,
+	    "retention", "must be a group");
 }
 
 static void
@@ -914,6 +941,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal_loads),
+		cmocka_unit_test(test_retention),
 		cmocka_unit_test(test_full_config),
 		cmocka_unit_test(test_dev_conf_loads),
 		cmocka_unit_test(test_syntax_error),

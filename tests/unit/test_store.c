@@ -1,6 +1,6 @@
 /*
  * store.c on database files in a private temporary directory: a fresh
- * file gets the schema (user_version 5) and a newer one is refused; a
+ * file gets the schema (user_version 7) and a newer one is refused; a
  * call validated by call.c is inserted with an idempotency key, committed
  * and read back field by field; keys are found per operator and reused
  * only as a conflict that leaves the batch usable; lists filter by time,
@@ -10,7 +10,9 @@
  * rollback or an uncommitted close keeps nothing; a second handle finds
  * the write lock busy; everything committed is found again after reopen;
  * a backup taken while a handle is open holds every committed call, and
- * none that was not committed; the probe writes and leaves no batch.
+ * none that was not committed; the probe writes and leaves no batch;
+ * retention erases in slices the personal fields of old calls, not held
+ * ones nor newer ones, and the values in their history, once.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -226,11 +228,11 @@ test_open_fresh(void **state)
 	call_init(&c);
 	assert_int_equal(store_call_get(s, 1, &c), STORE_NOTFOUND);
 	store_close(s);
-	assert_int_equal(user_version(), 5);
+	assert_int_equal(user_version(), 7);
 	/* Opening again migrates nothing. */
 	s = open_store();
 	store_close(s);
-	assert_int_equal(user_version(), 5);
+	assert_int_equal(user_version(), 7);
 	/* A directory that is not there: refused, the path named. */
 	snprintf(bad, sizeof(bad), "%s/no-such-dir/calls.db", dir);
 	assert_null(store_open(bad, 1000, &cause));
@@ -255,7 +257,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, dbpath));
 	assert_non_null(strstr(cause, "schema version 99, newer than this "
-	    "hotlined knows (5)"));
+	    "hotlined knows (7)"));
 	free(cause);
 }
 
@@ -945,6 +947,96 @@ test_backup(void **state)
 	free(cause);
 }
 
+/* Amend c's notes (a history entry with both values) or its hold. */
+static void
+amend(struct store *s, struct call *c, const char *text)
+{
+	struct call		 upd;
+	struct call_error	 err;
+	json_t			*patch, *changes;
+
+	patch = json_loads(text, 0, NULL);
+	call_init(&upd);
+	assert_int_equal(call_patch(c, patch, cf, &upd, &changes, &err), 0);
+	json_decref(patch);
+	assert_int_equal(store_call_update(s, &upd, "wang", changes),
+	    STORE_OK);
+	json_decref(changes);
+	call_free(&upd);
+}
+
+static void
+test_erase_slices(void **state)
+{
+	struct store	*s = open_store();
+	struct call	 c[7], g;
+	json_t		*h;
+	char		*text;
+	int64_t		 n, now = T_NIGHT + 30 * 86400;
+	int		 i;
+
+	(void)state;
+	/* Five old calls, one old and held, one new. */
+	for (i = 0; i < 7; i++) {
+		make_call(&c[i], FULL, "wang");
+		if (i == 6)
+			c[i].c_started_at = now - 3600;
+		insert_ok(s, &c[i], NULL, NULL);
+	}
+	amend(s, &c[0], "{\"notes\":\"第二稿\"}");
+	amend(s, &c[5], "{\"legal_hold\":true}");
+	assert_int_equal(store_commit(s), STORE_OK);
+	/* In slices of two: 2, 2, 1, then nothing is left. */
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(store_erase_slice(s, now - 86400, now, 2, &n),
+		    STORE_OK);
+		assert_int_equal(n, i < 2 ? 2 : i == 2 ? 1 : 0);
+		assert_int_equal(store_checkpoint(s), STORE_BUSY);
+		assert_int_equal(store_commit(s), STORE_OK);
+	}
+	assert_int_equal(store_checkpoint(s), STORE_OK);
+	for (i = 0; i < 7; i++) {
+		call_init(&g);
+		assert_int_equal(store_call_get(s, c[i].c_id, &g), STORE_OK);
+		if (i < 5) {
+			assert_int_equal(g.c_erased_at, now);
+			assert_null(g.c_notes);
+			assert_null(g.c_caller_name);
+			assert_null(g.c_caller_contact);
+			assert_null(g.c_caller_hash);
+		} else {
+			assert_int_equal(g.c_erased_at, 0);
+			assert_non_null(g.c_notes);
+			assert_non_null(g.c_caller_hash);
+		}
+		/* What the statistics read is kept. */
+		assert_string_equal(g.c_risk, "high");
+		assert_int_equal(g.c_ntopics, 3);
+		assert_int_equal(g.c_duration_s, 1260);
+		assert_int_equal(g.c_legal_hold, i == 5);
+		call_free(&g);
+	}
+	/* The history says notes changed, and no longer from what to what. */
+	h = store_call_history(s, c[0].c_id);
+	assert_non_null(h);
+	assert_int_equal(json_array_size(h), 1);
+	text = json_dumps(json_object_get(json_array_get(h, 0), "changes"),
+	    JSON_COMPACT);
+	assert_string_equal(text, "{\"notes\":\"(erased)\"}");
+	free(text);
+	json_decref(h);
+	h = store_call_history(s, c[5].c_id);
+	text = json_dumps(json_object_get(json_array_get(h, 0), "changes"),
+	    JSON_COMPACT);
+	assert_string_equal(text, "{\"legal_hold\":{\"from\":false,"
+	    "\"to\":true}}");
+	free(text);
+	json_decref(h);
+	for (i = 0; i < 7; i++)
+		call_free(&c[i]);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -961,6 +1053,7 @@ main(void)
 		cmocka_unit_test_setup(test_busy, fresh),
 		cmocka_unit_test_setup(test_reopen, fresh),
 		cmocka_unit_test_setup(test_backup, fresh),
+		cmocka_unit_test_setup(test_erase_slices, fresh),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
