@@ -80,9 +80,19 @@ struct route_rule {
 struct limits {
 	long	lim_max_body;		/* bytes */
 	long	lim_max_headers;	/* bytes */
-	long	lim_timeout_s;
+	long	lim_timeout_s;		/* silence within a request or answer */
 	long	lim_notes_max;		/* characters */
 	long	lim_list_max;
+	long	lim_max_header_count;	/* header fields in a request */
+	long	lim_max_conns;		/* open connections per listener */
+	long	lim_max_conns_peer;	/* of them from one peer */
+	long	lim_request_timeout_s;	/* a request arrives whole within */
+	long	lim_idle_timeout_s;	/* a connection waits for a request */
+	long	lim_rate_per_s;		/* requests per identity; 0: no limit */
+	long	lim_rate_burst;
+	long	lim_auth_failures;	/* failed authentications per peer */
+	long	lim_auth_window_s;	/* counted in this window */
+	long	lim_auth_block_s;	/* then 429 for this long */
 };
 
 struct config {
@@ -207,6 +217,7 @@ void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_alert(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_auth(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
@@ -339,6 +350,28 @@ void	auth_sha256(const void *, size_t, unsigned char *);
 int	auth_hex_decode(const char *, unsigned char *, size_t);
 void	auth_hex_encode(const unsigned char *, size_t, char *);
 
+/* limit.c */
+#define LIMIT_KEY_MAX	64
+#define LIMIT_OK	0
+#define LIMIT_TOTAL	1	/* limit_conn_open: all connections */
+#define LIMIT_PEER	2	/* limit_conn_open: this peer's */
+#define LIMIT_FIRST	1	/* limit_fail: the first of a window */
+#define LIMIT_BLOCK	2	/* limit_fail: the one that blocks */
+struct limit_tab;
+struct limit_tab *limit_tab_new(size_t);
+void		 limit_tab_free(struct limit_tab *);
+size_t		 limit_tab_size(const struct limit_tab *);
+int		 limit_conn_open(struct limit_tab *, const char *, long, long);
+void		 limit_conn_close(struct limit_tab *, const char *);
+long		 limit_conns(const struct limit_tab *);
+long		 limit_conns_of(struct limit_tab *, const char *);
+long		 limit_rate(struct limit_tab *, const char *, int64_t, long,
+		    long);
+long		 limit_blocked(struct limit_tab *, const char *, int64_t);
+int		 limit_fail(struct limit_tab *, const char *, int64_t, long,
+		    long, long);
+int		 limit_peer(int, char *, size_t);
+
 /* listener.c */
 struct listener;
 enum listener_kind { LISTENER_API, LISTENER_STATUS };
@@ -356,6 +389,7 @@ void		 listener_inherit_report(void);
 void		 listener_inherit_free(void);
 const char	*listener_fdname(enum listener_kind, const char *);
 int		 listener_is_inherited(const struct listener *);
+void		 listener_set_limits(struct listener *, const struct limits *);
 
 /* api.c */
 struct api;

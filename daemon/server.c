@@ -144,6 +144,18 @@ server_status_run(void)
 		    "listeners are not answering");
 }
 
+/* Listeners kept across a reload take its limits too. */
+static void
+server_set_limits(struct server *s, const struct config *cf)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->s_napi_l; i++)
+		listener_set_limits(s->s_api_l[i], &cf->cf_limits);
+	for (i = 0; i < s->s_nstatus_l; i++)
+		listener_set_limits(s->s_status_l[i], &cf->cf_limits);
+}
+
 static void
 server_reload(struct server *s)
 {
@@ -191,6 +203,7 @@ server_reload(struct server *s)
 	server_drop_new(s->s_status_l, s->s_nstatus_l, sv, cf->cf_nstatus);
 	s->s_status_l = sv;
 	s->s_nstatus_l = cf->cf_nstatus;
+	server_set_limits(s, cf);
 	api_set_config(s->s_api, cf);
 	queue_set_config(cf);
 	clock_set_timezone(cf->cf_timezone);
