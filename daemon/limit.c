@@ -216,6 +216,7 @@ limit_rate(struct limit_tab *t, const char *key, int64_t now, long rate,
 	struct limit_ent	*e;
 	int			 fresh;
 	double			 need;
+	int64_t			 ms;
 
 	if (rate <= 0)
 		return 0;
@@ -234,7 +235,9 @@ limit_rate(struct limit_tab *t, const char *key, int64_t now, long rate,
 		return 0;
 	}
 	need = (1.0 - e->le_tokens) * 1000.0 / rate;
-	return limit_secs((int64_t)need + 1);
+	if ((double)(ms = (int64_t)need) < need)
+		ms++;
+	return limit_secs(ms);
 }
 
 /* Seconds (>= 1) key stays blocked, or 0. */
