@@ -60,6 +60,7 @@ int		 api_request(struct hl *, const char *, const char *,
 int		 api_download(struct hl *, const char *, FILE *,
 		    struct http_response *);
 const char	*api_transport_error(struct hl *);
+int		 api_later(long);
 json_t		*api_call(struct hl *, const char *, const char *,
 		    const json_t *, const char *const *);
 json_t		*api_get(struct hl *, const char *);
