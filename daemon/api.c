@@ -781,6 +781,7 @@ api_write_queue(struct ctx *x, struct write *w)
 	TAILQ_INSERT_TAIL(&a->a_writes, w, w_entry);
 	if (a->a_nwrites++ == 0 && !evtimer_pending(a->a_retry_ev, NULL))
 		event_active(a->a_flush_ev, 0, 0);
+	status_writes_changed();
 }
 
 static void

@@ -520,6 +520,7 @@ void	 status_stop(void);
 void	 status_handle(struct evhttp_request *, void *);
 void	 status_request(enum listener_kind, const char *, int);
 void	 status_conn(enum listener_kind, int);
+void	 status_writes_changed(void);
 int64_t	 status_usec(void);
 void	 status_call_stored(const struct call *);
 int64_t	 status_calls_today(void);
