@@ -6,6 +6,7 @@ identity (429 with Retry-After) and failed authentications per peer."""
 import http.client
 import json
 import select
+import signal
 import socket
 import time
 import unittest
@@ -328,6 +329,57 @@ class TestRateLimit(DaemonTest):
             r = self.d.request(method, path, who="zhao", body={})
             self.assertError(r, 429, "too_many_requests")
             self.assertIn("retry-after", r.headers)
+
+
+class TestRateLimitClient(DaemonTest):
+    limits = limits(rate_per_s=1, rate_burst=1)
+
+    def test_client_429_retried_or_kept_never_refused(self):
+        self.assertEqual(self.d.request("GET", "/v1/whoami").status, 200)
+        self.assertEqual(self.d.request("GET", "/v1/whoami").status, 429)
+        p = self.d.client("log", "--line", "400", "--caller-type", "medic",
+                          "--topic", "anxiety", "--risk", "low")
+        self.assertEqual(p.returncode, 0, p.err)
+        if "saved locally" in p.out:
+            # Kept in the spool as "later", not set aside as refused.
+            time.sleep(2)
+            p = self.d.client("sync")
+            self.assertEqual(p.returncode, 0, p.err)
+            self.assertNotIn("kept aside", p.err)
+        self.assertEqual(self.d.count_rows(), 1)
+
+
+class TestReloadLimits(DaemonTest):
+    limits = limits(max_connections_per_peer=2, idle_timeout_s=60)
+
+    def test_reload_applies_to_kept_listeners(self):
+        held = [connect(self.d) for _ in range(2)]
+        try:
+            deadline = time.time() + 10
+            while True:
+                s = connect(self.d)
+                data, _ = read_all(s, 2)
+                s.close()
+                if b" 503 " in data:
+                    break
+                if time.time() > deadline:
+                    self.fail("a third connection was never refused")
+            with open(self.d.conf, encoding="utf-8") as f:
+                text = f.read()
+            with open(self.d.conf, "w", encoding="utf-8") as f:
+                f.write(text.replace("max_connections_per_peer = 2;",
+                                     "max_connections_per_peer = 3;"))
+            self.d.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 10
+            while "reloaded" not in self.d.stderr():
+                if time.time() > deadline:
+                    self.fail("no reload: " + self.d.stderr())
+                time.sleep(0.1)
+            r = request(self.d, "GET", "/v1/whoami")
+            self.assertEqual(r.status, 200, r)
+        finally:
+            for s in held:
+                s.close()
 
 
 class TestAuthFailures(DaemonTest):
