@@ -48,6 +48,7 @@ TAILQ_HEAD(heldq, held);
 /* One request being handled. */
 struct ctx {
 	struct api		*x_api;
+	struct listener		*x_l;		/* the request came in on */
 	struct evhttp_request	*x_req;
 	struct identity		 x_id;
 	const char		*x_path;
@@ -1696,7 +1697,7 @@ api_export_free(struct export *e)
 {
 	TAILQ_REMOVE(&e->e_x.x_api->a_exports, e, e_entry);
 	if (e->e_conn != NULL)
-		evhttp_connection_set_closecb(e->e_conn, NULL, NULL);
+		listener_set_closecb(e->e_x.x_l, e->e_conn, NULL, NULL);
 	free(e);
 }
 
@@ -1845,7 +1846,7 @@ api_export_start(void *arg, int ok)
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_send_reply_start(req, 200, "OK");
 	e->e_conn = evhttp_request_get_connection(req);
-	evhttp_connection_set_closecb(e->e_conn, api_export_closed, e);
+	listener_set_closecb(e->e_x.x_l, e->e_conn, api_export_closed, e);
 	if ((b = evbuffer_new()) != NULL) {
 		if (e->e_csv) {
 			/* The byte-order mark: Excel and WPS then read UTF-8. */
@@ -2264,6 +2265,7 @@ api_request(struct evhttp_request *req, void *arg)
 
 	memset(&x, 0, sizeof(x));
 	x.x_api = listener_arg(l);
+	x.x_l = l;
 	x.x_req = req;
 	x.x_method = evhttp_request_get_command(req);
 	x.x_id.id_unix = listener_is_unix(l);

@@ -390,6 +390,10 @@ void		 listener_inherit_free(void);
 const char	*listener_fdname(enum listener_kind, const char *);
 int		 listener_is_inherited(const struct listener *);
 void		 listener_set_limits(struct listener *, const struct limits *);
+struct evhttp_connection;
+void		 listener_set_closecb(struct listener *,
+		    struct evhttp_connection *,
+		    void (*)(struct evhttp_connection *, void *), void *);
 
 /* api.c */
 struct api;

@@ -16,10 +16,10 @@
  * the accept the connection is counted per peer, or answered 503 and
  * closed when over the limits, before a byte of it is read. Its input
  * then tells when a request starts, and a timer runs: a connection
- * waiting for a request is closed after
- * idle_timeout_s, one whose request has not arrived whole within
- * request_timeout_s of its first byte too (a client dribbling a byte at a
- * time resets evhttp's own read timeout at every byte).
+ * waiting for a request is closed after idle_timeout_s, one whose request
+ * has not arrived whole within request_timeout_s of its first byte too (a
+ * client dribbling a byte at a time resets evhttp's own read timeout at
+ * every byte).
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -63,6 +63,9 @@ struct conn {
 	struct event			*c_timer;
 	enum conn_state			 c_state;
 	char				 c_peer[LIMIT_KEY_MAX];
+	void				(*c_closecb)(struct evhttp_connection *,
+					    void *);	/* a handler's */
+	void				*c_closearg;
 };
 
 struct listener {
@@ -461,6 +464,8 @@ listener_conn_closed(struct evhttp_connection *evcon, void *arg)
 	struct conn	*c = arg;
 	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
 
+	if (c->c_closecb != NULL)
+		c->c_closecb(evcon, c->c_closearg);
 	if (bev != NULL && c->c_incb != NULL)
 		evbuffer_remove_cb_entry(bufferevent_get_input(bev), c->c_incb);
 	listener_conn_free(c);
@@ -797,6 +802,26 @@ listener_request(struct evhttp_request *req, void *arg)
 	}
 	evhttp_request_set_on_complete_cb(req, listener_done, l);
 	l->l_cb(req, l);
+}
+
+/*
+ * A handler that must hear of evcon closing (an export streaming to it)
+ * asks here: the listener holds evhttp's one close callback of the
+ * connection for its own counts. cb NULL: no longer.
+ */
+void
+listener_set_closecb(struct listener *l, struct evhttp_connection *evcon,
+    void (*cb)(struct evhttp_connection *, void *), void *arg)
+{
+	struct conn	*c;
+
+	if ((c = listener_conn_find(l, evcon)) == NULL) {
+		/* Not counted (memory was short): evhttp's is free. */
+		evhttp_connection_set_closecb(evcon, cb, arg);
+		return;
+	}
+	c->c_closecb = cb;
+	c->c_closearg = arg;
 }
 
 /* Requests on l go to cb, which gets l; listener_arg(l) gives arg. */

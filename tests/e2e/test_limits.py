@@ -190,6 +190,21 @@ class TestConnectionLimits(DaemonTest):
         self.held.pop().close()
         self.wait_served("127.0.0.3")
 
+    def test_exports_count_down_like_any_connection(self):
+        # An export holds its own close hook on the connection: the
+        # connection is still counted down when it closes, and its timers
+        # end with it.
+        self.assertEqual(self.d.post_call(good(
+            started_at="2020-02-17T12:00:00+08:00")).status, 201)
+        for _ in range(5):
+            r = request(self.d, "GET", "/v1/export?from=2020-02-16&"
+                        "to=2020-02-18&format=json", who="chen")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(len(json.loads(r.raw)), 1)
+        self.wait_served("127.0.0.1")
+        self.hold("127.0.0.1", 2)
+        self.refused("127.0.0.1", "max_connections_per_peer")
+
     def test_idle_connections_without_a_request_count_too(self):
         # Connections that never send a byte are counted from the accept.
         for _ in range(2):
