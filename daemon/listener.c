@@ -412,13 +412,22 @@ listener_conn_free(struct conn *c)
 	free(c);
 }
 
-/* Wait in state s: a request to start (idle) or to arrive whole. */
+/*
+ * Wait in state s: a request to start (idle) or to arrive whole. Only an
+ * idle connection watches its input: the watch costs a call for every
+ * read and every line evhttp takes out of the buffer.
+ */
 static void
 listener_conn_wait(struct conn *c, enum conn_state s)
 {
+	struct evbuffer	*in = bufferevent_get_input(c->c_bev);
 	struct timeval	 tv;
 
 	c->c_state = s;
+	if (s == CONN_IDLE)
+		evbuffer_cb_set_flags(in, c->c_incb, EVBUFFER_CB_ENABLED);
+	else
+		evbuffer_cb_clear_flags(in, c->c_incb, EVBUFFER_CB_ENABLED);
 	tv.tv_sec = s == CONN_IDLE ? c->c_l->l_lim.lim_idle_timeout_s :
 	    c->c_l->l_lim.lim_request_timeout_s;
 	tv.tv_usec = 0;
@@ -799,6 +808,8 @@ listener_request(struct evhttp_request *req, void *arg)
 	    NULL) {
 		c->c_state = CONN_BUSY;
 		evtimer_del(c->c_timer);
+		evbuffer_cb_clear_flags(bufferevent_get_input(c->c_bev),
+		    c->c_incb, EVBUFFER_CB_ENABLED);
 	}
 	evhttp_request_set_on_complete_cb(req, listener_done, l);
 	l->l_cb(req, l);
