@@ -192,6 +192,17 @@ api_transport_tls(struct hl *hl)
 	return hl->http != NULL && http_tls_failed(hl->http);
 }
 
+/*
+ * An answer that stored nothing and asks to be sent again later: the
+ * server's own trouble (5xx) or its limits (429). A call saved locally
+ * stays in the spool for it, never set aside as refused.
+ */
+int
+api_later(long status)
+{
+	return status >= 500 || status == 429;
+}
+
 /* A hint for the errors an operator can do something about. */
 static const char *
 api_hint(const struct hl *hl, long status)
@@ -206,6 +217,9 @@ api_hint(const struct hl *hl, long status)
 	case 412:
 		return "someone changed the call meanwhile: look at it again "
 		    "with 'hotline show'";
+	case 429:
+		return "the server limits how often it may be asked: nothing "
+		    "was done; try again in a moment";
 	case 503:
 		return "nothing was stored; try again shortly";
 	default:

@@ -153,12 +153,13 @@ cmd_amend_send(struct hl *hl, const char *path, json_t *patch, json_t *before)
 	return after;
 }
 
-/* Whether the last request failed for want of the server (no answer, 5xx). */
+/* Whether the last request failed for want of the server (no answer, 5xx,
+ * 429). */
 static int
 cmd_amend_unreachable(const struct hl *hl)
 {
 	return hl->http != NULL && (hl->last_status == 0 ||
-	    hl->last_status >= 500);
+	    api_later(hl->last_status));
 }
 
 /*

@@ -171,7 +171,8 @@ cmd_log_sleep(long ms)
 		;
 }
 
-/* Whether to send again: no answer, or the server's own trouble (5xx). */
+/* Whether to send again: no answer, the server's own trouble (5xx) or its
+ * limits (429). */
 static int
 cmd_log_should_retry(struct hl *hl, int rv, const struct http_response *resp,
     long backoff)
@@ -182,7 +183,7 @@ cmd_log_should_retry(struct hl *hl, int rv, const struct http_response *resp,
 		return 0;	/* a certificate does not fix itself */
 	if (rv == API_TRANSPORT)
 		msg_note("%s; trying again", api_transport_error(hl));
-	else if (rv == API_OK && resp->status >= 500) {
+	else if (rv == API_OK && api_later(resp->status)) {
 		msg = json_string_value(json_object_get(resp->body, "message"));
 		msg_note("the server answered HTTP %ld%s%s; trying again",
 		    resp->status, msg != NULL ? ": " : "", msg != NULL ? msg : "");
@@ -232,7 +233,7 @@ cmd_log_post(struct hl *hl, const json_t *body, const char *key,
 	*status = resp.status;
 	if (rv == API_FAILED)
 		return NULL;
-	if (rv == API_TRANSPORT || resp.status >= 500)
+	if (rv == API_TRANSPORT || api_later(resp.status))
 		*spool = cmd_log_reason(hl, rv, &resp);
 	else if (resp.status < 200 || resp.status > 299)
 		api_report(hl, &resp);

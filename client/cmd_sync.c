@@ -174,7 +174,7 @@ cmd_sync_one(struct hl *hl, const char *name, json_t *rec, int quiet)
 	}
 	free(hdr[0]);
 	free(hdr[1]);
-	if (rv != API_OK || resp.status >= 500) {
+	if (rv != API_OK || api_later(resp.status)) {
 		if (!quiet && rv == API_TRANSPORT)
 			msg_error("%s", api_transport_error(hl));
 		else if (!quiet && rv == API_OK)

@@ -69,6 +69,7 @@ const char	*api_transport_error(struct hl *);
 int		 api_transport_tls(struct hl *);
 int		 api_tls_setup(struct hl *, struct http *, const char *,
 		    const struct config *);
+int		 api_later(long);
 json_t		*api_call(struct hl *, const char *, const char *,
 		    const json_t *, const char *const *);
 json_t		*api_get(struct hl *, const char *);

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -30,6 +31,7 @@
 
 #define API_IDEM_MAX	128
 #define API_LIST_LIMIT	50
+#define API_LIMIT_KEYS	8192	/* identities and peers remembered */
 
 struct held {
 	TAILQ_ENTRY(held)	 h_entry;
@@ -46,6 +48,7 @@ TAILQ_HEAD(heldq, held);
 /* One request being handled. */
 struct ctx {
 	struct api		*x_api;
+	struct listener		*x_l;		/* the request came in on */
 	struct evhttp_request	*x_req;
 	struct identity		 x_id;
 	const char		*x_path;
@@ -121,6 +124,8 @@ struct api {
 						   yet in the audit trail */
 	size_t			 a_nfails;
 	uint64_t		 a_fails_more;	/* beyond API_FAILS_MAX */
+	struct limit_tab	*a_rate;	/* requests by identity */
+	struct limit_tab	*a_auth;	/* failed auths by peer */
 };
 
 /*
@@ -340,8 +345,10 @@ api_new(struct event_base *base, struct store *store)
 	a->a_flush_ev = event_new(base, -1, 0, api_pump_cb, a);
 	a->a_retry_ev = evtimer_new(base, api_pump_cb, a);
 	a->a_probe_ev = evtimer_new(base, api_probe_cb, a);
+	a->a_rate = limit_tab_new(API_LIMIT_KEYS);
+	a->a_auth = limit_tab_new(API_LIMIT_KEYS);
 	if (a->a_flush_ev == NULL || a->a_retry_ev == NULL ||
-	    a->a_probe_ev == NULL) {
+	    a->a_probe_ev == NULL || a->a_rate == NULL || a->a_auth == NULL) {
 		api_free(a);
 		return NULL;
 	}
@@ -373,6 +380,8 @@ api_free(struct api *a)
 	if (a->a_probe_ev != NULL)
 		event_free(a->a_probe_ev);
 	free(a->a_fails);
+	limit_tab_free(a->a_rate);
+	limit_tab_free(a->a_auth);
 	free(a);
 }
 
@@ -411,6 +420,8 @@ api_send(struct evhttp_request *req, int code, struct evbuffer *body)
 	case 409: reason = "Conflict"; break;
 	case 412: reason = "Precondition Failed"; break;
 	case 415: reason = "Unsupported Media Type"; break;
+	case 429: reason = "Too Many Requests"; break;
+	case 431: reason = "Request Header Fields Too Large"; break;
 	case 503: reason = "Service Unavailable"; break;
 	default: reason = "Internal Server Error"; break;
 	}
@@ -819,6 +830,7 @@ api_write_queue(struct ctx *x, struct write *w)
 	TAILQ_INSERT_TAIL(&a->a_writes, w, w_entry);
 	if (a->a_nwrites++ == 0 && !evtimer_pending(a->a_retry_ev, NULL))
 		event_active(a->a_flush_ev, 0, 0);
+	status_writes_changed();
 }
 
 static void
@@ -1867,7 +1879,7 @@ api_export_free(struct export *e)
 {
 	TAILQ_REMOVE(&e->e_x.x_api->a_exports, e, e_entry);
 	if (e->e_conn != NULL)
-		evhttp_connection_set_closecb(e->e_conn, NULL, NULL);
+		listener_set_closecb(e->e_x.x_l, e->e_conn, NULL, NULL);
 	free(e);
 }
 
@@ -2016,7 +2028,7 @@ api_export_start(void *arg, int ok)
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_send_reply_start(req, 200, "OK");
 	e->e_conn = evhttp_request_get_connection(req);
-	evhttp_connection_set_closecb(e->e_conn, api_export_closed, e);
+	listener_set_closecb(e->e_x.x_l, e->e_conn, api_export_closed, e);
 	if ((b = evbuffer_new()) != NULL) {
 		if (e->e_csv) {
 			/* The byte-order mark: Excel and WPS then read UTF-8. */
@@ -2531,6 +2543,97 @@ api_route(const char *path, int64_t *id, char *queue, size_t qlen,
 	return strcmp(p + n, "/claim") == 0 ? &routes[RT_CLAIM] : NULL;
 }
 
+/* 429 with Retry-After: wait seconds (>= 1). */
+static void
+api_too_many(struct ctx *x, long wait, const char *field, const char *why)
+{
+	char	 v[24];
+
+	snprintf(v, sizeof(v), "%ld", wait < 1 ? 1 : wait);
+	evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
+	    "Retry-After", v);
+	api_error(x, 429, "too_many_requests", field, "%s; retry in %s s",
+	    why, v);
+}
+
+/* The peer of the request (an address, "uid N"): the key of its limits. */
+static void
+api_peer(struct ctx *x, char *buf, size_t len)
+{
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+
+	if ((evcon = evhttp_request_get_connection(x->x_req)) == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
+	    limit_peer(bufferevent_getfd(bev), buf, len) == -1)
+		snprintf(buf, len, "unknown peer");
+}
+
+/*
+ * A request from peer named no one known: count it against the peer.
+ * The first failure of a window and the one that blocks the peer are
+ * logged (LOG_AUTHPRIV), with the peer and never what was sent.
+ */
+static void
+api_auth_failed(struct api *a, struct ctx *x, const char *peer)
+{
+	const struct limits	*lim = &a->a_cf->cf_limits;
+
+	switch (limit_fail(a->a_auth, peer, api_now_ms(),
+	    lim->lim_auth_failures, lim->lim_auth_window_s,
+	    lim->lim_auth_block_s)) {
+	case LIMIT_FIRST:
+		log_auth("authentication failed from %s (%s %.100s)", peer,
+		    x->x_id.id_unix ? "Unix socket" : "TCP", x->x_path);
+		break;
+	case LIMIT_BLOCK:
+		log_auth("%ld failed authentications from %s within %ld s: "
+		    "refusing its requests (429) for %ld s",
+		    lim->lim_auth_failures, peer, lim->lim_auth_window_s,
+		    lim->lim_auth_block_s);
+		break;
+	}
+}
+
+/*
+ * Who asks, and whether they may ask now: a peer blocked for failed
+ * authentications gets 429 whatever it sends; an unknown requester 401
+ * (and a failure counted); a known one over its rate 429. 0 when the
+ * request may go on.
+ */
+static int
+api_admit(struct ctx *x)
+{
+	struct api		*a = x->x_api;
+	const struct limits	*lim = &a->a_cf->cf_limits;
+	char			 peer[LIMIT_KEY_MAX];
+	long			 wait;
+
+	api_peer(x, peer, sizeof(peer));
+	if ((wait = limit_blocked(a->a_auth, peer, api_now_ms())) > 0) {
+		api_too_many(x, wait, "auth_failures", "too many failed "
+		    "authentications from this address");
+		return -1;
+	}
+	if (auth_identify(x->x_req, x->x_id.id_unix, a->a_cf,
+	    &x->x_id) == -1) {
+		api_auth_failed(a, x, peer);
+		api_audit_authfail(x);
+		if (!x->x_id.id_unix)
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    x->x_req), "WWW-Authenticate", "Bearer");
+		api_error(x, 401, "unauthorized", NULL, "unknown requester");
+		return -1;
+	}
+	if ((wait = limit_rate(a->a_rate, x->x_id.id_name, api_now_ms(),
+	    lim->lim_rate_per_s, lim->lim_rate_burst)) > 0) {
+		api_too_many(x, wait, "rate_per_s", "too many requests from "
+		    "this identity");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
     const char *queue, const char *verb)
@@ -2547,15 +2650,8 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		    x->x_path, rt->rt_allow);
 		return;
 	}
-	if (auth_identify(x->x_req, x->x_id.id_unix, x->x_api->a_cf,
-	    &x->x_id) == -1) {
-		api_audit_authfail(x);
-		if (!x->x_id.id_unix)
-			evhttp_add_header(evhttp_request_get_output_headers(
-			    x->x_req), "WWW-Authenticate", "Bearer");
-		api_error(x, 401, "unauthorized", NULL, "unknown requester");
+	if (api_admit(x) == -1)
 		return;
-	}
 	if (!(roles & (1 << x->x_id.id_role))) {
 		api_error(x, 403, "forbidden", NULL, "role %s may not do this",
 		    config_role_name(x->x_id.id_role));
@@ -2607,6 +2703,27 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 	}
 }
 
+/* Refuse a request with more header fields than the limit: 431. */
+static int
+api_header_count(struct ctx *x)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(x->x_req);
+	struct evkeyval		*kv;
+	long			 n = 0, max;
+
+	max = x->x_api->a_cf->cf_limits.lim_max_header_count;
+	TAILQ_FOREACH(kv, h, next)
+		n++;
+	if (n <= max)
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
+	    "Connection", "close");
+	api_error(x, 431, "too_many_headers", "max_header_count", "the "
+	    "request has %ld header fields; limits.max_header_count is %ld",
+	    n, max);
+	return -1;
+}
+
 /* The evhttp callback of every api listener; arg is the listener. */
 void
 api_request(struct evhttp_request *req, void *arg)
@@ -2621,10 +2738,13 @@ api_request(struct evhttp_request *req, void *arg)
 
 	memset(&x, 0, sizeof(x));
 	x.x_api = listener_arg(l);
+	x.x_l = l;
 	x.x_req = req;
 	x.x_method = evhttp_request_get_command(req);
 	x.x_id.id_unix = listener_is_unix(l);
 	TAILQ_INIT(&x.x_query);
+	if (api_header_count(&x) == -1)
+		return;
 	if (x.x_api->a_stopping) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Connection", "close");

@@ -576,28 +576,70 @@ ld_interfaces(struct loader *ld, const config_setting_t *root,
 	return 0;
 }
 
+/* The limits of one request: sizes and times. */
 static int
-ld_limits(struct loader *ld, const config_setting_t *root, struct config *cf)
+ld_limits_request(struct loader *ld, const config_setting_t *g,
+    struct limits *l)
 {
-	static const char *const known[] = { "max_body_bytes",
-	    "max_header_bytes", "timeout_s", "notes_max_chars", "list_max",
-	    NULL };
-	config_setting_t	*g;
-	struct limits		*l = &cf->cf_limits;
-
-	if (ld_group(ld, root, "limits", &g) == -1 ||
-	    (g != NULL && ld_known(ld, g, "limits", known) == -1))
-		return -1;
 	return ld_long(ld, g, "limits", "max_body_bytes", 65536, 1024,
 	    16 << 20, &l->lim_max_body) == -1 ||
 	    ld_long(ld, g, "limits", "max_header_bytes", 8192, 1024,
 	    1 << 20, &l->lim_max_headers) == -1 ||
+	    ld_long(ld, g, "limits", "max_header_count", 64, 8, 1000,
+	    &l->lim_max_header_count) == -1 ||
 	    ld_long(ld, g, "limits", "timeout_s", 30, 1, 3600,
 	    &l->lim_timeout_s) == -1 ||
+	    ld_long(ld, g, "limits", "request_timeout_s", 30, 1, 3600,
+	    &l->lim_request_timeout_s) == -1 ||
+	    ld_long(ld, g, "limits", "idle_timeout_s", 15, 1, 3600,
+	    &l->lim_idle_timeout_s) == -1 ||
 	    ld_long(ld, g, "limits", "notes_max_chars", 4000, 1, 1000000,
 	    &l->lim_notes_max) == -1 ||
 	    ld_long(ld, g, "limits", "list_max", 500, 1, 100000,
 	    &l->lim_list_max) == -1 ? -1 : 0;
+}
+
+/*
+ * The limits of one client: connections, requests per second, failed
+ * authentications. Defaults for a hotline of tens of operators, some
+ * behind one address.
+ */
+static int
+ld_limits_client(struct loader *ld, const config_setting_t *g,
+    struct limits *l)
+{
+	return ld_long(ld, g, "limits", "max_connections", 256, 1, 100000,
+	    &l->lim_max_conns) == -1 ||
+	    ld_long(ld, g, "limits", "max_connections_per_peer", 64, 1,
+	    100000, &l->lim_max_conns_peer) == -1 ||
+	    ld_long(ld, g, "limits", "rate_per_s", 20, 0, 100000,
+	    &l->lim_rate_per_s) == -1 ||
+	    ld_long(ld, g, "limits", "rate_burst", 200, 1, 1000000,
+	    &l->lim_rate_burst) == -1 ||
+	    ld_long(ld, g, "limits", "auth_failures", 10, 1, 10000,
+	    &l->lim_auth_failures) == -1 ||
+	    ld_long(ld, g, "limits", "auth_window_s", 60, 1, 86400,
+	    &l->lim_auth_window_s) == -1 ||
+	    ld_long(ld, g, "limits", "auth_block_s", 300, 1, 86400,
+	    &l->lim_auth_block_s) == -1 ? -1 : 0;
+}
+
+static int
+ld_limits(struct loader *ld, const config_setting_t *root, struct config *cf)
+{
+	static const char *const known[] = { "max_body_bytes",
+	    "max_header_bytes", "max_header_count", "timeout_s",
+	    "request_timeout_s", "idle_timeout_s", "notes_max_chars",
+	    "list_max", "max_connections", "max_connections_per_peer",
+	    "rate_per_s", "rate_burst", "auth_failures", "auth_window_s",
+	    "auth_block_s", NULL };
+	config_setting_t	*g;
+
+	if (ld_group(ld, root, "limits", &g) == -1 ||
+	    (g != NULL && ld_known(ld, g, "limits", known) == -1))
+		return -1;
+	return ld_limits_request(ld, g, &cf->cf_limits) == -1 ||
+	    ld_limits_client(ld, g, &cf->cf_limits) == -1 ? -1 : 0;
 }
 
 static int

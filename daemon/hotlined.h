@@ -82,9 +82,19 @@ struct route_rule {
 struct limits {
 	long	lim_max_body;		/* bytes */
 	long	lim_max_headers;	/* bytes */
-	long	lim_timeout_s;
+	long	lim_timeout_s;		/* silence within a request or answer */
 	long	lim_notes_max;		/* characters */
 	long	lim_list_max;
+	long	lim_max_header_count;	/* header fields in a request */
+	long	lim_max_conns;		/* open connections per listener */
+	long	lim_max_conns_peer;	/* of them from one peer */
+	long	lim_request_timeout_s;	/* a request arrives whole within */
+	long	lim_idle_timeout_s;	/* a connection waits for a request */
+	long	lim_rate_per_s;		/* requests per identity; 0: no limit */
+	long	lim_rate_burst;
+	long	lim_auth_failures;	/* failed authentications per peer */
+	long	lim_auth_window_s;	/* counted in this window */
+	long	lim_auth_block_s;	/* then 429 for this long */
 };
 
 struct config {
@@ -241,6 +251,7 @@ void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_alert(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_audit(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_auth(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
@@ -383,6 +394,28 @@ void	auth_sha256(const void *, size_t, unsigned char *);
 int	auth_hex_decode(const char *, unsigned char *, size_t);
 void	auth_hex_encode(const unsigned char *, size_t, char *);
 
+/* limit.c */
+#define LIMIT_KEY_MAX	64
+#define LIMIT_OK	0
+#define LIMIT_TOTAL	1	/* limit_conn_open: all connections */
+#define LIMIT_PEER	2	/* limit_conn_open: this peer's */
+#define LIMIT_FIRST	1	/* limit_fail: the first of a window */
+#define LIMIT_BLOCK	2	/* limit_fail: the one that blocks */
+struct limit_tab;
+struct limit_tab *limit_tab_new(size_t);
+void		 limit_tab_free(struct limit_tab *);
+size_t		 limit_tab_size(const struct limit_tab *);
+int		 limit_conn_open(struct limit_tab *, const char *, long, long);
+void		 limit_conn_close(struct limit_tab *, const char *);
+long		 limit_conns(const struct limit_tab *);
+long		 limit_conns_of(struct limit_tab *, const char *);
+long		 limit_rate(struct limit_tab *, const char *, int64_t, long,
+		    long);
+long		 limit_blocked(struct limit_tab *, const char *, int64_t);
+int		 limit_fail(struct limit_tab *, const char *, int64_t, long,
+		    long, long);
+int		 limit_peer(int, char *, size_t);
+
 /* listener.c */
 struct listener;
 enum listener_kind { LISTENER_API, LISTENER_STATUS };
@@ -410,6 +443,11 @@ struct bufferevent *tls_bufferevent(struct event_base *,
 		    struct ssl_ctx_st *);
 int		 tls_ctx_days_left(struct ssl_ctx_st *, int *);
 #define TLS_WARN_DAYS	30	/* warn of a certificate this near its end */
+void		 listener_set_limits(struct listener *, const struct limits *);
+struct evhttp_connection;
+void		 listener_set_closecb(struct listener *,
+		    struct evhttp_connection *,
+		    void (*)(struct evhttp_connection *, void *), void *);
 
 /* api.c */
 struct api;
@@ -544,6 +582,7 @@ void	 status_stop(void);
 void	 status_handle(struct evhttp_request *, void *);
 void	 status_request(enum listener_kind, const char *, int);
 void	 status_conn(enum listener_kind, int);
+void	 status_writes_changed(void);
 int64_t	 status_usec(void);
 void	 status_call_stored(const struct call *);
 int64_t	 status_calls_today(void);

@@ -10,9 +10,20 @@
  * The inherited sockets stay open here for the life of the process and a
  * listener gets a duplicate, so a reload can drop and adopt them again.
  *
- * A TCP listener may speak TLS (listener_set_tls): evhttp then asks
- * listener_bev for each connection's bufferevent, an OpenSSL one made
- * from the listener's current context. A reload hands a kept listener
+ * evhttp accepts; every connection it takes gets its bufferevent from
+ * here (listener_bevcb, listener_make_bev), which is how the listener
+ * learns of it (libevent 2.1 has no accept hook on evhttp): at the end of
+ * the accept the connection is counted per peer, or answered 503 and
+ * closed when over the limits, before a byte of it is read. Its input
+ * then tells when a request starts, and a timer runs: a connection
+ * waiting for a request is closed after idle_timeout_s, one whose request
+ * has not arrived whole within request_timeout_s of its first byte too (a
+ * client dribbling a byte at a time resets evhttp's own read timeout at
+ * every byte).
+ *
+ * A TCP listener may speak TLS (listener_set_tls): listener_make_bev then
+ * makes each connection's bufferevent an OpenSSL one, from the listener's
+ * current context. A reload hands a kept listener
  * the new context; connections already open keep the one they began with.
  */
 #include <sys/socket.h>
@@ -28,6 +39,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <openssl/ssl.h>
@@ -35,21 +48,55 @@
 #include "hotlined.h"
 
 #define LISTENER_BACKLOG	512
+#define LISTENER_REFUSED_LOG_S	60	/* refusals logged at most this often */
+/* The status listener answers monitors, not people: its own small caps,
+ * so that a flood of the API never reaches them. */
+#define LISTENER_STATUS_CONNS	64
+#define LISTENER_STATUS_PEER	16
+
+enum conn_state {
+	CONN_IDLE,	/* waiting for a request */
+	CONN_READING,	/* a request has started to arrive */
+	CONN_BUSY	/* a request is being answered */
+};
+
+/* One connection accepted and handed to evhttp. */
+struct conn {
+	struct listener			*c_l;
+	struct evhttp_connection	*c_evcon;
+	struct bufferevent		*c_bev;
+	struct evbuffer_cb_entry	*c_incb;
+	struct event			*c_timer;
+	enum conn_state			 c_state;
+	char				 c_peer[LIMIT_KEY_MAX];
+	void				(*c_closecb)(struct evhttp_connection *,
+					    void *);	/* a handler's */
+	void				*c_closearg;
+};
 
 struct listener {
 	char			*l_name;	/* the configured address */
 	enum listener_kind	 l_kind;
 	int			 l_unix;
 	char			*l_path;	/* Unix: unlinked at close */
+	struct event_base	*l_base;
 	struct evhttp		*l_http;
 	struct evhttp_bound_socket *l_bound;
+	struct event		*l_accepted;	/* count the new ones */
 	void			*l_arg;
 	struct notify_fd	*l_inherited;	/* adopted from the manager */
 	SSL_CTX			*l_tls;		/* NULL: plain HTTP */
 	void			(*l_cb)(struct evhttp_request *, void *);
-	struct evhttp_connection **l_conns;	/* seen, still open */
+	struct limits		 l_lim;
+	struct limit_tab	*l_tab;		/* open connections by peer */
+	struct conn	       **l_conns;	/* counted, open */
 	size_t			 l_nconns;
 	size_t			 l_capconns;
+	struct conn	       **l_new;		/* accepted, not yet counted */
+	size_t			 l_nnew;
+	size_t			 l_capnew;
+	uint64_t		 l_refused;	/* since the last log line */
+	int64_t			 l_refused_at;	/* that line (monotonic s) */
 };
 
 /* The sockets the service manager passed (LISTEN_FDS), by name. */
@@ -342,6 +389,285 @@ listener_status_headers(const struct limits *lim)
 	return lim->lim_max_headers > cap / 16 ? cap : lim->lim_max_headers * 16;
 }
 
+static struct conn *
+listener_conn_find(struct listener *l, struct evhttp_connection *evcon)
+{
+	size_t	 i;
+
+	for (i = 0; evcon != NULL && i < l->l_nconns; i++)
+		if (l->l_conns[i]->c_evcon == evcon)
+			return l->l_conns[i];
+	return NULL;
+}
+
+/* Forget c: its peer's count, the open connections of status. */
+static void
+listener_conn_free(struct conn *c)
+{
+	struct listener	*l = c->c_l;
+	size_t		 i;
+
+	for (i = 0; i < l->l_nconns; i++)
+		if (l->l_conns[i] == c) {
+			l->l_conns[i] = l->l_conns[--l->l_nconns];
+			break;
+		}
+	limit_conn_close(l->l_tab, c->c_peer);
+	status_conn(l->l_kind, -1);
+	if (c->c_timer != NULL)
+		event_free(c->c_timer);
+	free(c);
+}
+
+/*
+ * Wait in state s: a request to start (idle) or to arrive whole. Only an
+ * idle connection watches its input: the watch costs a call for every
+ * read and every line evhttp takes out of the buffer.
+ */
+static void
+listener_conn_wait(struct conn *c, enum conn_state s)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->c_bev);
+	struct timeval	 tv;
+
+	c->c_state = s;
+	if (s == CONN_IDLE)
+		evbuffer_cb_set_flags(in, c->c_incb, EVBUFFER_CB_ENABLED);
+	else
+		evbuffer_cb_clear_flags(in, c->c_incb, EVBUFFER_CB_ENABLED);
+	tv.tv_sec = s == CONN_IDLE ? c->c_l->l_lim.lim_idle_timeout_s :
+	    c->c_l->l_lim.lim_request_timeout_s;
+	tv.tv_usec = 0;
+	evtimer_add(c->c_timer, &tv);
+}
+
+/* Idle too long, or a request too slow to arrive: close. */
+static void
+listener_conn_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)fd;
+	(void)events;
+	if (c->c_state == CONN_BUSY)
+		return;
+	if (c->c_state == CONN_READING)
+		log_info("%s: closing a connection from %s: its request did "
+		    "not arrive within limits.request_timeout_s (%ld s)",
+		    c->c_l->l_name, c->c_peer,
+		    c->c_l->l_lim.lim_request_timeout_s);
+	else
+		log_debug("%s: closing an idle connection from %s",
+		    c->c_l->l_name, c->c_peer);
+	evhttp_connection_free(c->c_evcon);	/* closecb frees c */
+}
+
+/* Bytes came in: on an idle connection, a request has started. */
+static void
+listener_conn_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)buf;
+	if (info->n_added > 0 && c->c_state == CONN_IDLE)
+		listener_conn_wait(c, CONN_READING);
+}
+
+static void
+listener_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct conn	*c = arg;
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+
+	if (c->c_closecb != NULL)
+		c->c_closecb(evcon, c->c_closearg);
+	if (bev != NULL && c->c_incb != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_input(bev), c->c_incb);
+	listener_conn_free(c);
+}
+
+/*
+ * The bufferevent of a connection evhttp takes: an OpenSSL one from the
+ * listener's current context on a TLS listener (never NULL: evhttp would
+ * then speak plain HTTP on the TLS port), else a plain socket one. evhttp
+ * sets the fd.
+ */
+static struct bufferevent *
+listener_make_bev(struct listener *l, struct event_base *base)
+{
+	if (l->l_tls != NULL)
+		return tls_bufferevent(base, l->l_tls);
+	return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+}
+
+/* Make room for one more in *v (n used, *cap allocated). */
+static int
+listener_grow(struct conn ***v, size_t n, size_t *cap)
+{
+	struct conn	**nv;
+	size_t		  ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap == 0 ? 16 : *cap * 2;
+	if ((nv = reallocarray(*v, ncap, sizeof(*nv))) == NULL)
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+/*
+ * evhttp wants a bufferevent for a connection it has just accepted (it
+ * sets the fd afterwards): keep it to count the connection at the end of
+ * the accept, in listener_accepted. When memory is short the connection
+ * is served uncounted (a plain one by evhttp's own bufferevent, a TLS one
+ * by ours).
+ */
+static struct bufferevent *
+listener_bevcb(struct event_base *base, void *arg)
+{
+	struct listener		*l = arg;
+	struct conn		*c;
+	struct bufferevent	*bev;
+
+	if ((bev = listener_make_bev(l, base)) == NULL)
+		return NULL;
+	if (listener_grow(&l->l_new, l->l_nnew, &l->l_capnew) == -1 ||
+	    (c = calloc(1, sizeof(*c))) == NULL)
+		return bev;
+	c->c_bev = bev;
+	c->c_l = l;
+	l->l_new[l->l_nnew++] = c;
+	event_active(l->l_accepted, EV_TIMEOUT, 1);
+	return c->c_bev;
+}
+
+/* Log refused connections: the first, then a count at most a minute. */
+static void
+listener_refused(struct listener *l, const char *peer, int why)
+{
+	int64_t	 now = status_usec() / 1000000;
+
+	l->l_refused++;
+	if (l->l_refused_at != 0 && now - l->l_refused_at <
+	    LISTENER_REFUSED_LOG_S)
+		return;
+	log_warnx("%s: refused %llu connection%s, the last from %s: "
+	    "limits.%s (%ld) reached", l->l_name,
+	    (unsigned long long)l->l_refused, l->l_refused == 1 ? "" : "s",
+	    peer, why == LIMIT_PEER ? "max_connections_per_peer" :
+	    "max_connections", why == LIMIT_PEER ?
+	    l->l_lim.lim_max_conns_peer : l->l_lim.lim_max_conns);
+	l->l_refused = 0;
+	l->l_refused_at = now;
+}
+
+/*
+ * Turn a connection away: 503 with Retry-After, written at once (the
+ * socket buffer takes it); the caller closes it. What the client sent
+ * already is read first, so that closing does not reset the connection
+ * before the client can read the answer.
+ */
+static void
+listener_refuse(struct listener *l, int fd, const char *peer, int why)
+{
+	char		 body[256], msg[512], junk[4096];
+	int		 n, i;
+
+	if (l->l_tls != NULL) {		/* no plain answer on a TLS port */
+		shutdown(fd, SHUT_RDWR);
+		listener_refused(l, peer, why);
+		return;
+	}
+	snprintf(body, sizeof(body), "{\"error\":\"too_many_connections\","
+	    "\"field\":\"%s\",\"message\":\"too many connections%s; "
+	    "retry shortly\"}\n", why == LIMIT_PEER ?
+	    "max_connections_per_peer" : "max_connections",
+	    why == LIMIT_PEER ? " from this address" : "");
+	n = snprintf(msg, sizeof(msg), "HTTP/1.1 503 Service Unavailable\r\n"
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Retry-After: 1\r\nConnection: close\r\n"
+	    "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+	for (i = 0; i < 4 && recv(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0;
+	    i++)
+		;
+	if (send(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
+		log_debug("%s: refusing %s: %s", l->l_name, peer,
+		    strerror(errno));
+	shutdown(fd, SHUT_WR);
+	listener_refused(l, peer, why);
+}
+
+/* Track c, counted: closecb, input watch, idle timer. */
+static int
+listener_conn_add(struct listener *l, struct conn *c)
+{
+	if (listener_grow(&l->l_conns, l->l_nconns, &l->l_capconns) == -1 ||
+	    (c->c_timer = evtimer_new(l->l_base, listener_conn_timeout,
+	    c)) == NULL || (c->c_incb = evbuffer_add_cb(bufferevent_get_input(
+	    c->c_bev), listener_conn_input, c)) == NULL)
+		return -1;
+	l->l_conns[l->l_nconns++] = c;
+	evhttp_connection_set_closecb(c->c_evcon, listener_conn_closed, c);
+	status_conn(l->l_kind, 1);
+	listener_conn_wait(c, CONN_IDLE);
+	return 0;
+}
+
+/*
+ * A connection evhttp accepted: counted, or refused over the limits.
+ * evhttp gives no handle on the connection it made, but the bufferevent
+ * it asked for carries it as its callbacks' argument.
+ */
+static void
+listener_count(struct listener *l, struct conn *c)
+{
+	void	*evcon = NULL;
+	int	 fd, rc;
+
+	bufferevent_getcb(c->c_bev, NULL, NULL, NULL, &evcon);
+	if ((c->c_evcon = evcon) == NULL) {
+		free(c);	/* evhttp dropped it at once */
+		return;
+	}
+	fd = bufferevent_getfd(c->c_bev);
+	if (fd == -1 || limit_peer(fd, c->c_peer, sizeof(c->c_peer)) == -1)
+		snprintf(c->c_peer, sizeof(c->c_peer), "unknown peer");
+	if ((rc = limit_conn_open(l->l_tab, c->c_peer, l->l_lim.lim_max_conns,
+	    l->l_lim.lim_max_conns_peer)) != LIMIT_OK) {
+		if (fd != -1)
+			listener_refuse(l, fd, c->c_peer, rc);
+		evhttp_connection_free(c->c_evcon);
+		free(c);
+		return;
+	}
+	if (listener_conn_add(l, c) == -1) {
+		log_warnx("%s: out of memory for a connection from %s",
+		    l->l_name, c->c_peer);
+		limit_conn_close(l->l_tab, c->c_peer);
+		if (c->c_timer != NULL)
+			event_free(c->c_timer);
+		evhttp_connection_free(c->c_evcon);
+		free(c);
+	}
+}
+
+/* The end of an accept: count what evhttp took. */
+static void
+listener_accepted(evutil_socket_t fd, short events, void *arg)
+{
+	struct listener	*l = arg;
+	size_t		 i, n = l->l_nnew;
+
+	(void)fd;
+	(void)events;
+	l->l_nnew = 0;
+	for (i = 0; i < n; i++)
+		listener_count(l, l->l_new[i]);
+}
+
 /*
  * Put an evhttp on addr: the inherited socket named for it, or one bound
  * here. NULL with *cause (caller frees).
@@ -380,29 +706,52 @@ listener_open(struct event_base *base, const char *addr,
 		listener_close(l);
 		return NULL;
 	}
-	if ((l->l_bound = evhttp_accept_socket_with_handle(l->l_http,
+	l->l_base = base;
+	if ((l->l_tab = limit_tab_new(SIZE_MAX)) == NULL ||
+	    (l->l_accepted = event_new(base, -1, 0, listener_accepted,
+	    l)) == NULL ||
+	    (l->l_bound = evhttp_accept_socket_with_handle(l->l_http,
 	    fd)) == NULL) {
 		asprintf(cause, "%s: cannot accept", addr);
 		close(fd);
 		listener_close(l);
 		return NULL;
 	}
-	/*
-	 * evhttp answers headers over its limit with a bare 400. A status
-	 * listener lets up to 16 times the limit through so that its handler
-	 * can answer 431 as HTTP says; beyond that evhttp's 400 stands.
-	 */
-	evhttp_set_max_headers_size(l->l_http, (ev_ssize_t)(kind ==
-	    LISTENER_STATUS ? listener_status_headers(lim) :
-	    lim->lim_max_headers));
-	evhttp_set_max_body_size(l->l_http, (ev_ssize_t)lim->lim_max_body);
-	evhttp_set_timeout(l->l_http, (int)lim->lim_timeout_s);
+	evhttp_set_bevcb(l->l_http, listener_bevcb, l);
+	listener_set_limits(l, lim);
 	/* Every method reaches the handler, which answers 405 itself. */
 	evhttp_set_allowed_methods(l->l_http, EVHTTP_REQ_GET |
 	    EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
 	    EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	return l;
+}
+
+/*
+ * The limits of l, at open and again at a reload (a listener kept across
+ * it takes the new values; connections already open keep evhttp's old
+ * sizes and timeout).
+ */
+void
+listener_set_limits(struct listener *l, const struct limits *lim)
+{
+	l->l_lim = *lim;
+	if (l->l_kind == LISTENER_STATUS) {
+		if (l->l_lim.lim_max_conns > LISTENER_STATUS_CONNS)
+			l->l_lim.lim_max_conns = LISTENER_STATUS_CONNS;
+		if (l->l_lim.lim_max_conns_peer > LISTENER_STATUS_PEER)
+			l->l_lim.lim_max_conns_peer = LISTENER_STATUS_PEER;
+	}
+	/*
+	 * evhttp answers headers over its limit with a bare 400. A status
+	 * listener lets up to 16 times the limit through so that its handler
+	 * can answer 431 as HTTP says; beyond that evhttp's 400 stands.
+	 */
+	evhttp_set_max_headers_size(l->l_http, (ev_ssize_t)(l->l_kind ==
+	    LISTENER_STATUS ? listener_status_headers(lim) :
+	    lim->lim_max_headers));
+	evhttp_set_max_body_size(l->l_http, (ev_ssize_t)lim->lim_max_body);
+	evhttp_set_timeout(l->l_http, (int)lim->lim_timeout_s);
 }
 
 /* Stop accepting new connections; those open go on being served. */
@@ -425,11 +774,19 @@ listener_close(struct listener *l)
 {
 	if (l == NULL)
 		return;
+	if (l->l_accepted != NULL)
+		event_free(l->l_accepted);
 	if (l->l_http != NULL) {
 		listener_stop(l);
 		evhttp_free(l->l_http);	/* closes its connections */
 	}
+	while (l->l_nconns > 0)		/* none, unless evhttp kept one */
+		listener_conn_free(l->l_conns[0]);
+	while (l->l_nnew > 0)		/* their bufferevents went with it */
+		free(l->l_new[--l->l_nnew]);
 	free(l->l_conns);
+	free(l->l_new);
+	limit_tab_free(l->l_tab);
 	if (l->l_path != NULL)
 		unlink(l->l_path);
 	if (l->l_inherited != NULL)
@@ -440,66 +797,59 @@ listener_close(struct listener *l)
 	free(l);
 }
 
-/* A connection of l closed: forget it. */
-static void
-listener_conn_closed(struct evhttp_connection *evcon, void *arg)
-{
-	struct listener	*l = arg;
-	size_t		 i;
-
-	for (i = 0; i < l->l_nconns; i++)
-		if (l->l_conns[i] == evcon) {
-			l->l_conns[i] = l->l_conns[--l->l_nconns];
-			status_conn(l->l_kind, -1);
-			return;
-		}
-}
-
-/*
- * Count the connection of req once (evhttp tells of a connection only
- * through its requests, so one that never sent a request is not counted).
- */
-static void
-listener_conn_seen(struct listener *l, struct evhttp_request *req)
-{
-	struct evhttp_connection	 *evcon, **v;
-	size_t				  i, cap;
-
-	if ((evcon = evhttp_request_get_connection(req)) == NULL)
-		return;
-	for (i = 0; i < l->l_nconns; i++)
-		if (l->l_conns[i] == evcon)
-			return;
-	if (l->l_nconns == l->l_capconns) {
-		cap = l->l_capconns == 0 ? 16 : l->l_capconns * 2;
-		if ((v = reallocarray(l->l_conns, cap, sizeof(*v))) == NULL)
-			return;
-		l->l_conns = v;
-		l->l_capconns = cap;
-	}
-	l->l_conns[l->l_nconns++] = evcon;
-	evhttp_connection_set_closecb(evcon, listener_conn_closed, l);
-	status_conn(l->l_kind, 1);
-}
-
 /* An answer went out: count it by listener and status code. */
 static void
 listener_done(struct evhttp_request *req, void *arg)
 {
 	struct listener	*l = arg;
+	struct conn	*c;
 
 	status_request(l->l_kind, l->l_name,
 	    evhttp_request_get_response_code(req));
+	/* Bytes already in: the next request has started. */
+	if ((c = listener_conn_find(l, evhttp_request_get_connection(req))) !=
+	    NULL)
+		listener_conn_wait(c, evbuffer_get_length(
+		    bufferevent_get_input(c->c_bev)) > 0 ? CONN_READING :
+		    CONN_IDLE);
 }
 
+/* A request arrived whole: its handler gets it, no timer runs meanwhile. */
 static void
 listener_request(struct evhttp_request *req, void *arg)
 {
 	struct listener	*l = arg;
+	struct conn	*c;
 
-	listener_conn_seen(l, req);
+	if ((c = listener_conn_find(l, evhttp_request_get_connection(req))) !=
+	    NULL) {
+		c->c_state = CONN_BUSY;
+		evtimer_del(c->c_timer);
+		evbuffer_cb_clear_flags(bufferevent_get_input(c->c_bev),
+		    c->c_incb, EVBUFFER_CB_ENABLED);
+	}
 	evhttp_request_set_on_complete_cb(req, listener_done, l);
 	l->l_cb(req, l);
+}
+
+/*
+ * A handler that must hear of evcon closing (an export streaming to it)
+ * asks here: the listener holds evhttp's one close callback of the
+ * connection for its own counts. cb NULL: no longer.
+ */
+void
+listener_set_closecb(struct listener *l, struct evhttp_connection *evcon,
+    void (*cb)(struct evhttp_connection *, void *), void *arg)
+{
+	struct conn	*c;
+
+	if ((c = listener_conn_find(l, evcon)) == NULL) {
+		/* Not counted (memory was short): evhttp's is free. */
+		evhttp_connection_set_closecb(evcon, cb, arg);
+		return;
+	}
+	c->c_closecb = cb;
+	c->c_closearg = arg;
 }
 
 /* Requests on l go to cb, which gets l; listener_arg(l) gives arg. */
@@ -536,15 +886,6 @@ listener_is_inherited(const struct listener *l)
 	return l->l_inherited != NULL;
 }
 
-/* evhttp's bevcb: each new connection of a TLS listener. */
-static struct bufferevent *
-listener_bev(struct event_base *base, void *arg)
-{
-	struct listener	*l = arg;
-
-	return tls_bufferevent(base, l->l_tls);
-}
-
 /*
  * Serve l over TLS with ctx (a reference is taken), or plain HTTP when
  * ctx is NULL. Only between turns of l's loop: a reload, or before it runs.
@@ -555,8 +896,7 @@ listener_set_tls(struct listener *l, struct ssl_ctx_st *ctx)
 	if (ctx != NULL)
 		SSL_CTX_up_ref(ctx);
 	SSL_CTX_free(l->l_tls);
-	l->l_tls = ctx;
-	evhttp_set_bevcb(l->l_http, ctx != NULL ? listener_bev : NULL, l);
+	l->l_tls = ctx;		/* listener_make_bev reads it */
 }
 
 int

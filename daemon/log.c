@@ -136,6 +136,21 @@ log_audit(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Authentication trouble (failed tokens, a peer blocked): LOG_AUTHPRIV,
+ * whatever facility the config names, where a site keeps such records.
+ * Never a token.
+ */
+void
+log_auth(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_AUTHPRIV | LOG_NOTICE, fmt, ap);
+	va_end(ap);
+}
+
 /* Log at LOG_CRIT with errno and exit: start-up only. */
 void
 fatal(const char *fmt, ...)

@@ -177,6 +177,18 @@ server_status_run(void)
 		    "listeners are not answering");
 }
 
+/* Listeners kept across a reload take its limits too. */
+static void
+server_set_limits(struct server *s, const struct config *cf)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->s_napi_l; i++)
+		listener_set_limits(s->s_api_l[i], &cf->cf_limits);
+	for (i = 0; i < s->s_nstatus_l; i++)
+		listener_set_limits(s->s_status_l[i], &cf->cf_limits);
+}
+
 static void
 server_reload(struct server *s)
 {
@@ -227,6 +239,7 @@ server_reload(struct server *s)
 	/* New certificates reach new connections; open ones keep theirs. */
 	server_set_tls(v, cf->cf_napi, cf->cf_api_tls);
 	server_set_tls(sv, cf->cf_nstatus, cf->cf_status_tls);
+	server_set_limits(s, cf);
 	api_set_config(s->s_api, cf);
 	queue_set_config(cf);
 	retention_set_config(cf);

@@ -826,6 +826,13 @@ status_conn(enum listener_kind kind, int delta)
 	status_dirty();
 }
 
+/* Hook from the API: a write was queued (writes_waiting moved). */
+void
+status_writes_changed(void)
+{
+	status_dirty();
+}
+
 /* Every listener's answers: the main loop's and the status thread's. */
 static void
 status_codes_all(struct status_vec *out)

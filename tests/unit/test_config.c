@@ -182,6 +182,16 @@ test_minimal_loads(void **state)
 	assert_int_equal(cf->cf_limits.lim_timeout_s, 30);
 	assert_int_equal(cf->cf_limits.lim_notes_max, 4000);
 	assert_int_equal(cf->cf_limits.lim_list_max, 500);
+	assert_int_equal(cf->cf_limits.lim_max_header_count, 64);
+	assert_int_equal(cf->cf_limits.lim_max_conns, 256);
+	assert_int_equal(cf->cf_limits.lim_max_conns_peer, 64);
+	assert_int_equal(cf->cf_limits.lim_request_timeout_s, 30);
+	assert_int_equal(cf->cf_limits.lim_idle_timeout_s, 15);
+	assert_int_equal(cf->cf_limits.lim_rate_per_s, 20);
+	assert_int_equal(cf->cf_limits.lim_rate_burst, 200);
+	assert_int_equal(cf->cf_limits.lim_auth_failures, 10);
+	assert_int_equal(cf->cf_limits.lim_auth_window_s, 60);
+	assert_int_equal(cf->cf_limits.lim_auth_block_s, 300);
 	assert_null(cf->cf_hash_key);
 	assert_int_equal(cf->cf_hash_key_len, 0);
 	assert_int_equal(cf->cf_retention_days, 0);	/* kept for ever */
@@ -238,7 +248,11 @@ test_full_config(void **state)
 	    "status = { listen = [ \"unix:status.sock\", "
 	    "\"tcp:127.0.0.1:8693\" ]; socket_mode = \"0600\"; };\n"
 	    "limits = { max_body_bytes = 2048; max_header_bytes = 4096;\n"
-	    "  timeout_s = 5; notes_max_chars = 10; list_max = 20; };\n"
+	    "  timeout_s = 5; notes_max_chars = 10; list_max = 20;\n"
+	    "  max_header_count = 16; max_connections = 30;\n"
+	    "  max_connections_per_peer = 3; request_timeout_s = 7;\n"
+	    "  idle_timeout_s = 4; rate_per_s = 0; rate_burst = 9;\n"
+	    "  auth_failures = 2; auth_window_s = 11; auth_block_s = 12; };\n"
 	    "privacy = { caller_hash_key = \"0123456789abcdef\"; };\n"
 	    "operators = (\n"
 	    "  { name = \"wang\"; role = \"operator\"; uid = 1001; },\n"
@@ -263,6 +277,16 @@ test_full_config(void **state)
 	assert_int_equal(cf->cf_limits.lim_timeout_s, 5);
 	assert_int_equal(cf->cf_limits.lim_notes_max, 10);
 	assert_int_equal(cf->cf_limits.lim_list_max, 20);
+	assert_int_equal(cf->cf_limits.lim_max_header_count, 16);
+	assert_int_equal(cf->cf_limits.lim_max_conns, 30);
+	assert_int_equal(cf->cf_limits.lim_max_conns_peer, 3);
+	assert_int_equal(cf->cf_limits.lim_request_timeout_s, 7);
+	assert_int_equal(cf->cf_limits.lim_idle_timeout_s, 4);
+	assert_int_equal(cf->cf_limits.lim_rate_per_s, 0);
+	assert_int_equal(cf->cf_limits.lim_rate_burst, 9);
+	assert_int_equal(cf->cf_limits.lim_auth_failures, 2);
+	assert_int_equal(cf->cf_limits.lim_auth_window_s, 11);
+	assert_int_equal(cf->cf_limits.lim_auth_block_s, 12);
 	assert_int_equal(cf->cf_hash_key_len, 16);
 	assert_memory_equal(cf->cf_hash_key, "0123456789abcdef", 16);
 
