@@ -39,6 +39,13 @@ SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:",
 
 START_TIMEOUT = 20
 
+# conf/dev.conf's limits, for a test that changes one of them (a test's
+# limits replace the whole block).
+DEV_LIMITS = {"max_body_bytes": 65536, "max_header_bytes": 8192,
+              "timeout_s": 30, "notes_max_chars": 4000, "list_max": 500,
+              "max_connections": 1000, "max_connections_per_peer": 1000,
+              "rate_per_s": 0}
+
 
 def free_port():
     s = socket.socket()

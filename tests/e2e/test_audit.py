@@ -18,7 +18,7 @@ import threading
 import time
 import unittest
 
-from harness import TOKENS, Daemon, DaemonTest, good
+from harness import DEV_LIMITS, TOKENS, Daemon, DaemonTest, good
 
 TCP_PEER = re.compile(r"^127\.0\.0\.1:\d+$")
 ME = pwd.getpwuid(os.getuid()).pw_name
@@ -292,6 +292,10 @@ class TestTimers(AuditTest):
 
 
 class TestFailedAuth(AuditTest):
+    # Every attempt of the flood reaches authentication (the block after
+    # limits.auth_failures is tested in test_limits.py).
+    limits = dict(DEV_LIMITS, auth_failures=10000)
+
     def test_bad_and_missing_tokens_recorded_never_the_token(self):
         token = "wrong-token-7d1f93ac55"
         r = self.d.request("GET", "/v1/calls", who=token)
