@@ -9,6 +9,7 @@ timeout; config errors naming file, line and setting."""
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,7 +21,7 @@ import unittest
 import uuid
 import warnings
 
-from harness import HOTLINED, TOKENS, Daemon, free_port, good
+from harness import DEV_LIMITS, HOTLINED, TOKENS, Daemon, free_port, good
 
 EXT = ("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
        "basicConstraints=critical,CA:FALSE\n"
@@ -581,3 +582,61 @@ def tearDownModule():
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestTLSLimits(TLSTest):
+    """The connection limits hold on a TLS listener too: a connection over
+    the per-peer limit is closed without a plain-text answer (there is no
+    plain HTTP on a TLS port), while another address and the connections
+    already open are served."""
+    limits = dict(DEV_LIMITS, max_connections_per_peer=2)
+
+    def handshake(self, src="127.0.0.1"):
+        raw = socket.create_connection(("127.0.0.1", self.tls_port),
+                                       timeout=10, source_address=(src, 0))
+        return context("good-ca.pem").wrap_socket(raw,
+                                                  server_hostname="127.0.0.1")
+
+    def ask(self, s):
+        s.sendall(b"GET /v1/whoami HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                  b"Bearer " + TOKENS["wang"].encode() + b"\r\n\r\n")
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        n = int(re.search(rb"Content-Length: (\d+)", head, re.I).group(1))
+        while len(body) < n:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return head
+
+    def test_per_peer_limit_over_tls(self):
+        held = [self.handshake(), self.handshake()]
+        try:
+            for s in held:
+                self.assertIn(b" 200 ", self.ask(s))
+            # The third from this address: closed, nothing in plain text.
+            with self.assertRaises((ssl.SSLError, OSError)):
+                s = self.handshake()
+                try:
+                    if not self.ask(s):
+                        raise OSError("closed")
+                finally:
+                    s.close()
+            # Another address is served, and so are the two held ones.
+            s = self.handshake("127.0.0.2")
+            try:
+                self.assertIn(b" 200 ", self.ask(s))
+            finally:
+                s.close()
+            for s in held:
+                self.assertIn(b" 200 ", self.ask(s))
+        finally:
+            for s in held:
+                s.close()
+        self.assertIn("max_connections_per_peer", self.d.stderr())
