@@ -151,12 +151,15 @@ class TestStatusCounts(StatusTest):
                                     self.d.status_sock})
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn('"calls_today":1', p.out.replace(" ", ""))
-        # --watch redraws until interrupted.
+        # --watch redraws until interrupted (SIGINT as a terminal sends
+        # it, even when this run was started with SIGINT ignored, as a
+        # background job is).
         e = {k: v for k, v in os.environ.items()
              if not k.startswith("HOTLINE_")}
         w = subprocess.Popen([HOTLINE, "--status", addr, "status",
                               "--watch", "1"], stdout=subprocess.PIPE,
-                             env=e)
+                             env=e, preexec_fn=lambda: signal.signal(
+                                 signal.SIGINT, signal.SIG_DFL))
         time.sleep(2.5)
         w.send_signal(signal.SIGINT)
         out = w.communicate(timeout=10)[0].decode()
