@@ -802,7 +802,9 @@ stats_result(struct stats_req *r)
 	size_t	 i;
 
 	stats_sorting = r;
-	qsort(r->sr_groups, r->sr_ngroups, sizeof(*r->sr_groups), stats_cmp);
+	if (r->sr_ngroups > 0)	/* qsort of a NULL array is undefined */
+		qsort(r->sr_groups, r->sr_ngroups, sizeof(*r->sr_groups),
+		    stats_cmp);
 	groups = json_array();
 	for (i = 0; i < r->sr_ngroups; i++)
 		json_array_append_new(groups, stats_group_json(r,
