@@ -157,6 +157,19 @@ fuzz_init(void)
 		fuzz_one((const uint8_t *)fuzz_setup[i], strlen(fuzz_setup[i]));
 }
 
+/* A NUL-terminated copy of n bytes (strndup would look for a NUL past them). */
+static char *
+fuzz_strndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = malloc(n + 1)) != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
 /* The next line of [*p, end), without its end of line; NULL at the end. */
 static char *
 fuzz_line(const char **p, const char *end)
@@ -172,7 +185,7 @@ fuzz_line(const char **p, const char *end)
 	*p = nl != NULL ? nl + 1 : end;
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
-	if (memchr(s, '\0', n) != NULL || (line = strndup(s, n)) == NULL)
+	if (memchr(s, '\0', n) != NULL || (line = fuzz_strndup(s, n)) == NULL)
 		return NULL;
 	return line;
 }

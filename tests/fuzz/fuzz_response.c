@@ -270,6 +270,19 @@ fuzz_init(void)
 	unsetenv("HOTLINE_TIMEOUT");
 }
 
+/* A NUL-terminated copy of n bytes (strndup would look for a NUL past them). */
+static char *
+fuzz_strndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = malloc(n + 1)) != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -286,7 +299,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    memchr(p, '\0', nl - p) != NULL ||
 	    !fuzz_split_answers(nl + 1, end))
 		return 0;
-	if ((line = strndup(p, nl - p)) == NULL)
+	if ((line = fuzz_strndup(p, nl - p)) == NULL)
 		return 0;
 	if (fuzz_split_args(line, argv, &argc))
 		fuzz_run(argc, argv);

@@ -83,7 +83,8 @@ replay_dir(const char *dir)
 		}
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), replay_compare);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), replay_compare);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (replay_path(path, 0) == -1)
