@@ -6,7 +6,9 @@
  * callback of a real API listener, with a real store, queues and
  * statistics, on conf/dev.conf (read from the working directory); the
  * loop then runs a few turns so that queued writes reach the store and
- * their answers are sent.
+ * their answers are sent. Every FUZZ_RESTART inputs the daemon stops as
+ * it does on SIGTERM and starts again on an empty store, which keeps the
+ * run fast (and the stop is exercised with what is still waiting).
  *
  * An input reads like an HTTP request without the protocol:
  *
@@ -23,6 +25,7 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,9 @@
 
 #define FUZZ_CONF	"conf/dev.conf"
 #define FUZZ_TURNS	32	/* loop turns after each request */
+#ifndef FUZZ_RESTART
+#define FUZZ_RESTART	20000	/* inputs before a fresh daemon and store */
+#endif
 
 static const struct {
 	const char	*user;
@@ -85,6 +91,7 @@ static struct fuzz {
 	struct api		*api;
 	struct listener		*l;
 	char			 dir[64];
+	unsigned long		 runs;
 } F;
 
 static void
@@ -112,25 +119,13 @@ fuzz_die(const char *what, const char *cause)
 
 static void	fuzz_one(const uint8_t *, size_t);
 
-/* The daemon's start-up (server_start), on a private store. */
+/* The daemon's start-up (server_start), on a fresh private store. */
 static void
-fuzz_init(void)
+fuzz_start(void)
 {
-	const char	*tmp = getenv("TMPDIR");
-	char		*cause = NULL, path[128];
-	size_t		 i;
+	char	*cause = NULL, path[128];
+	size_t	 i;
 
-	/* syslog would get every warning of every input. */
-	setlogmask(LOG_MASK(LOG_EMERG));
-	log_init(0, LOG_DAEMON);
-	if ((F.cf = config_load(FUZZ_CONF, &cause)) == NULL)
-		fuzz_die(FUZZ_CONF, cause);
-	clock_set_timezone(F.cf->cf_timezone);
-	snprintf(F.dir, sizeof(F.dir), "%s/hotlined-fuzz.XXXXXX",
-	    tmp != NULL && strlen(tmp) < 32 ? tmp : "/tmp");
-	if (mkdtemp(F.dir) == NULL)
-		fuzz_die("mkdtemp", F.dir);
-	atexit(fuzz_cleanup);
 	snprintf(path, sizeof(path), "%s/fuzz.db", F.dir);
 	if ((F.base = event_base_new()) == NULL)
 		fuzz_die("event_base_new", NULL);
@@ -155,6 +150,42 @@ fuzz_init(void)
 	listener_set_handler(F.l, api_request, F.api);
 	for (i = 0; fuzz_setup[i] != NULL; i++)
 		fuzz_one((const uint8_t *)fuzz_setup[i], strlen(fuzz_setup[i]));
+}
+
+/* The daemon's stop (server_free): what is still waiting is answered. */
+static void
+fuzz_stop(void)
+{
+	status_halt();
+	api_free(F.api);
+	queue_free();
+	listener_close(F.l);
+	status_free();
+	store_close(F.store);
+	event_base_free(F.base);
+	fuzz_cleanup();
+	if (mkdir(F.dir, 0700) == -1 && errno != EEXIST)
+		fuzz_die("mkdir", F.dir);
+}
+
+static void
+fuzz_init(void)
+{
+	const char	*tmp = getenv("TMPDIR");
+	char		*cause = NULL;
+
+	/* syslog would get every warning of every input. */
+	setlogmask(LOG_MASK(LOG_EMERG));
+	log_init(0, LOG_DAEMON);
+	if ((F.cf = config_load(FUZZ_CONF, &cause)) == NULL)
+		fuzz_die(FUZZ_CONF, cause);
+	clock_set_timezone(F.cf->cf_timezone);
+	snprintf(F.dir, sizeof(F.dir), "%s/hotlined-fuzz.XXXXXX",
+	    tmp != NULL && strlen(tmp) < 32 ? tmp : "/tmp");
+	if (mkdtemp(F.dir) == NULL)
+		fuzz_die("mkdtemp", F.dir);
+	atexit(fuzz_cleanup);
+	fuzz_start();
 }
 
 /* A NUL-terminated copy of n bytes (strndup would look for a NUL past them). */
@@ -271,8 +302,12 @@ fuzz_one(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (F.base == NULL)
+	if (F.cf == NULL)
 		fuzz_init();
+	else if (++F.runs % FUZZ_RESTART == 0) {
+		fuzz_stop();
+		fuzz_start();
+	}
 	fuzz_one(data, size);
 	return 0;
 }
