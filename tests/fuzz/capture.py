@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Capture the response harness's seeds from a real daemon.
 
-usage: tests/fuzz/capture.py [--replay PATH] [--hotlined PATH]
+usage: tests/fuzz/capture.py [--replay PATH] [NAME ...]
 
 Starts a fresh hotlined (tests/e2e/harness.py) and stores some calls, then
 runs each command line of COMMANDS through the replay build of
 fuzz_response (FUZZ_TRACE set): each request it names is sent to the daemon
 and its answer appended to the input, until the command asks for nothing
-more. Each input is written to tests/fuzz/corpus/response/NAME. Run from
+more. Each input is written to tests/fuzz/corpus/response/NAME (only the
+NAMEs given, if any). Run from
 the top of the tree after `make build/obj/tests/unit/test_fuzz_response`.
 """
 import argparse
@@ -47,6 +48,8 @@ COMMANDS = {
     "release": ("zhou", "release 2"),
     "stats": ("chen", "stats --from 2020-01-01 --to 2030-12-31 --by line,risk"),
     "stats-day": ("chen", "stats --from TODAY --to TODAY --by day --chart"),
+    "stats-csv": ("chen", "stats --from 2020-01-01 --to 2030-12-31 --by topic "
+                  "--format csv"),
     "stats-forbidden": ("wang", "stats --from 2020-01-01 --to 2020-01-31"),
     "export": ("chen", "export --from 2020-01-01 --to 2030-12-31 --format json"),
     "export-csv": ("chen", "export --from 2020-01-01 --to 2030-12-31"),
@@ -102,6 +105,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replay", default=os.path.join(
         TOP, "build", "obj", "tests", "unit", "test_fuzz_response"))
+    ap.add_argument("names", nargs="*", help="only these inputs")
     a = ap.parse_args()
     import time
     today = time.strftime("%Y-%m-%d")
@@ -114,6 +118,8 @@ def main():
                 assert r.status == 201, r
             os.makedirs(OUT, exist_ok=True)
             for name, (who, line) in COMMANDS.items():
+                if a.names and name not in a.names:
+                    continue
                 line = line.replace("TODAY", today)
                 data = capture(d, a.replay, who, line)
                 with open(os.path.join(OUT, name), "wb") as f:
