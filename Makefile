@@ -116,7 +116,7 @@ $(OBJ)/tests/unit/%.o $(SAN)/tests/unit/%.o: | deps-test
 # libFuzzer (clang) and runs it. The client's main() is renamed away.
 FUZZ_NAMES   := request config response
 FUZZ         := build/fuzz
-FUZZ_CC      := clang
+FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=undefined
 FUZZ_SECONDS ?= 60
