@@ -802,7 +802,10 @@ stats_result(struct stats_req *r)
 	size_t	 i;
 
 	stats_sorting = r;
-	qsort(r->sr_groups, r->sr_ngroups, sizeof(*r->sr_groups), stats_cmp);
+	/* No calls, no groups: sr_groups is NULL, which qsort may not get. */
+	if (r->sr_ngroups > 0)
+		qsort(r->sr_groups, r->sr_ngroups, sizeof(*r->sr_groups),
+		    stats_cmp);
 	groups = json_array();
 	for (i = 0; i < r->sr_ngroups; i++)
 		json_array_append_new(groups, stats_group_json(r,
