@@ -6,6 +6,7 @@
 #   make bench      run the benchmarks in bench/ (results in bench/README.md)
 #   make soak       10 minutes of mixed load, then connection storms (bench/soak)
 #   make torture    the long crash test: 300 kill -9 cycles (bench/torture)
+#   make fuzz       run each libFuzzer harness FUZZ_SECONDS (tests/fuzz)
 #   make deps       install the Debian packages the build and tests need
 #   make install    install under $(DESTDIR)$(PREFIX), units and config too
 #   make clean
@@ -44,6 +45,7 @@ BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
 TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db prometheus \
               openssl
 BENCH_PKGS := wrk nginx-light
+FUZZ_PKGS  := clang
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 DAEMON_SRC := $(filter-out daemon/hotlined.c,$(wildcard daemon/*.c))
@@ -61,7 +63,7 @@ UNIT_BIN       := $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%)
 UNIT_SAN_BIN   := $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/unit/%)
 
 .PHONY: all run check check-normal check-san unit e2e bench soak torture \
-        deps deps-test deps-bench install clean
+        fuzz deps deps-test deps-bench deps-fuzz install clean
 
 all: daemon/hotlined client/hotline
 
@@ -84,6 +86,8 @@ deps-test: deps
 	$(call install_missing,$(TEST_PKGS))
 deps-bench: deps-test
 	$(call install_missing,$(BENCH_PKGS))
+deps-fuzz: deps
+	$(call install_missing,$(FUZZ_PKGS))
 
 # Objects wait for the packages (order-only: no rebuild when deps runs).
 $(OBJ)/%.o: %.c | deps
@@ -108,6 +112,70 @@ $(SAN)/tests/unit/%: $(SAN)/tests/unit/%.o $(DAEMON_SAN_OBJ) | deps-test
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 $(OBJ)/tests/unit/%.o $(SAN)/tests/unit/%.o: | deps-test
 
+# The fuzz harnesses (tests/fuzz/fuzz_NAME.c). Each is linked twice more
+# with replay.c's main() as a unit test, plain and under ASan+UBSan, which
+# replays its seed corpus and regression inputs; `make fuzz` links it with
+# libFuzzer (clang) and runs it. The client's main() is renamed away.
+FUZZ_NAMES   := request config response
+FUZZ         := build/fuzz
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZ_SECONDS ?= 60
+FUZZ_CLIENT  := client/hotline_nomain.o \
+                $(filter-out client/http.o client/hotline.o,$(CLIENT_SRC:%.c=%.o))
+FUZZ_REPLAY_BIN     := $(FUZZ_NAMES:%=$(OBJ)/tests/unit/test_fuzz_%)
+FUZZ_REPLAY_SAN_BIN := $(FUZZ_NAMES:%=$(SAN)/tests/unit/test_fuzz_%)
+
+$(FUZZ)/%.o: %.c | deps-fuzz
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(XCFLAGS) \
+	  -Itests/fuzz $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+$(OBJ)/tests/fuzz/%.o: tests/fuzz/%.c | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(OPTFLAGS) $(XCFLAGS) -Itests/fuzz $(CFLAGS) $(CPPFLAGS) -MMD -MP \
+	  -c $< -o $@
+$(SAN)/tests/fuzz/%.o: tests/fuzz/%.c | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/fuzz $(CFLAGS) $(CPPFLAGS) -MMD -MP \
+	  -c $< -o $@
+$(OBJ)/tests/fuzz/replay_%.o: tests/fuzz/replay.c | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(OPTFLAGS) $(XCFLAGS) -Itests/fuzz -DFUZZ_NAME='"$*"' -c $< -o $@
+$(SAN)/tests/fuzz/replay_%.o: tests/fuzz/replay.c | deps-test
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/fuzz -DFUZZ_NAME='"$*"' -c $< -o $@
+$(OBJ)/client/hotline_nomain.o: client/hotline.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(OPTFLAGS) $(XCFLAGS) -Dmain=hotline_main \
+	  -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+$(SAN)/client/hotline_nomain.o: client/hotline.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) $(XCFLAGS) -Dmain=hotline_main \
+	  -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+$(FUZZ)/client/hotline_nomain.o: client/hotline.c | deps-fuzz
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(XCFLAGS) \
+	  -Dmain=hotline_main -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS) \
+	  -c $< -o $@
+
+# Each harness with what it calls: the daemon's objects or the client's.
+define fuzz_link
+$(OBJ)/tests/unit/test_fuzz_$(1): $(OBJ)/tests/fuzz/fuzz_$(1).o \
+    $(OBJ)/tests/fuzz/replay_$(1).o $(2:%=$(OBJ)/%) | deps-test
+	@mkdir -p $$(@D)
+	$$(CC) $$(OPTFLAGS) $$(LDFLAGS) -o $$@ $$^ $(3)
+$(SAN)/tests/unit/test_fuzz_$(1): $(SAN)/tests/fuzz/fuzz_$(1).o \
+    $(SAN)/tests/fuzz/replay_$(1).o $(2:%=$(SAN)/%) | deps-test
+	@mkdir -p $$(@D)
+	$$(CC) $$(SANFLAGS) $$(LDFLAGS) -o $$@ $$^ $(3)
+$(FUZZ)/fuzz_$(1): $(FUZZ)/tests/fuzz/fuzz_$(1).o $(2:%=$(FUZZ)/%) | deps-fuzz
+	$$(FUZZ_CC) $$(FUZZ_FLAGS) -fsanitize=fuzzer $$(LDFLAGS) -o $$@ $$^ $(3)
+endef
+$(eval $(call fuzz_link,request,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
+$(eval $(call fuzz_link,config,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
+$(eval $(call fuzz_link,response,$(FUZZ_CLIENT),$(CLIENT_LIBS)))
+
 # The development daemon: state under var/, sockets under var/run/.
 # As root (a fresh machine) the development store may be root's: --allow-root.
 run: all
@@ -116,10 +184,11 @@ run: all
 
 # Every test twice: plain -O2 binaries, then ASan+UBSan binaries.
 check: check-normal check-san
-check-normal: all $(UNIT_BIN) | deps-test
+check-normal: all $(UNIT_BIN) $(FUZZ_REPLAY_BIN) | deps-test
 	tests/run --label normal --hotlined daemon/hotlined --hotline client/hotline \
 	  --unit-dir $(OBJ)/tests/unit
-check-san: $(SAN)/hotlined $(SAN)/hotline $(UNIT_SAN_BIN) | deps-test
+check-san: $(SAN)/hotlined $(SAN)/hotline $(UNIT_SAN_BIN) $(FUZZ_REPLAY_SAN_BIN) \
+    | deps-test
 	tests/run --label asan+ubsan --hotlined $(SAN)/hotlined --hotline $(SAN)/hotline \
 	  --unit-dir $(SAN)/tests/unit
 
@@ -134,6 +203,12 @@ soak: all | deps-test
 	bench/soak --minutes $(SOAK_MINUTES)
 torture: all | deps-test
 	bench/torture --cycles $(TORTURE_CYCLES)
+
+# Each harness FUZZ_SECONDS (make fuzz FUZZ_SECONDS=600 for a long run;
+# FUZZ_NAMES=config for one); the first crash stops it (tests/fuzz/run).
+fuzz: $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
+	@for n in $(FUZZ_NAMES); do \
+	  tests/fuzz/run $$n $(FUZZ_SECONDS) || exit 1; done
 
 UNITS := hotlined.service hotlined-api.socket hotlined-status.socket \
          hotlined-api-tcp.socket hotlined-status-tcp.socket

@@ -341,12 +341,18 @@ cmd_stats(struct hl *hl, int argc, char **argv)
 		return EXIT_ERROR;
 	if (hl->json || fmt == FMT_JSON)
 		hotline_print_json(res);
-	else if (chart)
+	else if (json_array_size(json_object_get(res, "by")) >
+	    CMD_STATS_MAXDIM) {
+		/* The table has room for as many as may be asked. */
+		msg_error("%s answered with more than %d dimensions",
+		    hl->server, CMD_STATS_MAXDIM);
+		rv = EXIT_ERROR;
+	} else if (chart)
 		cmd_stats_chart(res);
 	else
 		cmd_stats_print(res, fmt == FMT_CSV);
 	json_decref(res);
-	return EXIT_OK;
+	return rv;
 }
 
 int

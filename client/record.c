@@ -83,13 +83,19 @@ record_label(const char *field)
 /*
  * A copy of s safe for a terminal: control characters (C0, DEL, C1), which
  * could move the cursor or recolour the screen, become '?'. Newlines stay
- * if keep_newlines. Caller frees.
+ * if keep_newlines. NULL (a field the server's answer lacks, or one that
+ * is not a string) is shown empty. Caller frees.
  */
 char *
 record_clean(const char *s, int keep_newlines)
 {
-	char		*out = xstrdup(s), *o = out;
-	const unsigned char *p = (const unsigned char *)s;
+	char		*out, *o;
+	const unsigned char *p;
+
+	if (s == NULL)
+		s = "";
+	out = o = xstrdup(s);
+	p = (const unsigned char *)s;
 
 	while (*p != '\0') {
 		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {

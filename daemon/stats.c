@@ -802,7 +802,8 @@ stats_result(struct stats_req *r)
 	size_t	 i;
 
 	stats_sorting = r;
-	if (r->sr_ngroups > 0)	/* qsort of a NULL array is undefined */
+	/* No calls, no groups: sr_groups is NULL, which qsort may not get. */
+	if (r->sr_ngroups > 0)
 		qsort(r->sr_groups, r->sr_ngroups, sizeof(*r->sr_groups),
 		    stats_cmp);
 	groups = json_array();
