@@ -32,6 +32,7 @@ TOKENS = {
     "zhao": "dev-counselor-zhao",
     "zhou": "dev-counselor-zhou",
     "chen": "dev-supervisor-chen",
+    "ops": "dev-admin-ops",
 }
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:",

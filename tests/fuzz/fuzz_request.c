@@ -18,7 +18,7 @@
  *	Header: value		(any number, then an empty line)
  *	body
  *
- * USER is a dev.conf operator (wang, li, zhao, zhou, chen): the request
+ * USER is a dev.conf operator (wang, li, zhao, zhou, chen, ops): the request
  * carries that operator's bearer token; any other word sends none.
  *
  * Not covered: GET /v1/export streams its answer on the connection, which
@@ -59,6 +59,7 @@ static const struct {
 	{ "zhao", "dev-counselor-zhao" },
 	{ "zhou", "dev-counselor-zhou" },
 	{ "chen", "dev-supervisor-chen" },
+	{ "ops", "dev-admin-ops" },
 };
 
 static const struct {
@@ -144,6 +145,8 @@ fuzz_start(void)
 	api_set_config(F.api, F.cf);
 	if (queue_init(F.base, F.store, F.cf) == -1)
 		fuzz_die("queue_init", NULL);
+	if (audit_init(F.store) == -1)
+		fuzz_die("audit_init", NULL);
 	if (status_init(F.base, F.store, F.api, F.cf, &cause) == -1)
 		fuzz_die("status_init", cause);
 	if ((F.l = listener_open(F.base, "tcp:127.0.0.1:0", LISTENER_API, 0,
