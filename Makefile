@@ -42,6 +42,8 @@ UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 # Debian packages: what building needs, what running needs, what testing needs.
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
               libssl-dev libcurl4-openssl-dev tzdata
+# procps: /bin/kill, the unit's ExecReload (a minimal Debian lacks it).
+RUN_PKGS   := procps
 TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db prometheus \
               openssl
 BENCH_PKGS := wrk nginx-light
@@ -81,7 +83,7 @@ define install_missing
 endef
 
 deps:
-	$(call install_missing,$(BUILD_PKGS))
+	$(call install_missing,$(BUILD_PKGS) $(RUN_PKGS))
 deps-test: deps
 	$(call install_missing,$(TEST_PKGS))
 deps-bench: deps-test
