@@ -78,7 +78,14 @@ tls_ctx_base(void)
 
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
 		return NULL;
-	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+	/*
+	 * TLS 1.2 with forward secrecy and AEAD only (ECDHE with AES-GCM or
+	 * ChaCha20-Poly1305, Mozilla's "intermediate" set); TLS 1.3's own
+	 * suites are all of that kind and stay OpenSSL's.
+	 */
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_set_cipher_list(ctx,
+	    "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL") != 1) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}

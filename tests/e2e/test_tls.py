@@ -317,6 +317,25 @@ class TestTLS(TLSTest):
                         "ALERT PROTOCOL VERSION" in said, said)
         self.assertEqual(self.d.count_rows(), 0)
 
+    def test_tls_1_2_only_forward_secret_aead_ciphers(self):
+        # ECDHE with GCM or ChaCha20: yes; CBC or static RSA key exchange:
+        # the server refuses the handshake.
+        for cipher in ("ECDHE-ECDSA-AES128-GCM-SHA256",
+                       "ECDHE-ECDSA-CHACHA20-POLY1305"):
+            c = context("good-ca.pem")
+            c.maximum_version = ssl.TLSVersion.TLSv1_2
+            c.set_ciphers(cipher)
+            self.assertEqual(self.https("GET", "/v1/whoami", ctx=c)[0], 200,
+                             cipher)
+        for cipher in ("ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384"):
+            c = context("good-ca.pem")
+            c.maximum_version = ssl.TLSVersion.TLSv1_2
+            c.set_ciphers(cipher)
+            with self.assertRaises(ssl.SSLError, msg=cipher) as cm:
+                self.https("GET", "/v1/whoami", ctx=c)
+            self.assertIn("HANDSHAKE_FAILURE", str(cm.exception).upper())
+        self.assertEqual(self.https("GET", "/v1/whoami")[0], 200)
+
     def test_reload_takes_new_certificate_and_refuses_a_bad_pair(self):
         self.assertEqual(self.https("GET", "/v1/whoami")[0], 200)
         # An open connection keeps its session across the reload.
