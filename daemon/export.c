@@ -31,21 +31,32 @@ export_personal(const char *col)
 	    strcmp(col, "caller_contact") == 0 || strcmp(col, "notes") == 0;
 }
 
-/* One field, quoted when it must be. */
+/*
+ * One field, quoted when it must be. A text that a spreadsheet would take
+ * for a formula (= + - @, or a tab or CR before one) is written after a
+ * single quote, which spreadsheets show as text: notes and names are
+ * typed by callers' words, and the export is made to be opened in one.
+ */
 static void
 export_field(struct evbuffer *b, const char *v, int first)
 {
 	const char	*p;
+	int		 formula;
 
 	if (!first)
 		evbuffer_add(b, ",", 1);
 	if (v == NULL)
 		return;
+	formula = *v != '\0' && strchr("=+-@\t\r", *v) != NULL;
 	if (strpbrk(v, ",\"\r\n") == NULL) {
+		if (formula)
+			evbuffer_add(b, "'", 1);
 		evbuffer_add(b, v, strlen(v));
 		return;
 	}
 	evbuffer_add(b, "\"", 1);
+	if (formula)
+		evbuffer_add(b, "'", 1);
 	for (p = v; *p != '\0'; p++) {
 		if (*p == '"')
 			evbuffer_add(b, "\"", 1);

@@ -322,6 +322,37 @@ class TestExport(StatsTest):
             db.close()
         self.assertEqual(rec, [("chen", "supervisor", "csv", 5, 1)])
 
+    def test_csv_formulas_written_as_text(self):
+        # What callers say goes into notes and names: a spreadsheet must
+        # not run it. A leading = + - @ (or tab) gets a single quote.
+        bad = {"=HYPERLINK(\"http://x\",\"y\")": "'=HYPERLINK(\"http://x\",\"y\")",
+               "+86 138 0000": "'+86 138 0000", "-2+3": "'-2+3",
+               "@SUM(A1)": "'@SUM(A1)", "\t=1": "'\t=1"}
+        ids = {}
+        for text in bad:
+            r = self.d.post_call({"line": "400", "caller_type": "member",
+                                  "topics": ["work"], "risk": "none",
+                                  "started_at": "2020-02-17T12:00:00+08:00",
+                                  "notes": text, "caller_contact": text,
+                                  "consent": True})
+            self.assertEqual(r.status, 201, r)
+            ids[r.json["id"]] = text
+        r = self.d.request("GET", f"/v1/export?{RANGE}", who="chen")
+        self.assertEqual(r.status, 200, r)
+        rows = list(csv.DictReader(io.StringIO(r.raw.decode("utf-8-sig"),
+                                               newline="")))
+        by_id = {int(x["id"]): x for x in rows}
+        for cid, text in ids.items():
+            self.assertEqual(by_id[cid]["notes"], bad[text], text)
+            self.assertEqual(by_id[cid]["caller_contact"], bad[text], text)
+        # Harmless text is left as it is; JSON is data, never quoted.
+        self.assertEqual(by_id[self.ids[0]]["caller_name"], "王")
+        r = self.d.request("GET", f"/v1/export?{RANGE}&format=json",
+                           who="chen")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("=HYPERLINK(", r.raw.decode())
+        self.assertNotIn("'=HYPERLINK(", r.raw.decode())
+
     def test_json_and_many_pages(self):
         for i in range(450):
             self.assertEqual(self.d.post_call(
