@@ -22,12 +22,18 @@
 
 #define AUTH_TOKEN_MAX	256
 
-void
+/* SHA-256 of data into out: 0, or -1 (out then all zero) when it failed. */
+int
 auth_sha256(const void *data, size_t len, unsigned char *out)
 {
 	unsigned int	 n = SHA256_LEN;
 
-	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 ||
+	    n != SHA256_LEN) {
+		memset(out, 0, SHA256_LEN);
+		return -1;
+	}
+	return 0;
 }
 
 /* Decode exactly len bytes of hex from s; -1 unless s is that long. */
@@ -135,8 +141,8 @@ auth_bearer(struct evhttp_request *req, const struct config *cf,
 		;
 	if ((len = strlen(tok)) == 0 || len > AUTH_TOKEN_MAX)
 		return -1;
-	auth_sha256(tok, len, sha);
-	if ((op = config_op_by_token(cf, sha)) == NULL)
+	if (auth_sha256(tok, len, sha) == -1 ||
+	    (op = config_op_by_token(cf, sha)) == NULL)
 		return -1;
 	id->id_name = op->op_name;
 	id->id_role = op->op_role;

@@ -2,6 +2,8 @@
  * hotlined: log the calls of a psychological support hotline.
  * main() parses the options and hands off to server_run().
  */
+#include <sys/stat.h>
+
 #include <sys/random.h>
 
 #include <ctype.h>
@@ -141,7 +143,12 @@ new_token(const char *name, const char *role)
 		return 1;
 	}
 	auth_hex_encode(raw, sizeof(raw), token);
-	auth_sha256(token, strlen(token), sha);
+	if (auth_sha256(token, strlen(token), sha) == -1) {
+		fprintf(stderr, "hotlined: SHA-256 failed (libcrypto)\n");
+		explicit_bzero(raw, sizeof(raw));
+		explicit_bzero(token, sizeof(token));
+		return 1;
+	}
 	auth_hex_encode(sha, sizeof(sha), hex);
 	explicit_bzero(raw, sizeof(raw));
 	printf("token for %s (%s), shown only now: give it to them, keep no "
@@ -214,6 +221,12 @@ main(int argc, char *argv[])
 	}
 	if (test)
 		return check_config(conf);
+	/*
+	 * The store, its journal and a backup hold health records: no
+	 * group or other access, whoever started us with whatever umask
+	 * (the unit sets UMask=0077 too; sockets get their own mode).
+	 */
+	umask(077);
 	if (dest != NULL)
 		return backup(conf, dest, allow_root);
 	log_init(foreground, LOG_DAEMON);

@@ -390,7 +390,7 @@ int		 store_checkpoint(struct store *);
 void	auth_peer(struct evhttp_request *, int, char *, size_t);
 int	auth_identify(struct evhttp_request *, int, const struct config *,
 	    struct identity *);
-void	auth_sha256(const void *, size_t, unsigned char *);
+int	auth_sha256(const void *, size_t, unsigned char *);
 int	auth_hex_decode(const char *, unsigned char *, size_t);
 void	auth_hex_encode(const unsigned char *, size_t, char *);
 

@@ -730,7 +730,8 @@ store_copy_aside(sqlite3 *db, const char *path, int v, char **cause)
 		return -1;
 	}
 	log_info("%s: schema version %d; a copy of it was kept as %s before "
-	    "migrating", path, v, aside);
+	    "migrating (retention does not reach it: remove it once the new "
+	    "version has run well)", path, v, aside);
 	free(aside);
 	return 0;
 }

@@ -168,6 +168,25 @@ class TestDiskFull(unittest.TestCase):
         self.assertEqual(rows, acked)
 
 
+class TestFileModes(DaemonTest):
+    def test_store_files_private_whatever_the_umask(self):
+        # Started from a shell with umask 022 (not under the unit's
+        # UMask=0077): the store and its journal are still 0600.
+        self.d.stop()
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(self.d.db + suffix):
+                os.unlink(self.d.db + suffix)
+        old = os.umask(0o022)
+        try:
+            self.d.start()
+        finally:
+            os.umask(old)
+        self.assertEqual(self.d.post_call(good()).status, 201)
+        for suffix in ("", "-wal", "-shm"):
+            mode = os.stat(self.d.db + suffix).st_mode & 0o777
+            self.assertEqual(mode, 0o600, (suffix, oct(mode)))
+
+
 class TestBackup(DaemonTest):
     def test_backup_while_serving_then_restore(self):
         ids = {}
@@ -314,6 +333,8 @@ class TestSchemaVersions(unittest.TestCase):
         aside = self.d.db + ".v1.bak"
         self.assertTrue(os.path.exists(aside))
         self.assertIn(aside.split("/")[-1], self.d.stderr())
+        self.assertIn("retention does not reach it", self.d.stderr())
+        self.assertEqual(os.stat(aside).st_mode & 0o777, 0o600)
         m = re.search(r"migrated from version 1 to (\d+)\n",
                       self.d.stderr())
         self.assertIsNotNone(m, self.d.stderr())
