@@ -57,6 +57,20 @@ struct ctx {
 };
 
 /* A validated write waiting for the pump. */
+/* A call shown with its personal fields in a list, maybe through an item. */
+struct read_ref {
+	int64_t		 rr_call;
+	int64_t		 rr_item;
+};
+
+/* The calls a list shows with their personal fields, to be audited. */
+struct read_set {
+	struct read_ref	*rs_v;
+	size_t		 rs_n;
+	size_t		 rs_cap;
+	int		 rs_oom;
+};
+
 struct write {
 	TAILQ_ENTRY(write)	 w_entry;
 	struct ctx		 w_x;		/* identity copied into id_buf */
@@ -67,6 +81,9 @@ struct write {
 	int64_t			 w_id;		/* PATCH, a read: the call;
 						   an item */
 	int64_t			 w_item;	/* a read: the item shown */
+	struct read_ref		*w_refs;	/* a list: the calls shown */
+	size_t			 w_nrefs;
+	char			 w_detail[64];	/* a list: which one */
 	long long		 w_want;	/* PATCH: If-Match, or -1 */
 	char			 w_queue[40];	/* claim: the queue */
 	enum queue_action	 w_act;		/* an item: what to do */
@@ -223,6 +240,11 @@ static void	api_write_free(struct write *);
 static const char *api_store_trouble(struct api *);
 static void	api_store_fine(struct api *);
 static void	api_read_run(struct write *);
+static void	api_list_run(struct write *);
+static void	api_read_note(struct ctx *, struct read_set *,
+		    const struct call *, int, int64_t);
+static void	api_reply_list(struct ctx *, struct read_set *, const char *,
+		    json_t *);
 static void	api_fails_run(struct write *);
 static void	api_audit_authfail(struct ctx *);
 
@@ -754,16 +776,19 @@ api_call_error(struct ctx *x, const struct call_error *err)
 }
 
 /* The SHA-256 of the body in canonical form: what the key promised. */
-static void
+static int
 api_fingerprint(json_t *body, char *out)
 {
 	unsigned char	 sha[SHA256_LEN];
 	char		*s;
+	int		 rc;
 
-	s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-	auth_sha256(s != NULL ? s : "", s != NULL ? strlen(s) : 0, sha);
+	if ((s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return -1;
+	rc = auth_sha256(s, strlen(s), sha);
 	free(s);
 	auth_hex_encode(sha, sizeof(sha), out);
+	return rc;
 }
 
 static int
@@ -838,6 +863,7 @@ api_write_free(struct write *w)
 {
 	json_decref(w->w_body);
 	free(w->w_key);
+	free(w->w_refs);
 	call_free(&w->w_call);
 	free(w);
 }
@@ -869,14 +895,13 @@ api_calls_post(struct ctx *x)
 		api_call_error(x, &err);
 		goto fail;
 	}
+	/* Only a keyed request can be replayed: only it needs a fingerprint. */
 	if ((w->w_call.c_operator = strdup(x->x_id.id_name)) == NULL ||
-	    (key != NULL && (w->w_key = strdup(key)) == NULL)) {
+	    (key != NULL && ((w->w_key = strdup(key)) == NULL ||
+	    api_fingerprint(w->w_body, w->w_fp) == -1))) {
 		api_error(x, 503, "internal", NULL, "out of memory");
 		goto fail;
 	}
-	/* Only a keyed request can be replayed: only it needs a fingerprint. */
-	if (key != NULL)
-		api_fingerprint(w->w_body, w->w_fp);
 	w->w_run = api_post_run;
 	api_write_queue(x, w);
 	return;
@@ -1138,6 +1163,7 @@ static void
 api_calls_list(struct ctx *x)
 {
 	struct call_filter	 f;
+	struct read_set		 rs = { NULL, 0, 0, 0 };
 	struct call		*v = NULL;
 	size_t			 n = 0, i;
 	json_t			*arr, *o;
@@ -1152,11 +1178,13 @@ api_calls_list(struct ctx *x)
 	}
 	more = n == (size_t)f.f_limit;
 	arr = json_array();
-	for (i = 0; i < n && i < (size_t)f.f_limit - 1; i++)
+	for (i = 0; i < n && i < (size_t)f.f_limit - 1; i++) {
 		json_array_append_new(arr, api_call_json(x, &v[i]));
+		api_read_note(x, &rs, &v[i], api_show_flags(x, &v[i]), 0);
+	}
 	o = json_pack("{s:o, s:o}", "calls", arr, "next_cursor", more ?
 	    api_cursor_json(&v[n - 2]) : json_null());
-	api_reply(x, 200, o);
+	api_reply_list(x, &rs, "calls", o);
 done:
 	for (i = 0; i < n; i++)
 		call_free(&v[i]);
@@ -1229,6 +1257,92 @@ api_read_run(struct write *w)
 	if (rc != STORE_OK) {
 		json_decref(o);
 		api_store_error(x, "record the read in the audit trail, so "
+		    "nothing is shown");
+		return;
+	}
+	api_reply(x, 200, o);
+}
+
+/*
+ * Call c is in a list x asked for, shown with flags (through item, or
+ * 0): a row for the audit trail when its personal fields are shown to
+ * anyone but its operator.
+ */
+static void
+api_read_note(struct ctx *x, struct read_set *rs, const struct call *c,
+    int flags, int64_t item)
+{
+	struct read_ref	*v;
+	size_t		 cap;
+
+	if (!(flags & CALL_SHOW_PERSONAL) ||
+	    strcmp(c->c_operator, x->x_id.id_name) == 0 || rs->rs_oom)
+		return;
+	if (rs->rs_n == rs->rs_cap) {
+		cap = rs->rs_cap == 0 ? 16 : rs->rs_cap * 2;
+		if ((v = reallocarray(rs->rs_v, cap, sizeof(*v))) == NULL) {
+			rs->rs_oom = 1;
+			return;
+		}
+		rs->rs_v = v;
+		rs->rs_cap = cap;
+	}
+	rs->rs_v[rs->rs_n].rr_call = c->c_id;
+	rs->rs_v[rs->rs_n++].rr_item = item;
+}
+
+/*
+ * Answer o, a list (detail: which) showing the calls of rs with their
+ * personal fields: one "call.list" row each first, committed before the
+ * answer, as for a single read; a list whose rows cannot be written is
+ * refused (503), never shown unaudited. Takes rs's array.
+ */
+static void
+api_reply_list(struct ctx *x, struct read_set *rs, const char *detail,
+    json_t *o)
+{
+	struct write	*w;
+
+	if (rs->rs_n == 0 && !rs->rs_oom) {
+		api_reply(x, 200, o);
+		return;
+	}
+	if (rs->rs_oom || (w = calloc(1, sizeof(*w))) == NULL) {
+		free(rs->rs_v);
+		json_decref(o);
+		api_error(x, 503, "internal", NULL, "out of memory");
+		return;
+	}
+	call_init(&w->w_call);
+	w->w_body = o;
+	w->w_refs = rs->rs_v;
+	w->w_nrefs = rs->rs_n;
+	snprintf(w->w_detail, sizeof(w->w_detail), "%s", detail);
+	w->w_run = api_list_run;
+	api_write_queue(x, w);
+}
+
+/* In the pump: the list's audit rows, then its answer after the commit. */
+static void
+api_list_run(struct write *w)
+{
+	struct ctx	*x = &w->w_x;
+	struct store	*st = x->x_api->a_store;
+	json_t		*o = w->w_body;
+	size_t		 i;
+	int		 rc;
+
+	w->w_body = NULL;
+	if ((rc = store_request_begin(st)) == STORE_OK) {
+		for (i = 0; i < w->w_nrefs && rc == STORE_OK; i++)
+			rc = audit_record(&x->x_id, "call.list",
+			    w->w_refs[i].rr_call, w->w_refs[i].rr_item,
+			    w->w_detail);
+		rc = store_request_end(st, rc);
+	}
+	if (rc != STORE_OK) {
+		json_decref(o);
+		api_store_error(x, "record the list in the audit trail, so "
 		    "nothing is shown");
 		return;
 	}
@@ -1490,21 +1604,36 @@ api_queues(struct ctx *x)
 	api_reply(x, 200, json_pack("{s:o}", "queues", arr));
 }
 
-/* An item with its call (as x may see it) under "call". */
+/*
+ * An item with its call (as x may see it) under "call"; noted in rs, when
+ * not NULL, for a list's audit rows. What a counselor wrote about the
+ * caller (the resolution) is personal like the call's notes: shown to
+ * those who may see them, and to the counselor who wrote it.
+ */
 static json_t *
-api_item_json(struct ctx *x, const struct queue_item *it)
+api_item_json(struct ctx *x, const struct queue_item *it,
+    struct read_set *rs)
 {
 	struct call	 c;
 	json_t		*o = queue_item_json(it);
+	int		 flags = 0;
 
 	call_init(&c);
 	if (store_call_get(x->x_api->a_store, it->qi_call_id, &c) ==
 	    STORE_OK) {
-		json_object_set_new(o, "call", call_to_json(&c,
-		    api_show_flags(x, &c)));
+		flags = api_show_flags(x, &c);
+		json_object_set_new(o, "call", call_to_json(&c, flags));
 		json_object_del(json_object_get(o, "call"), "queue");
+		if (rs != NULL)
+			api_read_note(x, rs, &c, flags, it->qi_id);
 	} else
 		json_object_set_new(o, "call", json_null());
+	if (!(flags & CALL_SHOW_PERSONAL) && it->qi_resolution != NULL &&
+	    strcmp(it->qi_completed_by, x->x_id.id_name) != 0) {
+		json_object_del(o, "resolution");
+		json_object_set_new(o, "redacted", json_pack("[s]",
+		    "resolution"));
+	}
 	call_free(&c);
 	return o;
 }
@@ -1518,10 +1647,12 @@ api_queue_items(struct ctx *x, const char *queue)
 	    "claimed", "done", NULL };
 	const struct queue_count	*qc;
 	struct queue_item		*v = NULL;
+	struct read_set			 rs = { NULL, 0, 0, 0 };
 	const char			*view;
 	size_t				 n = 0, i;
 	long				 limit;
 	json_t				*arr;
+	char				 what[64];
 
 	if ((qc = queue_count(queue)) == NULL) {
 		api_error(x, 404, "not_found", "queue", "no queue %.40s",
@@ -1547,9 +1678,10 @@ api_queue_items(struct ctx *x, const char *queue)
 	}
 	arr = json_array();
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, api_item_json(x, &v[i]));
+		json_array_append_new(arr, api_item_json(x, &v[i], &rs));
 	store_items_free(v, n);
-	api_reply(x, 200, json_pack("{s:o, s:o}", "queue",
+	snprintf(what, sizeof(what), "queue %s", queue);
+	api_reply_list(x, &rs, what, json_pack("{s:o, s:o}", "queue",
 	    queue_count_json(qc), "items", arr));
 }
 
@@ -1578,7 +1710,7 @@ api_item_get(struct ctx *x, int64_t id)
 		api_store_error(x, "read the queue item's history");
 		return;
 	}
-	o = api_item_json(x, &it);
+	o = api_item_json(x, &it, NULL);
 	json_object_set_new(o, "history", hist);
 	call = json_object_get(o, "call");
 	if (json_is_null(call))
@@ -1612,7 +1744,7 @@ api_claim_run(struct write *w)
 
 	switch (queue_claim(w->w_queue, &x->x_id, &it)) {
 	case QUEUE_OK:
-		api_reply(x, 200, api_item_json(x, &it));
+		api_reply(x, 200, api_item_json(x, &it, NULL));
 		store_item_free(&it);
 		break;
 	case QUEUE_EMPTY:
@@ -1663,7 +1795,7 @@ api_act_run(struct write *w)
 	    sizeof(why));
 	switch (rc) {
 	case QUEUE_OK:
-		api_reply(x, 200, api_item_json(x, &it));
+		api_reply(x, 200, api_item_json(x, &it, NULL));
 		break;
 	case QUEUE_NOTFOUND:
 		api_error(x, 404, "not_found", "id", "%s", why);
@@ -2156,7 +2288,7 @@ api_writes_fail(struct api *a, const char *why)
 			a->a_nfails = 0;
 			a->a_fails_more = 0;
 		}
-		if (w->w_run == api_read_run)
+		if (w->w_run == api_read_run || w->w_run == api_list_run)
 			api_error(&w->w_x, 503, "store_unavailable", NULL,
 			    "%s; the read could not be recorded in the audit "
 			    "trail, so nothing is shown: retry later", why);
@@ -2643,6 +2775,10 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 
 	roles = get ? rt->rt_get : x->x_method == EVHTTP_REQ_POST ?
 	    rt->rt_post : x->x_method == EVHTTP_REQ_PATCH ? rt->rt_patch : 0;
+	/* An export is made to be read: HEAD would make (and audit) one. */
+	if (x->x_method == EVHTTP_REQ_HEAD && strstr(rt->rt_allow, "HEAD") ==
+	    NULL)
+		roles = 0;
 	if (roles == 0) {
 		evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
 		    "Allow", rt->rt_allow);

@@ -13,7 +13,7 @@
 #include "hotlined.h"
 
 static const char *const audit_actions[] = {
-	"call.read", "call.amend", "export", "item.claim", "item.complete",
+	"call.read", "call.list", "call.amend", "export", "item.claim", "item.complete",
 	"item.release", "item.renew", "item.expire", "item.escalate",
 	"auth.fail", NULL
 };

@@ -1,8 +1,9 @@
 """The audit trail end to end: one exact row for each audited action (a
-single-call read by anyone but the call's operator, an amendment, an
-export, every queue item move including the timer's, a failed
-authentication), none for an operator reading its own call nor for list
-reads; the rows in syslog (stderr with -f), never a token or a value;
+single-call read by anyone but the call's operator, a call shown with its
+personal fields in a list, an amendment, an export, every queue item move
+including the timer's, a failed authentication), none for an operator
+reading its own call nor for lists that show no one else's personal
+fields; a resolution hidden like the notes; the rows in syslog (stderr with -f), never a token or a value;
 append-only against the sqlite3 shell; GET /v1/audit for admins only,
 filtered and paged; the client's hotline audit; rows that survive kill -9;
 and a read refused, not served unaudited, under a full disk or a held
@@ -100,13 +101,16 @@ class TestReads(AuditTest):
         for who in ("wang",):
             self.assertEqual(self.d.request("GET", f"/v1/calls/{cid}",
                                             who=who).status, 200)
-        for who in ("wang", "chen", "zhao"):
-            self.assertEqual(self.d.request("GET", "/v1/calls",
-                                            who=who).status, 200)
-        self.assertEqual(self.d.request("GET", "/v1/calls", unix=True)
-                         .status, 200)
-        self.assertEqual(self.d.request("GET", "/v1/queues/mhc", who="zhao")
-                         .status, 200)
+        # The operator's own list; a counselor's, who holds nothing and
+        # sees no personal field (nor in the queue).
+        for who in ("wang", "zhao"):
+            r = self.d.request("GET", "/v1/calls", who=who)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(len(r.json["calls"]), 1)
+        self.assertNotIn("私人", r.raw.decode())
+        r = self.d.request("GET", "/v1/queues/mhc", who="zhao")
+        self.assertEqual((r.status, len(r.json["items"])), (200, 1), r)
+        self.assertNotIn("私人", r.raw.decode())
         self.assertEqual(self.d.request("GET", "/v1/queues", who="li")
                          .status, 200)
         # Another operator's read is refused (403), not served: no row.
@@ -160,6 +164,71 @@ class TestReads(AuditTest):
         self.assertEqual(self.d.request("GET", "/v1/queue-items/999",
                                         who="chen").status, 404)
         self.assertEqual(len(self.rows()), 6)
+
+    def test_lists_showing_personal_fields_one_row_per_call(self):
+        a = self.d.post_call(good(risk="high", notes="甲")).json["id"]
+        b = self.d.post_call(good(notes="乙"), who="li").json["id"]
+        # A supervisor's list shows both calls' notes: a row for each.
+        r = self.d.request("GET", "/v1/calls", who="chen")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(sorted(c["notes"] for c in r.json["calls"]),
+                         ["乙", "甲"])
+        rows = self.rows()
+        self.assertEqual(len(rows), 2, rows)
+        self.assertEqual(sorted(row["call_id"] for row in rows), [a, b])
+        for row in rows:
+            self.assertRow(row, "chen", "supervisor", TCP_PEER, "call.list",
+                           call_id=row["call_id"], detail="calls")
+            self.assertLogged(row)
+        # A page: only what it shows.
+        r = self.d.request("GET", "/v1/calls?limit=1", unix=True)
+        self.assertEqual((r.status, len(r.json["calls"])), (200, 1), r)
+        self.assertRow(self.one_new_row(2), ME, "admin", UNIX_PEER,
+                       "call.list", call_id=r.json["calls"][0]["id"],
+                       detail="calls")
+        # An operator's list of its own calls: nothing.
+        self.assertEqual(self.d.request("GET", "/v1/calls").status, 200)
+        self.assertEqual(len(self.rows()), 3)
+        # The counselor holding a's item sees it in the queue's claimed
+        # items: a row naming the item and the queue.
+        item = self.claim("zhao").json["id"]
+        self.assertEqual(self.one_new_row(3)["action"], "item.claim")
+        r = self.d.request("GET", "/v1/queues/mhc?state=claimed", who="zhao")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["items"][0]["call"]["notes"], "甲")
+        self.assertRow(self.one_new_row(4), "zhao", "counselor", TCP_PEER,
+                       "call.list", call_id=a, item_id=item,
+                       detail="queue mhc")
+        # Another counselor sees it without its notes: nothing.
+        r = self.d.request("GET", "/v1/queues/mhc?state=claimed", who="zhou")
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn("notes", r.json["items"][0]["call"])
+        self.assertEqual(len(self.rows()), 5)
+        # GET /v1/audit?action=call.list finds them.
+        r = self.d.request("GET", "/v1/audit?action=call.list", unix=True)
+        self.assertEqual((r.status, len(r.json["audit"])), (200, 4), r)
+
+    def test_resolution_shown_like_the_notes(self):
+        cid = self.d.post_call(good(risk="high", notes="私人")).json["id"]
+        item = self.claim("zhao").json["id"]
+        r = self.act(item, "complete", body={"resolution": "已回访, 细节"})
+        self.assertEqual((r.status, r.json["resolution"]),
+                         (200, "已回访, 细节"), r)
+        # The counselor who wrote it, a supervisor: shown.
+        for who in ("zhao", "chen"):
+            r = self.d.request("GET", f"/v1/queue-items/{item}", who=who)
+            self.assertEqual((r.status, r.json["resolution"]),
+                             (200, "已回访, 细节"), (who, r))
+        # Another counselor: hidden, and said so, in the item and the list.
+        r = self.d.request("GET", f"/v1/queue-items/{item}", who="zhou")
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn("resolution", r.json)
+        self.assertEqual(r.json["redacted"], ["resolution"])
+        r = self.d.request("GET", "/v1/queues/mhc?state=done", who="zhou")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["items"][0]["call"]["id"], cid)
+        self.assertNotIn("细节", r.raw.decode())
+        self.assertEqual(r.json["items"][0]["redacted"], ["resolution"])
 
     def test_admin_operator_reading_own_call_leaves_no_row(self):
         # An admin may log calls too (over the Unix socket): its own.
@@ -576,6 +645,24 @@ class TestLockedStore(AuditTest):
         r = self.d.request("GET", f"/v1/calls/{cid}", who="chen")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(len(self.rows()), 1)
+
+    def test_list_refused_while_the_lock_is_held(self):
+        self.d.post_call(good(notes="锁住时"))
+        db = sqlite3.connect(self.d.db, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            r = self.d.request("GET", "/v1/calls", who="chen")
+            self.assertError(r, 503, "store_unavailable")
+            self.assertIn("audit trail", r.json["message"])
+            self.assertNotIn("锁住时", r.raw.decode())
+            # The operator's own list needs no row: served meanwhile.
+            r = self.d.request("GET", "/v1/calls")
+            self.assertEqual((r.status, r.json["calls"][0]["notes"]),
+                             (200, "锁住时"))
+        finally:
+            db.execute("ROLLBACK")
+            db.close()
+        self.assertEqual(self.rows(), [])
 
 
 class TestDiskFull(unittest.TestCase):

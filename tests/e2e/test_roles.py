@@ -167,6 +167,8 @@ class TestRoleMatrix(RoleTest):
             ("get claim", "GET", "/v1/queues/mhc/claim", X, (405,) * 5),
             ("post stats", "POST", f"/v1/stats?{RANGE}", X, (405,) * 5),
             ("delete audit", "DELETE", "/v1/audit", X, (405,) * 5),
+            # HEAD would make (and audit) an export nobody reads.
+            ("head export", "HEAD", f"/v1/export?{RANGE}", X, (405,) * 5),
         ]
 
     def matrix(self, transport):
