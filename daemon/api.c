@@ -56,7 +56,6 @@ struct ctx {
 	int			 x_method;
 };
 
-/* A validated write waiting for the pump. */
 /* A call shown with its personal fields in a list, maybe through an item. */
 struct read_ref {
 	int64_t		 rr_call;
@@ -71,6 +70,7 @@ struct read_set {
 	int		 rs_oom;
 };
 
+/* A validated write waiting for the pump. */
 struct write {
 	TAILQ_ENTRY(write)	 w_entry;
 	struct ctx		 w_x;		/* identity copied into id_buf */
@@ -100,6 +100,7 @@ struct stats_run {
 	TAILQ_ENTRY(stats_run)	 sj_entry;
 	struct api		*sj_api;
 	struct evhttp_request	*sj_req;
+	struct listener		*sj_l;		/* sj_req came in on */
 	struct stats_req	*sj_job;
 	struct event		*sj_ev;
 };
@@ -1981,9 +1982,21 @@ api_stats(struct ctx *x)
 	}
 	j->sj_api = x->x_api;
 	j->sj_req = x->x_req;
+	j->sj_l = x->x_l;
 	j->sj_job = job;
 	TAILQ_INSERT_TAIL(&x->x_api->a_stats, j, sj_entry);
 	evtimer_add(j->sj_ev, &now);
+}
+
+/* Answer statistics still being read: 503, the reader may retry. */
+static void
+api_stats_drop(struct stats_run *j, const char *kind, const char *why)
+{
+	TAILQ_REMOVE(&j->sj_api->a_stats, j, sj_entry);
+	api_error_send(j->sj_req, 503, kind, NULL, why);
+	event_free(j->sj_ev);
+	stats_free(j->sj_job);
+	free(j);
 }
 
 /* At exit: answer the statistics still being read. */
@@ -1992,14 +2005,9 @@ api_stats_abort(struct api *a)
 {
 	struct stats_run	*j;
 
-	while ((j = TAILQ_FIRST(&a->a_stats)) != NULL) {
-		TAILQ_REMOVE(&a->a_stats, j, sj_entry);
-		api_error_send(j->sj_req, 503, "shutting_down", NULL,
-		    "hotlined is shutting down; retry shortly");
-		event_free(j->sj_ev);
-		stats_free(j->sj_job);
-		free(j);
-	}
+	while ((j = TAILQ_FIRST(&a->a_stats)) != NULL)
+		api_stats_drop(j, "shutting_down", "hotlined is shutting "
+		    "down; retry shortly");
 }
 
 #define API_EXPORT_PAGE	200	/* calls per chunk */
@@ -2268,6 +2276,33 @@ api_exports_abort(struct api *a)
 	}
 }
 
+/* Answer queued write w, taken off the queue, with 503; free it. */
+static void
+api_write_fail(struct api *a, struct write *w, const char *why)
+{
+	if (w->w_run == api_export_begin_run) {
+		api_export_free((struct export *)w->w_body);
+		w->w_body = NULL;
+	}
+	if (w->w_run == api_fails_run) {
+		log_warnx("%zu failed authentications not in the "
+		    "audit trail: %s", a->a_nfails, why);
+		a->a_nfails = 0;
+		a->a_fails_more = 0;
+	}
+	if (w->w_run == api_read_run || w->w_run == api_list_run)
+		api_error(&w->w_x, 503, "store_unavailable", NULL,
+		    "%s; the read could not be recorded in the audit "
+		    "trail, so nothing is shown: retry later", why);
+	else if (w->w_x.x_req != NULL)
+		api_error(&w->w_x, 503, "store_unavailable", NULL,
+		    "%s; nothing was stored: retry later with the "
+		    "same Idempotency-Key", why);
+	else if (w->w_done != NULL)
+		w->w_done(w->w_arg, 0);
+	api_write_free(w);
+}
+
 /* Answer every queued write with 503: the store cannot take them. */
 static void
 api_writes_fail(struct api *a, const char *why)
@@ -2278,29 +2313,42 @@ api_writes_fail(struct api *a, const char *why)
 	status_store_failed(why);
 	while ((w = TAILQ_FIRST(&a->a_writes)) != NULL) {
 		TAILQ_REMOVE(&a->a_writes, w, w_entry);
-		if (w->w_run == api_export_begin_run) {
-			api_export_free((struct export *)w->w_body);
-			w->w_body = NULL;
-		}
-		if (w->w_run == api_fails_run) {
-			log_warnx("%zu failed authentications not in the "
-			    "audit trail: %s", a->a_nfails, why);
-			a->a_nfails = 0;
-			a->a_fails_more = 0;
-		}
-		if (w->w_run == api_read_run || w->w_run == api_list_run)
-			api_error(&w->w_x, 503, "store_unavailable", NULL,
-			    "%s; the read could not be recorded in the audit "
-			    "trail, so nothing is shown: retry later", why);
-		else if (w->w_x.x_req != NULL)
-			api_error(&w->w_x, 503, "store_unavailable", NULL,
-			    "%s; nothing was stored: retry later with the "
-			    "same Idempotency-Key", why);
-		else if (w->w_done != NULL)
-			w->w_done(w->w_arg, 0);
-		api_write_free(w);
+		api_write_fail(a, w, why);
 	}
 	a->a_nwrites = 0;
+}
+
+/*
+ * A reload closes listener l, and with it its connections and their
+ * requests: answer (503) the writes still queued for the store and the
+ * statistics still being read that came in on it, which would otherwise
+ * be answered later on a request evhttp has freed. Exports hear of the
+ * close on their connection.
+ */
+void
+api_listener_closing(struct api *a, struct listener *l)
+{
+	struct write		*w, *wn;
+	struct stats_run	*j, *jn;
+	const char		*why = "its listen address was removed by a "
+				    "reload";
+
+	for (w = TAILQ_FIRST(&a->a_writes); w != NULL; w = wn) {
+		wn = TAILQ_NEXT(w, w_entry);
+		if (w->w_x.x_l != l || w->w_x.x_req == NULL)
+			continue;
+		TAILQ_REMOVE(&a->a_writes, w, w_entry);
+		a->a_nwrites--;
+		api_write_fail(a, w, why);
+	}
+	status_writes_changed();
+	for (j = TAILQ_FIRST(&a->a_stats); j != NULL; j = jn) {
+		jn = TAILQ_NEXT(j, sj_entry);
+		if (j->sj_l == l)
+			api_stats_drop(j, "store_unavailable", "statistics not "
+			    "finished: their listen address was removed by a "
+			    "reload; retry on another");
+	}
 }
 
 /*

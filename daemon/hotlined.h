@@ -456,6 +456,7 @@ void		 api_free(struct api *);
 void		 api_set_config(struct api *, const struct config *);
 void		 api_request(struct evhttp_request *, void *);
 void		 api_flush(struct api *);
+void		 api_listener_closing(struct api *, struct listener *);
 void		 api_stop(struct api *);
 size_t		 api_writes_waiting(const struct api *);
 int		 api_store_ok(const struct api *, const char **);

@@ -47,10 +47,14 @@ server_close_listeners(struct listener **v, size_t n)
 	free(v);
 }
 
-/* Close those in v (n) that are not in old: this call opened them. */
+/*
+ * Close those in v (n) that are not in old: this call opened them, or the
+ * reload took them away. api, when not NULL, first answers what is still
+ * pending on them.
+ */
 static void
-server_drop_new(struct listener **v, size_t n, struct listener **old,
-    size_t nold)
+server_drop_new(struct api *api, struct listener **v, size_t n,
+    struct listener **old, size_t nold)
 {
 	size_t	 i, k;
 
@@ -58,8 +62,11 @@ server_drop_new(struct listener **v, size_t n, struct listener **old,
 		for (k = 0; k < nold; k++)
 			if (v[i] == old[k])
 				break;
-		if (k == nold)
+		if (k == nold) {
+			if (api != NULL)
+				api_listener_closing(api, v[i]);
 			listener_close(v[i]);
+		}
 	}
 	free(v);
 }
@@ -164,7 +171,7 @@ server_listeners(struct server *s, const struct config *cf,
 	}
 	return v;
 fail:
-	server_drop_new(v, sk.sk_n, old, nold);
+	server_drop_new(NULL, v, sk.sk_n, old, nold);
 	return NULL;
 }
 
@@ -222,7 +229,7 @@ server_reload(struct server *s)
 		    cause);
 		free(cause);
 		if (v != NULL)
-			server_drop_new(v, cf->cf_napi, s->s_api_l,
+			server_drop_new(NULL, v, cf->cf_napi, s->s_api_l,
 			    s->s_napi_l);
 		config_free(cf);
 		server_status_run();
@@ -230,10 +237,11 @@ server_reload(struct server *s)
 	}
 	/* All of it worked: commit what is pending, then swap. */
 	api_flush(s->s_api);
-	server_drop_new(s->s_api_l, s->s_napi_l, v, cf->cf_napi);
+	server_drop_new(s->s_api, s->s_api_l, s->s_napi_l, v, cf->cf_napi);
 	s->s_api_l = v;
 	s->s_napi_l = cf->cf_napi;
-	server_drop_new(s->s_status_l, s->s_nstatus_l, sv, cf->cf_nstatus);
+	server_drop_new(NULL, s->s_status_l, s->s_nstatus_l, sv,
+	    cf->cf_nstatus);
 	s->s_status_l = sv;
 	s->s_nstatus_l = cf->cf_nstatus;
 	/* New certificates reach new connections; open ones keep theirs. */
