@@ -38,6 +38,8 @@ struct held {
 	struct evhttp_request	*h_req;
 	int			 h_code;
 	struct evbuffer		*h_body;
+	int			 h_read;	/* a read waiting for its audit
+						   row, not a write */
 	void			(*h_then)(void *, int);	/* instead of a
 							   reply: run with
 							   commit's success */
@@ -144,6 +146,7 @@ struct api {
 	uint64_t		 a_fails_more;	/* beyond API_FAILS_MAX */
 	struct limit_tab	*a_rate;	/* requests by identity */
 	struct limit_tab	*a_auth;	/* failed auths by peer */
+	int64_t			 a_full_logged;	/* a_auth full: last said */
 };
 
 /*
@@ -370,6 +373,7 @@ api_new(struct event_base *base, struct store *store)
 	a->a_probe_ev = evtimer_new(base, api_probe_cb, a);
 	a->a_rate = limit_tab_new(API_LIMIT_KEYS);
 	a->a_auth = limit_tab_new(API_LIMIT_KEYS);
+	a->a_full_logged = -60000;
 	if (a->a_flush_ev == NULL || a->a_retry_ev == NULL ||
 	    a->a_probe_ev == NULL || a->a_rate == NULL || a->a_auth == NULL) {
 		api_free(a);
@@ -496,6 +500,8 @@ api_reply(struct ctx *x, int code, json_t *o)
 	h->h_req = x->x_req;
 	h->h_code = code;
 	h->h_body = body;
+	h->h_read = x->x_method == EVHTTP_REQ_GET ||
+	    x->x_method == EVHTTP_REQ_HEAD;
 	TAILQ_INSERT_TAIL(&a->a_held, h, h_entry);
 	a->a_nheld++;
 }
@@ -569,7 +575,7 @@ api_commit(struct api *a)
 {
 	struct held	*h;
 	const char	*why;
-	char		 msg[300];
+	char		 msg[300], rmsg[300];
 	int		 ok;
 	size_t		 n = a->a_nheld;
 	int64_t		 t0 = status_usec();
@@ -593,6 +599,9 @@ api_commit(struct api *a)
 		snprintf(msg, sizeof(msg), "%s: the commit failed and "
 		    "nothing was stored; retry later with the same "
 		    "Idempotency-Key", why != NULL ? why : "the store failed");
+		snprintf(rmsg, sizeof(rmsg), "%s: the commit failed; the read "
+		    "could not be recorded in the audit trail, so nothing is "
+		    "shown: retry later", why != NULL ? why : "the store failed");
 	}
 	while ((h = TAILQ_FIRST(&a->a_held)) != NULL) {
 		TAILQ_REMOVE(&a->a_held, h, h_entry);
@@ -607,7 +616,7 @@ api_commit(struct api *a)
 			evhttp_remove_header(evhttp_request_get_output_headers(
 			    h->h_req), "Content-Type");
 			api_error_send(h->h_req, 503, "store_unavailable",
-			    NULL, msg);
+			    NULL, h->h_read ? rmsg : msg);
 		}
 		free(h);
 	}
@@ -1022,14 +1031,16 @@ api_list_param(struct ctx *x, const char *name, const struct code_list *cl,
     char ***out, size_t *n)
 {
 	const char	*v = evhttp_find_header(&x->x_query, name);
-	char		*dup, *p, *tok;
+	char		*dup, *p, *tok, **nv;
 
 	*out = NULL;
 	*n = 0;
 	if (v == NULL)
 		return 0;
-	if ((dup = strdup(v)) == NULL)
+	if ((dup = strdup(v)) == NULL) {
+		api_error(x, 503, "internal", NULL, "out of memory");
 		return -1;
+	}
 	for (p = dup; (tok = strsep(&p, ",")) != NULL; ) {
 		if (*tok == '\0' || strlen(tok) > 64 ||
 		    (cl != NULL && config_find(cl, tok) == NULL)) {
@@ -1038,11 +1049,14 @@ api_list_param(struct ctx *x, const char *name, const struct code_list *cl,
 			free(dup);
 			return -1;
 		}
-		*out = reallocarray(*out, *n + 1, sizeof(**out));
-		if (*out == NULL || ((*out)[(*n)++] = strdup(tok)) == NULL) {
+		if ((nv = reallocarray(*out, *n + 1, sizeof(**out))) == NULL ||
+		    ((*out = nv)[*n] = strdup(tok)) == NULL) {
+			/* What *out holds the caller frees. */
+			api_error(x, 503, "internal", NULL, "out of memory");
 			free(dup);
 			return -1;
 		}
+		(*n)++;
 	}
 	free(dup);
 	return 0;
@@ -1152,8 +1166,10 @@ api_list_filter(struct ctx *x, struct call_filter *f)
 	}
 	if (f->f_nops == 0) {
 		if ((f->f_ops = calloc(1, sizeof(*f->f_ops))) == NULL ||
-		    (self = strdup(x->x_id.id_name)) == NULL)
+		    (self = strdup(x->x_id.id_name)) == NULL) {
+			api_error(x, 503, "internal", NULL, "out of memory");
 			return -1;
+		}
 		f->f_ops[0] = self;
 		f->f_nops = 1;
 	}
@@ -2771,6 +2787,16 @@ api_auth_failed(struct api *a, struct ctx *x, const char *peer)
 		    "refusing its requests (429) for %ld s",
 		    lim->lim_auth_failures, peer, lim->lim_auth_window_s,
 		    lim->lim_auth_block_s);
+		break;
+	case LIMIT_FULL:
+		/* Every one is still audited; the log says so once a minute. */
+		if (api_now_ms() - a->a_full_logged >= 60000) {
+			a->a_full_logged = api_now_ms();
+			log_auth("failed authentications from more than %d "
+			    "peers at once (the latest from %s): new peers are "
+			    "not counted towards a block until some rest",
+			    API_LIMIT_KEYS, peer);
+		}
 		break;
 	}
 }

@@ -401,6 +401,7 @@ void	auth_hex_encode(const unsigned char *, size_t, char *);
 #define LIMIT_PEER	2	/* limit_conn_open: this peer's */
 #define LIMIT_FIRST	1	/* limit_fail: the first of a window */
 #define LIMIT_BLOCK	2	/* limit_fail: the one that blocks */
+#define LIMIT_FULL	3	/* limit_fail: no room to count it */
 struct limit_tab;
 struct limit_tab *limit_tab_new(size_t);
 void		 limit_tab_free(struct limit_tab *);

@@ -255,7 +255,8 @@ limit_blocked(struct limit_tab *t, const char *key, int64_t now)
  * A failure by key: counted in a window of window_s seconds from the
  * first one; the max-th in the window blocks key for block_s seconds.
  * LIMIT_FIRST for the first failure of a window, LIMIT_BLOCK for the one
- * that blocks, else LIMIT_OK: what deserves a log line.
+ * that blocks, LIMIT_FULL when the table is full of live entries (it is
+ * not counted), else LIMIT_OK: what deserves a log line.
  */
 int
 limit_fail(struct limit_tab *t, const char *key, int64_t now, long max,
@@ -265,7 +266,7 @@ limit_fail(struct limit_tab *t, const char *key, int64_t now, long max,
 	int			 fresh;
 
 	if ((e = limit_get(t, key, now, 0, 0, &fresh)) == NULL)
-		return LIMIT_OK;
+		return LIMIT_FULL;
 	if (e->le_count == 0 || now - e->le_stamp >= window_s * 1000) {
 		e->le_count = 0;
 		e->le_stamp = now;
@@ -280,9 +281,11 @@ limit_fail(struct limit_tab *t, const char *key, int64_t now, long max,
 }
 
 /*
- * The peer of a connected socket as a table key: the IP address (an IPv4
- * address mapped into IPv6 written as IPv4), or "uid N" on a Unix socket
- * (SO_PEERCRED). -1 when the socket cannot say.
+ * The peer of a connected socket as a table key: the IPv4 address (also
+ * when mapped into IPv6), an IPv6 address's /64 ("2001:db8:1:2::/64": one
+ * host is handed a whole /64, so counting its addresses one by one would
+ * let it fill the tables), or "uid N" on a Unix socket (SO_PEERCRED). -1
+ * when the socket cannot say.
  */
 int
 limit_peer(int fd, char *buf, size_t len)
@@ -312,11 +315,12 @@ limit_peer(int fd, char *buf, size_t len)
 		addr = &sin6->sin6_addr.s6_addr[12];
 	} else if (ss.ss_family == AF_INET6) {
 		af = AF_INET6;
+		memset(&sin6->sin6_addr.s6_addr[8], 0, 8);
 		addr = &sin6->sin6_addr;
 	} else
 		return -1;
 	if (inet_ntop(af, addr, text, sizeof(text)) == NULL)
 		return -1;
-	snprintf(buf, len, "%s", text);
+	snprintf(buf, len, "%s%s", text, af == AF_INET6 ? "/64" : "");
 	return 0;
 }

@@ -5,6 +5,8 @@
  * let the answers drain and leave the loop. A service manager hears of
  * each step (notify.c) and gets a watchdog ping from a timer in the loop.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +38,23 @@ struct server {
 	struct event		*s_tick;	/* watchdog and STATUS= */
 	int			 s_stopping;
 };
+
+/*
+ * The config holds privacy.caller_hash_key: with it, and the hashes in
+ * the store, callers' numbers can be found by trying them all. Say so
+ * when every user may read it (the installed file is 0640 root:hotlined).
+ */
+static void
+server_check_conf_mode(const char *path, const struct config *cf)
+{
+	struct stat	 st;
+
+	if (cf->cf_hash_key != NULL && stat(path, &st) == 0 &&
+	    (st.st_mode & S_IROTH))
+		log_warnx("%s holds privacy.caller_hash_key and every user "
+		    "may read it (mode %04o): chmod o-rwx %s", path,
+		    (unsigned int)(st.st_mode & 07777), path);
+}
 
 static void
 server_close_listeners(struct listener **v, size_t n)
@@ -210,6 +229,7 @@ server_reload(struct server *s)
 		free(cause);
 		return;
 	}
+	server_check_conf_mode(s->s_conf_path, cf);
 	if (strcmp(cf->cf_db_path, s->s_cf->cf_db_path) != 0)
 		log_warnx("reload: store.path changed; the new path takes "
 		    "effect at the next start");
@@ -461,6 +481,7 @@ server_run(const char *conf_path, int foreground, int allow_root)
 		return EX_CONFIG_ERR;
 	}
 	log_setfacility(s.s_cf->cf_facility);
+	server_check_conf_mode(conf_path, s.s_cf);
 	if (priv_root_refused(s.s_cf, conf_path, allow_root, &cause)) {
 		if (!foreground)
 			fprintf(stderr, "hotlined: %s\n", cause);

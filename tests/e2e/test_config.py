@@ -186,6 +186,18 @@ class TestReload(DaemonTest):
         self.assertEqual(self.d.request("GET", "/v1/whoami",
                                         unix=True).status, 200)
 
+    def test_hash_key_in_a_config_every_user_may_read(self):
+        os.chmod(self.d.conf, 0o644)
+        self.d.stop()
+        self.d.start()
+        self.assertIn("holds privacy.caller_hash_key and every user may "
+                      "read it (mode 0644)", self.d.stderr())
+        os.chmod(self.d.conf, 0o640)
+        self.d.stop()
+        self.d.logs = []
+        self.d.start()
+        self.assertNotIn("caller_hash_key", self.d.stderr())
+
     def reload_with(self, text, count):
         with open(self.d.conf, "w", encoding="utf-8") as f:
             f.write(text)

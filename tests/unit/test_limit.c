@@ -128,7 +128,7 @@ test_full_table(void **state)
 		assert_int_equal(limit_fail(t, key, 0, 1, 60, 100),
 		    LIMIT_BLOCK);
 	}
-	assert_int_equal(limit_fail(t, "p9", 0, 1, 60, 100), LIMIT_OK);
+	assert_int_equal(limit_fail(t, "p9", 0, 1, 60, 100), LIMIT_FULL);
 	assert_int_equal(limit_blocked(t, "p9", 0), 0);
 	assert_int_equal(limit_tab_size(t), 4);
 	for (i = 0; i < 4; i++) {
@@ -186,6 +186,30 @@ test_peer(void **state)
 	assert_string_equal(buf, want);
 	close(sv[0]);
 	close(sv[1]);
+	/* IPv6: its /64, so one host's many addresses count as one. */
+	if ((l = socket(AF_INET6, SOCK_STREAM, 0)) >= 0) {
+		struct sockaddr_in6	 s6;
+
+		memset(&s6, 0, sizeof(s6));
+		s6.sin6_family = AF_INET6;
+		s6.sin6_addr = in6addr_loopback;
+		len = sizeof(s6);
+		if (bind(l, (struct sockaddr *)&s6, sizeof(s6)) == 0) {
+			assert_int_equal(listen(l, 1), 0);
+			assert_int_equal(getsockname(l, (struct sockaddr *)&s6,
+			    &len), 0);
+			c = socket(AF_INET6, SOCK_STREAM, 0);
+			assert_int_equal(connect(c, (struct sockaddr *)&s6,
+			    sizeof(s6)), 0);
+			a = accept(l, NULL, NULL);
+			assert_true(a >= 0);
+			assert_int_equal(limit_peer(a, buf, sizeof(buf)), 0);
+			assert_string_equal(buf, "::/64");
+			close(a);
+			close(c);
+		}
+		close(l);
+	}
 	/* Not a socket. */
 	assert_int_equal(limit_peer(0 + 999, buf, sizeof(buf)), -1);
 }
