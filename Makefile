@@ -42,8 +42,9 @@ UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 # Debian packages: what building needs, what running needs, what testing needs.
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
               libssl-dev libcurl4-openssl-dev tzdata
-# procps: /bin/kill, the unit's ExecReload (a minimal Debian lacks it).
-RUN_PKGS   := procps
+# procps: /bin/kill, the unit's ExecReload (a minimal Debian lacks it);
+# curl: the README's tour asks the running daemon with it.
+RUN_PKGS   := procps curl
 TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db prometheus \
               openssl
 BENCH_PKGS := wrk nginx-light
