@@ -86,6 +86,7 @@ struct write {
 	struct read_ref		*w_refs;	/* a list: the calls shown */
 	size_t			 w_nrefs;
 	char			 w_detail[64];	/* a list: which one */
+	const char		*w_action;	/* a read: "call.read", ... */
 	long long		 w_want;	/* PATCH: If-Match, or -1 */
 	char			 w_queue[40];	/* claim: the queue */
 	enum queue_action	 w_act;		/* an item: what to do */
@@ -244,7 +245,6 @@ static void	api_write_free(struct write *);
 static const char *api_store_trouble(struct api *);
 static void	api_store_fine(struct api *);
 static void	api_read_run(struct write *);
-static void	api_list_run(struct write *);
 static void	api_read_note(struct ctx *, struct read_set *,
 		    const struct call *, int, int64_t);
 static void	api_reply_list(struct ctx *, struct read_set *, const char *,
@@ -1250,34 +1250,20 @@ api_reply_read(struct ctx *x, const char *operator, int64_t call_id,
 		api_error(x, 503, "internal", NULL, "out of memory");
 		return;
 	}
-	call_init(&w->w_call);
-	w->w_body = o;
-	w->w_id = call_id;
-	w->w_item = item_id;
-	w->w_run = api_read_run;
-	api_write_queue(x, w);
-}
-
-/* In the pump: the read's audit row, then its answer after the commit. */
-static void
-api_read_run(struct write *w)
-{
-	struct ctx	*x = &w->w_x;
-	struct store	*st = x->x_api->a_store;
-	json_t		*o = w->w_body;
-	int		 rc;
-
-	w->w_body = NULL;
-	if ((rc = store_request_begin(st)) == STORE_OK)
-		rc = store_request_end(st, audit_record(&x->x_id, "call.read",
-		    w->w_id, w->w_item, NULL));
-	if (rc != STORE_OK) {
+	if ((w->w_refs = calloc(1, sizeof(*w->w_refs))) == NULL) {
+		free(w);
 		json_decref(o);
-		api_store_error(x, "record the read in the audit trail, so "
-		    "nothing is shown");
+		api_error(x, 503, "internal", NULL, "out of memory");
 		return;
 	}
-	api_reply(x, 200, o);
+	call_init(&w->w_call);
+	w->w_body = o;
+	w->w_refs[0].rr_call = call_id;
+	w->w_refs[0].rr_item = item_id;
+	w->w_nrefs = 1;
+	w->w_action = "call.read";
+	w->w_run = api_read_run;
+	api_write_queue(x, w);
 }
 
 /*
@@ -1335,13 +1321,17 @@ api_reply_list(struct ctx *x, struct read_set *rs, const char *detail,
 	w->w_refs = rs->rs_v;
 	w->w_nrefs = rs->rs_n;
 	snprintf(w->w_detail, sizeof(w->w_detail), "%s", detail);
-	w->w_run = api_list_run;
+	w->w_action = "call.list";
+	w->w_run = api_read_run;
 	api_write_queue(x, w);
 }
 
-/* In the pump: the list's audit rows, then its answer after the commit. */
+/*
+ * In the pump: a read's audit rows (one call, or each call a list showed
+ * with its personal fields), then its answer after the commit.
+ */
 static void
-api_list_run(struct write *w)
+api_read_run(struct write *w)
 {
 	struct ctx	*x = &w->w_x;
 	struct store	*st = x->x_api->a_store;
@@ -1352,14 +1342,14 @@ api_list_run(struct write *w)
 	w->w_body = NULL;
 	if ((rc = store_request_begin(st)) == STORE_OK) {
 		for (i = 0; i < w->w_nrefs && rc == STORE_OK; i++)
-			rc = audit_record(&x->x_id, "call.list",
+			rc = audit_record(&x->x_id, w->w_action,
 			    w->w_refs[i].rr_call, w->w_refs[i].rr_item,
-			    w->w_detail);
+			    w->w_detail[0] != '\0' ? w->w_detail : NULL);
 		rc = store_request_end(st, rc);
 	}
 	if (rc != STORE_OK) {
 		json_decref(o);
-		api_store_error(x, "record the list in the audit trail, so "
+		api_store_error(x, "record the read in the audit trail, so "
 		    "nothing is shown");
 		return;
 	}
@@ -2306,7 +2296,7 @@ api_write_fail(struct api *a, struct write *w, const char *why)
 		a->a_nfails = 0;
 		a->a_fails_more = 0;
 	}
-	if (w->w_run == api_read_run || w->w_run == api_list_run)
+	if (w->w_run == api_read_run)
 		api_error(&w->w_x, 503, "store_unavailable", NULL,
 		    "%s; the read could not be recorded in the audit "
 		    "trail, so nothing is shown: retry later", why);
