@@ -22,7 +22,7 @@
 #include <sqlite3.h>
 
 #include "gen.h"
-#include "hotlined.h"
+#include "server.h"
 
 #define FILL_BATCH	2000
 #define FILL_OPERATORS	40

@@ -27,7 +27,7 @@
 #include <event2/keyvalq_struct.h>
 #include <openssl/evp.h>
 
-#include "hotlined.h"
+#include "server.h"
 
 #define API_IDEM_MAX	128
 #define API_LIST_LIMIT	50
@@ -251,15 +251,6 @@ static void	api_reply_list(struct ctx *, struct read_set *, const char *,
 		    json_t *);
 static void	api_fails_run(struct write *);
 static void	api_audit_authfail(struct ctx *);
-
-static int64_t
-api_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * While writes fail (a full disk, an I/O error), try a small write every
@@ -578,14 +569,14 @@ api_commit(struct api *a)
 	char		 msg[300], rmsg[300];
 	int		 ok;
 	size_t		 n = a->a_nheld;
-	int64_t		 t0 = status_usec();
+	int64_t		 t0 = clock_mono_usec();
 
 	if (!store_in_batch(a->a_store) && n == 0)
 		return;
 	ok = store_commit(a->a_store) == STORE_OK;
 	queue_committed(ok);	/* answers after this see the new counts */
 	audit_committed(ok);
-	status_commit(ok, status_usec() - t0, store_errmsg(a->a_store));
+	status_commit(ok, clock_mono_usec() - t0, store_errmsg(a->a_store));
 	if (ok) {
 		a->a_ncommits++;
 		a->a_nbatched += n;
@@ -795,9 +786,9 @@ api_fingerprint(json_t *body, char *out)
 
 	if ((s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		return -1;
-	rc = auth_sha256(s, strlen(s), sha);
+	rc = digest_sha256(s, strlen(s), sha);
 	free(s);
-	auth_hex_encode(sha, sizeof(sha), out);
+	digest_hex_encode(sha, sizeof(sha), out);
 	return rc;
 }
 
@@ -861,7 +852,7 @@ api_write_queue(struct ctx *x, struct write *w)
 	struct api	*a = x->x_api;
 
 	api_ctx_keep(&w->w_x, x);
-	w->w_queued_ms = api_now_ms();
+	w->w_queued_ms = clock_mono_ms();
 	TAILQ_INSERT_TAIL(&a->a_writes, w, w_entry);
 	if (a->a_nwrites++ == 0 && !evtimer_pending(a->a_retry_ev, NULL))
 		event_active(a->a_flush_ev, 0, 0);
@@ -2376,7 +2367,7 @@ api_pump(struct api *a)
 	rc = store_begin(a->a_store);
 	if (rc == STORE_BUSY) {
 		w = TAILQ_FIRST(&a->a_writes);
-		if (api_now_ms() - w->w_queued_ms < a->a_cf->cf_busy_ms) {
+		if (clock_mono_ms() - w->w_queued_ms < a->a_cf->cf_busy_ms) {
 			evtimer_add(a->a_retry_ev, &tv);
 			return;
 		}
@@ -2765,7 +2756,7 @@ api_auth_failed(struct api *a, struct ctx *x, const char *peer)
 {
 	const struct limits	*lim = &a->a_cf->cf_limits;
 
-	switch (limit_fail(a->a_auth, peer, api_now_ms(),
+	switch (limit_fail(a->a_auth, peer, clock_mono_ms(),
 	    lim->lim_auth_failures, lim->lim_auth_window_s,
 	    lim->lim_auth_block_s)) {
 	case LIMIT_FIRST:
@@ -2780,8 +2771,8 @@ api_auth_failed(struct api *a, struct ctx *x, const char *peer)
 		break;
 	case LIMIT_FULL:
 		/* Every one is still audited; the log says so once a minute. */
-		if (api_now_ms() - a->a_full_logged >= 60000) {
-			a->a_full_logged = api_now_ms();
+		if (clock_mono_ms() - a->a_full_logged >= 60000) {
+			a->a_full_logged = clock_mono_ms();
 			log_auth("failed authentications from more than %d "
 			    "peers at once (the latest from %s): new peers are "
 			    "not counted towards a block until some rest",
@@ -2806,7 +2797,7 @@ api_admit(struct ctx *x)
 	long			 wait;
 
 	api_peer(x, peer, sizeof(peer));
-	if ((wait = limit_blocked(a->a_auth, peer, api_now_ms())) > 0) {
+	if ((wait = limit_blocked(a->a_auth, peer, clock_mono_ms())) > 0) {
 		api_too_many(x, wait, "auth_failures", "too many failed "
 		    "authentications from this address");
 		return -1;
@@ -2821,7 +2812,7 @@ api_admit(struct ctx *x)
 		api_error(x, 401, "unauthorized", NULL, "unknown requester");
 		return -1;
 	}
-	if ((wait = limit_rate(a->a_rate, x->x_id.id_name, api_now_ms(),
+	if ((wait = limit_rate(a->a_rate, x->x_id.id_name, clock_mono_ms(),
 	    lim->lim_rate_per_s, lim->lim_rate_burst)) > 0) {
 		api_too_many(x, wait, "rate_per_s", "too many requests from "
 		    "this identity");

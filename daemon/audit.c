@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hotlined.h"
+#include "domain.h"
 
 static const char *const audit_actions[] = {
 	"call.read", "call.list", "call.amend", "export", "item.claim", "item.complete",

@@ -430,7 +430,7 @@ call_hash_number(const struct config *cf, const char *num, char **out)
 	    (unsigned char *)digits, n, mac, &maclen) == NULL ||
 	    (*out = malloc(2 * maclen + 1)) == NULL)
 		return -1;
-	auth_hex_encode(mac, maclen, *out);
+	digest_hex_encode(mac, maclen, *out);
 	return 0;
 }
 

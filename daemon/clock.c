@@ -294,3 +294,20 @@ clock_buckets(int64_t from, int64_t to, enum clock_unit unit, size_t max,
 	*n = k - 1;
 	return 0;
 }
+
+/* Microseconds on the monotonic clock: for intervals, never dates. */
+int64_t
+clock_mono_usec(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Milliseconds on the monotonic clock. */
+int64_t
+clock_mono_ms(void)
+{
+	return clock_mono_usec() / 1000;
+}

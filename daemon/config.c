@@ -436,7 +436,7 @@ ld_op_identity(struct loader *ld, const config_setting_t *e,
 		if (ld_string(ld, e, path, "token_sha256", NULL, &str) == -1)
 			return -1;
 		if (strlen(str) != 2 * SHA256_LEN ||
-		    auth_hex_decode(str, op->op_token_sha, SHA256_LEN) == -1) {
+		    digest_hex_decode(str, op->op_token_sha, SHA256_LEN) == -1) {
 			free(str);
 			return ld_error(ld, s, path, "token_sha256 must be 64 "
 			    "hexadecimal digits");

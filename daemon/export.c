@@ -10,7 +10,7 @@
 
 #include <event2/buffer.h>
 
-#include "hotlined.h"
+#include "domain.h"
 
 /* The columns, in order; "_name" columns carry display names. */
 static const char *const export_cols[] = {

@@ -14,7 +14,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "hotlined.h"
+#include "server.h"
 
 #define EX_USAGE_ERR	64	/* sysexits.h EX_USAGE */
 
@@ -142,14 +142,14 @@ new_token(const char *name, const char *role)
 		perror("hotlined: getrandom");
 		return 1;
 	}
-	auth_hex_encode(raw, sizeof(raw), token);
-	if (auth_sha256(token, strlen(token), sha) == -1) {
+	digest_hex_encode(raw, sizeof(raw), token);
+	if (digest_sha256(token, strlen(token), sha) == -1) {
 		fprintf(stderr, "hotlined: SHA-256 failed (libcrypto)\n");
 		explicit_bzero(raw, sizeof(raw));
 		explicit_bzero(token, sizeof(token));
 		return 1;
 	}
-	auth_hex_encode(sha, sizeof(sha), hex);
+	digest_hex_encode(sha, sizeof(sha), hex);
 	explicit_bzero(raw, sizeof(raw));
 	printf("token for %s (%s), shown only now: give it to them, keep no "
 	    "copy:\n  %s\n\nadd to operators in the config, then reload:\n"

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hotlined.h"
+#include "net.h"
 
 #define LIMIT_TAB_START	16
 

@@ -45,7 +45,7 @@
 #include <event2/http.h>
 #include <openssl/ssl.h>
 
-#include "hotlined.h"
+#include "net.h"
 
 #define LISTENER_BACKLOG	512
 #define LISTENER_REFUSED_LOG_S	60	/* refusals logged at most this often */
@@ -548,7 +548,7 @@ listener_bevcb(struct event_base *base, void *arg)
 static void
 listener_refused(struct listener *l, const char *peer, int why)
 {
-	int64_t	 now = status_usec() / 1000000;
+	int64_t	 now = clock_mono_usec() / 1000000;
 
 	l->l_refused++;
 	if (l->l_refused_at != 0 && now - l->l_refused_at <

@@ -152,12 +152,10 @@ notify_ready(void)
 void
 notify_reloading(void)
 {
-	struct timespec	 ts;
 	char		 msg[80];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
-	    (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+	    (uint64_t)clock_mono_usec());
 	notify_send(msg);
 }
 

@@ -13,7 +13,7 @@
 
 #include <event2/event.h>
 
-#include "hotlined.h"
+#include "domain.h"
 
 #define QUEUE_TICK_MS	1000
 #define QUEUE_RECOUNT_S	60	/* mend any drift at least this often */

@@ -18,7 +18,7 @@
 
 #include <event2/event.h>
 
-#include "hotlined.h"
+#include "server.h"
 
 #define RETENTION_DAY_S		86400
 #define RETENTION_START_S	1	/* the first run, after start-up */

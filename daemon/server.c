@@ -17,7 +17,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
-#include "hotlined.h"
+#include "server.h"
 
 #define SERVER_DRAIN_MS	500	/* time given to answers still in flight */
 #define SERVER_STATUS_S	5	/* STATUS= refresh without a watchdog */

@@ -23,7 +23,7 @@
 
 #include <sqlite3.h>
 
-#include "hotlined.h"
+#include "domain.h"
 
 #define STATS_MAX_BUCKETS	10000
 

@@ -33,7 +33,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "hotlined.h"
+#include "server.h"
 
 #define STATUS_TICK_S		1	/* probe, sizes, publish */
 #define STATUS_PUBLISH_MS	10	/* at most this late after a change */
@@ -152,15 +152,6 @@ status_vec_add(struct status_vec *v, size_t sz)
 	p = (char *)v->v + v->n++ * sz;
 	memset(p, 0, sz);
 	return p;
-}
-
-int64_t
-status_usec(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* The local day (configured timezone) holding t: [*start, *end). */
@@ -522,7 +513,7 @@ status_init(struct event_base *base, struct store *store, struct api *api,
 		return -1;
 	}
 	S.st_started = now;
-	S.st_started_us = status_usec();
+	S.st_started_us = clock_mono_usec();
 	status_day_bounds(now, &S.st_day_start, &S.st_day_end);
 	if (store_counts(store, S.st_day_start, S.st_day_end,
 	    (now / 60 - STATUS_MINUTES + 1) * 60, status_load_row,
@@ -976,7 +967,7 @@ status_json(int64_t now)
 	    "s:o, s:I, s:I}, s:o, s:o, s:I, s:o, s:I, s:o}",
 	    "version", HOTLINED_VERSION,
 	    "started_at", status_time_json(S.st_started),
-	    "uptime_s", (json_int_t)((status_usec() - S.st_started_us) /
+	    "uptime_s", (json_int_t)((clock_mono_usec() - S.st_started_us) /
 	    1000000),
 	    "timezone", S.st_cf->cf_timezone,
 	    "day", day,
@@ -1196,7 +1187,7 @@ status_publish(void)
 		status_snap_unref(sn);
 		return;
 	}
-	sn->sn_at_us = status_usec();
+	sn->sn_at_us = clock_mono_usec();
 	pthread_mutex_lock(&S.st_mu);
 	old = S.st_snap;
 	S.st_snap = sn;
@@ -1234,7 +1225,7 @@ status_healthz(struct evhttp_request *req, const struct status_snap *sn,
     struct evbuffer *b)
 {
 	const char	*text = "text/plain; charset=utf-8";
-	int64_t		 age = (status_usec() - sn->sn_at_us) / 1000000;
+	int64_t		 age = (clock_mono_usec() - sn->sn_at_us) / 1000000;
 
 	if (sn->sn_stopping)
 		evbuffer_add_printf(b, "shutting down\n");

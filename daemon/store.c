@@ -18,7 +18,7 @@
 
 #include <sqlite3.h>
 
-#include "hotlined.h"
+#include "store.h"
 
 /*
  * Migrations, in order; migration N (1-based) takes user_version from

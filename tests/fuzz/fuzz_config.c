@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hotlined.h"
+#include "server.h"
 #include "fuzz.h"
 
 /*

@@ -41,7 +41,7 @@
 #include <event2/keyvalq_struct.h>
 #include <sqlite3.h>
 
-#include "hotlined.h"
+#include "server.h"
 #include "fuzz.h"
 
 #define FUZZ_CONF	"conf/dev.conf"

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "unit.h"
+#include "domain.h"
 
 struct fixture {
 	char		 dir[256];

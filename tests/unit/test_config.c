@@ -235,10 +235,10 @@ test_full_config(void **state)
 	size_t			 i;
 
 	(void)state;
-	auth_sha256("token-a", 7, sha_a);
-	auth_hex_encode(sha_a, SHA256_LEN, hex_a);
-	auth_sha256("token-b", 7, sha_b);
-	auth_hex_encode(sha_b, SHA256_LEN, hex_b);
+	digest_sha256("token-a", 7, sha_a);
+	digest_hex_encode(sha_a, SHA256_LEN, hex_a);
+	digest_sha256("token-b", 7, sha_b);
+	digest_hex_encode(sha_b, SHA256_LEN, hex_b);
 	/* Upper-case hex is the same digest. */
 	for (i = 0; hex_b[i] != '\0'; i++)
 		hex_b[i] = (char)toupper((unsigned char)hex_b[i]);
@@ -384,7 +384,7 @@ test_dev_conf_loads(void **state)
 	assert_int_equal(cf->cf_cb_priority, 2);
 	assert_int_equal(cf->cf_nops, 6);
 	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
-		auth_sha256(tokens[i].token, strlen(tokens[i].token), sha);
+		digest_sha256(tokens[i].token, strlen(tokens[i].token), sha);
 		op = config_op_by_token(cf, sha);
 		if (op == NULL)
 			fail_msg("no operator for token %s", tokens[i].token);
@@ -392,7 +392,7 @@ test_dev_conf_loads(void **state)
 		assert_int_equal(op->op_role, tokens[i].role);
 	}
 	/* One letter off is nobody. */
-	auth_sha256("dev-operator-wanG", 17, sha);
+	digest_sha256("dev-operator-wanG", 17, sha);
 	assert_null(config_op_by_token(cf, sha));
 	config_free(cf);
 }

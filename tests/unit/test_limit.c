@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "net.h"
 
 static void
 test_connections(void **state)

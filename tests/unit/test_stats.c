@@ -10,6 +10,7 @@
 #include <event2/buffer.h>
 
 #include "unit.h"
+#include "domain.h"
 
 static int64_t
 at(const char *rfc3339)

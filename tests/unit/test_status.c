@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "unit.h"
+#include "server.h"
 
 /* 2020-02-17T01:30:00+08:00 */
 #define T_NIGHT	1581874200

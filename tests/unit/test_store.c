@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "unit.h"
+#include "store.h"
 
 static struct config	*cf;
 static char		 dir[512];

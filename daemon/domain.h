@@ -1,0 +1,110 @@
+/*
+ * The domain layer: the follow-up queues, statistics, export rows, the
+ * audit trail and retention. Writes go through the batch (batch.h).
+ */
+#ifndef HOTLINED_DOMAIN_H
+#define HOTLINED_DOMAIN_H
+
+#include "batch.h"
+
+struct api;		/* until the batch is out of the API */
+
+/*
+ * queue.c: the follow-up queues. The status listener reads these counts
+ * from memory; queue.c keeps them current after every commit that moved
+ * an item and on its timer, so a status request never touches SQLite.
+ */
+struct queue_count {
+	const char	*qc_code;	/* points into the config */
+	const char	*qc_name;
+	int64_t		 qc_waiting;	/* claimable now */
+	int64_t		 qc_claimed;	/* under a lease */
+	int64_t		 qc_scheduled;	/* waiting for a later due time */
+	int64_t		 qc_oldest_due;	/* UTC due time of the oldest
+					   claimable item; 0: none */
+	int64_t		 qc_escalated;	/* open items flagged past SLA */
+	uint64_t	 qc_escalations; /* escalations since start */
+};
+enum queue_action { QUEUE_COMPLETE, QUEUE_RELEASE, QUEUE_RENEW };
+#define QUEUE_OK	 0
+#define QUEUE_EMPTY	 1	/* nothing to claim */
+#define QUEUE_NOTFOUND	 2
+#define QUEUE_FORBIDDEN	 3	/* held by someone else */
+#define QUEUE_STATE	 4	/* not claimed, or done */
+#define QUEUE_ERR	-1	/* the store failed */
+int		 queue_init(struct event_base *, struct store *,
+		    const struct config *);
+void		 queue_free(void);
+void		 queue_set_config(const struct config *);
+void		 queue_refresh(void);
+void		 queue_committed(int);
+void		 queue_run(void);
+size_t		 queue_counts(const struct queue_count **);
+const struct queue_count *queue_count(const char *);
+int64_t		 queue_sla(const struct queue_item *);
+int		 queue_route(const struct call *, const char *,
+		    struct queue_item[2], size_t *);
+int		 queue_claim(const char *, const struct identity *,
+		    struct queue_item *);
+int		 queue_act(int64_t, enum queue_action, const struct identity *,
+		    const char *, struct queue_item *, char *, size_t);
+json_t		*queue_item_json(const struct queue_item *);
+json_t		*queue_count_json(const struct queue_count *);
+
+/* export.c */
+struct evbuffer;
+void	export_csv_header(struct evbuffer *, int);
+void	export_csv_row(struct evbuffer *, const struct config *,
+	    const struct call *, json_t *, int);
+
+/* stats.c */
+#define STATS_OK	 0
+#define STATS_BAD	 1	/* the request is wrong: err says why */
+#define STATS_ERR	-1	/* the store failed */
+struct stats_req;
+int	stats_start(struct store *, const struct config *, int64_t, int64_t,
+	    const char *, struct stats_req **, char *, size_t);
+int	stats_step(struct stats_req *);
+json_t	*stats_result(struct stats_req *);
+void	stats_set_config(struct stats_req *, const struct config *);
+void	stats_free(struct stats_req *);
+int	stats_rollup_add(struct store *, const struct config *,
+	    const struct call *, const struct queue_item *, size_t, int);
+int	stats_rollup_call(struct store *, const struct config *, int64_t,
+	    int);
+int	stats_rebuild(struct store *, const struct config *);
+
+/*
+ * audit.c: the append-only audit trail. A row is written in the
+ * transaction of what it records; rows are sent to syslog (authpriv)
+ * once their transaction has committed.
+ */
+#define AUDIT_SYSTEM	"hotlined"	/* who, for the daemon's own moves */
+int	 audit_init(struct store *);
+int	 audit_record(const struct identity *, const char *, int64_t,
+	    int64_t, const char *);
+int	 audit_system(const char *, int64_t, int64_t, const char *);
+void	 audit_committed(int);
+int	 audit_action_known(const char *);
+json_t	*audit_entry_json(const struct audit_entry *);
+
+/*
+ * retention.c: the daily job that erases personal fields of calls older
+ * than retention.personal_days, a slice per write batch.
+ */
+#define RETENTION_SLICE	100	/* calls per slice (per transaction) */
+struct retention_slice {
+	int64_t		 rs_cutoff;	/* calls started before this */
+	int64_t		 rs_erased;	/* calls erased by this slice */
+	int		 rs_more;	/* a full slice: run another */
+};
+int	 retention_init(struct event_base *, struct api *, struct store *,
+	    const struct config *);
+void	 retention_set_config(const struct config *);
+void	 retention_free(void);
+int	 retention_run_slice(struct store *, const struct config *, int64_t,
+	    struct retention_slice *);
+int64_t	 retention_cutoff(long, int64_t);
+json_t	*retention_json(void);
+
+#endif /* HOTLINED_DOMAIN_H */

@@ -1,0 +1,99 @@
+/*
+ * The store layer: the SQLite file and its tables. Above the base; knows
+ * nothing of HTTP, of batches or of the status listener.
+ */
+#ifndef HOTLINED_STORE_H
+#define HOTLINED_STORE_H
+
+#include "hotlined.h"
+
+/* store.c */
+struct store;
+struct store	*store_open(const char *, long, char **);
+void		 store_close(struct store *);
+int		 store_begin(struct store *);
+int		 store_in_batch(struct store *);
+int		 store_commit(struct store *);
+void		 store_rollback(struct store *);
+const char	*store_errmsg(struct store *);
+int		 store_fault(struct store *);
+int		 store_probe(struct store *);
+int		 store_backup(const char *, const char *, char **);
+int		 store_call_insert(struct store *, struct call *, const char *,
+		    const char *);
+int		 store_call_by_key(struct store *, const char *, const char *,
+		    struct call *, char *, size_t);
+int		 store_call_get(struct store *, int64_t, struct call *);
+int		 store_call_list(struct store *, const struct call_filter *,
+		    struct call **, size_t *);
+int		 store_call_update(struct store *, const struct call *,
+		    const char *, json_t *);
+json_t		*store_call_history(struct store *, int64_t);
+struct sqlite3	*store_handle(struct store *);
+int		 store_export_begin(struct store *, const char *, const char *,
+		    int64_t, int64_t, const char *, int64_t *);
+int		 store_export_end(struct store *, int64_t, int64_t);
+#define STORE_WAIT_BUCKETS	17
+int		 store_rollup_add(struct store *, const char *, int64_t,
+		    const char *, const int64_t[6], const int64_t *);
+int		 store_request_begin(struct store *);
+int		 store_request_end(struct store *, int);
+void		 store_item_free(struct queue_item *);
+void		 store_items_free(struct queue_item *, size_t);
+int		 store_item_insert(struct store *, struct queue_item *,
+		    const char *);
+int		 store_item_get(struct store *, int64_t, struct queue_item *);
+int		 store_item_next(struct store *, const char *, int64_t,
+		    struct queue_item *);
+int		 store_items_by_call(struct store *, int64_t,
+		    struct queue_item **, size_t *);
+int		 store_items_list(struct store *, const char *, const char *,
+		    int64_t, long, struct queue_item **, size_t *);
+int		 store_items_expired(struct store *, int64_t,
+		    struct queue_item **, size_t *);
+int		 store_items_overdue(struct store *, int64_t, const char *,
+		    struct queue_item **, size_t *);
+int		 store_item_holder(struct store *, int64_t, const char *);
+int		 store_item_set(struct store *, struct queue_item *, int64_t,
+		    const char *, const char *, const char *);
+json_t		*store_item_history(struct store *, int64_t);
+int		 store_queue_oldest(struct store *, const char *, int64_t,
+		    int64_t *);
+int		 store_next_due(struct store *, int64_t, int64_t *);
+int		 store_queue_counts(struct store *, int64_t,
+		    void (*)(void *, const char *, const int64_t[5]), void *);
+int64_t		 store_repeat_count(struct store *, const char *, int64_t);
+/* One row of the start-up counts; text is valid only during the callback. */
+enum store_count_kind {
+	STORE_COUNT_LINE,	/* line; calls in the day; latest start */
+	STORE_COUNT_MINUTE,	/* line; UTC minute; calls */
+	STORE_COUNT_TOTAL,	/* line, caller type, risk; -, -, -, calls */
+	STORE_COUNT_OPERATOR	/* operator with a call in the day */
+};
+struct store_count {
+	enum store_count_kind	 sc_kind;
+	const char		*sc_text[3];
+	int64_t			 sc_num[4];
+};
+int		 store_counts(struct store *, int64_t, int64_t, int64_t,
+		    void (*)(const struct store_count *, void *), void *);
+int		 store_lock_check(struct store *);
+int		 store_audit_add(struct store *, struct audit_entry *);
+int		 store_audit_last(struct store *, int64_t *);
+int		 store_audit_after(struct store *, int64_t,
+		    void (*)(const struct audit_entry *, void *), void *);
+int		 store_audit_list(struct store *, const struct audit_filter *,
+		    void (*)(const struct audit_entry *, void *), void *);
+int		 store_erase_slice(struct store *, int64_t, int64_t, int,
+		    int64_t *);
+int		 store_checkpoint(struct store *);
+#define STORE_OK	 0
+#define STORE_ERR	-1
+#define STORE_NOTFOUND	-2
+#define STORE_CONFLICT	-3
+#define STORE_BUSY	-4
+#define STORE_FAULT_OTHER	0	/* store_fault(): a lock, a bug, ... */
+#define STORE_FAULT_FULL	1	/* the disk (or quota) is full */
+#define STORE_FAULT_IO		2	/* an I/O error, a damaged file */
+
+#endif /* HOTLINED_STORE_H */
