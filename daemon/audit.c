@@ -24,10 +24,14 @@ static struct {
 	int		 au_pending;	/* rows written in the open batch */
 } as;
 
+static void	audit_commit_hook(int, void *);
+
 /* At start-up: rows already stored were logged by an earlier run. */
 int
-audit_init(struct store *store)
+audit_init(struct batch *b, struct store *store)
 {
+	if (b != NULL && batch_on_commit(b, audit_commit_hook, NULL) == -1)
+		return -1;
 	as.au_store = store;
 	as.au_pending = 0;
 	return store_audit_last(store, &as.au_logged) == STORE_OK ? 0 : -1;
@@ -131,6 +135,14 @@ audit_committed(int ok)
 	if (ok && store_audit_after(as.au_store, as.au_logged, audit_log_row,
 	    NULL) != STORE_OK)
 		log_warnx("%s: %s", __func__, store_errmsg(as.au_store));
+}
+
+/* After every batch: the same, for the rows its jobs wrote. */
+static void
+audit_commit_hook(int ok, void *arg)
+{
+	(void)arg;
+	audit_committed(ok);
 }
 
 /* A row as GET /v1/audit shows it. */

@@ -38,6 +38,7 @@ int		 batch_after(struct batch *, void (*)(void *, int,
 int		 batch_open(const struct batch *);
 void		 batch_commit(struct batch *);
 void		 batch_flush(struct batch *);
+void		 batch_stop(struct batch *);
 void		 batch_drop(struct batch *, const void *, const char *);
 size_t		 batch_waiting(const struct batch *);
 int		 batch_store_ok(const struct batch *, const char **);

@@ -7,7 +7,6 @@
 
 #include "batch.h"
 
-struct api;		/* until the batch is out of the API */
 
 /*
  * queue.c: the follow-up queues. The status listener reads these counts
@@ -32,7 +31,7 @@ enum queue_action { QUEUE_COMPLETE, QUEUE_RELEASE, QUEUE_RENEW };
 #define QUEUE_FORBIDDEN	 3	/* held by someone else */
 #define QUEUE_STATE	 4	/* not claimed, or done */
 #define QUEUE_ERR	-1	/* the store failed */
-int		 queue_init(struct event_base *, struct store *,
+int		 queue_init(struct event_base *, struct batch *, struct store *,
 		    const struct config *);
 void		 queue_free(void);
 void		 queue_set_config(const struct config *);
@@ -80,7 +79,7 @@ int	stats_rebuild(struct store *, const struct config *);
  * once their transaction has committed.
  */
 #define AUDIT_SYSTEM	"hotlined"	/* who, for the daemon's own moves */
-int	 audit_init(struct store *);
+int	 audit_init(struct batch *, struct store *);
 int	 audit_record(const struct identity *, const char *, int64_t,
 	    int64_t, const char *);
 int	 audit_system(const char *, int64_t, int64_t, const char *);
@@ -98,7 +97,7 @@ struct retention_slice {
 	int64_t		 rs_erased;	/* calls erased by this slice */
 	int		 rs_more;	/* a full slice: run another */
 };
-int	 retention_init(struct event_base *, struct api *, struct store *,
+int	 retention_init(struct event_base *, struct batch *, struct store *,
 	    const struct config *);
 void	 retention_set_config(const struct config *);
 void	 retention_free(void);

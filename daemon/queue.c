@@ -55,14 +55,18 @@ struct queue_delta {
 
 static void	queue_tick(evutil_socket_t, short, void *);
 
+static void	queue_commit_hook(int, void *);
+
 /* Start the timer; counts are loaded at once. -1 when out of memory. */
 int
-queue_init(struct event_base *base, struct store *store,
+queue_init(struct event_base *base, struct batch *b, struct store *store,
     const struct config *cf)
 {
 	struct timeval	 tv = { QUEUE_TICK_MS / 1000,
 			    (QUEUE_TICK_MS % 1000) * 1000 };
 
+	if (b != NULL && batch_on_commit(b, queue_commit_hook, NULL) == -1)
+		return -1;
 	qs.q_store = store;
 	if ((qs.q_tick = event_new(base, -1, EV_PERSIST, queue_tick,
 	    NULL)) == NULL || event_add(qs.q_tick, &tv) == -1)
@@ -265,6 +269,14 @@ queue_committed(int ok)
 		qs.q_dirty = 1;
 	qs.q_npend = 0;
 	queue_refresh();	/* only when something asked for a recount */
+}
+
+/* After every batch: the counts follow the items its jobs moved. */
+static void
+queue_commit_hook(int ok, void *arg)
+{
+	(void)arg;
+	queue_committed(ok);
 }
 
 /* The current counts, one per configured queue; valid until the next

@@ -8,7 +8,7 @@
  * read stays as it was.
  *
  * A run goes a slice of RETENTION_SLICE calls at a time, each slice
- * queued as a write of the API's batch (api_task), so it shares the one
+ * queued as a job of the write batch (batch_task), so it shares the one
  * write path and its lock handling, and client writes, reads and the
  * status listener go on between slices.
  */
@@ -18,7 +18,7 @@
 
 #include <event2/event.h>
 
-#include "server.h"
+#include "domain.h"
 
 #define RETENTION_DAY_S		86400
 #define RETENTION_START_S	1	/* the first run, after start-up */
@@ -26,7 +26,7 @@
 #define RETENTION_RETRY_S	600	/* after a failed slice */
 
 static struct {
-	struct api		*r_api;
+	struct batch		*r_batch;
 	struct store		*r_store;
 	const struct config	*r_cf;
 	struct event		*r_run_ev;	/* the next run */
@@ -73,7 +73,7 @@ retention_run_slice(struct store *s, const struct config *cf, int64_t now,
 	return rc;
 }
 
-/* In the write batch (api_task). */
+/* In the write batch (batch_task). */
 static void
 retention_slice_run(void *arg)
 {
@@ -136,7 +136,7 @@ retention_slice_cb(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	(void)arg;
-	if (api_task(rt.r_api, retention_slice_run, retention_slice_done,
+	if (batch_task(rt.r_batch, retention_slice_run, retention_slice_done,
 	    NULL) == -1) {
 		rt.r_running = 0;
 		log_warnx("retention: out of memory; trying again in %d "
@@ -174,11 +174,11 @@ retention_schedule(int secs)
 
 /* Start the job: a first run soon, then one a day. -1: out of memory. */
 int
-retention_init(struct event_base *base, struct api *api, struct store *s,
+retention_init(struct event_base *base, struct batch *b, struct store *s,
     const struct config *cf)
 {
 	memset(&rt, 0, sizeof(rt));
-	rt.r_api = api;
+	rt.r_batch = b;
 	rt.r_store = s;
 	rt.r_cf = cf;
 	rt.r_days = cf->cf_retention_days;

@@ -27,6 +27,7 @@ struct server {
 	struct event_base	*s_base;
 	struct config		*s_cf;
 	struct store		*s_store;
+	struct batch		*s_batch;	/* the group commit */
 	struct api		*s_api;
 	struct listener	       **s_api_l;
 	size_t			 s_napi_l;
@@ -256,7 +257,7 @@ server_reload(struct server *s)
 		return;
 	}
 	/* All of it worked: commit what is pending, then swap. */
-	api_flush(s->s_api);
+	batch_flush(s->s_batch);
 	server_drop_new(s->s_api, s->s_api_l, s->s_napi_l, v, cf->cf_napi);
 	s->s_api_l = v;
 	s->s_napi_l = cf->cf_napi;
@@ -268,6 +269,7 @@ server_reload(struct server *s)
 	server_set_tls(v, cf->cf_napi, cf->cf_api_tls);
 	server_set_tls(sv, cf->cf_nstatus, cf->cf_status_tls);
 	server_set_limits(s, cf);
+	batch_set_busy_ms(s->s_batch, cf->cf_busy_ms);
 	api_set_config(s->s_api, cf);
 	queue_set_config(cf);
 	retention_set_config(cf);
@@ -324,7 +326,7 @@ server_stop(struct server *s, int sig)
 	for (i = 0; i < s->s_napi_l; i++)
 		listener_stop(s->s_api_l[i]);
 	status_stop();
-	api_flush(s->s_api);
+	batch_flush(s->s_batch);
 	api_stop(s->s_api);
 	event_base_loopexit(s->s_base, &tv);
 }
@@ -421,17 +423,20 @@ server_start(struct server *s)
 	if (stats_rebuild(s->s_store, s->s_cf) != STORE_OK)
 		fatalx("store: building the statistics: %s",
 		    store_errmsg(s->s_store));
-	if ((s->s_api = api_new(s->s_base, s->s_store)) == NULL)
+	if ((s->s_batch = batch_new(s->s_base, s->s_store)) == NULL ||
+	    (s->s_api = api_new(s->s_base, s->s_batch, s->s_store)) == NULL)
 		fatalx("api_new: out of memory");
+	batch_set_busy_ms(s->s_batch, s->s_cf->cf_busy_ms);
 	api_set_config(s->s_api, s->s_cf);
-	if (queue_init(s->s_base, s->s_store, s->s_cf) == -1)
+	/* After each commit: the queue counts, then the audit's syslog. */
+	if (queue_init(s->s_base, s->s_batch, s->s_store, s->s_cf) == -1)
 		fatalx("queue_init: out of memory");
-	if (audit_init(s->s_store) == -1)
+	if (audit_init(s->s_batch, s->s_store) == -1)
 		fatalx("%s: the audit trail: %s", s->s_cf->cf_db_path,
 		    store_errmsg(s->s_store));
-	if (retention_init(s->s_base, s->s_api, s->s_store, s->s_cf) == -1)
+	if (retention_init(s->s_base, s->s_batch, s->s_store, s->s_cf) == -1)
 		fatalx("retention_init: out of memory");
-	if (status_init(s->s_base, s->s_store, s->s_api, s->s_cf,
+	if (status_init(s->s_base, s->s_store, s->s_batch, s->s_cf,
 	    &cause) == -1)
 		fatalx("store: %s", cause);
 	/* The API listeners were opened before the API existed. */
@@ -446,9 +451,11 @@ static void
 server_free(struct server *s)
 {
 	status_halt();
+	batch_stop(s->s_batch);	/* the last writes, or 503 */
 	api_free(s->s_api);
-	retention_free();	/* after the API ran its last slice */
+	retention_free();	/* after the batch ran its last slice */
 	queue_free();
+	batch_free(s->s_batch);
 	server_close_listeners(s->s_api_l, s->s_napi_l);
 	server_close_listeners(s->s_status_l, s->s_nstatus_l);
 	status_free();
@@ -503,7 +510,7 @@ server_run(const char *conf_path, int foreground, int allow_root)
 	server_notify_status(&s);
 	if (event_base_dispatch(s.s_base) == -1)
 		log_warnx("event loop failed");
-	api_flush(s.s_api);
+	batch_flush(s.s_batch);
 	server_free(&s);
 	log_info("stopped");
 	return 0;

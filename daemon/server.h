@@ -10,15 +10,10 @@
 
 /* api.c */
 struct api;
-struct api	*api_new(struct event_base *, struct store *);
-size_t		 api_writes_waiting(const struct api *);
-int		 api_store_ok(const struct api *, const char **);
-int		 api_task(struct api *, void (*)(void *), void (*)(void *, int),
-		    void *);
+struct api	*api_new(struct event_base *, struct batch *, struct store *);
 void		 api_free(struct api *);
 void		 api_set_config(struct api *, const struct config *);
 void		 api_request(struct evhttp_request *, void *);
-void		 api_flush(struct api *);
 void		 api_listener_closing(struct api *, struct listener *);
 void		 api_stop(struct api *);
 
@@ -29,7 +24,7 @@ void		 api_stop(struct api *);
  * store; a request never touches SQLite.
  */
 int	 status_prepare(char **);
-int	 status_init(struct event_base *, struct store *, struct api *,
+int	 status_init(struct event_base *, struct store *, struct batch *,
 	    const struct config *, char **);
 struct event_base *status_base(void);
 int	 status_run(void);

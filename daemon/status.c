@@ -97,7 +97,7 @@ struct status_snap {
 static struct status {
 	struct event_base	*st_base;
 	struct store		*st_store;
-	struct api		*st_api;
+	struct batch		*st_batch;
 	const struct config	*st_cf;
 	char			*st_db_path;	/* the store opened at start */
 	struct event		*st_tick;
@@ -419,7 +419,7 @@ status_tick(evutil_socket_t fd, short events, void *arg)
 	status_files();
 	if (!S.st_stopping) {
 		rc = store_lock_check(S.st_store);
-		if (rc == STORE_OK && !api_store_ok(S.st_api, &why))
+		if (rc == STORE_OK && !batch_store_ok(S.st_batch, &why))
 			/* A full disk or an I/O error, until writes work. */
 			snprintf(S.st_probe_fail, sizeof(S.st_probe_fail),
 			    "%s", why);
@@ -497,7 +497,7 @@ status_prepare(char **cause)
 }
 
 int
-status_init(struct event_base *base, struct store *store, struct api *api,
+status_init(struct event_base *base, struct store *store, struct batch *b,
     const struct config *cf, char **cause)
 {
 	struct timeval	 tv = { STATUS_TICK_S, 0 };
@@ -505,7 +505,7 @@ status_init(struct event_base *base, struct store *store, struct api *api,
 
 	S.st_base = base;
 	S.st_store = store;
-	S.st_api = api;
+	S.st_batch = b;
 	S.st_cf = cf;
 	S.st_max_headers = cf->cf_limits.lim_max_headers;
 	if ((S.st_db_path = strdup(cf->cf_db_path)) == NULL) {
@@ -977,8 +977,8 @@ status_json(int64_t now)
 	    "ok", why == NULL,
 	    "reason", why != NULL ? json_string(why) : json_null(),
 	    "last_commit_at", status_time_json(S.st_last_commit),
-	    "writes_waiting", (json_int_t)(S.st_api != NULL ?
-	    api_writes_waiting(S.st_api) : 0),
+	    "writes_waiting", (json_int_t)(S.st_batch != NULL ?
+	    batch_waiting(S.st_batch) : 0),
 	    "size_bytes", (json_int_t)S.st_db_size,
 	    "lines", status_lines_json(now),
 	    "queues", status_queues_json(now),

@@ -91,6 +91,7 @@ static struct fuzz {
 	struct event_base	*base;
 	struct config		*cf;
 	struct store		*store;
+	struct batch		*batch;
 	struct api		*api;
 	struct listener		*l;
 	char			 dir[64];
@@ -140,14 +141,15 @@ fuzz_start(void)
 	sqlite3_exec(store_handle(F.store), "PRAGMA synchronous=OFF", NULL,
 	    NULL, NULL);
 	if (stats_rebuild(F.store, F.cf) != STORE_OK ||
-	    (F.api = api_new(F.base, F.store)) == NULL)
+	    (F.batch = batch_new(F.base, F.store)) == NULL ||
+	    (F.api = api_new(F.base, F.batch, F.store)) == NULL)
 		fuzz_die("store", store_errmsg(F.store));
 	api_set_config(F.api, F.cf);
-	if (queue_init(F.base, F.store, F.cf) == -1)
+	if (queue_init(F.base, F.batch, F.store, F.cf) == -1)
 		fuzz_die("queue_init", NULL);
-	if (audit_init(F.store) == -1)
+	if (audit_init(F.batch, F.store) == -1)
 		fuzz_die("audit_init", NULL);
-	if (status_init(F.base, F.store, F.api, F.cf, &cause) == -1)
+	if (status_init(F.base, F.store, F.batch, F.cf, &cause) == -1)
 		fuzz_die("status_init", cause);
 	if ((F.l = listener_open(F.base, "tcp:127.0.0.1:0", LISTENER_API, 0,
 	    &F.cf->cf_limits, &cause)) == NULL)
@@ -162,8 +164,10 @@ static void
 fuzz_stop(void)
 {
 	status_halt();
+	batch_stop(F.batch);
 	api_free(F.api);
 	queue_free();
+	batch_free(F.batch);
 	listener_close(F.l);
 	status_free();
 	store_close(F.store);

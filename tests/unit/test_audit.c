@@ -33,7 +33,7 @@ setup(void **state)
 		fprintf(stderr, "%s\n", cause);
 		return -1;
 	}
-	if (audit_init(f->st) == -1)
+	if (audit_init(NULL, f->st) == -1)
 		return -1;
 	*state = f;
 	return 0;

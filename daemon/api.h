@@ -1,0 +1,193 @@
+/*
+ * The API's own header, included only by api*.c: the request, the write
+ * and the jobs in flight, and the functions the resource files share.
+ * What the top (server.c) calls is in server.h.
+ */
+#ifndef HOTLINED_API_H
+#define HOTLINED_API_H
+
+#include <sys/queue.h>
+
+#include <event2/keyvalq_struct.h>
+
+#include "server.h"
+
+#define API_LIST_LIMIT	50	/* a list's default length */
+#define API_FAILS_MAX	64	/* failed authentications audited a turn */
+
+#define R_OPERATOR	(1 << ROLE_OPERATOR)
+#define R_COUNSELOR	(1 << ROLE_COUNSELOR)
+#define R_SUPERVISOR	(1 << ROLE_SUPERVISOR)
+#define R_ADMIN		(1 << ROLE_ADMIN)
+#define R_ANY		(R_OPERATOR | R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
+#define R_QUEUE		(R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
+#define R_READ_ALL	(R_SUPERVISOR | R_ADMIN)
+
+/* One request being handled. */
+struct ctx {
+	struct api		*x_api;
+	struct listener		*x_l;		/* the request came in on */
+	struct evhttp_request	*x_req;
+	struct identity		 x_id;
+	const char		*x_path;
+	struct evkeyvalq	 x_query;
+	int			 x_method;
+};
+
+/* A call shown with its personal fields in a list, maybe through an item. */
+struct read_ref {
+	int64_t		 rr_call;
+	int64_t		 rr_item;
+};
+
+/* The calls a list shows with their personal fields, to be audited. */
+struct read_set {
+	struct read_ref	*rs_v;
+	size_t		 rs_n;
+	size_t		 rs_cap;
+	int		 rs_oom;
+};
+
+/* A validated write waiting for the pump. */
+struct write {
+	struct batch_job	 w_job;		/* first: the job is the write */
+	struct ctx		 w_x;		/* identity copied into id_buf */
+	json_t			*w_body;
+	char			*w_key;		/* Idempotency-Key, or NULL */
+	char			 w_fp[2 * SHA256_LEN + 1];
+	struct call		 w_call;	/* POST: the validated call */
+	int64_t			 w_id;		/* PATCH: the call; an item;
+						   an export's row */
+	struct read_ref		*w_refs;	/* a read: the calls shown */
+	size_t			 w_nrefs;
+	char			 w_detail[64];	/* a list: which one */
+	const char		*w_action;	/* a read: "call.read", ... */
+	long long		 w_want;	/* PATCH: If-Match, or -1 */
+	char			 w_queue[40];	/* claim: the queue */
+	enum queue_action	 w_act;		/* an item: what to do */
+	void			(*w_run)(struct write *);
+};
+
+/* A statistics request being read a slice per loop turn. */
+struct stats_run {
+	TAILQ_ENTRY(stats_run)	 sj_entry;
+	struct api		*sj_api;
+	struct evhttp_request	*sj_req;
+	struct listener		*sj_l;		/* sj_req came in on */
+	struct stats_req	*sj_job;
+	struct event		*sj_ev;
+};
+
+/* An export being streamed, a page of calls at a time. */
+struct export {
+	TAILQ_ENTRY(export)	 e_entry;
+	struct ctx		 e_x;		/* identity copied */
+	struct evhttp_connection *e_conn;
+	struct call_filter	 e_f;		/* range and cursor */
+	int			 e_csv;
+	int			 e_personal;
+	int64_t			 e_log_id;	/* its row in exports */
+	int64_t			 e_rows;
+};
+TAILQ_HEAD(exportq, export);
+
+struct api {
+	struct event_base	*a_base;
+	struct batch		*a_batch;
+	struct store		*a_store;
+	const struct config	*a_cf;
+	struct exportq		 a_exports;
+	TAILQ_HEAD(, stats_run)	 a_stats;
+	int			 a_stopping;
+	struct auth_fail	*a_fails;	/* failed authentications not
+						   yet in the audit trail */
+	size_t			 a_nfails;
+	uint64_t		 a_fails_more;	/* beyond API_FAILS_MAX */
+	struct limit_tab	*a_rate;	/* requests by identity */
+	struct limit_tab	*a_auth;	/* failed auths by peer */
+	int64_t			 a_full_logged;	/* a_auth full: last said */
+};
+
+/*
+ * A peer's failed authentications in this loop turn: one audit row each,
+ * written by the pump with the turn's other writes. A flood of bad tokens
+ * costs at most API_FAILS_MAX rows per turn, plus one that counts the
+ * rest.
+ */
+struct auth_fail {
+	char			 af_peer[64];
+	int			 af_unix;
+	uint64_t		 af_n;
+};
+
+/* api.c */
+void	api_send(struct evhttp_request *req, int code, struct evbuffer *body);
+struct evbuffer *api_json_body(struct evhttp_request *req, json_t *o);
+void	api_reply(struct ctx *x, int code, json_t *o);
+void	api_error_send(struct evhttp_request *req, int code, const char *kind,
+	    const char *field, const char *msg);
+void	api_error(struct ctx *x, int code, const char *kind, const char *field,
+	    const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+void	api_store_error(struct ctx *x, const char *what);
+json_t *api_body(struct ctx *x);
+void	api_ctx_keep(struct ctx *dst, const struct ctx *x);
+void	api_write_queue(struct ctx *x, struct write *w);
+void	api_write_free(struct write *w);
+struct write *api_write_new(struct ctx *x);
+
+/* api_view.c */
+int	api_show_flags(const struct ctx *x, const struct call *c);
+json_t *api_call_json_items(struct ctx *x, const struct call *c,
+	    const struct queue_item *v, size_t n);
+json_t *api_call_json(struct ctx *x, const struct call *c);
+void	api_schema(struct ctx *x);
+void	api_whoami(struct ctx *x);
+
+/* api_param.c */
+int	api_query_check(struct ctx *x, const char *const *known);
+int	api_time_param(struct ctx *x, const char *name, int is_end,
+	    int64_t *out);
+void	api_strv_free(char **v, size_t n);
+int	api_limit_param(struct ctx *x, long *out);
+json_t *api_cursor_json(const struct call *c);
+int	api_list_filter(struct ctx *x, struct call_filter *f);
+int	api_range(struct ctx *x, int64_t *from, int64_t *to);
+
+/* api_calls.c */
+void	api_calls_post(struct ctx *x);
+void	api_calls_list(struct ctx *x);
+void	api_reply_read(struct ctx *x, const char *operator, int64_t call_id,
+	    int64_t item_id, json_t *o);
+void	api_read_note(struct ctx *x, struct read_set *rs, const struct call *c,
+	    int flags, int64_t item);
+void	api_reply_list(struct ctx *x, struct read_set *rs, const char *detail,
+	    json_t *o);
+void	api_read_run(struct write *w);
+void	api_call_get(struct ctx *x, int64_t id);
+void	api_call_patch(struct ctx *x, int64_t id);
+
+/* api_queues.c */
+void	api_queues(struct ctx *x);
+void	api_queue_items(struct ctx *x, const char *queue);
+void	api_item_get(struct ctx *x, int64_t id);
+void	api_queue_claim(struct ctx *x, const char *queue);
+void	api_item_act(struct ctx *x, int64_t id, const char *verb);
+
+/* api_stats.c */
+void	api_stats(struct ctx *x);
+void	api_stats_drop(struct stats_run *j, const char *kind, const char *why);
+void	api_stats_abort(struct api *a);
+
+/* api_export.c */
+void	api_export_free(struct export *e);
+void	api_export_begin_run(struct write *w);
+void	api_export(struct ctx *x);
+void	api_exports_abort(struct api *a);
+
+/* api_audit.c */
+void	api_audit_authfail(struct ctx *x);
+void	api_fails_run(struct write *w);
+void	api_audit(struct ctx *x);
+
+#endif /* HOTLINED_API_H */
