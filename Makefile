@@ -130,7 +130,7 @@ CLIENT_SAN_OBJ := $(CLIENT_SRC:%.c=$(SAN)/%.o)
 UNIT_BIN       := $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%)
 UNIT_SAN_BIN   := $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/unit/%)
 
-.PHONY: all run check check-normal check-san check-layers unit \
+.PHONY: all run check check-normal check-san check-layers check-bench unit \
         e2e bench soak torture fuzz deps deps-test deps-bench deps-fuzz \
         install clean
 
@@ -264,10 +264,15 @@ check-layers: $(DAEMON_OBJ) $(OBJ)/daemon/hotlined.o
 	tests/check-tracked
 	tests/check-layers $(LAYER_ARGS) --nm $^
 
+# The benchmark programs link the daemon's objects: build them, so a link
+# break shows here rather than in the next make bench.
+check-bench: all
+	$(MAKE) -C bench build $(BENCH_VARS)
+
 # Every test twice: plain -O2 binaries, then ASan+UBSan binaries, after
 # the layer check.
 check: check-normal check-san
-check-normal: check-layers all $(UNIT_BIN) $(FUZZ_REPLAY_BIN) \
+check-normal: check-layers check-bench all $(UNIT_BIN) $(FUZZ_REPLAY_BIN) \
     | deps-test
 	tests/run --label normal --hotlined daemon/hotlined --hotline client/hotline \
 	  --unit-dir $(OBJ)/tests/unit
@@ -276,8 +281,10 @@ check-san: check-layers $(SAN)/hotlined $(SAN)/hotline $(UNIT_SAN_BIN) \
 	tests/run --label asan+ubsan --hotlined $(SAN)/hotlined --hotline $(SAN)/hotline \
 	  --unit-dir $(SAN)/tests/unit
 
+# bench/ links the daemon's objects with the libraries listed here.
+BENCH_VARS := DAEMON_OBJ='$(DAEMON_OBJ)' DAEMON_LIBS='$(DAEMON_LIBS)'
 bench: all | deps-bench
-	$(MAKE) -C bench
+	$(MAKE) -C bench $(BENCH_VARS)
 
 # Durability and endurance: both print their figures and exit 0 only
 # when nothing was lost; see bench/README.md.
