@@ -177,13 +177,17 @@ $(SAN)/hotline: $(CLIENT_SAN_OBJ)
 
 # Each unit test with its layer's links (LAYERS above), plain and sanitized.
 define unit_link
-$(if $($(1).layer),,$(error tests/unit/$(1).c: no $(1).layer in the Makefile))
+ifeq ($($(1).layer),)
+$(OBJ)/tests/unit/$(1) $(SAN)/tests/unit/$(1):
+	@echo "tests/unit/$(1).c: no $(1).layer in the Makefile" >&2; exit 1
+else
 $(OBJ)/tests/unit/$(1): $(OBJ)/tests/unit/$(1).o \
     $(addprefix $(OBJ)/,$(call layer_links,$($(1).layer))) | deps-test
 	$$(CC) $$(OPTFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(UNIT_LIBS)
 $(SAN)/tests/unit/$(1): $(SAN)/tests/unit/$(1).o \
     $(addprefix $(SAN)/,$(call layer_links,$($(1).layer))) | deps-test
 	$$(CC) $$(SANFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(UNIT_LIBS)
+endif
 endef
 $(foreach t,$(UNIT_SRC:tests/unit/%.c=%),$(eval $(call unit_link,$(t))))
 $(OBJ)/tests/unit/%.o $(SAN)/tests/unit/%.o: | deps-test
