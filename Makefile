@@ -3,6 +3,9 @@
 #   make            build daemon/hotlined and client/hotline
 #   make run        build and start the daemon in the foreground on conf/dev.conf
 #   make check      build and run every test, normally and under ASan+UBSan
+#   make check-layers
+#                   only the layer check (LAYERS below) and that git tracks
+#                   no build product; make check runs it first
 #   make bench      run the benchmarks in bench/ (results in bench/README.md)
 #   make soak       10 minutes of mixed load, then connection storms (bench/soak)
 #   make torture    the long crash test: 300 kill -9 cycles (bench/torture)
@@ -55,7 +58,7 @@ DAEMON_SRC := $(filter-out daemon/hotlined.c,$(wildcard daemon/*.c))
 CLIENT_SRC := $(wildcard client/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
-# The daemon's layers (docs/architecture.md), top to bottom:
+# The daemon's layers, top to bottom:
 #
 #   server -> api / status_http -> net, domain -> batch -> status counters
 #          -> store -> base
@@ -67,7 +70,7 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 # and tests/check-layers (make check-layers), which refuses an #include
 # or a call upwards and a file of no layer. A private header
 # (PRIVATE_H: header=prefix) is for PREFIX.c and PREFIX_*.c alone.
-LAYERS      := server top net domain batch status store base
+LAYERS       := server top net domain batch status store base
 server.files := server.c hotlined.c
 server.sees  := top net domain batch status store base
 top.files    := api.c api_*.c status_render.c status_http.c server.h api.h
