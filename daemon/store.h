@@ -90,8 +90,42 @@ int		 store_export_end(struct store *, int64_t, int64_t);
 
 /* store_stats.c */
 #define STORE_WAIT_BUCKETS	17
-int		 store_rollup_add(struct store *, const char *, int64_t,
+/*
+ * One row of a statistics read, added up by stats.c; the texts are valid
+ * only during the callback.
+ */
+struct store_stats_row {
+	int64_t		 ssr_bucket;	/* calls, items: k of the slice, -1 */
+	int64_t		 ssr_hour;	/* rollups: the UTC hour */
+	const char	*ssr_val[2];	/* the coded values, or NULL */
+	int64_t		 ssr_calls;
+	double		 ssr_dur_sum;
+	int64_t		 ssr_dur_n;	/* calls with a duration */
+	int64_t		 ssr_high;	/* calls at high risk */
+	int64_t		 ssr_items;
+	int64_t		 ssr_escalated;
+	int64_t		 ssr_waits[STORE_WAIT_BUCKETS];	/* rollups */
+	int		 ssr_has_wait;	/* items: claimed once, after */
+	int64_t		 ssr_wait;	/* ...this many seconds */
+};
+struct store_stats_scan;
+int		 store_stats_rollup_add(struct store *, const char *, int64_t,
 		    const char *, const int64_t[6], const int64_t *);
+int		 store_stats_rollups(struct store *, const char *, int64_t,
+		    int64_t, int (*)(const struct store_stats_row *, void *),
+		    void *);
+int		 store_stats_missing(struct store *, int *);
+int		 store_stats_each_call(struct store *,
+		    int (*)(int64_t, void *), void *);
+struct store_stats_scan *store_stats_scan_new(struct store *, int,
+		    const char *, const char *);
+void		 store_stats_scan_free(struct store_stats_scan *);
+int		 store_stats_calls(struct store_stats_scan *, int,
+		    const char *, const char *,
+		    int (*)(const struct store_stats_row *, void *), void *);
+int		 store_stats_items(struct store_stats_scan *, int,
+		    const char *,
+		    int (*)(const struct store_stats_row *, void *), void *);
 /* One row of the start-up counts; text is valid only during the callback. */
 enum store_count_kind {
 	STORE_COUNT_LINE,	/* line; calls in the day; latest start */
