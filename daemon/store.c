@@ -39,8 +39,10 @@ store_fail(struct store *s, const char *what)
 	return STORE_ERR;
 }
 
-/* The connection, for read-only queries that keep their SQL beside them
- * (stats.c). */
+/*
+ * The connection, for the tools that check or age a file with raw SQL
+ * (tests/fuzz, bench/fill.c); the daemon goes through store*.c.
+ */
 sqlite3 *
 store_handle(struct store *s)
 {

@@ -31,7 +31,6 @@ int		 store_fault(struct store *);
 int		 store_probe(struct store *);
 int		 store_lock_check(struct store *);
 int		 store_checkpoint(struct store *);
-struct sqlite3	*store_handle(struct store *);
 
 /* store_schema.c */
 int		 store_backup(const char *, const char *, char **);

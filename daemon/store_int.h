@@ -94,6 +94,7 @@ struct store {
 };
 
 /* store.c */
+sqlite3		*store_handle(struct store *);
 int		 store_fail(struct store *, const char *);
 int		 store_exec_st(struct store *, enum store_stmt);
 int		 store_pragma(sqlite3 *, const char *, const char *, char **);
