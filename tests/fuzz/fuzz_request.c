@@ -42,6 +42,7 @@
 #include <sqlite3.h>
 
 #include "server.h"
+#include "store_int.h"	/* store_handle(): synchronous=OFF, for speed */
 #include "fuzz.h"
 
 #define FUZZ_CONF	"conf/dev.conf"
