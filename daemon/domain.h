@@ -67,6 +67,10 @@ int	stats_step(struct stats_req *);
 json_t	*stats_result(struct stats_req *);
 void	stats_set_config(struct stats_req *, const struct config *);
 void	stats_free(struct stats_req *);
+
+/* stats_rollup.c */
+int	stats_wait_bucket(int64_t);
+int64_t	stats_wait_bound(int);
 int	stats_rollup_add(struct store *, const struct config *,
 	    const struct call *, const struct queue_item *, size_t, int);
 int	stats_rollup_call(struct store *, const struct config *, int64_t,
