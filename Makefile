@@ -75,7 +75,7 @@ server.files := server.c hotlined.c
 server.sees  := top net domain batch status store base
 top.files    := api.c api_*.c status_render.c status_http.c server.h api.h
 top.sees     := net domain batch status store base
-net.files    := listener.c limit.c auth.c net.h
+net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
 net.sees     := batch status store base
 domain.files := queue.c audit.c stats.c stats_*.c retention.c export.c domain.h
 domain.sees  := batch status store base
@@ -88,7 +88,8 @@ store.sees   := base
 base.files   := log.c clock.c config.c call.c route.c digest.c tls.c \
                 notify.c priv.c hotlined.h
 base.sees    :=
-PRIVATE_H    := store_int.h=store api.h=api status_int.h=status
+PRIVATE_H    := store_int.h=store api.h=api status_int.h=status \
+                listener_int.h=listener
 
 # The table as tests/check-layers reads it (tests/e2e/test_layers.py asks
 # make print-LAYER_ARGS).
