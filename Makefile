@@ -37,14 +37,14 @@ XCFLAGS    := -std=c11 $(WARNFLAGS) -D_GNU_SOURCE \
 SANFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 
-DAEMON_LIBS := -levent -levent_openssl -lsqlite3 -lconfig -ljansson -lssl \
+DAEMON_LIBS := -levent -levent_openssl -lsqlite3 -lconfig -ljansson -lssl -lcrypt \
                -lcrypto -lm
 CLIENT_LIBS := -lcurl -ljansson -lconfig -lm
 UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 
 # Debian packages: what building needs, what running needs, what testing needs.
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
-              libssl-dev libcurl4-openssl-dev tzdata
+              libssl-dev libcurl4-openssl-dev libcrypt-dev tzdata
 # procps: /bin/kill, the unit's ExecReload (a minimal Debian lacks it);
 # curl: the README's tour asks the running daemon with it.
 RUN_PKGS   := procps curl
@@ -77,7 +77,8 @@ top.files    := api.c api_*.c status_render.c status_http.c server.h api.h
 top.sees     := net domain batch status store base
 net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
 net.sees     := batch status store base
-domain.files := queue.c audit.c stats.c stats_*.c retention.c export.c domain.h
+domain.files := queue.c audit.c stats.c stats_*.c session.c retention.c export.c \
+                domain.h
 domain.sees  := batch status store base
 batch.files  := batch.c batch.h
 batch.sees   := status store base
@@ -85,7 +86,7 @@ status.files := status.c status.h status_int.h
 status.sees  := store base
 store.files  := store.c store_*.c store.h store_int.h
 store.sees   := base
-base.files   := log.c clock.c config.c call.c route.c digest.c tls.c \
+base.files   := log.c clock.c config.c call.c route.c digest.c password.c tls.c \
                 notify.c priv.c hotlined.h
 base.sees    :=
 PRIVATE_H    := store_int.h=store api.h=api status_int.h=status \
@@ -108,6 +109,7 @@ test_status.layer := top
 test_audit.layer  := domain
 test_stats.layer  := domain
 test_limit.layer  := net
+test_session.layer := domain
 
 # A layer's objects (daemon/NAME.o; built under $(OBJ)/ and $(SAN)/), and
 # what a unit test of the layer links: those and the objects of the layers

@@ -110,4 +110,22 @@ int	 retention_run_slice(struct store *, const struct config *, int64_t,
 int64_t	 retention_cutoff(long, int64_t);
 json_t	*retention_json(void);
 
+/*
+ * session.c: the browser console's sessions, known by a random id in a
+ * cookie; the store keeps only the id's SHA-256.
+ */
+#define SESSION_COOKIE		"hotline_session"
+#define SESSION_ID_LEN		32	/* random bytes */
+#define SESSION_COOKIE_LEN	(2 * SESSION_ID_LEN)	/* their hex */
+int	 session_init(struct batch *, struct store *, const struct config *);
+void	 session_free(void);
+void	 session_set_config(const struct config *);
+int	 session_open(const struct operator *, int64_t, char *,
+	    unsigned char *);
+int	 session_close(const unsigned char *);
+void	 session_forget(const unsigned char *);
+int	 session_find(const char *, int64_t, const struct config *,
+	    struct identity *, unsigned char *);
+size_t	 session_count(void);
+
 #endif /* HOTLINED_DOMAIN_H */

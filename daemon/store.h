@@ -140,4 +140,20 @@ struct store_count {
 int		 store_counts(struct store *, int64_t, int64_t, int64_t,
 		    void (*)(const struct store_count *, void *), void *);
 
+/* A console session as the store keeps it (store_session.c). */
+struct session_row {
+	unsigned char	 sr_sha[SHA256_LEN];	/* of the id */
+	const char	*sr_name;
+	int		 sr_role;		/* enum role */
+	unsigned char	 sr_pw[SHA256_LEN];	/* of the password hash */
+	int64_t		 sr_created;
+	int64_t		 sr_seen;
+};
+int		 store_session_add(struct store *, const struct session_row *);
+int		 store_session_del(struct store *, const unsigned char *);
+int		 store_session_seen(struct store *, const unsigned char *,
+		    int64_t);
+int		 store_session_load(struct store *,
+		    void (*)(const struct session_row *, void *), void *);
+
 #endif /* HOTLINED_STORE_H */

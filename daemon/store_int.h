@@ -1,7 +1,7 @@
 /*
  * Inside the store: struct store, its prepared statements and the helpers
- * that store.c, store_schema.c, store_call.c, store_queue.c, store_audit.c
- * and store_stats.c share. Included by those files only; everything above
+ * that store.c, store_schema.c, store_call.c, store_queue.c, store_audit.c,
+ * store_stats.c and store_session.c share. Included by those files only; everything above
  * the store goes through store.h.
  */
 #ifndef HOTLINED_STORE_INT_H
@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "7"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "8"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -73,6 +73,11 @@ enum store_stmt {
 	ST_COUNT_MINUTES,
 	ST_COUNT_TOTALS,
 	ST_COUNT_OPERATORS,
+	/* store_session.c */
+	ST_SESSION_ADD,
+	ST_SESSION_DEL,
+	ST_SESSION_SEEN,
+	ST_SESSION_LOAD,
 	ST_MAX
 };
 
@@ -81,6 +86,7 @@ extern const char *const store_call_sql[ST_MAX];
 extern const char *const store_queue_sql[ST_MAX];
 extern const char *const store_audit_sql[ST_MAX];
 extern const char *const store_stats_sql[ST_MAX];
+extern const char *const store_session_sql[ST_MAX];
 
 struct store {
 	sqlite3		*s_db;

@@ -188,6 +188,19 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE calls ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX calls_unerased ON calls (started_at, id)"
 	"  WHERE personal_erased_at IS NULL;",
+	/*
+	 * 8: the browser console's sessions (session.c): the SHA-256 of each
+	 * id, never the id; the user, the role and the SHA-256 of the
+	 * password hash it signed in with, so a change ends it.
+	 */
+	"CREATE TABLE sessions ("
+	"  id_sha     BLOB PRIMARY KEY,"
+	"  name       TEXT NOT NULL,"
+	"  role       INTEGER NOT NULL,"
+	"  pw_sha     BLOB NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  seen_at    INTEGER NOT NULL"
+	") WITHOUT ROWID;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
