@@ -403,7 +403,8 @@ form_run(struct hl *hl, json_t *set, time_t started)
 	char		when[TIMEPARSE_RFC3339_LEN];
 	int		rv, c = 0;
 
-	if (schema_get(hl) == NULL) {
+	/* Times are read and shown in the server's timezone. */
+	if (schema_use_timezone(hl) == -1) {
 		json_decref(fm.given);
 		return EXIT_ERROR;
 	}

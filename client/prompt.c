@@ -254,7 +254,11 @@ prompt_text(const char *label, const char *current)
 	    "the editor)\n"), label, PROMPT_EDITOR);
 	if (current != NULL)
 		fprintf(stderr, _("  now: %s (Enter keeps it)\n"), current);
-	while ((line = prompt_ask(">", NULL)) != NULL && line[0] != '\0') {
+	for (;;) {
+		fputs("> ", stderr);
+		fflush(stderr);
+		if ((line = prompt_read()) == NULL || line[0] == '\0')
+			break;
 		if (text[0] == '\0' && strcmp(line, PROMPT_EDITOR) == 0) {
 			free(line);
 			free(text);
