@@ -206,6 +206,7 @@ XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
   --flag=msg_note:1:c-format --flag=msg_usage:2:c-format \
   --flag=xasprintf:1:c-format --add-comments=TRANSLATORS: \
   --package-name=hotline --package-version=$(VERSION) --no-wrap \
+  --add-location=file \
   --msgid-bugs-address=-
 
 $(OBJ)/client/hotline.o $(SAN)/client/hotline.o: \
@@ -214,7 +215,8 @@ build/locale/%/LC_MESSAGES/hotline.mo: po/%.po | deps
 	@mkdir -p $(@D)
 	msgfmt --check -o $@.tmp $< && mv $@.tmp $@
 
-# The template as the sources say it today, to compare or to update.
+# The template as the sources say it today, to compare or to update;
+# files without line numbers, so only a change of strings changes it.
 build/hotline.pot: $(CLIENT_SRC) | deps
 	@mkdir -p $(@D)
 	xgettext $(XGETTEXT_FLAGS) -o $@ $(CLIENT_SRC)
@@ -242,8 +244,8 @@ check-po: build/hotline.pot
 update-po: build/hotline.pot
 	cp build/hotline.pot po/hotline.pot
 	for l in $(LINGUAS); do \
-	  msgmerge --quiet --update --backup=none --no-wrap po/$$l.po \
-	    po/hotline.pot || exit 1; done
+	  msgmerge --quiet --update --backup=none --no-wrap \
+	    --add-location=file po/$$l.po po/hotline.pot || exit 1; done
 
 # The binary make install copies: hotline.c compiled for $(LOCALEDIR)
 # (rebuilt when LOCALEDIR changes), the rest as for client/hotline.
