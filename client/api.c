@@ -287,7 +287,7 @@ static const struct {
 	{ "format", N_("format (--format)") },
 	{ "action", N_("action (--action)") },
 	{ "who", N_("requester (--who)") },
-	{ "id", N_("call ID") },
+	{ "id", N_("another person's call or item") },
 	{ "resolution", N_("resolution (--resolution)") },
 	{ "Idempotency-Key", N_("idempotency key") },
 	{ "If-Match", N_("version (If-Match)") },
