@@ -11,7 +11,7 @@ import signal
 import time
 import unicodedata
 
-from harness import HOTLINE, DaemonTest, good
+from harness import HOTLINE, SANITIZER_MARKS, DaemonTest, good
 
 ZH = {"LANG": "zh_CN.UTF-8"}
 EN = {"LANG": "C.UTF-8"}
@@ -134,6 +134,14 @@ class Terminal:
         os.write(self.fd, text.encode("utf-8"))
 
     def finish(self, timeout=20):
+        """The exit status, once hotline ended with no sanitizer report."""
+        rc = self._wait(timeout)
+        for mark in SANITIZER_MARKS:
+            if mark in self.text():
+                raise AssertionError("sanitizer report:\n" + self.text())
+        return rc
+
+    def _wait(self, timeout):
         deadline = time.time() + timeout
         while time.time() < deadline:
             r, _, _ = select.select([self.fd], [], [], 0.2)
