@@ -245,4 +245,6 @@ install: all
 clean:
 	rm -rf build daemon/hotlined client/hotline
 
+include web/web.mk
+
 -include $(shell find build -name '*.d' 2>/dev/null)
