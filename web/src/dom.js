@@ -27,7 +27,7 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
-export function append(el, children) {
+export function append(el, ...children) {
   for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
@@ -76,4 +76,9 @@ export function status(kind, text) {
     h('span', { class: 'msg-mark', 'aria-hidden': 'true' },
       kind === 'error' ? '✖ ' : kind === 'ok' ? '✔ ' : 'ℹ '),
     text);
+}
+
+// Empties el and puts children in (null and false are left out).
+export function fill(el, ...children) {
+  return append(clear(el), children);
 }

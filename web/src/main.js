@@ -3,7 +3,7 @@
 // screen module at a time. The operator's form is in this bundle; every
 // other screen is loaded when first opened.
 import './style.css';
-import { h, clear } from './dom.js';
+import { h, fill, clear } from './dom.js';
 import { t, getLang, setLang } from './i18n.js';
 import { get, request, onUnauthorized } from './api.js';
 import { setZone } from './time.js';
@@ -86,7 +86,7 @@ function shell() {
         t('lang.switch')),
       h('button', { type: 'button', class: 'link', onclick: signOut }, t('signout'))));
   const main = h('main', { id: 'main', tabindex: '-1' });
-  clear(app).append(h('a', { class: 'skip', href: '#main-anchor', onclick: (e) => { e.preventDefault(); main.focus(); } }, t('skip')), header, main);
+  fill(app, h('a', { class: 'skip', href: '#main-anchor', onclick: (e) => { e.preventDefault(); main.focus(); } }, t('skip')), header, main);
   route();
 }
 
@@ -107,12 +107,12 @@ async function route() {
   });
   if (state.cleanup) { try { state.cleanup(); } catch { /* ignore */ } state.cleanup = null; }
   const seq = ++state.renderSeq;
-  clear(main).append(h('p', { class: 'loading' }, t('loading')));
+  fill(main, h('p', { class: 'loading' }, t('loading')));
   let mod;
   try {
     mod = await SCREENS[name].load();
   } catch (e) {
-    clear(main).append(h('p', { class: 'msg msg-error', role: 'alert' }, t('err.load')));
+    fill(main, h('p', { class: 'msg msg-error', role: 'alert' }, t('err.load')));
     return;
   }
   if (seq !== state.renderSeq) return;
@@ -138,7 +138,7 @@ async function signOut() {
 }
 
 function showSignin(message) {
-  clear(app).append(signinForm({ message, onDone: (s) => signedIn(s) }));
+  fill(app, signinForm({ message, onDone: (s) => signedIn(s) }));
   document.title = `${t('signin.title')} · ${t('app.title')}`;
   const first = app.querySelector('input');
   if (first) first.focus();

@@ -106,3 +106,28 @@ export function fmtSpan(s) {
   if (s < 86400) return t('span.hours', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
   return t('span.days', { d: Math.floor(s / 86400), h: Math.floor((s % 86400) / 3600) });
 }
+
+// What an operator types for a time, read in the zone: "2030-12-31
+// 10:00" (also with / or . between the date's parts, or a T), or
+// "12-31 10:00" in the current year. Returns RFC 3339, or null.
+export function parseTyped(text) {
+  const s = (text || '').trim();
+  let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+|$)(\d{1,2})?(?:[:：时](\d{2}))?分?$/.exec(s);
+  let y; let mo; let d; let hh; let mm;
+  if (m) [, y, mo, d, hh, mm] = m;
+  else {
+    m = /^(\d{1,2})[-/.月](\d{1,2})日?[ T]+(\d{1,2})[:：时](\d{2})分?$/.exec(s);
+    if (!m) return null;
+    [, mo, d, hh, mm] = m;
+    y = today().slice(0, 4);
+  }
+  if (hh === undefined) return null;
+  mm = mm || '00';
+  const p2 = (x) => String(x).padStart(2, '0');
+  if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +hh > 23 || +mm > 59) return null;
+  return localInputToIso(`${y}-${p2(mo)}-${p2(d)}T${p2(hh)}:${mm}`);
+}
+
+export function fmtTyped(iso) {
+  return iso ? isoToLocalInput(iso).replace('T', ' ') : '';
+}

@@ -1,6 +1,6 @@
 // 审计: the audit trail (admin only), newest first, with filters on who,
 // what and when, a page at a time.
-import { h, clear, field, status, table } from '../dom.js';
+import { h, fill, clear, field, status, table } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { get, qs } from '../api.js';
 import { fmtDateTime, today, addDays } from '../time.js';
@@ -30,7 +30,7 @@ export function render(main) {
       rows = rows.concat(r.audit);
       cursor = r.next_cursor;
       more.hidden = !cursor;
-      clear(out).append(rows.length ? table([
+      fill(out, rows.length ? table([
         { label: t('audit.at'), value: (a) => fmtDateTime(a.at) },
         { label: t('audit.who'), value: (a) => a.who },
         { label: t('audit.role'), value: (a) => a.role },
@@ -41,7 +41,7 @@ export function render(main) {
         { label: t('audit.detail'), value: (a) => a.detail || '' },
       ], rows, t('list.count', { n: rows.length })) : status('info', t('list.empty')));
     } catch (e) {
-      clear(out).append(status('error', errorText(e)));
+      fill(out, status('error', errorText(e)));
     }
   }
   form.addEventListener('submit', (e) => { e.preventDefault(); load(true); });

@@ -2,7 +2,7 @@
 // starts when the form opens and fills the duration. Saving puts the call
 // in the outbox first (with this form's own Idempotency-Key), then sends
 // it; what the server acknowledged shows where the call was routed.
-import { h, clear, status } from '../dom.js';
+import { h, fill, clear, status } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { fmtClock, fmtDateTime } from '../time.js';
@@ -73,24 +73,24 @@ export function render(main, ctx) {
           tick = setInterval(() => { if (timer) { const sec = timer.seconds(); timerText.textContent = fmtClock(sec); form.tick(sec); } }, 1000);
           return;
         }
-        clear(result).append(status('info', t('call.queued')));
+        fill(result, status('info', t('call.queued')));
         next(true);
       },
     });
-    clear(formBox).append(form.el);
+    fill(formBox, form.el);
     form.focus();
   }
 
   function next(afterQueue) {
     form = null;
     const btn = h('button', { type: 'button', class: 'primary', onclick: () => { clear(result); openForm(null); } }, t('call.next'), h('kbd', { class: 'shortcut' }, 'Alt+N'));
-    clear(formBox).append(h('div', { class: 'after' },
+    fill(formBox, h('div', { class: 'after' },
       afterQueue ? h('p', null, t('call.queued.more')) : null, btn));
     btn.focus();
   }
 
   function done(record) {
-    clear(result).append(status('ok', t('call.ok')), routedView(ctx, record));
+    fill(result, status('ok', t('call.ok')), routedView(ctx, record));
     next(false);
   }
 

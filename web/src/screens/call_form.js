@@ -5,7 +5,7 @@
 import { h, field, status, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { choiceGroup } from '../widgets.js';
-import { nowIso, localInputToIso, isoToLocalInput, fmtClock } from '../time.js';
+import { nowIso, parseTyped, fmtTyped, fmtClock, addDays, today } from '../time.js';
 
 const PERSONAL_MAX = 100;
 
@@ -43,7 +43,7 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer }) {
     assess[k] = choiceGroup({ name: `ra_${k}`, legend: t(`assess.${k}`), options: answers, className: 'compact' });
   }
   const emergency = h('input', { type: 'checkbox', id: uid('emergency') });
-  const callbackAt = h('input', { type: 'datetime-local', id: uid('callback') });
+  const callbackAt = h('input', { type: 'text', id: uid('callback'), autocomplete: 'off', placeholder: `${addDays(today(), 1)} 10:00`, size: 18 });
   const notesMax = (s.limits && s.limits.notes_max_chars) || 4000;
   const notes = h('textarea', { rows: 5, maxlength: notesMax, id: uid('notes') });
   const notesCount = h('span', { class: 'count', 'aria-live': 'off' });
@@ -51,7 +51,7 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer }) {
   const callerName = h('input', { type: 'text', maxlength: PERSONAL_MAX, autocomplete: 'off', id: uid('cname') });
   const callerContact = h('input', { type: 'text', maxlength: PERSONAL_MAX, autocomplete: 'off', inputmode: 'tel', id: uid('ccontact') });
   const callerNumber = h('input', { type: 'text', maxlength: 40, autocomplete: 'off', inputmode: 'tel', id: uid('cnumber') });
-  const startedAt = h('input', { type: 'datetime-local', id: uid('started') });
+  const startedAt = h('input', { type: 'text', id: uid('started'), autocomplete: 'off', size: 18 });
   const duration = h('input', { type: 'text', inputmode: 'numeric', placeholder: t('form.duration.placeholder'), id: uid('duration'), size: 8 });
   const submit = h('button', { type: 'submit', class: 'primary save' }, submitLabel, h('kbd', { class: 'shortcut' }, 'Ctrl+Enter'));
   const msgs = h('div', { class: 'msgs', 'aria-live': 'assertive' });
@@ -76,13 +76,13 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer }) {
   if (init.topics) g.topics.set(init.topics);
   if (init.risk_assessment) for (const k of Object.keys(assess)) assess[k].set(init.risk_assessment[k]);
   emergency.checked = !!init.emergency_contacted;
-  callbackAt.value = isoToLocalInput(init.callback_at);
+  callbackAt.value = fmtTyped(init.callback_at);
   notes.value = init.notes || '';
   consent.checked = !!init.consent;
   callerName.value = init.caller_name || '';
   callerContact.value = init.caller_contact || '';
   const openedAt = init.started_at || nowIso();
-  startedAt.value = isoToLocalInput(openedAt);
+  startedAt.value = fmtTyped(openedAt);
   const startedShown = startedAt.value;
   let durationTouched = init.duration_s !== undefined && init.duration_s !== null;
   duration.value = durationTouched ? fmtClock(init.duration_s) : '';
@@ -116,7 +116,7 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer }) {
       field(t('field.caller_number'), callerNumber, t('form.number.hint')).wrap),
     h('section', { class: 'section' }, h('h2', null, t('form.section.time')),
       h('div', { class: 'pair' },
-        field(t('field.started_at'), startedAt).wrap,
+        field(t('field.started_at'), startedAt, t('form.time.hint')).wrap,
         field(t('field.duration_s'), duration, t('form.duration.hint')).wrap)),
     h('div', { class: 'form-actions' }, submit));
 
@@ -172,16 +172,17 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer }) {
       b.emergency_contacted = false;
     }
     if (b.outcome === 'callback') {
-      b.callback_at = localInputToIso(callbackAt.value);
-      if (!b.callback_at) req('callback_at');
+      b.callback_at = parseTyped(callbackAt.value);
+      if (!callbackAt.value.trim()) req('callback_at');
+      else if (!b.callback_at) errors.push({ field: 'callback_at', text: t('form.time.bad', { field: t('field.callback_at') }) });
     } else b.callback_at = null;
     b.notes = notes.value.trim() ? notes.value : null;
     b.consent = consent.checked;
     b.caller_name = consent.checked && callerName.value.trim() ? callerName.value.trim() : null;
     b.caller_contact = consent.checked && callerContact.value.trim() ? callerContact.value.trim() : null;
     b.caller_number = callerNumber.value.trim() || null;
-    b.started_at = startedAt.value === startedShown ? openedAt : localInputToIso(startedAt.value);
-    if (!b.started_at) req('started_at');
+    b.started_at = startedAt.value === startedShown ? openedAt : parseTyped(startedAt.value);
+    if (!b.started_at) errors.push({ field: 'started_at', text: t('form.time.bad', { field: t('field.started_at') }) });
     const d = durationTouched ? parseDuration(duration.value) : (timer ? timer.seconds() : null);
     if (Number.isNaN(d) || (d !== null && (d < 0 || d > 86400))) errors.push({ field: 'duration_s', text: t('form.duration.bad') });
     b.duration_s = Number.isNaN(d) ? null : d;

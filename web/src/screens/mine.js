@@ -1,7 +1,7 @@
 // 我的来电 (来电记录 for the other roles): today's calls or a range; one
 // call with its history; the operator amends it with If-Match, so a
 // change made meanwhile is shown (412), never overwritten.
-import { h, clear, field, status, table } from '../dom.js';
+import { h, fill, append, clear, field, status, table } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { get, request, qs } from '../api.js';
 import { today, fmtDateTime, fmtClock } from '../time.js';
@@ -42,12 +42,12 @@ function listView(main, ctx) {
       more.hidden = !cursor;
       draw();
     } catch (e) {
-      clear(out).append(status('error', errorText(e)));
+      fill(out, status('error', errorText(e)));
     }
   }
   function draw() {
-    if (!rows.length) { clear(out).append(status('info', t('list.empty'))); return; }
-    clear(out).append(table([
+    if (!rows.length) { fill(out, status('info', t('list.empty'))); return; }
+    fill(out, table([
       { label: t('field.id'), value: (c) => h('a', { href: `#/mine/${c.id}` }, t('list.open', { id: c.id })) },
       { label: t('field.started_at'), value: (c) => fmtDateTime(c.started_at) },
       { label: t('field.line'), value: (c) => ctx.name.line(c.line) },
@@ -94,7 +94,7 @@ function detail(main, ctx, id, editing) {
     }
     const mayAmend = (ctx.session.role === 'operator' && c.operator === ctx.session.name) || ctx.session.role === 'admin';
     if (editing && mayAmend) { amend(box, ctx, c); return; }
-    box.append(h('h1', { class: 'screen-title' }, t('call.title', { id: c.id })),
+    append(box, h('h1', { class: 'screen-title' }, t('call.title', { id: c.id })),
       mayAmend ? h('p', null, h('a', { href: `#/mine/${c.id}/edit`, class: 'button-link' }, t('call.amend'))) : null,
       h('div', { class: 'panel' }, recordView(ctx, c)),
       h('div', { class: 'panel' }, h('h2', null, t('history.title')), historyView(ctx, c.history)));

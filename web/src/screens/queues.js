@@ -1,7 +1,7 @@
 // The counselor's screens: the queues (depth, oldest wait, SLA state),
 // claim the next item, the item with its call, the lease counting down,
 // renew, complete with a resolution, release.
-import { h, clear, field, status, table } from '../dom.js';
+import { h, fill, clear, field, status, table } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { get, request, post } from '../api.js';
 import { fmtDateTime, fmtSpan, fmtClock } from '../time.js';
@@ -55,7 +55,7 @@ function overview(main, ctx) {
   async function load() {
     try {
       queues = (await get('/v1/queues')).queues || [];
-      clear(list).append(queuesTable(ctx, queues, (q) => h('button', {
+      fill(list, queuesTable(ctx, queues, (q) => h('button', {
         type: 'button', class: 'primary', disabled: q.waiting === 0, onclick: () => claim(q),
         'aria-label': t('queue.claim.for', { q: q.name }),
       }, t('queue.claim'))));
@@ -66,9 +66,9 @@ function overview(main, ctx) {
         const r = await get(`/v1/queues/${encodeURIComponent(q.code)}?state=claimed&limit=100`);
         for (const it of r.items || []) if (it.claimed_by === ctx.session.name) held.push(it);
       }
-      clear(mineBox).append(held.length ? itemsTable(ctx, held) : h('p', { class: 'hint' }, t('queue.mine.none')));
+      fill(mineBox, held.length ? itemsTable(ctx, held) : h('p', { class: 'hint' }, t('queue.mine.none')));
     } catch (e) {
-      clear(list).append(status('error', errorText(e)));
+      fill(list, status('error', errorText(e)));
     }
     clearTimeout(timer);
     timer = setTimeout(load, 10000);
@@ -164,7 +164,7 @@ function itemView(main, ctx, id) {
     } else if (item.state === 'waiting') {
       actions.append(h('p', { class: 'hint' }, t('item.waiting.hint')));
     } else actions.hidden = true;
-    clear(box).append(
+    fill(box, 
       h('h1', { class: 'screen-title' }, t('item.title', { id: item.id })),
       h('div', { class: 'panel' }, facts),
       actions,

@@ -2,7 +2,7 @@
 // the navigation and starts each section on a new page): the totals, the
 // month day by day, and the calls by line, caller, topic, risk, outcome
 // and queue, each as a chart and a table.
-import { h, clear, field, status } from '../dom.js';
+import { h, fill, clear, field, status } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { get, qs } from '../api.js';
 import { today, addDays, fmtDateTime, fmtSpan } from '../time.js';
@@ -37,7 +37,7 @@ export function render(main, ctx) {
   async function load() {
     if (!/^\d{4}-\d{2}$/.test(month.value)) return;
     const { from, to } = monthRange(month.value);
-    clear(out).append(h('p', { class: 'loading' }, t('loading')));
+    fill(out, h('p', { class: 'loading' }, t('loading')));
     try {
       const [results, c] = await Promise.all([
         Promise.all(SECTIONS.map((s) => get(`/v1/stats${qs({ from, to, by: s.by })}`))),
@@ -48,7 +48,7 @@ export function render(main, ctx) {
       chartEls.length = 0;
       const [y, m] = month.value.split('-');
       const tot = results[0].totals;
-      clear(out).append(
+      fill(out, 
         h('section', { class: 'report-section first' },
           h('h1', null, t('report.title', { y, m: Number(m) })),
           h('p', null, t('report.range', { from, to, zone: results[0].timezone || '' })),
@@ -72,7 +72,7 @@ export function render(main, ctx) {
         charts.draw(chartEls[i], { ...cd, yName: measureUnit('calls') });
       });
     } catch (e) {
-      clear(out).append(status('error', errorText(e)));
+      fill(out, status('error', errorText(e)));
     }
   }
   form.addEventListener('submit', (e) => { e.preventDefault(); load(); });

@@ -1,6 +1,6 @@
 // 统计: a range and one or two dimensions, as a chart (ECharts, loaded
 // with this screen only) and a table, and a CSV of the table.
-import { h, clear, field, status } from '../dom.js';
+import { h, fill, clear, field, status } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { get, qs } from '../api.js';
 import { today, addDays } from '../time.js';
@@ -49,7 +49,7 @@ export function render(main, ctx) {
     const cd = chartData(ctx, by, r.groups, m);
     chartEl.setAttribute('aria-label', t('stats.chart.label', { m: t(`measure.${m}`), by: by.map((d) => t(`dim.${d}`)).join(' × ') }));
     charts.draw(chartEl, { ...cd, yName: measureUnit(m) });
-    clear(out).append(
+    fill(out, 
       r.note ? h('p', { class: 'hint' }, t('stats.topic.note')) : null,
       statsTable(ctx, by, r.groups, MEASURES, t('stats.table.caption', { n: r.totals.calls })));
     dl.hidden = false;

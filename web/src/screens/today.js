@@ -1,7 +1,7 @@
 // 今日: the supervisor's view of the day, refreshed every few seconds
 // without a reload: calls today per line, the last hour, the queues, and
 // the items waiting past their SLA.
-import { h, clear, status, table } from '../dom.js';
+import { h, fill, clear, status, table } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { get, qs } from '../api.js';
 import { today, fmtTime, fmtDateTime, fmtSpan, isoInZone } from '../time.js';
@@ -32,7 +32,7 @@ export function render(main, ctx) {
       ]);
       if (stopped) return;
       const hourBy = new Map(hour.groups.map((g) => [g.line, g.calls]));
-      clear(cards).append(
+      fill(cards, 
         h('div', { class: 'card' }, h('div', null, t('today.total')), h('div', { class: 'big' }, String(byLine.totals.calls)),
           h('div', { class: 'hint' }, t('today.lasthour', { n: hour.totals.calls }))),
         byLine.groups.map((g) => h('div', { class: 'card' },
@@ -40,14 +40,14 @@ export function render(main, ctx) {
           h('div', { class: 'big' }, String(g.calls)),
           h('div', { class: 'hint' }, t('today.lasthour', { n: hourBy.get(g.line) || 0 })))));
       const qs2 = q.queues || [];
-      clear(queues).append(queuesTable(ctx, qs2));
+      fill(queues, queuesTable(ctx, qs2));
       const lateItems = [];
       for (const x of qs2.filter((y) => y.past_sla > 0)) {
         const r = await get(`/v1/queues/${encodeURIComponent(x.code)}?state=open&limit=200`);
         for (const it of r.items || []) if (it.escalated) lateItems.push(it);
       }
       if (stopped) return;
-      clear(late).append(lateItems.length
+      fill(late, lateItems.length
         ? h('div', { class: 'table-wrap' }, table([
           { label: t('item.id'), value: (i) => h('a', { href: `#/queues/item/${i.id}` }, t('item.open', { id: i.id })) },
           { label: t('item.queue'), value: (i) => i.queue_name || ctx.name.queue(i.queue) },
