@@ -1,7 +1,7 @@
 // The outbox as the operator sees it: a count in the header, and on the
 // form's screen each unsent call with its age (未发送), and a call the
 // server refused with the server's reason and what can be done.
-import { h, clear } from '../dom.js';
+import { h, append, clear } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import { fmtSpan, fmtDateTime } from '../time.js';
@@ -33,8 +33,9 @@ export function outboxList(ctx, { onEdit }) {
     clear(box);
     if (!entries.length) { box.hidden = true; return; }
     box.hidden = false;
-    box.append(h('h2', { id: 'outbox-h' }, t('outbox.title', { n: entries.length })),
-      h('p', { class: 'hint' }, t('outbox.hint')));
+    append(box, h('h2', { id: 'outbox-h' }, t('outbox.title', { n: entries.length })),
+      entries.some((e) => e.state === 'pending') ? h('p', { class: 'hint' }, t('outbox.hint')) : null,
+      entries.some((e) => e.state === 'rejected') ? h('p', { class: 'hint' }, t('outbox.hint.rejected')) : null);
     const ul = h('ul', { class: 'outbox-list' });
     for (const e of entries) {
       const age = (Date.now() - e.created) / 1000;
