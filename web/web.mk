@@ -11,7 +11,7 @@ WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/vite.config.js \
 # fonts-noto-cjk: headless chromium has no Chinese font otherwise.
 BROWSER_PKGS := chromium fonts-noto-cjk
 
-.PHONY: web web-size deps-web deps-browser check-browser install-web clean-web
+.PHONY: web web-size web-bench deps-web deps-browser check-browser install-web clean-web
 
 all: web
 check: check-browser
@@ -48,3 +48,8 @@ install-web: web
 
 clean-web:
 	rm -rf web/dist web/build-manifest.json
+
+# The operator's form: its size and its first render (bench/README.md).
+web-bench: web daemon/hotlined | deps-browser
+	cd web && node scripts/size.mjs dist
+	node bench/console-render.mjs
