@@ -73,7 +73,7 @@ export function render(main, ctx) {
           tick = setInterval(() => { if (timer) { const sec = timer.seconds(); timerText.textContent = fmtClock(sec); form.tick(sec); } }, 1000);
           return;
         }
-        fill(result, status('info', t('call.queued')));
+        fill(result, status('info', left && left.error && left.error.status === 401 ? t('call.queued.signin') : t('call.queued')));
         next(true);
       },
     });
