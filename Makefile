@@ -3,6 +3,9 @@
 #   make            build daemon/hotlined and client/hotline
 #   make run        build and start the daemon in the foreground on conf/dev.conf
 #   make check      build and run every test, normally and under ASan+UBSan
+#   make check-layers
+#                   only the layer check (LAYERS below) and that git tracks
+#                   no build product; make check runs it first
 #   make bench      run the benchmarks in bench/ (results in bench/README.md)
 #   make soak       10 minutes of mixed load, then connection storms (bench/soak)
 #   make torture    the long crash test: 300 kill -9 cycles (bench/torture)
@@ -34,14 +37,14 @@ XCFLAGS    := -std=c11 $(WARNFLAGS) -D_GNU_SOURCE \
 SANFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 
-DAEMON_LIBS := -levent -levent_openssl -lsqlite3 -lconfig -ljansson -lssl \
+DAEMON_LIBS := -levent -levent_openssl -lsqlite3 -lconfig -ljansson -lssl -lcrypt \
                -lcrypto -lm
 CLIENT_LIBS := -lcurl -ljansson -lconfig -lm
 UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 
 # Debian packages: what building needs, what running needs, what testing needs.
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
-              libssl-dev libcurl4-openssl-dev tzdata
+              libssl-dev libcurl4-openssl-dev libcrypt-dev tzdata
 # procps: /bin/kill, the unit's ExecReload (a minimal Debian lacks it);
 # curl: the README's tour asks the running daemon with it.
 RUN_PKGS   := procps curl
@@ -55,6 +58,74 @@ DAEMON_SRC := $(filter-out daemon/hotlined.c,$(wildcard daemon/*.c))
 CLIENT_SRC := $(wildcard client/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
+# The daemon's layers, top to bottom:
+#
+#   server -> api / status_http -> net, domain -> batch -> status counters
+#          -> store -> base
+#
+# A layer calls and #includes only itself and the layers it sees; net and
+# domain are siblings and see neither each other. Files are in daemon/,
+# shell patterns allowed. From this one table: the objects each unit test
+# links (its layer and those it sees, so a call upwards fails to link),
+# and tests/check-layers (make check-layers), which refuses an #include
+# or a call upwards and a file of no layer. A private header
+# (PRIVATE_H: header=prefix) is for PREFIX.c and PREFIX_*.c alone.
+LAYERS       := server top net domain batch status store base
+server.files := server.c hotlined.c
+server.sees  := top net domain batch status store base
+top.files    := api.c api_*.c status_render.c status_http.c server.h api.h
+top.sees     := net domain batch status store base
+net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
+net.sees     := batch status store base
+domain.files := queue.c audit.c stats.c stats_*.c session.c retention.c export.c \
+                domain.h
+domain.sees  := batch status store base
+batch.files  := batch.c batch.h
+batch.sees   := status store base
+status.files := status.c status.h status_int.h
+status.sees  := store base
+store.files  := store.c store_*.c store.h store_int.h
+store.sees   := base
+base.files   := log.c clock.c config.c call.c route.c digest.c password.c tls.c \
+                notify.c priv.c hotlined.h
+base.sees    :=
+PRIVATE_H    := store_int.h=store api.h=api status_int.h=status \
+                listener_int.h=listener
+
+# The table as tests/check-layers reads it (tests/e2e/test_layers.py asks
+# make print-LAYER_ARGS).
+LAYER_ARGS   := --private '$(PRIVATE_H)' \
+  $(foreach l,$(LAYERS),--layer $(l) '$($(l).files)' '$($(l).sees)')
+
+# The layer of each unit test (tests/unit/NAME.c). test_status asks the
+# status listener (status_init, status_json): the top.
+test_call.layer   := base
+test_clock.layer  := base
+test_config.layer := base
+test_notify.layer := base
+test_route.layer  := base
+test_store.layer  := store
+test_status.layer := top
+test_audit.layer  := domain
+test_stats.layer  := domain
+test_limit.layer  := net
+test_session.layer := domain
+
+# A layer's objects (daemon/NAME.o; built under $(OBJ)/ and $(SAN)/), and
+# what a unit test of the layer links: those and the objects of the layers
+# it sees.
+layer_obj   = $(patsubst %.c,%.o,$(wildcard \
+                $(addprefix daemon/,$(filter %.c,$($(1).files)))))
+layer_links = $(foreach l,$(1) $($(1).sees),$(call layer_obj,$(l)))
+BASE_OBJ    := $(call layer_obj,base)
+STORE_OBJ   := $(call layer_obj,store)
+STATUS_OBJ  := $(call layer_obj,status)
+BATCH_OBJ   := $(call layer_obj,batch)
+DOMAIN_OBJ  := $(call layer_obj,domain)
+NET_OBJ     := $(call layer_obj,net)
+TOP_OBJ     := $(call layer_obj,top)
+SERVER_OBJ  := $(call layer_obj,server)
+
 OBJ := build/obj
 SAN := build/san
 
@@ -65,8 +136,9 @@ CLIENT_SAN_OBJ := $(CLIENT_SRC:%.c=$(SAN)/%.o)
 UNIT_BIN       := $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%)
 UNIT_SAN_BIN   := $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/unit/%)
 
-.PHONY: all run check check-normal check-san unit e2e bench soak torture \
-        fuzz deps deps-test deps-bench deps-fuzz install clean
+.PHONY: all run check check-normal check-san check-layers check-bench unit \
+        e2e bench soak torture fuzz deps deps-test deps-bench deps-fuzz \
+        install clean
 
 all: daemon/hotlined client/hotline
 
@@ -109,10 +181,21 @@ $(SAN)/hotlined: $(DAEMON_SAN_OBJ) $(SAN)/daemon/hotlined.o
 $(SAN)/hotline: $(CLIENT_SAN_OBJ)
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
 
-$(OBJ)/tests/unit/%: $(OBJ)/tests/unit/%.o $(DAEMON_OBJ) | deps-test
-	$(CC) $(OPTFLAGS) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
-$(SAN)/tests/unit/%: $(SAN)/tests/unit/%.o $(DAEMON_SAN_OBJ) | deps-test
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+# Each unit test with its layer's links (LAYERS above), plain and sanitized.
+define unit_link
+ifeq ($($(1).layer),)
+$(OBJ)/tests/unit/$(1) $(SAN)/tests/unit/$(1):
+	@echo "tests/unit/$(1).c: no $(1).layer in the Makefile" >&2; exit 1
+else
+$(OBJ)/tests/unit/$(1): $(OBJ)/tests/unit/$(1).o \
+    $(addprefix $(OBJ)/,$(call layer_links,$($(1).layer))) | deps-test
+	$$(CC) $$(OPTFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(UNIT_LIBS)
+$(SAN)/tests/unit/$(1): $(SAN)/tests/unit/$(1).o \
+    $(addprefix $(SAN)/,$(call layer_links,$($(1).layer))) | deps-test
+	$$(CC) $$(SANFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(UNIT_LIBS)
+endif
+endef
+$(foreach t,$(UNIT_SRC:tests/unit/%.c=%),$(eval $(call unit_link,$(t))))
 $(OBJ)/tests/unit/%.o $(SAN)/tests/unit/%.o: | deps-test
 
 # The fuzz harnesses (tests/fuzz/fuzz_NAME.c). Each is linked twice more
@@ -185,18 +268,33 @@ run: all
 	@mkdir -p var/run
 	./daemon/hotlined -f -c conf/dev.conf $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-# Every test twice: plain -O2 binaries, then ASan+UBSan binaries.
+# The layers (LAYERS above): the #includes, then the calls between the
+# daemon's objects (nm); and no build product tracked by git.
+check-layers: $(DAEMON_OBJ) $(OBJ)/daemon/hotlined.o
+	tests/check-tracked
+	tests/check-layers $(LAYER_ARGS) --nm $^
+
+# The benchmark programs link the daemon's objects: build them, so a link
+# break shows here rather than in the next make bench.
+check-bench: all
+	$(MAKE) -C bench build $(BENCH_VARS)
+
+# Every test twice: plain -O2 binaries, then ASan+UBSan binaries, after
+# the layer check.
 check: check-normal check-san
-check-normal: all $(UNIT_BIN) $(FUZZ_REPLAY_BIN) | deps-test
+check-normal: check-layers check-bench all $(UNIT_BIN) $(FUZZ_REPLAY_BIN) \
+    | deps-test
 	tests/run --label normal --hotlined daemon/hotlined --hotline client/hotline \
 	  --unit-dir $(OBJ)/tests/unit
-check-san: $(SAN)/hotlined $(SAN)/hotline $(UNIT_SAN_BIN) $(FUZZ_REPLAY_SAN_BIN) \
-    | deps-test
+check-san: check-layers $(SAN)/hotlined $(SAN)/hotline $(UNIT_SAN_BIN) \
+    $(FUZZ_REPLAY_SAN_BIN) | deps-test
 	tests/run --label asan+ubsan --hotlined $(SAN)/hotlined --hotline $(SAN)/hotline \
 	  --unit-dir $(SAN)/tests/unit
 
+# bench/ links the daemon's objects with the libraries listed here.
+BENCH_VARS := DAEMON_OBJ='$(DAEMON_OBJ)' DAEMON_LIBS='$(DAEMON_LIBS)'
 bench: all | deps-bench
-	$(MAKE) -C bench
+	$(MAKE) -C bench $(BENCH_VARS)
 
 # Durability and endurance: both print their figures and exit 0 only
 # when nothing was lost; see bench/README.md.
@@ -244,6 +342,10 @@ install: all
 
 clean:
 	rm -rf build daemon/hotlined client/hotline
+
+# make print-DAEMON_LIBS: a variable's value, for bench/Makefile run alone.
+print-%:
+	@: $(info $($*))
 
 include web/web.mk
 

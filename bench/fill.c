@@ -23,6 +23,7 @@
 
 #include "gen.h"
 #include "server.h"
+#include "store_int.h"	/* store_handle(): the raw SQL that ages the rows */
 
 #define FILL_BATCH	2000
 #define FILL_OPERATORS	40

@@ -10,7 +10,7 @@
 enum { CMD_AMEND_CLEAR = 512, CMD_AMEND_HOLD };
 
 static const struct option cmd_amend_extra[] = {
-	HOTLINE_COMMON_OPTIONS,
+	OPT_COMMON,
 	{ "clear", required_argument, NULL, CMD_AMEND_CLEAR },
 	{ "legal-hold", optional_argument, NULL, CMD_AMEND_HOLD },
 	{ NULL, 0, NULL, 0 }
@@ -52,7 +52,7 @@ cmd_amend_option(struct hl *hl, struct fields *f, int c, char **argv)
 	}
 	if ((rv = fields_option(f, "amend", c, optarg)) == 1)
 		return -1;
-	return rv != 0 ? rv : hotline_bad_option("amend", c, argv);
+	return rv != 0 ? rv : opt_bad("amend", c, argv);
 }
 
 /* Options and the ID. -1 to go on, else an exit status. */
@@ -221,7 +221,7 @@ cmd_amend_run(struct hl *hl, const struct fields *f, long id)
 		goto out;
 	}
 	if (hl->json)
-		hotline_print_json(after);
+		opt_json(after);
 	else if (schema_use_timezone(hl) == -1)
 		goto out;
 	else

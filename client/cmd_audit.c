@@ -21,7 +21,7 @@ enum {
 };
 
 static const struct option cmd_audit_longopts[] = {
-	HOTLINE_COMMON_OPTIONS,
+	OPT_COMMON,
 	{ "since", required_argument, NULL, CMD_AUDIT_SINCE },
 	{ "until", required_argument, NULL, CMD_AUDIT_UNTIL },
 	{ "action", required_argument, NULL, CMD_AUDIT_ACTION },
@@ -79,7 +79,7 @@ cmd_audit_option(struct hl *hl, struct cmd_audit *u, int c, char **argv)
 		usage_print(stdout, "audit");
 		return EXIT_OK;
 	default:
-		return hotline_bad_option("audit", c, argv);
+		return opt_bad("audit", c, argv);
 	}
 	return -1;
 }
@@ -235,7 +235,7 @@ cmd_audit_run(struct hl *hl, struct cmd_audit *u)
 	    (out = cmd_audit_fetch(hl, u)) == NULL)
 		return EXIT_ERROR;
 	if (hl->json)
-		hotline_print_json(out);
+		opt_json(out);
 	else if (schema_use_timezone(hl) == 0)
 		cmd_audit_print(json_object_get(out, "audit"));
 	else {

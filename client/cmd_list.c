@@ -25,7 +25,7 @@ enum {
 };
 
 static const struct option cmd_list_longopts[] = {
-	HOTLINE_COMMON_OPTIONS,
+	OPT_COMMON,
 	{ "today", no_argument, NULL, CMD_LIST_TODAY },
 	{ "mine", no_argument, NULL, CMD_LIST_MINE },
 	{ "from", required_argument, NULL, CMD_LIST_FROM },
@@ -112,7 +112,7 @@ cmd_list_option(struct hl *hl, struct cmd_list *l, int c, char **argv)
 		usage_print(stdout, "list");
 		return EXIT_OK;
 	default:
-		return hotline_bad_option("list", c, argv);
+		return opt_bad("list", c, argv);
 	}
 	return -1;
 }
@@ -349,7 +349,7 @@ cmd_list_run(struct hl *hl, struct cmd_list *l)
 	    (out = cmd_list_fetch(hl, l)) == NULL)
 		return EXIT_ERROR;
 	if (hl->json)
-		hotline_print_json(out);
+		opt_json(out);
 	else if (schema_use_timezone(hl) == 0)
 		cmd_list_print(hl, json_object_get(out, "calls"));
 	else {

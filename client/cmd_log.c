@@ -17,7 +17,7 @@
 enum { CMD_LOG_OPT_KEY = 512 };
 
 static const struct option cmd_log_extra[] = {
-	HOTLINE_COMMON_OPTIONS,
+	OPT_COMMON,
 	{ "idempotency-key", required_argument, NULL, CMD_LOG_OPT_KEY },
 	{ NULL, 0, NULL, 0 }
 };
@@ -71,7 +71,7 @@ cmd_log_option(struct hl *hl, struct fields *f, const char **key, int c,
 	}
 	if ((rv = fields_option(f, "log", c, optarg)) == 1)
 		return -1;
-	return rv != 0 ? rv : hotline_bad_option("log", c, argv);
+	return rv != 0 ? rv : opt_bad("log", c, argv);
 }
 
 /* Parse the options. -1 to go on, else an exit status. */
@@ -395,7 +395,7 @@ cmd_log_send(struct hl *hl, json_t *body, const char *key)
 		return rv;
 	}
 	if (hl->json)
-		hotline_print_json(rec);
+		opt_json(rec);
 	else
 		cmd_log_print(hl, rec, status);
 	json_decref(rec);

@@ -143,7 +143,7 @@ cmd_queue(struct hl *hl, int argc, char **argv)
 	static const struct option	 opts[] = {
 		{ "state", required_argument, NULL, 's' },
 		{ "limit", required_argument, NULL, 'n' },
-		HOTLINE_COMMON_OPTIONS,
+		OPT_COMMON,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*state = NULL, *limit = NULL;
@@ -166,7 +166,7 @@ cmd_queue(struct hl *hl, int argc, char **argv)
 			usage_print(stdout, "queue");
 			return EXIT_OK;
 		default:
-			return hotline_bad_option("queue", c, argv);
+			return opt_bad("queue", c, argv);
 		}
 	}
 	if (argc - optind > 1)
@@ -199,7 +199,7 @@ cmd_queue(struct hl *hl, int argc, char **argv)
 	if (body == NULL)
 		return EXIT_ERROR;
 	if (hl->json)
-		hotline_print_json(body);
+		opt_json(body);
 	else if (schema_use_timezone(hl) == -1)
 		rv = EXIT_ERROR;
 	else if (optind == argc)
@@ -246,7 +246,7 @@ cmd_claim(struct hl *hl, int argc, char **argv)
 	char			*path;
 	int			 rv;
 
-	if ((rv = hotline_common_options(hl, "claim", argc, argv)) != -1)
+	if ((rv = opt_common(hl, "claim", argc, argv)) != -1)
 		return rv;
 	if (optind != argc - 1)
 		return msg_usage("claim", optind == argc ? "which queue? give "
@@ -271,7 +271,7 @@ cmd_claim(struct hl *hl, int argc, char **argv)
 		api_report(hl, &resp);
 		rv = EXIT_ERROR;
 	} else if (hl->json)
-		hotline_print_json(resp.body);
+		opt_json(resp.body);
 	else if (schema_use_timezone(hl) == -1)
 		rv = EXIT_ERROR;
 	else
@@ -308,7 +308,7 @@ cmd_queue_act(struct hl *hl, const char *verb, const char *what,
 	if (it == NULL)
 		return EXIT_ERROR;
 	if (hl->json)
-		hotline_print_json(it);
+		opt_json(it);
 	else
 		printf("%s item %lld (call %lld)\n", what,
 		    (long long)json_integer_value(json_object_get(it, "id")),
@@ -323,7 +323,7 @@ cmd_done(struct hl *hl, int argc, char **argv)
 {
 	static const struct option	 opts[] = {
 		{ "resolution", required_argument, NULL, 'm' },
-		HOTLINE_COMMON_OPTIONS,
+		OPT_COMMON,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*res = NULL;
@@ -343,7 +343,7 @@ cmd_done(struct hl *hl, int argc, char **argv)
 			usage_print(stdout, "done");
 			return EXIT_OK;
 		default:
-			return hotline_bad_option("done", c, argv);
+			return opt_bad("done", c, argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -369,7 +369,7 @@ cmd_queue_simple(struct hl *hl, const char *cmd, const char *what, int argc,
 	long	 id;
 	int	 rv;
 
-	if ((rv = hotline_common_options(hl, cmd, argc, argv)) != -1)
+	if ((rv = opt_common(hl, cmd, argc, argv)) != -1)
 		return rv;
 	if (optind != argc - 1)
 		return msg_usage(cmd, optind == argc ? "which item? give its "

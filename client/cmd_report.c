@@ -295,7 +295,7 @@ cmd_report(struct hl *hl, int argc, char **argv)
 			usage_print(stdout, "report");
 			return EXIT_OK;
 		default:
-			return hotline_bad_option("report", c, argv);
+			return opt_bad("report", c, argv);
 		}
 	}
 	if (optind != argc)

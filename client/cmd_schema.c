@@ -92,7 +92,7 @@ cmd_schema(struct hl *hl, int argc, char **argv)
 	json_t	*schema;
 	int	 rv;
 
-	if ((rv = hotline_common_options(hl, "schema", argc, argv)) != -1)
+	if ((rv = opt_common(hl, "schema", argc, argv)) != -1)
 		return rv;
 	if (optind < argc)
 		return msg_usage("schema", "unexpected argument '%s'",
@@ -100,7 +100,7 @@ cmd_schema(struct hl *hl, int argc, char **argv)
 	if ((schema = schema_get(hl)) == NULL)
 		return EXIT_ERROR;
 	if (hl->json)
-		hotline_print_json(schema);
+		opt_json(schema);
 	else
 		cmd_schema_print(schema);
 	return EXIT_OK;

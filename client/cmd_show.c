@@ -113,7 +113,7 @@ cmd_show(struct hl *hl, int argc, char **argv)
 	long	 id;
 	int	 rv;
 
-	if ((rv = hotline_common_options(hl, "show", argc, argv)) != -1)
+	if ((rv = opt_common(hl, "show", argc, argv)) != -1)
 		return rv;
 	if (optind != argc - 1)
 		return msg_usage("show", optind == argc ? "which call? give "
@@ -124,7 +124,7 @@ cmd_show(struct hl *hl, int argc, char **argv)
 	if ((rec = api_get(hl, path)) == NULL)
 		return EXIT_ERROR;
 	if (hl->json)
-		hotline_print_json(rec);
+		opt_json(rec);
 	else if (schema_use_timezone(hl) == 0)
 		cmd_show_print(hl, rec);
 	else

@@ -294,7 +294,7 @@ cmd_stats(struct hl *hl, int argc, char **argv)
 		{ "by", required_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "chart", no_argument, NULL, 'c' },
-		HOTLINE_COMMON_OPTIONS,
+		OPT_COMMON,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*from = NULL, *to = NULL, *by = "day";
@@ -320,7 +320,7 @@ cmd_stats(struct hl *hl, int argc, char **argv)
 			usage_print(stdout, "stats");
 			return EXIT_OK;
 		default:
-			return hotline_bad_option("stats", c, argv);
+			return opt_bad("stats", c, argv);
 		}
 	}
 	if (optind != argc)
@@ -340,7 +340,7 @@ cmd_stats(struct hl *hl, int argc, char **argv)
 	if (res == NULL)
 		return EXIT_ERROR;
 	if (hl->json || fmt == FMT_JSON)
-		hotline_print_json(res);
+		opt_json(res);
 	else if (json_array_size(json_object_get(res, "by")) >
 	    CMD_STATS_MAXDIM) {
 		/* The table has room for as many as may be asked. */
@@ -386,7 +386,7 @@ cmd_export(struct hl *hl, int argc, char **argv)
 			usage_print(stdout, "export");
 			return EXIT_OK;
 		default:
-			return hotline_bad_option("export", c, argv);
+			return opt_bad("export", c, argv);
 		}
 	}
 	if (optind != argc)

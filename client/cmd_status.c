@@ -186,7 +186,7 @@ int
 cmd_status(struct hl *hl, int argc, char **argv)
 {
 	static const struct option	 opts[] = {
-		HOTLINE_COMMON_OPTIONS,
+		OPT_COMMON,
 		{ "watch", optional_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -216,7 +216,7 @@ cmd_status(struct hl *hl, int argc, char **argv)
 				    optarg);
 			break;
 		default:
-			return hotline_bad_option("status", c, argv);
+			return opt_bad("status", c, argv);
 		}
 	}
 	if (optind < argc)
@@ -235,7 +235,7 @@ cmd_status(struct hl *hl, int argc, char **argv)
 		if (watch > 0)
 			fputs("\033[H\033[2J", stdout);
 		if (st != NULL && hl->json)
-			hotline_print_json(st);
+			opt_json(st);
 		else if (st != NULL)
 			status_print(st, stdout);
 		rv = st != NULL ? EXIT_OK : EXIT_ERROR;

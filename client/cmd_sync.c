@@ -28,7 +28,7 @@
 enum sync_result { SYNC_SENT, SYNC_REFUSED, SYNC_STOP };
 
 static const struct option cmd_sync_opts[] = {
-	HOTLINE_COMMON_OPTIONS,
+	OPT_COMMON,
 	{ "list", no_argument, NULL, 'l' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -320,7 +320,7 @@ cmd_sync_list(struct hl *hl)
 		spool_names_free(names);
 	}
 	if (hl->json)
-		hotline_print_json(all);
+		opt_json(all);
 	else if (n == 0)
 		printf("nothing saved: every request reached the server\n");
 	json_decref(all);
@@ -346,7 +346,7 @@ cmd_sync(struct hl *hl, int argc, char **argv)
 			usage_print(stdout, "sync");
 			return EXIT_OK;
 		default:
-			return hotline_bad_option("sync", c, argv);
+			return opt_bad("sync", c, argv);
 		}
 	}
 	if (optind < argc)
@@ -382,7 +382,7 @@ cmd_sync_spooled(struct hl *hl, const char *what, const char *file)
 		json_t	*o = json_pack("{s:b, s:s}", "saved_locally", 1,
 		    "file", file);
 
-		hotline_print_json(o);
+		opt_json(o);
 		json_decref(o);
 	} else
 		printf("the %s is saved locally and will be sent: the server "

@@ -10,7 +10,7 @@ cmd_whoami(struct hl *hl, int argc, char **argv)
 	const char	*name, *role, *via;
 	int		 rv;
 
-	if ((rv = hotline_common_options(hl, "whoami", argc, argv)) != -1)
+	if ((rv = opt_common(hl, "whoami", argc, argv)) != -1)
 		return rv;
 	if (optind < argc)
 		return msg_usage("whoami", "unexpected argument '%s'",
@@ -18,7 +18,7 @@ cmd_whoami(struct hl *hl, int argc, char **argv)
 	if ((who = api_get(hl, "/v1/whoami")) == NULL)
 		return EXIT_ERROR;
 	if (hl->json)
-		hotline_print_json(who);
+		opt_json(who);
 	else {
 		name = json_string_value(json_object_get(who, "name"));
 		role = json_string_value(json_object_get(who, "role"));

@@ -6,7 +6,6 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -49,61 +48,6 @@ static const struct option hotline_options[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
-
-/* Print JSON: indented for a person, one line for a pipe. */
-void
-hotline_print_json(const json_t *j)
-{
-	size_t	flags = JSON_ENCODE_ANY;
-
-	flags |= isatty(STDOUT_FILENO) ? JSON_INDENT(2) : JSON_COMPACT;
-	json_dumpf(j, stdout, flags);
-	putchar('\n');
-}
-
-/* Report getopt's complaint c ('?' or ':') about argv[optind - 1]. */
-int
-hotline_bad_option(const char *cmd, int c, char **argv)
-{
-	const char	*arg = argv[optind - 1];
-
-	if (c == ':')
-		return msg_usage(cmd, "option %s needs a value", arg);
-	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') != NULL)
-		return msg_usage(cmd, "unknown option, or one that takes no "
-		    "value: %s", arg);
-	if (strncmp(arg, "--", 2) == 0)
-		return msg_usage(cmd, "unknown option %s", arg);
-	return msg_usage(cmd, "unknown option -%c", optopt);
-}
-
-/*
- * The options of a command that has only the common ones (--json, --help).
- * Returns -1 to go on, with optind at the first operand, else an exit status.
- */
-int
-hotline_common_options(struct hl *hl, const char *cmd, int argc, char **argv)
-{
-	static const struct option	 opts[] = {
-		HOTLINE_COMMON_OPTIONS,
-		{ NULL, 0, NULL, 0 }
-	};
-	int				 c;
-
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			hl->json = 1;
-			break;
-		case 'h':
-			usage_print(stdout, cmd);
-			return EXIT_OK;
-		default:
-			return hotline_bad_option(cmd, c, argv);
-		}
-	}
-	return -1;
-}
 
 /*
  * The server's text is UTF-8 whatever the locale says, and column widths
@@ -208,7 +152,7 @@ hotline_global(struct hl *hl, int argc, char **argv)
 			printf("hotline %s\n", HOTLINED_VERSION);
 			return EXIT_OK;
 		default:
-			return hotline_bad_option(NULL, c, argv);
+			return opt_bad(NULL, c, argv);
 		}
 	}
 	return -1;

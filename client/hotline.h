@@ -152,16 +152,6 @@ int		 fields_check(const struct fields *, const char *, int);
 const char	*fields_option_name(const char *);
 int		 fields_resolve_times(struct hl *, json_t *);
 
-/* hotline.c */
-/* Every command takes these besides its own. */
-#define HOTLINE_COMMON_OPTIONS					\
-	{ "json", no_argument, NULL, 'j' },			\
-	{ "help", no_argument, NULL, 'h' }
-void		 hotline_print_json(const json_t *);
-int		 hotline_bad_option(const char *, int, char **);
-int		 hotline_common_options(struct hl *, const char *, int,
-		    char **);
-
 /* http.c */
 int		 http_valid_server(const char *);
 int		 http_plain_refused(const char *);
@@ -181,6 +171,15 @@ void		 http_response_free(struct http_response *);
 void		 msg_error(const char *, ...) PRINTFLIKE(1, 2);
 void		 msg_note(const char *, ...) PRINTFLIKE(1, 2);
 int		 msg_usage(const char *, const char *, ...) PRINTFLIKE(2, 3);
+
+/* opt.c */
+/* Every command takes these besides its own. */
+#define OPT_COMMON						\
+	{ "json", no_argument, NULL, 'j' },			\
+	{ "help", no_argument, NULL, 'h' }
+void		 opt_json(const json_t *);
+int		 opt_bad(const char *, int, char **);
+int		 opt_common(struct hl *, const char *, int, char **);
 
 /* prompt.c */
 char		*prompt_code(const json_t *, const char *);

@@ -30,7 +30,8 @@ struct held {
 };
 
 enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
-    RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT, RT_AUDIT };
+    RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT, RT_AUDIT,
+    RT_SESSION };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -39,20 +40,34 @@ static const struct route {
 	int		 rt_get;	/* roles for GET and HEAD */
 	int		 rt_post;
 	int		 rt_patch;
+	int		 rt_delete;
 } routes[] = {
-	{ RT_SCHEMA, "GET, HEAD", R_ANY, 0, 0 },
-	{ RT_WHOAMI, "GET, HEAD", R_ANY, 0, 0 },
-	{ RT_CALLS, "GET, HEAD, POST", R_ANY, R_OPERATOR | R_ADMIN, 0 },
+	{ RT_SCHEMA, "GET, HEAD", R_ANY, 0, 0, 0 },
+	{ RT_WHOAMI, "GET, HEAD", R_ANY, 0, 0, 0 },
+	{ RT_CALLS, "GET, HEAD, POST", R_ANY, R_OPERATOR | R_ADMIN, 0, 0 },
 	{ RT_CALL, "GET, HEAD, PATCH", R_ANY, 0, R_OPERATOR | R_SUPERVISOR |
-	    R_ADMIN },
-	{ RT_QUEUES, "GET, HEAD", R_ANY, 0, 0 },
-	{ RT_QUEUE, "GET, HEAD", R_QUEUE, 0, 0 },
-	{ RT_CLAIM, "POST", 0, R_QUEUE, 0 },
-	{ RT_ITEM, "GET, HEAD", R_QUEUE, 0, 0 },
-	{ RT_ITEM_ACT, "POST", 0, R_QUEUE, 0 },
-	{ RT_STATS, "GET, HEAD", R_READ_ALL, 0, 0 },
-	{ RT_EXPORT, "GET", R_READ_ALL, 0, 0 },
-	{ RT_AUDIT, "GET, HEAD", R_ADMIN, 0, 0 },
+	    R_ADMIN, 0 },
+	{ RT_QUEUES, "GET, HEAD", R_ANY, 0, 0, 0 },
+	{ RT_QUEUE, "GET, HEAD", R_QUEUE, 0, 0, 0 },
+	{ RT_CLAIM, "POST", 0, R_QUEUE, 0, 0 },
+	{ RT_ITEM, "GET, HEAD", R_QUEUE, 0, 0, 0 },
+	{ RT_ITEM_ACT, "POST", 0, R_QUEUE, 0, 0 },
+	{ RT_STATS, "GET, HEAD", R_READ_ALL, 0, 0, 0 },
+	{ RT_EXPORT, "GET", R_READ_ALL, 0, 0, 0 },
+	{ RT_AUDIT, "GET, HEAD", R_ADMIN, 0, 0, 0 },
+	{ RT_SESSION, "GET, HEAD, POST, DELETE", R_ANY, R_ANON, 0, R_ANY },
+};
+
+/*
+ * On every answer: the console's pages may run only their own scripts
+ * and styles, be framed by no one, and leak no address; the API's
+ * answers (personal fields) are never stored by a browser or proxy.
+ */
+static const char *const api_security_headers[][2] = {
+	{ "Content-Security-Policy", "default-src 'self'; frame-ancestors "
+	    "'none'; base-uri 'none'; form-action 'self'" },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "Referrer-Policy", "no-referrer" },
 };
 
 static void	api_write_fail(struct api *a, struct write *w, const char *why);
@@ -123,6 +138,7 @@ api_send(struct evhttp_request *req, int code, struct evbuffer *body)
 	case 200: reason = "OK"; break;
 	case 201: reason = "Created"; break;
 	case 204: reason = "No Content"; break;
+	case 304: reason = "Not Modified"; break;
 	case 400: reason = "Bad Request"; break;
 	case 401: reason = "Unauthorized"; break;
 	case 403: reason = "Forbidden"; break;
@@ -473,6 +489,8 @@ api_route(const char *path, int64_t *id, char *queue, size_t qlen,
 		return &routes[RT_EXPORT];
 	if (strcmp(path, "/v1/audit") == 0)
 		return &routes[RT_AUDIT];
+	if (strcmp(path, "/v1/session") == 0)
+		return &routes[RT_SESSION];
 	if (strncmp(path, "/v1/calls/", 10) == 0)
 		return api_path_id(path + 10, id, &end) == 0 && *end == '\0' ?
 		    &routes[RT_CALL] : NULL;
@@ -530,7 +548,7 @@ api_peer(struct ctx *x, char *buf, size_t len)
  * The first failure of a window and the one that blocks the peer are
  * logged (LOG_AUTHPRIV), with the peer and never what was sent.
  */
-static void
+void
 api_auth_failed(struct api *a, struct ctx *x, const char *peer)
 {
 	const struct limits	*lim = &a->a_cf->cf_limits;
@@ -564,24 +582,38 @@ api_auth_failed(struct api *a, struct ctx *x, const char *peer)
 /*
  * Who asks, and whether they may ask now: a peer blocked for failed
  * authentications gets 429 whatever it sends; an unknown requester 401
- * (and a failure counted); a known one over its rate 429. 0 when the
- * request may go on.
+ * (and a failure counted); a known one over its rate 429. Over TCP with
+ * no token, a console session's cookie names the requester; a cookie
+ * naming a session that has ended is 401 but no failure (an idle desk is
+ * not an attack, and its id cannot be guessed). With anon (signing in)
+ * only the block applies. 0 when the request may go on.
  */
 static int
-api_admit(struct ctx *x)
+api_admit(struct ctx *x, int anon, char *peer, size_t plen)
 {
 	struct api		*a = x->x_api;
 	const struct limits	*lim = &a->a_cf->cf_limits;
-	char			 peer[LIMIT_KEY_MAX];
 	long			 wait;
+	int			 rc = 0;
 
-	api_peer(x, peer, sizeof(peer));
+	api_peer(x, peer, plen);
 	if ((wait = limit_blocked(a->a_auth, peer, clock_mono_ms())) > 0) {
 		api_too_many(x, wait, "auth_failures", "too many failed "
 		    "authentications from this address");
 		return -1;
 	}
-	if (auth_identify(x->x_req, x->x_id.id_unix, a->a_cf,
+	auth_peer(x->x_req, x->x_id.id_unix, x->x_id.id_peer,
+	    sizeof(x->x_id.id_peer));
+	if (anon)
+		return 0;
+	if (!x->x_id.id_unix && evhttp_find_header(
+	    evhttp_request_get_input_headers(x->x_req), "Authorization") ==
+	    NULL && (rc = api_session_cookie(x)) == -1) {
+		api_error(x, 401, "session_ended", NULL, "the console session "
+		    "has ended: sign in again");
+		return -1;
+	}
+	if (rc == 0 && auth_identify(x->x_req, x->x_id.id_unix, a->a_cf,
 	    &x->x_id) == -1) {
 		api_auth_failed(a, x, peer);
 		api_audit_authfail(x);
@@ -604,11 +636,13 @@ static void
 api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
     const char *queue, const char *verb)
 {
+	char	 peer[LIMIT_KEY_MAX];
 	int	 roles, get = x->x_method == EVHTTP_REQ_GET ||
 		    x->x_method == EVHTTP_REQ_HEAD;
 
 	roles = get ? rt->rt_get : x->x_method == EVHTTP_REQ_POST ?
-	    rt->rt_post : x->x_method == EVHTTP_REQ_PATCH ? rt->rt_patch : 0;
+	    rt->rt_post : x->x_method == EVHTTP_REQ_PATCH ? rt->rt_patch :
+	    x->x_method == EVHTTP_REQ_DELETE ? rt->rt_delete : 0;
 	/* An export is made to be read: HEAD would make (and audit) one. */
 	if (x->x_method == EVHTTP_REQ_HEAD && strstr(rt->rt_allow, "HEAD") ==
 	    NULL)
@@ -620,8 +654,20 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		    x->x_path, rt->rt_allow);
 		return;
 	}
-	if (api_admit(x) == -1)
+	if (api_admit(x, roles == R_ANON, peer, sizeof(peer)) == -1)
 		return;
+	/* No other site's page may act in a signed-in user's name. */
+	if (!get && (x->x_cookie || (roles == R_ANON && evhttp_find_header(
+	    evhttp_request_get_input_headers(x->x_req), "Origin") != NULL)) &&
+	    api_session_origin_ok(x) == -1) {
+		api_error(x, 403, "forbidden_origin", NULL, "a request that "
+		    "changes something must come from the console's own page");
+		return;
+	}
+	if (roles == R_ANON) {
+		api_session_post(x, peer);
+		return;
+	}
 	if (!(roles & (1 << x->x_id.id_role))) {
 		api_error(x, 403, "forbidden", NULL, "role %s may not do this",
 		    config_role_name(x->x_id.id_role));
@@ -670,6 +716,12 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 	case RT_AUDIT:
 		api_audit(x);
 		break;
+	case RT_SESSION:
+		if (get)
+			api_session_get(x);
+		else
+			api_session_delete(x);
+		break;
 	}
 }
 
@@ -705,6 +757,7 @@ api_request(struct evhttp_request *req, void *arg)
 	struct ctx		 x;
 	int64_t			 id = 0;
 	char			 queue[40];
+	size_t			 i;
 
 	memset(&x, 0, sizeof(x));
 	x.x_api = listener_arg(l);
@@ -713,6 +766,10 @@ api_request(struct evhttp_request *req, void *arg)
 	x.x_method = evhttp_request_get_command(req);
 	x.x_id.id_unix = listener_is_unix(l);
 	TAILQ_INIT(&x.x_query);
+	for (i = 0; i < sizeof(api_security_headers) /
+	    sizeof(api_security_headers[0]); i++)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    api_security_headers[i][0], api_security_headers[i][1]);
 	if (api_header_count(&x) == -1)
 		return;
 	if (x.x_api->a_stopping) {
@@ -728,6 +785,12 @@ api_request(struct evhttp_request *req, void *arg)
 		    "target");
 		return;
 	}
+	if (strncmp(x.x_path, "/v1/", 4) != 0 && strcmp(x.x_path, "/v1") != 0) {
+		api_web(&x, x.x_api->a_cf->cf_web_root);
+		return;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Cache-Control", "no-store");
 	if ((rt = api_route(x.x_path, &id, queue, sizeof(queue),
 	    &verb)) == NULL) {
 		api_error(&x, 404, "not_found", NULL, "no such resource: %.200s",

@@ -15,6 +15,7 @@
 #define API_LIST_LIMIT	50	/* a list's default length */
 #define API_FAILS_MAX	64	/* failed authentications audited a turn */
 
+#define R_ANON		(1 << ROLE_NONE)	/* no identity needed */
 #define R_OPERATOR	(1 << ROLE_OPERATOR)
 #define R_COUNSELOR	(1 << ROLE_COUNSELOR)
 #define R_SUPERVISOR	(1 << ROLE_SUPERVISOR)
@@ -32,6 +33,8 @@ struct ctx {
 	const char		*x_path;
 	struct evkeyvalq	 x_query;
 	int			 x_method;
+	int			 x_cookie;	/* known by a session cookie */
+	unsigned char		 x_sha[SHA256_LEN]; /* its id's hash */
 };
 
 /* A call shown with its personal fields in a list, maybe through an item. */
@@ -136,6 +139,8 @@ void	api_write_queue(struct ctx *x, struct write *w);
 void	api_write_free(struct write *w);
 struct write *api_write_new(struct ctx *x);
 
+void	api_auth_failed(struct api *a, struct ctx *x, const char *peer);
+
 /* api_view.c */
 int	api_show_flags(const struct ctx *x, const struct call *c);
 json_t *api_call_json_items(struct ctx *x, const struct call *c,
@@ -189,5 +194,15 @@ void	api_exports_abort(struct api *a);
 void	api_audit_authfail(struct ctx *x);
 void	api_fails_run(struct write *w);
 void	api_audit(struct ctx *x);
+
+/* api_session.c */
+void	api_session_post(struct ctx *x, const char *peer);
+void	api_session_get(struct ctx *x);
+void	api_session_delete(struct ctx *x);
+int	api_session_cookie(struct ctx *x);
+int	api_session_origin_ok(struct ctx *x);
+
+/* api_web.c */
+void	api_web(struct ctx *x, const char *root);
 
 #endif /* HOTLINED_API_H */

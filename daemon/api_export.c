@@ -167,7 +167,6 @@ api_export_start(void *arg, int ok, const char *why)
 	evhttp_add_header(h, "Content-Disposition", e->e_csv ?
 	    "attachment; filename=\"hotline-export.csv\"" :
 	    "attachment; filename=\"hotline-export.json\"");
-	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_send_reply_start(req, 200, "OK");
 	e->e_conn = evhttp_request_get_connection(req);
 	listener_set_closecb(e->e_x.x_l, e->e_conn, api_export_closed, e);

@@ -403,7 +403,10 @@ ld_role(struct loader *ld, const config_setting_t *e, const char *path,
 	return 0;
 }
 
-/* How a peer is known: uid, user (a name resolved now) or token hash. */
+/*
+ * How a peer is known: uid, user (a name resolved now), token hash, or a
+ * password hash for signing in to the console.
+ */
 static int
 ld_op_identity(struct loader *ld, const config_setting_t *e,
     const char *path, struct operator *op)
@@ -444,8 +447,18 @@ ld_op_identity(struct loader *ld, const config_setting_t *e,
 		free(str);
 		op->op_has_token = 1;
 	}
-	if (!op->op_has_uid && !op->op_has_token)
-		return ld_error(ld, e, path, "needs uid, user or token_sha256");
+	if ((s = config_setting_get_member(e, "password")) != NULL) {
+		if (ld_string(ld, e, path, "password", NULL,
+		    &op->op_password) == -1)
+			return -1;
+		if (!password_hash_ok(op->op_password))
+			return ld_error(ld, s, path, "password must be a hash "
+			    "made by hotlined --new-password (\"$y$...\"), "
+			    "never the password itself");
+	}
+	if (!op->op_has_uid && !op->op_has_token && op->op_password == NULL)
+		return ld_error(ld, e, path, "needs uid, user, token_sha256 "
+		    "or password");
 	return 0;
 }
 
@@ -477,7 +490,7 @@ ld_operators(struct loader *ld, const config_setting_t *root,
     struct config *cf)
 {
 	static const char *const known[] = { "name", "role", "uid", "user",
-	    "token_sha256", NULL };
+	    "token_sha256", "password", NULL };
 	config_setting_t	*s, *e;
 	struct operator		*op;
 	char			 path[64];
@@ -683,6 +696,54 @@ ld_retention(struct loader *ld, const config_setting_t *root,
 		return -1;
 	return ld_long(ld, g, "retention", "personal_days", 0, 0, 36500,
 	    &cf->cf_retention_days);
+}
+
+static int	ld_duration(struct loader *, const config_setting_t *,
+		    const char *, int64_t, int64_t, int64_t *);
+
+/* A duration setting name of group g (path), default def. */
+static int
+ld_group_duration(struct loader *ld, const config_setting_t *g,
+    const char *path, const char *name, int64_t def, int64_t min,
+    int64_t max, long *out)
+{
+	config_setting_t	*s;
+	char			 full[64];
+	int64_t			 v = def;
+
+	snprintf(full, sizeof(full), "%s.%s", path, name);
+	if (g != NULL && (s = config_setting_get_member(g, name)) != NULL &&
+	    ld_duration(ld, s, full, min, max, &v) == -1)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+/*
+ * web = { root = "web/dist"; idle_timeout = "30m"; max_age = "12h"; }:
+ * the browser console's files, served by the api listeners, and how long
+ * a console session lasts idle (desks are shared) and at most (a shift).
+ * No root: no console, and /v1 alone is served. A root that is not (yet)
+ * a directory is said in the log (server.c), not refused: the calls go on
+ * whatever becomes of the console's files.
+ */
+static int
+ld_web(struct loader *ld, const config_setting_t *root, struct config *cf)
+{
+	static const char *const known[] = { "root", "idle_timeout",
+	    "max_age", NULL };
+	config_setting_t	*g;
+
+	if (ld_group(ld, root, "web", &g) == -1 ||
+	    (g != NULL && ld_known(ld, g, "web", known) == -1) ||
+	    (g != NULL && config_setting_get_member(g, "root") != NULL &&
+	    ld_string(ld, g, "web", "root", NULL, &cf->cf_web_root) == -1) ||
+	    ld_group_duration(ld, g, "web", "idle_timeout", 1800, 60, 86400,
+	    &cf->cf_session_idle_s) == -1 ||
+	    ld_group_duration(ld, g, "web", "max_age", 43200, 60, 7 * 86400,
+	    &cf->cf_session_max_s) == -1)
+		return -1;
+	return 0;
 }
 
 /*
@@ -984,7 +1045,7 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 {
 	static const char *const known[] = { "timezone", "user", "group",
 	    "log", "store", "api", "status", "limits", "privacy",
-	    "retention", "lines",
+	    "retention", "web", "lines",
 	    "caller_types", "topics", "risk_levels", "outcomes", "queues",
 	    "routes", "callbacks", "operators", NULL };
 
@@ -1000,7 +1061,7 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    ld_log(ld, root, cf) == -1 || ld_store(ld, root, cf) == -1 ||
 	    ld_interfaces(ld, root, cf) == -1 ||
 	    ld_limits(ld, root, cf) == -1 || ld_privacy(ld, root, cf) == -1 ||
-	    ld_retention(ld, root, cf) == -1 ||
+	    ld_retention(ld, root, cf) == -1 || ld_web(ld, root, cf) == -1 ||
 	    ld_codes(ld, root, "lines", &cf->cf_lines) == -1 ||
 	    ld_codes(ld, root, "caller_types", &cf->cf_caller_types) == -1 ||
 	    ld_codes(ld, root, "topics", &cf->cf_topics) == -1 ||
@@ -1111,8 +1172,11 @@ config_free(struct config *cf)
 		free(cf->cf_routes[i].ru_lines);
 	}
 	free(cf->cf_routes);
-	for (i = 0; i < cf->cf_nops; i++)
+	for (i = 0; i < cf->cf_nops; i++) {
 		free(cf->cf_ops[i].op_name);
+		free(cf->cf_ops[i].op_password);
+	}
+	free(cf->cf_web_root);
 	free(cf->cf_ops);
 	free(cf);
 }
@@ -1152,6 +1216,17 @@ config_op_by_uid(const struct config *cf, uid_t uid)
 }
 
 /* Compare against every token in constant time per entry, no early exit. */
+const struct operator *
+config_op_by_name(const struct config *cf, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->cf_nops; i++)
+		if (strcmp(cf->cf_ops[i].op_name, name) == 0)
+			return &cf->cf_ops[i];
+	return NULL;
+}
+
 const struct operator *
 config_op_by_token(const struct config *cf, const unsigned char *sha)
 {

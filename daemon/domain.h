@@ -67,6 +67,10 @@ int	stats_step(struct stats_req *);
 json_t	*stats_result(struct stats_req *);
 void	stats_set_config(struct stats_req *, const struct config *);
 void	stats_free(struct stats_req *);
+
+/* stats_rollup.c */
+int	stats_wait_bucket(int64_t);
+int64_t	stats_wait_bound(int);
 int	stats_rollup_add(struct store *, const struct config *,
 	    const struct call *, const struct queue_item *, size_t, int);
 int	stats_rollup_call(struct store *, const struct config *, int64_t,
@@ -105,5 +109,23 @@ int	 retention_run_slice(struct store *, const struct config *, int64_t,
 	    struct retention_slice *);
 int64_t	 retention_cutoff(long, int64_t);
 json_t	*retention_json(void);
+
+/*
+ * session.c: the browser console's sessions, known by a random id in a
+ * cookie; the store keeps only the id's SHA-256.
+ */
+#define SESSION_COOKIE		"hotline_session"
+#define SESSION_ID_LEN		32	/* random bytes */
+#define SESSION_COOKIE_LEN	(2 * SESSION_ID_LEN)	/* their hex */
+int	 session_init(struct batch *, struct store *, const struct config *);
+void	 session_free(void);
+void	 session_set_config(const struct config *);
+int	 session_open(const struct operator *, int64_t, char *,
+	    unsigned char *);
+int	 session_close(const unsigned char *);
+void	 session_forget(const unsigned char *);
+int	 session_find(const char *, int64_t, const struct config *,
+	    struct identity *, unsigned char *);
+size_t	 session_count(void);
 
 #endif /* HOTLINED_DOMAIN_H */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "server.h"
@@ -25,6 +26,7 @@ usage(FILE *f)
 "usage: hotlined [-ftVh] [-c file] [--allow-root]\n"
 "       hotlined [-c file] [--allow-root] --backup file\n"
 "       hotlined --new-token name role\n"
+"       hotlined --new-password name < password\n"
 "\n"
 "Keep the call log of a psychological support hotline: operators log\n"
 "calls over an HTTP API (see hotline(1)); every answer that says a call\n"
@@ -48,6 +50,11 @@ usage(FILE *f)
 "           print a fresh random bearer token for name (operator,\n"
 "           counselor, supervisor or admin) once, and the operators\n"
 "           entry for the config, which keeps only its SHA-256\n"
+"  --new-password name\n"
+"           read a password for name (twice, unechoed, on a terminal;\n"
+"           else one line of standard input) and print the password\n"
+"           entry for its operators entry: a yescrypt hash, never the\n"
+"           password, with which name signs in to the browser console\n"
 "  -h       print this help and exit\n"
 "\n"
 "Signals: SIGHUP re-reads the config (a bad one is logged and the old one\n"
@@ -159,6 +166,75 @@ new_token(const char *name, const char *role)
 	return 0;
 }
 
+/* One line of f into buf, the newline taken off; -1 at end or too long. */
+static int
+read_line(FILE *f, char *buf, size_t len)
+{
+	size_t	 n;
+
+	if (fgets(buf, (int)len, f) == NULL)
+		return -1;
+	n = strcspn(buf, "\n");
+	if (buf[n] != '\n' && !feof(f))
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* A password from the terminal, not echoed; -1 at end of input. */
+static int
+read_secret(const char *prompt, char *buf, size_t len)
+{
+	struct termios	 old, quiet;
+	int		 rc;
+
+	fputs(prompt, stderr);
+	if (tcgetattr(STDIN_FILENO, &old) == -1)
+		return -1;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	rc = read_line(stdin, buf, len);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	return rc;
+}
+
+/* --new-password: the yescrypt hash of a password, for the config. */
+static int
+new_password(const char *name)
+{
+	char	 pw[256], again[256] = "", hash[PASSWORD_HASH_MAX];
+	int	 tty = isatty(STDIN_FILENO), rc;
+
+	if (tty ? read_secret("password: ", pw, sizeof(pw)) == -1 ||
+	    read_secret("again: ", again, sizeof(again)) == -1 :
+	    read_line(stdin, pw, sizeof(pw)) == -1) {
+		fprintf(stderr, "hotlined: --new-password: no password read "
+		    "(at most %zu bytes, one line)\n", sizeof(pw) - 2);
+		return EX_USAGE_ERR;
+	}
+	rc = EX_USAGE_ERR;
+	if (tty && strcmp(pw, again) != 0)
+		fprintf(stderr, "hotlined: --new-password: the two passwords "
+		    "differ\n");
+	else if (strlen(pw) < 8)
+		fprintf(stderr, "hotlined: --new-password: a password needs "
+		    "at least 8 characters\n");
+	else if ((rc = password_hash(pw, hash, sizeof(hash))) == -1) {
+		fprintf(stderr, "hotlined: --new-password: hashing failed "
+		    "(libcrypt)\n");
+		rc = 1;
+	} else {
+		printf("add to the operators entry of %s in the config, then "
+		    "reload:\n  password = \"%s\";\n", name, hash);
+		rc = 0;
+	}
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(again, sizeof(again));
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -166,10 +242,11 @@ main(int argc, char *argv[])
 		{ "allow-root", no_argument, NULL, 'R' },
 		{ "backup", required_argument, NULL, 'B' },
 		{ "new-token", no_argument, NULL, 'N' },
+		{ "new-password", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*conf = HOTLINED_CONF, *dest = NULL;
-	int		 ch, foreground = 0, test = 0, token = 0;
+	int		 ch, foreground = 0, test = 0, token = 0, pw = 0;
 	int		 allow_root = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:fhtV", longopts,
@@ -183,6 +260,9 @@ main(int argc, char *argv[])
 			break;
 		case 'N':
 			token = 1;
+			break;
+		case 'P':
+			pw = 1;
 			break;
 		case 'c':
 			conf = optarg;
@@ -212,6 +292,15 @@ main(int argc, char *argv[])
 			return EX_USAGE_ERR;
 		}
 		return new_token(argv[optind], argv[optind + 1]);
+	}
+	if (pw) {
+		if (argc - optind != 1) {
+			fprintf(stderr, "hotlined: --new-password takes a "
+			    "name\n");
+			usage(stderr);
+			return EX_USAGE_ERR;
+		}
+		return new_password(argv[optind]);
 	}
 	if (optind != argc) {
 		fprintf(stderr, "hotlined: unexpected argument: %s\n",

@@ -56,6 +56,7 @@ struct operator {
 	uid_t		 op_uid;
 	int		 op_has_token;
 	unsigned char	 op_token_sha[SHA256_LEN];
+	char		*op_password;	/* its hash (password.c), or NULL */
 };
 
 #define QUEUE_PRIORITIES	9	/* priorities 1 (first) to 9 */
@@ -134,6 +135,10 @@ struct config {
 	int		 cf_cb_priority;
 	struct operator	*cf_ops;
 	size_t		 cf_nops;
+	char		*cf_web_root;	/* the console's files, or NULL */
+	long		 cf_session_idle_s;	/* a console session ends when
+						   idle this long */
+	long		 cf_session_max_s;	/* or this long after sign-in */
 	char		*cf_user;	/* drop to this account, or NULL */
 	uid_t		 cf_uid;
 	gid_t		 cf_gid;
@@ -285,6 +290,8 @@ void		 config_free(struct config *);
 const struct code_name *config_find(const struct code_list *, const char *);
 int		 config_risk_rank(const struct config *, const char *);
 const struct operator *config_op_by_uid(const struct config *, uid_t);
+const struct operator *config_op_by_name(const struct config *,
+		    const char *);
 const struct operator *config_op_by_token(const struct config *,
 		    const unsigned char *);
 const char	*config_role_name(enum role);
@@ -318,6 +325,12 @@ const struct route_rule *route_find(const struct config *,
 		    const struct call *);
 size_t		 route_call(const struct config *, const struct call *,
 		    struct route_item[2]);
+
+/* password.c */
+#define PASSWORD_HASH_MAX	128
+int	password_hash_ok(const char *);
+int	password_hash(const char *, char *, size_t);
+int	password_check(const char *, const char *);
 
 /* digest.c */
 int	digest_sha256(const void *, size_t, unsigned char *);

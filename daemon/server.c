@@ -57,6 +57,19 @@ server_check_conf_mode(const char *path, const struct config *cf)
 		    (unsigned int)(st.st_mode & 07777), path);
 }
 
+/* A console root that is not a directory: said, and only /v1 served. */
+static void
+server_check_web_root(const struct config *cf)
+{
+	struct stat	 st;
+
+	if (cf->cf_web_root != NULL && (stat(cf->cf_web_root, &st) == -1 ||
+	    !S_ISDIR(st.st_mode)))
+		log_warnx("web.root \"%s\" is not a directory: the console is "
+		    "not served (build it with make, or install it)",
+		    cf->cf_web_root);
+}
+
 static void
 server_close_listeners(struct listener **v, size_t n)
 {
@@ -231,6 +244,7 @@ server_reload(struct server *s)
 		return;
 	}
 	server_check_conf_mode(s->s_conf_path, cf);
+	server_check_web_root(cf);
 	if (strcmp(cf->cf_db_path, s->s_cf->cf_db_path) != 0)
 		log_warnx("reload: store.path changed; the new path takes "
 		    "effect at the next start");
@@ -273,6 +287,7 @@ server_reload(struct server *s)
 	api_set_config(s->s_api, cf);
 	queue_set_config(cf);
 	retention_set_config(cf);
+	session_set_config(cf);
 	clock_set_timezone(cf->cf_timezone);
 	status_set_config(cf);
 	log_setfacility(cf->cf_facility);
@@ -434,6 +449,9 @@ server_start(struct server *s)
 	if (audit_init(s->s_batch, s->s_store) == -1)
 		fatalx("%s: the audit trail: %s", s->s_cf->cf_db_path,
 		    store_errmsg(s->s_store));
+	if (session_init(s->s_batch, s->s_store, s->s_cf) == -1)
+		fatalx("%s: the console's sessions: %s", s->s_cf->cf_db_path,
+		    store_errmsg(s->s_store));
 	if (retention_init(s->s_base, s->s_batch, s->s_store, s->s_cf) == -1)
 		fatalx("retention_init: out of memory");
 	if (status_init(s->s_base, s->s_store, s->s_batch, s->s_cf,
@@ -455,6 +473,7 @@ server_free(struct server *s)
 	api_free(s->s_api);
 	retention_free();	/* after the batch ran its last slice */
 	queue_free();
+	session_free();
 	batch_free(s->s_batch);
 	server_close_listeners(s->s_api_l, s->s_napi_l);
 	server_close_listeners(s->s_status_l, s->s_nstatus_l);
@@ -489,6 +508,7 @@ server_run(const char *conf_path, int foreground, int allow_root)
 	}
 	log_setfacility(s.s_cf->cf_facility);
 	server_check_conf_mode(conf_path, s.s_cf);
+	server_check_web_root(s.s_cf);
 	if (priv_root_refused(s.s_cf, conf_path, allow_root, &cause)) {
 		if (!foreground)
 			fprintf(stderr, "hotlined: %s\n", cause);

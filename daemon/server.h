@@ -23,7 +23,7 @@ void		 api_stop(struct api *);
  * counters (status.h) that the main loop renders; a timer probes the
  * store; a request never touches SQLite.
  */
-int	 status_prepare(char **);
+int	 status_prepare(char **);		/* status_http.c */
 int	 status_init(struct event_base *, struct store *, struct batch *,
 	    const struct config *, char **);
 struct event_base *status_base(void);
@@ -31,9 +31,10 @@ int	 status_run(void);
 void	 status_halt(void);
 void	 status_free(void);
 void	 status_set_config(const struct config *);
-void	 status_stop(void);
 void	 status_handle(struct evhttp_request *, void *);
+void	 status_stop(void);			/* status_render.c */
 json_t	*status_json(int64_t);
+size_t	 status_label_escape(const char *, char *, size_t);
 
 /* server.c */
 int	server_run(const char *, int, int);

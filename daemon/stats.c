@@ -7,11 +7,11 @@
  *
  * Most questions are answered from stats_hourly: per UTC hour and value
  * of each dimension, the sums a call contributes, kept in the same
- * transaction as every write that changes them (stats_rollup_call), so a
+ * transaction as every write that changes them (stats_rollup.c), so a
  * year by day is a few thousand rows, not every call. Two coded
  * dimensions at once, or a range or timezone whose buckets do not fall on
- * whole hours, are read from the calls themselves. The SQL is built from
- * fixed fragments only; every value is a bound parameter.
+ * whole hours, are read from the calls themselves (store_stats.c holds
+ * the SQL; this file adds the rows up).
  *
  * Waits (from an item's due time to its first claim) are counted in
  * buckets; a percentile is the upper bound of the bucket it falls in.
@@ -21,42 +21,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "domain.h"
 
 #define STATS_MAX_BUCKETS	10000
 
 enum stats_kind { SK_TIME, SK_CODE };
 
+/* The coded ones have their SQL in store_stats.c, by the same names. */
 static const struct stats_dim {
 	const char	*sd_name;
 	enum stats_kind	 sd_kind;
 	enum clock_unit	 sd_unit;	/* SK_TIME */
-	const char	*sd_expr;	/* SK_CODE: the value, in SQL */
 } stats_dims[] = {
-	{ "hour", SK_TIME, CLOCK_HOUR, NULL },
-	{ "day", SK_TIME, CLOCK_DAY, NULL },
-	{ "week", SK_TIME, CLOCK_WEEK, NULL },
-	{ "month", SK_TIME, CLOCK_MONTH, NULL },
-	{ "line", SK_CODE, 0, "c.line" },
-	{ "caller_type", SK_CODE, 0, "c.caller_type" },
-	{ "topic", SK_CODE, 0, "t.topic" },
-	{ "risk", SK_CODE, 0, "c.risk" },
-	{ "outcome", SK_CODE, 0, "coalesce(c.outcome, '')" },
-	{ "operator", SK_CODE, 0, "c.operator" },
-	{ "queue", SK_CODE, 0, "coalesce((SELECT q2.queue FROM queue_items q2"
-	    " WHERE q2.call_id = c.id ORDER BY q2.id LIMIT 1), '')" },
-	{ "call_type", SK_CODE, 0, "c.call_type" },
+	{ "hour", SK_TIME, CLOCK_HOUR },
+	{ "day", SK_TIME, CLOCK_DAY },
+	{ "week", SK_TIME, CLOCK_WEEK },
+	{ "month", SK_TIME, CLOCK_MONTH },
+	{ "line", SK_CODE, 0 },
+	{ "caller_type", SK_CODE, 0 },
+	{ "topic", SK_CODE, 0 },
+	{ "risk", SK_CODE, 0 },
+	{ "outcome", SK_CODE, 0 },
+	{ "operator", SK_CODE, 0 },
+	{ "queue", SK_CODE, 0 },
+	{ "call_type", SK_CODE, 0 },
 };
 #define STATS_NDIMS	(sizeof(stats_dims) / sizeof(stats_dims[0]))
-
-/* The upper bounds of the wait buckets, in seconds; longer waits count
- * in the last. */
-static const int64_t stats_wait_bounds[STORE_WAIT_BUCKETS] = {
-	60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800,
-	14400, 21600, 43200, 86400, 604800,
-};
 
 /* One group's sums while the rows are read. */
 struct stats_acc {
@@ -82,13 +72,13 @@ struct stats_slice {
 
 struct stats_req {
 	const struct config	*sr_cf;
-	sqlite3			*sr_db;
+	struct store		*sr_store;
+	struct store_stats_scan	*sr_scan;	/* from the calls */
 	int64_t			 sr_from, sr_to;
 	struct stats_slice	*sr_slices;
 	size_t			 sr_nslices;
 	size_t			 sr_next;	/* the first slice not read */
 	int			 sr_rollup;	/* from stats_hourly */
-	sqlite3_stmt		*sr_st[4];	/* calls, items; x dims, totals */
 	char			*sr_high;	/* risk codes, a JSON list */
 	const struct stats_dim	*sr_time;	/* or NULL */
 	const struct stats_dim	*sr_code[2];	/* or NULL */
@@ -217,46 +207,6 @@ stats_high_json(const struct config *cf)
 	return s;
 }
 
-/*
- * The statement: what to select after the bucket and the two values
- * (cols), from which tables (the topics and items joins), ordered or not.
- */
-static sqlite3_stmt *
-stats_prepare(struct stats_req *r, const char *cols, int items,
-    int grouped, int with_dims)
-{
-	sqlite3_stmt	*st = NULL;
-	const char	*e1 = "NULL", *e2 = "NULL";
-	char		*sql;
-	int		 topic = 0;
-	size_t		 i;
-
-	if (with_dims) {
-		if (r->sr_ncode > 0)
-			e1 = r->sr_code[0]->sd_expr;
-		if (r->sr_ncode > 1)
-			e2 = r->sr_code[1]->sd_expr;
-		for (i = 0; i < r->sr_ncode; i++)
-			topic |= strcmp(r->sr_code[i]->sd_name, "topic") == 0;
-	}
-	if (asprintf(&sql, "WITH b(k, lo, hi) AS (SELECT"
-	    " json_extract(value, '$[2]'), json_extract(value, '$[0]'),"
-	    " json_extract(value, '$[1]') FROM json_each(?1))"
-	    " SELECT %s, %s, %s, %s FROM b CROSS JOIN calls c%s%s"
-	    " WHERE c.started_at >= b.lo AND c.started_at < b.hi%s",
-	    with_dims && r->sr_time != NULL ? "b.k" : "-1", e1, e2, cols,
-	    topic ? " JOIN call_topics t ON t.call_id = c.id" : "",
-	    items ? " JOIN queue_items q ON q.call_id = c.id" : "",
-	    grouped ? " GROUP BY 1, 2, 3" : "") == -1)
-		return NULL;
-	if (sqlite3_prepare_v2(r->sr_db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
-		st = NULL;
-	}
-	free(sql);
-	return st;
-}
-
 static int
 stats_same(const char *a, const char *b)
 {
@@ -374,10 +324,45 @@ stats_prefill(struct stats_req *r)
 	return 0;
 }
 
-static const char *
-stats_col(sqlite3_stmt *st, int i)
+/* What a read of rows adds into: a request, by dimension or in total. */
+struct stats_reading {
+	struct stats_req	*rd_req;
+	int			 rd_with_dims;
+	int			 rd_coded;	/* rollups: by the code */
+	size_t			 rd_bucket;	/* rollups: the hour's */
+};
+
+/* Add the sums of a row into a. */
+static void
+stats_acc_add(struct stats_acc *a, const struct store_stats_row *w)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	int	 i;
+
+	a->sa_calls += w->ssr_calls;
+	a->sa_dur_sum += w->ssr_dur_sum;
+	a->sa_dur_n += w->ssr_dur_n;
+	a->sa_high += w->ssr_high;
+	a->sa_items += w->ssr_items;
+	a->sa_escalated += w->ssr_escalated;
+	for (i = 0; i < STORE_WAIT_BUCKETS; i++)
+		a->sa_waits[i] += w->ssr_waits[i];
+	if (w->ssr_has_wait)
+		a->sa_waits[stats_wait_bucket(w->ssr_wait)]++;
+}
+
+/* A row of calls or items: into its group, or the totals. */
+static int
+stats_row(const struct store_stats_row *w, void *arg)
+{
+	struct stats_reading	*rd = arg;
+	struct stats_acc	*a;
+
+	a = rd->rd_with_dims ? stats_group(rd->rd_req, w->ssr_bucket,
+	    w->ssr_val[0], w->ssr_val[1]) : &rd->rd_req->sr_total;
+	if (a == NULL)
+		return -1;
+	stats_acc_add(a, w);
+	return 0;
 }
 
 /* The calls: count, durations, share at high risk, per group. */
@@ -385,77 +370,28 @@ static int
 stats_calls(struct stats_req *r, const char *bounds, const char *high,
     int with_dims)
 {
-	sqlite3_stmt		*st;
-	struct stats_acc	*a;
-	int			 rc;
+	struct stats_reading	 rd = { r, with_dims, 0, 0 };
 
-	/* Prepared once per request, kept for its next steps. */
-	if ((st = r->sr_st[with_dims]) == NULL &&
-	    (st = r->sr_st[with_dims] = stats_prepare(r, "count(*),"
-	    " total(c.duration_s), count(c.duration_s), total(c.risk IN"
-	    " (SELECT value FROM json_each(?2)))", 0, 1, with_dims)) == NULL)
+	if (store_stats_calls(r->sr_scan, with_dims, bounds, high, stats_row,
+	    &rd) != STORE_OK) {
+		log_warnx("%s: %s", __func__, store_errmsg(r->sr_store));
 		return -1;
-	sqlite3_bind_text(st, 1, bounds, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, high, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		a = with_dims ? stats_group(r, sqlite3_column_int64(st, 0),
-		    stats_col(st, 1), stats_col(st, 2)) : &r->sr_total;
-		if (a == NULL)
-			break;
-		a->sa_calls += sqlite3_column_int64(st, 3);
-		a->sa_dur_sum += sqlite3_column_double(st, 4);
-		a->sa_dur_n += sqlite3_column_int64(st, 5);
-		a->sa_high += (int64_t)sqlite3_column_double(st, 6);
 	}
-	if (rc != SQLITE_DONE)
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* The bucket of a wait. */
-static int
-stats_wait_bucket(int64_t w)
-{
-	int	 i;
-
-	for (i = 0; i < STORE_WAIT_BUCKETS - 1; i++)
-		if (w <= stats_wait_bounds[i])
-			break;
-	return i;
+	return 0;
 }
 
 /* The items: follow-ups, past SLA, the waits until the first claim. */
 static int
 stats_items(struct stats_req *r, const char *bounds, int with_dims)
 {
-	sqlite3_stmt		*st;
-	struct stats_acc	*a;
-	int			 rc;
+	struct stats_reading	 rd = { r, with_dims, 0, 0 };
 
-	if ((st = r->sr_st[2 + with_dims]) == NULL &&
-	    (st = r->sr_st[2 + with_dims] = stats_prepare(r,
-	    "q.escalated_at IS NOT NULL, q.first_claimed_at - q.due_at", 1, 0,
-	    with_dims)) == NULL)
+	if (store_stats_items(r->sr_scan, with_dims, bounds, stats_row,
+	    &rd) != STORE_OK) {
+		log_warnx("%s: %s", __func__, store_errmsg(r->sr_store));
 		return -1;
-	sqlite3_bind_text(st, 1, bounds, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		a = with_dims ? stats_group(r, sqlite3_column_int64(st, 0),
-		    stats_col(st, 1), stats_col(st, 2)) : &r->sr_total;
-		if (a == NULL)
-			break;
-		a->sa_items++;
-		a->sa_escalated += sqlite3_column_int(st, 3);
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-			a->sa_waits[stats_wait_bucket(sqlite3_column_int64(st,
-			    4))]++;
 	}
-	if (rc != SQLITE_DONE)
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
 
 /*
@@ -478,7 +414,7 @@ stats_percentile(const int64_t *w, int p)
 	for (i = 0; i < STORE_WAIT_BUCKETS - 1; i++)
 		if ((seen += w[i]) >= rank)
 			break;
-	return json_integer(stats_wait_bounds[i]);
+	return json_integer(stats_wait_bound(i));
 }
 
 /* The metrics of a group, into o. */
@@ -589,8 +525,7 @@ stats_req_free(struct stats_req *r)
 		free(r->sr_groups[i].sg_val[0]);
 		free(r->sr_groups[i].sg_val[1]);
 	}
-	for (i = 0; i < 4; i++)
-		sqlite3_finalize(r->sr_st[i]);
+	store_stats_scan_free(r->sr_scan);
 	free(r->sr_groups);
 	free(r->sr_hash);
 	free(r->sr_bounds);
@@ -613,53 +548,42 @@ stats_use_rollup(const struct stats_req *r)
 }
 
 /*
- * The rollup rows of [lo, hi), in hour order, into the groups (with_dims)
- * or the totals. The hours are matched to the buckets here, walking the
- * sorted bounds, which costs less than a join per bucket.
+ * A rollup row, in hour order: the hours are matched to the buckets here,
+ * walking the sorted bounds, which costs less than a join per bucket.
  */
+static int
+stats_rollup_row(const struct store_stats_row *w, void *arg)
+{
+	struct stats_reading	*rd = arg;
+	struct stats_req	*r = rd->rd_req;
+	struct stats_acc	*a;
+
+	while (rd->rd_bucket + 1 < r->sr_nbuckets &&
+	    w->ssr_hour >= r->sr_bounds[rd->rd_bucket + 1])
+		rd->rd_bucket++;
+	a = !rd->rd_with_dims ? &r->sr_total : stats_group(r,
+	    r->sr_time != NULL ? (int64_t)rd->rd_bucket : -1, rd->rd_coded ?
+	    w->ssr_val[0] : NULL, NULL);
+	if (a == NULL)
+		return -1;
+	stats_acc_add(a, w);
+	return 0;
+}
+
+/* The rollup rows of [lo, hi) into the groups (with_dims) or the totals. */
 static int
 stats_rollups(struct stats_req *r, int64_t lo, int64_t hi, int with_dims)
 {
-	static const char sql[] = "SELECT hour, value, calls, dur_sum, dur_n,"
-	    " high, items, escalated, w0, w1, w2, w3, w4, w5, w6, w7, w8, w9,"
-	    " w10, w11, w12, w13, w14, w15, w16 FROM stats_hourly"
-	    " WHERE dim = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour";
-	sqlite3_stmt		*st = NULL;
-	struct stats_acc	*a;
-	size_t			 b = 0;
-	int64_t			 hour;
-	int			 rc, i, coded = with_dims && r->sr_ncode == 1;
+	struct stats_reading	 rd = { r, with_dims,
+				    with_dims && r->sr_ncode == 1, 0 };
 
-	if (sqlite3_prepare_v2(r->sr_db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
+	if (store_stats_rollups(r->sr_store, rd.rd_coded ?
+	    r->sr_code[0]->sd_name : "all", lo, hi, stats_rollup_row,
+	    &rd) != STORE_OK) {
+		log_warnx("%s: %s", __func__, store_errmsg(r->sr_store));
 		return -1;
 	}
-	sqlite3_bind_text(st, 1, coded ? r->sr_code[0]->sd_name : "all", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		hour = sqlite3_column_int64(st, 0);
-		while (b + 1 < r->sr_nbuckets && hour >= r->sr_bounds[b + 1])
-			b++;
-		a = !with_dims ? &r->sr_total : stats_group(r,
-		    r->sr_time != NULL ? (int64_t)b : -1, coded ?
-		    stats_col(st, 1) : NULL, NULL);
-		if (a == NULL)
-			break;
-		a->sa_calls += sqlite3_column_int64(st, 2);
-		a->sa_dur_sum += (double)sqlite3_column_int64(st, 3);
-		a->sa_dur_n += sqlite3_column_int64(st, 4);
-		a->sa_high += sqlite3_column_int64(st, 5);
-		a->sa_items += sqlite3_column_int64(st, 6);
-		a->sa_escalated += sqlite3_column_int64(st, 7);
-		for (i = 0; i < STORE_WAIT_BUCKETS; i++)
-			a->sa_waits[i] += sqlite3_column_int64(st, 8 + i);
-	}
-	if (rc != SQLITE_DONE)
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(r->sr_db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
 
 /*
@@ -711,7 +635,7 @@ stats_start(struct store *s, const struct config *cf, int64_t from,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return STATS_ERR;
 	r->sr_cf = cf;
-	r->sr_db = store_handle(s);
+	r->sr_store = s;
 	r->sr_from = from;
 	r->sr_to = to;
 	if (stats_parse_by(r, by, err, len) == -1) {
@@ -737,7 +661,10 @@ stats_start(struct store *s, const struct config *cf, int64_t from,
 		r->sr_nbuckets = 1;
 	}
 	r->sr_rollup = stats_use_rollup(r);
-	if ((r->sr_high = stats_high_json(cf)) == NULL ||
+	if ((r->sr_scan = store_stats_scan_new(s, r->sr_time != NULL,
+	    r->sr_ncode > 0 ? r->sr_code[0]->sd_name : NULL, r->sr_ncode > 1 ?
+	    r->sr_code[1]->sd_name : NULL)) == NULL ||
+	    (r->sr_high = stats_high_json(cf)) == NULL ||
 	    stats_slice(r) == -1 || stats_prefill(r) == -1) {
 		stats_free(r);
 		return STATS_ERR;
@@ -837,127 +764,4 @@ stats_free(struct stats_req *r)
 		return;
 	stats_req_free(r);
 	free(r);
-}
-
-/* Is risk at "high" or above (the top level when there is no "high")? */
-static int
-stats_is_high(const struct config *cf, const char *risk)
-{
-	int	 high = config_risk_rank(cf, "high");
-
-	if (high == -1)
-		high = (int)cf->cf_risks.cl_n - 1;
-	return config_risk_rank(cf, risk) >= high;
-}
-
-/*
- * Add sign times what call c with its queue items v (n) contributes to
- * the rollups, under each of its dimension values, inside the caller's
- * transaction.
- */
-int
-stats_rollup_add(struct store *s, const struct config *cf,
-    const struct call *c, const struct queue_item *v, size_t n, int sign)
-{
-	int64_t			 d[6], w[STORE_WAIT_BUCKETS], hour;
-	struct {
-		const char	*dim, *value;
-	} dv[8 + CALL_MAX_TOPICS];
-	size_t			 ndv = 0, i;
-	int			 rc = STORE_OK;
-
-	memset(w, 0, sizeof(w));
-	d[0] = sign;
-	d[1] = sign * (c->c_duration_s > 0 ? c->c_duration_s : 0);
-	d[2] = sign * (c->c_duration_s >= 0);
-	d[3] = sign * stats_is_high(cf, c->c_risk);
-	d[4] = sign * (int64_t)n;
-	d[5] = 0;
-	for (i = 0; i < n; i++) {
-		d[5] += sign * (v[i].qi_escalated_at != 0);
-		if (v[i].qi_first_claimed_at != 0)
-			w[stats_wait_bucket(v[i].qi_first_claimed_at -
-			    v[i].qi_due_at)] += sign;
-	}
-#define DV(d_, v_) do { dv[ndv].dim = (d_); dv[ndv++].value = (v_); } while (0)
-	DV("all", "");
-	DV("line", c->c_line);
-	DV("caller_type", c->c_caller_type);
-	DV("risk", c->c_risk);
-	DV("outcome", c->c_outcome != NULL ? c->c_outcome : "");
-	DV("operator", c->c_operator);
-	DV("queue", n > 0 ? v[0].qi_queue : "");
-	DV("call_type", c->c_call_type);
-	for (i = 0; i < c->c_ntopics; i++)
-		DV("topic", c->c_topics[i]);
-#undef DV
-	hour = c->c_started_at - ((c->c_started_at % 3600) + 3600) % 3600;
-	for (i = 0; i < ndv && rc == STORE_OK; i++)
-		rc = store_rollup_add(s, dv[i].dim, hour, dv[i].value, d, w);
-	return rc;
-}
-
-/*
- * The same for call id as stored now. A write that changes a call or its
- * items takes the old contribution away (-1) before and adds the new one
- * (+1) after, in the same savepoint.
- */
-int
-stats_rollup_call(struct store *s, const struct config *cf, int64_t id,
-    int sign)
-{
-	struct call		 c;
-	struct queue_item	*v = NULL;
-	size_t			 n = 0;
-	int			 rc;
-
-	call_init(&c);
-	if ((rc = store_call_get(s, id, &c)) == STORE_OK &&
-	    (rc = store_items_by_call(s, id, &v, &n)) == STORE_OK)
-		rc = stats_rollup_add(s, cf, &c, v, n, sign);
-	call_free(&c);
-	store_items_free(v, n);
-	return rc;
-}
-
-/*
- * Build the rollups from the calls when they are missing: once, after an
- * upgrade to a store version that has them. One transaction; slow for a
- * large store, and logged.
- */
-int
-stats_rebuild(struct store *s, const struct config *cf)
-{
-	sqlite3		*db = store_handle(s);
-	sqlite3_stmt	*st;
-	int64_t		 n = 0;
-	int		 rc, empty;
-
-	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM stats_hourly)"
-	    " = 0 AND EXISTS (SELECT 1 FROM calls)", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return STORE_ERR;
-	empty = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (!empty)
-		return STORE_OK;
-	log_info("building the statistics rollups from the stored calls");
-	if (store_begin(s) != STORE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT id FROM calls ORDER BY id", -1, &st,
-	    NULL) != SQLITE_OK)
-		return STORE_ERR;
-	rc = STORE_OK;
-	while (rc == STORE_OK && sqlite3_step(st) == SQLITE_ROW) {
-		rc = stats_rollup_call(s, cf, sqlite3_column_int64(st, 0), 1);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (rc != STORE_OK) {
-		store_rollback(s);
-		return rc;
-	}
-	if ((rc = store_commit(s)) == STORE_OK)
-		log_info("statistics rollups built from %lld calls",
-		    (long long)n);
-	return rc;
 }

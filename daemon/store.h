@@ -7,6 +7,15 @@
 
 #include "hotlined.h"
 
+#define STORE_OK	 0
+#define STORE_ERR	-1
+#define STORE_NOTFOUND	-2
+#define STORE_CONFLICT	-3
+#define STORE_BUSY	-4
+#define STORE_FAULT_OTHER	0	/* store_fault(): a lock, a bug, ... */
+#define STORE_FAULT_FULL	1	/* the disk (or quota) is full */
+#define STORE_FAULT_IO		2	/* an I/O error, a damaged file */
+
 /* store.c */
 struct store;
 struct store	*store_open(const char *, long, char **);
@@ -15,10 +24,18 @@ int		 store_begin(struct store *);
 int		 store_in_batch(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
+int		 store_request_begin(struct store *);
+int		 store_request_end(struct store *, int);
 const char	*store_errmsg(struct store *);
 int		 store_fault(struct store *);
 int		 store_probe(struct store *);
+int		 store_lock_check(struct store *);
+int		 store_checkpoint(struct store *);
+
+/* store_schema.c */
 int		 store_backup(const char *, const char *, char **);
+
+/* store_call.c */
 int		 store_call_insert(struct store *, struct call *, const char *,
 		    const char *);
 int		 store_call_by_key(struct store *, const char *, const char *,
@@ -29,15 +46,11 @@ int		 store_call_list(struct store *, const struct call_filter *,
 int		 store_call_update(struct store *, const struct call *,
 		    const char *, json_t *);
 json_t		*store_call_history(struct store *, int64_t);
-struct sqlite3	*store_handle(struct store *);
-int		 store_export_begin(struct store *, const char *, const char *,
-		    int64_t, int64_t, const char *, int64_t *);
-int		 store_export_end(struct store *, int64_t, int64_t);
-#define STORE_WAIT_BUCKETS	17
-int		 store_rollup_add(struct store *, const char *, int64_t,
-		    const char *, const int64_t[6], const int64_t *);
-int		 store_request_begin(struct store *);
-int		 store_request_end(struct store *, int);
+int64_t		 store_repeat_count(struct store *, const char *, int64_t);
+int		 store_erase_slice(struct store *, int64_t, int64_t, int,
+		    int64_t *);
+
+/* store_queue.c */
 void		 store_item_free(struct queue_item *);
 void		 store_items_free(struct queue_item *, size_t);
 int		 store_item_insert(struct store *, struct queue_item *,
@@ -62,7 +75,56 @@ int		 store_queue_oldest(struct store *, const char *, int64_t,
 int		 store_next_due(struct store *, int64_t, int64_t *);
 int		 store_queue_counts(struct store *, int64_t,
 		    void (*)(void *, const char *, const int64_t[5]), void *);
-int64_t		 store_repeat_count(struct store *, const char *, int64_t);
+
+/* store_audit.c */
+int		 store_audit_add(struct store *, struct audit_entry *);
+int		 store_audit_last(struct store *, int64_t *);
+int		 store_audit_after(struct store *, int64_t,
+		    void (*)(const struct audit_entry *, void *), void *);
+int		 store_audit_list(struct store *, const struct audit_filter *,
+		    void (*)(const struct audit_entry *, void *), void *);
+int		 store_export_begin(struct store *, const char *, const char *,
+		    int64_t, int64_t, const char *, int64_t *);
+int		 store_export_end(struct store *, int64_t, int64_t);
+
+/* store_stats.c */
+#define STORE_WAIT_BUCKETS	17
+/*
+ * One row of a statistics read, added up by stats.c; the texts are valid
+ * only during the callback.
+ */
+struct store_stats_row {
+	int64_t		 ssr_bucket;	/* calls, items: k of the slice, -1 */
+	int64_t		 ssr_hour;	/* rollups: the UTC hour */
+	const char	*ssr_val[2];	/* the coded values, or NULL */
+	int64_t		 ssr_calls;
+	double		 ssr_dur_sum;
+	int64_t		 ssr_dur_n;	/* calls with a duration */
+	int64_t		 ssr_high;	/* calls at high risk */
+	int64_t		 ssr_items;
+	int64_t		 ssr_escalated;
+	int64_t		 ssr_waits[STORE_WAIT_BUCKETS];	/* rollups */
+	int		 ssr_has_wait;	/* items: claimed once, after */
+	int64_t		 ssr_wait;	/* ...this many seconds */
+};
+struct store_stats_scan;
+int		 store_stats_rollup_add(struct store *, const char *, int64_t,
+		    const char *, const int64_t[6], const int64_t *);
+int		 store_stats_rollups(struct store *, const char *, int64_t,
+		    int64_t, int (*)(const struct store_stats_row *, void *),
+		    void *);
+int		 store_stats_missing(struct store *, int *);
+int		 store_stats_each_call(struct store *,
+		    int (*)(int64_t, void *), void *);
+struct store_stats_scan *store_stats_scan_new(struct store *, int,
+		    const char *, const char *);
+void		 store_stats_scan_free(struct store_stats_scan *);
+int		 store_stats_calls(struct store_stats_scan *, int,
+		    const char *, const char *,
+		    int (*)(const struct store_stats_row *, void *), void *);
+int		 store_stats_items(struct store_stats_scan *, int,
+		    const char *,
+		    int (*)(const struct store_stats_row *, void *), void *);
 /* One row of the start-up counts; text is valid only during the callback. */
 enum store_count_kind {
 	STORE_COUNT_LINE,	/* line; calls in the day; latest start */
@@ -77,23 +139,21 @@ struct store_count {
 };
 int		 store_counts(struct store *, int64_t, int64_t, int64_t,
 		    void (*)(const struct store_count *, void *), void *);
-int		 store_lock_check(struct store *);
-int		 store_audit_add(struct store *, struct audit_entry *);
-int		 store_audit_last(struct store *, int64_t *);
-int		 store_audit_after(struct store *, int64_t,
-		    void (*)(const struct audit_entry *, void *), void *);
-int		 store_audit_list(struct store *, const struct audit_filter *,
-		    void (*)(const struct audit_entry *, void *), void *);
-int		 store_erase_slice(struct store *, int64_t, int64_t, int,
-		    int64_t *);
-int		 store_checkpoint(struct store *);
-#define STORE_OK	 0
-#define STORE_ERR	-1
-#define STORE_NOTFOUND	-2
-#define STORE_CONFLICT	-3
-#define STORE_BUSY	-4
-#define STORE_FAULT_OTHER	0	/* store_fault(): a lock, a bug, ... */
-#define STORE_FAULT_FULL	1	/* the disk (or quota) is full */
-#define STORE_FAULT_IO		2	/* an I/O error, a damaged file */
+
+/* A console session as the store keeps it (store_session.c). */
+struct session_row {
+	unsigned char	 sr_sha[SHA256_LEN];	/* of the id */
+	const char	*sr_name;
+	int		 sr_role;		/* enum role */
+	unsigned char	 sr_pw[SHA256_LEN];	/* of the password hash */
+	int64_t		 sr_created;
+	int64_t		 sr_seen;
+};
+int		 store_session_add(struct store *, const struct session_row *);
+int		 store_session_del(struct store *, const unsigned char *);
+int		 store_session_seen(struct store *, const unsigned char *,
+		    int64_t);
+int		 store_session_load(struct store *,
+		    void (*)(const struct session_row *, void *), void *);
 
 #endif /* HOTLINED_STORE_H */

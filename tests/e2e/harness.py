@@ -57,13 +57,15 @@ def free_port():
 
 
 def make_config(tmp, port, limits=None, extra="", status=None,
-                timezone=None, busy_ms=None, replace=None, retention=None):
+                timezone=None, busy_ms=None, replace=None, retention=None,
+                web=None):
     """dev.conf (its lists and operators) with the store and the API
     socket in tmp, TCP on port, and no status listener unless status
     lists its addresses. The paths are relative: the daemon runs in tmp,
     so this also checks that relative paths are taken from its working
     directory. Retention is off unless retention gives its block's text
-    (dev.conf's would erase the backdated calls other tests log)."""
+    (dev.conf's would erase the backdated calls other tests log). The
+    console is not served unless web gives its root (an absolute path)."""
     with open(DEV_CONF, encoding="utf-8") as f:
         text = f.read()
 
@@ -90,6 +92,8 @@ def make_config(tmp, port, limits=None, extra="", status=None,
         sub(r'\ntimezone = "[^"]*";', '\ntimezone = "%s";' % timezone)
     if busy_ms:
         sub(r'busy_timeout_ms = \d+;', 'busy_timeout_ms = %d;' % busy_ms)
+    sub(r'\nweb = \{.*?\n\};',
+        '\nweb = {\n  root = "%s";\n};' % web if web else "\n")
     sub(r'\nretention = \{.*?\n\};',
         "\nretention = {\n%s\n};" % (retention or "  personal_days = 0;"))
     if limits:
@@ -134,7 +138,8 @@ class Daemon:
 
     def __init__(self, tmp, limits=None, extra="", status=False,
                  timezone=None, busy_ms=None, env=None,
-                 status_name="status.sock", replace=None, retention=None):
+                 status_name="status.sock", replace=None, retention=None,
+                 web=None):
         self.tmp = tmp
         self.port = free_port()
         self.status_port = free_port() if status else None
@@ -145,7 +150,8 @@ class Daemon:
         self.conf = os.path.join(tmp, "hotlined.conf")
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(make_config(tmp, self.port, limits, extra, listen,
-                                timezone, busy_ms, replace, retention))
+                                timezone, busy_ms, replace, retention,
+                                web))
         self.sock = os.path.join(tmp, "api.sock")
         self.db = os.path.join(tmp, "hotline.db")
         self.proc = None

@@ -42,6 +42,7 @@
 #include <sqlite3.h>
 
 #include "server.h"
+#include "store_int.h"	/* store_handle(): synchronous=OFF, for speed */
 #include "fuzz.h"
 
 #define FUZZ_CONF	"conf/dev.conf"
@@ -149,6 +150,8 @@ fuzz_start(void)
 		fuzz_die("queue_init", NULL);
 	if (audit_init(F.batch, F.store) == -1)
 		fuzz_die("audit_init", NULL);
+	if (session_init(F.batch, F.store, F.cf) == -1)
+		fuzz_die("session_init", NULL);
 	if (status_init(F.base, F.store, F.batch, F.cf, &cause) == -1)
 		fuzz_die("status_init", cause);
 	if ((F.l = listener_open(F.base, "tcp:127.0.0.1:0", LISTENER_API, 0,
@@ -167,6 +170,7 @@ fuzz_stop(void)
 	batch_stop(F.batch);
 	api_free(F.api);
 	queue_free();
+	session_free();
 	batch_free(F.batch);
 	listener_close(F.l);
 	status_free();

@@ -1,6 +1,6 @@
 /*
  * audit.c and the audit table of store.c (migration 6): a new store is at
- * schema version 7 (the trail is migration 6); a row written inside a request is kept with it or
+ * schema version 8 (the trail is migration 6); a row written inside a request is kept with it or
  * undone with it; UPDATE and DELETE are refused by the triggers whoever
  * asks; the list filters by action, who and time, newest first, and pages
  * by id; the rows after an id come oldest first; only the known actions
@@ -14,10 +14,16 @@
 #include "unit.h"
 #include "domain.h"
 
+/*
+ * db: a connection of the test's own to the same file, for the raw SQL
+ * checks, as the sqlite3 shell would open it: the triggers must refuse
+ * whoever asks, and the store keeps its connection to itself.
+ */
 struct fixture {
 	char		 dir[256];
 	char		 path[300];
 	struct store	*st;
+	sqlite3		*db;
 };
 
 static int
@@ -35,6 +41,10 @@ setup(void **state)
 	}
 	if (audit_init(NULL, f->st) == -1)
 		return -1;
+	if (sqlite3_open_v2(f->path, &f->db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(f->db, 1000);
 	*state = f;
 	return 0;
 }
@@ -45,6 +55,7 @@ teardown(void **state)
 	struct fixture	*f = *state;
 	char		 p[400];
 
+	sqlite3_close(f->db);
 	store_close(f->st);
 	snprintf(p, sizeof(p), "%s-wal", f->path);
 	unlink(p);
@@ -99,9 +110,9 @@ collect(const struct audit_entry *e, void *arg)
 }
 
 static int
-exec_rc(struct store *st, const char *sql, char **err)
+exec_rc(struct fixture *f, const char *sql, char **err)
 {
-	return sqlite3_exec(store_handle(st), sql, NULL, NULL, err);
+	return sqlite3_exec(f->db, sql, NULL, NULL, err);
 }
 
 static void
@@ -110,10 +121,10 @@ test_schema_has_the_trail(void **state)
 	struct fixture	*f = *state;
 	sqlite3_stmt	*s;
 
-	assert_int_equal(sqlite3_prepare_v2(store_handle(f->st),
+	assert_int_equal(sqlite3_prepare_v2(f->db,
 	    "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 7);
+	assert_int_equal(sqlite3_column_int(s, 0), 8);
 	sqlite3_finalize(s);
 }
 
@@ -136,7 +147,7 @@ test_row_fields_and_rollback(void **state)
 	store_request_end(f->st, STORE_ERR);
 	assert_int_equal(store_commit(f->st), STORE_OK);
 	audit_committed(1);
-	assert_int_equal(sqlite3_prepare_v2(store_handle(f->st),
+	assert_int_equal(sqlite3_prepare_v2(f->db,
 	    "SELECT who, role, peer, action, call_id, item_id, detail, at "
 	    "FROM audit ORDER BY id", -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
@@ -169,16 +180,16 @@ test_append_only(void **state)
 	char		*err = NULL;
 
 	record(f, &chen, "call.read", 1, 0, NULL);
-	assert_int_not_equal(exec_rc(f->st, "UPDATE audit SET who = 'x'",
+	assert_int_not_equal(exec_rc(f, "UPDATE audit SET who = 'x'",
 	    &err), SQLITE_OK);
 	assert_non_null(strstr(err, "the audit trail is append-only"));
 	sqlite3_free(err);
 	err = NULL;
-	assert_int_not_equal(exec_rc(f->st, "DELETE FROM audit", &err),
+	assert_int_not_equal(exec_rc(f, "DELETE FROM audit", &err),
 	    SQLITE_OK);
 	assert_non_null(strstr(err, "the audit trail is append-only"));
 	sqlite3_free(err);
-	assert_int_equal(exec_rc(f->st, "INSERT INTO audit (at, who, role, "
+	assert_int_equal(exec_rc(f, "INSERT INTO audit (at, who, role, "
 	    "peer, action) VALUES (1, 'a', 'admin', '-', 'export')", NULL),
 	    SQLITE_OK);
 }

@@ -1,0 +1,114 @@
+/*
+ * Inside the store: struct store, its prepared statements and the helpers
+ * that store.c, store_schema.c, store_call.c, store_queue.c, store_audit.c,
+ * store_stats.c and store_session.c share. Included by those files only; everything above
+ * the store goes through store.h.
+ */
+#ifndef HOTLINED_STORE_INT_H
+#define HOTLINED_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_SCHEMA_VERSION_TEXT "8"	/* the probe's; checked at open */
+
+/*
+ * Every statement prepared at open, by the file whose functions run it;
+ * each file holds its SQL in a table indexed by these (store_*_sql).
+ */
+enum store_stmt {
+	/* store.c */
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_PROBE,
+	/* store_call.c */
+	ST_CALL_INSERT,
+	ST_TOPIC_INSERT,
+	ST_TOPICS_DELETE,
+	ST_TOPICS_GET,
+	ST_CALL_GET,
+	ST_CALL_BY_KEY,
+	ST_CALL_LIST,
+	ST_CALL_UPDATE,
+	ST_HISTORY_INSERT,
+	ST_HISTORY_GET,
+	ST_REPEAT_COUNT,
+	ST_ERASE_PICK,
+	ST_ERASE_HISTORY,
+	ST_ERASE_ITEMS,
+	ST_ERASE_CALL,
+	/* store_queue.c */
+	ST_ITEM_INSERT,
+	ST_ITEM_GET,
+	ST_ITEMS_BY_CALL,
+	ST_ITEM_NEXT,
+	ST_ITEM_SET,
+	ST_ITEMS_LIST,
+	ST_ITEMS_EXPIRED,
+	ST_ITEMS_OVERDUE,
+	ST_ITEM_HOLDER,
+	ST_QUEUE_COUNTS,
+	ST_ITEM_LOG,
+	ST_ITEM_LOG_GET,
+	ST_QUEUE_OLDEST,
+	ST_NEXT_DUE,
+	/* store_audit.c */
+	ST_AUDIT_INSERT,
+	ST_AUDIT_LAST,
+	ST_AUDIT_AFTER,
+	ST_AUDIT_LIST,
+	ST_EXPORT_BEGIN,
+	ST_EXPORT_END,
+	/* store_stats.c */
+	ST_ROLLUP_ADD,
+	ST_ROLLUP_READ,
+	ST_ROLLUP_MISSING,
+	ST_ROLLUP_CALL_IDS,
+	ST_COUNT_LINES,
+	ST_COUNT_MINUTES,
+	ST_COUNT_TOTALS,
+	ST_COUNT_OPERATORS,
+	/* store_session.c */
+	ST_SESSION_ADD,
+	ST_SESSION_DEL,
+	ST_SESSION_SEEN,
+	ST_SESSION_LOAD,
+	ST_MAX
+};
+
+/* Each family's SQL, indexed by enum store_stmt; NULL: another family's. */
+extern const char *const store_call_sql[ST_MAX];
+extern const char *const store_queue_sql[ST_MAX];
+extern const char *const store_audit_sql[ST_MAX];
+extern const char *const store_stats_sql[ST_MAX];
+extern const char *const store_session_sql[ST_MAX];
+
+struct store {
+	sqlite3		*s_db;
+	long		 s_busy_ms;
+	sqlite3_stmt	*s_st[ST_MAX];
+	int		 s_in_batch;
+	int		 s_depth;	/* nested request savepoints */
+	int		 s_undone;	/* the batch was rolled back under us */
+	int		 s_errcode;	/* of the last failure */
+	char		 s_err[256];
+};
+
+/* store.c */
+sqlite3		*store_handle(struct store *);
+int		 store_fail(struct store *, const char *);
+int		 store_exec_st(struct store *, enum store_stmt);
+int		 store_pragma(sqlite3 *, const char *, const char *, char **);
+void		 store_bind_text(sqlite3_stmt *, int, const char *);
+void		 store_bind_time(sqlite3_stmt *, int, int64_t);
+char		*store_col_text(sqlite3_stmt *, int);
+
+/* store_schema.c */
+int		 store_migrate(sqlite3 *, const char *, char **);
+
+#endif /* HOTLINED_STORE_INT_H */

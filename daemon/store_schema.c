@@ -1,0 +1,457 @@
+/*
+ * The schema: the numbered migrations that create and upgrade it
+ * (user_version), the copy of an old file kept aside before migrating it,
+ * and the online backup of a database a daemon may be serving.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store_int.h"
+
+/*
+ * Migrations, in order; migration N (1-based) takes user_version from
+ * N-1 to N. Never edit one that has shipped: add a new one.
+ */
+static const char *const store_migrations[] = {
+	/* 1: calls, their topics, their amendment history. */
+	"CREATE TABLE calls ("
+	"  id             INTEGER PRIMARY KEY,"
+	"  line           TEXT NOT NULL,"
+	"  started_at     INTEGER NOT NULL,"
+	"  duration_s     INTEGER,"
+	"  operator       TEXT NOT NULL,"
+	"  call_type      TEXT NOT NULL,"
+	"  caller_type    TEXT NOT NULL,"
+	"  gender         TEXT,"
+	"  age_band       TEXT,"
+	"  risk           TEXT NOT NULL,"
+	"  outcome        TEXT,"
+	"  callback_at    INTEGER,"
+	"  notes          TEXT,"
+	"  consent        INTEGER NOT NULL DEFAULT 0,"
+	"  caller_name    TEXT,"
+	"  caller_contact TEXT,"
+	"  caller_hash    TEXT,"
+	"  assess_desire     TEXT,"
+	"  assess_capability TEXT,"
+	"  assess_intent     TEXT,"
+	"  assess_buffers    TEXT,"
+	"  emergency      INTEGER NOT NULL DEFAULT 0,"
+	"  repeat_calls   INTEGER NOT NULL DEFAULT 0,"
+	"  created_at     INTEGER NOT NULL,"
+	"  updated_at     INTEGER NOT NULL,"
+	"  version        INTEGER NOT NULL DEFAULT 1,"
+	"  idem_key       TEXT,"
+	"  fingerprint    TEXT,"
+	"  UNIQUE (operator, idem_key)"
+	");"
+	"CREATE INDEX calls_started ON calls (started_at, id);"
+	"CREATE INDEX calls_operator ON calls (operator, started_at, id);"
+	"CREATE INDEX calls_caller_hash ON calls (caller_hash)"
+	"  WHERE caller_hash IS NOT NULL;"
+	"CREATE TABLE call_topics ("
+	"  call_id  INTEGER NOT NULL REFERENCES calls (id),"
+	"  pos      INTEGER NOT NULL,"
+	"  topic    TEXT NOT NULL,"
+	"  PRIMARY KEY (call_id, pos),"
+	"  UNIQUE (call_id, topic)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX call_topics_topic ON call_topics (topic, call_id);"
+	"CREATE TABLE call_history ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  call_id     INTEGER NOT NULL REFERENCES calls (id),"
+	"  version     INTEGER NOT NULL,"
+	"  amended_at  INTEGER NOT NULL,"
+	"  amended_by  TEXT NOT NULL,"
+	"  changes     TEXT NOT NULL,"
+	"  UNIQUE (call_id, version)"
+	");",
+	/* 2: follow-up queue items and their transitions. */
+	"CREATE TABLE queue_items ("
+	"  id            INTEGER PRIMARY KEY,"
+	"  call_id       INTEGER NOT NULL REFERENCES calls (id),"
+	"  queue         TEXT NOT NULL,"
+	"  kind          TEXT NOT NULL,"
+	"  priority      INTEGER NOT NULL,"
+	"  state         TEXT NOT NULL,"
+	"  due_at        INTEGER NOT NULL,"
+	"  created_at    INTEGER NOT NULL,"
+	"  claimed_by    TEXT,"
+	"  claimed_at    INTEGER,"
+	"  lease_until   INTEGER,"
+	"  completed_at  INTEGER,"
+	"  completed_by  TEXT,"
+	"  resolution    TEXT,"
+	"  escalated_at  INTEGER,"
+	"  version       INTEGER NOT NULL DEFAULT 1,"
+	"  UNIQUE (call_id, kind)"
+	");"
+	"CREATE INDEX queue_items_next ON queue_items"
+	"  (queue, state, priority, due_at, id);"
+	"CREATE INDEX queue_items_due ON queue_items (state, due_at);"
+	"CREATE INDEX queue_items_lease ON queue_items (state, lease_until);"
+	"CREATE TABLE queue_history ("
+	"  id        INTEGER PRIMARY KEY,"
+	"  item_id   INTEGER NOT NULL REFERENCES queue_items (id),"
+	"  at        INTEGER NOT NULL,"
+	"  actor     TEXT NOT NULL,"
+	"  action    TEXT NOT NULL,"
+	"  detail    TEXT"
+	");"
+	"CREATE INDEX queue_history_item ON queue_history (item_id, id);",
+	/* 3: the first claim of an item (its wait), and the export log. */
+	"ALTER TABLE queue_items ADD COLUMN first_claimed_at INTEGER;"
+	"UPDATE queue_items SET first_claimed_at = (SELECT min(at)"
+	"  FROM queue_history h WHERE h.item_id = queue_items.id"
+	"  AND h.action = 'claimed');"
+	"CREATE TABLE exports ("
+	"  id           INTEGER PRIMARY KEY,"
+	"  by           TEXT NOT NULL,"
+	"  role         TEXT NOT NULL,"
+	"  at           INTEGER NOT NULL,"
+	"  range_from   INTEGER NOT NULL,"
+	"  range_to     INTEGER NOT NULL,"
+	"  format       TEXT NOT NULL,"
+	"  rows         INTEGER,"
+	"  finished_at  INTEGER"
+	");",
+	/*
+	 * 4: statistics rolled up per UTC hour and dimension value, kept in
+	 * the same transactions as the calls and items (stats.c), and built
+	 * here from what is already stored (stats_rebuild). Waits to a first
+	 * claim are counted in 17 buckets, w0 to w16 (stats.c).
+	 */
+	"CREATE TABLE stats_hourly ("
+	"  dim       TEXT NOT NULL,"
+	"  hour      INTEGER NOT NULL,"
+	"  value     TEXT NOT NULL,"
+	"  calls     INTEGER NOT NULL DEFAULT 0,"
+	"  dur_sum   INTEGER NOT NULL DEFAULT 0,"
+	"  dur_n     INTEGER NOT NULL DEFAULT 0,"
+	"  high      INTEGER NOT NULL DEFAULT 0,"
+	"  items     INTEGER NOT NULL DEFAULT 0,"
+	"  escalated INTEGER NOT NULL DEFAULT 0,"
+	"  w0        INTEGER NOT NULL DEFAULT 0,"
+	"  w1        INTEGER NOT NULL DEFAULT 0,"
+	"  w2        INTEGER NOT NULL DEFAULT 0,"
+	"  w3        INTEGER NOT NULL DEFAULT 0,"
+	"  w4        INTEGER NOT NULL DEFAULT 0,"
+	"  w5        INTEGER NOT NULL DEFAULT 0,"
+	"  w6        INTEGER NOT NULL DEFAULT 0,"
+	"  w7        INTEGER NOT NULL DEFAULT 0,"
+	"  w8        INTEGER NOT NULL DEFAULT 0,"
+	"  w9        INTEGER NOT NULL DEFAULT 0,"
+	"  w10       INTEGER NOT NULL DEFAULT 0,"
+	"  w11       INTEGER NOT NULL DEFAULT 0,"
+	"  w12       INTEGER NOT NULL DEFAULT 0,"
+	"  w13       INTEGER NOT NULL DEFAULT 0,"
+	"  w14       INTEGER NOT NULL DEFAULT 0,"
+	"  w15       INTEGER NOT NULL DEFAULT 0,"
+	"  w16       INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (dim, hour, value)"
+	") WITHOUT ROWID;",
+	/* 5: the oldest claimable item of a queue, by index. */
+	"CREATE INDEX queue_items_oldest ON queue_items (queue, state, due_at);",
+	/*
+	 * 6: the audit trail (audit.c): who read, amended, exported or moved
+	 * what, and who failed to authenticate. Append-only: the triggers
+	 * refuse to change or remove a row, whoever asks.
+	 */
+	"CREATE TABLE audit ("
+	"  id       INTEGER PRIMARY KEY,"
+	"  at       INTEGER NOT NULL,"
+	"  who      TEXT NOT NULL,"
+	"  role     TEXT NOT NULL,"
+	"  peer     TEXT NOT NULL,"
+	"  action   TEXT NOT NULL,"
+	"  call_id  INTEGER,"
+	"  item_id  INTEGER,"
+	"  detail   TEXT"
+	");"
+	"CREATE INDEX audit_at ON audit (at, id);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit trail is append-only');"
+	"END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit trail is append-only');"
+	"END;",
+	/*
+	 * 7: retention. When a call's personal fields were erased, and a
+	 * legal hold that exempts it; the calls still to erase, by index.
+	 */
+	"ALTER TABLE calls ADD COLUMN personal_erased_at INTEGER;"
+	"ALTER TABLE calls ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX calls_unerased ON calls (started_at, id)"
+	"  WHERE personal_erased_at IS NULL;",
+	/*
+	 * 8: the browser console's sessions (session.c): the SHA-256 of each
+	 * id, never the id; the user, the role and the SHA-256 of the
+	 * password hash it signed in with, so a change ends it.
+	 */
+	"CREATE TABLE sessions ("
+	"  id_sha     BLOB PRIMARY KEY,"
+	"  name       TEXT NOT NULL,"
+	"  role       INTEGER NOT NULL,"
+	"  pw_sha     BLOB NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  seen_at    INTEGER NOT NULL"
+	") WITHOUT ROWID;",
+};
+#define STORE_SCHEMA_VERSION \
+	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+/* The schema version the file has; 0 for a new one. */
+static int
+store_user_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * The whole copy in one backup step: one read transaction, so a write
+ * committed meanwhile by the serving daemon (WAL: it is not blocked)
+ * can never make the copy start over, and the copy is one snapshot.
+ */
+#define STORE_COPY_PAGES	-1
+#define STORE_COPY_WAIT_MS	20	/* pause when the source is busy */
+#define STORE_COPY_TRIES	500	/* of them: 10 s */
+
+/* fsync the directory holding path, so a rename in it is durable. */
+static int
+store_sync_dir(const char *path)
+{
+	char	*dir, *slash;
+	int	 fd, rc;
+
+	if ((dir = strdup(path)) == NULL)
+		return -1;
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, strlen(dir) + 1, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Run the online backup from src (schema "main") into dst, to the end. */
+static int
+store_copy_run(sqlite3 *src, sqlite3 *dst)
+{
+	struct timespec	 ts = { 0, STORE_COPY_WAIT_MS * 1000000L };
+	sqlite3_backup	*b;
+	int		 rc, tries = 0;
+
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL)
+		return sqlite3_errcode(dst);
+	do {
+		rc = sqlite3_backup_step(b, STORE_COPY_PAGES);
+		if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+		    ++tries < STORE_COPY_TRIES)
+			nanosleep(&ts, NULL);
+		else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			break;
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * A consistent copy of the open database src at dest: SQLite's online
+ * backup into a temporary file beside dest, checked, synced, then renamed
+ * over dest, so dest is either the old file or a whole copy. Writers on
+ * other connections go on meanwhile (the backup restarts if one commits
+ * between two steps). -1 with *cause (caller frees).
+ */
+static int
+store_copy(sqlite3 *src, const char *dest, char **cause)
+{
+	sqlite3		*dst = NULL;
+	char		*tmp = NULL;
+	int		 rc, fd;
+
+	if (asprintf(&tmp, "%s.tmp-%ld", dest, (long)getpid()) == -1) {
+		tmp = NULL;
+		asprintf(cause, "%s: out of memory", dest);
+		return -1;
+	}
+	unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		asprintf(cause, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK || (rc = store_copy_run(src, dst)) != SQLITE_OK) {
+		asprintf(cause, "copying to %s: %s", tmp, dst != NULL ?
+		    sqlite3_errmsg(dst) : "out of memory");
+		goto fail;
+	}
+	/* The copy is a plain file: no -wal beside it to carry around. */
+	if (store_pragma(dst, "PRAGMA journal_mode = DELETE", "delete",
+	    cause) == -1 ||
+	    store_pragma(dst, "PRAGMA quick_check", "ok", cause) == -1)
+		goto fail;
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		asprintf(cause, "closing %s: %s", tmp, sqlite3_errmsg(dst));
+		dst = NULL;
+		goto fail;
+	}
+	dst = NULL;
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) == -1 || fsync(fd) == -1 ||
+	    close(fd) == -1 || rename(tmp, dest) == -1 ||
+	    store_sync_dir(dest) == -1) {
+		asprintf(cause, "%s: %s", dest, strerror(errno));
+		goto fail;
+	}
+	free(tmp);
+	return 0;
+fail:
+	if (dst != NULL)
+		sqlite3_close(dst);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+/*
+ * Write a consistent copy of the database at path to dest while a daemon
+ * may be serving it (hotlined --backup). -1 with *cause.
+ */
+int
+store_backup(const char *path, const char *dest, char **cause)
+{
+	sqlite3		*db = NULL;
+	int		 rc;
+
+	if (access(path, R_OK) == -1) {
+		asprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		asprintf(cause, "%s: %s", path, db != NULL ?
+		    sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	rc = store_copy(db, dest, cause);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* The name for the copy of a version-v database kept before migrating. */
+static char *
+store_aside_name(const char *path, int v)
+{
+	char	*name;
+	int	 i;
+
+	for (i = 1; i < 1000; i++) {
+		if ((i == 1 ? asprintf(&name, "%s.v%d.bak", path, v) :
+		    asprintf(&name, "%s.v%d.bak.%d", path, v, i)) == -1)
+			return NULL;
+		if (access(name, F_OK) == -1 && errno == ENOENT)
+			return name;
+		free(name);
+	}
+	return NULL;
+}
+
+/* Before a migration: keep a copy of the old database, named in the log. */
+static int
+store_copy_aside(sqlite3 *db, const char *path, int v, char **cause)
+{
+	char	*aside;
+
+	if ((aside = store_aside_name(path, v)) == NULL) {
+		asprintf(cause, "%s: no free name for a copy of the version "
+		    "%d database", path, v);
+		return -1;
+	}
+	if (store_copy(db, aside, cause) == -1) {
+		free(aside);
+		return -1;
+	}
+	log_info("%s: schema version %d; a copy of it was kept as %s before "
+	    "migrating (retention does not reach it: remove it once the new "
+	    "version has run well)", path, v, aside);
+	free(aside);
+	return 0;
+}
+
+/*
+ * Bring the schema up to date: the old file is first copied aside, then
+ * every migration runs in one transaction, so a failed upgrade leaves the
+ * database as it was.
+ */
+int
+store_migrate(sqlite3 *db, const char *path, char **cause)
+{
+	char	*err = NULL, sql[64];
+	int	 v, i;
+
+	if (strtol(STORE_SCHEMA_VERSION_TEXT, NULL, 10) !=
+	    STORE_SCHEMA_VERSION)
+		fatalx("%s: STORE_SCHEMA_VERSION_TEXT is out of date", __func__);
+	if (store_user_version(db, &v) == -1) {
+		asprintf(cause, "%s: reading the schema version: %s", path,
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		asprintf(cause, "%s: the database has schema version %d, newer "
+		    "than this hotlined knows (%d); run a newer hotlined",
+		    path, v, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (v == STORE_SCHEMA_VERSION)
+		return 0;
+	if (v > 0 && store_copy_aside(db, path, v, cause) == -1)
+		return -1;
+	i = v;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK)
+		goto fail;
+	for (i = v; i < STORE_SCHEMA_VERSION; i++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (sqlite3_exec(db, store_migrations[i], NULL, NULL,
+		    &err) != SQLITE_OK ||
+		    sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+			goto fail;
+	}
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &err) != SQLITE_OK)
+		goto fail;
+	if (v > 0)
+		log_info("%s: schema migrated from version %d to %d", path, v,
+		    STORE_SCHEMA_VERSION);
+	return 0;
+fail:
+	asprintf(cause, "%s: migration to version %d: %s", path, i + 1,
+	    err != NULL ? err : sqlite3_errmsg(db));
+	sqlite3_free(err);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}

@@ -1,0 +1,408 @@
+/*
+ * The statistics: the hourly rollups (added to in the same transactions
+ * as the calls and items, read back by hour, built once from the calls),
+ * the reads of the calls themselves that stats.c steps through, and the
+ * start-up counts of the status listener.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+const char *const store_stats_sql[ST_MAX] = {
+	/* Add the deltas to a rollup row, making it if needed. */
+	[ST_ROLLUP_ADD] = "INSERT INTO stats_hourly (dim, hour, value, calls,"
+	    " dur_sum, dur_n, high, items, escalated,"
+	    " w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12,"
+	    " w13, w14, w15, w16)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+	    " ?21, ?22, ?23, ?24, ?25, ?26)"
+	    " ON CONFLICT (dim, hour, value) DO UPDATE SET"
+	    " calls = calls + ?4, dur_sum = dur_sum + ?5, dur_n = dur_n + ?6,"
+	    " high = high + ?7, items = items + ?8, escalated = escalated + ?9,"
+	    " w0 = w0 + ?10, w1 = w1 + ?11, w2 = w2 + ?12, w3 = w3 +"
+	    " ?13, w4 = w4 + ?14, w5 = w5 + ?15, w6 = w6 + ?16, w7 = w7"
+	    " + ?17, w8 = w8 + ?18, w9 = w9 + ?19, w10 = w10 + ?20, w11"
+	    " = w11 + ?21, w12 = w12 + ?22, w13 = w13 + ?23, w14 = w14 +"
+	    " ?24, w15 = w15 + ?25, w16 = w16 + ?26",
+	/* The rollup rows of one dimension in [?2, ?3), in hour order. */
+	[ST_ROLLUP_READ] = "SELECT hour, value, calls, dur_sum, dur_n, high,"
+	    " items, escalated, w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10,"
+	    " w11, w12, w13, w14, w15, w16 FROM stats_hourly"
+	    " WHERE dim = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour",
+	/* No rollups yet, but calls: a store from before them (stats.c). */
+	[ST_ROLLUP_MISSING] = "SELECT (SELECT count(*) FROM stats_hourly) = 0"
+	    " AND EXISTS (SELECT 1 FROM calls)",
+	[ST_ROLLUP_CALL_IDS] = "SELECT id FROM calls ORDER BY id",
+	/* The start-up counts of the status listener (store_counts). */
+	[ST_COUNT_LINES] = "SELECT line, count(*) FILTER (WHERE started_at"
+	    " >= ?1 AND started_at < ?2), max(started_at) FROM calls"
+	    " GROUP BY line",
+	[ST_COUNT_MINUTES] = "SELECT line, started_at / 60, count(*)"
+	    " FROM calls WHERE started_at >= ?3 GROUP BY 1, 2",
+	[ST_COUNT_TOTALS] = "SELECT line, caller_type, risk, count(*)"
+	    " FROM calls GROUP BY 1, 2, 3",
+	[ST_COUNT_OPERATORS] = "SELECT DISTINCT operator FROM calls"
+	    " WHERE started_at >= ?1 AND started_at < ?2",
+};
+
+/*
+ * Add to the rollup row (dim, hour, value): d, the calls, duration sum,
+ * durations, high-risk calls, items and escalations, and w, the waits
+ * per bucket (STORE_WAIT_BUCKETS of them).
+ */
+int
+store_stats_rollup_add(struct store *s, const char *dim, int64_t hour,
+    const char *value, const int64_t d[6], const int64_t *w)
+{
+	sqlite3_stmt	*st = s->s_st[ST_ROLLUP_ADD];
+	int		 rc, i;
+
+	store_bind_text(st, 1, dim);
+	sqlite3_bind_int64(st, 2, hour);
+	store_bind_text(st, 3, value);
+	for (i = 0; i < 6; i++)
+		sqlite3_bind_int64(st, 4 + i, d[i]);
+	for (i = 0; i < STORE_WAIT_BUCKETS; i++)
+		sqlite3_bind_int64(st, 10 + i, w[i]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "updating the "
+	    "statistics");
+}
+
+/*
+ * Read the counts the status listener starts from: per line (calls in
+ * [day_start, day_end) and the latest start), per line and minute since
+ * hour_start, all calls by line, caller type and risk, and the operators
+ * with a call in the day. Each row goes to cb; STORE_OK or STORE_ERR.
+ */
+int
+store_counts(struct store *s, int64_t day_start, int64_t day_end,
+    int64_t hour_start, void (*cb)(const struct store_count *, void *),
+    void *arg)
+{
+	static const enum store_stmt which[] = { ST_COUNT_LINES,
+	    ST_COUNT_MINUTES, ST_COUNT_TOTALS, ST_COUNT_OPERATORS };
+	static const enum store_count_kind kinds[] = { STORE_COUNT_LINE,
+	    STORE_COUNT_MINUTE, STORE_COUNT_TOTAL, STORE_COUNT_OPERATOR };
+	struct store_count	 sc;
+	sqlite3_stmt		*st;
+	size_t			 i;
+	int			 rc, ncol, k;
+
+	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
+		st = s->s_st[which[i]];
+		ncol = sqlite3_bind_parameter_count(st);
+		if (ncol >= 1)
+			sqlite3_bind_int64(st, 1, day_start);
+		if (ncol >= 2)
+			sqlite3_bind_int64(st, 2, day_end);
+		if (ncol >= 3)
+			sqlite3_bind_int64(st, 3, hour_start);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			memset(&sc, 0, sizeof(sc));
+			sc.sc_kind = kinds[i];
+			ncol = sqlite3_column_count(st);
+			for (k = 0; k < ncol && k < 3; k++) {
+				if (sqlite3_column_type(st, k) == SQLITE_TEXT)
+					sc.sc_text[k] = (const char *)
+					    sqlite3_column_text(st, k);
+				else
+					sc.sc_num[k] =
+					    sqlite3_column_int64(st, k);
+			}
+			if (ncol > 3)
+				sc.sc_num[3] = sqlite3_column_int64(st, 3);
+			cb(&sc, arg);
+		}
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, "counting calls");
+	}
+	return STORE_OK;
+}
+
+/*
+ * The value of each coded dimension in SQL, over the calls c and their
+ * topics t; stats.c names them.
+ */
+static const struct {
+	const char	*sd_name;
+	const char	*sd_expr;
+} store_stats_dims[] = {
+	{ "line", "c.line" },
+	{ "caller_type", "c.caller_type" },
+	{ "topic", "t.topic" },
+	{ "risk", "c.risk" },
+	{ "outcome", "coalesce(c.outcome, '')" },
+	{ "operator", "c.operator" },
+	{ "queue", "coalesce((SELECT q2.queue FROM queue_items q2"
+	    " WHERE q2.call_id = c.id ORDER BY q2.id LIMIT 1), '')" },
+	{ "call_type", "c.call_type" },
+};
+
+/*
+ * One statistics request read from the calls themselves. Its statements
+ * depend on the dimensions asked for, so they are built here from fixed
+ * fragments (every value a bound parameter), prepared on first use and
+ * kept for the request's next steps.
+ */
+struct store_stats_scan {
+	struct store	*ss_store;
+	int		 ss_by_time;
+	const char	*ss_expr[2];	/* the coded values; NULL: none */
+	int		 ss_topic;	/* a dimension is the topic */
+	sqlite3_stmt	*ss_st[4];	/* calls, items; x totals, dims */
+};
+
+/* A reader's row could not be taken: it ran out of memory. */
+static int
+store_stats_nomem(struct store *s, const char *what)
+{
+	s->s_errcode = SQLITE_NOMEM;
+	snprintf(s->s_err, sizeof(s->s_err), "%s: out of memory", what);
+	return STORE_ERR;
+}
+
+static const char *
+store_stats_expr(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(store_stats_dims) / sizeof(store_stats_dims[0]);
+	    i++)
+		if (strcmp(store_stats_dims[i].sd_name, name) == 0)
+			return store_stats_dims[i].sd_expr;
+	return NULL;
+}
+
+/*
+ * A read of s by time buckets (by_time) and up to two coded dimensions
+ * (code0, code1, or NULL); NULL when out of memory or a name is unknown.
+ */
+struct store_stats_scan *
+store_stats_scan_new(struct store *s, int by_time, const char *code0,
+    const char *code1)
+{
+	struct store_stats_scan	*sc;
+	const char		*code[2] = { code0, code1 };
+	size_t			 i;
+
+	if ((sc = calloc(1, sizeof(*sc))) == NULL)
+		return NULL;
+	sc->ss_store = s;
+	sc->ss_by_time = by_time;
+	for (i = 0; i < 2 && code[i] != NULL; i++) {
+		if ((sc->ss_expr[i] = store_stats_expr(code[i])) == NULL) {
+			log_warnx("%s: no dimension \"%s\"", __func__, code[i]);
+			free(sc);
+			return NULL;
+		}
+		sc->ss_topic |= strcmp(code[i], "topic") == 0;
+	}
+	return sc;
+}
+
+void
+store_stats_scan_free(struct store_stats_scan *sc)
+{
+	size_t	 i;
+
+	if (sc == NULL)
+		return;
+	for (i = 0; i < 4; i++)
+		sqlite3_finalize(sc->ss_st[i]);
+	free(sc);
+}
+
+/*
+ * The statement: what to select after the bucket and the two values
+ * (cols), from which tables (the topics and items joins), ordered or not.
+ */
+static sqlite3_stmt *
+store_stats_prepare(struct store_stats_scan *sc, const char *cols, int items,
+    int grouped, int with_dims)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*e1 = "NULL", *e2 = "NULL";
+	char		*sql;
+
+	if (with_dims && sc->ss_expr[0] != NULL)
+		e1 = sc->ss_expr[0];
+	if (with_dims && sc->ss_expr[1] != NULL)
+		e2 = sc->ss_expr[1];
+	if (asprintf(&sql, "WITH b(k, lo, hi) AS (SELECT"
+	    " json_extract(value, '$[2]'), json_extract(value, '$[0]'),"
+	    " json_extract(value, '$[1]') FROM json_each(?1))"
+	    " SELECT %s, %s, %s, %s FROM b CROSS JOIN calls c%s%s"
+	    " WHERE c.started_at >= b.lo AND c.started_at < b.hi%s",
+	    with_dims && sc->ss_by_time ? "b.k" : "-1", e1, e2, cols,
+	    with_dims && sc->ss_topic ?
+	    " JOIN call_topics t ON t.call_id = c.id" : "",
+	    items ? " JOIN queue_items q ON q.call_id = c.id" : "",
+	    grouped ? " GROUP BY 1, 2, 3" : "") == -1) {
+		store_stats_nomem(sc->ss_store, "preparing the statistics");
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(sc->ss_store->s_db, sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		store_fail(sc->ss_store, "preparing the statistics");
+		st = NULL;
+	}
+	free(sql);
+	return st;
+}
+
+/* The bucket and the two values that start every row of a scan. */
+static void
+store_stats_row_key(sqlite3_stmt *st, struct store_stats_row *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->ssr_bucket = sqlite3_column_int64(st, 0);
+	w->ssr_val[0] = (const char *)sqlite3_column_text(st, 1);
+	w->ssr_val[1] = (const char *)sqlite3_column_text(st, 2);
+}
+
+/* Reset st after its rows: STORE_OK when every one was read. */
+static int
+store_stats_end(struct store *s, sqlite3_stmt *st, int rc, const char *what)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_DONE)
+		return STORE_OK;
+	if (rc == SQLITE_ROW)	/* the reader stopped */
+		return store_stats_nomem(s, what);
+	return store_fail(s, what);
+}
+
+/*
+ * The calls started in slices (a JSON list of [lo, hi, k]) by bucket and
+ * value (with_dims) or all together: how many, their durations, how many
+ * at a risk in high (a JSON list of codes). Each row goes to fn, which
+ * returns -1 when it cannot take it.
+ */
+int
+store_stats_calls(struct store_stats_scan *sc, int with_dims,
+    const char *slices, const char *high,
+    int (*fn)(const struct store_stats_row *, void *), void *arg)
+{
+	struct store_stats_row	 w;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = sc->ss_st[with_dims]) == NULL &&
+	    (st = sc->ss_st[with_dims] = store_stats_prepare(sc, "count(*),"
+	    " total(c.duration_s), count(c.duration_s), total(c.risk IN"
+	    " (SELECT value FROM json_each(?2)))", 0, 1, with_dims)) == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, slices, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, high, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_stats_row_key(st, &w);
+		w.ssr_calls = sqlite3_column_int64(st, 3);
+		w.ssr_dur_sum = sqlite3_column_double(st, 4);
+		w.ssr_dur_n = sqlite3_column_int64(st, 5);
+		w.ssr_high = (int64_t)sqlite3_column_double(st, 6);
+		if (fn(&w, arg) == -1)
+			break;
+	}
+	return store_stats_end(sc->ss_store, st, rc, "reading the calls");
+}
+
+/*
+ * The follow-up items of the calls started in slices, one row each: past
+ * SLA or not, and the wait until its first claim if it had one.
+ */
+int
+store_stats_items(struct store_stats_scan *sc, int with_dims,
+    const char *slices, int (*fn)(const struct store_stats_row *, void *),
+    void *arg)
+{
+	struct store_stats_row	 w;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = sc->ss_st[2 + with_dims]) == NULL &&
+	    (st = sc->ss_st[2 + with_dims] = store_stats_prepare(sc,
+	    "q.escalated_at IS NOT NULL, q.first_claimed_at - q.due_at", 1, 0,
+	    with_dims)) == NULL)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, slices, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_stats_row_key(st, &w);
+		w.ssr_items = 1;
+		w.ssr_escalated = sqlite3_column_int(st, 3);
+		if ((w.ssr_has_wait = sqlite3_column_type(st, 4) !=
+		    SQLITE_NULL))
+			w.ssr_wait = sqlite3_column_int64(st, 4);
+		if (fn(&w, arg) == -1)
+			break;
+	}
+	return store_stats_end(sc->ss_store, st, rc, "reading the items");
+}
+
+/* The rollup rows of dim in [lo, hi), in hour order, each to fn. */
+int
+store_stats_rollups(struct store *s, const char *dim, int64_t lo, int64_t hi,
+    int (*fn)(const struct store_stats_row *, void *), void *arg)
+{
+	struct store_stats_row	 w;
+	sqlite3_stmt		*st = s->s_st[ST_ROLLUP_READ];
+	int			 rc, i;
+
+	store_bind_text(st, 1, dim);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&w, 0, sizeof(w));
+		w.ssr_hour = sqlite3_column_int64(st, 0);
+		w.ssr_val[0] = (const char *)sqlite3_column_text(st, 1);
+		w.ssr_calls = sqlite3_column_int64(st, 2);
+		w.ssr_dur_sum = (double)sqlite3_column_int64(st, 3);
+		w.ssr_dur_n = sqlite3_column_int64(st, 4);
+		w.ssr_high = sqlite3_column_int64(st, 5);
+		w.ssr_items = sqlite3_column_int64(st, 6);
+		w.ssr_escalated = sqlite3_column_int64(st, 7);
+		for (i = 0; i < STORE_WAIT_BUCKETS; i++)
+			w.ssr_waits[i] = sqlite3_column_int64(st, 8 + i);
+		if (fn(&w, arg) == -1)
+			break;
+	}
+	return store_stats_end(s, st, rc, "reading the rollups");
+}
+
+/* Whether the rollups are still to build: none yet, but calls stored. */
+int
+store_stats_missing(struct store *s, int *missing)
+{
+	sqlite3_stmt	*st = s->s_st[ST_ROLLUP_MISSING];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	*missing = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_fail(s, "looking for the "
+	    "rollups");
+}
+
+/* Hand the id of every call, oldest first, to fn while it says STORE_OK. */
+int
+store_stats_each_call(struct store *s, int (*fn)(int64_t, void *), void *arg)
+{
+	sqlite3_stmt	*st = s->s_st[ST_ROLLUP_CALL_IDS];
+	int		 rc = SQLITE_DONE, frc = STORE_OK;
+
+	while (frc == STORE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		frc = fn(sqlite3_column_int64(st, 0), arg);
+	sqlite3_reset(st);
+	if (frc != STORE_OK)
+		return frc;
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "reading the "
+	    "calls");
+}
