@@ -163,7 +163,11 @@ export class Daemon {
 }
 
 export async function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'],
+    env: { ...process.env, LANGUAGE: 'zh_CN:zh', LANG: 'zh_CN.UTF-8' },
+  });
 }
 
 // A context as a desk would have it (1366×768, Chinese, Shanghai), and

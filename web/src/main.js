@@ -58,7 +58,19 @@ function context() {
   };
 }
 
+// Whether this browser may hold a session cookie (the cookie itself is
+// HttpOnly): without it, start-up shows sign-in without asking the
+// server, whose failed-sign-in count would take the question for a try.
+const HINT = 'hotline.session';
+function hint(on) {
+  try { if (on) localStorage.setItem(HINT, '1'); else localStorage.removeItem(HINT); } catch { /* ignore */ }
+}
+function hinted() {
+  try { return localStorage.getItem(HINT) === '1'; } catch { return true; }
+}
+
 async function signedIn(session) {
+  hint(true);
   state.session = session;
   state.schema = await get('/v1/schema');
   if (state.schema.timezone) setZone(state.schema.timezone);
@@ -132,6 +144,7 @@ async function signOut() {
   }
   try { await request('DELETE', '/v1/session', { quiet401: true }); } catch { /* signed out anyway */ }
   outbox.stop();
+  hint(false);
   if (state.cleanup) { try { state.cleanup(); } catch { /* ignore */ } state.cleanup = null; }
   state.session = null;
   showSignin(null);
@@ -150,6 +163,7 @@ let overlay = null;
 onUnauthorized(() => {
   if (!state.session || overlay) return;
   outbox.stop();
+  hint(false);
   const previous = state.session.name;
   overlay = h('div', { class: 'overlay', role: 'dialog', 'aria-modal': 'true', 'aria-label': t('signin.title') },
     signinForm({
@@ -186,10 +200,12 @@ window.addEventListener('hashchange', () => route());
 
 async function boot() {
   document.documentElement.lang = getLang();
+  if (!hinted()) { showSignin(null); return; }
   try {
     const r = await request('GET', '/v1/session', { quiet401: true });
     await signedIn(r.data);
   } catch (e) {
+    if (e.status === 401) hint(false);
     showSignin(e.status === 401 || !e.status ? null : t('err.status', { status: e.status }));
   }
 }
