@@ -214,5 +214,10 @@ export async function signIn(page, url, name, password) {
   await page.getByLabel('用户名').fill(name);
   await page.getByLabel('密码').fill(password ?? USERS[name]);
   await page.getByRole('button', { name: '登录' }).click();
-  await page.locator('header.top').waitFor();
+  try {
+    await page.locator('header.top').waitFor({ timeout: 15000 });
+  } catch (e) {
+    await shot(page, `failed-signin-${name}`);
+    throw e;
+  }
 }

@@ -56,9 +56,12 @@ test('calls saved while the daemon is down are sent once it is back, after a rel
 
   // The browser reloads while the server is away, and again once it is back.
   await page.reload().catch(() => {});
+  await page.waitForURL(/chrome-error|127\.0\.0\.1/, { timeout: 5000 }).catch(() => {});
   await d.start();
-  await page.goto(`${d.url}/`);
-  await page.getByText('服务器拒收').waitFor({ timeout: 20000 });
+  for (let i = 0; ; i += 1) {
+    try { await page.goto(`${d.url}/`); break; } catch (e) { if (i > 3) throw e; await page.waitForTimeout(500); }
+  }
+  await page.getByText('服务器拒收', { exact: true }).waitFor({ timeout: 20000 });
   await page.getByRole('heading', { name: '未发送（1）' }).waitFor();
   await page.getByText(/“回访时间”的值不正确/).waitFor();
   await shot(page, 'outbox-refused');
@@ -98,10 +101,11 @@ test('calls saved while the daemon is down are sent once it is back, after a rel
   assert.equal(await page.locator('.outbox-item').count(), 0);
   assert.equal(await page.getByRole('button', { name: /^未发送/ }).isVisible(), false);
   await page.getByRole('button', { name: '退出' }).click();
+  await page.getByRole('heading', { name: '登录' }).waitFor();
 
   // Back as wang: it is there; deleting it asks first.
   await signIn(page, d.url, 'wang');
-  await page.getByText('服务器拒收').waitFor();
+  await page.getByText('服务器拒收', { exact: true }).waitFor();
   await page.getByRole('button', { name: '删除' }).click();
   await page.getByRole('dialog').getByRole('button', { name: '删除' }).click();
   await page.getByRole('heading', { name: /未发送（/ }).waitFor({ state: 'detached' });

@@ -47,6 +47,7 @@ test('each role lands on its own screen, in English too', async () => {
   await shot(page, 'queues-en');
   await page.getByRole('button', { name: '中文' }).click();
   await page.getByRole('button', { name: '退出' }).click();
+  await page.getByRole('heading', { name: '登录' }).waitFor();
   await signIn(page, d.url, 'chen');
   await page.getByRole('heading', { name: '今日' }).waitFor();
   await assertClean(page);

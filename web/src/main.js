@@ -142,9 +142,9 @@ async function signOut() {
       t('signout.unsent.confirm'), t('cancel'));
     if (!ok) return;
   }
-  try { await request('DELETE', '/v1/session', { quiet401: true }); } catch { /* signed out anyway */ }
-  outbox.stop();
   hint(false);
+  outbox.stop();
+  try { await request('DELETE', '/v1/session', { quiet401: true }); } catch { /* signed out anyway */ }
   if (state.cleanup) { try { state.cleanup(); } catch { /* ignore */ } state.cleanup = null; }
   state.session = null;
   showSignin(null);
