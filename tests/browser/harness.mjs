@@ -55,7 +55,7 @@ export function makeConfig(port, { limits, web, webRoot } = {}) {
   }
   const block = `\nweb = {\n  root = "${webRoot || WEB_ROOT}";\n${web || ''}};\n`;
   if (/\nweb = \{[\s\S]*?\};/.test(text)) text = text.replace(/\nweb = \{[\s\S]*?\};\n?/, () => block);
-  else if (!process.env.HOTLINE_CONSOLE_PROXY) text += block;
+  else text += block;
   return text;
 }
 
@@ -93,21 +93,10 @@ export class Daemon {
       if (Date.now() > deadline) throw new Error(`hotlined did not start:\n${this.log}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    await this.startProxy();
     return this;
   }
 
-  // Only while the daemon's side is not there: a stand-in serving the
-  // files and the session in front of it (HOTLINE_CONSOLE_PROXY).
-  apiPort() { return this.upstream || this.port; }
-  async startProxy() {
-    if (!process.env.HOTLINE_CONSOLE_PROXY || this.proxy) return;
-    this.upstream = this.port;
-    const front = await freePort();
-    this.proxy = spawn('node', [process.env.HOTLINE_CONSOLE_PROXY, String(front), String(this.upstream), this.opts.webRoot || WEB_ROOT], { stdio: 'inherit' });
-    this.port = front;
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  apiPort() { return this.port; }
 
   get url() { return `http://127.0.0.1:${this.port}`; }
 
@@ -122,7 +111,6 @@ export class Daemon {
 
   async close() {
     await this.stop();
-    if (this.proxy) this.proxy.kill();
     rmSync(this.tmp, { recursive: true, force: true });
   }
 
