@@ -46,7 +46,7 @@ export function errorText(err) {
   const fieldName = err.field && has(`field.${err.field}`) ? t(`field.${err.field}`) : err.field;
   let s = has(`err.${code}`) ? t(`err.${code}`, { field: fieldName || '' })
     : t('err.status', { status: err.status });
-  if (err.message && lang !== 'en' && code !== 'unauthorized') {
+  if (err.message && lang !== 'en' && code !== 'unauthorized' && code !== 'session_ended') {
     s += ` (${err.message})`;
   } else if (err.message && lang === 'en' && !has(`err.${code}`)) {
     s += `: ${err.message}`;
