@@ -437,4 +437,6 @@ clean:
 print-%:
 	@: $(info $($*))
 
+include web/web.mk
+
 -include $(shell find build -name '*.d' 2>/dev/null)
