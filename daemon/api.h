@@ -14,6 +14,7 @@
 
 #define API_LIST_LIMIT	50	/* a list's default length */
 #define API_FAILS_MAX	64	/* failed authentications audited a turn */
+#define API_LIMIT_KEYS	8192	/* identities and peers remembered */
 
 #define R_ANON		(1 << ROLE_NONE)	/* no identity needed */
 #define R_OPERATOR	(1 << ROLE_OPERATOR)
@@ -139,6 +140,10 @@ void	api_write_queue(struct ctx *x, struct write *w);
 void	api_write_free(struct write *w);
 struct write *api_write_new(struct ctx *x);
 
+
+/* api_admit.c */
+int	api_admit(struct ctx *x, int anon, char *peer, size_t plen);
+int	api_header_count(struct ctx *x);
 void	api_auth_failed(struct api *a, struct ctx *x, const char *peer);
 
 /* api_view.c */
