@@ -42,20 +42,23 @@ SANFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 
 DAEMON_LIBS := -levent -levent_openssl -lsqlite3 -lconfig -ljansson -lssl -lcrypt \
-               -lcrypto -lm
+               -lcrypto -lxlsxwriter -lm
 CLIENT_LIBS := -lcurl -ljansson -lconfig -lm
 UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 
 # Debian packages: what building needs, what running needs, what testing needs.
-# gettext: msgfmt and xgettext for the client's catalogues (po/).
+# gettext: msgfmt and xgettext for the client's catalogues (po/);
+# libxlsxwriter-dev: the export as a spreadsheet.
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
-              libssl-dev libcurl4-openssl-dev libcrypt-dev tzdata gettext
+              libssl-dev libcurl4-openssl-dev libcrypt-dev tzdata gettext \
+              libxlsxwriter-dev
 # procps: /bin/kill, the unit's ExecReload (a minimal Debian lacks it);
 # curl: the README's tour asks the running daemon with it.
 RUN_PKGS   := procps curl
-# locales: the zh_CN.UTF-8 locale the Chinese tests run the client in.
+# locales: the zh_CN.UTF-8 locale the Chinese tests run the client in;
+# libreoffice-calc-nogui: the spreadsheet export opened as a reader would.
 TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db prometheus \
-              openssl locales tmux
+              openssl locales tmux libreoffice-calc-nogui
 BENCH_PKGS := wrk nginx-light
 FUZZ_PKGS  := clang
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -90,7 +93,7 @@ top.sees     := net domain batch status store base
 net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
 net.sees     := batch status store base
 domain.files := queue.c audit.c stats.c stats_*.c session.c retention.c export.c \
-                domain.h
+                export_*.c domain.h
 domain.sees  := batch status store base
 batch.files  := batch.c batch.h
 batch.sees   := status store base
