@@ -205,10 +205,12 @@ $(SAN)/hotline: $(CLIENT_SAN_OBJ)
 # $(SAN)/hotline) find the .mo files under the tree's build/locale, so
 # make run's tour and the tests speak Chinese without an install; the
 # binary make install copies is linked again with hotline.c compiled for
-# $(LOCALEDIR). xgettext reads _(), N_() and ngettext(); the formats of
+# $(LOCALEDIR). xgettext reads _(), N_(), ngettext() and, with their
+# context, NC_() and msg_ctx(); the formats of
 # msg_error(), msg_note(), msg_usage() and xasprintf() are C formats.
 XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
-  --keyword=ngettext:1,2 --flag=msg_error:1:c-format \
+  --keyword=ngettext:1,2 --keyword=NC_:1c,2 --keyword=msg_ctx:1c,2 \
+  --flag=msg_error:1:c-format \
   --flag=msg_note:1:c-format --flag=msg_usage:2:c-format \
   --flag=xasprintf:1:c-format --add-comments=TRANSLATORS: \
   --package-name=hotline --package-version=$(VERSION) --no-wrap \
