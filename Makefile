@@ -69,6 +69,13 @@ LINGUAS        := zh_CN
 MO             := $(LINGUAS:%=build/locale/%/LC_MESSAGES/hotline.mo)
 TREE_LOCALEDIR := $(CURDIR)/build/locale
 
+# The man pages in Chinese: man/zh_CN/PAGE, translated from the English
+# ones (client/hotline.1, daemon/hotlined.8, daemon/hotlined.conf.5) and
+# kept in step with them. groff breaks lines only at spaces, which Chinese
+# lacks: man/cjk-breaks adds the break points, into build/man/zh_CN/.
+ZH_MAN := build/man/zh_CN/hotline.1 build/man/zh_CN/hotlined.8 \
+          build/man/zh_CN/hotlined.conf.5
+
 DAEMON_SRC := $(filter-out daemon/hotlined.c,$(wildcard daemon/*.c))
 CLIENT_SRC := $(wildcard client/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -156,7 +163,11 @@ UNIT_SAN_BIN   := $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/unit/%)
         e2e bench soak torture fuzz deps deps-test deps-bench deps-fuzz \
         install clean
 
-all: daemon/hotlined client/hotline $(MO)
+all: daemon/hotlined client/hotline $(MO) $(ZH_MAN)
+
+build/man/zh_CN/%: man/zh_CN/% man/cjk-breaks
+	@mkdir -p $(@D)
+	man/cjk-breaks < $< > $@.tmp && mv $@.tmp $@
 
 # Install the packages that are missing (checked with dpkg, one call).
 define install_missing
@@ -419,6 +430,14 @@ install: all $(INST)/hotline
 	install -m 0644 daemon/hotlined.conf.5 \
 	  $(DESTDIR)$(MANDIR)/man5/hotlined.conf.5
 	install -m 0644 daemon/hotlined.8 $(DESTDIR)$(MANDIR)/man8/hotlined.8
+	install -d $(DESTDIR)$(MANDIR)/zh_CN/man1 \
+	  $(DESTDIR)$(MANDIR)/zh_CN/man5 $(DESTDIR)$(MANDIR)/zh_CN/man8
+	install -m 0644 build/man/zh_CN/hotline.1 \
+	  $(DESTDIR)$(MANDIR)/zh_CN/man1/hotline.1
+	install -m 0644 build/man/zh_CN/hotlined.conf.5 \
+	  $(DESTDIR)$(MANDIR)/zh_CN/man5/hotlined.conf.5
+	install -m 0644 build/man/zh_CN/hotlined.8 \
+	  $(DESTDIR)$(MANDIR)/zh_CN/man8/hotlined.8
 	install -d $(DESTDIR)$(SYSCONFDIR)/hotlined
 	[ -e $(DESTDIR)$(SYSCONFDIR)/hotlined/hotlined.conf ] || \
 	  install -m 0640 conf/hotlined.conf $(DESTDIR)$(SYSCONFDIR)/hotlined/hotlined.conf
