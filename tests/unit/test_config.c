@@ -486,8 +486,10 @@ test_unknown_setting(void **state)
 	    "colour = \"red\"; } );", NULL, 3, "lines[0].colour",
 	    "unknown setting");
 	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
-	    "\"admin\"; uid = 5; password = \"x\"; } );\n", EXTRA_LINE,
-	    "operators[0].password", "unknown setting");
+	    "\"admin\"; uid = 5; passwd = \"x\"; } );\n", EXTRA_LINE,
+	    "operators[0].passwd", "unknown setting");
+	expect_error(NULL, NULL, "web = { root = \"web\"; index = \"x\"; };\n",
+	    EXTRA_LINE, "web.index", "unknown setting");
 }
 
 static void
@@ -800,7 +802,16 @@ test_operator_identity(void **state)
 	(void)state;
 	expect_error(NULL, NULL, "operators = ( { name = \"a\"; "
 	    "role = \"operator\"; } );\n", EXTRA_LINE, "operators[0]",
-	    "needs uid, user or token_sha256");
+	    "needs uid, user, token_sha256 or password");
+	/* A password is kept only as a hash made for passwords. */
+	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
+	    "\"operator\"; password = \"dev-operator-wang\"; } );\n",
+	    EXTRA_LINE, "operators[0]", "password must be a hash");
+	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
+	    "\"operator\"; password = \"$1$abcdefgh$abcdefghijklmnopqrstuv\"; "
+	    "} );\n", EXTRA_LINE, "operators[0]", "password must be a hash");
+	expect_error(NULL, NULL, "web = { idle_timeout = \"10s\"; };\n",
+	    EXTRA_LINE, "web.idle_timeout", "out of range");
 	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
 	    "\"operator\"; user = \"no-such-user-hotlined\"; } );\n",
 	    EXTRA_LINE, "operators[0]",
