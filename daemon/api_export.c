@@ -235,22 +235,21 @@ api_export_xlsx_fail(struct export *e, const char *why)
 	api_export_finish(e, why);
 }
 
-/* The spreadsheet is written: send it, with its length. */
+/* The spreadsheet is written (fd), or could not be (why): send it. */
 static void
-api_export_xlsx_send(struct export *e)
+api_export_xlsx_send(int fd, const char *why, void *arg)
 {
+	struct export		*e = arg;
 	struct evhttp_request	*req = e->e_x.x_req;
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
 	struct stat		 st;
-	char			 err[256], len[32];
+	char			 len[32];
 
-	if ((e->e_fd = export_xlsx_close(e->e_xlsx, err, sizeof(err))) ==
-	    -1) {
-		e->e_xlsx = NULL;
-		api_export_xlsx_fail(e, err);
+	e->e_xlsx = NULL;	/* freed */
+	if ((e->e_fd = fd) == -1) {
+		api_export_xlsx_fail(e, why);
 		return;
 	}
-	e->e_xlsx = NULL;
 	if (fstat(e->e_fd, &st) == -1) {
 		api_export_xlsx_fail(e, strerror(errno));
 		return;
@@ -281,7 +280,13 @@ api_export_xlsx_step(evutil_socket_t fd, short events, void *arg)
 		evtimer_add(e->e_ev, &now);
 		break;
 	case 0:
-		api_export_xlsx_send(e);
+		/* Written on a thread; api_export_xlsx_send() hears of it. */
+		if (export_xlsx_close(e->e_xlsx, e->e_x.x_api->a_base,
+		    api_export_xlsx_send, e) == -1) {
+			e->e_xlsx = NULL;
+			api_export_xlsx_fail(e, "could not start writing the "
+			    "file");
+		}
 		break;
 	default:
 		api_export_xlsx_fail(e, "the store or the spreadsheet failed");

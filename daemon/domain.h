@@ -79,7 +79,8 @@ struct export_xlsx;
 struct export_xlsx *export_xlsx_open(const char *, int, char *, size_t);
 int	export_xlsx_row(struct export_xlsx *, const struct config *,
 	    const struct call *, json_t *);
-int	export_xlsx_close(struct export_xlsx *, char *, size_t);
+int	export_xlsx_close(struct export_xlsx *, struct event_base *,
+	    void (*)(int, const char *, void *), void *);
 void	export_xlsx_free(struct export_xlsx *);
 void	export_xlsx_sweep(const char *);
 

@@ -186,17 +186,19 @@ class TestXlsx(StatsTest):
         self.assertEqual(r.status, 200, r)
         # The export's end is recorded just after its last byte.
         deadline = time.time() + 10
-        while time.time() < deadline and "export 1 by chen" not in \
-                self.d.stderr():
+        while True:
+            db = sqlite3.connect(self.d.db)
+            try:
+                rec = db.execute("SELECT by, role, format, rows,"
+                                 " finished_at IS NOT NULL FROM exports"
+                                 ).fetchall()
+                audit = db.execute("SELECT who, action, detail FROM audit"
+                                   " WHERE action = 'export'").fetchall()
+            finally:
+                db.close()
+            if rec[0][3] is not None or time.time() > deadline:
+                break
             time.sleep(0.1)
-        db = sqlite3.connect(self.d.db)
-        try:
-            rec = db.execute("SELECT by, role, format, rows, finished_at"
-                             " IS NOT NULL FROM exports").fetchall()
-            audit = db.execute("SELECT who, action, detail FROM audit"
-                               " WHERE action = 'export'").fetchall()
-        finally:
-            db.close()
         self.assertEqual(rec, [("chen", "supervisor", "xlsx",
                                 5 + len(HOSTILE), 1)])
         self.assertEqual(len(audit), 1)
