@@ -42,20 +42,23 @@ SANFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 
 DAEMON_LIBS := -levent -levent_openssl -lsqlite3 -lconfig -ljansson -lssl -lcrypt \
-               -lcrypto -lm
+               -lcrypto -lxlsxwriter -lm
 CLIENT_LIBS := -lcurl -ljansson -lconfig -lm
 UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 
 # Debian packages: what building needs, what running needs, what testing needs.
-# gettext: msgfmt and xgettext for the client's catalogues (po/).
+# gettext: msgfmt and xgettext for the client's catalogues (po/);
+# libxlsxwriter-dev: the export as a spreadsheet.
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
-              libssl-dev libcurl4-openssl-dev libcrypt-dev tzdata gettext
+              libssl-dev libcurl4-openssl-dev libcrypt-dev tzdata gettext \
+              libxlsxwriter-dev
 # procps: /bin/kill, the unit's ExecReload (a minimal Debian lacks it);
 # curl: the README's tour asks the running daemon with it.
 RUN_PKGS   := procps curl
-# locales: the zh_CN.UTF-8 locale the Chinese tests run the client in.
+# locales: the zh_CN.UTF-8 locale the Chinese tests run the client in;
+# libreoffice-calc-nogui: the spreadsheet export opened as a reader would.
 TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db prometheus \
-              openssl locales tmux
+              openssl locales tmux libreoffice-calc-nogui
 BENCH_PKGS := wrk nginx-light
 FUZZ_PKGS  := clang
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -65,6 +68,13 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LINGUAS        := zh_CN
 MO             := $(LINGUAS:%=build/locale/%/LC_MESSAGES/hotline.mo)
 TREE_LOCALEDIR := $(CURDIR)/build/locale
+
+# The man pages in Chinese: man/zh_CN/PAGE, translated from the English
+# ones (client/hotline.1, daemon/hotlined.8, daemon/hotlined.conf.5) and
+# kept in step with them. groff breaks lines only at spaces, which Chinese
+# lacks: man/cjk-breaks adds the break points, into build/man/zh_CN/.
+ZH_MAN := build/man/zh_CN/hotline.1 build/man/zh_CN/hotlined.8 \
+          build/man/zh_CN/hotlined.conf.5
 
 DAEMON_SRC := $(filter-out daemon/hotlined.c,$(wildcard daemon/*.c))
 CLIENT_SRC := $(wildcard client/*.c)
@@ -90,7 +100,7 @@ top.sees     := net domain batch status store base
 net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
 net.sees     := batch status store base
 domain.files := queue.c audit.c stats.c stats_*.c session.c retention.c export.c \
-                domain.h
+                export_*.c domain.h
 domain.sees  := batch status store base
 batch.files  := batch.c batch.h
 batch.sees   := status store base
@@ -153,7 +163,11 @@ UNIT_SAN_BIN   := $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/unit/%)
         e2e bench soak torture fuzz deps deps-test deps-bench deps-fuzz \
         install clean
 
-all: daemon/hotlined client/hotline $(MO)
+all: daemon/hotlined client/hotline $(MO) $(ZH_MAN)
+
+build/man/zh_CN/%: man/zh_CN/% man/cjk-breaks
+	@mkdir -p $(@D)
+	man/cjk-breaks < $< > $@.tmp && mv $@.tmp $@
 
 # Install the packages that are missing (checked with dpkg, one call).
 define install_missing
@@ -202,10 +216,12 @@ $(SAN)/hotline: $(CLIENT_SAN_OBJ)
 # $(SAN)/hotline) find the .mo files under the tree's build/locale, so
 # make run's tour and the tests speak Chinese without an install; the
 # binary make install copies is linked again with hotline.c compiled for
-# $(LOCALEDIR). xgettext reads _(), N_() and ngettext(); the formats of
+# $(LOCALEDIR). xgettext reads _(), N_(), ngettext() and, with their
+# context, NC_() and msg_ctx(); the formats of
 # msg_error(), msg_note(), msg_usage() and xasprintf() are C formats.
 XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
-  --keyword=ngettext:1,2 --flag=msg_error:1:c-format \
+  --keyword=ngettext:1,2 --keyword=NC_:1c,2 --keyword=msg_ctx:1c,2 \
+  --flag=msg_error:1:c-format \
   --flag=msg_note:1:c-format --flag=msg_usage:2:c-format \
   --flag=xasprintf:1:c-format --add-comments=TRANSLATORS: \
   --package-name=hotline --package-version=$(VERSION) --no-wrap \
@@ -414,6 +430,14 @@ install: all $(INST)/hotline
 	install -m 0644 daemon/hotlined.conf.5 \
 	  $(DESTDIR)$(MANDIR)/man5/hotlined.conf.5
 	install -m 0644 daemon/hotlined.8 $(DESTDIR)$(MANDIR)/man8/hotlined.8
+	install -d $(DESTDIR)$(MANDIR)/zh_CN/man1 \
+	  $(DESTDIR)$(MANDIR)/zh_CN/man5 $(DESTDIR)$(MANDIR)/zh_CN/man8
+	install -m 0644 build/man/zh_CN/hotline.1 \
+	  $(DESTDIR)$(MANDIR)/zh_CN/man1/hotline.1
+	install -m 0644 build/man/zh_CN/hotlined.conf.5 \
+	  $(DESTDIR)$(MANDIR)/zh_CN/man5/hotlined.conf.5
+	install -m 0644 build/man/zh_CN/hotlined.8 \
+	  $(DESTDIR)$(MANDIR)/zh_CN/man8/hotlined.8
 	install -d $(DESTDIR)$(SYSCONFDIR)/hotlined
 	[ -e $(DESTDIR)$(SYSCONFDIR)/hotlined/hotlined.conf ] || \
 	  install -m 0640 conf/hotlined.conf $(DESTDIR)$(SYSCONFDIR)/hotlined/hotlined.conf

@@ -72,8 +72,10 @@ cmd_queue_item_row(struct hl *hl, struct table *t, json_t *it)
 	v[0] = cmd_queue_int(json_object_get(it, "id"));
 	v[1] = cmd_queue_int(json_object_get(it, "call_id"));
 	v[2] = cmd_queue_int(json_object_get(it, "priority"));
-	v[3] = record_clean(json_string_value(json_object_get(it, "state")), 0);
-	v[4] = record_clean(json_string_value(json_object_get(it, "kind")), 0);
+	v[3] = record_clean(record_item_word(json_string_value(
+	    json_object_get(it, "state"))), 0);
+	v[4] = record_clean(record_item_word(json_string_value(
+	    json_object_get(it, "kind"))), 0);
 	v[5] = json_is_integer(json_object_get(it, "wait_s")) ?
 	    cmd_queue_wait(json_object_get(it, "wait_s")) :
 	    record_value_text(hl, "callback_at", json_object_get(it,
@@ -226,7 +228,7 @@ cmd_queue_print_item(struct hl *hl, json_t *it)
 	printf(_("claimed item %lld (call %lld, %s, priority %lld)"),
 	    (long long)json_integer_value(json_object_get(it, "id")),
 	    (long long)json_integer_value(json_object_get(it, "call_id")),
-	    json_string_value(json_object_get(it, "kind")),
+	    record_item_word(json_string_value(json_object_get(it, "kind"))),
 	    (long long)json_integer_value(json_object_get(it, "priority")));
 	if (json_is_string(json_object_get(it, "lease_until")))
 		printf(_(": yours until %s"), lease);

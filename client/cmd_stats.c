@@ -45,7 +45,7 @@ static const struct {
 #define CMD_STATS_NCOLS	(sizeof cmd_stats_cols / sizeof cmd_stats_cols[0])
 #define CMD_STATS_MAXDIM	2
 
-enum cmd_stats_format { FMT_TABLE, FMT_CSV, FMT_JSON };
+enum cmd_stats_format { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_XLSX };
 
 /* A dimension's name, translated (the code if this client does not know
  * it). */
@@ -313,10 +313,12 @@ cmd_stats_format(const char *cmd, const char *s, int *out)
 		*out = FMT_CSV;
 	else if (strcmp(s, "json") == 0)
 		*out = FMT_JSON;
+	else if (strcmp(s, "xlsx") == 0 && strcmp(cmd, "export") == 0)
+		*out = FMT_XLSX;
 	else
 		return msg_usage(cmd, _("--format takes %s, not '%s'"),
 		    strcmp(cmd, "stats") == 0 ? _("table, csv or json") :
-		    _("csv or json"), s);
+		    _("csv, json or xlsx"), s);
 	return EXIT_OK;
 }
 
@@ -398,11 +400,13 @@ cmd_export(struct hl *hl, int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "header", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct http_response	 resp;
 	const char		*from = NULL, *to = NULL, *file = NULL;
+	const char		*head = NULL;
 	char			*q, *tmp = NULL;
 	FILE			*out = stdout;
 	int			 c, rv, fmt = FMT_CSV;
@@ -412,6 +416,13 @@ cmd_export(struct hl *hl, int argc, char **argv)
 		case 'f': from = optarg; break;
 		case 't': to = optarg; break;
 		case 'o': file = optarg; break;
+		case 'H':
+			if (strcmp(optarg, "codes") != 0 &&
+			    strcmp(optarg, "names") != 0)
+				return msg_usage("export", _("--header takes "
+				    "codes or names, not '%s'"), optarg);
+			head = optarg;
+			break;
 		case 'F':
 			if ((rv = cmd_stats_format("export", optarg,
 			    &fmt)) != EXIT_OK)
@@ -427,12 +438,22 @@ cmd_export(struct hl *hl, int argc, char **argv)
 	if (optind != argc)
 		return msg_usage("export", _("unexpected argument '%s'"),
 		    argv[optind]);
+	if (head != NULL && fmt != FMT_CSV)
+		return msg_usage("export", _("--header is for CSV: a "
+		    "spreadsheet's headings are names, JSON has none"));
+	/* A spreadsheet is a file: not for a terminal. */
+	if (fmt == FMT_XLSX && file == NULL && isatty(STDOUT_FILENO))
+		return msg_usage("export", _("a spreadsheet is written to a "
+		    "file: give -o FILE"));
 	q = xstrdup("/v1/export");
 	if ((rv = cmd_stats_range(hl, "export", from, to, &q)) != EXIT_OK) {
 		free(q);
 		return rv;
 	}
-	cmd_list_param(&q, "format", fmt == FMT_JSON ? "json" : "csv");
+	cmd_list_param(&q, "format", fmt == FMT_JSON ? "json" :
+	    fmt == FMT_XLSX ? "xlsx" : "csv");
+	if (head != NULL)
+		cmd_list_param(&q, "header", head);
 	/* Into a temporary file beside FILE, renamed when complete. */
 	if (file != NULL) {
 		tmp = xasprintf("%s.partial", file);

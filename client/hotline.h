@@ -36,6 +36,8 @@
  */
 #define _(s)		gettext(s)
 #define N_(s)		s
+/* A word marked in context c, translated with msg_ctx(c, s). */
+#define NC_(c, s)	s
 
 struct http;
 struct config;
@@ -184,6 +186,7 @@ void		 http_response_free(struct http_response *);
 void		 msg_error(const char *, ...) PRINTFLIKE(1, 2);
 void		 msg_note(const char *, ...) PRINTFLIKE(1, 2);
 int		 msg_usage(const char *, const char *, ...) PRINTFLIKE(2, 3);
+const char	*msg_ctx(const char *, const char *);
 
 /* opt.c */
 /* Every command takes these besides its own. */
@@ -205,6 +208,7 @@ char		*prompt_text(const char *, const char *);
 const char	*record_label(const char *);
 char		*record_clean(const char *, int);
 char		*record_value_text(struct hl *, const char *, json_t *);
+const char	*record_item_word(const char *);
 char		*record_value_line(struct hl *, const char *, json_t *);
 int		 record_is_redacted(json_t *, const char *);
 char		*record_erased_text(json_t *, const char *);

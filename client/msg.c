@@ -54,3 +54,21 @@ msg_usage(const char *cmd, const char *fmt, ...)
 		    stderr);
 	return EXIT_USAGE;
 }
+
+/*
+ * gettext's pgettext: id translated in context ctx, for an English word
+ * that stands for two things ("callback": a time, and a kind of queue
+ * item); id itself when there is no translation.
+ */
+const char *
+msg_ctx(const char *ctx, const char *id)
+{
+	char		 key[256];
+	const char	*t;
+
+	if ((size_t)snprintf(key, sizeof key, "%s\004%s", ctx, id) >=
+	    sizeof key)
+		return id;
+	t = gettext(key);
+	return t == key ? id : t;
+}

@@ -144,6 +144,83 @@ record_codes_text(struct hl *hl, const char *list, json_t *v)
 	return s;
 }
 
+/*
+ * A queue item's state or kind in the reader's language; the code itself
+ * when this client does not know it.
+ */
+const char *
+record_item_word(const char *code)
+{
+	static const struct {
+		const char	*code, *word;
+	} words[] = {
+		{ "waiting", NC_("queue item", "waiting") },
+		{ "claimed", NC_("queue item", "claimed") },
+		{ "done", NC_("queue item", "done") },
+		{ "referral", NC_("queue item", "referral") },
+		{ "callback", NC_("queue item", "callback") },
+	};
+	size_t	 i;
+
+	if (code == NULL)
+		return "?";
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i].code, code) == 0)
+			return msg_ctx("queue item", words[i].word);
+	return code;
+}
+
+/*
+ * The suicide-risk assessment in words: "suicidal desire: no, ..." in
+ * the items' order, then any item this client does not know.
+ */
+static char *
+record_assessment_text(json_t *v)
+{
+	static const struct {
+		const char	*item, *label;
+	} items[] = {
+		{ "desire", N_("suicidal desire") },
+		{ "capability", N_("suicidal capability") },
+		{ "intent", N_("suicidal intent") },
+		{ "buffers", N_("buffers") },
+	};
+	static const char *const answers[][2] = {
+		{ "yes", N_("yes") }, { "no", N_("no") },
+		{ "unknown", N_("unknown") },
+	};
+	char		*s = xstrdup(""), *next, *val, *item;
+	const char	*key, *label, *a;
+	json_t		*e;
+	size_t		 i, j, n = sizeof items / sizeof items[0];
+
+	for (i = 0; i <= n; i++) {
+		json_object_foreach(v, key, e) {
+			for (j = 0; j < n; j++)
+				if (strcmp(items[j].item, key) == 0)
+					break;
+			/* The known items in order, then the others. */
+			if (i < n ? j != i : j < n)
+				continue;
+			label = i < n ? _(items[i].label) : key;
+			a = json_string_value(e);
+			for (j = 0; a != NULL && j < 3; j++)
+				if (strcmp(answers[j][0], a) == 0)
+					a = _(answers[j][1]);
+			val = record_clean(a != NULL ? a : "?", 0);
+			/* TRANSLATORS: an item of the assessment, its answer. */
+			item = xasprintf(_("%s: %s"), label, val);
+			/* TRANSLATORS: between the items of the assessment. */
+			next = xasprintf("%s%s%s", s, s[0] ? _(", ") : "", item);
+			free(item);
+			free(val);
+			free(s);
+			s = next;
+		}
+	}
+	return s;
+}
+
 /* desire=yes, capability=no, ... in the record's order. */
 static char *
 record_object_text(json_t *v)
@@ -198,7 +275,7 @@ record_items_text(struct hl *hl, json_t *v)
 		next = xasprintf(_("%s%sitem %lld: %s, %s, %s"),
 		    s != NULL ? s : "", s != NULL ? "\n" : "",
 		    (long long)json_integer_value(json_object_get(it, "item")),
-		    q, kind != NULL ? kind : "?", state != NULL ? state : "?");
+		    q, record_item_word(kind), record_item_word(state));
 		free(q);
 		free(s);
 		s = next;
@@ -254,7 +331,7 @@ record_kind_text(struct hl *hl, const struct record_field *f, json_t *v)
 		return json_is_integer(v) ? xasprintf("%lld",
 		    (long long)json_integer_value(v)) : NULL;
 	case RECORD_ASSESSMENT:
-		return json_is_object(v) ? record_object_text(v) : NULL;
+		return json_is_object(v) ? record_assessment_text(v) : NULL;
 	case RECORD_QUEUE:
 		return json_is_object(v) ? record_queue_text(hl, v) : NULL;
 	case RECORD_QUEUE_ITEMS:

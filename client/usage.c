@@ -349,24 +349,30 @@ N_(
 
 static const char usage_export[] =
 N_(
-"Usage: hotline export --from DATE --to DATE [--format csv|json]\n"
-"                      [-o FILE]\n"
+"Usage: hotline export --from DATE --to DATE [--format csv|json|xlsx]\n"
+"                      [--header codes|names] [-o FILE]\n"
 "\n"
 "Every call that started in the range, one row each, with the display\n"
 "name beside each code and the personal fields (supervisors and admins\n"
 "only). CSV is RFC 4180 in UTF-8 with a byte-order mark, so Excel and\n"
-"WPS open Chinese text as it is. The server streams it, and records who\n"
-"exported which range.\n"
+"WPS open Chinese text as it is; xlsx is a spreadsheet with Chinese\n"
+"headings, times as dates and durations as numbers. The server records\n"
+"who exported which range.\n"
 "\n"
 "      --from DATE|TIME   the first day (or time)\n"
 "      --to DATE|TIME     the last day (a TIME: up to, excluded)\n"
-"      --format FORMAT    csv (default) or json (an array of records)\n"
+"      --format FORMAT    csv (default), json (an array of records) or\n"
+"                         xlsx (a spreadsheet, not to a terminal)\n"
+"      --header HEADER    CSV's first line: codes (default) or names,\n"
+"                         the Chinese headings\n"
 "  -o, --output FILE      write FILE (complete, or not at all) instead\n"
 "                         of standard output\n"
 "  -h, --help             show this help\n"
 "\n"
-"Example:\n"
-"  hotline export --from 2020-02-01 --to 2020-02-29 -o february.csv\n");
+"Examples:\n"
+"  hotline export --from 2020-02-01 --to 2020-02-29 -o february.csv\n"
+"  hotline export --from 2020-02-01 --to 2020-02-29 --format xlsx \\\n"
+"      -o february.xlsx\n");
 
 static const char usage_audit[] =
 N_(

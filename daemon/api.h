@@ -89,6 +89,11 @@ struct export {
 	struct evhttp_connection *e_conn;
 	struct call_filter	 e_f;		/* range and cursor */
 	int			 e_csv;
+	int			 e_names;	/* CSV: headings for people */
+	int			 e_sheet;	/* xlsx */
+	struct export_xlsx	*e_xlsx;	/* a spreadsheet being written */
+	struct event		*e_ev;		/* its next page */
+	int			 e_fd;		/* the spreadsheet written */
 	int			 e_personal;
 	int64_t			 e_log_id;	/* its row in exports */
 	int64_t			 e_rows;

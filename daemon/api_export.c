@@ -1,17 +1,28 @@
 /*
- * GET /v1/export: every call of a range as CSV or JSON, recorded (and
- * audited) before the first byte, streamed a page at a time.
+ * GET /v1/export: every call of a range as CSV, JSON or a spreadsheet,
+ * recorded (and audited) before the first byte. CSV and JSON are streamed
+ * a page at a time; a spreadsheet is written a page per loop turn into a
+ * file (export_xlsx.c), which is then sent with its length.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 #include <event2/http.h>
 
 #include "api.h"
 
 #define API_EXPORT_PAGE	200	/* calls per chunk */
+#define API_EXPORT_FILE	65536	/* bytes of a spreadsheet per chunk */
+
+#define XLSX_TYPE \
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 static void	api_export_next(struct export *e);
 
@@ -21,7 +32,19 @@ api_export_free(struct export *e)
 	TAILQ_REMOVE(&e->e_x.x_api->a_exports, e, e_entry);
 	if (e->e_conn != NULL)
 		listener_set_closecb(e->e_x.x_l, e->e_conn, NULL, NULL);
+	if (e->e_ev != NULL)
+		event_free(e->e_ev);
+	export_xlsx_free(e->e_xlsx);
+	if (e->e_fd != -1)
+		close(e->e_fd);
 	free(e);
+}
+
+/* The format's name, as the export log and the audit trail say it. */
+static const char *
+api_export_format(const struct export *e)
+{
+	return e->e_sheet ? "xlsx" : e->e_csv ? "csv" : "json";
 }
 
 /* In the pump: record the end of an export (no one waits for it). */
@@ -34,15 +57,18 @@ api_export_end_run(struct write *w)
 		    (long long)w->w_id, store_errmsg(w->w_x.x_api->a_store));
 }
 
-/* The export is over (sent, or the reader went away): log it, free it. */
+/*
+ * The export is over (sent; or cut short, why says why): log it, free
+ * it.
+ */
 static void
-api_export_finish(struct export *e, int complete)
+api_export_finish(struct export *e, const char *why)
 {
 	struct write	*w;
 
-	log_info("export %lld by %s: %lld calls%s", (long long)e->e_log_id,
-	    e->e_x.x_id.id_name, (long long)e->e_rows, complete ? "" :
-	    ", cut short: the reader went away");
+	log_info("export %lld by %s: %lld calls%s%s", (long long)e->e_log_id,
+	    e->e_x.x_id.id_name, (long long)e->e_rows, why != NULL ?
+	    ", cut short: " : "", why != NULL ? why : "");
 	if ((w = calloc(1, sizeof(*w))) != NULL) {
 		call_init(&w->w_call);
 		w->w_x = e->e_x;
@@ -70,7 +96,7 @@ api_export_closed(struct evhttp_connection *conn, void *arg)
 	e->e_conn = NULL;
 	if (evhttp_request_get_connection(req) == NULL)
 		evhttp_send_reply_end(req);
-	api_export_finish(e, 0);
+	api_export_finish(e, "the reader went away");
 }
 
 static void
@@ -89,7 +115,13 @@ api_export_row(struct export *e, struct call *c, struct evbuffer *b)
 
 	if (rec == NULL)
 		return -1;
-	if (e->e_csv)
+	if (e->e_xlsx != NULL) {
+		if (export_xlsx_row(e->e_xlsx, e->e_x.x_api->a_cf, c, rec) ==
+		    -1) {
+			json_decref(rec);
+			return -1;
+		}
+	} else if (e->e_csv)
 		export_csv_row(b, e->e_x.x_api->a_cf, c, rec, e->e_personal);
 	else if ((s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER)) !=
 	    NULL) {
@@ -101,21 +133,18 @@ api_export_row(struct export *e, struct call *c, struct evbuffer *b)
 	return 0;
 }
 
-/* Send the next page, or end the stream. Memory stays one page. */
-static void
-api_export_next(struct export *e)
+/*
+ * The next page of calls as rows (into b, or the spreadsheet): 1 when
+ * more may follow, 0 at the end, -1 when the store or the spreadsheet
+ * failed.
+ */
+static int
+api_export_page(struct export *e, struct evbuffer *b)
 {
-	struct evhttp_request	*req = e->e_x.x_req;
-	struct evbuffer		*b;
-	struct call		*v = NULL;
-	size_t			 n = 0, i;
-	int			 rc;
+	struct call	*v = NULL;
+	size_t		 n = 0, i;
+	int		 rc;
 
-	if ((b = evbuffer_new()) == NULL) {
-		evhttp_send_reply_end(req);
-		api_export_finish(e, 0);
-		return;
-	}
 	rc = store_call_list(e->e_x.x_api->a_store, &e->e_f, &v, &n);
 	for (i = 0; rc == STORE_OK && i < n; i++)
 		if (api_export_row(e, &v[i], b) == -1)
@@ -128,11 +157,59 @@ api_export_next(struct export *e)
 	for (i = 0; i < n; i++)
 		call_free(&v[i]);
 	free(v);
-	if (rc != STORE_OK)
-		/* The status is sent: all we can do is stop short. */
+	if (rc != STORE_OK) {
 		log_warnx("export %lld stopped: %s", (long long)e->e_log_id,
+		    e->e_xlsx != NULL ? "the spreadsheet or the store failed" :
 		    store_errmsg(e->e_x.x_api->a_store));
-	if (rc == STORE_OK && n == (size_t)e->e_f.f_limit) {
+		return -1;
+	}
+	return n == (size_t)e->e_f.f_limit;
+}
+
+/* The next piece of the written spreadsheet, or the end of it. */
+static void
+api_export_file(struct export *e)
+{
+	struct evhttp_request	*req = e->e_x.x_req;
+	struct evbuffer		*b;
+	char			 buf[API_EXPORT_FILE];
+	ssize_t			 n;
+
+	while ((n = read(e->e_fd, buf, sizeof(buf))) == -1 && errno == EINTR)
+		;
+	if (n > 0 && (b = evbuffer_new()) != NULL) {
+		evbuffer_add(b, buf, (size_t)n);
+		evhttp_send_reply_chunk_with_cb(req, b, api_export_sent, e);
+		evbuffer_free(b);
+		return;
+	}
+	if (n != 0)
+		log_warn("export %lld: reading the spreadsheet",
+		    (long long)e->e_log_id);
+	/* Short of its Content-Length, the reader knows it is cut. */
+	evhttp_send_reply_end(req);
+	api_export_finish(e, n == 0 ? NULL : "the spreadsheet was unreadable");
+}
+
+/* Send the next page, or end the stream. Memory stays one page. */
+static void
+api_export_next(struct export *e)
+{
+	struct evhttp_request	*req = e->e_x.x_req;
+	struct evbuffer		*b;
+	int			 more;
+
+	if (e->e_fd != -1) {
+		api_export_file(e);
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL) {
+		evhttp_send_reply_end(req);
+		api_export_finish(e, "out of memory");
+		return;
+	}
+	/* Past the status, a failure can only stop the stream short. */
+	if ((more = api_export_page(e, b)) == 1) {
 		evhttp_send_reply_chunk_with_cb(req, b, api_export_sent, e);
 		evbuffer_free(b);
 		return;
@@ -142,7 +219,102 @@ api_export_next(struct export *e)
 	evhttp_send_reply_chunk(req, b);
 	evbuffer_free(b);
 	evhttp_send_reply_end(req);
-	api_export_finish(e, rc == STORE_OK);
+	api_export_finish(e, more == 0 ? NULL : "the store failed");
+}
+
+/* The spreadsheet could not be made: say so (nothing was sent yet). */
+static void
+api_export_xlsx_fail(struct export *e, const char *why)
+{
+	log_warnx("export %lld: %s", (long long)e->e_log_id, why);
+	if (e->e_conn != NULL)
+		listener_set_closecb(e->e_x.x_l, e->e_conn, NULL, NULL);
+	e->e_conn = NULL;
+	api_error_send(e->e_x.x_req, 503, "store_unavailable", NULL,
+	    "the spreadsheet could not be written; retry later");
+	api_export_finish(e, why);
+}
+
+/* The spreadsheet is written (fd), or could not be (why): send it. */
+static void
+api_export_xlsx_send(int fd, const char *why, void *arg)
+{
+	struct export		*e = arg;
+	struct evhttp_request	*req = e->e_x.x_req;
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	struct stat		 st;
+	char			 len[32];
+
+	e->e_xlsx = NULL;	/* freed */
+	if ((e->e_fd = fd) == -1) {
+		api_export_xlsx_fail(e, why);
+		return;
+	}
+	if (fstat(e->e_fd, &st) == -1) {
+		api_export_xlsx_fail(e, strerror(errno));
+		return;
+	}
+	snprintf(len, sizeof(len), "%lld", (long long)st.st_size);
+	evhttp_add_header(h, "Content-Type", XLSX_TYPE);
+	evhttp_add_header(h, "Content-Disposition",
+	    "attachment; filename=\"hotline-export.xlsx\"");
+	evhttp_add_header(h, "Content-Length", len);
+	evhttp_send_reply_start(req, 200, "OK");
+	api_export_file(e);
+}
+
+/*
+ * A page of the spreadsheet, then back to the loop: a zero timer fires
+ * only after the loop has looked at every socket again.
+ */
+static void
+api_export_xlsx_step(evutil_socket_t fd, short events, void *arg)
+{
+	struct export	*e = arg;
+	struct timeval	 now = { 0, 0 };
+
+	(void)fd;
+	(void)events;
+	switch (api_export_page(e, NULL)) {
+	case 1:
+		evtimer_add(e->e_ev, &now);
+		break;
+	case 0:
+		/* Written on a thread; api_export_xlsx_send() hears of it. */
+		if (export_xlsx_close(e->e_xlsx, e->e_x.x_api->a_base,
+		    api_export_xlsx_send, e) == -1) {
+			e->e_xlsx = NULL;
+			api_export_xlsx_fail(e, "could not start writing the "
+			    "file");
+		}
+		break;
+	default:
+		api_export_xlsx_fail(e, "the store or the spreadsheet failed");
+		break;
+	}
+}
+
+/* After the export was recorded: start writing the spreadsheet. */
+static void
+api_export_xlsx_start(struct export *e)
+{
+	struct timeval	 now = { 0, 0 };
+	char		 err[256];
+
+	e->e_xlsx = export_xlsx_open(e->e_x.x_api->a_cf->cf_db_path,
+	    e->e_personal, err, sizeof(err));
+	if (e->e_xlsx == NULL || (e->e_ev = evtimer_new(e->e_x.x_api->a_base,
+	    api_export_xlsx_step, e)) == NULL) {
+		api_export_xlsx_fail(e, e->e_xlsx == NULL ? err :
+		    "out of memory");
+		return;
+	}
+	/* A reader who goes away stops the writing. */
+	e->e_conn = evhttp_request_get_connection(e->e_x.x_req);
+	if (e->e_conn != NULL)
+		listener_set_closecb(e->e_x.x_l, e->e_conn, api_export_closed,
+		    e);
+	evtimer_add(e->e_ev, &now);
 }
 
 /* After the export was recorded: start the stream (or say why not). */
@@ -162,6 +334,10 @@ api_export_start(void *arg, int ok, const char *why)
 		api_export_free(e);
 		return;
 	}
+	if (e->e_sheet) {
+		api_export_xlsx_start(e);
+		return;
+	}
 	evhttp_add_header(h, "Content-Type", e->e_csv ?
 	    "text/csv; charset=utf-8" : "application/json; charset=utf-8");
 	evhttp_add_header(h, "Content-Disposition", e->e_csv ?
@@ -174,7 +350,7 @@ api_export_start(void *arg, int ok, const char *why)
 		if (e->e_csv) {
 			/* The byte-order mark: Excel and WPS then read UTF-8. */
 			evbuffer_add(b, "\xef\xbb\xbf", 3);
-			export_csv_header(b, e->e_personal);
+			export_csv_header(b, e->e_personal, e->e_names);
 		} else
 			evbuffer_add(b, "[\n", 2);
 		evhttp_send_reply_chunk(req, b);
@@ -188,6 +364,7 @@ static int
 api_export_record(struct export *e)
 {
 	struct store	*st = e->e_x.x_api->a_store;
+	const char	*fmt = api_export_format(e);
 	char		 from[40], to[40], detail[160];
 	int		 rc;
 
@@ -195,13 +372,12 @@ api_export_record(struct export *e)
 		return rc;
 	rc = store_export_begin(st, e->e_x.x_id.id_name,
 	    config_role_name(e->e_x.x_id.id_role), e->e_f.f_from,
-	    e->e_f.f_to, e->e_csv ? "csv" : "json", &e->e_log_id);
+	    e->e_f.f_to, fmt, &e->e_log_id);
 	if (rc == STORE_OK) {
 		clock_format(e->e_f.f_from, from, sizeof(from));
 		clock_format(e->e_f.f_to, to, sizeof(to));
 		snprintf(detail, sizeof(detail), "export %lld: from %s to %s, "
-		    "%s", (long long)e->e_log_id, from, to, e->e_csv ? "csv" :
-		    "json");
+		    "%s", (long long)e->e_log_id, from, to, fmt);
 		rc = audit_record(&e->e_x.x_id, "export", 0, 0, detail);
 	}
 	return store_request_end(st, rc);
@@ -221,12 +397,13 @@ api_export_begin_run(struct write *w)
 	}
 }
 
-/* GET /v1/export?from=&to=&format=csv|json */
+/* GET /v1/export?from=&to=&format=csv|json|xlsx&header=codes|names */
 void
 api_export(struct ctx *x)
 {
-	static const char *const known[] = { "from", "to", "format", NULL };
-	const char	*fmt;
+	static const char *const known[] = { "from", "to", "format", "header",
+	    NULL };
+	const char	*fmt, *head;
 	struct export	*e;
 	struct write	*w;
 	int64_t		 from, to;
@@ -234,9 +411,20 @@ api_export(struct ctx *x)
 	if (api_query_check(x, known) == -1 || api_range(x, &from, &to) == -1)
 		return;
 	fmt = evhttp_find_header(&x->x_query, "format");
-	if (fmt != NULL && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0) {
+	head = evhttp_find_header(&x->x_query, "header");
+	if (fmt == NULL)
+		fmt = "csv";
+	if (strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0 &&
+	    strcmp(fmt, "xlsx") != 0) {
 		api_error(x, 400, "invalid_parameter", "format", "format must "
-		    "be csv or json");
+		    "be csv, json or xlsx");
+		return;
+	}
+	if (head != NULL && (strcmp(fmt, "csv") != 0 ||
+	    (strcmp(head, "codes") != 0 && strcmp(head, "names") != 0))) {
+		api_error(x, 400, "invalid_parameter", "header", "header is "
+		    "codes or names, and only for format=csv (a spreadsheet's "
+		    "headings are names)");
 		return;
 	}
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
@@ -245,7 +433,10 @@ api_export(struct ctx *x)
 		return;
 	}
 	api_ctx_keep(&e->e_x, x);
-	e->e_csv = fmt == NULL || strcmp(fmt, "csv") == 0;
+	e->e_csv = strcmp(fmt, "csv") == 0;
+	e->e_names = head != NULL && strcmp(head, "names") == 0;
+	e->e_sheet = strcmp(fmt, "xlsx") == 0;
+	e->e_fd = -1;
 	e->e_personal = 1;	/* supervisors and admins see them all */
 	e->e_f.f_from = from;
 	e->e_f.f_to = to;

@@ -50,11 +50,39 @@ int		 queue_act(int64_t, enum queue_action, const struct identity *,
 json_t		*queue_item_json(const struct queue_item *);
 json_t		*queue_count_json(const struct queue_count *);
 
-/* export.c */
+/* export.c: the columns of an export and a call's values in them. */
+enum export_kind {
+	EXPORT_TEXT,
+	EXPORT_INT,
+	EXPORT_TIME,		/* local time with its offset, ISO 8601 */
+	EXPORT_ANSWER		/* yes, no or unknown */
+};
+struct export_col {
+	const char		*ec_code;	/* CSV's heading */
+	const char		*ec_name;	/* the heading for people */
+	enum export_kind	 ec_kind;
+	int			 ec_personal;
+	int			 ec_width;	/* spreadsheet, characters */
+};
+#define EXPORT_NCOLS	35
+extern const struct export_col export_cols[EXPORT_NCOLS];
 struct evbuffer;
-void	export_csv_header(struct evbuffer *, int);
+void	export_values(char *[EXPORT_NCOLS], const struct config *,
+	    const struct call *, json_t *, int);
+void	export_values_free(char *[EXPORT_NCOLS]);
+void	export_csv_header(struct evbuffer *, int, int);
 void	export_csv_row(struct evbuffer *, const struct config *,
 	    const struct call *, json_t *, int);
+
+/* export_xlsx.c: the export as a spreadsheet, written to a file. */
+struct export_xlsx;
+struct export_xlsx *export_xlsx_open(const char *, int, char *, size_t);
+int	export_xlsx_row(struct export_xlsx *, const struct config *,
+	    const struct call *, json_t *);
+int	export_xlsx_close(struct export_xlsx *, struct event_base *,
+	    void (*)(int, const char *, void *), void *);
+void	export_xlsx_free(struct export_xlsx *);
+void	export_xlsx_sweep(const char *);
 
 /* stats.c */
 #define STATS_OK	 0

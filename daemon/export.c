@@ -1,8 +1,10 @@
 /*
- * Export rows: one call as a line of CSV (RFC 4180: CRLF, fields quoted
- * when they hold a comma, quote, CR or LF, quotes doubled) with the
- * display name beside each code, or as one JSON object. The stream
- * around them (byte-order mark, header, paging) is api.c's.
+ * Export rows: the columns of an export, one call's values in them, and
+ * those values as a line of CSV (RFC 4180: CRLF, fields quoted when they
+ * hold a comma, quote, CR or LF, quotes doubled) with the display name
+ * beside each code. The spreadsheet writes the same values
+ * (export_xlsx.c); the stream around them (byte-order mark, paging) is
+ * api_export.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,24 +14,49 @@
 
 #include "domain.h"
 
-/* The columns, in order; "_name" columns carry display names. */
-static const char *const export_cols[] = {
-	"id", "started_at", "line", "line_name", "duration_s", "operator",
-	"call_type", "call_type_name", "caller_type", "caller_type_name",
-	"gender", "age_band", "topics", "topic_names", "risk", "risk_name",
-	"outcome", "outcome_name", "callback_at", "queue", "queue_name",
-	"priority", "risk_desire", "risk_capability", "risk_intent",
-	"risk_buffers", "emergency_contacted", "repeat_calls", "consent",
-	"caller_name", "caller_contact", "notes", "created_at", "updated_at",
-	"version", NULL
+/*
+ * The columns, in order: the code (CSV's heading), the heading for
+ * people (CSV with header=names, the spreadsheet), what the value is,
+ * whether it is personal, and the spreadsheet column's width in
+ * characters.
+ */
+const struct export_col export_cols[EXPORT_NCOLS] = {
+	{ "id", "编号", EXPORT_INT, 0, 8 },
+	{ "started_at", "开始时间", EXPORT_TIME, 0, 19 },
+	{ "line", "热线代码", EXPORT_TEXT, 0, 8 },
+	{ "line_name", "热线", EXPORT_TEXT, 0, 15 },
+	{ "duration_s", "通话时长（秒）", EXPORT_INT, 0, 10 },
+	{ "operator", "接线员", EXPORT_TEXT, 0, 10 },
+	{ "call_type", "来电类型代码", EXPORT_TEXT, 0, 10 },
+	{ "call_type_name", "来电类型", EXPORT_TEXT, 0, 10 },
+	{ "caller_type", "来电者类别代码", EXPORT_TEXT, 0, 12 },
+	{ "caller_type_name", "来电者类别", EXPORT_TEXT, 0, 16 },
+	{ "gender", "性别", EXPORT_TEXT, 0, 8 },
+	{ "age_band", "年龄段", EXPORT_TEXT, 0, 8 },
+	{ "topics", "问题类别代码", EXPORT_TEXT, 0, 16 },
+	{ "topic_names", "问题类别", EXPORT_TEXT, 0, 20 },
+	{ "risk", "风险等级代码", EXPORT_TEXT, 0, 10 },
+	{ "risk_name", "风险等级", EXPORT_TEXT, 0, 10 },
+	{ "outcome", "处理结果代码", EXPORT_TEXT, 0, 10 },
+	{ "outcome_name", "处理结果", EXPORT_TEXT, 0, 12 },
+	{ "callback_at", "回访时间", EXPORT_TIME, 0, 19 },
+	{ "queue", "转介队列代码", EXPORT_TEXT, 0, 10 },
+	{ "queue_name", "转介队列", EXPORT_TEXT, 0, 20 },
+	{ "priority", "优先级", EXPORT_INT, 0, 8 },
+	{ "risk_desire", "自杀意愿", EXPORT_ANSWER, 0, 9 },
+	{ "risk_capability", "自杀能力", EXPORT_ANSWER, 0, 9 },
+	{ "risk_intent", "自杀意图", EXPORT_ANSWER, 0, 9 },
+	{ "risk_buffers", "保护因素", EXPORT_ANSWER, 0, 9 },
+	{ "emergency_contacted", "已联系急救", EXPORT_ANSWER, 0, 10 },
+	{ "repeat_calls", "此前来电次数", EXPORT_INT, 0, 10 },
+	{ "consent", "同意留下联系方式", EXPORT_ANSWER, 0, 10 },
+	{ "caller_name", "来电者姓名", EXPORT_TEXT, 1, 12 },
+	{ "caller_contact", "联系方式", EXPORT_TEXT, 1, 16 },
+	{ "notes", "备注", EXPORT_TEXT, 1, 40 },
+	{ "created_at", "记录时间", EXPORT_TIME, 0, 19 },
+	{ "updated_at", "更新时间", EXPORT_TIME, 0, 19 },
+	{ "version", "版本", EXPORT_INT, 0, 6 },
 };
-
-static int
-export_personal(const char *col)
-{
-	return strcmp(col, "caller_name") == 0 ||
-	    strcmp(col, "caller_contact") == 0 || strcmp(col, "notes") == 0;
-}
 
 /*
  * One field, quoted when it must be. A text that a spreadsheet would take
@@ -65,29 +92,39 @@ export_field(struct evbuffer *b, const char *v, int first)
 	evbuffer_add(b, "\"", 1);
 }
 
-/* The header line: the columns a reader with personal (or not) sees. */
+/*
+ * The header line: the columns a reader with personal (or not) sees, by
+ * their codes or (names) by their headings for people.
+ */
 void
-export_csv_header(struct evbuffer *b, int personal)
+export_csv_header(struct evbuffer *b, int personal, int names)
 {
 	size_t	 i;
 
-	for (i = 0; export_cols[i] != NULL; i++)
-		if (personal || !export_personal(export_cols[i]))
-			export_field(b, export_cols[i], i == 0);
+	for (i = 0; i < EXPORT_NCOLS; i++)
+		if (personal || !export_cols[i].ec_personal)
+			export_field(b, names ? export_cols[i].ec_name :
+			    export_cols[i].ec_code, i == 0);
 	evbuffer_add(b, "\r\n", 2);
 }
 
-static const char *
+static char *
 export_name(const struct code_list *cl, const char *code)
 {
 	const struct code_name	*cn;
 
 	if (code == NULL || (cn = config_find(cl, code)) == NULL)
 		return NULL;
-	return cn->cn_name;
+	return strdup(cn->cn_name);
 }
 
-/* The JSON value of o[k] as CSV text (caller frees); NULL for null. */
+static char *
+export_dup(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* The JSON value of o[k] as text (caller frees); NULL for null. */
 static char *
 export_text(json_t *o, const char *k)
 {
@@ -108,102 +145,118 @@ export_text(json_t *o, const char *k)
 	return s;
 }
 
-/* Codes and names of the topics, joined with "; ". */
-static void
-export_topics(const struct config *cf, const struct call *c, int names,
-    struct evbuffer *b)
+/* Codes or names of the topics, joined with "; " (caller frees). */
+static char *
+export_topics(const struct config *cf, const struct call *c, int names)
 {
-	struct evbuffer	*t = evbuffer_new();
-	const char	*v;
-	char		*s;
-	size_t		 i, n;
+	struct evbuffer			*t = evbuffer_new();
+	const struct code_name		*cn;
+	const char			*v;
+	char				*s = NULL;
+	size_t				 i, n;
 
 	if (t == NULL)
-		return;
+		return NULL;
 	for (i = 0; i < c->c_ntopics; i++) {
-		v = names ? export_name(&cf->cf_topics, c->c_topics[i]) :
-		    c->c_topics[i];
-		evbuffer_add_printf(t, "%s%s", i > 0 ? "; " : "",
-		    v != NULL ? v : c->c_topics[i]);
+		v = c->c_topics[i];
+		if (names && (cn = config_find(&cf->cf_topics, v)) != NULL)
+			v = cn->cn_name;
+		evbuffer_add_printf(t, "%s%s", i > 0 ? "; " : "", v);
 	}
 	n = evbuffer_get_length(t);
-	if ((s = calloc(1, n + 1)) != NULL) {
+	if ((s = calloc(1, n + 1)) != NULL)
 		evbuffer_remove(t, s, n);
-		export_field(b, s, 0);
-		free(s);
-	}
 	evbuffer_free(t);
+	return s;
 }
 
 /* A personal field retention erased: "(erased 2026-05-01)", not empty. */
-static void
-export_erased(struct evbuffer *b, int64_t when)
+static char *
+export_erased(int64_t when)
 {
-	char	 t[40], v[64];
+	char	 t[40], *s = NULL;
 
 	clock_format(when, t, sizeof(t));
-	snprintf(v, sizeof(v), "(erased %.10s)", t);
-	export_field(b, v, 0);
+	if (asprintf(&s, "(erased %.10s)", t) == -1)
+		return NULL;
+	return s;
 }
 
 /*
- * Call c as one CSV line. rec is the call as the reader may see it (its
- * JSON, with "queue"); personal: the personal columns are there.
+ * Call c's values, one per column of export_cols (NULL: empty; a
+ * personal column is NULL when !personal); the caller frees them with
+ * export_values_free(). rec is the call as the reader may see it (its
+ * JSON, with "queue").
  */
 void
-export_csv_row(struct evbuffer *b, const struct config *cf,
+export_values(char *v[EXPORT_NCOLS], const struct config *cf,
     const struct call *c, json_t *rec, int personal)
 {
 	static const char *const assess[] = { "desire", "capability",
 	    "intent", "buffers" };
 	json_t		*q = json_object_get(rec, "queue");
 	json_t		*a = json_object_get(rec, "risk_assessment");
-	char		*v;
-	size_t		 i;
+	size_t		 i, k = 0;
 
-#define F(expr) do { v = (expr); export_field(b, v, 0); free(v); } while (0)
-#define N(list, code) export_field(b, export_name(list, code), 0)
-	v = export_text(rec, "id");
-	export_field(b, v, 1);
-	free(v);
-	F(export_text(rec, "started_at"));
-	export_field(b, c->c_line, 0);
-	N(&cf->cf_lines, c->c_line);
-	F(export_text(rec, "duration_s"));
-	export_field(b, c->c_operator, 0);
-	export_field(b, c->c_call_type, 0);
-	N(&call_types, c->c_call_type);
-	export_field(b, c->c_caller_type, 0);
-	N(&cf->cf_caller_types, c->c_caller_type);
-	export_field(b, c->c_gender, 0);
-	export_field(b, c->c_age_band, 0);
-	export_topics(cf, c, 0, b);
-	export_topics(cf, c, 1, b);
-	export_field(b, c->c_risk, 0);
-	N(&cf->cf_risks, c->c_risk);
-	export_field(b, c->c_outcome, 0);
-	N(&cf->cf_outcomes, c->c_outcome);
-	F(export_text(rec, "callback_at"));
-	F(export_text(q, "code"));
-	F(export_text(q, "name"));
-	F(export_text(q, "priority"));
+	v[k++] = export_text(rec, "id");
+	v[k++] = export_text(rec, "started_at");
+	v[k++] = export_dup(c->c_line);
+	v[k++] = export_name(&cf->cf_lines, c->c_line);
+	v[k++] = export_text(rec, "duration_s");
+	v[k++] = export_dup(c->c_operator);
+	v[k++] = export_dup(c->c_call_type);
+	v[k++] = export_name(&call_types, c->c_call_type);
+	v[k++] = export_dup(c->c_caller_type);
+	v[k++] = export_name(&cf->cf_caller_types, c->c_caller_type);
+	v[k++] = export_dup(c->c_gender);
+	v[k++] = export_dup(c->c_age_band);
+	v[k++] = export_topics(cf, c, 0);
+	v[k++] = export_topics(cf, c, 1);
+	v[k++] = export_dup(c->c_risk);
+	v[k++] = export_name(&cf->cf_risks, c->c_risk);
+	v[k++] = export_dup(c->c_outcome);
+	v[k++] = export_name(&cf->cf_outcomes, c->c_outcome);
+	v[k++] = export_text(rec, "callback_at");
+	v[k++] = export_text(q, "code");
+	v[k++] = export_text(q, "name");
+	v[k++] = export_text(q, "priority");
 	for (i = 0; i < 4; i++)
-		F(export_text(a, assess[i]));
-	F(export_text(rec, "emergency_contacted"));
-	F(export_text(rec, "repeat_calls"));
-	F(export_text(rec, "consent"));
-	if (personal && c->c_erased_at != 0)
-		for (i = 0; i < 3; i++)
-			export_erased(b, c->c_erased_at);
-	else if (personal) {
-		F(export_text(rec, "caller_name"));
-		F(export_text(rec, "caller_contact"));
-		F(export_text(rec, "notes"));
+		v[k++] = export_text(a, assess[i]);
+	v[k++] = export_text(rec, "emergency_contacted");
+	v[k++] = export_text(rec, "repeat_calls");
+	v[k++] = export_text(rec, "consent");
+	for (i = 0; i < 3; i++, k++)	/* the three personal columns */
+		v[k] = !personal ? NULL : c->c_erased_at != 0 ?
+		    export_erased(c->c_erased_at) : export_text(rec,
+		    export_cols[k].ec_code);
+	v[k++] = export_text(rec, "created_at");
+	v[k++] = export_text(rec, "updated_at");
+	v[k++] = export_text(rec, "version");
+}
+
+void
+export_values_free(char *v[EXPORT_NCOLS])
+{
+	size_t	 i;
+
+	for (i = 0; i < EXPORT_NCOLS; i++) {
+		free(v[i]);
+		v[i] = NULL;
 	}
-	F(export_text(rec, "created_at"));
-	F(export_text(rec, "updated_at"));
-	F(export_text(rec, "version"));
-#undef F
-#undef N
+}
+
+/* Call c as one CSV line (export_values() says what rec and personal are). */
+void
+export_csv_row(struct evbuffer *b, const struct config *cf,
+    const struct call *c, json_t *rec, int personal)
+{
+	char	*v[EXPORT_NCOLS];
+	size_t	 i;
+
+	export_values(v, cf, c, rec, personal);
+	for (i = 0; i < EXPORT_NCOLS; i++)
+		if (personal || !export_cols[i].ec_personal)
+			export_field(b, v[i], i == 0);
+	export_values_free(v);
 	evbuffer_add(b, "\r\n", 2);
 }

@@ -435,6 +435,8 @@ server_start(struct server *s)
 	if ((s->s_store = store_open(s->s_cf->cf_db_path, s->s_cf->cf_busy_ms,
 	    &cause)) == NULL)
 		fatalx("store: %s", cause);
+	/* Spreadsheets a crash left half written beside the store. */
+	export_xlsx_sweep(s->s_cf->cf_db_path);
 	if (stats_rebuild(s->s_store, s->s_cf) != STORE_OK)
 		fatalx("store: building the statistics: %s",
 		    store_errmsg(s->s_store));

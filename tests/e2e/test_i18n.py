@@ -87,6 +87,22 @@ class TestAlignment(DaemonTest):
         for s in starts[1:]:
             self.assertEqual(s[1:4], starts[0][1:4], p.out)
 
+    def test_queue_states_and_kinds_by_name(self):
+        r = self.d.post_call(good(risk="high", topics=["sleep"]))
+        self.assertEqual(r.status, 201, r)
+        p = self.d.client("queue", "mhc", who="zhao", env=ZH)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"1 +1 +1 +待领取 +转介 ")
+        p = self.d.client("claim", "mhc", who="zhao", env=ZH)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("转介", p.out.splitlines()[0])
+        self.assertNotIn("referral", p.out)
+        p = self.d.client("show", "1", who="zhao", env=ZH)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"转介，已领取")
+        p = self.d.client("show", "1", who="zhao")
+        self.assertRegex(p.out, r"referral, claimed")
+
     def test_schema_table_mixed_cells(self):
         p = self.d.client("schema", env=ZH)
         self.assertEqual(p.returncode, 0, p.err)
@@ -216,6 +232,8 @@ class TestForm(DaemonTest):
             if answer is not None:
                 t.send(answer + "\r")
         t.expect("将要保存的来电记录")
+        # The assessment in words, not desire=no.
+        t.expect("自杀意愿：否，自杀能力：否，自杀意图：否，保护因素：是")
         t.expect("回车或 s：保存")
         t.send("s")
         self.assertEqual(t.finish(), 0, t.text())

@@ -156,6 +156,8 @@ class TestRoleMatrix(RoleTest):
              (401, 403, 403, 200, 200)),
             ("export", "GET", f"/v1/export?{RANGE}&format=csv", X,
              (401, 403, 403, 200, 200)),
+            ("export xlsx", "GET", f"/v1/export?{RANGE}&format=xlsx", X,
+             (401, 403, 403, 200, 200)),
             ("audit trail", "GET", "/v1/audit", X,
              (401, 403, 403, 403, 200)),
             ("audit trail filtered", "GET", "/v1/audit?action=call.read",

@@ -535,6 +535,10 @@ class TestInstallAndUnits(unittest.TestCase):
                         ("/usr/share/man/man8/hotlined.8", 0o644),
                         ("/usr/share/man/man5/hotlined.conf.5", 0o644),
                         ("/usr/share/man/man1/hotline.1", 0o644),
+                        ("/usr/share/man/zh_CN/man1/hotline.1", 0o644),
+                        ("/usr/share/man/zh_CN/man5/hotlined.conf.5",
+                         0o644),
+                        ("/usr/share/man/zh_CN/man8/hotlined.8", 0o644),
                         ("/etc/hotlined/hotlined.conf", 0o640),
                         ("/usr/lib/sysusers.d/hotlined.conf", 0o644),
                         ("/usr/lib/tmpfiles.d/hotlined.conf", 0o644)) + tuple(

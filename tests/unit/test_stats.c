@@ -154,11 +154,18 @@ test_csv(void **state)
 	rec = call_to_json(&c, CALL_SHOW_PERSONAL);
 	json_object_set_new(rec, "queue", json_pack("{s:s, s:s, s:i}",
 	    "code", "mhc", "name", "青岛市精神卫生中心", "priority", 1));
-	export_csv_header(b, 0);
+	export_csv_header(b, 0, 0);
 	s = text(b);
 	assert_null(strstr(s, "notes"));
 	assert_null(strstr(s, "caller_name"));
 	assert_non_null(strstr(s, ",consent,created_at,updated_at,version\r\n"));
+	free(s);
+	/* header=names: the same columns under their Chinese headings. */
+	export_csv_header(b, 1, 1);
+	s = text(b);
+	assert_true(strncmp(s, "编号,开始时间,热线代码,热线,通话时长（秒）,", 62) ==
+	    0);
+	assert_non_null(strstr(s, ",来电者姓名,联系方式,备注,记录时间,更新时间,版本\r\n"));
 	free(s);
 	export_csv_row(b, cf, &c, rec, 1);
 	s = text(b);
