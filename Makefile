@@ -78,6 +78,7 @@ top.sees     := net domain batch status store base
 net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
 net.sees     := batch status store base
 domain.files := queue.c audit.c stats.c stats_*.c session.c retention.c export.c \
+                pbx.c pbx_*.c \
                 domain.h
 domain.sees  := batch status store base
 batch.files  := batch.c batch.h
@@ -86,11 +87,11 @@ status.files := status.c status.h status_int.h
 status.sees  := store base
 store.files  := store.c store_*.c store.h store_int.h
 store.sees   := base
-base.files   := log.c clock.c config.c call.c route.c digest.c password.c tls.c \
-                notify.c priv.c hotlined.h
+base.files   := log.c clock.c config.c config_pbx.c call.c route.c digest.c password.c tls.c \
+                notify.c priv.c hotlined.h config_int.h
 base.sees    :=
 PRIVATE_H    := store_int.h=store api.h=api status_int.h=status \
-                listener_int.h=listener
+                listener_int.h=listener config_int.h=config
 
 # The table as tests/check-layers reads it (tests/e2e/test_layers.py asks
 # make print-LAYER_ARGS).
