@@ -192,6 +192,7 @@ struct pbx_counts {
 	int64_t		 pn_follow_offset;
 	int64_t		 pn_follow_at;		/* last read */
 	uint64_t	 pn_waits[PBX_WAIT_BUCKETS]; /* answered: waits */
+	uint64_t	 pn_wait_sum;		/* their seconds */
 };
 int	 pbx_log_parse(const char *, size_t, struct pbx_event *, char *,
 	    size_t);
@@ -205,6 +206,9 @@ int	 pbx_init(struct event_base *, struct batch *, struct store *,
 void	 pbx_set_config(const struct config *);
 void	 pbx_free(void);
 json_t	*pbx_call_json(const struct pbx_call *);
+int	 pbx_event_from_json(json_t *, const struct config *, int64_t,
+	    struct pbx_event *, struct call_error *);
+int	 pbx_event_key(const struct pbx_event *, unsigned char *);
 json_t	*pbx_json(void);
 const struct pbx_counts *pbx_counts(void);
 void	 pbx_count_refused(void);

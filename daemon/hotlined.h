@@ -211,6 +211,7 @@ struct call {
 	int64_t	 c_repeat_calls;
 	int	 c_legal_hold;		/* exempt from retention */
 	int64_t	 c_erased_at;		/* personal fields erased; 0: not */
+	char	*c_pbx_call_id;		/* POST: the phone call it is */
 };
 
 /* A validation failure: the field and a message for the client. */

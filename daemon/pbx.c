@@ -57,6 +57,7 @@ pbx_count_wait(int64_t w)
 		if (w <= pbx_wait_bounds[i])
 			break;
 	px.p_n.pn_waits[i]++;
+	px.p_n.pn_wait_sum += (uint64_t)(w > 0 ? w : 0);
 }
 
 /* A new row for a call first heard of by ev. */
@@ -118,6 +119,16 @@ pbx_call_event(struct pbx_call *pc, const struct config *cf,
 		break;
 	case PBX_ENDED:
 	case PBX_TRANSFER:
+		/* Posted "ended" of a call never answered: the caller left. */
+		if (pc->pc_answered_at == 0 && ev->pe_talk_s < 0) {
+			pc->pc_ended_at = ev->pe_at;
+			pc->pc_wait_s = ev->pe_at - pc->pc_offered_at;
+			snprintf(pc->pc_outcome, sizeof(pc->pc_outcome),
+			    "abandoned");
+			break;
+		}
+		if (ev->pe_talk_s < 0 && pc->pc_answered_at != 0)
+			pc->pc_talk_s = ev->pe_at - pc->pc_answered_at;
 		pc->pc_ended_at = ev->pe_at;
 		if (ev->pe_talk_s >= 0)
 			pc->pc_talk_s = ev->pe_talk_s;
@@ -388,4 +399,152 @@ pbx_json(void)
 	    (json_int_t)n->pn_follow_offset, "read_at",
 	    call_json_time(n->pn_follow_at)));
 	return o;
+}
+
+static int
+pbx_fail(struct call_error *err, const char *kind, const char *field,
+    const char *msg)
+{
+	err->ce_kind = kind;
+	snprintf(err->ce_field, sizeof(err->ce_field), "%s", field);
+	snprintf(err->ce_msg, sizeof(err->ce_msg), "%s", msg);
+	return -1;
+}
+
+/* A string member: 1 to max-1 printable bytes without spaces or '|'. */
+static int
+pbx_json_name(json_t *o, const char *name, int required, char *out,
+    size_t max, struct call_error *err)
+{
+	json_t		*v = json_object_get(o, name);
+	const char	*s;
+	char		 msg[160];
+	size_t		 i, n;
+
+	out[0] = '\0';
+	if (v == NULL || json_is_null(v)) {
+		snprintf(msg, sizeof(msg), "%s is required", name);
+		return required ? pbx_fail(err, "missing_field", name, msg) : 0;
+	}
+	s = json_is_string(v) ? json_string_value(v) : NULL;
+	n = s != NULL ? strlen(s) : 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == '|' || s[i] == 0x7f)
+			break;
+	if (s == NULL || n == 0 || n >= max || i < n) {
+		snprintf(msg, sizeof(msg), "%s must be a string of 1 to %zu "
+		    "printable characters without spaces or '|'", name,
+		    max - 1);
+		return pbx_fail(err, "invalid_field", name, msg);
+	}
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+static const struct {
+	const char	*name;
+	enum pbx_kind	 kind;
+} pbx_api_events[] = {
+	{ "offered", PBX_OFFERED }, { "answered", PBX_ANSWERED },
+	{ "ended", PBX_ENDED }, { "abandoned", PBX_ABANDONED },
+};
+
+static int
+pbx_json_fields(json_t *o, struct call_error *err)
+{
+	static const char *const known[] = { "call_id", "event", "at", "line",
+	    "caller_number", "agent", NULL };
+	const char	*k;
+	json_t		*v;
+	char		 msg[160];
+	size_t		 i;
+
+	json_object_foreach(o, k, v) {
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(k, known[i]) == 0)
+				break;
+		if (known[i] == NULL) {
+			snprintf(msg, sizeof(msg), "unknown field \"%.40s\"; "
+			    "an event has call_id, event, at, line, "
+			    "caller_number, agent", k);
+			return pbx_fail(err, "unknown_field", "", msg);
+		}
+	}
+	return 0;
+}
+
+/*
+ * POST /v1/pbx/events: o into ev, checked against the config; `at`
+ * defaults to now. -1 with err saying which field is wrong.
+ */
+int
+pbx_event_from_json(json_t *o, const struct config *cf, int64_t now,
+    struct pbx_event *ev, struct call_error *err)
+{
+	json_t		*v;
+	char		 event[16], *hash = NULL;
+	size_t		 i;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->pe_wait_s = ev->pe_talk_s = -1;
+	ev->pe_at = now;
+	if (!json_is_object(o))
+		return pbx_fail(err, "invalid_field", "", "the body must be "
+		    "a JSON object");
+	if (pbx_json_fields(o, err) == -1 ||
+	    pbx_json_name(o, "call_id", 1, ev->pe_call, sizeof(ev->pe_call),
+	    err) == -1 ||
+	    pbx_json_name(o, "event", 1, event, sizeof(event), err) == -1)
+		return -1;
+	for (i = 0; i < sizeof(pbx_api_events) / sizeof(pbx_api_events[0]);
+	    i++)
+		if (strcmp(event, pbx_api_events[i].name) == 0)
+			break;
+	if (i == sizeof(pbx_api_events) / sizeof(pbx_api_events[0]))
+		return pbx_fail(err, "invalid_field", "event", "event must be "
+		    "one of: offered, answered, ended, abandoned");
+	ev->pe_kind = pbx_api_events[i].kind;
+	snprintf(ev->pe_event, sizeof(ev->pe_event), "%s", event);
+	if ((v = json_object_get(o, "at")) != NULL && !json_is_null(v) &&
+	    (!json_is_string(v) || clock_parse(json_string_value(v),
+	    &ev->pe_at) == -1))
+		return pbx_fail(err, "invalid_field", "at", "at must be a time "
+		    "such as \"2020-02-17T01:30:00+08:00\"");
+	if (ev->pe_at > now + PBX_FUTURE_S || ev->pe_at < 946684800)
+		return pbx_fail(err, "invalid_field", "at", "at is more than a "
+		    "day ahead of the server's clock, or before 2000");
+	if (pbx_json_name(o, "line", 0, ev->pe_queue, sizeof(ev->pe_queue),
+	    err) == -1 || pbx_json_name(o, "agent", 0, ev->pe_agent,
+	    sizeof(ev->pe_agent), err) == -1)
+		return -1;
+	if (ev->pe_queue[0] != '\0' && config_pbx_line(cf, ev->pe_queue) ==
+	    NULL)
+		return pbx_fail(err, "invalid_field", "line", "line must be one "
+		    "of the lines, or a name the config's pbx.lines maps");
+	if (ev->pe_queue[0] == '\0')
+		snprintf(ev->pe_queue, sizeof(ev->pe_queue), "api");
+	if ((v = json_object_get(o, "caller_number")) == NULL ||
+	    json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || strlen(json_string_value(v)) >=
+	    sizeof(ev->pe_number) || (cf->cf_hash_key != NULL &&
+	    call_hash_number(cf, json_string_value(v), &hash) == -1))
+		return pbx_fail(err, "invalid_field", "caller_number",
+		    "caller_number must hold 5 to 20 digits");
+	free(hash);
+	snprintf(ev->pe_number, sizeof(ev->pe_number), "%s",
+	    json_string_value(v));
+	return 0;
+}
+
+/* The key of a posted event: one per (call_id, event). */
+int
+pbx_event_key(const struct pbx_event *ev, unsigned char *key)
+{
+	char	 buf[PBX_ID_MAX + 40];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf), "api\n%s\n%s", ev->pe_call,
+	    ev->pe_event);
+	return digest_sha256(buf, (size_t)n, key);
 }

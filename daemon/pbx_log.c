@@ -515,7 +515,15 @@ pbx_follow_cannot(const char *what)
 	int64_t	 now = clock_now();
 
 	pbx_follow_state(0, fl.f_off);
-	if (now - fl.f_said >= PBX_SAY_EVERY_S) {
+	/* Not there yet (Asterisk makes it with its first call): said once. */
+	if (errno == ENOENT) {
+		if (fl.f_said != -1)
+			log_info("pbx: %s does not exist yet: waiting for it",
+			    fl.f_path);
+		fl.f_said = -1;
+		return;
+	}
+	if (fl.f_said == -1 || now - fl.f_said >= PBX_SAY_EVERY_S) {
 		fl.f_said = now;
 		log_warn("pbx: %s: %s (tried again every poll, said once a "
 		    "minute)", fl.f_path, what);
@@ -547,6 +555,7 @@ pbx_follow_open(void)
 		return -1;
 	}
 	if (fstat(fl.f_fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		errno = EINVAL;
 		pbx_follow_cannot("not a regular file");
 		pbx_follow_close();
 		return -1;
@@ -646,7 +655,7 @@ pbx_follow_init(struct event_base *base, struct batch *b, struct store *s,
 	fl.f_batch = b;
 	fl.f_store = s;
 	fl.f_fd = -1;
-	fl.f_said = -PBX_SAY_EVERY_S;
+	fl.f_said = 0;
 	if ((fl.f_ev = evtimer_new(base, pbx_follow_tick, NULL)) == NULL ||
 	    (fl.f_buf = malloc(PBX_SLICE_BYTES)) == NULL ||
 	    pbx_lines_new(&fl.f_pl, "queue_log") == -1)
