@@ -111,6 +111,7 @@ test_audit.layer  := domain
 test_stats.layer  := domain
 test_limit.layer  := net
 test_session.layer := domain
+test_pbx.layer   := domain
 
 # A layer's objects (daemon/NAME.o; built under $(OBJ)/ and $(SAN)/), and
 # what a unit test of the layer links: those and the objects of the layers
@@ -203,7 +204,7 @@ $(OBJ)/tests/unit/%.o $(SAN)/tests/unit/%.o: | deps-test
 # with replay.c's main() as a unit test, plain and under ASan+UBSan, which
 # replays its seed corpus and regression inputs; `make fuzz` links it with
 # libFuzzer (clang) and runs it. The client's main() is renamed away.
-FUZZ_NAMES   := request config response
+FUZZ_NAMES   := request config response pbxlog
 FUZZ         := build/fuzz
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -262,6 +263,7 @@ endef
 $(eval $(call fuzz_link,request,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
 $(eval $(call fuzz_link,config,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
 $(eval $(call fuzz_link,response,$(FUZZ_CLIENT),$(CLIENT_LIBS)))
+$(eval $(call fuzz_link,pbxlog,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
 
 # The development daemon: state under var/, sockets under var/run/.
 # As root (a fresh machine) the development store may be root's: --allow-root.

@@ -26,7 +26,7 @@ static const char *const store_core_sql[ST_MAX] = {
 	[ST_RELEASE] = "RELEASE request",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO request",
 	/* A write that changes nothing but still goes to disk: page 1. */
-	[ST_PROBE] = "PRAGMA user_version = " STORE_SCHEMA_VERSION_TEXT,
+	[ST_PROBE] = ("PRAGMA user_version = " STORE_SCHEMA_VERSION_TEXT),
 };
 
 /* Remember the last SQLite error for the caller's log line. */
