@@ -382,7 +382,7 @@ test_dev_conf_loads(void **state)
 	assert_int_equal(cf->cf_routes[3].ru_queue, 2);
 	assert_int_equal(cf->cf_cb_queue, 0);
 	assert_int_equal(cf->cf_cb_priority, 2);
-	assert_int_equal(cf->cf_nops, 6);
+	assert_int_equal(cf->cf_nops, 7);	/* and the pbx */
 	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
 		digest_sha256(tokens[i].token, strlen(tokens[i].token), sha);
 		op = config_op_by_token(cf, sha);
@@ -486,8 +486,8 @@ test_unknown_setting(void **state)
 	    "colour = \"red\"; } );", NULL, 3, "lines[0].colour",
 	    "unknown setting");
 	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
-	    "\"admin\"; uid = 5; password = \"x\"; } );\n", EXTRA_LINE,
-	    "operators[0].password", "unknown setting");
+	    "\"admin\"; uid = 5; colour = \"x\"; } );\n", EXTRA_LINE,
+	    "operators[0].colour", "unknown setting");
 }
 
 static void
@@ -800,7 +800,7 @@ test_operator_identity(void **state)
 	(void)state;
 	expect_error(NULL, NULL, "operators = ( { name = \"a\"; "
 	    "role = \"operator\"; } );\n", EXTRA_LINE, "operators[0]",
-	    "needs uid, user or token_sha256");
+	    "needs uid, user, token_sha256 or password");
 	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
 	    "\"operator\"; user = \"no-such-user-hotlined\"; } );\n",
 	    EXTRA_LINE, "operators[0]",
