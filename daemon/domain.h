@@ -188,7 +188,8 @@ struct pbx_counts {
 	int64_t		 pn_unlogged;		/* answered, never logged */
 	int64_t		 pn_today[5];		/* offered, answered,
 						   abandoned, short, in SLA */
-	int		 pn_follow_ok;		/* the queue_log is readable */
+	int		 pn_follow_ok;		/* the queue_log: 1 readable, 0
+						   not, -1 not there yet */
 	int64_t		 pn_follow_offset;
 	int64_t		 pn_follow_at;		/* last read */
 	uint64_t	 pn_waits[PBX_WAIT_BUCKETS]; /* answered: waits */

@@ -256,7 +256,8 @@ pbx_count_refused(void)
 	px.p_n.pn_refused++;
 }
 
-/* The follower says whether it can read the queue_log, and how far. */
+/* The follower says whether it can read the queue_log (1), cannot (0)
+ * or waits for it to exist (-1), and how far it has read. */
 void
 pbx_follow_state(int ok, int64_t offset)
 {
@@ -343,6 +344,7 @@ pbx_init(struct event_base *base, struct batch *b, struct store *s,
 	px.p_store = s;
 	px.p_cf = cf;
 	px.p_said_queue = px.p_said_agent = -PBX_SAY_EVERY_S;
+	px.p_n.pn_follow_ok = 1;	/* until a read says otherwise */
 	if ((px.p_tick_ev = evtimer_new(base, pbx_tick, NULL)) == NULL ||
 	    (b != NULL && batch_on_commit(b, pbx_committed, NULL) == -1))
 		return -1;
@@ -395,7 +397,8 @@ pbx_json(void)
 	    10000 / base) / 10000) : json_null()));
 	json_object_set_new(o, "queue_log", cf == NULL ||
 	    cf->cf_pbx.px_queue_log == NULL ? json_null() : json_pack(
-	    "{s:b, s:I, s:o}", "ok", n->pn_follow_ok, "offset",
+	    "{s:b, s:b, s:I, s:o}", "ok", n->pn_follow_ok != 0, "exists",
+	    n->pn_follow_ok != -1, "offset",
 	    (json_int_t)n->pn_follow_offset, "read_at",
 	    call_json_time(n->pn_follow_at)));
 	return o;

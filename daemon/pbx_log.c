@@ -514,15 +514,16 @@ pbx_follow_cannot(const char *what)
 {
 	int64_t	 now = clock_now();
 
-	pbx_follow_state(0, fl.f_off);
 	/* Not there yet (Asterisk makes it with its first call): said once. */
 	if (errno == ENOENT) {
+		pbx_follow_state(-1, fl.f_off);
 		if (fl.f_said != -1)
 			log_info("pbx: %s does not exist yet: waiting for it",
 			    fl.f_path);
 		fl.f_said = -1;
 		return;
 	}
+	pbx_follow_state(0, fl.f_off);
 	if (fl.f_said == -1 || now - fl.f_said >= PBX_SAY_EVERY_S) {
 		fl.f_said = now;
 		log_warn("pbx: %s: %s (tried again every poll, said once a "

@@ -407,3 +407,82 @@ class TestEventsAndJoin(PbxTest):
         today = self.pbx()["today"]
         self.assertEqual(today["offered"], 3)
         self.assertEqual(today["answered"], 3)
+
+
+class TestClient(PbxTest):
+    def phone_call(self, cid, minutes_ago, agent="PJSIP/8001"):
+        t = int(time.time()) - minutes_ago * 60
+        for ev, when, extra in (
+                ("offered", t, {"caller_number": "13822223333"}),
+                ("answered", t + 15, {"agent": agent}),
+                ("ended", t + 615, {})):
+            r = self.d.request("POST", "/v1/pbx/events", dict(
+                {"call_id": cid, "event": ev, "line": "hotline9120",
+                 "at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                     time.gmtime(when))}, **extra),
+                who="pbx")
+            self.assertEqual(r.status, 201, r)
+
+    def test_unlogged_and_log_pbx(self):
+        p = self.d.client("unlogged", who="chen")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("every phone call answered more than 30 minutes ago "
+                      "is logged", p.out)
+        # Nothing waits for wang: --pbx says so and logs nothing.
+        p = self.d.client("log", "--pbx", "-c", "medic", "-t", "anxiety",
+                          "-r", "low")
+        self.assertEqual(p.returncode, 1, p.out)
+        self.assertIn("no answered phone call", p.err)
+        self.phone_call("cl-1", 60)
+        self.phone_call("cl-2", 45, agent="PJSIP/8002")
+        p = self.d.client("unlogged", who="chen")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("2 phone calls answered more than 30 minutes ago "
+                      "were never logged", p.out)
+        self.assertIn("cl-1", p.out)
+        self.assertIn("0532-85669120", p.out)
+        self.assertNotIn("13822223333", p.out)
+        p = self.d.client("unlogged", "--limit", "1", who="chen")
+        self.assertIn("(the first 1; --limit shows more)", p.out)
+        status = ("--status", f"http://127.0.0.1:{self.d.status_port}",
+                  "status")
+        p = wait_for("the status", lambda: (lambda q: "WARNING 2 answered"
+                     in q.out and q)(self.d.client(*status)))
+        # Both calls are today unless it is just after midnight there.
+        if time.gmtime(time.time() + 8 * 3600).tm_hour >= 1:
+            self.assertIn("phones today: 2 offered, 2 answered, 0 "
+                          "abandoned (0 within seconds); answer rate "
+                          "100.0%", p.out)
+        self.assertNotIn("queue_log cannot be read", p.out)
+        p = self.d.client("unlogged", who="wang")
+        self.assertEqual(p.returncode, 1)
+        # The line, start and duration come from the phone call.
+        p = self.d.client("log", "--pbx", "-c", "medic", "-t", "anxiety",
+                          "-r", "low", "--json")
+        self.assertEqual(p.returncode, 0, p.err)
+        import json
+        rec = json.loads(p.out)
+        self.assertEqual(rec["line"], "9120")
+        self.assertEqual(rec["duration_s"], 600)
+        self.assertEqual(self.call_row("cl-1")["call_id"], rec["id"])
+        p = self.d.client("unlogged", "--json", who="chen")
+        self.assertEqual([c["pbx_call_id"] for c in json.loads(p.out)
+                          ["calls"]], ["cl-2"])
+
+    def test_in_chinese(self):
+        self.phone_call("zh-1", 60)
+        zh = {"LANG": "zh_CN.UTF-8"}
+        p = self.d.client("unlogged", who="chen", env=zh)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("1 个接听已超过 30 分钟的电话从未登记", p.out)
+        self.assertIn("接听人", p.out)
+        p = self.d.client("log", "--pbx", "-c", "medic", "-t", "anxiety",
+                          "-r", "low", env=zh)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("接听于", p.err)
+        p = self.d.client("log", "--pbx", "-c", "medic", "-t", "anxiety",
+                          "-r", "low", env=zh)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("过去 12 小时内没有您接听而尚未登记的电话", p.err)
+        p = self.d.client("help", "unlogged", env=zh)
+        self.assertIn("hotline log --pbx", p.out)
