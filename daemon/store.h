@@ -189,5 +189,6 @@ int		 store_pbx_latest(struct store *, const char *, int64_t,
 		    struct pbx_call *);
 int		 store_pbx_range(struct store *, int64_t, int64_t,
 		    void (*)(const struct pbx_call *, void *), void *);
+int		 store_pbx_erase(struct store *, int64_t, int, int64_t *);
 
 #endif /* HOTLINED_STORE_H */

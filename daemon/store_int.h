@@ -89,6 +89,7 @@ enum store_stmt {
 	ST_PBX_LINK,
 	ST_PBX_LATEST,
 	ST_PBX_RANGE,
+	ST_PBX_ERASE,
 	ST_MAX
 };
 

@@ -44,6 +44,9 @@ const char *const store_pbx_sql[ST_MAX] = {
 	    " ORDER BY answered_at DESC, id DESC LIMIT 1",
 	[ST_PBX_RANGE] = "SELECT " PBX_COLS " FROM pbx_calls"
 	    " WHERE offered_at >= ?1 AND offered_at < ?2",
+	[ST_PBX_ERASE] = "UPDATE pbx_calls SET caller_hash = NULL"
+	    " WHERE id IN (SELECT id FROM pbx_calls WHERE offered_at < ?1"
+	    " AND caller_hash IS NOT NULL LIMIT ?2)",
 };
 
 static void
@@ -306,4 +309,22 @@ store_pbx_range(struct store *s, int64_t from, int64_t to,
 	store_pbx_done(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(s,
 	    "reading the phone calls");
+}
+
+/* Retention: forget the caller hash of at most max phone calls offered
+ * before cutoff; *n how many. */
+int
+store_pbx_erase(struct store *s, int64_t cutoff, int max, int64_t *n)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_ERASE];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, cutoff);
+	sqlite3_bind_int(st, 2, max);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "erasing the phone calls' caller hashes");
+	*n = sqlite3_changes(s->s_db);
+	return STORE_OK;
 }

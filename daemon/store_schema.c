@@ -231,6 +231,8 @@ static const char *const store_migrations[] = {
 	"  WHERE call_id IS NULL AND answered_at IS NOT NULL;"
 	"CREATE UNIQUE INDEX pbx_calls_call ON pbx_calls (call_id)"
 	"  WHERE call_id IS NOT NULL;"
+	"CREATE INDEX pbx_calls_hashed ON pbx_calls (offered_at)"
+	"  WHERE caller_hash IS NOT NULL;"
 	"CREATE TABLE pbx_seen (key BLOB PRIMARY KEY) WITHOUT ROWID;"
 	"CREATE TABLE pbx_follow ("
 	"  path       TEXT PRIMARY KEY,"

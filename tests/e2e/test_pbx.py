@@ -486,3 +486,25 @@ class TestClient(PbxTest):
         self.assertIn("过去 12 小时内没有您接听而尚未登记的电话", p.err)
         p = self.d.client("help", "unlogged", env=zh)
         self.assertIn("hotline log --pbx", p.out)
+
+
+class TestRetention(PbxTest):
+    retention = "  personal_days = 1;"
+
+    def test_old_caller_hashes_erased(self):
+        now = int(time.time())
+
+        def at(s):
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(s))
+        for cid, when in (("old", now - 3 * 86400), ("new", now - 3600)):
+            r = self.d.request("POST", "/v1/pbx/events", {
+                "call_id": cid, "event": "offered", "line": "400",
+                "at": at(when), "caller_number": "13899990000"}, who="pbx")
+            self.assertEqual(r.status, 201, r)
+        self.assertIsNotNone(self.call_row("old")["caller_hash"])
+        self.d.restart()        # retention runs soon after start-up
+        wait_for("retention", lambda: self.call_row("old")["caller_hash"]
+                 is None)
+        self.assertIsNotNone(self.call_row("new")["caller_hash"])
+        # The phone measures stay as they were.
+        self.assertEqual(self.call_row("old")["offered_at"], now - 3 * 86400)
