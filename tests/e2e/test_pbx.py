@@ -164,6 +164,34 @@ class TestFollow(PbxTest):
         self.assertEqual(self.pbx()["duplicates"], 0)
         self.assertEqual(self.rows(), 5)
 
+    def test_reload_follows_another_file(self):
+        import signal
+        t = int(time.time()) - 7200
+        self.append(call_lines(t, "h1"))
+        self.events_reach(3)
+        other = os.path.join(self.tmp, "other_log")
+        self.append(call_lines(t + 100, "h2"), other)
+        with open(self.d.conf, encoding="utf-8") as f:
+            text = f.read()
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(text.replace('queue_log = "var/queue_log";',
+                                 'queue_log = "other_log";'))
+        self.d.proc.send_signal(signal.SIGHUP)
+        wait_for("h2", lambda: self.call_row("h2") and
+                 self.call_row("h2")["outcome"] == "answered")
+        # The old file is no longer read; the new one goes on.
+        self.append(call_lines(t + 200, "h3"))
+        self.append(call_lines(t + 300, "h4"), other)
+        wait_for("h4", lambda: self.call_row("h4") and
+                 self.call_row("h4")["outcome"] == "answered")
+        self.assertIsNone(self.call_row("h3"))
+        # A reload that removes it stops following.
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(text.replace('  queue_log = "var/queue_log";\n', ''))
+        self.d.proc.send_signal(signal.SIGHUP)
+        wait_for("no queue_log", lambda: self.pbx()["queue_log"] is None)
+        self.assertEqual(self.pbx()["duplicates"], 0)
+
     def test_bad_lines_are_counted_not_fatal(self):
         t = int(time.time()) - 7200
         self.append(["garbage", "1|2|3", "x" * 5000,
