@@ -289,6 +289,22 @@ class TestImportAndMeasures(PbxTest):
             p = self.stats(day, by)
             self.assertEqual(p["groups"][0]["offered"], 6)
 
+    def test_answer_rate_in_the_report(self):
+        p = self.d.client("report", "--month", "2020-02", who="chen")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"phone answer rate \(hang-ups within "
+                         r"seconds aside\) +- *\n")
+        self.assertEqual(self.import_file(self.fixture)[0], 0)
+        # February: all seven calls; c hung up short, so six count, of
+        # which a, b, e and g were answered: 4 of 6.
+        p = self.d.client("report", "--month", "2020-02", who="chen")
+        self.assertRegex(p.out, r"phone answer rate \(hang-ups within "
+                         r"seconds aside\) +66\.7% \(4 of 6\)\n")
+        p = self.d.client("report", "--month", "2020-02", who="chen",
+                          env={"LANG": "zh_CN.UTF-8"})
+        self.assertIn("电话接通率（不计数秒内挂断）", p.out)
+        self.assertIn("66.7%（4/6）", p.out)
+
     def test_number_never_in_the_store(self):
         self.assertEqual(self.import_file(self.fixture)[0], 0)
         self.d.request("POST", "/v1/pbx/events", {
