@@ -100,7 +100,7 @@ top.sees     := net domain batch status store base
 net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
 net.sees     := batch status store base
 domain.files := queue.c audit.c stats.c stats_*.c session.c retention.c export.c \
-                export_*.c domain.h
+                export_*.c pbx.c pbx_*.c domain.h
 domain.sees  := batch status store base
 batch.files  := batch.c batch.h
 batch.sees   := status store base
@@ -108,11 +108,11 @@ status.files := status.c status.h status_int.h
 status.sees  := store base
 store.files  := store.c store_*.c store.h store_int.h
 store.sees   := base
-base.files   := log.c clock.c config.c call.c route.c digest.c password.c tls.c \
-                notify.c priv.c hotlined.h
+base.files   := log.c clock.c config.c config_pbx.c call.c route.c digest.c password.c tls.c \
+                notify.c priv.c hotlined.h config_int.h
 base.sees    :=
 PRIVATE_H    := store_int.h=store api.h=api status_int.h=status \
-                listener_int.h=listener
+                listener_int.h=listener config_int.h=config
 
 # The table as tests/check-layers reads it (tests/e2e/test_layers.py asks
 # make print-LAYER_ARGS).
@@ -132,6 +132,7 @@ test_audit.layer  := domain
 test_stats.layer  := domain
 test_limit.layer  := net
 test_session.layer := domain
+test_pbx.layer   := domain
 
 # A layer's objects (daemon/NAME.o; built under $(OBJ)/ and $(SAN)/), and
 # what a unit test of the layer links: those and the objects of the layers
@@ -302,7 +303,7 @@ $(OBJ)/tests/unit/%.o $(SAN)/tests/unit/%.o: | deps-test
 # with replay.c's main() as a unit test, plain and under ASan+UBSan, which
 # replays its seed corpus and regression inputs; `make fuzz` links it with
 # libFuzzer (clang) and runs it. The client's main() is renamed away.
-FUZZ_NAMES   := request config response
+FUZZ_NAMES   := request config response pbxlog
 FUZZ         := build/fuzz
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -361,6 +362,7 @@ endef
 $(eval $(call fuzz_link,request,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
 $(eval $(call fuzz_link,config,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
 $(eval $(call fuzz_link,response,$(FUZZ_CLIENT),$(CLIENT_LIBS)))
+$(eval $(call fuzz_link,pbxlog,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
 
 # The development daemon: state under var/, sockets under var/run/.
 # As root (a fresh machine) the development store may be root's: --allow-root.

@@ -253,6 +253,8 @@ static const struct {
 	{ "not_found", NULL, N_("no such call, queue or item") },
 	{ "method_not_allowed", NULL, N_("the server does not allow this "
 	    "request") },
+	{ "conflict", N_("%s: already done; look at it again"),
+	    N_("the request conflicts with what is stored") },
 	{ "idempotency_conflict", NULL, N_("this Idempotency-Key was already "
 	    "used for a different call") },
 	{ "erased", N_("%s was erased by retention and cannot be set again"),
@@ -291,6 +293,7 @@ static const struct {
 	{ "resolution", N_("resolution (--resolution)") },
 	{ "Idempotency-Key", N_("idempotency key") },
 	{ "If-Match", N_("version (If-Match)") },
+	{ "pbx_call_id", N_("phone call (--pbx)") },
 	{ "rate_per_s", N_("requests per second") },
 	{ "auth_failures", N_("failed logins") },
 };

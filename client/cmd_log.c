@@ -15,11 +15,12 @@
 #define CMD_LOG_BACKOFF_MS	250	/* doubled after each attempt */
 #define CMD_LOG_KEY_MAX		128	/* the API's limit */
 
-enum { CMD_LOG_OPT_KEY = 512 };
+enum { CMD_LOG_OPT_KEY = 512, CMD_LOG_OPT_PBX };
 
 static const struct option cmd_log_extra[] = {
 	OPT_COMMON,
 	{ "idempotency-key", required_argument, NULL, CMD_LOG_OPT_KEY },
+	{ "pbx", no_argument, NULL, CMD_LOG_OPT_PBX },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -44,6 +45,8 @@ cmd_log_valid_key(const char *key)
 	return n > 0 && n <= CMD_LOG_KEY_MAX;
 }
 
+static int	cmd_log_pbx;	/* --pbx: from the latest phone call */
+
 static int
 cmd_log_option(struct hl *hl, struct fields *f, const char **key, int c,
     char **argv)
@@ -62,6 +65,9 @@ cmd_log_option(struct hl *hl, struct fields *f, const char **key, int c,
 			return msg_usage("log", _("--idempotency-key: 1 to 128 "
 			    "printable ASCII characters, no blanks"));
 		*key = optarg;
+		return -1;
+	case CMD_LOG_OPT_PBX:
+		cmd_log_pbx = 1;
 		return -1;
 	}
 	if ((rv = fields_option(f, "log", c, optarg)) == 1)
@@ -383,6 +389,7 @@ cmd_log(struct hl *hl, int argc, char **argv)
 	fields_init(&f);
 	if ((rv = cmd_log_options(hl, &f, &key, argc, argv)) == -1 &&
 	    (rv = fields_check(&f, "log", 0)) == 0 &&
+	    (rv = cmd_log_pbx ? cmd_pbx_latest(hl, f.set) : -1) == -1 &&
 	    (rv = cmd_log_require(hl, f.set, started)) == 0)
 		rv = cmd_log_send(hl, f.set, key);
 	fields_free(&f);

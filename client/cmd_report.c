@@ -198,15 +198,31 @@ report_html_table(FILE *fp, const struct report_section *sec, json_t *res)
 	report_bars_free(v, n);
 }
 
+/* "91.2% (104 of 114)" from the phone measures; "-" without a phone
+ * system's calls. */
+static char *
+report_answer_rate(const json_t *p)
+{
+	json_t	*rate = json_object_get(p, "answer_rate");
+	double	 base = json_number_value(json_object_get(p, "offered")) -
+		    json_number_value(json_object_get(p, "abandoned_short"));
+
+	if (!json_is_number(rate))
+		return xstrdup("-");
+	return xasprintf(_("%.1f%% (%.0f of %.0f)"), json_number_value(rate) *
+	    100, json_number_value(json_object_get(p, "answered")), base);
+}
+
 /* The month's totals, first in the report: label and value each. */
-#define REPORT_NTOTALS	6
+#define REPORT_NTOTALS	7
 static void
 report_totals(json_t **res, char **cells)
 {
 	static const char *const heads[REPORT_NTOTALS] = { N_("all calls"),
 	    N_("counseling calls (not silent, prank or wrong number)"),
 	    N_("calls at high risk or above"), N_("mean duration"),
-	    N_("follow-ups made"), N_("follow-ups past their SLA") };
+	    N_("follow-ups made"), N_("follow-ups past their SLA"),
+	    N_("phone answer rate (hang-ups within seconds aside)") };
 	json_t		*t = json_object_get(res[0], "totals"), *g;
 	double		 calls = json_number_value(json_object_get(t, "calls"));
 	double		 share = json_number_value(json_object_get(t,
@@ -233,6 +249,8 @@ report_totals(json_t **res, char **cells)
 	    "follow_ups")));
 	cells[11] = xasprintf("%.0f", json_number_value(json_object_get(t,
 	    "past_sla")));
+	cells[13] = report_answer_rate(json_object_get(json_object_get(
+	    res[0], "phone"), "totals"));
 }
 
 static void

@@ -93,6 +93,16 @@ status_clock(const json_t *t, char *buf, size_t len)
 		snprintf(buf, len, "%.5s", s + 11);
 }
 
+/* "91.2%", in a static buffer. */
+static const char *
+status_percent(double v)
+{
+	static char	 buf[16];
+
+	snprintf(buf, sizeof buf, "%.1f%%", v * 100);
+	return buf;
+}
+
 static void
 status_warnings(const json_t *st, FILE *fp)
 {
@@ -108,6 +118,32 @@ status_warnings(const json_t *st, FILE *fp)
 		if (status_int(q, "escalated") > 0)
 			fprintf(fp, _("WARNING queue %s: %lld past their SLA\n"),
 			    status_str(q, "code"), status_int(q, "escalated"));
+	q = json_object_get(st, "pbx");
+	if (status_int(q, "unlogged") > 0)
+		fprintf(fp, _("WARNING %lld answered phone calls never logged "
+		    "(hotline unlogged)\n"), status_int(q, "unlogged"));
+	q = json_object_get(json_object_get(st, "pbx"), "queue_log");
+	if (json_is_object(q) && !json_is_true(json_object_get(q, "ok")))
+		fprintf(fp, _("WARNING the phone system's queue_log cannot be "
+		    "read\n"));
+}
+
+/* Today's phone measures, when the server has the phone system's. */
+static void
+status_phones(const json_t *st, FILE *fp)
+{
+	const json_t	*today = json_object_get(json_object_get(st, "pbx"),
+	    "today");
+	const json_t	*rate = json_object_get(today, "answer_rate");
+
+	if (!json_is_object(today) || status_int(today, "offered") == 0)
+		return;
+	fprintf(fp, _("phones today: %lld offered, %lld answered, %lld "
+	    "abandoned (%lld within seconds); answer rate %s\n"),
+	    status_int(today, "offered"), status_int(today, "answered"),
+	    status_int(today, "abandoned"),
+	    status_int(today, "abandoned_short"), json_is_number(rate) ?
+	    status_percent(json_number_value(rate)) : "-");
 }
 
 /* The summary of one GET /status answer. */
@@ -146,6 +182,7 @@ status_print(const json_t *st, FILE *fp)
 		    status_int(e, "scheduled"), wait,
 		    status_int(e, "escalated"));
 	}
+	status_phones(st, fp);
 }
 
 /* GET /status once: the JSON (caller frees), or NULL with a message. */

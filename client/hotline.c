@@ -34,6 +34,7 @@ static const struct hotline_cmd hotline_cmds[] = {
 	{ "audit", cmd_audit },
 	{ "status", cmd_status },
 	{ "sync", cmd_sync },
+	{ "unlogged", cmd_unlogged },
 };
 
 static const struct option hotline_options[] = {

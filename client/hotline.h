@@ -124,6 +124,10 @@ int		 cmd_done(struct hl *, int, char **);
 int		 cmd_release(struct hl *, int, char **);
 int		 cmd_renew(struct hl *, int, char **);
 
+/* cmd_pbx.c */
+int		 cmd_unlogged(struct hl *, int, char **);
+int		 cmd_pbx_latest(struct hl *, json_t *);
+
 /* cmd_schema.c */
 int		 cmd_schema(struct hl *, int, char **);
 

@@ -38,6 +38,7 @@ N_(
 "           (admins)\n"
 "  status   the daemon's health, calls per line and queues, in brief\n"
 "  sync     send the calls saved locally while the server was away\n"
+"  unlogged phone calls answered and never logged (supervisors)\n"
 "  help     show this text, or a command's: hotline help log\n"
 "\n"
 "Global options:\n"
@@ -141,6 +142,10 @@ N_(
 "      --idempotency-key KEY\n"
 "                            send KEY, not a fresh one: to retry a log\n"
 "                            whose outcome is unknown\n"
+"      --pbx                 this is your latest answered phone call not\n"
+"                            yet logged: its line, start and duration come\n"
+"                            from the phone system, and the server joins\n"
+"                            the two (and counts the caller's repeat calls)\n"
 "      --json                print the stored record as JSON\n"
 "  -h, --help                show this help\n"
 "\n"
@@ -466,6 +471,20 @@ N_(
 "Exit status: 0 when everything was sent (or nothing waited), 1 when\n"
 "something still waits or was refused.\n");
 
+static const char usage_unlogged[] =
+N_(
+"Usage: hotline unlogged [--limit N] [--json]\n"
+"\n"
+"The phone calls the phone system says were answered longer ago than the\n"
+"server's pbx.unlogged_after (30 minutes by default) that no logged call\n"
+"is joined to, oldest first: a caller who may be missing from the records.\n"
+"The operator who answered logs it with \"hotline log --pbx\".\n"
+"Supervisors and admins.\n"
+"\n"
+"  -n, --limit N   show at most N (default 50)\n"
+"      --json      the server's JSON\n"
+"  -h, --help      show this help\n");
+
 static const char usage_help[] =
 N_(
 "Usage: hotline help [COMMAND]\n"
@@ -490,6 +509,7 @@ static const struct usage usage_texts[] = {
 	{ "audit", usage_audit },
 	{ "status", usage_status },
 	{ "sync", usage_sync },
+	{ "unlogged", usage_unlogged },
 	{ "help", usage_help },
 };
 

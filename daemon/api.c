@@ -29,7 +29,7 @@ struct held {
 
 enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
     RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT, RT_AUDIT,
-    RT_SESSION };
+    RT_SESSION, RT_PBX_EVENTS, RT_PBX_UNLOGGED, RT_PBX_LATEST };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -54,6 +54,9 @@ static const struct route {
 	{ RT_EXPORT, "GET", R_READ_ALL, 0, 0, 0 },
 	{ RT_AUDIT, "GET, HEAD", R_ADMIN, 0, 0, 0 },
 	{ RT_SESSION, "GET, HEAD, POST, DELETE", R_ANY, R_ANON, 0, R_ANY },
+	{ RT_PBX_EVENTS, "POST", 0, R_PBX, 0, 0 },
+	{ RT_PBX_UNLOGGED, "GET, HEAD", R_READ_ALL, 0, 0, 0 },
+	{ RT_PBX_LATEST, "GET, HEAD", R_OPERATOR, 0, 0, 0 },
 };
 
 /*
@@ -489,6 +492,12 @@ api_route(const char *path, int64_t *id, char *queue, size_t qlen,
 		return &routes[RT_AUDIT];
 	if (strcmp(path, "/v1/session") == 0)
 		return &routes[RT_SESSION];
+	if (strcmp(path, "/v1/pbx/events") == 0)
+		return &routes[RT_PBX_EVENTS];
+	if (strcmp(path, "/v1/pbx/unlogged") == 0)
+		return &routes[RT_PBX_UNLOGGED];
+	if (strcmp(path, "/v1/pbx/latest") == 0)
+		return &routes[RT_PBX_LATEST];
 	if (strncmp(path, "/v1/calls/", 10) == 0)
 		return api_path_id(path + 10, id, &end) == 0 && *end == '\0' ?
 		    &routes[RT_CALL] : NULL;
@@ -609,6 +618,15 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 			api_session_get(x);
 		else
 			api_session_delete(x);
+		break;
+	case RT_PBX_EVENTS:
+		api_pbx_event(x);
+		break;
+	case RT_PBX_UNLOGGED:
+		api_pbx_unlogged(x);
+		break;
+	case RT_PBX_LATEST:
+		api_pbx_latest(x);
 		break;
 	}
 }

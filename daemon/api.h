@@ -21,6 +21,7 @@
 #define R_COUNSELOR	(1 << ROLE_COUNSELOR)
 #define R_SUPERVISOR	(1 << ROLE_SUPERVISOR)
 #define R_ADMIN		(1 << ROLE_ADMIN)
+#define R_PBX		(1 << ROLE_PBX)	/* its events, nothing else */
 #define R_ANY		(R_OPERATOR | R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
 #define R_QUEUE		(R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
 #define R_READ_ALL	(R_SUPERVISOR | R_ADMIN)
@@ -80,6 +81,7 @@ struct stats_run {
 	struct listener		*sj_l;		/* sj_req came in on */
 	struct stats_req	*sj_job;
 	struct event		*sj_ev;
+	json_t			*sj_phone;	/* the phone measures */
 };
 
 /* An export being streamed, a page of calls at a time. */
@@ -212,6 +214,13 @@ void	api_session_delete(struct ctx *x);
 int	api_session_cookie(struct ctx *x);
 int	api_session_origin_ok(struct ctx *x);
 int	api_session_none(struct ctx *x);
+
+/* api_pbx.c */
+void	api_pbx_event(struct ctx *x);
+void	api_pbx_unlogged(struct ctx *x);
+void	api_pbx_latest(struct ctx *x);
+int	api_pbx_join(struct ctx *x, json_t *body, struct call *c);
+int	api_pbx_link(struct ctx *x, const struct call *c);
 
 /* api_web.c */
 void	api_web(struct ctx *x, const char *root);

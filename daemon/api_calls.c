@@ -127,6 +127,8 @@ api_calls_post(struct ctx *x)
 		api_call_error(x, &err);
 		goto fail;
 	}
+	if (api_pbx_join(x, w->w_body, &w->w_call) == -1)
+		goto fail;
 	/* Only a keyed request can be replayed: only it needs a fingerprint. */
 	if ((w->w_call.c_operator = strdup(x->x_id.id_name)) == NULL ||
 	    (key != NULL && ((w->w_key = strdup(key)) == NULL ||
@@ -176,6 +178,8 @@ api_post_run(struct write *w)
 		rc = store_call_insert(st, &w->w_call, w->w_key,
 		    w->w_key != NULL ? w->w_fp : NULL);
 		if (rc == STORE_OK)
+			rc = api_pbx_link(x, &w->w_call);
+		if (rc == STORE_OK)
 			rc = queue_route(&w->w_call, x->x_id.id_name, v, &n);
 		if (rc == STORE_OK)
 			rc = stats_rollup_add(st, x->x_api->a_cf, &w->w_call,
@@ -185,7 +189,11 @@ api_post_run(struct write *w)
 	if (rc != STORE_OK) {
 		for (i = 0; i < n; i++)
 			store_item_free(&v[i]);
-		api_store_error(x, "store the call");
+		if (rc == STORE_CONFLICT)
+			api_error(x, 409, "conflict", "pbx_call_id", "the phone "
+			    "call was logged by another request meanwhile");
+		else
+			api_store_error(x, "store the call");
 		return;
 	}
 	status_call_stored(&w->w_call);

@@ -18,6 +18,9 @@ api_stats_done(struct stats_run *j, json_t *o)
 	struct api	*a = j->sj_api;
 
 	TAILQ_REMOVE(&a->a_stats, j, sj_entry);
+	if (o != NULL && j->sj_phone != NULL)
+		json_object_set(o, "phone", j->sj_phone);
+	json_decref(j->sj_phone);
 	if (o != NULL)
 		api_send(j->sj_req, 200, api_json_body(j->sj_req, o));
 	else {
@@ -87,6 +90,15 @@ api_stats(struct ctx *x)
 	j->sj_req = x->x_req;
 	j->sj_l = x->x_l;
 	j->sj_job = job;
+	/* The phone calls (pbx_stats.c): one indexed read of the range. */
+	if ((j->sj_phone = pbx_stats(x->x_api->a_store, x->x_api->a_cf, from,
+	    to, evhttp_find_header(&x->x_query, "by"))) == NULL) {
+		event_free(j->sj_ev);
+		free(j);
+		stats_free(job);
+		api_store_error(x, "compute the phone measures");
+		return;
+	}
 	TAILQ_INSERT_TAIL(&x->x_api->a_stats, j, sj_entry);
 	evtimer_add(j->sj_ev, &now);
 }
@@ -97,6 +109,7 @@ api_stats_drop(struct stats_run *j, const char *kind, const char *why)
 {
 	TAILQ_REMOVE(&j->sj_api->a_stats, j, sj_entry);
 	api_error_send(j->sj_req, 503, kind, NULL, why);
+	json_decref(j->sj_phone);
 	event_free(j->sj_ev);
 	stats_free(j->sj_job);
 	free(j);

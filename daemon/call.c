@@ -40,7 +40,7 @@ static const char *const call_input_fields[] = { "line", "started_at",
     "duration_s", "call_type", "caller_type", "gender", "age_band", "topics",
     "risk", "outcome", "callback_at", "notes", "consent", "caller_name",
     "caller_contact", "caller_number", "risk_assessment",
-    "emergency_contacted", NULL };
+    "emergency_contacted", "pbx_call_id", NULL };
 static const char *const call_server_fields[] = { "id", "operator", "queue",
     "repeat_calls", "created_at", "updated_at", "version", "history",
     "redacted", "personal_erased_at", "erased", NULL };
@@ -102,6 +102,7 @@ call_free(struct call *c)
 	free(c->c_caller_name);
 	free(c->c_caller_contact);
 	free(c->c_caller_hash);
+	free(c->c_pbx_call_id);
 	for (i = 0; i < 4; i++)
 		free(c->c_assess[i]);
 	call_init(c);
@@ -389,7 +390,8 @@ call_from_json(struct call *c, json_t *o, const struct config *cf,
 	    call_time(o, "callback_at", &c->c_callback_at, err) == -1 ||
 	    call_personal_fields(c, o, cf, err) == -1 ||
 	    call_assessment(c, o, cf, err) == -1 ||
-	    call_bool(o, "emergency_contacted", &c->c_emergency, err) == -1)
+	    call_bool(o, "emergency_contacted", &c->c_emergency, err) == -1 ||
+	    call_text(o, "pbx_call_id", 63, &c->c_pbx_call_id, err) == -1)
 		return -1;
 	if (c->c_call_type == NULL &&
 	    (c->c_call_type = strdup("counseling")) == NULL)

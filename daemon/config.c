@@ -17,12 +17,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
-#include "hotlined.h"
-
-struct loader {
-	const char	*ld_path;
-	char		*ld_cause;	/* first error, caller frees */
-};
+#include "config_int.h"
 
 static const struct {
 	const char	*name;
@@ -39,16 +34,14 @@ static const struct {
 static const char *const config_roles[] = {
 	[ROLE_NONE] = "none", [ROLE_OPERATOR] = "operator",
 	[ROLE_COUNSELOR] = "counselor", [ROLE_SUPERVISOR] = "supervisor",
-	[ROLE_ADMIN] = "admin",
+	[ROLE_ADMIN] = "admin", [ROLE_PBX] = "pbx",
 };
 
-static int ld_error(struct loader *, const config_setting_t *, const char *,
-    const char *, ...) __attribute__((format(printf, 4, 5)));
 static int ld_codes_with(struct loader *, const config_setting_t *,
     const char *, struct code_list *, const char *const *);
 
 /* Record the first error as "FILE:LINE: SETTING: message"; returns -1. */
-static int
+int
 ld_error(struct loader *ld, const config_setting_t *s, const char *setting,
     const char *fmt, ...)
 {
@@ -76,7 +69,7 @@ ld_error(struct loader *ld, const config_setting_t *s, const char *setting,
 }
 
 /* Refuse members of group that are not in names (NULL-terminated). */
-static int
+int
 ld_known(struct loader *ld, const config_setting_t *group, const char *path,
     const char *const *names)
 {
@@ -101,7 +94,7 @@ ld_known(struct loader *ld, const config_setting_t *group, const char *path,
 }
 
 /* A group member that must be a group, or NULL when absent. */
-static int
+int
 ld_group(struct loader *ld, const config_setting_t *parent, const char *name,
     config_setting_t **out)
 {
@@ -111,7 +104,7 @@ ld_group(struct loader *ld, const config_setting_t *parent, const char *name,
 	return 0;
 }
 
-static int
+int
 ld_string(struct loader *ld, const config_setting_t *g, const char *path,
     const char *name, const char *def, char **out)
 {
@@ -391,14 +384,14 @@ ld_role(struct loader *ld, const config_setting_t *e, const char *path,
 
 	if (ld_string(ld, e, path, "role", NULL, &r) == -1)
 		return -1;
-	for (i = ROLE_OPERATOR; i <= ROLE_ADMIN; i++)
+	for (i = ROLE_OPERATOR; i <= ROLE_PBX; i++)
 		if (strcmp(r, config_roles[i]) == 0)
 			break;
 	free(r);
-	if (i > ROLE_ADMIN)
+	if (i > ROLE_PBX)
 		return ld_error(ld, config_setting_get_member(e, "role"), path,
 		    "role must be one of: operator, counselor, supervisor, "
-		    "admin");
+		    "admin, pbx");
 	*out = (enum role)i;
 	return 0;
 }
@@ -702,7 +695,7 @@ static int	ld_duration(struct loader *, const config_setting_t *,
 		    const char *, int64_t, int64_t, int64_t *);
 
 /* A duration setting name of group g (path), default def. */
-static int
+int
 ld_group_duration(struct loader *ld, const config_setting_t *g,
     const char *path, const char *name, int64_t def, int64_t min,
     int64_t max, long *out)
@@ -1047,7 +1040,7 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    "log", "store", "api", "status", "limits", "privacy",
 	    "retention", "web", "lines",
 	    "caller_types", "topics", "risk_levels", "outcomes", "queues",
-	    "routes", "callbacks", "operators", NULL };
+	    "routes", "callbacks", "operators", "pbx", NULL };
 
 	if (ld_known(ld, root, "", known) == -1 ||
 	    ld_string(ld, root, "", "timezone", "Asia/Shanghai",
@@ -1069,7 +1062,8 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    ld_codes(ld, root, "outcomes", &cf->cf_outcomes) == -1 ||
 	    ld_queues(ld, root, cf) == -1 || ld_routes(ld, root, cf) == -1 ||
 	    ld_callbacks(ld, root, cf) == -1 ||
-	    ld_operators(ld, root, cf) == -1 ? -1 : 0;
+	    ld_operators(ld, root, cf) == -1 ||
+	    ld_pbx(ld, root, cf) == -1 ? -1 : 0;
 }
 
 /* Load path; NULL with *cause set (caller frees) on any error. */
@@ -1178,6 +1172,7 @@ config_free(struct config *cf)
 	}
 	free(cf->cf_web_root);
 	free(cf->cf_ops);
+	config_pbx_free(&cf->cf_pbx);
 	free(cf);
 }
 

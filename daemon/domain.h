@@ -1,6 +1,6 @@
 /*
  * The domain layer: the follow-up queues, statistics, export rows, the
- * audit trail and retention. Writes go through the batch (batch.h).
+ * audit trail, retention and the phone system's calls. Writes go through the batch (batch.h).
  */
 #ifndef HOTLINED_DOMAIN_H
 #define HOTLINED_DOMAIN_H
@@ -155,5 +155,104 @@ void	 session_forget(const unsigned char *);
 int	 session_find(const char *, int64_t, const struct config *,
 	    struct identity *, unsigned char *);
 size_t	 session_count(void);
+
+/*
+ * pbx.c, pbx_log.c: the phone system's record of every call (Asterisk's
+ * queue_log followed or imported, or POST /v1/pbx/events), one row per
+ * phone call, joined to the logged calls.
+ */
+#define PBX_LINE_MAX	1024	/* a longer queue_log line is refused */
+#define PBX_ID_MAX	64	/* a call's id, with its NUL */
+#define PBX_NAME_MAX	81	/* a queue or agent name, with its NUL */
+enum pbx_kind {
+	PBX_OTHER,		/* counted and ignored */
+	PBX_OFFERED,		/* ENTERQUEUE */
+	PBX_ANSWERED,		/* CONNECT */
+	PBX_ENDED,		/* COMPLETECALLER, COMPLETEAGENT */
+	PBX_ABANDONED,		/* ABANDON */
+	PBX_TIMEOUT,		/* EXITWITHTIMEOUT */
+	PBX_EMPTY,		/* EXITEMPTY */
+	PBX_KEY,		/* EXITWITHKEY */
+	PBX_RINGNOANSWER,	/* a member did not answer: counted only */
+	PBX_TRANSFER		/* TRANSFER */
+};
+struct pbx_event {
+	int64_t		 pe_at;			/* UTC seconds */
+	char		 pe_call[PBX_ID_MAX];	/* the PBX's call id */
+	char		 pe_queue[PBX_NAME_MAX];	/* or the line */
+	char		 pe_agent[PBX_NAME_MAX];	/* "": none */
+	char		 pe_event[24];		/* as the PBX wrote it */
+	enum pbx_kind	 pe_kind;
+	int64_t		 pe_wait_s;		/* -1: not said */
+	int64_t		 pe_talk_s;		/* -1: not said */
+	char		 pe_number[32];		/* the caller's; "": none */
+};
+#define PBX_APPLIED	 0
+#define PBX_DUPLICATE	 1	/* seen before: nothing changed */
+#define PBX_IGNORED	 2	/* not about a queued call */
+#define PBX_BAD		 3	/* refused: err says why */
+#define PBX_ERR		-1	/* the store failed */
+/* What the PBX's events did since start (for /status and /metrics). */
+struct pbx_tally {
+	int64_t		 pt_offered;
+	int64_t		 pt_answered;
+	int64_t		 pt_abandoned;		/* after short_abandon */
+	int64_t		 pt_abandoned_short;
+	int64_t		 pt_in_sla;		/* answered within the SLA */
+	int64_t		 pt_talk_s;
+	int64_t		*pt_waits;		/* of answered calls */
+	size_t		 pt_nwaits, pt_cap;
+};
+#define PBX_WAIT_BUCKETS 8	/* <= 5, 10, 20, 30, 60, 120, 300 s, more */
+extern const int64_t pbx_wait_bounds[PBX_WAIT_BUCKETS - 1];
+struct pbx_counts {
+	uint64_t	 pn_events;		/* applied */
+	uint64_t	 pn_duplicates;		/* seen before: skipped */
+	uint64_t	 pn_ignored;		/* not about a queued call */
+	uint64_t	 pn_refused;		/* malformed or out of range */
+	uint64_t	 pn_orphans;		/* a call first heard of late */
+	uint64_t	 pn_unknown_queue;
+	uint64_t	 pn_unknown_agent;
+	int64_t		 pn_unlogged;		/* answered, never logged */
+	int64_t		 pn_today[5];		/* offered, answered,
+						   abandoned, short, in SLA */
+	int		 pn_follow_ok;		/* the queue_log: 1 readable, 0
+						   not, -1 not there yet */
+	int64_t		 pn_follow_offset;
+	int64_t		 pn_follow_at;		/* last read */
+	uint64_t	 pn_waits[PBX_WAIT_BUCKETS]; /* answered: waits */
+	uint64_t	 pn_wait_sum;		/* their seconds */
+};
+int	 pbx_log_parse(const char *, size_t, struct pbx_event *, char *,
+	    size_t);
+int	 pbx_apply(struct store *, const struct config *,
+	    const struct pbx_event *, const unsigned char *, int64_t, char *,
+	    size_t);
+int	 pbx_import(struct store *, const struct config *, const char *,
+	    int64_t[4], char **);
+int	 pbx_init(struct event_base *, struct batch *, struct store *,
+	    const struct config *);
+void	 pbx_set_config(const struct config *);
+void	 pbx_free(void);
+json_t	*pbx_call_json(const struct pbx_call *);
+int	 pbx_event_from_json(json_t *, const struct config *, int64_t,
+	    struct pbx_event *, struct call_error *);
+int	 pbx_event_key(const struct pbx_event *, unsigned char *);
+json_t	*pbx_json(void);
+const struct pbx_counts *pbx_counts(void);
+void	 pbx_count_refused(void);
+void	 pbx_follow_state(int, int64_t);
+int	 pbx_follow_init(struct event_base *, struct batch *, struct store *,
+	    const struct config *);
+void	 pbx_follow_set_config(const struct config *);
+void	 pbx_follow_free(void);
+
+/* pbx_stats.c */
+void	 pbx_tally_add(struct pbx_tally *, const struct config *,
+	    const struct pbx_call *);
+void	 pbx_tally_free(struct pbx_tally *);
+void	 pbx_tally_json(json_t *, struct pbx_tally *);
+json_t	*pbx_stats(struct store *, const struct config *, int64_t, int64_t,
+	    const char *);
 
 #endif /* HOTLINED_DOMAIN_H */

@@ -25,6 +25,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: hotlined [-ftVh] [-c file] [--allow-root]\n"
 "       hotlined [-c file] [--allow-root] --backup file\n"
+"       hotlined [-c file] [--allow-root] --import-queue-log file\n"
 "       hotlined --new-token name role\n"
 "       hotlined --new-password name < password\n"
 "\n"
@@ -46,9 +47,13 @@ usage(FILE *f)
 "           as the config's user, write a consistent copy of the configured store to file\n"
 "           (SQLite's online backup; a daemon may go on serving), then\n"
 "           exit: 0 when the copy is whole, 1 with the reason if not\n"
+"  --import-queue-log file\n"
+"           as the config's user, load an Asterisk queue_log into the\n"
+"           store (one row per phone call; importing the same file\n"
+"           again changes nothing), print what it did and exit\n"
 "  --new-token name role\n"
 "           print a fresh random bearer token for name (operator,\n"
-"           counselor, supervisor or admin) once, and the operators\n"
+"           counselor, supervisor, admin or pbx) once, and the operators\n"
 "           entry for the config, which keeps only its SHA-256\n"
 "  --new-password name\n"
 "           read a password for name (twice, unechoed, on a terminal;\n"
@@ -115,6 +120,54 @@ backup(const char *path, const char *dest, int allow_root)
 }
 
 /*
+ * --import-queue-log: load an Asterisk queue_log into the store the
+ * config names, as the daemon's user; a second import of the same file
+ * changes nothing.
+ */
+static int
+import_queue_log(const char *path, const char *file, int allow_root)
+{
+	struct config	*cf;
+	struct store	*st;
+	char		*cause = NULL;
+	int64_t		 n[4];
+	int		 rc = 0;
+
+	if ((cf = config_load(path, &cause)) == NULL) {
+		fprintf(stderr, "hotlined: %s\n", cause);
+		free(cause);
+		return EX_CONFIG_ERR;
+	}
+	if (priv_root_refused(cf, path, allow_root, &cause) ||
+	    priv_drop(cf, &cause) == -1) {
+		fprintf(stderr, "hotlined: %s\n", cause ? cause :
+		    "out of memory");
+		free(cause);
+		config_free(cf);
+		return EX_CONFIG_ERR;
+	}
+	clock_set_timezone(cf->cf_timezone);
+	if ((st = store_open(cf->cf_db_path, cf->cf_busy_ms, &cause)) == NULL) {
+		fprintf(stderr, "hotlined: store: %s\n", cause);
+		free(cause);
+		config_free(cf);
+		return 1;
+	}
+	if (pbx_import(st, cf, file, n, &cause) == -1) {
+		fprintf(stderr, "hotlined: --import-queue-log: %s\n", cause ?
+		    cause : "out of memory");
+		free(cause);
+		rc = 1;
+	}
+	printf("%s: %lld events applied, %lld already known, %lld not about "
+	    "a queued call, %lld lines refused\n", file, (long long)n[0],
+	    (long long)n[1], (long long)n[2], (long long)n[3]);
+	store_close(st);
+	config_free(cf);
+	return rc;
+}
+
+/*
  * --new-token: 32 random bytes as 64 hex digits, shown once; the config
  * entry holds only their SHA-256, so the token is nowhere on the server.
  */
@@ -122,7 +175,7 @@ static int
 new_token(const char *name, const char *role)
 {
 	static const char *const roles[] = { "operator", "counselor",
-	    "supervisor", "admin", NULL };
+	    "supervisor", "admin", "pbx", NULL };
 	unsigned char	 raw[32], sha[SHA256_LEN];
 	char		 token[2 * sizeof(raw) + 1], hex[2 * SHA256_LEN + 1];
 	const char	*p;
@@ -142,7 +195,7 @@ new_token(const char *name, const char *role)
 			break;
 	if (roles[i] == NULL) {
 		fprintf(stderr, "hotlined: --new-token: role \"%s\" must be "
-		    "operator, counselor, supervisor or admin\n", role);
+		    "operator, counselor, supervisor, admin or pbx\n", role);
 		return EX_USAGE_ERR;
 	}
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
@@ -243,9 +296,10 @@ main(int argc, char *argv[])
 		{ "backup", required_argument, NULL, 'B' },
 		{ "new-token", no_argument, NULL, 'N' },
 		{ "new-password", no_argument, NULL, 'P' },
+		{ "import-queue-log", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*conf = HOTLINED_CONF, *dest = NULL;
+	const char	*conf = HOTLINED_CONF, *dest = NULL, *qlog = NULL;
 	int		 ch, foreground = 0, test = 0, token = 0, pw = 0;
 	int		 allow_root = 0;
 
@@ -257,6 +311,9 @@ main(int argc, char *argv[])
 			break;
 		case 'B':
 			dest = optarg;
+			break;
+		case 'I':
+			qlog = optarg;
 			break;
 		case 'N':
 			token = 1;
@@ -318,6 +375,10 @@ main(int argc, char *argv[])
 	umask(077);
 	if (dest != NULL)
 		return backup(conf, dest, allow_root);
+	if (qlog != NULL) {
+		log_init(1, LOG_DAEMON);
+		return import_queue_log(conf, qlog, allow_root);
+	}
 	log_init(foreground, LOG_DAEMON);
 	return server_run(conf, foreground, allow_root);
 }

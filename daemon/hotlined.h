@@ -46,7 +46,8 @@ enum role {
 	ROLE_OPERATOR,
 	ROLE_COUNSELOR,
 	ROLE_SUPERVISOR,
-	ROLE_ADMIN
+	ROLE_ADMIN,
+	ROLE_PBX		/* the telephone system: POST /v1/pbx/events */
 };
 
 struct operator {
@@ -82,6 +83,27 @@ struct route_rule {
 	size_t		  ru_nlines;
 	size_t		  ru_queue;	/* index in cf_queues */
 	int		  ru_priority;
+};
+
+/* pbx: the telephone system in front of the lines (config_pbx.c). */
+struct pbx_line_map {
+	char		*pl_name;	/* a queue name or a dialled number */
+	size_t		 pl_line;	/* index in cf_lines */
+};
+struct pbx_agent_map {
+	char		*pa_agent;	/* "PJSIP/8001", an extension */
+	size_t		 pa_op;		/* index in cf_ops */
+};
+struct pbx_conf {
+	char		*px_queue_log;	/* followed; NULL: none */
+	long		 px_poll_ms;	/* looked at this often */
+	struct pbx_line_map *px_lines;
+	size_t		 px_nlines;
+	struct pbx_agent_map *px_agents;
+	size_t		 px_nagents;
+	long		 px_short_abandon_s; /* a hang-up this soon: not lost */
+	long		 px_sla_s;	/* answered within: service level */
+	long		 px_unlogged_s;	/* answered, no logged call after */
 };
 
 struct limits {
@@ -139,6 +161,7 @@ struct config {
 	long		 cf_session_idle_s;	/* a console session ends when
 						   idle this long */
 	long		 cf_session_max_s;	/* or this long after sign-in */
+	struct pbx_conf	 cf_pbx;
 	char		*cf_user;	/* drop to this account, or NULL */
 	uid_t		 cf_uid;
 	gid_t		 cf_gid;
@@ -188,6 +211,7 @@ struct call {
 	int64_t	 c_repeat_calls;
 	int	 c_legal_hold;		/* exempt from retention */
 	int64_t	 c_erased_at;		/* personal fields erased; 0: not */
+	char	*c_pbx_call_id;		/* POST: the phone call it is */
 };
 
 /* A validation failure: the field and a message for the client. */
@@ -296,6 +320,10 @@ const struct operator *config_op_by_token(const struct config *,
 		    const unsigned char *);
 const char	*config_role_name(enum role);
 int		 config_parse_facility(const char *);
+
+/* config_pbx.c */
+const char	*config_pbx_line(const struct config *, const char *);
+const char	*config_pbx_operator(const struct config *, const char *);
 
 /* call.c */
 extern const struct code_list call_types, call_genders, call_age_bands;

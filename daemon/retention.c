@@ -3,7 +3,8 @@
  * personal fields (notes, caller name and contact, the caller hash, the
  * values of those fields in the amendment history, the resolutions of
  * the call's follow-up items) of calls started more than
- * retention.personal_days ago. Calls under a legal hold, and calls whose
+ * retention.personal_days ago, and the caller hash of the phone calls
+ * (pbx.c) offered that long ago. Calls under a legal hold, and calls whose
  * follow-up is still open, are left alone. Everything the statistics
  * read stays as it was.
  *
@@ -61,6 +62,7 @@ int
 retention_run_slice(struct store *s, const struct config *cf, int64_t now,
     struct retention_slice *out)
 {
+	int64_t	 pbx = 0;
 	int	 rc;
 
 	memset(out, 0, sizeof(*out));
@@ -69,7 +71,11 @@ retention_run_slice(struct store *s, const struct config *cf, int64_t now,
 		return STORE_OK;
 	rc = store_erase_slice(s, out->rs_cutoff, clock_now(), RETENTION_SLICE,
 	    &out->rs_erased);
-	out->rs_more = rc == STORE_OK && out->rs_erased == RETENTION_SLICE;
+	/* The phone calls' caller hashes too (pbx.c): not counted as calls. */
+	if (rc == STORE_OK)
+		rc = store_pbx_erase(s, out->rs_cutoff, RETENTION_SLICE, &pbx);
+	out->rs_more = rc == STORE_OK && (out->rs_erased == RETENTION_SLICE ||
+	    pbx == RETENTION_SLICE);
 	return rc;
 }
 

@@ -288,6 +288,7 @@ server_reload(struct server *s)
 	queue_set_config(cf);
 	retention_set_config(cf);
 	session_set_config(cf);
+	pbx_set_config(cf);
 	clock_set_timezone(cf->cf_timezone);
 	status_set_config(cf);
 	log_setfacility(cf->cf_facility);
@@ -456,6 +457,8 @@ server_start(struct server *s)
 		    store_errmsg(s->s_store));
 	if (retention_init(s->s_base, s->s_batch, s->s_store, s->s_cf) == -1)
 		fatalx("retention_init: out of memory");
+	if (pbx_init(s->s_base, s->s_batch, s->s_store, s->s_cf) == -1)
+		fatalx("pbx_init: out of memory");
 	if (status_init(s->s_base, s->s_store, s->s_batch, s->s_cf,
 	    &cause) == -1)
 		fatalx("store: %s", cause);
@@ -474,6 +477,7 @@ server_free(struct server *s)
 	batch_stop(s->s_batch);	/* the last writes, or 503 */
 	api_free(s->s_api);
 	retention_free();	/* after the batch ran its last slice */
+	pbx_free();
 	queue_free();
 	session_free();
 	batch_free(s->s_batch);

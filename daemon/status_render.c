@@ -366,7 +366,7 @@ status_json(int64_t now)
 	    strftime(day, sizeof(day), "%Y-%m-%d", &tm) == 0)
 		day[0] = '\0';
 	return json_pack("{s:s, s:o, s:I, s:s, s:s, s:b, s:{s:s, s:b, s:o, "
-	    "s:o, s:I, s:I}, s:o, s:o, s:I, s:o, s:I, s:o}",
+	    "s:o, s:I, s:I}, s:o, s:o, s:I, s:o, s:I, s:o, s:o}",
 	    "version", HOTLINED_VERSION,
 	    "started_at", status_time_json(S.st_started),
 	    "uptime_s", (json_int_t)((clock_mono_usec() - S.st_started_us) /
@@ -387,7 +387,7 @@ status_json(int64_t now)
 	    "connections_open", (json_int_t)status_conns_all(),
 	    "requests", status_requests_json(),
 	    "operators_active_today", (json_int_t)cnt->st_ops.n,
-	    "retention", retention_json());
+	    "retention", retention_json(), "pbx", pbx_json());
 }
 
 /* One sample line: name{labels} value, label values escaped. */
@@ -524,6 +524,64 @@ status_metrics_commits(struct evbuffer *b)
 	status_sample(b, "hotlined_commit_duration_seconds_count", NULL, v);
 }
 
+/* The phone system: events, the unlogged calls, the answered waits. */
+static void
+status_metrics_pbx(struct evbuffer *b)
+{
+	const struct pbx_counts	*n = pbx_counts();
+	const char		*kv[3] = { "result", NULL, NULL };
+	static const char *const results[] = { "applied", "duplicate",
+	    "ignored", "refused" };
+	static const char *const today[] = { "offered", "answered",
+	    "abandoned", "abandoned_short" };
+	const uint64_t		 v4[4] = { n->pn_events, n->pn_duplicates,
+	    n->pn_ignored, n->pn_refused };
+	uint64_t		 sum = 0;
+	char			 v[32], le[16];
+	int			 i;
+
+	status_head(b, "hotlined_pbx_events_total", "counter",
+	    "Phone system events since start, by what became of them.");
+	for (i = 0; i < 4; i++) {
+		kv[1] = results[i];
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)v4[i]);
+		status_sample(b, "hotlined_pbx_events_total", kv, v);
+	}
+	status_head(b, "hotlined_pbx_unlogged_calls", "gauge",
+	    "Phone calls answered longer ago than pbx.unlogged_after that "
+	    "no logged call points to.");
+	snprintf(v, sizeof(v), "%lld", (long long)n->pn_unlogged);
+	status_sample(b, "hotlined_pbx_unlogged_calls", NULL, v);
+	status_head(b, "hotlined_pbx_calls_today", "gauge",
+	    "Phone calls offered today (the configured timezone), by what "
+	    "became of them.");
+	kv[0] = "measure";
+	for (i = 0; i < 4; i++) {
+		kv[1] = today[i];
+		snprintf(v, sizeof(v), "%lld", (long long)n->pn_today[i]);
+		status_sample(b, "hotlined_pbx_calls_today", kv, v);
+	}
+	status_head(b, "hotlined_pbx_answer_wait_seconds", "histogram",
+	    "How long answered callers waited in the queue, since start.");
+	kv[0] = "le";
+	for (i = 0; i < PBX_WAIT_BUCKETS; i++) {
+		sum += n->pn_waits[i];
+		if (i < PBX_WAIT_BUCKETS - 1)
+			snprintf(le, sizeof(le), "%lld",
+			    (long long)pbx_wait_bounds[i]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		kv[1] = le;
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)sum);
+		status_sample(b, "hotlined_pbx_answer_wait_seconds_bucket", kv,
+		    v);
+	}
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)n->pn_wait_sum);
+	status_sample(b, "hotlined_pbx_answer_wait_seconds_sum", NULL, v);
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)sum);
+	status_sample(b, "hotlined_pbx_answer_wait_seconds_count", NULL, v);
+}
+
 /* The Prometheus text exposition format, version 0.0.4. */
 static void
 status_metrics(struct evbuffer *b, int64_t now)
@@ -534,6 +592,7 @@ status_metrics(struct evbuffer *b, int64_t now)
 	status_metrics_calls(b);
 	status_metrics_queues(b, now);
 	status_metrics_commits(b);
+	status_metrics_pbx(b);
 	status_head(b, "hotlined_store_ok", "gauge",
 	    "1 when the store accepts writes, else 0.");
 	status_sample(b, "hotlined_store_ok", NULL,

@@ -26,7 +26,7 @@ static const char *const store_core_sql[ST_MAX] = {
 	[ST_RELEASE] = "RELEASE request",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO request",
 	/* A write that changes nothing but still goes to disk: page 1. */
-	[ST_PROBE] = "PRAGMA user_version = " STORE_SCHEMA_VERSION_TEXT,
+	[ST_PROBE] = ("PRAGMA user_version = " STORE_SCHEMA_VERSION_TEXT),
 };
 
 /* Remember the last SQLite error for the caller's log line. */
@@ -160,7 +160,7 @@ store_setup(sqlite3 *db, const char *path, long busy_ms, char **cause)
 /* Each family's statements (store_int.h), all prepared at open. */
 static const char *const *const store_families[] = {
 	store_core_sql, store_call_sql, store_queue_sql, store_audit_sql,
-	store_stats_sql, store_session_sql,
+	store_stats_sql, store_session_sql, store_pbx_sql,
 };
 
 /*

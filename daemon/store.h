@@ -156,4 +156,39 @@ int		 store_session_seen(struct store *, const unsigned char *,
 int		 store_session_load(struct store *,
 		    void (*)(const struct session_row *, void *), void *);
 
+/* A phone call as the PBX saw it (store_pbx.c; pbx.c fills it). */
+struct pbx_call {
+	int64_t	 pc_id;
+	char	 pc_pbx_id[64];
+	char	 pc_queue[81];		/* the queue, or the line posted */
+	char	 pc_line[40];		/* "": a queue the config lacks */
+	int64_t	 pc_offered_at;
+	int64_t	 pc_answered_at;	/* 0: not answered */
+	int64_t	 pc_ended_at;		/* 0: not over */
+	int64_t	 pc_wait_s;		/* -1: not known */
+	int64_t	 pc_talk_s;		/* -1: not known */
+	char	 pc_outcome[16];	/* "": under way */
+	char	 pc_agent[81];
+	char	 pc_operator[40];	/* "": an agent the config lacks */
+	char	 pc_caller_hash[65];	/* "": no number */
+	int64_t	 pc_call_id;		/* the logged call; 0: none */
+	int64_t	 pc_updated_at;
+};
+int		 store_pbx_seen(struct store *, const unsigned char *);
+int		 store_pbx_get(struct store *, const char *, struct pbx_call *);
+int		 store_pbx_put(struct store *, const struct pbx_call *);
+int		 store_pbx_follow_get(struct store *, const char *, int64_t *,
+		    int64_t *, int64_t *);
+int		 store_pbx_follow_set(struct store *, const char *, int64_t,
+		    int64_t, int64_t, int64_t);
+int		 store_pbx_unlogged(struct store *, int64_t, long,
+		    struct pbx_call **, size_t *);
+int		 store_pbx_unlogged_count(struct store *, int64_t, int64_t *);
+int		 store_pbx_link(struct store *, const char *, int64_t);
+int		 store_pbx_latest(struct store *, const char *, int64_t,
+		    struct pbx_call *);
+int		 store_pbx_range(struct store *, int64_t, int64_t,
+		    void (*)(const struct pbx_call *, void *), void *);
+int		 store_pbx_erase(struct store *, int64_t, int, int64_t *);
+
 #endif /* HOTLINED_STORE_H */

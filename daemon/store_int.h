@@ -1,8 +1,8 @@
 /*
  * Inside the store: struct store, its prepared statements and the helpers
  * that store.c, store_schema.c, store_call.c, store_queue.c, store_audit.c,
- * store_stats.c and store_session.c share. Included by those files only; everything above
- * the store goes through store.h.
+ * store_stats.c, store_session.c and store_pbx.c share. Included by those
+ * files only; everything above the store goes through store.h.
  */
 #ifndef HOTLINED_STORE_INT_H
 #define HOTLINED_STORE_INT_H
@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "8"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "9"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -78,6 +78,18 @@ enum store_stmt {
 	ST_SESSION_DEL,
 	ST_SESSION_SEEN,
 	ST_SESSION_LOAD,
+	/* store_pbx.c */
+	ST_PBX_SEEN,
+	ST_PBX_GET,
+	ST_PBX_PUT,
+	ST_PBX_FOLLOW_GET,
+	ST_PBX_FOLLOW_SET,
+	ST_PBX_UNLOGGED,
+	ST_PBX_UNLOGGED_COUNT,
+	ST_PBX_LINK,
+	ST_PBX_LATEST,
+	ST_PBX_RANGE,
+	ST_PBX_ERASE,
 	ST_MAX
 };
 
@@ -87,6 +99,7 @@ extern const char *const store_queue_sql[ST_MAX];
 extern const char *const store_audit_sql[ST_MAX];
 extern const char *const store_stats_sql[ST_MAX];
 extern const char *const store_session_sql[ST_MAX];
+extern const char *const store_pbx_sql[ST_MAX];
 
 struct store {
 	sqlite3		*s_db;

@@ -201,6 +201,46 @@ static const char *const store_migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  seen_at    INTEGER NOT NULL"
 	") WITHOUT ROWID;",
+	/*
+	 * pbx (the number is the merge's to give): the phone system's record
+	 * of each call (pbx.c), the logged call it belongs to, the events
+	 * already applied (a SHA-256 each), and how far the queue_log has
+	 * been read. The caller's number only as its keyed hash.
+	 */
+	"CREATE TABLE pbx_calls ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  pbx_id      TEXT NOT NULL UNIQUE,"
+	"  queue       TEXT NOT NULL,"
+	"  line        TEXT,"
+	"  offered_at  INTEGER NOT NULL,"
+	"  answered_at INTEGER,"
+	"  ended_at    INTEGER,"
+	"  wait_s      INTEGER,"
+	"  talk_s      INTEGER,"
+	"  outcome     TEXT,"
+	"  agent       TEXT,"
+	"  operator    TEXT,"
+	"  caller_hash TEXT,"
+	"  call_id     INTEGER REFERENCES calls (id),"
+	"  updated_at  INTEGER NOT NULL"
+	");"
+	"CREATE INDEX pbx_calls_offered ON pbx_calls (offered_at);"
+	"CREATE INDEX pbx_calls_unlogged ON pbx_calls (answered_at)"
+	"  WHERE call_id IS NULL AND answered_at IS NOT NULL;"
+	"CREATE INDEX pbx_calls_operator ON pbx_calls (operator, answered_at)"
+	"  WHERE call_id IS NULL AND answered_at IS NOT NULL;"
+	"CREATE UNIQUE INDEX pbx_calls_call ON pbx_calls (call_id)"
+	"  WHERE call_id IS NOT NULL;"
+	"CREATE INDEX pbx_calls_hashed ON pbx_calls (offered_at)"
+	"  WHERE caller_hash IS NOT NULL;"
+	"CREATE TABLE pbx_seen (key BLOB PRIMARY KEY) WITHOUT ROWID;"
+	"CREATE TABLE pbx_follow ("
+	"  path       TEXT PRIMARY KEY,"
+	"  device     INTEGER NOT NULL,"
+	"  inode      INTEGER NOT NULL,"
+	"  offset     INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

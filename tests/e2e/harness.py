@@ -33,6 +33,7 @@ TOKENS = {
     "zhou": "dev-counselor-zhou",
     "chen": "dev-supervisor-chen",
     "ops": "dev-admin-ops",
+    "pbx": "dev-pbx",
 }
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:",

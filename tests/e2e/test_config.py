@@ -290,8 +290,10 @@ class TestNewToken(unittest.TestCase):
         self.assertNotIn(token, again)
         tmp = tempfile.mkdtemp(prefix="hotlined-token-")
         try:
+            # pbx.agents names dev.conf's operators: not these.
             d = Daemon(tmp, replace={"operators": "operators = (\n  %s\n);"
-                                     % entry.rstrip(",")}).start()
+                                     % entry.rstrip(","),
+                                     "pbx": "pbx = {\n};"}).start()
             try:
                 r = d.request("GET", "/v1/whoami", who=token)
                 self.assertEqual((r.status, r.json["name"], r.json["role"]),

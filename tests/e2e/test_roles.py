@@ -162,6 +162,15 @@ class TestRoleMatrix(RoleTest):
              (401, 403, 403, 403, 200)),
             ("audit trail filtered", "GET", "/v1/audit?action=call.read",
              X, (401, 403, 403, 403, 200)),
+            # The phone system's events: the pbx role alone (test_pbx.py).
+            ("pbx events", "POST", "/v1/pbx/events",
+             {"call_id": "c1", "event": "offered", "line": "400"},
+             (401, 403, 403, 403, 403)),
+            ("unlogged calls", "GET", "/v1/pbx/unlogged", X,
+             (401, 403, 403, 200, 200)),
+            # None waiting for this operator: 404, not 403.
+            ("latest phone call", "GET", "/v1/pbx/latest", X,
+             (401, 404, 403, 403, 403)),
             # Methods a route does not allow: 405 before anyone is asked
             # who they are (it says nothing about the data).
             ("delete calls", "DELETE", "/v1/calls", X, (405,) * 5),

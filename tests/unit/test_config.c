@@ -382,7 +382,7 @@ test_dev_conf_loads(void **state)
 	assert_int_equal(cf->cf_routes[3].ru_queue, 2);
 	assert_int_equal(cf->cf_cb_queue, 0);
 	assert_int_equal(cf->cf_cb_priority, 2);
-	assert_int_equal(cf->cf_nops, 6);
+	assert_int_equal(cf->cf_nops, 7);	/* and the pbx */
 	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
 		digest_sha256(tokens[i].token, strlen(tokens[i].token), sha);
 		op = config_op_by_token(cf, sha);
