@@ -84,6 +84,24 @@ struct route_rule {
 	int		  ru_priority;
 };
 
+/*
+ * A follow-up plan (plans in the config): matched like a route (its
+ * criteria, queue and priority in pc_match), first match wins; each step
+ * becomes a queue item due at its offset after the call is logged.
+ */
+#define PLAN_MAX_STEPS	12
+struct plan_conf {
+	char		 *pc_code;
+	char		 *pc_name;
+	struct route_rule pc_match;
+	int64_t		  pc_steps[PLAN_MAX_STEPS]; /* offsets (s), rising */
+	size_t		  pc_nsteps;
+	long		  pc_attempts;	/* attempts per step, then escalate */
+	int64_t		  pc_retry_s;	/* wait between two attempts */
+};
+
+#define SHIFT_MAX	8
+
 struct limits {
 	long	lim_max_body;		/* bytes */
 	long	lim_max_headers;	/* bytes */
@@ -133,6 +151,11 @@ struct config {
 	size_t		 cf_nroutes;
 	size_t		 cf_cb_queue;	/* callbacks no rule routes */
 	int		 cf_cb_priority;
+	struct plan_conf *cf_plans;	/* first match wins */
+	size_t		 cf_nplans;
+	int		 cf_shifts[SHIFT_MAX]; /* shift starts, minutes after
+					   local midnight, rising */
+	size_t		 cf_nshifts;
 	struct operator	*cf_ops;
 	size_t		 cf_nops;
 	char		*cf_web_root;	/* the console's files, or NULL */
@@ -217,9 +240,11 @@ struct queue_item {
 	int64_t	 qi_id;
 	int64_t	 qi_call_id;
 	char	 qi_queue[40];
-	char	 qi_kind[16];		/* "referral" or "callback" */
+	char	 qi_kind[16];		/* "referral", "callback",
+					   "followup-N" (a plan's step N) */
 	int	 qi_priority;
-	char	 qi_state[16];		/* "waiting", "claimed", "done" */
+	char	 qi_state[16];		/* "waiting", "claimed", "done",
+					   "cancelled" (a plan ended) */
 	int64_t	 qi_due_at;		/* claimable from */
 	int64_t	 qi_created_at;
 	char	 qi_claimed_by[40];	/* "": nobody */
@@ -231,6 +256,8 @@ struct queue_item {
 	int64_t	 qi_escalated_at;	/* 0: not escalated */
 	int64_t	 qi_first_claimed_at;	/* 0: never claimed */
 	int64_t	 qi_version;
+	int	 qi_step;		/* a plan's step (1...); 0: none */
+	int	 qi_attempts;		/* attempts made to reach the caller */
 };
 
 /* One row of the audit trail (audit.c); texts are not owned. */
@@ -325,6 +352,8 @@ const struct route_rule *route_find(const struct config *,
 		    const struct call *);
 size_t		 route_call(const struct config *, const struct call *,
 		    struct route_item[2]);
+const struct plan_conf *route_plan(const struct config *,
+		    const struct call *);
 
 /* password.c */
 #define PASSWORD_HASH_MAX	128
