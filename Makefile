@@ -77,7 +77,8 @@ top.files    := api.c api_*.c status_render.c status_http.c server.h api.h
 top.sees     := net domain batch status store base
 net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
 net.sees     := batch status store base
-domain.files := queue.c audit.c stats.c stats_*.c session.c retention.c export.c \
+domain.files := queue.c plan.c audit.c stats.c stats_*.c session.c retention.c \
+                export.c \
                 domain.h
 domain.sees  := batch status store base
 batch.files  := batch.c batch.h

@@ -31,7 +31,7 @@ struct held {
 
 enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
     RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT, RT_AUDIT,
-    RT_SESSION };
+    RT_SESSION, RT_ATTEMPT, RT_PLAN, RT_PLAN_END };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -56,6 +56,9 @@ static const struct route {
 	{ RT_EXPORT, "GET", R_READ_ALL, 0, 0, 0 },
 	{ RT_AUDIT, "GET, HEAD", R_ADMIN, 0, 0, 0 },
 	{ RT_SESSION, "GET, HEAD, POST, DELETE", R_ANY, R_ANON, 0, R_ANY },
+	{ RT_ATTEMPT, "POST", 0, R_QUEUE, 0, 0 },
+	{ RT_PLAN, "GET, HEAD", R_QUEUE, 0, 0, 0 },
+	{ RT_PLAN_END, "POST", 0, R_QUEUE, 0, 0 },
 };
 
 /*
@@ -491,15 +494,21 @@ api_route(const char *path, int64_t *id, char *queue, size_t qlen,
 		return &routes[RT_AUDIT];
 	if (strcmp(path, "/v1/session") == 0)
 		return &routes[RT_SESSION];
-	if (strncmp(path, "/v1/calls/", 10) == 0)
-		return api_path_id(path + 10, id, &end) == 0 && *end == '\0' ?
-		    &routes[RT_CALL] : NULL;
+	if (strncmp(path, "/v1/calls/", 10) == 0) {
+		if (api_path_id(path + 10, id, &end) == -1)
+			return NULL;
+		return *end == '\0' ? &routes[RT_CALL] :
+		    strcmp(end, "/plan") == 0 ? &routes[RT_PLAN] :
+		    strcmp(end, "/plan/end") == 0 ? &routes[RT_PLAN_END] : NULL;
+	}
 	if (strncmp(path, "/v1/queue-items/", 16) == 0) {
 		if (api_path_id(path + 16, id, &end) == -1)
 			return NULL;
 		if (*end == '\0')
 			return &routes[RT_ITEM];
 		*verb = end + 1;
+		if (strcmp(end, "/attempts") == 0)
+			return &routes[RT_ATTEMPT];
 		return strcmp(end, "/complete") == 0 ||
 		    strcmp(end, "/release") == 0 ||
 		    strcmp(end, "/renew") == 0 ? &routes[RT_ITEM_ACT] : NULL;
@@ -706,6 +715,15 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		break;
 	case RT_ITEM_ACT:
 		api_item_act(x, id, verb);
+		break;
+	case RT_ATTEMPT:
+		api_item_attempt(x, id);
+		break;
+	case RT_PLAN:
+		api_plan_get(x, id);
+		break;
+	case RT_PLAN_END:
+		api_plan_end(x, id);
 		break;
 	case RT_STATS:
 		api_stats(x);

@@ -179,6 +179,11 @@ void	api_item_get(struct ctx *x, int64_t id);
 void	api_queue_claim(struct ctx *x, const char *queue);
 void	api_item_act(struct ctx *x, int64_t id, const char *verb);
 
+/* api_plans.c */
+void	api_item_attempt(struct ctx *x, int64_t id);
+void	api_plan_end(struct ctx *x, int64_t id);
+void	api_plan_get(struct ctx *x, int64_t id);
+
 /* api_stats.c */
 void	api_stats(struct ctx *x);
 void	api_stats_drop(struct stats_run *j, const char *kind, const char *why);

@@ -141,16 +141,22 @@ fail:
 	api_write_free(w);
 }
 
-/* Give a stored call the queue items routing says it needs. */
+/*
+ * Give a stored call the queue items routing says it needs, and the
+ * follow-up plan it matches, when it has none yet.
+ */
 static int
 api_route_call(struct ctx *x, const struct call *c)
 {
-	struct queue_item	 v[2];
-	size_t			 n, i;
+	struct queue_item	 v[2 + PLAN_MAX_STEPS];
+	size_t			 n, k = 0, i;
 	int			 rc;
 
 	rc = queue_route(c, x->x_id.id_name, v, &n);
-	for (i = 0; i < n; i++)
+	if (rc == STORE_OK)
+		rc = plan_start(x->x_api->a_store, x->x_api->a_cf, c,
+		    x->x_id.id_name, v + n, &k);
+	for (i = 0; i < n + k; i++)
 		store_item_free(&v[i]);
 	return rc;
 }
@@ -161,8 +167,8 @@ api_post_run(struct write *w)
 {
 	struct ctx		*x = &w->w_x;
 	struct store		*st = x->x_api->a_store;
-	struct queue_item	 v[2];
-	size_t			 n = 0, i;
+	struct queue_item	 v[2 + PLAN_MAX_STEPS];
+	size_t			 n = 0, k = 0, i;
 	char			 loc[64];
 	int			 rc;
 
@@ -177,6 +183,10 @@ api_post_run(struct write *w)
 		    w->w_key != NULL ? w->w_fp : NULL);
 		if (rc == STORE_OK)
 			rc = queue_route(&w->w_call, x->x_id.id_name, v, &n);
+		if (rc == STORE_OK)
+			rc = plan_start(st, x->x_api->a_cf, &w->w_call,
+			    x->x_id.id_name, v + n, &k);
+		n += k;
 		if (rc == STORE_OK)
 			rc = stats_rollup_add(st, x->x_api->a_cf, &w->w_call,
 			    v, n, 1);

@@ -1032,7 +1032,7 @@ ld_plan_steps(struct loader *ld, const config_setting_t *e, const char *path,
 		    "offsets such as [ \"1d\", \"3d\" ]", PLAN_MAX_STEPS);
 	for (i = 0; i < n; i++) {
 		snprintf(full, sizeof(full), "%s.steps[%d]", path, i);
-		if (ld_duration(ld, config_setting_get_elem(s, i), full, 60,
+		if (ld_duration(ld, config_setting_get_elem(s, i), full, 1,
 		    366 * 86400, &pc->pc_steps[i]) == -1)
 			return -1;
 		if (i > 0 && pc->pc_steps[i] <= pc->pc_steps[i - 1])
@@ -1071,7 +1071,7 @@ ld_plan(struct loader *ld, const config_setting_t *e, const char *path,
 	    ld_plan_steps(ld, e, path, pc) == -1 ||
 	    ld_long(ld, e, path, "attempts", 3, 1, 20, &pc->pc_attempts) == -1 ||
 	    ((r = config_setting_get_member(e, "retry_after")) != NULL &&
-	    ld_duration(ld, r, full, 60, 30 * 86400, &pc->pc_retry_s) == -1))
+	    ld_duration(ld, r, full, 1, 30 * 86400, &pc->pc_retry_s) == -1))
 		return -1;
 	return 0;
 }

@@ -48,7 +48,31 @@ int		 queue_claim(const char *, const struct identity *,
 int		 queue_act(int64_t, enum queue_action, const struct identity *,
 		    const char *, struct queue_item *, char *, size_t);
 json_t		*queue_item_json(const struct queue_item *);
+void		 queue_move(const char *, int64_t, int64_t, int64_t, int64_t,
+		    int64_t, int);
+int		 queue_held(const struct queue_item *, const struct identity *,
+		    char *, size_t);
+void		 queue_escalated(const struct queue_item *, const char *);
+void		 queue_schedule(int64_t);
 json_t		*queue_count_json(const struct queue_count *);
+
+/*
+ * plan.c: follow-up plans. A call's plan and its steps (queue items) are
+ * made in the savepoint of the call; attempts and ending early are
+ * writes of the batch. Returns as queue.c's (QUEUE_*).
+ */
+extern const char *const plan_results[];
+extern const char *const plan_end_reasons[];
+int	 plan_known(const char *const *, const char *);
+int	 plan_start(struct store *, const struct config *, const struct call *,
+	    const char *, struct queue_item[PLAN_MAX_STEPS], size_t *);
+int	 plan_attempt(struct store *, const struct config *, int64_t,
+	    const struct identity *, const char *, const char *,
+	    struct queue_item *, char *, size_t);
+int	 plan_end(struct store *, int64_t, const struct identity *,
+	    const char *, char *, size_t);
+json_t	*plan_json(struct store *, const struct config *, int64_t, int,
+	    const char *, int *);
 
 /* export.c */
 struct evbuffer;

@@ -69,7 +69,8 @@ const char *const store_call_sql[ST_MAX] = {
 	[ST_ERASE_PICK] = "SELECT id FROM calls WHERE personal_erased_at IS NULL"
 	    " AND started_at < ?1 AND legal_hold = 0 AND NOT EXISTS"
 	    " (SELECT 1 FROM queue_items q WHERE q.call_id = calls.id"
-	    " AND q.state != 'done') ORDER BY started_at, id LIMIT ?2",
+	    " AND q.state IN ('waiting', 'claimed')) ORDER BY started_at, id"
+	    " LIMIT ?2",
 	/* An amendment keeps which personal field changed, not its values. */
 	[ST_ERASE_HISTORY] = "UPDATE call_history SET changes ="
 	    " json_replace(changes, '$.notes', '(erased)', '$.caller_name',"
@@ -466,7 +467,7 @@ static int
 store_erase_call(struct store *s, int64_t id, int64_t now)
 {
 	static const enum store_stmt which[] = { ST_ERASE_HISTORY,
-	    ST_ERASE_ITEMS, ST_ERASE_CALL };
+	    ST_ERASE_ITEMS, ST_ERASE_ATTEMPTS, ST_ERASE_CALL };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {

@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "8"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "9"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -78,6 +78,13 @@ enum store_stmt {
 	ST_SESSION_DEL,
 	ST_SESSION_SEEN,
 	ST_SESSION_LOAD,
+	/* store_plan.c */
+	ST_PLAN_INSERT,
+	ST_PLAN_GET,
+	ST_PLAN_END,
+	ST_ATTEMPT_INSERT,
+	ST_ATTEMPTS_BY_CALL,
+	ST_ERASE_ATTEMPTS,
 	ST_MAX
 };
 
@@ -87,6 +94,7 @@ extern const char *const store_queue_sql[ST_MAX];
 extern const char *const store_audit_sql[ST_MAX];
 extern const char *const store_stats_sql[ST_MAX];
 extern const char *const store_session_sql[ST_MAX];
+extern const char *const store_plan_sql[ST_MAX];
 
 struct store {
 	sqlite3		*s_db;

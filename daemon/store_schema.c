@@ -201,6 +201,36 @@ static const char *const store_migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  seen_at    INTEGER NOT NULL"
 	") WITHOUT ROWID;",
+	/*
+	 * 9: follow-up plans (plan.c). A plan's steps are queue items with a
+	 * step number and the attempts made; every attempt a row, its note
+	 * personal (erased with the call's); the plan itself, how many
+	 * attempts a step allows and when and why it was ended early.
+	 */
+	"ALTER TABLE queue_items ADD COLUMN step INTEGER;"
+	"ALTER TABLE queue_items ADD COLUMN attempts INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"CREATE TABLE plans ("
+	"  call_id      INTEGER PRIMARY KEY REFERENCES calls (id),"
+	"  code         TEXT NOT NULL,"
+	"  attempts     INTEGER NOT NULL,"
+	"  retry_s      INTEGER NOT NULL,"
+	"  started_at   INTEGER NOT NULL,"
+	"  ended_at     INTEGER,"
+	"  ended_by     TEXT,"
+	"  end_reason   TEXT"
+	");"
+	"CREATE TABLE attempts ("
+	"  id       INTEGER PRIMARY KEY,"
+	"  item_id  INTEGER NOT NULL REFERENCES queue_items (id),"
+	"  call_id  INTEGER NOT NULL REFERENCES calls (id),"
+	"  at       INTEGER NOT NULL,"
+	"  by       TEXT NOT NULL,"
+	"  result   TEXT NOT NULL,"
+	"  note     TEXT"
+	");"
+	"CREATE INDEX attempts_item ON attempts (item_id, id);"
+	"CREATE INDEX attempts_call ON attempts (call_id, id);",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
