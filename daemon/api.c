@@ -31,7 +31,7 @@ struct held {
 
 enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
     RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT, RT_AUDIT,
-    RT_SESSION, RT_ATTEMPT, RT_PLAN, RT_PLAN_END };
+    RT_SESSION, RT_ATTEMPT, RT_PLAN, RT_PLAN_END, RT_HANDOVER };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -59,6 +59,7 @@ static const struct route {
 	{ RT_ATTEMPT, "POST", 0, R_QUEUE, 0, 0 },
 	{ RT_PLAN, "GET, HEAD", R_QUEUE, 0, 0, 0 },
 	{ RT_PLAN_END, "POST", 0, R_QUEUE, 0, 0 },
+	{ RT_HANDOVER, "GET, HEAD", R_QUEUE, 0, 0, 0 },
 };
 
 /*
@@ -494,6 +495,8 @@ api_route(const char *path, int64_t *id, char *queue, size_t qlen,
 		return &routes[RT_AUDIT];
 	if (strcmp(path, "/v1/session") == 0)
 		return &routes[RT_SESSION];
+	if (strcmp(path, "/v1/handover") == 0)
+		return &routes[RT_HANDOVER];
 	if (strncmp(path, "/v1/calls/", 10) == 0) {
 		if (api_path_id(path + 10, id, &end) == -1)
 			return NULL;
@@ -724,6 +727,9 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		break;
 	case RT_PLAN_END:
 		api_plan_end(x, id);
+		break;
+	case RT_HANDOVER:
+		api_handover(x);
 		break;
 	case RT_STATS:
 		api_stats(x);

@@ -173,7 +173,11 @@ void	api_call_get(struct ctx *x, int64_t id);
 void	api_call_patch(struct ctx *x, int64_t id);
 
 /* api_queues.c */
+json_t *api_item_json(struct ctx *x, const struct queue_item *it,
+	    struct read_set *rs);
 void	api_queues(struct ctx *x);
+void	api_queue_fail(struct ctx *x, int rc, const char *why,
+	    const char *what);
 void	api_queue_items(struct ctx *x, const char *queue);
 void	api_item_get(struct ctx *x, int64_t id);
 void	api_queue_claim(struct ctx *x, const char *queue);
@@ -183,6 +187,9 @@ void	api_item_act(struct ctx *x, int64_t id, const char *verb);
 void	api_item_attempt(struct ctx *x, int64_t id);
 void	api_plan_end(struct ctx *x, int64_t id);
 void	api_plan_get(struct ctx *x, int64_t id);
+
+/* api_handover.c */
+void	api_handover(struct ctx *x);
 
 /* api_stats.c */
 void	api_stats(struct ctx *x);

@@ -199,6 +199,8 @@ api_post_run(struct write *w)
 		return;
 	}
 	status_call_stored(&w->w_call);
+	if (crisis_pending(w->w_call.c_crisis))
+		handover_emergency_changed();
 	snprintf(loc, sizeof(loc), "/v1/calls/%lld",
 	    (long long)w->w_call.c_id);
 	evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
@@ -248,13 +250,13 @@ static void
 api_history_redact(json_t *hist)
 {
 	static const char *const personal[] = { "notes", "caller_name",
-	    "caller_contact" };
+	    "caller_contact", "safety_plan" };
 	json_t	*e, *ch;
 	size_t	 i, k;
 
 	json_array_foreach(hist, i, e) {
 		ch = json_object_get(e, "changes");
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < sizeof(personal) / sizeof(personal[0]); k++)
 			if (json_object_get(ch, personal[k]) != NULL)
 				json_object_set_new(ch, personal[k],
 				    json_string("(redacted)"));
@@ -610,6 +612,8 @@ api_patch_run(struct write *w)
 			rc = stats_rollup_call(a->a_store, a->a_cf, w->w_id, 1);
 		if (rc == STORE_OK)
 			rc = api_amend_audit(x, w->w_id, changes);
+		if (json_object_get(changes, "emergency") != NULL)
+			handover_emergency_changed();
 		rc = store_request_end(a->a_store, rc);
 	}
 	if (rc == STORE_CONFLICT) {

@@ -89,26 +89,6 @@ api_plan_body(struct ctx *x, struct write *w, const char *const *known,
 	return 0;
 }
 
-/* A domain failure (QUEUE_*) as its answer. */
-static void
-api_plan_fail(struct ctx *x, int rc, const char *why, const char *what)
-{
-	switch (rc) {
-	case QUEUE_NOTFOUND:
-		api_error(x, 404, "not_found", "id", "%s", why);
-		break;
-	case QUEUE_FORBIDDEN:
-		api_error(x, 403, "forbidden", "id", "%s", why);
-		break;
-	case QUEUE_STATE:
-		api_error(x, 409, "wrong_state", "id", "%s", why);
-		break;
-	default:
-		api_store_error(x, what);
-		break;
-	}
-}
-
 /* In the pump: record the attempt; the step as it now is. */
 static void
 api_attempt_run(struct write *w)
@@ -126,7 +106,7 @@ api_attempt_run(struct write *w)
 	rc = plan_attempt(x->x_api->a_store, x->x_api->a_cf, w->w_id,
 	    &x->x_id, result, note, &it, why, sizeof(why));
 	if (rc != QUEUE_OK)
-		api_plan_fail(x, rc, why, "record the attempt");
+		api_queue_fail(x, rc, why, "record the attempt");
 	else {
 		o = queue_item_json(&it);
 		json_object_del(o, "resolution");
@@ -172,7 +152,7 @@ api_plan_end_run(struct write *w)
 	rc = plan_end(x->x_api->a_store, w->w_id, &x->x_id, reason, why,
 	    sizeof(why));
 	if (rc != QUEUE_OK) {
-		api_plan_fail(x, rc, why, "end the plan");
+		api_queue_fail(x, rc, why, "end the plan");
 		return;
 	}
 	/* What is shown is the plan without notes: nothing to audit. */

@@ -1229,6 +1229,26 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    ld_operators(ld, root, cf) == -1 ? -1 : 0;
 }
 
+/*
+ * China's guideline for psychological assistance hotlines (2021) asks
+ * that registration, handling and assessment records be kept at least
+ * three years: a shorter retention is allowed (the operator decides) but
+ * said, at -t and at every start and reload. 1 with the warning in buf.
+ */
+int
+config_retention_short(const struct config *cf, char *buf, size_t len)
+{
+	if (cf->cf_retention_days == 0 ||
+	    cf->cf_retention_days >= RETENTION_GUIDELINE_DAYS)
+		return 0;
+	snprintf(buf, len, "retention.personal_days is %ld: below the %d days "
+	    "(three years) for which the guideline for psychological "
+	    "assistance hotlines (2021) asks that registration, handling and "
+	    "assessment records be kept", cf->cf_retention_days,
+	    RETENTION_GUIDELINE_DAYS);
+	return 1;
+}
+
 /* Load path; NULL with *cause set (caller frees) on any error. */
 struct config *
 config_load(const char *path, char **cause)

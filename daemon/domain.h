@@ -74,6 +74,28 @@ int	 plan_end(struct store *, int64_t, const struct identity *,
 json_t	*plan_json(struct store *, const struct config *, int64_t, int,
 	    const char *, int *);
 
+/*
+ * handover.c: the shift handover's lists (ids, HANDOVER_LIMIT each) and
+ * the count of pending emergencies for the status listener.
+ */
+#define HANDOVER_LIMIT	200
+#define HANDOVER_NLISTS	4	/* enum store_handover_list */
+struct handover {
+	int64_t		 h_boundary;	/* the shift boundary nearest */
+	int64_t		 h_prev;	/* the leaving shift began */
+	int64_t		 h_until;	/* events counted until */
+	int64_t		*h_ids[HANDOVER_NLISTS];
+	size_t		 h_n[HANDOVER_NLISTS];
+};
+void	 handover_bounds(const struct config *, int64_t, int64_t *,
+	    int64_t *);
+int	 handover_lists(struct store *, const struct config *, int64_t,
+	    struct handover *);
+void	 handover_free(struct handover *);
+int	 handover_init(struct batch *, struct store *);
+void	 handover_emergency_changed(void);
+int64_t	 handover_pending(void);
+
 /* export.c */
 struct evbuffer;
 void	export_csv_header(struct evbuffer *, int);

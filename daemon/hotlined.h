@@ -204,7 +204,8 @@ struct call {
 	char	*c_caller_contact;
 	char	*c_caller_hash;		/* hex HMAC of the number, or NULL */
 	char	*c_assess[4];		/* desire, capability, intent, buffers */
-	int	 c_emergency;
+	int	 c_emergency;		/* emergency services contacted */
+	json_t	*c_crisis;		/* crisis.c's record, or NULL */
 	int64_t	 c_created_at;
 	int64_t	 c_updated_at;
 	int64_t	 c_version;
@@ -312,7 +313,9 @@ int64_t	clock_mono_usec(void);
 int64_t	clock_mono_ms(void);
 
 /* config.c */
+#define RETENTION_GUIDELINE_DAYS 1095	/* three years: see config.c */
 struct config	*config_load(const char *, char **);
+int		 config_retention_short(const struct config *, char *, size_t);
 void		 config_free(struct config *);
 const struct code_name *config_find(const struct code_list *, const char *);
 int		 config_risk_rank(const struct config *, const char *);
@@ -337,8 +340,19 @@ json_t	*call_input_json(const struct call *);
 int	 call_patch(const struct call *, json_t *, const struct config *,
 	    struct call *, json_t **, struct call_error *);
 int	 call_hash_number(const struct config *, const char *, char **);
+int	 call_fail(struct call_error *, const char *, const char *,
+	    const char *, ...) __attribute__((format(printf, 4, 5)));
 size_t	 call_utf8_len(const char *);
 #define CALL_SHOW_PERSONAL	0x01
+
+/* crisis.c */
+extern const char *const crisis_fields[];
+extern const char *const crisis_agencies[];
+extern const char *const crisis_confirmed[];
+int	 crisis_from_json(json_t *, int64_t, int64_t, json_t **,
+	    struct call_error *);
+void	 crisis_to_json(const json_t *, json_t *);
+int	 crisis_pending(const json_t *);
 
 /* route.c */
 enum route_kind { ROUTE_REFERRAL, ROUTE_CALLBACK };

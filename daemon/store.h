@@ -171,6 +171,14 @@ int		 store_attempts_by_call(struct store *, int64_t,
 		    struct attempt_row **, size_t *);
 void		 store_attempts_free(struct attempt_row *, size_t);
 
+/* store_handover.c: the lists of the shift handover, as ids. */
+enum store_handover_list { HANDOVER_RISK, HANDOVER_HELD, HANDOVER_TROUBLE,
+    HANDOVER_EMERGENCIES };
+int		 store_handover(struct store *, enum store_handover_list,
+		    const char *, int64_t, int64_t, long, int64_t **,
+		    size_t *);
+int		 store_emergencies_pending(struct store *, int64_t *);
+
 /* A console session as the store keeps it (store_session.c). */
 struct session_row {
 	unsigned char	 sr_sha[SHA256_LEN];	/* of the id */

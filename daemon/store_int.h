@@ -85,6 +85,12 @@ enum store_stmt {
 	ST_ATTEMPT_INSERT,
 	ST_ATTEMPTS_BY_CALL,
 	ST_ERASE_ATTEMPTS,
+	/* store_handover.c */
+	ST_HANDOVER_RISK,
+	ST_HANDOVER_HELD,
+	ST_HANDOVER_TROUBLE,
+	ST_HANDOVER_EMERGENCIES,
+	ST_EMERGENCIES_PENDING,
 	ST_MAX
 };
 
@@ -95,6 +101,7 @@ extern const char *const store_audit_sql[ST_MAX];
 extern const char *const store_stats_sql[ST_MAX];
 extern const char *const store_session_sql[ST_MAX];
 extern const char *const store_plan_sql[ST_MAX];
+extern const char *const store_handover_sql[ST_MAX];
 
 struct store {
 	sqlite3		*s_db;
@@ -115,6 +122,9 @@ int		 store_pragma(sqlite3 *, const char *, const char *, char **);
 void		 store_bind_text(sqlite3_stmt *, int, const char *);
 void		 store_bind_time(sqlite3_stmt *, int, int64_t);
 char		*store_col_text(sqlite3_stmt *, int);
+
+/* store_queue.c */
+void		 store_col_copy(sqlite3_stmt *, int, char *, size_t);
 
 /* store_schema.c */
 int		 store_migrate(sqlite3 *, const char *, char **);

@@ -41,15 +41,6 @@ store_plan_step(struct store *s, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, what);
 }
 
-/* Column i into buf ("" for NULL), cut to size. */
-static void
-store_plan_col(sqlite3_stmt *st, int i, char *buf, size_t len)
-{
-	const char	*v = (const char *)sqlite3_column_text(st, i);
-
-	snprintf(buf, len, "%s", v != NULL ? v : "");
-}
-
 /* A new plan for pr_call_id. STORE_CONFLICT: the call has one already. */
 int
 store_plan_insert(struct store *s, const struct plan_row *pr)
@@ -75,13 +66,13 @@ store_plan_get(struct store *s, int64_t id, struct plan_row *pr)
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		pr->pr_call_id = sqlite3_column_int64(st, 0);
-		store_plan_col(st, 1, pr->pr_code, sizeof(pr->pr_code));
+		store_col_copy(st, 1, pr->pr_code, sizeof(pr->pr_code));
 		pr->pr_attempts = (long)sqlite3_column_int64(st, 2);
 		pr->pr_retry_s = sqlite3_column_int64(st, 3);
 		pr->pr_started_at = sqlite3_column_int64(st, 4);
 		pr->pr_ended_at = sqlite3_column_int64(st, 5);
-		store_plan_col(st, 6, pr->pr_ended_by, sizeof(pr->pr_ended_by));
-		store_plan_col(st, 7, pr->pr_end_reason,
+		store_col_copy(st, 6, pr->pr_ended_by, sizeof(pr->pr_ended_by));
+		store_col_copy(st, 7, pr->pr_end_reason,
 		    sizeof(pr->pr_end_reason));
 	}
 	sqlite3_reset(st);
@@ -165,8 +156,8 @@ store_attempts_by_call(struct store *s, int64_t id, struct attempt_row **out,
 		a->ar_item_id = sqlite3_column_int64(st, 1);
 		a->ar_call_id = sqlite3_column_int64(st, 2);
 		a->ar_at = sqlite3_column_int64(st, 3);
-		store_plan_col(st, 4, a->ar_by, sizeof(a->ar_by));
-		store_plan_col(st, 5, a->ar_result, sizeof(a->ar_result));
+		store_col_copy(st, 4, a->ar_by, sizeof(a->ar_by));
+		store_col_copy(st, 5, a->ar_result, sizeof(a->ar_result));
 		a->ar_note = store_col_text(st, 6);
 	}
 	sqlite3_reset(st);

@@ -72,7 +72,7 @@ const char *const store_queue_sql[ST_MAX] = {
 };
 
 /* Column i into buf ("" for NULL), cut to size. */
-static void
+void
 store_col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
 {
 	const char	*v = (const char *)sqlite3_column_text(st, i);

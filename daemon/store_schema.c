@@ -202,12 +202,14 @@ static const char *const store_migrations[] = {
 	"  seen_at    INTEGER NOT NULL"
 	") WITHOUT ROWID;",
 	/*
-	 * 9: follow-up plans (plan.c). A plan's steps are queue items with a
+	 * 9: the crisis record of a call (crisis.c), one JSON object; and
+	 * follow-up plans (plan.c). A plan's steps are queue items with a
 	 * step number and the attempts made; every attempt a row, its note
 	 * personal (erased with the call's); the plan itself, how many
 	 * attempts a step allows and when and why it was ended early.
 	 */
 	"ALTER TABLE queue_items ADD COLUMN step INTEGER;"
+	"ALTER TABLE calls ADD COLUMN crisis TEXT;"
 	"ALTER TABLE queue_items ADD COLUMN attempts INTEGER NOT NULL"
 	"  DEFAULT 0;"
 	"CREATE TABLE plans ("
@@ -230,7 +232,10 @@ static const char *const store_migrations[] = {
 	"  note     TEXT"
 	");"
 	"CREATE INDEX attempts_item ON attempts (item_id, id);"
-	"CREATE INDEX attempts_call ON attempts (call_id, id);",
+	"CREATE INDEX attempts_call ON attempts (call_id, id);"
+	"CREATE INDEX calls_emergency_pending ON calls (started_at, id)"
+	"  WHERE crisis IS NOT NULL"
+	"  AND json_extract(crisis, '$.emergency.confirmed') = 'pending';",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

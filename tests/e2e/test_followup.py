@@ -5,12 +5,14 @@ a restart too; ending a plan cancels the rest; bad input named by field;
 attempt notes redacted for every role; retention erases them with their
 call; bad plans in the config exit 78 naming the line."""
 import datetime
+import json
 import re
 import shutil
 import subprocess
 import tempfile
 import time
 import unittest
+import urllib.parse
 
 from harness import HOTLINED, Daemon, DaemonTest, good
 
@@ -49,6 +51,7 @@ def wait_for(pred, timeout=10.0):
 
 class TestSamplePlans(DaemonTest):
     """dev.conf's own plans."""
+    plans = True
 
     def test_high_risk_call_gets_its_steps(self):
         r = self.d.post_call(good(risk="high"))
@@ -115,7 +118,8 @@ class TestSamplePlans(DaemonTest):
 
 
 class FollowupTest(DaemonTest):
-    replace = {"queues": NO_SLA, "plans": SHORT_PLANS}
+    replace = {"queues": NO_SLA}
+    plans = SHORT_PLANS
 
     def call(self, risk="high"):
         r = self.d.post_call(good(risk=risk, topics=["other"]))
@@ -372,7 +376,7 @@ class TestConfig(unittest.TestCase):
     def check_bad(self, plans, setting, msg):
         tmp = tempfile.mkdtemp(prefix="hotlined-test-")
         try:
-            d = Daemon(tmp, replace={"plans": plans})
+            d = Daemon(tmp, plans=plans)
             p = subprocess.run([HOTLINED, "-t", "-c", d.conf], cwd=tmp,
                                stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, timeout=30)
@@ -415,7 +419,7 @@ class TestConfig(unittest.TestCase):
                          ('[ ]', "must be a list")):
             tmp = tempfile.mkdtemp(prefix="hotlined-test-")
             try:
-                d = Daemon(tmp)
+                d = Daemon(tmp, plans=True)
                 with open(d.conf, encoding="utf-8") as f:
                     text = f.read()
                 text = re.sub(r"\nshifts = \[[^]]*\];",
@@ -435,3 +439,80 @@ class TestConfig(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestHandover(FollowupTest):
+    status = True
+
+    def handover(self, at=None, who="zhao"):
+        path = "/v1/handover"
+        if at is not None:
+            path += "?at=" + urllib.parse.quote(at)
+        r = self.d.request("GET", path, who=who)
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def test_shift_boundaries_in_the_timezone(self):
+        # dev.conf: shifts at 00:00, 08:00 and 16:00 in Asia/Shanghai.
+        for at, starts, leaving in (
+                ("2026-12-07T08:10:00+08:00", "2026-12-07T08:00:00+08:00",
+                 "2026-12-07T00:00:00+08:00"),
+                ("2026-12-07T07:50:00+08:00", "2026-12-07T08:00:00+08:00",
+                 "2026-12-07T00:00:00+08:00"),
+                ("2026-12-07T00:20:00Z", "2026-12-07T08:00:00+08:00",
+                 "2026-12-07T00:00:00+08:00"),
+                ("2026-12-07T23:55:00+08:00", "2026-12-08T00:00:00+08:00",
+                 "2026-12-07T16:00:00+08:00"),
+                ("2026-12-07T00:05:00+08:00", "2026-12-07T00:00:00+08:00",
+                 "2026-12-06T16:00:00+08:00")):
+            h = self.handover(at)
+            self.assertEqual((h["shift"]["starts_at"],
+                              h["shift"]["leaving_from"]), (starts, leaving),
+                             at)
+        self.assertError(self.d.request("GET", "/v1/handover", who="wang"),
+                         403, "forbidden")
+        self.assertError(self.d.request("GET", "/v1/handover?at=soon",
+                                        who="zhao"), 400,
+                         "invalid_parameter", "at")
+
+    def test_what_the_next_shift_must_know(self):
+        cid, steps = self.call()
+        low = self.d.post_call(good(risk="low", topics=["family"])).json
+        self.claim_item(low["queue_items"][0]["item"], who="zhou")
+        self.claim_item(steps[0])
+        self.assertEqual(self.attempt(steps[0], "no_answer").status, 200)
+        now = int(time.time())
+        e = self.d.post_call(good(risk="moderate", emergency={
+            "agency": "110", "contacted_at": datetime.datetime.fromtimestamp(
+                now, datetime.timezone.utc).isoformat()})).json
+        h = self.handover()
+        high = [(i["call_id"], i["kind"]) for i in h["high_risk_open"]]
+        self.assertIn((cid, "referral"), high)
+        self.assertIn((cid, "followup-1"), high)
+        self.assertNotIn(low["id"], [c for c, _ in high])
+        dues = [i["due_at"] for i in h["high_risk_open"]]
+        self.assertEqual(dues, sorted(dues, key=ts))
+        self.assertEqual([(i["call_id"], i["claimed_by"]) for i in h["held"]],
+                         [(low["id"], "zhou")])
+        self.assertEqual([i["id"] for i in h["escalated_or_failed"]],
+                         [steps[0]])
+        self.assertEqual([c["call_id"] for c in h["emergencies_pending"]],
+                         [e["id"]])
+        self.assertEqual(h["emergencies_pending"][0]["emergency"]["agency"],
+                         "110")
+        # The held call's personal fields only as the reader may see them.
+        self.assertIn("redacted", h["held"][0]["call"])
+        self.assertEqual(json.loads(self.d.status("/status").raw)
+                         ["emergencies_pending"], 1)
+        self.assertIn("hotlined_emergencies_pending 1",
+                      self.d.status("/metrics").raw.decode())
+        # Confirmed: gone from the handover and the status.
+        p = self.d.request("PATCH", f"/v1/calls/{e['id']}",
+                           {"emergency": {"confirmed": "confirmed"}})
+        self.assertEqual(p.status, 200, p)
+        self.assertEqual(self.handover()["emergencies_pending"], [])
+        self.assertTrue(wait_for(lambda: json.loads(self.d.status(
+            "/status").raw)["emergencies_pending"] == 0, 3))
+        self.d.restart()
+        self.assertEqual(json.loads(self.d.status("/status").raw)
+                         ["emergencies_pending"], 0)

@@ -354,7 +354,13 @@ test_dev_conf_loads(void **state)
 	assert_string_equal(cf->cf_status_listen[1], "tcp:127.0.0.1:8693");
 	assert_int_equal(cf->cf_limits.lim_notes_max, 4000);
 	assert_int_equal(cf->cf_limits.lim_list_max, 500);
-	assert_int_equal(cf->cf_retention_days, 180);	/* on in the sample */
+	assert_int_equal(cf->cf_retention_days, 1095);	/* the guideline's */
+	assert_int_equal(cf->cf_nplans, 2);
+	assert_string_equal(cf->cf_plans[0].pc_code, "imminent");
+	assert_int_equal(cf->cf_plans[1].pc_nsteps, 4);
+	assert_int_equal(cf->cf_plans[1].pc_steps[0], 86400);
+	assert_int_equal(cf->cf_nshifts, 3);
+	assert_int_equal(cf->cf_shifts[1], 8 * 60);
 	assert_int_equal(cf->cf_hash_key_len,
 	    strlen("dev-only-caller-hash-key-change-me"));
 	assert_int_equal(cf->cf_lines.cl_n, 3);
@@ -486,8 +492,8 @@ test_unknown_setting(void **state)
 	    "colour = \"red\"; } );", NULL, 3, "lines[0].colour",
 	    "unknown setting");
 	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
-	    "\"admin\"; uid = 5; password = \"x\"; } );\n", EXTRA_LINE,
-	    "operators[0].password", "unknown setting");
+	    "\"admin\"; uid = 5; passwd = \"x\"; } );\n", EXTRA_LINE,
+	    "operators[0].passwd", "unknown setting");
 }
 
 static void
@@ -800,7 +806,7 @@ test_operator_identity(void **state)
 	(void)state;
 	expect_error(NULL, NULL, "operators = ( { name = \"a\"; "
 	    "role = \"operator\"; } );\n", EXTRA_LINE, "operators[0]",
-	    "needs uid, user or token_sha256");
+	    "needs uid, user, token_sha256 or password");
 	expect_error(NULL, NULL, "operators = ( { name = \"a\"; role = "
 	    "\"operator\"; user = \"no-such-user-hotlined\"; } );\n",
 	    EXTRA_LINE, "operators[0]",

@@ -258,7 +258,7 @@ test_newer_schema_refused(void **state)
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, dbpath));
 	assert_non_null(strstr(cause, "schema version 99, newer than this "
-	    "hotlined knows (8)"));
+	    "hotlined knows (9)"));
 	free(cause);
 }
 
