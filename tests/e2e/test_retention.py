@@ -144,7 +144,8 @@ class TestErase(RetentionTest):
         for f in ("notes", "caller_name", "caller_contact"):
             self.assertNotIn(f, old)
         self.assertEqual(sorted(old["erased"]),
-                         ["caller_contact", "caller_name", "notes"])
+                         ["caller_contact", "caller_name", "notes",
+                          "safety_plan"])
         # What the statistics need stays.
         self.assertEqual((old["risk"], old["topics"], old["line"],
                           old["duration_s"]), ("low", ["anxiety"], "400", 600))

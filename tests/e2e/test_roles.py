@@ -77,6 +77,7 @@ def unix_as(uid, sock, method, path, body=None):
 @unittest.skipUnless(os.geteuid() == 0, "needs root to change uid")
 class RoleTest(DaemonTest):
     replace = {"operators": OPERATORS}
+    plans = True            # dev.conf's: the plan cells need them
     # The matrix fails to authenticate dozens of times from one address
     # and one uid: room for that (test_limits.py tests the block).
     limits = dict(DEV_LIMITS, auth_failures=10000)
