@@ -3,6 +3,9 @@
 #   make            build daemon/hotlined and client/hotline
 #   make run        build and start the daemon in the foreground on conf/dev.conf
 #   make check      build and run every test, normally and under ASan+UBSan
+#   make check-po   only the client's catalogues: po/hotline.pot current,
+#                   every po/LANG.po complete and its formats right
+#   make update-po  regenerate po/hotline.pot and merge it into po/*.po
 #   make check-layers
 #                   only the layer check (LAYERS below) and that git tracks
 #                   no build product; make check runs it first
@@ -21,6 +24,7 @@ DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
+LOCALEDIR  ?= $(PREFIX)/share/locale
 SYSCONFDIR ?= /etc
 # systemd reads units, sysusers.d and tmpfiles.d under /usr/lib and
 # /usr/local/lib alike.
@@ -43,16 +47,24 @@ CLIENT_LIBS := -lcurl -ljansson -lconfig -lm
 UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 
 # Debian packages: what building needs, what running needs, what testing needs.
+# gettext: msgfmt and xgettext for the client's catalogues (po/).
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
-              libssl-dev libcurl4-openssl-dev libcrypt-dev tzdata
+              libssl-dev libcurl4-openssl-dev libcrypt-dev tzdata gettext
 # procps: /bin/kill, the unit's ExecReload (a minimal Debian lacks it);
 # curl: the README's tour asks the running daemon with it.
 RUN_PKGS   := procps curl
+# locales: the zh_CN.UTF-8 locale the Chinese tests run the client in.
 TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db prometheus \
-              openssl
+              openssl locales tmux
 BENCH_PKGS := wrk nginx-light
 FUZZ_PKGS  := clang
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# The client's catalogues: po/LANG.po for each of LINGUAS, built into
+# build/locale (see check-po below).
+LINGUAS        := zh_CN
+MO             := $(LINGUAS:%=build/locale/%/LC_MESSAGES/hotline.mo)
+TREE_LOCALEDIR := $(CURDIR)/build/locale
 
 DAEMON_SRC := $(filter-out daemon/hotlined.c,$(wildcard daemon/*.c))
 CLIENT_SRC := $(wildcard client/*.c)
@@ -138,11 +150,12 @@ CLIENT_SAN_OBJ := $(CLIENT_SRC:%.c=$(SAN)/%.o)
 UNIT_BIN       := $(UNIT_SRC:tests/unit/%.c=$(OBJ)/tests/unit/%)
 UNIT_SAN_BIN   := $(UNIT_SRC:tests/unit/%.c=$(SAN)/tests/unit/%)
 
-.PHONY: all run check check-normal check-san check-layers check-bench unit \
+.PHONY: all run check check-normal check-san check-layers check-po \
+        update-po check-bench unit \
         e2e bench soak torture fuzz deps deps-test deps-bench deps-fuzz \
         install clean
 
-all: daemon/hotlined client/hotline
+all: daemon/hotlined client/hotline $(MO)
 
 # Install the packages that are missing (checked with dpkg, one call).
 define install_missing
@@ -159,8 +172,12 @@ endef
 
 deps:
 	$(call install_missing,$(BUILD_PKGS) $(RUN_PKGS))
+# The tests run the client in zh_CN.UTF-8: generate it if it is missing.
 deps-test: deps
 	$(call install_missing,$(TEST_PKGS))
+	@locale -a 2>/dev/null | grep -qix 'zh_CN.utf8' || { \
+	  echo "generating the zh_CN.UTF-8 locale"; \
+	  $(SUDO) localedef -i zh_CN -f UTF-8 zh_CN.UTF-8; }
 deps-bench: deps-test
 	$(call install_missing,$(BENCH_PKGS))
 deps-fuzz: deps
@@ -182,6 +199,73 @@ $(SAN)/hotlined: $(DAEMON_SAN_OBJ) $(SAN)/daemon/hotlined.o
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 $(SAN)/hotline: $(CLIENT_SAN_OBJ)
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
+
+# The client's catalogues. The binaries built here (client/hotline,
+# $(SAN)/hotline) find the .mo files under the tree's build/locale, so
+# make run's tour and the tests speak Chinese without an install; the
+# binary make install copies is linked again with hotline.c compiled for
+# $(LOCALEDIR). xgettext reads _(), N_() and ngettext(); the formats of
+# msg_error(), msg_note(), msg_usage() and xasprintf() are C formats.
+XGETTEXT_FLAGS := --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
+  --keyword=ngettext:1,2 --flag=msg_error:1:c-format \
+  --flag=msg_note:1:c-format --flag=msg_usage:2:c-format \
+  --flag=xasprintf:1:c-format --add-comments=TRANSLATORS: \
+  --package-name=hotline --package-version=$(VERSION) --no-wrap \
+  --add-location=file \
+  --msgid-bugs-address=-
+
+$(OBJ)/client/hotline.o $(SAN)/client/hotline.o: \
+  XCFLAGS += -DLOCALEDIR='"$(TREE_LOCALEDIR)"'
+build/locale/%/LC_MESSAGES/hotline.mo: po/%.po | deps
+	@mkdir -p $(@D)
+	msgfmt --check -o $@.tmp $< && mv $@.tmp $@
+
+# The template as the sources say it today, to compare or to update;
+# files without line numbers, so only a change of strings changes it.
+build/hotline.pot: $(CLIENT_SRC) | deps
+	@mkdir -p $(@D)
+	xgettext $(XGETTEXT_FLAGS) -o $@ $(CLIENT_SRC)
+
+# po/hotline.pot must match the sources (a new string cannot slip in
+# unnoticed), and each po/LANG.po must translate every message, none
+# fuzzy, with formats that match (msgfmt --check).
+check-po: build/hotline.pot
+	@sed '/^"POT-Creation-Date:/d' po/hotline.pot > build/hotline.pot.old
+	@sed '/^"POT-Creation-Date:/d' build/hotline.pot > build/hotline.pot.new
+	@cmp -s build/hotline.pot.old build/hotline.pot.new || { \
+	  diff -u build/hotline.pot.old build/hotline.pot.new | head -40; \
+	  echo "po/hotline.pot is not what the sources say: make update-po," \
+	    "then translate the new messages in po/*.po" >&2; exit 1; }
+	@for l in $(LINGUAS); do \
+	  msgcmp po/$$l.po po/hotline.pot || exit 1; \
+	  s=$$(msgfmt --check --statistics -o /dev/null po/$$l.po 2>&1) || \
+	    { echo "$$s" >&2; exit 1; }; \
+	  echo "po/$$l.po: $$s"; \
+	  case "$$s" in *fuzzy*|*untranslated*) \
+	    echo "po/$$l.po: translate every message, none fuzzy" >&2; \
+	    exit 1;; esac; \
+	done
+
+update-po: build/hotline.pot
+	cp build/hotline.pot po/hotline.pot
+	for l in $(LINGUAS); do \
+	  msgmerge --quiet --update --backup=none --no-wrap \
+	    --add-location=file po/$$l.po po/hotline.pot || exit 1; done
+
+# The binary make install copies: hotline.c compiled for $(LOCALEDIR)
+# (rebuilt when LOCALEDIR changes), the rest as for client/hotline.
+INST := build/install
+$(INST)/localedir: FORCE
+	@mkdir -p $(@D)
+	@echo '$(LOCALEDIR)' | cmp -s - $@ || echo '$(LOCALEDIR)' > $@
+$(INST)/client/hotline.o: client/hotline.c $(INST)/localedir | deps
+	@mkdir -p $(@D)
+	$(CC) $(OPTFLAGS) $(XCFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' $(CFLAGS) \
+	  $(CPPFLAGS) -c $< -o $@
+$(INST)/hotline: $(INST)/client/hotline.o \
+    $(filter-out $(OBJ)/client/hotline.o,$(CLIENT_OBJ))
+	$(CC) $(OPTFLAGS) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
+FORCE:
 
 # Each unit test with its layer's links (LAYERS above), plain and sanitized.
 define unit_link
@@ -284,11 +368,12 @@ check-bench: all
 # Every test twice: plain -O2 binaries, then ASan+UBSan binaries, after
 # the layer check.
 check: check-normal check-san
-check-normal: check-layers check-bench all $(UNIT_BIN) $(FUZZ_REPLAY_BIN) \
+check-normal: check-layers check-po check-bench all $(UNIT_BIN) $(FUZZ_REPLAY_BIN) \
     | deps-test
 	tests/run --label normal --hotlined daemon/hotlined --hotline client/hotline \
 	  --unit-dir $(OBJ)/tests/unit
-check-san: check-layers $(SAN)/hotlined $(SAN)/hotline $(UNIT_SAN_BIN) \
+check-san: check-layers check-po $(SAN)/hotlined $(SAN)/hotline $(MO) \
+    $(UNIT_SAN_BIN) \
     $(FUZZ_REPLAY_SAN_BIN) | deps-test
 	tests/run --label asan+ubsan --hotlined $(SAN)/hotlined --hotline $(SAN)/hotline \
 	  --unit-dir $(SAN)/tests/unit
@@ -316,10 +401,15 @@ fuzz: $(FUZZ_NAMES:%=$(FUZZ)/fuzz_%)
 UNITS := hotlined.service hotlined-api.socket hotlined-status.socket \
          hotlined-api-tcp.socket hotlined-status-tcp.socket
 
-install: all
+install: all $(INST)/hotline
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 daemon/hotlined $(DESTDIR)$(SBINDIR)/hotlined
-	install -m 0755 client/hotline $(DESTDIR)$(BINDIR)/hotline
+	install -m 0755 $(INST)/hotline $(DESTDIR)$(BINDIR)/hotline
+	for l in $(LINGUAS); do \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+	  install -m 0644 build/locale/$$l/LC_MESSAGES/hotline.mo \
+	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/hotline.mo || exit 1; \
+	done
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 client/hotline.1 $(DESTDIR)$(MANDIR)/man1/hotline.1
@@ -348,5 +438,7 @@ clean:
 # make print-DAEMON_LIBS: a variable's value, for bench/Makefile run alone.
 print-%:
 	@: $(info $($*))
+
+include web/web.mk
 
 -include $(shell find build -name '*.d' 2>/dev/null)

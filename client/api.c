@@ -19,8 +19,8 @@ api_pick_server(struct hl *hl, const struct config *cf)
 		hl->server = xstrdup(hl->server_opt);
 	else if (env != NULL && env[0] != '\0') {
 		if (!http_valid_server(env)) {
-			msg_error("HOTLINE_SERVER: '%s' is not unix:PATH or "
-			    "http(s)://HOST:PORT", env);
+			msg_error(_("HOTLINE_SERVER: '%s' is not unix:PATH or "
+			    "http(s)://HOST:PORT"), env);
 			return -1;
 		}
 		hl->server = xstrdup(env);
@@ -57,8 +57,8 @@ api_env_timeout(long *out)
 	errno = 0;
 	v = strtol(env, &end, 10);
 	if (errno != 0 || *end != '\0' || v < 1 || v > 3600) {
-		msg_error("HOTLINE_TIMEOUT: '%s' is not a number of seconds "
-		    "from 1 to 3600", env);
+		msg_error(_("HOTLINE_TIMEOUT: '%s' is not a number of seconds "
+		    "from 1 to 3600"), env);
 		return -1;
 	}
 	*out = v;
@@ -77,7 +77,7 @@ api_pick_cacert(const struct hl *hl, const struct config *cf, const char **how)
 	*how = "HOTLINE_CACERT";
 	if (env != NULL && env[0] != '\0')
 		return env;
-	*how = "cacert in the config file";
+	*how = _("cacert in the config file");
 	return cf != NULL ? cf->cacert : NULL;
 }
 
@@ -95,9 +95,9 @@ api_tls_setup(struct hl *hl, struct http *h, const char *server,
 	int		 rv = 0;
 
 	if (!hl->insecure_plain && http_plain_refused(server)) {
-		msg_error("%s: refusing to send records and tokens without "
+		msg_error(_("%s: refusing to send records and tokens without "
 		    "encryption over a network; nothing was sent. Use "
-		    "https://, or --insecure-plain on a network you trust",
+		    "https://, or --insecure-plain on a network you trust"),
 		    server);
 		hl->plain_refused = 1;
 		return -1;
@@ -181,7 +181,7 @@ api_download(struct hl *hl, const char *path, FILE *out,
 const char *
 api_transport_error(struct hl *hl)
 {
-	return hl->http != NULL ? http_error(hl->http) : "not connected";
+	return hl->http != NULL ? http_error(hl->http) : _("not connected");
 }
 
 /* Did the last request fail in the TLS handshake? Trying again at once
@@ -211,32 +211,161 @@ api_hint(const struct hl *hl, long status)
 
 	switch (status) {
 	case 401:
-		return unix_socket ? "the server does not know your uid: ask "
-		    "for it to be added to its operators" : "check "
-		    "HOTLINE_TOKEN or the token in the config file";
+		return unix_socket ? _("the server does not know your uid: ask "
+		    "for it to be added to its operators") : _("check "
+		    "HOTLINE_TOKEN or the token in the config file");
 	case 412:
-		return "someone changed the call meanwhile: look at it again "
-		    "with 'hotline show'";
+		return _("someone changed the call meanwhile: look at it again "
+		    "with 'hotline show'");
 	case 429:
-		return "the server limits how often it may be asked: nothing "
-		    "was done; try again in a moment";
+		return _("the server limits how often it may be asked: nothing "
+		    "was done; try again in a moment");
 	case 503:
-		return "nothing was stored; try again shortly";
+		return _("nothing was stored; try again shortly");
 	default:
 		return NULL;
 	}
 }
 
-/* Print the server's error: its message, naming the field if it does not. */
+/*
+ * The API's error codes (docs/api.md) as this client says them; %s is
+ * the field's label. The server's English text is for programs and logs:
+ * it is shown only for a code not in this table.
+ */
+static const struct {
+	const char	*code;
+	const char	*text;		/* with a field */
+	const char	*bare;		/* without one */
+} api_errors[] = {
+	{ "invalid_json", NULL, N_("the server could not read the request "
+	    "(not JSON); nothing was done") },
+	{ "invalid_field", N_("%s: the value is not valid"),
+	    N_("a field of the request is not valid") },
+	{ "unknown_field", N_("%s: the server does not know this field"),
+	    N_("the server does not know a field of the request") },
+	{ "missing_field", N_("%s is required"),
+	    N_("a required field is missing") },
+	{ "invalid_parameter", N_("%s: the value is not accepted"),
+	    N_("a parameter of the request is not accepted") },
+	{ "unauthorized", NULL, N_("the server does not know who you are") },
+	{ "forbidden", N_("your role may not do this (%s)"),
+	    N_("your role may not do this") },
+	{ "not_found", NULL, N_("no such call, queue or item") },
+	{ "method_not_allowed", NULL, N_("the server does not allow this "
+	    "request") },
+	{ "idempotency_conflict", NULL, N_("this Idempotency-Key was already "
+	    "used for a different call") },
+	{ "erased", N_("%s was erased by retention and cannot be set again"),
+	    N_("the personal fields of this call were erased by retention") },
+	{ "wrong_state", NULL, N_("the queue item is not claimed by you, or "
+	    "is already done") },
+	{ "version_mismatch", NULL, N_("the call has changed since it was "
+	    "read") },
+	{ "unsupported_media_type", NULL, N_("the server takes only JSON") },
+	{ "too_many_requests", NULL, N_("too many requests at once") },
+	{ "too_many_headers", NULL, N_("the request has too many header "
+	    "fields") },
+	{ "too_many_connections", NULL, N_("the server has too many "
+	    "connections open") },
+	{ "store_unavailable", NULL, N_("the server could not store or read "
+	    "the record") },
+	{ "shutting_down", NULL, N_("the server is shutting down") },
+	{ "internal", NULL, N_("the server failed with an internal error") },
+};
+
+/* The labels of the query parameters and headers errors name. */
+static const struct {
+	const char	*name, *label;
+} api_params[] = {
+	{ "from", N_("from (--from)") },
+	{ "to", N_("to (--to)") },
+	{ "until", N_("until (--until)") },
+	{ "by", N_("breakdown (--by)") },
+	{ "limit", N_("page size (--limit)") },
+	{ "cursor", N_("page cursor") },
+	{ "state", N_("item state (--state)") },
+	{ "format", N_("format (--format)") },
+	{ "action", N_("action (--action)") },
+	{ "who", N_("requester (--who)") },
+	{ "id", N_("another person's call or item") },
+	{ "resolution", N_("resolution (--resolution)") },
+	{ "Idempotency-Key", N_("idempotency key") },
+	{ "If-Match", N_("version (If-Match)") },
+	{ "rate_per_s", N_("requests per second") },
+	{ "auth_failures", N_("failed logins") },
+};
+
+/* A field or parameter as a person knows it, translated. */
+static const char *
+api_field_label(const char *field)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof api_params / sizeof api_params[0]; i++)
+		if (strcmp(api_params[i].name, field) == 0)
+			return _(api_params[i].label);
+	return record_label(field);
+}
+
+/* The codes a field takes, from the schema when it was read already. */
+static void
+api_report_choices(const struct hl *hl, const char *field)
+{
+	static const struct {
+		const char	*field, *list;
+	} lists[] = {
+		{ "line", "lines" }, { "caller_type", "caller_types" },
+		{ "topics", "topics" }, { "risk", "risk_levels" },
+		{ "outcome", "outcomes" }, { "call_type", "call_types" },
+		{ "gender", "genders" }, { "age_band", "age_bands" },
+	};
+	const json_t	*l = NULL;
+	json_t		*e;
+	size_t		 i;
+
+	for (i = 0; i < sizeof lists / sizeof lists[0] && l == NULL; i++)
+		if (strcmp(lists[i].field, field) == 0 && hl->schema != NULL)
+			l = json_object_get(hl->schema, lists[i].list);
+	if (!json_is_array(l))
+		return;
+	fprintf(stderr, _("hotline: %s is one of:"), api_field_label(field));
+	json_array_foreach(l, i, e)
+		fprintf(stderr, " %s (%s)", json_string_value(json_object_get(
+		    e, "code")), json_string_value(json_object_get(e,
+		    "name")));
+	fputc('\n', stderr);
+}
+
+/*
+ * Say what went wrong: this client's sentence for a known error code,
+ * naming the field by its label; the server's text for an unknown code.
+ */
 void
 api_report(const struct hl *hl, const struct http_response *resp)
 {
-	const char	*message, *field, *hint = api_hint(hl, resp->status);
+	const char	*code, *message, *field, *hint;
+	size_t		 i;
 
+	hint = api_hint(hl, resp->status);
+	code = json_string_value(json_object_get(resp->body, "error"));
 	message = json_string_value(json_object_get(resp->body, "message"));
 	field = json_string_value(json_object_get(resp->body, "field"));
-	if (message == NULL)
-		msg_error("the server answered HTTP %ld", resp->status);
+	if (field != NULL && field[0] == '\0')
+		field = NULL;
+	for (i = 0; code != NULL && i < sizeof api_errors /
+	    sizeof api_errors[0]; i++)
+		if (strcmp(api_errors[i].code, code) == 0)
+			break;
+	if (code != NULL && i < sizeof api_errors / sizeof api_errors[0]) {
+		if (field != NULL && api_errors[i].text != NULL)
+			msg_error(_(api_errors[i].text),
+			    api_field_label(field));
+		else
+			msg_error("%s", _(api_errors[i].bare));
+		if (field != NULL && strcmp(code, "invalid_field") == 0)
+			api_report_choices(hl, field);
+	} else if (message == NULL)
+		msg_error(_("the server answered HTTP %ld"), resp->status);
 	else if (field != NULL && strstr(message, field) == NULL)
 		msg_error("%s: %s", field, message);
 	else
@@ -264,7 +393,7 @@ api_call(struct hl *hl, const char *method, const char *path,
 		return NULL;
 	}
 	if (resp.body == NULL)
-		msg_error("%s answered %s %s with something that is not JSON",
+		msg_error(_("%s answered %s %s with something that is not JSON"),
 		    hl->server, method, path);
 	return resp.body;
 }

@@ -27,8 +27,8 @@ cmd_amend_hold(struct fields *f, const char *arg)
 	else if (strcmp(arg, "no") == 0)
 		hold = 0;
 	else
-		return msg_usage("amend", "--legal-hold takes yes or no, not "
-		    "'%s'", arg);
+		return msg_usage("amend", _("--legal-hold takes yes or no, not "
+		    "'%s'"), arg);
 	json_object_set_new(f->set, "legal_hold", json_boolean(hold));
 	return -1;
 }
@@ -70,13 +70,13 @@ cmd_amend_options(struct hl *hl, struct fields *f, long *id, int argc,
 	if (rv != -1)
 		return rv;
 	if (optind != argc - 1)
-		return msg_usage("amend", optind == argc ? "which call? give "
-		    "its ID" : "one call ID only");
+		return msg_usage("amend", optind == argc ? _("which call? give "
+		    "its ID") : _("one call ID only"));
 	if ((rv = cmd_show_parse_id("amend", argv[optind], id)) != 0)
 		return rv;
 	if (json_object_size(f->set) == 0 && json_array_size(f->clear) == 0)
-		return msg_usage("amend", "nothing to change: give field "
-		    "options or --clear FIELD");
+		return msg_usage("amend", _("nothing to change: give field "
+		    "options or --clear FIELD"));
 	/* Consent is checked again once the record is read. */
 	return fields_check(f, "amend", 1) == 0 ? -1 : EXIT_USAGE;
 }
@@ -105,9 +105,9 @@ cmd_amend_change(struct hl *hl, const char *field, json_t *before,
 	if (json_equal(old, new) || (old == NULL && new == NULL))
 		return;
 	o = old == NULL && record_is_redacted(before, field) ?
-	    xstrdup("(hidden)") : record_value_line(hl, field, old);
+	    xstrdup(_("(hidden)")) : record_value_line(hl, field, old);
 	n = new == NULL && record_is_redacted(after, field) ?
-	    xstrdup("(hidden)") : record_value_line(hl, field, new);
+	    xstrdup(_("(hidden)")) : record_value_line(hl, field, new);
 	printf("  %s: %s → %s\n", record_label(field), o, n);
 	free(o);
 	free(n);
@@ -123,13 +123,15 @@ cmd_amend_print(struct hl *hl, json_t *patch, json_t *before, json_t *after)
 	const char	*field;
 	json_t		*v;
 
-	printf("call %lld ",
-	    (long long)json_integer_value(json_object_get(after, "id")));
 	if (v0 == v1) {
-		printf("unchanged (version %lld)\n", (long long)v1);
+		printf(_("call %lld unchanged (version %lld)\n"),
+		    (long long)json_integer_value(json_object_get(after, "id")),
+		    (long long)v1);
 		return;
 	}
-	printf("amended: version %lld → %lld\n", (long long)v0, (long long)v1);
+	printf(_("call %lld amended: version %lld → %lld\n"),
+	    (long long)json_integer_value(json_object_get(after, "id")),
+	    (long long)v0, (long long)v1);
 	json_object_foreach(patch, field, v)
 		cmd_amend_change(hl, field, before, after);
 	/* Routing follows from the other fields: say if it moved too. */
@@ -176,14 +178,14 @@ cmd_amend_spool(struct hl *hl, const char *path, const json_t *patch,
 	int	 rv;
 
 	if (uuid_v4(key) == -1) {
-		msg_error("cannot make a key for the spool");
+		msg_error(_("cannot make a key for the spool"));
 		return EXIT_ERROR;
 	}
 	if ((file = spool_save(hl, "amend", "PATCH", path, key, version,
-	    patch, flags, hl->last_status == 0 ? "no answer from the "
-	    "server" : "the server could not take it")) == NULL) {
-		msg_error("the amendment is NOT stored and could not be saved "
-		    "locally: run the same command again later");
+	    patch, flags, hl->last_status == 0 ? _("no answer from the "
+	    "server") : _("the server could not take it"))) == NULL) {
+		msg_error(_("the amendment is NOT stored and could not be saved "
+		    "locally: run the same command again later"));
 		return EXIT_ERROR;
 	}
 	rv = cmd_sync_spooled(hl, "amendment", file);

@@ -38,7 +38,8 @@ struct cmd_audit {
 };
 
 static const char *const cmd_audit_headers[CMD_AUDIT_NCOLS] = {
-	"ID", "AT", "WHO", "ROLE", "PEER", "ACTION", "CALL", "ITEM", "DETAIL"
+	N_("ID"), N_("AT"), N_("WHO"), N_("ROLE"), N_("PEER"), N_("ACTION"),
+	N_("CALL"), N_("ITEM"), N_("DETAIL")
 };
 
 static int
@@ -59,8 +60,8 @@ cmd_audit_check(const struct cmd_audit *u)
 	n = strtol(u->limit, &end, 10);
 	if (u->limit[0] < '0' || u->limit[0] > '9' || *end != '\0' ||
 	    errno != 0 || n < 1 || n > INT_MAX)
-		return msg_usage("audit", "--limit: '%s' is not a number from "
-		    "1 up", u->limit);
+		return msg_usage("audit", _("--limit: '%s' is not a number from "
+		    "1 up"), u->limit);
 	return 0;
 }
 
@@ -94,7 +95,7 @@ cmd_audit_options(struct hl *hl, struct cmd_audit *u, int argc, char **argv)
 	    cmd_audit_longopts, NULL)) != -1)
 		rv = cmd_audit_option(hl, u, c, argv);
 	if (rv == -1 && optind < argc)
-		rv = msg_usage("audit", "unexpected argument '%s'",
+		rv = msg_usage("audit", _("unexpected argument '%s'"),
 		    argv[optind]);
 	if (rv == -1 && (rv = cmd_audit_check(u)) == 0)
 		rv = -1;
@@ -138,7 +139,7 @@ cmd_audit_page(struct hl *hl, const struct cmd_audit *u, const char *cursor)
 	page = api_get(hl, q);
 	free(q);
 	if (page != NULL && !json_is_array(json_object_get(page, "audit"))) {
-		msg_error("the server's answer has no audit rows");
+		msg_error(_("the server's answer has no audit rows"));
 		json_decref(page);
 		return NULL;
 	}
@@ -212,14 +213,14 @@ cmd_audit_print(json_t *rows)
 	size_t		 i;
 
 	if (json_array_size(rows) == 0) {
-		msg_note("no audit rows match");
+		msg_note(_("no audit rows match"));
 		return;
 	}
 	t = table_new(CMD_AUDIT_NCOLS);
 	table_align_right(t, 0);
 	table_align_right(t, 6);
 	table_align_right(t, 7);
-	table_add_row(t, cmd_audit_headers);
+	table_add_head(t, cmd_audit_headers);
 	json_array_foreach(rows, i, e)
 		cmd_audit_row(t, e);
 	table_print(t, stdout, "");
@@ -243,7 +244,7 @@ cmd_audit_run(struct hl *hl, struct cmd_audit *u)
 		return EXIT_ERROR;
 	}
 	if (json_is_string(json_object_get(out, "next_cursor")))
-		msg_note("there are more rows: use --all, or a larger --limit");
+		msg_note(_("there are more rows: use --all, or a larger --limit"));
 	json_decref(out);
 	return EXIT_OK;
 }

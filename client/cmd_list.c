@@ -45,8 +45,8 @@ struct cmd_list {
 };
 
 static const char *const cmd_list_headers[CMD_LIST_NCOLS] = {
-	"ID", "STARTED", "LINE", "CALLER", "TOPICS", "RISK", "OUTCOME",
-	"OPERATOR"
+	N_("ID"), N_("STARTED"), N_("LINE"), N_("CALLER"), N_("TOPICS"),
+	N_("RISK"), N_("OUTCOME"), N_("OPERATOR")
 };
 
 /* A DATE passes as it is; a TIME must at least look like one. */
@@ -57,8 +57,8 @@ cmd_list_check_when(const char *cmd, const char *opt, const char *s)
 
 	if (s == NULL || timeparse_is_date(s) || timeparse_time(s, &t) == 0)
 		return 0;
-	return msg_usage(cmd, "--%s: '%s' is neither a date (YYYY-MM-DD) "
-	    "nor a time", opt, s);
+	return msg_usage(cmd, _("--%s: '%s' is neither a date (YYYY-MM-DD) "
+	    "nor a time"), opt, s);
 }
 
 static int
@@ -71,8 +71,8 @@ cmd_list_check_limit(const char *s)
 	n = strtol(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
 	    n < 1 || n > INT_MAX)
-		return msg_usage("list", "--limit: '%s' is not a number from "
-		    "1 up", s);
+		return msg_usage("list", _("--limit: '%s' is not a number from "
+		    "1 up"), s);
 	return 0;
 }
 
@@ -83,9 +83,9 @@ cmd_list_check(const struct cmd_list *l)
 	int	rv;
 
 	if (l->today && l->from != NULL)
-		return msg_usage("list", "--today and --from conflict");
+		return msg_usage("list", _("--today and --from conflict"));
 	if (l->mine && l->operator != NULL)
-		return msg_usage("list", "--mine and --operator conflict");
+		return msg_usage("list", _("--mine and --operator conflict"));
 	if ((rv = cmd_list_check_when("list", "from", l->from)) != 0 ||
 	    (rv = cmd_list_check_when("list", "to", l->to)) != 0)
 		return rv;
@@ -127,7 +127,7 @@ cmd_list_options(struct hl *hl, struct cmd_list *l, int argc, char **argv)
 	    cmd_list_longopts, NULL)) != -1)
 		rv = cmd_list_option(hl, l, c, argv);
 	if (rv == -1 && optind < argc)
-		rv = msg_usage("list", "unexpected argument '%s'", argv[optind]);
+		rv = msg_usage("list", _("unexpected argument '%s'"), argv[optind]);
 	if (rv == -1 && (rv = cmd_list_check(l)) == 0)
 		rv = -1;
 	return rv;
@@ -143,7 +143,7 @@ cmd_list_when(const char *opt, const char *s)
 	if (timeparse_is_date(s))
 		return xstrdup(s);
 	if (timeparse_time(s, &t) == -1) {
-		msg_error("--%s: %s does not exist in the server's timezone",
+		msg_error(_("--%s: %s does not exist in the server's timezone"),
 		    opt, s);
 		return NULL;
 	}
@@ -160,7 +160,7 @@ cmd_list_whoami(struct hl *hl)
 	char		*s = name != NULL ? xstrdup(name) : NULL;
 
 	if (who != NULL && name == NULL)
-		msg_error("the server did not say who you are");
+		msg_error(_("the server did not say who you are"));
 	json_decref(who);
 	return s;
 }
@@ -231,7 +231,7 @@ cmd_list_page(struct hl *hl, const struct cmd_list *l, const char *cursor)
 
 	free(path);
 	if (page != NULL && !json_is_array(json_object_get(page, "calls"))) {
-		msg_error("the server's answer has no list of calls");
+		msg_error(_("the server's answer has no list of calls"));
 		json_decref(page);
 		return NULL;
 	}
@@ -328,12 +328,12 @@ cmd_list_print(struct hl *hl, json_t *calls)
 	size_t		 i;
 
 	if (json_array_size(calls) == 0) {
-		msg_note("no calls match");
+		msg_note(_("no calls match"));
 		return;
 	}
 	t = table_new(CMD_LIST_NCOLS);
 	table_align_right(t, 0);
-	table_add_row(t, cmd_list_headers);
+	table_add_head(t, cmd_list_headers);
 	json_array_foreach(calls, i, c)
 		cmd_list_row(hl, t, c);
 	table_print(t, stdout, "");
@@ -357,8 +357,8 @@ cmd_list_run(struct hl *hl, struct cmd_list *l)
 		return EXIT_ERROR;
 	}
 	if (json_is_string(json_object_get(out, "next_cursor")))
-		msg_note("there are more calls: use --all, or a larger "
-		    "--limit");
+		msg_note(_("there are more calls: use --all, or a larger "
+		    "--limit"));
 	json_decref(out);
 	return EXIT_OK;
 }

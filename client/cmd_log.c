@@ -1,6 +1,7 @@
 /*
- * hotline log: log a call. Asks for missing required fields on a terminal,
- * and retries with the same Idempotency-Key so a call is stored once.
+ * hotline log: log a call. On a terminal without the required flags, the
+ * form (form.c) asks for the whole call. The request is retried with the
+ * same Idempotency-Key, so a call is stored once.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,17 +23,11 @@ static const struct option cmd_log_extra[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* The fields a call must have, and how to ask for them. */
+/* The fields a call must have. */
 static const struct {
 	const char	*field;
-	const char	*list;
-	const char	*label;
-	int		 many;
 } cmd_log_required[] = {
-	{ "line", "lines", "line", 0 },
-	{ "caller_type", "caller_types", "caller type", 0 },
-	{ "topics", "topics", "topics", 1 },
-	{ "risk", "risk_levels", "risk", 0 },
+	{ "line" }, { "caller_type" }, { "topics" }, { "risk" },
 };
 #define CMD_LOG_NREQUIRED \
 	(sizeof cmd_log_required / sizeof cmd_log_required[0])
@@ -64,8 +59,8 @@ cmd_log_option(struct hl *hl, struct fields *f, const char **key, int c,
 		return EXIT_OK;
 	case CMD_LOG_OPT_KEY:
 		if (!cmd_log_valid_key(optarg))
-			return msg_usage("log", "--idempotency-key: 1 to 128 "
-			    "printable ASCII characters, no blanks");
+			return msg_usage("log", _("--idempotency-key: 1 to 128 "
+			    "printable ASCII characters, no blanks"));
 		*key = optarg;
 		return -1;
 	}
@@ -87,7 +82,7 @@ cmd_log_options(struct hl *hl, struct fields *f, const char **key, int argc,
 		rv = cmd_log_option(hl, f, key, c, argv);
 	free(opts);
 	if (rv == -1 && optind < argc)
-		rv = msg_usage("log", "unexpected argument '%s'", argv[optind]);
+		rv = msg_usage("log", _("unexpected argument '%s'"), argv[optind]);
 	return rv;
 }
 
@@ -111,55 +106,29 @@ cmd_log_missing(const json_t *set)
 		free(list);
 		return 0;
 	}
-	rv = msg_usage("log", "missing %s (required)", list);
+	rv = msg_usage("log", _("missing %s (required)"), list);
 	free(list);
 	return rv;
 }
 
-/* Ask for required field i; 0, or an exit status after saying why not. */
+/*
+ * Fill in the required fields. On a terminal, when one is missing, the
+ * form asks for the whole call (the flags given are kept); elsewhere a
+ * missing field is a usage error.
+ */
 static int
-cmd_log_ask(struct hl *hl, json_t *set, size_t i)
-{
-	const json_t	*list = schema_list(hl, cmd_log_required[i].list);
-	json_t		*v;
-	char		*code;
-
-	if (list == NULL) {
-		if (hl->schema != NULL)
-			msg_error("the schema has no %s to choose from",
-			    cmd_log_required[i].list);
-		return EXIT_ERROR;
-	}
-	if (cmd_log_required[i].many)
-		v = prompt_codes(list, cmd_log_required[i].label);
-	else if ((code = prompt_code(list, cmd_log_required[i].label)) != NULL) {
-		v = json_string(code);
-		free(code);
-	} else
-		v = NULL;
-	if (v == NULL) {
-		msg_error("no %s given: nothing was logged",
-		    cmd_log_required[i].label);
-		return EXIT_ERROR;
-	}
-	json_object_set_new(set, cmd_log_required[i].field, v);
-	return 0;
-}
-
-/* Fill in the required fields: asked for on a terminal, else refused. */
-static int
-cmd_log_require(struct hl *hl, json_t *set)
+cmd_log_require(struct hl *hl, json_t *set, time_t started)
 {
 	size_t	i;
-	int	rv;
 
+	for (i = 0; i < CMD_LOG_NREQUIRED; i++)
+		if (json_object_get(set, cmd_log_required[i].field) == NULL)
+			break;
+	if (i == CMD_LOG_NREQUIRED)
+		return 0;
 	if (!isatty(STDIN_FILENO))
 		return cmd_log_missing(set);
-	for (i = 0; i < CMD_LOG_NREQUIRED; i++)
-		if (json_object_get(set, cmd_log_required[i].field) == NULL &&
-		    (rv = cmd_log_ask(hl, set, i)) != 0)
-			return rv;
-	return 0;
+	return form_run(hl, set, started);
 }
 
 static void
@@ -182,10 +151,10 @@ cmd_log_should_retry(struct hl *hl, int rv, const struct http_response *resp,
 	if (rv == API_TRANSPORT && api_transport_tls(hl))
 		return 0;	/* a certificate does not fix itself */
 	if (rv == API_TRANSPORT)
-		msg_note("%s; trying again", api_transport_error(hl));
+		msg_note(_("%s; trying again"), api_transport_error(hl));
 	else if (rv == API_OK && api_later(resp->status)) {
 		msg = json_string_value(json_object_get(resp->body, "message"));
-		msg_note("the server answered HTTP %ld%s%s; trying again",
+		msg_note(_("the server answered HTTP %ld%s%s; trying again"),
 		    resp->status, msg != NULL ? ": " : "", msg != NULL ? msg : "");
 	} else
 		return 0;
@@ -202,7 +171,7 @@ cmd_log_reason(struct hl *hl, int rv, const struct http_response *resp)
 	if (rv == API_TRANSPORT)
 		return xstrdup(api_transport_error(hl));
 	msg = json_string_value(json_object_get(resp->body, "message"));
-	return xasprintf("the server answered HTTP %ld%s%s", resp->status,
+	return xasprintf(_("the server answered HTTP %ld%s%s"), resp->status,
 	    msg != NULL ? ": " : "", msg != NULL ? msg : "");
 }
 
@@ -238,8 +207,8 @@ cmd_log_post(struct hl *hl, const json_t *body, const char *key,
 	else if (resp.status < 200 || resp.status > 299)
 		api_report(hl, &resp);
 	else if (resp.body == NULL)
-		msg_error("%s answered with something that is not JSON; the "
-		    "call is logged, but its id is unknown", hl->server);
+		msg_error(_("%s answered with something that is not JSON; the "
+		    "call is logged, but its id is unknown"), hl->server);
 	else
 		return resp.body;
 	http_response_free(&resp);
@@ -260,7 +229,7 @@ cmd_log_print_queue(struct hl *hl, json_t *queue)
 	shown = record_clean(name != NULL ? name : code, 0);
 	printf(" → %s", shown);
 	if (json_is_integer(prio))
-		printf(", priority %lld", (long long)json_integer_value(prio));
+		printf(_(", priority %lld"), (long long)json_integer_value(prio));
 	free(shown);
 }
 
@@ -277,7 +246,7 @@ cmd_log_print_callback(struct hl *hl, json_t *item)
 	shown = record_clean(name != NULL ? name : code, 0);
 	due = record_value_text(hl, "callback_at", json_object_get(item,
 	    "due_at"));
-	printf("follow-up callback in %s, claimable from %s\n", shown, due);
+	printf(_("follow-up callback in %s, claimable from %s\n"), shown, due);
 	free(shown);
 	free(due);
 }
@@ -294,14 +263,14 @@ cmd_log_print(struct hl *hl, json_t *rec, long status)
 	const char	*kind;
 	size_t		 i;
 
-	printf("logged call %lld",
+	printf(_("logged call %lld"),
 	    (long long)json_integer_value(json_object_get(rec, "id")));
 	kind = json_string_value(json_object_get(queue, "kind"));
 	if (json_is_object(queue) && (kind == NULL ||
 	    strcmp(kind, "callback") != 0))
 		cmd_log_print_queue(hl, queue);
 	if (status == 200)
-		printf(" (already stored by an earlier attempt)");
+		printf(_(" (already stored by an earlier attempt)"));
 	putchar('\n');
 	json_array_foreach(json_object_get(rec, "queue_items"), i, it) {
 		kind = json_string_value(json_object_get(it, "kind"));
@@ -310,8 +279,9 @@ cmd_log_print(struct hl *hl, json_t *rec, long status)
 	}
 	repeats = json_integer_value(json_object_get(rec, "repeat_calls"));
 	if (repeats > 0)
-		printf("this number has called %lld time%s before\n",
-		    (long long)repeats, repeats == 1 ? "" : "s");
+		printf(ngettext("this number has called %lld time before\n",
+		    "this number has called %lld times before\n",
+		    (unsigned long)repeats), (long long)repeats);
 }
 
 /*
@@ -353,10 +323,10 @@ cmd_log_spool(struct hl *hl, const json_t *body, const char *key, int flags,
 	    flags, reason);
 	json_decref(saved);
 	if (file == NULL) {
-		fprintf(stderr, "hotline: the call is NOT logged and could not "
-		    "be saved locally: write it down; to retry without risk of "
-		    "storing it twice, run the same command with\n"
-		    "  --idempotency-key %s\n", key);
+		fprintf(stderr, _("hotline: the call is NOT logged and could "
+		    "not be saved locally: write it down; to retry without risk "
+		    "of storing it twice, run the same command with\n"
+		    "  --idempotency-key %s\n"), key);
 		return EXIT_ERROR;
 	}
 	rv = cmd_sync_spooled(hl, "call", file);
@@ -374,7 +344,7 @@ cmd_log_send(struct hl *hl, json_t *body, const char *key)
 
 	if (key == NULL) {
 		if (uuid_v4(fresh) == -1) {
-			msg_error("cannot make an idempotency key: %s",
+			msg_error(_("cannot make an idempotency key: %s"),
 			    strerror(errno));
 			return EXIT_ERROR;
 		}
@@ -407,12 +377,13 @@ cmd_log(struct hl *hl, int argc, char **argv)
 {
 	struct fields	 f;
 	const char	*key = NULL;
+	time_t		 started = time(NULL);	/* the phone rang */
 	int		 rv;
 
 	fields_init(&f);
 	if ((rv = cmd_log_options(hl, &f, &key, argc, argv)) == -1 &&
 	    (rv = fields_check(&f, "log", 0)) == 0 &&
-	    (rv = cmd_log_require(hl, f.set)) == 0)
+	    (rv = cmd_log_require(hl, f.set, started)) == 0)
 		rv = cmd_log_send(hl, f.set, key);
 	fields_free(&f);
 	return rv;

@@ -27,8 +27,9 @@ cmd_queue_int(json_t *v)
 static void
 cmd_queue_overview(json_t *body)
 {
-	static const char *const head[] = { "QUEUE", "NAME", "WAITING",
-	    "CLAIMED", "SCHEDULED", "OLDEST WAIT", "PAST SLA" };
+	static const char *const head[] = { N_("QUEUE"), N_("NAME"),
+	    N_("WAITING"), N_("CLAIMED"), N_("SCHEDULED"), N_("OLDEST WAIT"),
+	    N_("PAST SLA") };
 	struct table	*t = table_new(7);
 	const char	*cells[7];
 	char		*v[7];
@@ -36,7 +37,7 @@ cmd_queue_overview(json_t *body)
 	size_t		 i;
 	int		 k;
 
-	table_add_row(t, head);
+	table_add_head(t, head);
 	for (k = 2; k < 7; k++)
 		table_align_right(t, k);
 	json_array_foreach(json_object_get(body, "queues"), i, q) {
@@ -81,8 +82,8 @@ cmd_queue_item_row(struct hl *hl, struct table *t, json_t *it)
 	v[7] = record_value_text(hl, "topics", json_object_get(call,
 	    "topics"));
 	v[8] = json_is_true(json_object_get(it, "escalated")) ?
-	    xstrdup("PAST SLA") : json_is_string(json_object_get(it,
-	    "claimed_by")) ? xasprintf("held by %s", json_string_value(
+	    xstrdup(_("PAST SLA")) : json_is_string(json_object_get(it,
+	    "claimed_by")) ? xasprintf(_("held by %s"), json_string_value(
 	    json_object_get(it, "claimed_by"))) : xstrdup("");
 	for (k = 0; k < 9; k++)
 		cells[k] = v[k];
@@ -95,27 +96,28 @@ cmd_queue_item_row(struct hl *hl, struct table *t, json_t *it)
 static void
 cmd_queue_items(struct hl *hl, json_t *body)
 {
-	static const char *const head[] = { "ITEM", "CALL", "PRI", "STATE",
-	    "KIND", "WAIT/DUE", "RISK", "TOPICS", "" };
+	static const char *const head[] = { N_("ITEM"), N_("CALL"), N_("PRI"),
+	    N_("STATE"), N_("KIND"), N_("WAIT/DUE"), N_("RISK"), N_("TOPICS"),
+	    "" };
 	struct table	*t = table_new(9);
 	json_t		*q = json_object_get(body, "queue"), *it;
 	size_t		 i, n = json_array_size(json_object_get(body, "items"));
 	char		*name;
 
 	name = record_clean(json_string_value(json_object_get(q, "name")), 0);
-	printf("%s: %lld waiting, %lld claimed, %lld scheduled, %lld past "
-	    "SLA\n", name,
+	printf(_("%s: %lld waiting, %lld claimed, %lld scheduled, %lld past "
+	    "SLA\n"), name,
 	    (long long)json_integer_value(json_object_get(q, "waiting")),
 	    (long long)json_integer_value(json_object_get(q, "claimed")),
 	    (long long)json_integer_value(json_object_get(q, "scheduled")),
 	    (long long)json_integer_value(json_object_get(q, "past_sla")));
 	free(name);
 	if (n == 0) {
-		printf("no items\n");
+		printf(_("no items\n"));
 		table_free(t);
 		return;
 	}
-	table_add_row(t, head);
+	table_add_head(t, head);
 	table_align_right(t, 0);
 	table_align_right(t, 1);
 	json_array_foreach(json_object_get(body, "items"), i, it)
@@ -132,8 +134,8 @@ cmd_queue_code_ok(const char *cmd, const char *q)
 
 	if (n == 0 || n > 32 || strspn(q, "abcdefghijklmnopqrstuvwxyz"
 	    "0123456789_-+") != n)
-		return msg_usage(cmd, "'%s' is not a queue code (see hotline "
-		    "schema)", q);
+		return msg_usage(cmd, _("'%s' is not a queue code (see hotline "
+		    "schema)"), q);
 	return 0;
 }
 
@@ -170,11 +172,11 @@ cmd_queue(struct hl *hl, int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1)
-		return msg_usage("queue", "one queue at most");
+		return msg_usage("queue", _("one queue at most"));
 	if (optind == argc) {
 		if (state != NULL || limit != NULL)
-			return msg_usage("queue", "--state and --limit need a "
-			    "queue");
+			return msg_usage("queue", _("--state and --limit need a "
+			    "queue"));
 		path = xstrdup("/v1/queues");
 	} else {
 		if ((rv = cmd_queue_code_ok("queue", argv[optind])) != 0)
@@ -182,8 +184,8 @@ cmd_queue(struct hl *hl, int argc, char **argv)
 		if ((state != NULL && strspn(state, "abcdefghijklmnopqrstuvwxyz")
 		    != strlen(state)) || (limit != NULL && strspn(limit,
 		    "0123456789") != strlen(limit)))
-			return msg_usage("queue", "--state takes open, waiting, "
-			    "scheduled, claimed or done; --limit a number");
+			return msg_usage("queue", _("--state takes open, waiting, "
+			    "scheduled, claimed or done; --limit a number"));
 		if (state != NULL && limit != NULL)
 			path = xasprintf("/v1/queues/%s?state=%s&limit=%s",
 			    argv[optind], state, limit);
@@ -210,9 +212,10 @@ cmd_queue(struct hl *hl, int argc, char **argv)
 	return rv == EXIT_ERROR ? EXIT_ERROR : EXIT_OK;
 }
 
-/* "claimed item 7 (call 12, priority 1): lease until ..." and the call. */
+/* "claimed item 7 (call 12, callback, priority 1): yours until ..." and
+ * the call. */
 static void
-cmd_queue_print_item(struct hl *hl, const char *what, json_t *it)
+cmd_queue_print_item(struct hl *hl, json_t *it)
 {
 	json_t	*call = json_object_get(it, "call");
 	char	*lease, *wait;
@@ -220,18 +223,18 @@ cmd_queue_print_item(struct hl *hl, const char *what, json_t *it)
 	lease = record_value_text(hl, "callback_at", json_object_get(it,
 	    "lease_until"));
 	wait = cmd_queue_wait(json_object_get(it, "wait_s"));
-	printf("%s item %lld (call %lld, %s, priority %lld)", what,
+	printf(_("claimed item %lld (call %lld, %s, priority %lld)"),
 	    (long long)json_integer_value(json_object_get(it, "id")),
 	    (long long)json_integer_value(json_object_get(it, "call_id")),
 	    json_string_value(json_object_get(it, "kind")),
 	    (long long)json_integer_value(json_object_get(it, "priority")));
 	if (json_is_string(json_object_get(it, "lease_until")))
-		printf(": yours until %s", lease);
+		printf(_(": yours until %s"), lease);
 	putchar('\n');
 	if (json_is_true(json_object_get(it, "escalated")))
-		printf("this item waited past its SLA\n");
+		printf(_("this item waited past its SLA\n"));
 	if (json_is_object(call)) {
-		printf("\ncall %lld\n",
+		printf(_("\ncall %lld\n"),
 		    (long long)json_integer_value(json_object_get(call, "id")));
 		record_print(hl, call, stdout);
 	}
@@ -249,8 +252,8 @@ cmd_claim(struct hl *hl, int argc, char **argv)
 	if ((rv = opt_common(hl, "claim", argc, argv)) != -1)
 		return rv;
 	if (optind != argc - 1)
-		return msg_usage("claim", optind == argc ? "which queue? give "
-		    "its code" : "one queue only");
+		return msg_usage("claim", optind == argc ? _("which queue? give "
+		    "its code") : _("one queue only"));
 	if ((rv = cmd_queue_code_ok("claim", argv[optind])) != 0)
 		return rv;
 	path = xasprintf("/v1/queues/%s/claim", argv[optind]);
@@ -266,7 +269,7 @@ cmd_claim(struct hl *hl, int argc, char **argv)
 		if (hl->json)
 			printf("null\n");
 		else
-			printf("nothing to claim in %s\n", argv[optind]);
+			printf(_("nothing to claim in %s\n"), argv[optind]);
 	} else if (resp.status != 200 || resp.body == NULL) {
 		api_report(hl, &resp);
 		rv = EXIT_ERROR;
@@ -275,7 +278,7 @@ cmd_claim(struct hl *hl, int argc, char **argv)
 	else if (schema_use_timezone(hl) == -1)
 		rv = EXIT_ERROR;
 	else
-		cmd_queue_print_item(hl, "claimed", resp.body);
+		cmd_queue_print_item(hl, resp.body);
 	http_response_free(&resp);
 	return rv;
 }
@@ -290,13 +293,14 @@ cmd_queue_parse_id(const char *cmd, const char *s, long *id)
 	*id = strtol(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
 	    *id <= 0)
-		return msg_usage(cmd, "'%s' is not a queue item id", s);
+		return msg_usage(cmd, _("'%s' is not a queue item id"), s);
 	return 0;
 }
 
-/* done, release, renew: POST /v1/queue-items/ID/VERB. */
+/* done, release, renew: POST /v1/queue-items/ID/VERB; done says what
+ * happened, as "completed item %lld (call %lld)\n". */
 static int
-cmd_queue_act(struct hl *hl, const char *verb, const char *what,
+cmd_queue_act(struct hl *hl, const char *verb, const char *done,
     json_t *body, long id)
 {
 	char	*path;
@@ -310,7 +314,7 @@ cmd_queue_act(struct hl *hl, const char *verb, const char *what,
 	if (hl->json)
 		opt_json(it);
 	else
-		printf("%s item %lld (call %lld)\n", what,
+		printf(done,
 		    (long long)json_integer_value(json_object_get(it, "id")),
 		    (long long)json_integer_value(json_object_get(it,
 		    "call_id")));
@@ -347,23 +351,24 @@ cmd_done(struct hl *hl, int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1)
-		return msg_usage("done", optind == argc ? "which item? give "
-		    "its ID" : "one item ID only");
+		return msg_usage("done", optind == argc ? _("which item? give "
+		    "its ID") : _("one item ID only"));
 	if ((rv = cmd_queue_parse_id("done", argv[optind], &id)) != 0)
 		return rv;
 	if (res == NULL || res[strspn(res, " \t\n")] == '\0')
-		return msg_usage("done", "--resolution TEXT is required: say "
-		    "what was done for the caller");
+		return msg_usage("done", _("--resolution TEXT is required: say "
+		    "what was done for the caller"));
 	body = json_pack("{s:s}", "resolution", res);
 	if (body == NULL)
-		return msg_usage("done", "--resolution must be UTF-8 text");
-	rv = cmd_queue_act(hl, "complete", "completed", body, id);
+		return msg_usage("done", _("--resolution must be UTF-8 text"));
+	rv = cmd_queue_act(hl, "complete", _("completed item %lld (call "
+	    "%lld)\n"), body, id);
 	json_decref(body);
 	return rv;
 }
 
 static int
-cmd_queue_simple(struct hl *hl, const char *cmd, const char *what, int argc,
+cmd_queue_simple(struct hl *hl, const char *cmd, const char *done, int argc,
     char **argv)
 {
 	long	 id;
@@ -372,21 +377,23 @@ cmd_queue_simple(struct hl *hl, const char *cmd, const char *what, int argc,
 	if ((rv = opt_common(hl, cmd, argc, argv)) != -1)
 		return rv;
 	if (optind != argc - 1)
-		return msg_usage(cmd, optind == argc ? "which item? give its "
-		    "ID" : "one item ID only");
+		return msg_usage(cmd, optind == argc ? _("which item? give its "
+		    "ID") : _("one item ID only"));
 	if ((rv = cmd_queue_parse_id(cmd, argv[optind], &id)) != 0)
 		return rv;
-	return cmd_queue_act(hl, cmd, what, NULL, id);
+	return cmd_queue_act(hl, cmd, done, NULL, id);
 }
 
 int
 cmd_release(struct hl *hl, int argc, char **argv)
 {
-	return cmd_queue_simple(hl, "release", "released", argc, argv);
+	return cmd_queue_simple(hl, "release", _("released item %lld (call "
+	    "%lld)\n"), argc, argv);
 }
 
 int
 cmd_renew(struct hl *hl, int argc, char **argv)
 {
-	return cmd_queue_simple(hl, "renew", "renewed", argc, argv);
+	return cmd_queue_simple(hl, "renew", _("renewed item %lld (call "
+	    "%lld)\n"), argc, argv);
 }

@@ -22,14 +22,16 @@ struct report_section {
 };
 
 static const struct report_section report_sections[] = {
-	{ "Calls per line", "line", "line", "calls" },
-	{ "Calls per caller type", "caller_type", "caller_type", "calls" },
-	{ "Topics (a call counts under each of its topics)", "topic",
+	{ N_("Calls per line"), "line", "line", "calls" },
+	{ N_("Calls per caller type"), "caller_type", "caller_type",
+	    "calls" },
+	{ N_("Topics (a call counts under each of its topics)"), "topic",
 	    "topic", "calls" },
-	{ "Risk", "risk", "risk", "calls" },
-	{ "Follow-ups by queue", "queue", "queue", "follow_ups" },
-	{ "Calls per day", "day", "day", "calls" },
-	{ "Busiest hours of the day", "hour", "hour", "calls" },
+	{ N_("Risk"), "risk", "risk", "calls" },
+	{ N_("Follow-ups by queue"), "queue", "queue", "follow_ups" },
+	{ N_("Calls per day"), "day", "day", "calls" },
+	{ N_("Busiest hours of the day"), "hour", "hour", "calls" },
+	{ NULL, "call_type", "call_type", "calls" },	/* for the totals */
 };
 #define REPORT_NSECTIONS \
 	(sizeof report_sections / sizeof report_sections[0])
@@ -39,6 +41,19 @@ struct report_bar {
 	char	*rb_label;
 	double	 rb_value;
 };
+
+/*
+ * A group's label: code and display name. TRANSLATORS: a report's label
+ * for a code (%1$s, e.g. "anxiety") and its display name (%2$s, e.g.
+ * "焦虑"); a Chinese report shows the name only: "%2$s%1$.0s".
+ */
+static char *
+report_label(const char *code, const char *name)
+{
+	if (name == NULL || strcmp(name, code) == 0)
+		return xstrdup(code);
+	return xasprintf(_("%1$s (%2$s)"), code, name);
+}
 
 /* The bars of a section; hours are summed by hour of the day. */
 static size_t
@@ -71,8 +86,8 @@ report_bars(const struct report_section *sec, json_t *res,
 		key = json_string_value(json_object_get(g, sec->rs_key));
 		name = json_string_value(json_object_get(g, namekey));
 		v = xreallocarray(v, n + 1, sizeof *v);
-		v[n].rb_label = key == NULL ? xstrdup("(none)") : name != NULL ?
-		    xasprintf("%s %s", key, name) : xstrdup(key);
+		v[n].rb_label = key == NULL ? xstrdup(_("(none)")) :
+		    report_label(key, name);
 		v[n++].rb_value = json_number_value(json_object_get(g,
 		    sec->rs_metric));
 	}
@@ -145,9 +160,9 @@ report_html_table(FILE *fp, const struct report_section *sec, json_t *res)
 	static const char *const cols[] = { "calls", "duration_total_s",
 	    "high_risk_share", "follow_ups", "wait_median_s", "wait_p90_s",
 	    "past_sla" };
-	static const char *const heads[] = { "calls", "duration (s)",
-	    "high risk", "follow-ups", "wait p50 (s)", "wait p90 (s)",
-	    "past SLA" };
+	static const char *const heads[] = { N_("calls"),
+	    N_("duration (min)"), N_("high risk"), N_("follow-ups"),
+	    N_("wait p50 (min)"), N_("wait p90 (min)"), N_("past SLA") };
 	struct report_bar	*v;
 	json_t			*g, *x;
 	size_t			 n, i, k;
@@ -157,7 +172,7 @@ report_html_table(FILE *fp, const struct report_section *sec, json_t *res)
 	n = report_bars(sec, res, &v);
 	fputs("<table>\n<tr><th></th>", fp);
 	for (k = 0; k < sizeof cols / sizeof cols[0]; k++)
-		fprintf(fp, "<th>%s</th>", heads[k]);
+		fprintf(fp, "<th>%s</th>", _(heads[k]));
 	fputs("</tr>\n", fp);
 	json_array_foreach(json_object_get(res, "groups"), i, g) {
 		fputs("<tr><td>", fp);
@@ -170,6 +185,9 @@ report_html_table(FILE *fp, const struct report_section *sec, json_t *res)
 			else if (strcmp(cols[k], "high_risk_share") == 0)
 				fprintf(fp, "<td>%.1f%%</td>",
 				    json_number_value(x) * 100);
+			else if (strstr(cols[k], "_s") != NULL)
+				fprintf(fp, "<td>%.1f</td>",
+				    json_number_value(x) / 60);
 			else
 				fprintf(fp, "<td>%.0f</td>",
 				    json_number_value(x));
@@ -180,34 +198,104 @@ report_html_table(FILE *fp, const struct report_section *sec, json_t *res)
 	report_bars_free(v, n);
 }
 
+/* The month's totals, first in the report: label and value each. */
+#define REPORT_NTOTALS	6
+static void
+report_totals(json_t **res, char **cells)
+{
+	static const char *const heads[REPORT_NTOTALS] = { N_("all calls"),
+	    N_("counseling calls (not silent, prank or wrong number)"),
+	    N_("calls at high risk or above"), N_("mean duration"),
+	    N_("follow-ups made"), N_("follow-ups past their SLA") };
+	json_t		*t = json_object_get(res[0], "totals"), *g;
+	double		 calls = json_number_value(json_object_get(t, "calls"));
+	double		 share = json_number_value(json_object_get(t,
+			    "high_risk_share")), other = 0;
+	const char	*ct;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(res[REPORT_NSECTIONS - 1],
+	    "groups"), i, g) {
+		ct = json_string_value(json_object_get(g, "call_type"));
+		if (ct != NULL && (strcmp(ct, "silent") == 0 ||
+		    strcmp(ct, "prank") == 0 || strcmp(ct, "wrong_number") == 0))
+			other += json_number_value(json_object_get(g, "calls"));
+	}
+	for (i = 0; i < REPORT_NTOTALS; i++)
+		cells[2 * i] = xstrdup(_(heads[i]));
+	cells[1] = xasprintf("%.0f", calls);
+	cells[3] = xasprintf("%.0f", calls - other);
+	cells[5] = xasprintf("%.0f (%.1f%%)", calls * share + 0.5,
+	    share * 100);
+	cells[7] = xasprintf(_("%.1f min"), json_number_value(
+	    json_object_get(t, "duration_mean_s")) / 60);
+	cells[9] = xasprintf("%.0f", json_number_value(json_object_get(t,
+	    "follow_ups")));
+	cells[11] = xasprintf("%.0f", json_number_value(json_object_get(t,
+	    "past_sla")));
+}
+
+static void
+report_totals_free(char **cells)
+{
+	size_t	i;
+
+	for (i = 0; i < 2 * REPORT_NTOTALS; i++)
+		free(cells[i]);
+}
+
+static void
+report_html_totals(FILE *fp, json_t **res)
+{
+	char	*cells[2 * REPORT_NTOTALS];
+	size_t	 i;
+
+	report_totals(res, cells);
+	fputs("<section class=\"totals\">\n<h2>", fp);
+	report_html_text(fp, _("The month in figures"));
+	fputs("</h2>\n<table>\n", fp);
+	for (i = 0; i < REPORT_NTOTALS; i++) {
+		fputs("<tr><td>", fp);
+		report_html_text(fp, cells[2 * i]);
+		fputs("</td><td>", fp);
+		report_html_text(fp, cells[2 * i + 1]);
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</table>\n</section>\n", fp);
+	report_totals_free(cells);
+}
+
 static void
 report_html(FILE *fp, const char *title, json_t **res)
 {
 	struct report_bar	*v;
-	json_t			*t = json_object_get(res[0], "totals");
 	size_t			 i, n;
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" "
-	    "lang=\"zh-CN\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>", fp);
+	    "lang=\"", fp);
+	/* TRANSLATORS: the language tag of the HTML report (zh-CN). */
+	report_html_text(fp, _("en"));
+	fputs("\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>", fp);
 	report_html_text(fp, title);
-	fputs("</title>\n<style>\nbody { font-family: sans-serif; margin: 2em; "
-	    "}\nsection { page-break-inside: avoid; margin-bottom: 2em; }\n"
+	fputs("</title>\n<style>\n@page { size: A4; margin: 15mm; }\n"
+	    "body { font-family: sans-serif; margin: 2em; }\n"
+	    "section { page-break-inside: avoid; margin-bottom: 2em; }\n"
+	    "section + section { page-break-before: always; }\n"
+	    "svg { max-width: 100%; height: auto; }\n"
 	    "table { border-collapse: collapse; margin-top: .5em; }\n"
 	    "th, td { border: 1px solid #999; padding: 2px 8px; "
 	    "text-align: right; }\ntd:first-child { text-align: left; }\n"
 	    "@media print { body { margin: 0; } }\n</style>\n</head>\n<body>\n"
 	    "<h1>", fp);
 	report_html_text(fp, title);
-	fprintf(fp, "</h1>\n<p>%.0f calls, %.1f%% at high risk or above, "
-	    "%.0f follow-ups, %.0f past their SLA.</p>\n",
-	    json_number_value(json_object_get(t, "calls")),
-	    json_number_value(json_object_get(t, "high_risk_share")) * 100,
-	    json_number_value(json_object_get(t, "follow_ups")),
-	    json_number_value(json_object_get(t, "past_sla")));
+	fputs("</h1>\n", fp);
+	report_html_totals(fp, res);
 	for (i = 0; i < REPORT_NSECTIONS; i++) {
+		if (report_sections[i].rs_title == NULL)
+			continue;
 		fputs("<section>\n<h2>", fp);
-		report_html_text(fp, report_sections[i].rs_title);
+		report_html_text(fp, _(report_sections[i].rs_title));
 		fputs("</h2>\n", fp);
 		n = report_bars(&report_sections[i], res[i], &v);
 		report_svg(fp, v, n);
@@ -224,22 +312,40 @@ report_text(const char *title, json_t **res)
 {
 	struct report_bar	*v;
 	struct table		*t;
-	const char		*cells[2];
-	char			*num;
+	const char		*cells[3];
+	char			*tot[2 * REPORT_NTOTALS], *num, *pct;
+	double			 all;
 	size_t			 i, k, n;
 
-	printf("%s\n", title);
+	printf("%s\n\n%s\n", title, _("The month in figures"));
+	report_totals(res, tot);
+	t = table_new(2);
+	table_align_right(t, 1);
+	for (k = 0; k < REPORT_NTOTALS; k++)
+		table_add_row(t, (const char *const *)tot + 2 * k);
+	table_print(t, stdout, "  ");
+	table_free(t);
+	report_totals_free(tot);
 	for (i = 0; i < REPORT_NSECTIONS; i++) {
-		printf("\n%s\n", report_sections[i].rs_title);
+		if (report_sections[i].rs_title == NULL)
+			continue;
+		printf("\n%s\n", _(report_sections[i].rs_title));
 		n = report_bars(&report_sections[i], res[i], &v);
-		t = table_new(2);
+		all = json_number_value(json_object_get(json_object_get(res[i],
+		    "totals"), report_sections[i].rs_metric));
+		t = table_new(3);
 		table_align_right(t, 1);
+		table_align_right(t, 2);
 		for (k = 0; k < n; k++) {
 			num = xasprintf("%.0f", v[k].rb_value);
+			pct = all > 0 ? xasprintf("%.1f%%", v[k].rb_value /
+			    all * 100) : xstrdup("");
 			cells[0] = v[k].rb_label;
 			cells[1] = num;
+			cells[2] = pct;
 			table_add_row(t, cells);
 			free(num);
+			free(pct);
 		}
 		table_print(t, stdout, "  ");
 		table_free(t);
@@ -258,7 +364,7 @@ report_month(const char *m, char *from, char *to, size_t len)
 
 	if (sscanf(m, "%4d-%2d%c", &y, &mo, &tail) != 2 || strlen(m) != 7 ||
 	    mo < 1 || mo > 12 || y < 1970)
-		return msg_usage("report", "--month takes YYYY-MM, not '%s'",
+		return msg_usage("report", _("--month takes YYYY-MM, not '%s'"),
 		    m);
 	d = days[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) ||
 	    y % 400 == 0));
@@ -299,10 +405,10 @@ cmd_report(struct hl *hl, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return msg_usage("report", "unexpected argument '%s'",
+		return msg_usage("report", _("unexpected argument '%s'"),
 		    argv[optind]);
 	if (month != NULL && (from != NULL || to != NULL))
-		return msg_usage("report", "--month or --from/--to, not both");
+		return msg_usage("report", _("--month or --from/--to, not both"));
 	if (month != NULL) {
 		if ((rv = report_month(month, mfrom, mto, sizeof mfrom)) != 0)
 			return rv;
@@ -310,8 +416,8 @@ cmd_report(struct hl *hl, int argc, char **argv)
 		to = mto;
 	}
 	if (from == NULL || to == NULL)
-		return msg_usage("report", "which period? --month YYYY-MM, or "
-		    "--from and --to");
+		return msg_usage("report", _("which period? --month YYYY-MM, or "
+		    "--from and --to"));
 	memset(res, 0, sizeof res);
 	for (i = 0; i < REPORT_NSECTIONS && rv == EXIT_OK; i++) {
 		q = xstrdup("/v1/stats");
@@ -325,7 +431,9 @@ cmd_report(struct hl *hl, int argc, char **argv)
 	}
 	if (rv != EXIT_OK)
 		goto done;
-	title = xasprintf("Psychological support hotline: %s to %s", from, to);
+	title = month != NULL ? xasprintf(_("Psychological support hotline: "
+	    "the report for %s"), month) : xasprintf(_("Psychological "
+	    "support hotline: the report from %s to %s"), from, to);
 	if (html == NULL)
 		report_text(title, res);
 	else {

@@ -7,12 +7,38 @@
 
 #include "hotline.h"
 
-/* "caller_types" -> "caller types" (caller frees). */
+/* The headings of the lists and values a schema has today. */
+static const struct {
+	const char	*key, *heading;
+} cmd_schema_headings[] = {
+	{ "version", N_("version") },
+	{ "timezone", N_("timezone") },
+	{ "lines", N_("lines") },
+	{ "caller_types", N_("caller types") },
+	{ "topics", N_("topics") },
+	{ "risk_levels", N_("risk levels") },
+	{ "outcomes", N_("outcomes") },
+	{ "queues", N_("queues") },
+	{ "call_types", N_("call types") },
+	{ "genders", N_("genders") },
+	{ "age_bands", N_("age bands") },
+	{ "assessment_answers", N_("assessment answers") },
+	{ "limits", N_("limits") },
+};
+
+/* "caller_types" -> "caller types", translated; a key this client does
+ * not know yet, with blanks for underscores (caller frees). */
 static char *
 cmd_schema_heading(const char *key)
 {
-	char	*h = xstrdup(key), *p;
+	char	*h, *p;
+	size_t	 i;
 
+	for (i = 0; i < sizeof cmd_schema_headings /
+	    sizeof cmd_schema_headings[0]; i++)
+		if (strcmp(cmd_schema_headings[i].key, key) == 0)
+			return xstrdup(_(cmd_schema_headings[i].heading));
+	h = xstrdup(key);
 	for (p = h; *p != '\0'; p++)
 		if (*p == '_')
 			*p = ' ';
@@ -95,7 +121,7 @@ cmd_schema(struct hl *hl, int argc, char **argv)
 	if ((rv = opt_common(hl, "schema", argc, argv)) != -1)
 		return rv;
 	if (optind < argc)
-		return msg_usage("schema", "unexpected argument '%s'",
+		return msg_usage("schema", _("unexpected argument '%s'"),
 		    argv[optind]);
 	if ((schema = schema_get(hl)) == NULL)
 		return EXIT_ERROR;

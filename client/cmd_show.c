@@ -18,7 +18,7 @@ cmd_show_parse_id(const char *cmd, const char *s, long *id)
 	*id = strtol(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
 	    *id <= 0)
-		return msg_usage(cmd, "'%s' is not a call id", s);
+		return msg_usage(cmd, _("'%s' is not a call id"), s);
 	return 0;
 }
 
@@ -30,7 +30,7 @@ cmd_show_side(struct hl *hl, const char *field, json_t *change,
 	json_t	*v = json_object_get(change, side);
 
 	if (v == NULL)
-		return xstrdup("(hidden)");
+		return xstrdup(_("(hidden)"));
 	return record_value_line(hl, field, v);
 }
 
@@ -42,11 +42,11 @@ cmd_show_change(struct hl *hl, const char *field, json_t *change)
 	/* Retention erased the values: say so, not "hidden". */
 	if (json_is_string(change) &&
 	    strcmp(json_string_value(change), "(erased)") == 0) {
-		printf("      %s: (erased)\n", record_label(field));
+		printf(_("      %s: (erased)\n"), record_label(field));
 		return;
 	}
 	if (!json_is_object(change)) {
-		printf("      %s: (hidden)\n", record_label(field));
+		printf(_("      %s: (hidden)\n"), record_label(field));
 		return;
 	}
 	from = cmd_show_side(hl, field, change, "from");
@@ -77,7 +77,7 @@ cmd_show_amendment(struct hl *hl, json_t *a)
 	json_array_foreach(json_object_get(a, "redacted"), i, v)
 		if (json_is_string(v) &&
 		    json_object_get(changes, json_string_value(v)) == NULL)
-			printf("      %s: (hidden)\n",
+			printf(_("      %s: (hidden)\n"),
 			    record_label(json_string_value(v)));
 	free(when);
 	free(who);
@@ -91,7 +91,8 @@ cmd_show_history(struct hl *hl, json_t *rec)
 
 	if (json_array_size(history) == 0)
 		return;
-	printf("\nhistory (version replaced, when, by whom, what changed)\n");
+	printf(_("\nhistory (version replaced, when, by whom, what "
+	    "changed)\n"));
 	json_array_foreach(history, i, a)
 		cmd_show_amendment(hl, a);
 }
@@ -99,7 +100,7 @@ cmd_show_history(struct hl *hl, json_t *rec)
 static void
 cmd_show_print(struct hl *hl, json_t *rec)
 {
-	printf("call %lld\n",
+	printf(_("call %lld\n"),
 	    (long long)json_integer_value(json_object_get(rec, "id")));
 	record_print(hl, rec, stdout);
 	cmd_show_history(hl, rec);
@@ -116,8 +117,8 @@ cmd_show(struct hl *hl, int argc, char **argv)
 	if ((rv = opt_common(hl, "show", argc, argv)) != -1)
 		return rv;
 	if (optind != argc - 1)
-		return msg_usage("show", optind == argc ? "which call? give "
-		    "its ID" : "one call ID only");
+		return msg_usage("show", optind == argc ? _("which call? give "
+		    "its ID") : _("one call ID only"));
 	if ((rv = cmd_show_parse_id("show", argv[optind], &id)) != 0)
 		return rv;
 	snprintf(path, sizeof path, "/v1/calls/%ld", id);

@@ -15,19 +15,51 @@
 static const struct {
 	const char	*key, *head;
 } cmd_stats_cols[] = {
-	{ "calls", "CALLS" },
-	{ "duration_total_s", "DURATION" },
-	{ "duration_mean_s", "MEAN" },
-	{ "high_risk_share", "HIGH RISK" },
-	{ "follow_ups", "FOLLOW-UPS" },
-	{ "wait_median_s", "WAIT P50" },
-	{ "wait_p90_s", "WAIT P90" },
-	{ "past_sla", "PAST SLA" },
+	{ "calls", N_("CALLS") },
+	{ "duration_total_s", N_("DURATION") },
+	{ "duration_mean_s", N_("MEAN") },
+	{ "high_risk_share", N_("HIGH RISK") },
+	{ "follow_ups", N_("FOLLOW-UPS") },
+	{ "wait_median_s", N_("WAIT P50") },
+	{ "wait_p90_s", N_("WAIT P90") },
+	{ "past_sla", N_("PAST SLA") },
+};
+
+/* The dimensions' names for a person; CSV keeps the codes. */
+static const struct {
+	const char	*dim, *name;
+} cmd_stats_dims[] = {
+	{ "hour", N_("hour") },
+	{ "day", N_("day") },
+	{ "week", N_("week") },
+	{ "month", N_("month") },
+	{ "line", N_("line") },
+	{ "caller_type", N_("caller type") },
+	{ "topic", N_("topic") },
+	{ "risk", N_("risk") },
+	{ "outcome", N_("outcome") },
+	{ "operator", N_("operator") },
+	{ "queue", N_("queue") },
+	{ "call_type", N_("call type") },
 };
 #define CMD_STATS_NCOLS	(sizeof cmd_stats_cols / sizeof cmd_stats_cols[0])
 #define CMD_STATS_MAXDIM	2
 
 enum cmd_stats_format { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+/* A dimension's name, translated (the code if this client does not know
+ * it). */
+static const char *
+cmd_stats_dim_name(const char *dim)
+{
+	size_t	i;
+
+	for (i = 0; dim != NULL && i < sizeof cmd_stats_dims /
+	    sizeof cmd_stats_dims[0]; i++)
+		if (strcmp(cmd_stats_dims[i].dim, dim) == 0)
+			return _(cmd_stats_dims[i].name);
+	return dim != NULL ? dim : "";
+}
 
 /* One metric as text; csv: plain numbers, else for a person. */
 static char *
@@ -59,7 +91,7 @@ cmd_stats_dim(json_t *g, const char *dim, int csv)
 	const char	*name;
 
 	if (!json_is_string(v))
-		return xstrdup(csv ? "" : "(none)");
+		return xstrdup(csv ? "" : _("(none)"));
 	snprintf(key, sizeof key, "%s_name", dim);
 	name = json_string_value(json_object_get(g, key));
 	if (name == NULL || csv)
@@ -122,11 +154,14 @@ cmd_stats_print(json_t *res, int csv)
 	const char	*row[CMD_STATS_MAXDIM + CMD_STATS_NCOLS];
 	struct table	*t = table_new((int)n);
 
-	for (i = 0; i < nd; i++)
+	for (i = 0; i < nd; i++) {
 		row[i] = json_string_value(json_array_get(by, i));
+		if (!csv)
+			row[i] = cmd_stats_dim_name(row[i]);
+	}
 	for (i = 0; i < CMD_STATS_NCOLS; i++)
 		row[nd + i] = csv ? cmd_stats_cols[i].key :
-		    cmd_stats_cols[i].head;
+		    _(cmd_stats_cols[i].head);
 	if (csv) {
 		for (i = 0; i < n; i++)
 			cmd_stats_csv_field(row[i], i == 0);
@@ -151,7 +186,7 @@ cmd_stats_print(json_t *res, int csv)
 	cmd_stats_cells(json_object_get(res, "totals"), by, csv, cells);
 	for (i = 0; i < nd; i++) {
 		free(cells[i]);
-		cells[i] = xstrdup(i == 0 ? "total" : "");
+		cells[i] = xstrdup(i > 0 ? "" : csv ? "total" : _("total"));
 	}
 	for (i = 0; i < n; i++)
 		row[i] = cells[i];
@@ -166,7 +201,7 @@ cmd_stats_print(json_t *res, int csv)
 	cmd_stats_free_cells(cells, n);
 	table_free(t);
 	if (!csv && json_is_string(json_object_get(res, "note")))
-		printf("note: %s\n", json_string_value(json_object_get(res,
+		printf(_("note: %s\n"), json_string_value(json_object_get(res,
 		    "note")));
 }
 
@@ -229,7 +264,7 @@ cmd_stats_chart(json_t *res)
 	width = cmd_stats_columns() - lw - 12;
 	if (width < 10)
 		width = 10;
-	printf("calls by %s\n", dim);
+	printf(_("calls by %s\n"), cmd_stats_dim_name(dim));
 	for (i = 0; i < n; i++) {
 		printf("%s%*s  ", labels[i], lw - table_width(labels[i]), "");
 		cmd_stats_bar(vals[i], max, width);
@@ -249,8 +284,8 @@ cmd_stats_range(struct hl *hl, const char *cmd, const char *from,
 	int	 rv;
 
 	if (from == NULL || to == NULL)
-		return msg_usage(cmd, "--from and --to are required (dates "
-		    "YYYY-MM-DD or times)");
+		return msg_usage(cmd, _("--from and --to are required (dates "
+		    "YYYY-MM-DD or times)"));
 	if ((rv = cmd_list_check_when(cmd, "from", from)) != 0 ||
 	    (rv = cmd_list_check_when(cmd, "to", to)) != 0)
 		return rv;
@@ -279,9 +314,9 @@ cmd_stats_format(const char *cmd, const char *s, int *out)
 	else if (strcmp(s, "json") == 0)
 		*out = FMT_JSON;
 	else
-		return msg_usage(cmd, "--format takes %s, not '%s'",
-		    strcmp(cmd, "stats") == 0 ? "table, csv or json" :
-		    "csv or json", s);
+		return msg_usage(cmd, _("--format takes %s, not '%s'"),
+		    strcmp(cmd, "stats") == 0 ? _("table, csv or json") :
+		    _("csv or json"), s);
 	return EXIT_OK;
 }
 
@@ -324,11 +359,11 @@ cmd_stats(struct hl *hl, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return msg_usage("stats", "unexpected argument '%s'",
+		return msg_usage("stats", _("unexpected argument '%s'"),
 		    argv[optind]);
 	if (chart && (fmt != FMT_TABLE || hl->json))
-		return msg_usage("stats", "--chart draws for a person: not "
-		    "with --format or --json");
+		return msg_usage("stats", _("--chart draws for a person: not "
+		    "with --format or --json"));
 	q = xstrdup("/v1/stats");
 	if ((rv = cmd_stats_range(hl, "stats", from, to, &q)) != EXIT_OK) {
 		free(q);
@@ -344,7 +379,7 @@ cmd_stats(struct hl *hl, int argc, char **argv)
 	else if (json_array_size(json_object_get(res, "by")) >
 	    CMD_STATS_MAXDIM) {
 		/* The table has room for as many as may be asked. */
-		msg_error("%s answered with more than %d dimensions",
+		msg_error(_("%s answered with more than %d dimensions"),
 		    hl->server, CMD_STATS_MAXDIM);
 		rv = EXIT_ERROR;
 	} else if (chart)
@@ -390,7 +425,7 @@ cmd_export(struct hl *hl, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return msg_usage("export", "unexpected argument '%s'",
+		return msg_usage("export", _("unexpected argument '%s'"),
 		    argv[optind]);
 	q = xstrdup("/v1/export");
 	if ((rv = cmd_stats_range(hl, "export", from, to, &q)) != EXIT_OK) {

@@ -26,8 +26,8 @@ status_address(struct hl *hl)
 		return xstrdup(hl->status_opt);
 	if (env != NULL && env[0] != '\0') {
 		if (!http_valid_server(env)) {
-			msg_error("HOTLINE_STATUS: '%s' is not unix:PATH or "
-			    "http(s)://HOST:PORT", env);
+			msg_error(_("HOTLINE_STATUS: '%s' is not unix:PATH or "
+			    "http(s)://HOST:PORT"), env);
 			return NULL;
 		}
 		return xstrdup(env);
@@ -100,13 +100,13 @@ status_warnings(const json_t *st, FILE *fp)
 	size_t		 i;
 
 	if (json_is_true(json_object_get(st, "stopping")))
-		fprintf(fp, "WARNING hotlined is shutting down\n");
+		fprintf(fp, _("WARNING hotlined is shutting down\n"));
 	if (!json_is_true(json_object_get(store, "ok")))
-		fprintf(fp, "WARNING store not ok: %s\n",
+		fprintf(fp, _("WARNING store not ok: %s\n"),
 		    status_str(store, "reason"));
 	json_array_foreach(json_object_get(st, "queues"), i, q)
 		if (status_int(q, "escalated") > 0)
-			fprintf(fp, "WARNING queue %s: %lld past their SLA\n",
+			fprintf(fp, _("WARNING queue %s: %lld past their SLA\n"),
 			    status_str(q, "code"), status_int(q, "escalated"));
 }
 
@@ -122,25 +122,25 @@ status_print(const json_t *st, FILE *fp)
 	status_span(status_int(st, "uptime_s"), up, sizeof up);
 	status_clock(json_object_get(store, "last_commit_at"), t, sizeof t);
 	status_size(status_int(store, "size_bytes"), size, sizeof size);
-	fprintf(fp, "hotlined %s, up %s; store %s (%s, last commit %s, %lld "
-	    "waiting); day %s %s; operators today %lld; connections %lld\n",
+	fprintf(fp, _("hotlined %s, up %s; store %s (%s, last commit %s, %lld "
+	    "waiting); day %s %s; operators today %lld; connections %lld\n"),
 	    status_str(st, "version"), up,
-	    json_is_true(json_object_get(store, "ok")) ? "ok" : "NOT OK",
+	    json_is_true(json_object_get(store, "ok")) ? _("ok") : _("NOT OK"),
 	    size, t, status_int(store, "writes_waiting"),
 	    status_str(st, "day"), status_str(st, "timezone"),
 	    status_int(st, "operators_active_today"),
 	    status_int(st, "connections_open"));
 	json_array_foreach(json_object_get(st, "lines"), i, e) {
 		status_clock(json_object_get(e, "last_call_at"), t, sizeof t);
-		fprintf(fp, "line  %-6s %s: %lld today, %lld last hour, last "
-		    "call %s\n", status_str(e, "code"), status_str(e, "name"),
+		fprintf(fp, _("line  %-6s %s: %lld today, %lld last hour, last "
+		    "call %s\n"), status_str(e, "code"), status_str(e, "name"),
 		    status_int(e, "calls_today"),
 		    status_int(e, "calls_last_hour"), t);
 	}
 	json_array_foreach(json_object_get(st, "queues"), i, e) {
 		status_span(status_int(e, "oldest_wait_s"), wait, sizeof wait);
-		fprintf(fp, "queue %-6s %s: %lld waiting, %lld claimed, %lld "
-		    "scheduled, oldest %s, %lld escalated\n",
+		fprintf(fp, _("queue %-6s %s: %lld waiting, %lld claimed, %lld "
+		    "scheduled, oldest %s, %lld escalated\n"),
 		    status_str(e, "code"), status_str(e, "name"),
 		    status_int(e, "waiting"), status_int(e, "claimed"),
 		    status_int(e, "scheduled"), wait,
@@ -160,8 +160,8 @@ status_fetch(struct http *h, const char *addr)
 		return NULL;
 	}
 	if (r.status != 200 || r.body == NULL) {
-		msg_error("%s: status answered %ld%s", addr, r.status,
-		    r.body == NULL ? " without JSON" : "");
+		msg_error(_("%s: status answered %ld%s"), addr, r.status,
+		    r.body == NULL ? _(" without JSON") : "");
 		http_response_free(&r);
 		return NULL;
 	}
@@ -211,8 +211,8 @@ cmd_status(struct hl *hl, int argc, char **argv)
 				optind++;
 			else if (optarg != NULL &&
 			    status_parse_watch(optarg, &watch) == -1)
-				return msg_usage("status", "--watch: '%s' is "
-				    "not a number of seconds from 1 to 3600",
+				return msg_usage("status", _("--watch: '%s' is "
+				    "not a number of seconds from 1 to 3600"),
 				    optarg);
 			break;
 		default:
@@ -220,7 +220,7 @@ cmd_status(struct hl *hl, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return msg_usage("status", "unexpected argument '%s'",
+		return msg_usage("status", _("unexpected argument '%s'"),
 		    argv[optind]);
 	if ((addr = status_address(hl)) == NULL)
 		return EXIT_ERROR;

@@ -80,13 +80,13 @@ cmd_sync_say(const json_t *rec, long status, const json_t *answer)
 	json_int_t	 id = json_integer_value(json_object_get(answer, "id"));
 
 	if (kind != NULL && strcmp(kind, "amend") == 0)
-		printf("sent the amendment saved at %s: call %lld amended%s\n",
-		    saved, (long long)id, status == 412 ? " (already, by an "
-		    "earlier send)" : "");
+		printf(_("sent the amendment saved at %s: call %lld amended%s\n"),
+		    saved, (long long)id, status == 412 ? _(" (already, by an "
+		    "earlier send)") : "");
 	else
-		printf("sent the call saved at %s: logged call %lld%s\n", saved,
-		    (long long)id, status == 200 ? " (already stored by an "
-		    "earlier send)" : "");
+		printf(_("sent the call saved at %s: logged call %lld%s\n"),
+		    saved, (long long)id, status == 200 ? _(" (already stored "
+		    "by an earlier send)") : "");
 }
 
 /* The server's message, for a refused request. */
@@ -96,7 +96,7 @@ cmd_sync_message(const json_t *answer)
 	const char	*m = json_string_value(json_object_get(answer,
 			    "message"));
 
-	return m != NULL ? m : "(no message)";
+	return m != NULL ? m : _("(no message)");
 }
 
 /* The request headers: the key, and If-Match for an amendment. */
@@ -153,7 +153,7 @@ cmd_sync_one(struct hl *hl, const char *name, json_t *rec, int quiet)
 	body = json_deep_copy(json_object_get(rec, "body"));
 	if (method == NULL || path == NULL || !json_is_object(body) ||
 	    !json_is_string(json_object_get(rec, "key"))) {
-		msg_error("saved request %s is damaged: kept aside", name);
+		msg_error(_("saved request %s is damaged: kept aside"), name);
 		json_decref(body);
 		return spool_reject(name, rec, 0, NULL) == 0 ? SYNC_REFUSED :
 		    SYNC_STOP;
@@ -187,9 +187,11 @@ cmd_sync_one(struct hl *hl, const char *name, json_t *rec, int quiet)
 			cmd_sync_say(rec, resp.status, resp.body);
 		res = spool_done(name) == 0 ? SYNC_SENT : SYNC_STOP;
 	} else {
-		msg_error("the server refused the %s saved at %s (HTTP %ld: "
-		    "%s); it is kept aside: see 'hotline sync --list'",
-		    strcmp(method, "PATCH") == 0 ? "amendment" : "call",
+		msg_error(strcmp(method, "PATCH") == 0 ? _("the server refused "
+		    "the amendment saved at %s (HTTP %ld: %s); it is kept aside: "
+		    "see 'hotline sync --list'") : _("the server refused the "
+		    "call saved at %s (HTTP %ld: %s); it is kept aside: see "
+		    "'hotline sync --list'"),
 		    json_string_value(json_object_get(rec, "saved_at")),
 		    resp.status, cmd_sync_message(resp.body));
 		res = spool_reject(name, rec, resp.status, resp.body) == 0 ?
@@ -250,8 +252,9 @@ cmd_sync_quiet(struct hl *hl)
 	hl->timeout_s = 0;
 	spool_unlock(lock);
 	if (sent > 0)
-		msg_note("sent %zu request%s saved earlier%s", sent,
-		    sent == 1 ? "" : "s", left > 0 ? "; more still wait" : "");
+		msg_note(ngettext("sent %zu request saved earlier%s",
+		    "sent %zu requests saved earlier%s", sent), sent,
+		    left > 0 ? _("; more still wait") : "");
 	(void)refused;	/* each was reported by cmd_sync_one */
 }
 
@@ -264,29 +267,29 @@ cmd_sync_list_one(const char *state, const json_t *rec)
 	json_t		*t;
 	size_t		 i;
 
-	printf("%-8s  %s  %s %s", state,
+	printf("%s  %s  %s %s", state,
 	    json_string_value(json_object_get(rec, "saved_at")),
 	    kind != NULL ? kind : "?",
 	    json_string_value(json_object_get(rec, "path")));
 	if (json_is_string(json_object_get(body, "line")))
-		printf("  line %s", json_string_value(json_object_get(body,
+		printf(_("  line %s"), json_string_value(json_object_get(body,
 		    "line")));
 	if (json_is_string(json_object_get(body, "risk")))
-		printf(", risk %s", json_string_value(json_object_get(body,
+		printf(_(", risk %s"), json_string_value(json_object_get(body,
 		    "risk")));
 	json_array_foreach(json_object_get(body, "topics"), i, t)
-		printf("%s%s", i == 0 ? ", topics " : ",",
+		printf("%s%s", i == 0 ? _(", topics ") : ",",
 		    json_string_value(t));
 	putchar('\n');
-	printf("          key %s", json_string_value(json_object_get(rec,
+	printf(_("          key %s"), json_string_value(json_object_get(rec,
 	    "key")));
 	if (json_is_integer(json_object_get(rec, "status")))
-		printf("; refused with HTTP %lld: %s",
+		printf(_("; refused with HTTP %lld: %s"),
 		    (long long)json_integer_value(json_object_get(rec,
 		    "status")), cmd_sync_message(json_object_get(rec,
 		    "error")));
 	else if (json_string_length(json_object_get(rec, "reason")) > 0)
-		printf("; saved because: %s", json_string_value(
+		printf(_("; saved because: %s"), json_string_value(
 		    json_object_get(rec, "reason")));
 	putchar('\n');
 }
@@ -296,7 +299,9 @@ static int
 cmd_sync_list(struct hl *hl)
 {
 	static const char *const subs[] = { NULL, "rejected" };
-	static const char *const states[] = { "pending", "rejected" };
+	/* TRANSLATORS: the state of a saved request in sync --list; the
+	   translation is as wide as the English, 8 columns, padded. */
+	static const char *const states[] = { N_("pending "), N_("rejected") };
 	char	**names, *dir;
 	json_t	 *rec, *all = json_array();
 	size_t	  i, k, n = 0;
@@ -312,7 +317,7 @@ cmd_sync_list(struct hl *hl)
 			json_object_set_new(rec, "file", json_sprintf("%s/%s",
 			    dir, names[i]));
 			if (!hl->json)
-				cmd_sync_list_one(states[k], rec);
+				cmd_sync_list_one(_(states[k]), rec);
 			json_array_append_new(all, rec);
 			n++;
 		}
@@ -322,7 +327,7 @@ cmd_sync_list(struct hl *hl)
 	if (hl->json)
 		opt_json(all);
 	else if (n == 0)
-		printf("nothing saved: every request reached the server\n");
+		printf(_("nothing saved: every request reached the server\n"));
 	json_decref(all);
 	return EXIT_OK;
 }
@@ -350,24 +355,25 @@ cmd_sync(struct hl *hl, int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return msg_usage("sync", "unexpected argument '%s'",
+		return msg_usage("sync", _("unexpected argument '%s'"),
 		    argv[optind]);
 	if (list)
 		return cmd_sync_list(hl);
 	if (spool_pending() == 0) {
-		printf("nothing to send\n");
+		printf(_("nothing to send\n"));
 		return EXIT_OK;
 	}
 	if ((lock = spool_lock(1)) == -1) {
-		msg_error("cannot lock the spool");
+		msg_error(_("cannot lock the spool"));
 		return EXIT_ERROR;
 	}
 	left = cmd_sync_run(hl, 0, &sent, &refused);
 	spool_unlock(lock);
 	if (left > 0)
-		msg_error("%zu saved request%s could not be sent now and "
-		    "stay saved; run 'hotline sync' again later", left,
-		    left == 1 ? "" : "s");
+		msg_error(ngettext("%zu saved request could not be sent now "
+		    "and stays saved; run 'hotline sync' again later",
+		    "%zu saved requests could not be sent now and stay saved; "
+		    "run 'hotline sync' again later", left), left);
 	return left > 0 || refused > 0 ? EXIT_ERROR : EXIT_OK;
 }
 
@@ -378,6 +384,8 @@ cmd_sync(struct hl *hl, int argc, char **argv)
 int
 cmd_sync_spooled(struct hl *hl, const char *what, const char *file)
 {
+	int	call = strcmp(what, "call") == 0;
+
 	if (hl->json) {
 		json_t	*o = json_pack("{s:b, s:s}", "saved_locally", 1,
 		    "file", file);
@@ -385,10 +393,15 @@ cmd_sync_spooled(struct hl *hl, const char *what, const char *file)
 		opt_json(o);
 		json_decref(o);
 	} else
-		printf("the %s is saved locally and will be sent: the server "
-		    "cannot take it now\n", what);
-	fprintf(stderr, "hotline: the %s is saved on this computer (%s); "
-	    "it is sent by 'hotline sync' or by the next hotline command, "
-	    "and stored once however often it is sent\n", what, file);
+		fputs(call ? _("the call is saved locally and will be sent: "
+		    "the server cannot take it now\n") : _("the amendment is "
+		    "saved locally and will be sent: the server cannot take it "
+		    "now\n"), stdout);
+	msg_note(call ? _("the call is saved on this computer (%s); it is "
+	    "sent by 'hotline sync' or by the next hotline command, and "
+	    "stored once however often it is sent") : _("the amendment is "
+	    "saved on this computer (%s); it is sent by 'hotline sync' or by "
+	    "the next hotline command, and stored once however often it is "
+	    "sent"), file);
 	return hl->strict ? EXIT_SPOOLED : EXIT_OK;
 }

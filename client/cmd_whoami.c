@@ -13,7 +13,7 @@ cmd_whoami(struct hl *hl, int argc, char **argv)
 	if ((rv = opt_common(hl, "whoami", argc, argv)) != -1)
 		return rv;
 	if (optind < argc)
-		return msg_usage("whoami", "unexpected argument '%s'",
+		return msg_usage("whoami", _("unexpected argument '%s'"),
 		    argv[optind]);
 	if ((who = api_get(hl, "/v1/whoami")) == NULL)
 		return EXIT_ERROR;
@@ -23,7 +23,7 @@ cmd_whoami(struct hl *hl, int argc, char **argv)
 		name = json_string_value(json_object_get(who, "name"));
 		role = json_string_value(json_object_get(who, "role"));
 		via = json_string_value(json_object_get(who, "via"));
-		printf("%s (%s, via %s)\n", name ? name : "?",
+		printf(_("%s (%s, via %s)\n"), name ? name : "?",
 		    role ? role : "?", via ? via : "?");
 	}
 	json_decref(who);

@@ -40,7 +40,7 @@ config_string(const char *path, const config_setting_t *s, char **out)
 	const char	*v;
 
 	if ((v = config_setting_get_string(s)) == NULL) {
-		msg_error("%s:%d: %s must be a string", path,
+		msg_error(_("%s:%d: %s must be a string"), path,
 		    config_setting_source_line(s), config_setting_name(s));
 		return -1;
 	}
@@ -63,8 +63,8 @@ config_settings(const char *path, config_t *cf, struct config *out)
 			if (config_string(path, s, &out->server) == -1)
 				return -1;
 			if (!http_valid_server(out->server)) {
-				msg_error("%s:%d: server: '%s' is not unix:PATH "
-				    "or http(s)://HOST:PORT", path,
+				msg_error(_("%s:%d: server: '%s' is not unix:PATH "
+				    "or http(s)://HOST:PORT"), path,
 				    config_setting_source_line(s), out->server);
 				return -1;
 			}
@@ -72,8 +72,8 @@ config_settings(const char *path, config_t *cf, struct config *out)
 			if (config_string(path, s, &out->status) == -1)
 				return -1;
 			if (!http_valid_server(out->status)) {
-				msg_error("%s:%d: status: '%s' is not unix:PATH "
-				    "or http(s)://HOST:PORT", path,
+				msg_error(_("%s:%d: status: '%s' is not unix:PATH "
+				    "or http(s)://HOST:PORT"), path,
 				    config_setting_source_line(s), out->status);
 				return -1;
 			}
@@ -84,8 +84,8 @@ config_settings(const char *path, config_t *cf, struct config *out)
 			if (config_string(path, s, &out->cacert) == -1)
 				return -1;
 		} else {
-			msg_error("%s:%d: unknown setting %s (known: server, "
-			    "status, token, cacert)", path,
+			msg_error(_("%s:%d: unknown setting %s (known: server, "
+			    "status, token, cacert)"), path,
 			    config_setting_source_line(s), name);
 			return -1;
 		}
@@ -101,8 +101,8 @@ config_check_mode(const char *path, FILE *fp, const struct config *out)
 
 	if (out->token != NULL && fstat(fileno(fp), &st) == 0 &&
 	    (st.st_mode & 077) != 0)
-		msg_note("%s holds a token and is readable by others; "
-		    "chmod 600 it", path);
+		msg_note(_("%s holds a token and is readable by others; "
+		    "chmod 600 it"), path);
 }
 
 static int
@@ -147,7 +147,7 @@ config_load(const char *path, struct config *out)
 	}
 	/* libconfig's scanner exits the process on a directory. */
 	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
-		msg_error("%s: not a regular file", path);
+		msg_error(_("%s: not a regular file"), path);
 		rv = -1;
 	} else
 		rv = config_parse(path, fp, out);

@@ -146,7 +146,7 @@ fields_string(struct fields *f, const char *cmd, const struct fields_opt *o,
 
 	/* jansson refuses text that is not UTF-8; so would the server. */
 	if ((v = json_string(arg)) == NULL)
-		return msg_usage(cmd, "--%s: not valid UTF-8 text", o->option);
+		return msg_usage(cmd, _("--%s: not valid UTF-8 text"), o->option);
 	json_object_set_new(f->set, o->field, v);
 	return 0;
 }
@@ -168,8 +168,8 @@ fields_topics(struct fields *f, const char *cmd, const struct fields_opt *o,
 		word += strspn(word, " ");
 		word[strcspn(word, " ")] = '\0';
 		if (word[0] == '\0' || (v = json_string(word)) == NULL)
-			rv = msg_usage(cmd, "--%s: '%s' is not a list of topic "
-			    "codes", o->option, arg);
+			rv = msg_usage(cmd, _("--%s: '%s' is not a list of topic "
+			    "codes"), o->option, arg);
 		else
 			json_array_append_new(topics, v);
 	}
@@ -184,8 +184,8 @@ fields_duration(struct fields *f, const char *cmd, const struct fields_opt *o,
 	long	secs;
 
 	if (timeparse_duration(arg, &secs) == -1)
-		return msg_usage(cmd, "--%s: '%s' is not a duration (e.g. 720, "
-		    "90s, 12m, 1h5m)", o->option, arg);
+		return msg_usage(cmd, _("--%s: '%s' is not a duration (e.g. 720, "
+		    "90s, 12m, 1h5m)"), o->option, arg);
 	json_object_set_new(f->set, o->field, json_integer(secs));
 	return 0;
 }
@@ -198,8 +198,8 @@ fields_time(struct fields *f, const char *cmd, const struct fields_opt *o,
 	time_t	t;
 
 	if (timeparse_time(arg, &t) == -1)
-		return msg_usage(cmd, "--%s: '%s' is not a time (use "
-		    "2020-02-17T01:30:00+08:00, '2020-02-17 01:30' or 01:30)",
+		return msg_usage(cmd, _("--%s: '%s' is not a time (use "
+		    "2020-02-17T01:30:00+08:00, '2020-02-17 01:30' or 01:30)"),
 		    o->option, arg);
 	return fields_string(f, cmd, o, arg);
 }
@@ -228,7 +228,7 @@ fields_bool(struct fields *f, const char *cmd, const struct fields_opt *o,
 	int	v = arg == NULL ? 1 : fields_yesno(arg);
 
 	if (v == -1)
-		return msg_usage(cmd, "--%s: say yes or no, not '%s'",
+		return msg_usage(cmd, _("--%s: say yes or no, not '%s'"),
 		    o->option, arg);
 	json_object_set_new(f->set, o->field, json_boolean(v));
 	if (strcmp(o->field, "consent") == 0)
@@ -275,9 +275,9 @@ fields_assessment(struct fields *f, const char *cmd,
 
 	while (rv == 0 && (item = strsep(&p, ",")) != NULL)
 		if (fields_assessment_item(obj, item) == -1)
-			rv = msg_usage(cmd, "--%s: '%s' is not ITEM=ANSWER "
+			rv = msg_usage(cmd, _("--%s: '%s' is not ITEM=ANSWER "
 			    "(items desire, capability, intent, buffers, each "
-			    "once; answers yes, no, unknown)", o->option, item);
+			    "once; answers yes, no, unknown)"), o->option, item);
 	free(copy);
 	if (rv == 0)
 		json_object_set_new(f->set, o->field, obj);
@@ -328,7 +328,7 @@ fields_clear(struct fields *f, const char *cmd, const char *name)
 	const struct fields_opt	*o = fields_by_name(name);
 
 	if (o == NULL)
-		return msg_usage(cmd, "--clear: no field '%s'", name);
+		return msg_usage(cmd, _("--clear: no field '%s'"), name);
 	json_array_append_new(f->clear, json_string(o->field));
 	return 0;
 }
@@ -348,11 +348,11 @@ fields_check(const struct fields *f, const char *cmd, int consent_on_record)
 
 	if (!consent && (json_object_get(f->set, "caller_name") != NULL ||
 	    json_object_get(f->set, "caller_contact") != NULL))
-		return msg_usage(cmd, "--name and --contact are kept only "
-		    "when the caller consents: add --consent");
+		return msg_usage(cmd, _("--name and --contact are kept only "
+		    "when the caller consents: add --consent"));
 	json_array_foreach(f->clear, i, v)
 		if (json_object_get(f->set, json_string_value(v)) != NULL)
-			return msg_usage(cmd, "--clear %s conflicts with --%s",
+			return msg_usage(cmd, _("--clear %s conflicts with --%s"),
 			    json_string_value(v),
 			    fields_option_name(json_string_value(v)));
 	return 0;
@@ -369,7 +369,7 @@ fields_resolve_time(json_t *obj, const char *field)
 	if (s == NULL)
 		return 0;
 	if (timeparse_time(s, &t) == -1) {
-		msg_error("--%s: %s does not exist in the server's timezone",
+		msg_error(_("--%s: %s does not exist in the server's timezone"),
 		    fields_option_name(field), s);
 		return -1;
 	}

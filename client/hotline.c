@@ -50,8 +50,18 @@ static const struct option hotline_options[] = {
 };
 
 /*
+ * Where the catalogue is: the Makefile compiles the tree's build/locale
+ * into the binary the tree runs (make run's tour, the tests) and
+ * $(PREFIX)/share/locale into the one make install copies.
+ */
+#ifndef LOCALEDIR
+#define LOCALEDIR	"/usr/local/share/locale"
+#endif
+
+/*
  * The server's text is UTF-8 whatever the locale says, and column widths
- * need a UTF-8 LC_CTYPE to count Chinese characters as two columns.
+ * need a UTF-8 LC_CTYPE to count Chinese characters as two columns; the
+ * catalogue is asked for UTF-8 too, so one encoding reaches the terminal.
  */
 static void
 hotline_locale(void)
@@ -59,6 +69,9 @@ hotline_locale(void)
 	setlocale(LC_ALL, "");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		setlocale(LC_CTYPE, "C.UTF-8");
+	bindtextdomain("hotline", LOCALEDIR);
+	bind_textdomain_codeset("hotline", "UTF-8");
+	textdomain("hotline");
 }
 
 /* hotline help [COMMAND] */
@@ -66,9 +79,9 @@ static int
 hotline_help(int argc, char **argv)
 {
 	if (argc > 2)
-		return msg_usage("help", "too many arguments");
+		return msg_usage("help", _("too many arguments"));
 	if (argc == 2 && usage_print(stdout, argv[1]) == -1)
-		return msg_usage(NULL, "no command '%s'", argv[1]);
+		return msg_usage(NULL, _("no command '%s'"), argv[1]);
 	if (argc < 2)
 		usage_print(stdout, NULL);
 	return EXIT_OK;
@@ -105,7 +118,7 @@ hotline_dispatch(struct hl *hl, int argc, char **argv)
 			return hotline_cmds[i].fn(hl, argc, argv);
 		}
 	}
-	return msg_usage(NULL, "no command '%s'", argv[0]);
+	return msg_usage(NULL, _("no command '%s'"), argv[0]);
 }
 
 /* The global options, up to the command name. -1 to go on, else an exit. */
@@ -120,14 +133,14 @@ hotline_global(struct hl *hl, int argc, char **argv)
 		switch (c) {
 		case 'S':
 			if (!http_valid_server(optarg))
-				return msg_usage(NULL, "--server: '%s' is not "
-				    "unix:PATH or http(s)://HOST:PORT", optarg);
+				return msg_usage(NULL, _("--server: '%s' is not "
+				    "unix:PATH or http(s)://HOST:PORT"), optarg);
 			hl->server_opt = optarg;
 			break;
 		case 's':
 			if (!http_valid_server(optarg))
-				return msg_usage(NULL, "--status: '%s' is not "
-				    "unix:PATH or http(s)://HOST:PORT", optarg);
+				return msg_usage(NULL, _("--status: '%s' is not "
+				    "unix:PATH or http(s)://HOST:PORT"), optarg);
 			hl->status_opt = optarg;
 			break;
 		case 'C':
@@ -186,7 +199,7 @@ main(int argc, char **argv)
 
 	hotline_locale();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		msg_error("cannot initialise libcurl");
+		msg_error(_("cannot initialise libcurl"));
 		return EXIT_ERROR;
 	}
 	rv = hotline_run(argc, argv);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <libintl.h>
+
 #include <jansson.h>
 
 #ifndef HOTLINED_VERSION
@@ -26,6 +28,14 @@
 #define HOTLINE_DEFAULT_STATUS	"unix:/run/hotlined/status.sock"
 
 #define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
+
+/*
+ * Messages are English in the source and translated through the "hotline"
+ * catalogue (po/); N_() marks a string in a table, translated where it is
+ * shown.
+ */
+#define _(s)		gettext(s)
+#define N_(s)		s
 
 struct http;
 struct config;
@@ -135,6 +145,9 @@ struct config {
 int		 config_load(const char *, struct config *);
 void		 config_free(struct config *);
 
+/* form.c */
+int		 form_run(struct hl *, json_t *, time_t);
+
 /* fields.c */
 struct fields {
 	json_t		*set;		/* the fields given; times as typed */
@@ -182,8 +195,11 @@ int		 opt_bad(const char *, int, char **);
 int		 opt_common(struct hl *, const char *, int, char **);
 
 /* prompt.c */
-char		*prompt_code(const json_t *, const char *);
-json_t		*prompt_codes(const json_t *, const char *);
+char		*prompt_ask(const char *, const char *);
+int		 prompt_choice(const json_t *, const char *, const char *, int,
+		    char **);
+json_t		*prompt_codes(const json_t *, const char *, const char *);
+char		*prompt_text(const char *, const char *);
 
 /* record.c */
 const char	*record_label(const char *);
@@ -223,6 +239,7 @@ struct table;
 struct table	*table_new(int);
 void		 table_align_right(struct table *, int);
 void		 table_add_row(struct table *, const char *const *);
+void		 table_add_head(struct table *, const char *const *);
 void		 table_print(const struct table *, FILE *, const char *);
 void		 table_free(struct table *);
 int		 table_width(const char *);

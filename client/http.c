@@ -125,18 +125,18 @@ http_open(const char *server, const char *token)
 	struct http	*h;
 
 	if (!http_valid_server(server)) {
-		msg_error("invalid server address '%s': use unix:PATH, "
-		    "https://HOST:PORT or http://HOST:PORT", server);
+		msg_error(_("invalid server address '%s': use unix:PATH, "
+		    "https://HOST:PORT or http://HOST:PORT"), server);
 		return NULL;
 	}
 	if (token != NULL && (token[0] == '\0' || !http_valid_token(token))) {
-		msg_error("the token is empty or has blanks or control "
-		    "characters");
+		msg_error(_("the token is empty or has blanks or control "
+		    "characters"));
 		return NULL;
 	}
 	h = xcalloc(1, sizeof *h);
 	if ((h->curl = curl_easy_init()) == NULL) {
-		msg_error("cannot initialise libcurl");
+		msg_error(_("cannot initialise libcurl"));
 		free(h);
 		return NULL;
 	}
@@ -270,27 +270,27 @@ http_set_error(struct http *h, CURLcode rc)
 	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CACERT_BADFILE ||
 	    rc == CURLE_SSL_CERTPROBLEM;
 	if (rc == CURLE_PEER_FAILED_VERIFICATION)
-		snprintf(h->error, sizeof h->error, "%s: the server's "
+		snprintf(h->error, sizeof h->error, _("%s: the server's "
 		    "certificate is not trusted: %s (--cacert names the CA "
-		    "that signed it)", h->server, why);
+		    "that signed it)"), h->server, why);
 	else if (rc == CURLE_SSL_CACERT_BADFILE)
-		snprintf(h->error, sizeof h->error, "%s: cannot use the CA "
-		    "file %s: %s", h->server, h->cacert != NULL ? h->cacert :
-		    "of the system", why);
+		snprintf(h->error, sizeof h->error, _("%s: cannot use the CA "
+		    "file %s: %s"), h->server, h->cacert != NULL ? h->cacert :
+		    _("of the system"), why);
 	else if (h->tls_failed)
-		snprintf(h->error, sizeof h->error, "%s: the TLS handshake "
-		    "failed: %s", h->server, why);
+		snprintf(h->error, sizeof h->error, _("%s: the TLS handshake "
+		    "failed: %s"), h->server, why);
 	else if (rc == CURLE_COULDNT_CONNECT && oserr != 0)
-		snprintf(h->error, sizeof h->error, "cannot connect to %s: %s",
-		    h->server, strerror((int)oserr));
+		snprintf(h->error, sizeof h->error, _("cannot connect to %s: "
+		    "%s"), h->server, strerror((int)oserr));
 	else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
-		snprintf(h->error, sizeof h->error, "cannot connect to %s: %s",
-		    h->server, why);
+		snprintf(h->error, sizeof h->error, _("cannot connect to %s: "
+		    "%s"), h->server, why);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		snprintf(h->error, sizeof h->error, "no answer from %s in time",
+		snprintf(h->error, sizeof h->error, _("no answer from %s in time"),
 		    h->server);
 	else if (rc == CURLE_WRITE_ERROR)
-		snprintf(h->error, sizeof h->error, "%s: answer too large",
+		snprintf(h->error, sizeof h->error, _("%s: answer too large"),
 		    h->server);
 	else
 		snprintf(h->error, sizeof h->error, "%s: %s", h->server, why);
@@ -313,7 +313,7 @@ http_request(struct http *h, const char *method, const char *path,
 	h->curlerr[0] = '\0';
 	h->tls_failed = 0;
 	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL) {
-		snprintf(h->error, sizeof h->error, "cannot encode the request");
+		snprintf(h->error, sizeof h->error, _("cannot encode the request"));
 		return -1;
 	}
 	url = xasprintf("%s%s", h->base, path);
@@ -389,8 +389,8 @@ http_download(struct http *h, const char *path, FILE *out,
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &k);
 	if ((rc = curl_easy_perform(h->curl)) != CURLE_OK) {
 		if (k.failed)
-			snprintf(h->error, sizeof h->error, "writing the "
-			    "export: %s", strerror(errno));
+			snprintf(h->error, sizeof h->error, _("writing the "
+			    "export: %s"), strerror(errno));
 		else
 			http_set_error(h, rc);
 	} else {

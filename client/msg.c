@@ -33,7 +33,7 @@ msg_note(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	msg_vprint("note: ", fmt, ap);
+	msg_vprint(_("note: "), fmt, ap);
 	va_end(ap);
 }
 
@@ -47,9 +47,10 @@ msg_usage(const char *cmd, const char *fmt, ...)
 	msg_vprint("", fmt, ap);
 	va_end(ap);
 	if (cmd != NULL)
-		fprintf(stderr, "Try 'hotline help %s' for more information.\n",
-		    cmd);
+		fprintf(stderr, _("Try 'hotline help %s' for more "
+		    "information.\n"), cmd);
 	else
-		fputs("Try 'hotline --help' for more information.\n", stderr);
+		fputs(_("Try 'hotline --help' for more information.\n"),
+		    stderr);
 	return EXIT_USAGE;
 }

@@ -25,13 +25,13 @@ opt_bad(const char *cmd, int c, char **argv)
 	const char	*arg = argv[optind - 1];
 
 	if (c == ':')
-		return msg_usage(cmd, "option %s needs a value", arg);
+		return msg_usage(cmd, _("option %s needs a value"), arg);
 	if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') != NULL)
-		return msg_usage(cmd, "unknown option, or one that takes no "
-		    "value: %s", arg);
+		return msg_usage(cmd, _("unknown option, or one that takes no "
+		    "value: %s"), arg);
 	if (strncmp(arg, "--", 2) == 0)
-		return msg_usage(cmd, "unknown option %s", arg);
-	return msg_usage(cmd, "unknown option -%c", optopt);
+		return msg_usage(cmd, _("unknown option %s"), arg);
+	return msg_usage(cmd, _("unknown option -%c"), optopt);
 }
 
 /*

@@ -32,31 +32,31 @@ struct record_field {
 
 /* In the order "hotline show" prints them. */
 static const struct record_field record_fields[] = {
-	{ "line", "line", RECORD_CODE, "lines" },
-	{ "started_at", "started", RECORD_TIME, NULL },
-	{ "duration_s", "duration", RECORD_DURATION, NULL },
-	{ "call_type", "call type", RECORD_CODE, "call_types" },
-	{ "caller_type", "caller type", RECORD_CODE, "caller_types" },
-	{ "gender", "gender", RECORD_CODE, "genders" },
-	{ "age_band", "age band", RECORD_CODE, "age_bands" },
-	{ "topics", "topics", RECORD_CODES, "topics" },
-	{ "risk", "risk", RECORD_CODE, "risk_levels" },
-	{ "risk_assessment", "assessment", RECORD_ASSESSMENT, NULL },
-	{ "emergency_contacted", "emergency contacted", RECORD_BOOL, NULL },
-	{ "outcome", "outcome", RECORD_CODE, "outcomes" },
-	{ "callback_at", "callback", RECORD_TIME, NULL },
-	{ "queue_items", "follow-up", RECORD_QUEUE_ITEMS, "queues" },
-	{ "notes", "notes", RECORD_TEXT, NULL },
-	{ "consent", "consent", RECORD_BOOL, NULL },
-	{ "caller_name", "name", RECORD_TEXT, NULL },
-	{ "caller_contact", "contact", RECORD_TEXT, NULL },
-	{ "personal_erased_at", "erased", RECORD_TIME, NULL },
-	{ "legal_hold", "legal hold", RECORD_BOOL, NULL },
-	{ "repeat_calls", "earlier calls", RECORD_INT, NULL },
-	{ "operator", "operator", RECORD_TEXT, NULL },
-	{ "created_at", "logged", RECORD_TIME, NULL },
-	{ "updated_at", "updated", RECORD_TIME, NULL },
-	{ "version", "version", RECORD_INT, NULL },
+	{ "line", N_("line"), RECORD_CODE, "lines" },
+	{ "started_at", N_("started"), RECORD_TIME, NULL },
+	{ "duration_s", N_("duration"), RECORD_DURATION, NULL },
+	{ "call_type", N_("call type"), RECORD_CODE, "call_types" },
+	{ "caller_type", N_("caller type"), RECORD_CODE, "caller_types" },
+	{ "gender", N_("gender"), RECORD_CODE, "genders" },
+	{ "age_band", N_("age band"), RECORD_CODE, "age_bands" },
+	{ "topics", N_("topics"), RECORD_CODES, "topics" },
+	{ "risk", N_("risk"), RECORD_CODE, "risk_levels" },
+	{ "risk_assessment", N_("assessment"), RECORD_ASSESSMENT, NULL },
+	{ "emergency_contacted", N_("emergency contacted"), RECORD_BOOL, NULL },
+	{ "outcome", N_("outcome"), RECORD_CODE, "outcomes" },
+	{ "callback_at", N_("callback"), RECORD_TIME, NULL },
+	{ "queue_items", N_("follow-up"), RECORD_QUEUE_ITEMS, "queues" },
+	{ "notes", N_("notes"), RECORD_TEXT, NULL },
+	{ "consent", N_("consent"), RECORD_BOOL, NULL },
+	{ "caller_name", N_("name"), RECORD_TEXT, NULL },
+	{ "caller_contact", N_("contact"), RECORD_TEXT, NULL },
+	{ "personal_erased_at", N_("erased"), RECORD_TIME, NULL },
+	{ "legal_hold", N_("legal hold"), RECORD_BOOL, NULL },
+	{ "repeat_calls", N_("earlier calls"), RECORD_INT, NULL },
+	{ "operator", N_("operator"), RECORD_TEXT, NULL },
+	{ "created_at", N_("logged"), RECORD_TIME, NULL },
+	{ "updated_at", N_("updated"), RECORD_TIME, NULL },
+	{ "version", N_("version"), RECORD_INT, NULL },
 };
 #define RECORD_COUNT	(sizeof record_fields / sizeof record_fields[0])
 
@@ -77,7 +77,7 @@ record_label(const char *field)
 {
 	const struct record_field	*f = record_find(field);
 
-	return f != NULL ? f->label : field;
+	return f != NULL ? _(f->label) : field;
 }
 
 /*
@@ -176,7 +176,7 @@ record_queue_text(struct hl *hl, json_t *v)
 	c = record_code_text(hl, "queues", code);
 	if (!json_is_integer(prio))
 		return c;
-	s = xasprintf("%s, priority %lld", c,
+	s = xasprintf(_("%s, priority %lld"), c,
 	    (long long)json_integer_value(prio));
 	free(c);
 	return s;
@@ -195,15 +195,15 @@ record_items_text(struct hl *hl, json_t *v)
 		q = record_queue_text(hl, it);
 		kind = json_string_value(json_object_get(it, "kind"));
 		state = json_string_value(json_object_get(it, "state"));
-		next = xasprintf("%s%sitem %lld: %s, %s, %s", s != NULL ? s : "",
-		    s != NULL ? "\n" : "",
+		next = xasprintf(_("%s%sitem %lld: %s, %s, %s"),
+		    s != NULL ? s : "", s != NULL ? "\n" : "",
 		    (long long)json_integer_value(json_object_get(it, "item")),
 		    q, kind != NULL ? kind : "?", state != NULL ? state : "?");
 		free(q);
 		free(s);
 		s = next;
 	}
-	return s != NULL ? s : xstrdup("(none)");
+	return s != NULL ? s : xstrdup(_("(none)"));
 }
 
 static char *
@@ -249,7 +249,7 @@ record_kind_text(struct hl *hl, const struct record_field *f, json_t *v)
 		    record_duration_text(json_integer_value(v)) : NULL;
 	case RECORD_BOOL:
 		return json_is_boolean(v) ?
-		    xstrdup(json_is_true(v) ? "yes" : "no") : NULL;
+		    xstrdup(json_is_true(v) ? _("yes") : _("no")) : NULL;
 	case RECORD_INT:
 		return json_is_integer(v) ? xasprintf("%lld",
 		    (long long)json_integer_value(v)) : NULL;
@@ -271,7 +271,7 @@ record_value_text(struct hl *hl, const char *field, json_t *v)
 	char				*s = NULL, *raw;
 
 	if (v == NULL || json_is_null(v))
-		return xstrdup("(none)");
+		return xstrdup(_("(none)"));
 	if (f != NULL)
 		s = record_kind_text(hl, f, v);
 	else if (json_is_string(v))
@@ -347,19 +347,24 @@ record_erased_text(json_t *rec, const char *field)
 		return NULL;
 	when = json_string_value(json_object_get(rec, "personal_erased_at"));
 	if (when == NULL)
-		return xstrdup("(erased)");
+		return xstrdup(_("(erased)"));
 	timeparse_local(when, "%Y-%m-%d", day, sizeof day);
-	return xasprintf("(erased %s)", day);
+	return xasprintf(_("(erased %s)"), day);
 }
 
-/* "label   value", with the lines of a multi-line value under each other. */
+/*
+ * "label   value", with the lines of a multi-line value under each other.
+ * The label is padded to its display width: a Chinese label is two
+ * columns a character, not three bytes.
+ */
 void
 record_print_line(FILE *fp, const char *indent, const char *label,
     const char *text)
 {
 	const char	*p = text, *nl;
+	int		 pad = RECORD_LABEL_WIDTH - table_width(label);
 
-	fprintf(fp, "%s%-*s  ", indent, RECORD_LABEL_WIDTH, label);
+	fprintf(fp, "%s%s%*s  ", indent, label, pad > 0 ? pad : 0, "");
 	while ((nl = strchr(p, '\n')) != NULL) {
 		fprintf(fp, "%.*s\n%s%-*s  ", (int)(nl - p), p, indent,
 		    RECORD_LABEL_WIDTH, "");
@@ -392,11 +397,11 @@ record_print(struct hl *hl, json_t *rec, FILE *fp)
 			/* Erased is not empty, nor merely hidden from us. */
 			if ((text = record_erased_text(rec, key)) != NULL) {
 				record_print_line(fp, "  ",
-				    record_fields[i].label, text);
+				    _(record_fields[i].label), text);
 				free(text);
 			} else if (record_is_redacted(rec, key))
 				record_print_line(fp, "  ",
-				    record_fields[i].label, "(hidden)");
+				    _(record_fields[i].label), _("(hidden)"));
 			continue;
 		}
 		/* Only an erased call says when. */
@@ -404,7 +409,7 @@ record_print(struct hl *hl, json_t *rec, FILE *fp)
 		    strcmp(key, "personal_erased_at") == 0)
 			continue;
 		text = record_value_text(hl, key, v);
-		record_print_line(fp, "  ", record_fields[i].label, text);
+		record_print_line(fp, "  ", _(record_fields[i].label), text);
 		free(text);
 	}
 	json_object_foreach(rec, key, v) {

@@ -20,7 +20,7 @@ schema_get(struct hl *hl)
 	if ((s = api_get(hl, "/v1/schema")) == NULL)
 		return NULL;
 	if (!json_is_object(s)) {
-		msg_error("the schema from %s is not a JSON object", hl->server);
+		msg_error(_("the schema from %s is not a JSON object"), hl->server);
 		json_decref(s);
 		return NULL;
 	}
@@ -70,8 +70,8 @@ schema_check_zone(const char *tz)
 	path = tz[0] == '/' ? xstrdup(tz) : xasprintf("%s/%s",
 	    dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo", tz);
 	if (access(path, R_OK) == -1)
-		msg_note("this machine does not know the server's timezone %s "
-		    "(install tzdata); times may be off", tz);
+		msg_note(_("this machine does not know the server's timezone %s "
+		    "(install tzdata); times may be off"), tz);
 	free(path);
 }
 
@@ -92,7 +92,7 @@ schema_use_timezone(struct hl *hl)
 		return 0;
 	schema_check_zone(tz);
 	if (setenv("TZ", tz, 1) == -1) {
-		msg_error("cannot set TZ to the server's timezone %s", tz);
+		msg_error(_("cannot set TZ to the server's timezone %s"), tz);
 		return -1;
 	}
 	tzset();

@@ -70,8 +70,8 @@ spool_dir(const char *sub, int make)
 	char	*base, *dir;
 
 	if ((base = spool_base()) == NULL) {
-		msg_error("no home directory to keep the spool in: set HOME "
-		    "or XDG_STATE_HOME");
+		msg_error(_("no home directory to keep the spool in: set HOME "
+		    "or XDG_STATE_HOME"));
 		return NULL;
 	}
 	dir = sub == NULL ? xstrdup(base) : xasprintf("%s/%s", base, sub);
@@ -144,7 +144,7 @@ spool_write(const char *dir, const char *name, const json_t *rec)
 		}
 	}
 	if (rv == -1)
-		msg_error("cannot save %s: %s", path, strerror(errno));
+		msg_error(_("cannot save %s: %s"), path, strerror(errno));
 	free(tmp);
 	free(path);
 	free(text);

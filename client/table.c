@@ -106,6 +106,20 @@ table_print_row(const struct table *t, FILE *fp, const char *indent, int row)
 	fputc('\n', fp);
 }
 
+/* Add the heading row: N_() strings, translated here. */
+void
+table_add_head(struct table *t, const char *const *heads)
+{
+	const char	**cells = xcalloc((size_t)t->ncols, sizeof *cells);
+	int		  i;
+
+	for (i = 0; i < t->ncols; i++)
+		cells[i] = heads[i] != NULL && heads[i][0] != '\0' ?
+		    _(heads[i]) : heads[i];
+	table_add_row(t, cells);
+	free(cells);
+}
+
 /* Print every row, each line starting with indent. */
 void
 table_print(const struct table *t, FILE *fp, const char *indent)

@@ -1,6 +1,6 @@
 /*
  * The help texts: "hotline --help", "hotline help CMD", "hotline CMD --help".
- * Kept in step with hotline.1.
+ * Kept in step with hotline.1; marked N_() and translated when printed.
  */
 #include <string.h>
 
@@ -12,6 +12,7 @@ struct usage {
 };
 
 static const char usage_main[] =
+N_(
 "Usage: hotline [global options] COMMAND [args]\n"
 "\n"
 "Log and look up calls to the psychological support hotline, through the\n"
@@ -76,16 +77,24 @@ static const char usage_main[] =
 "1 error (the server's included; an untrusted certificate too), 2 usage\n"
 "error (http:// off the loopback without --insecure-plain included), 3\n"
 "saved locally under --strict.\n"
-"See hotline(1) for more.\n";
+"See hotline(1) for more.\n");
 
 static const char usage_log[] =
+N_(
 "Usage: hotline log [options]\n"
 "\n"
-"Log a call. Line, caller type, topics and risk are required: when one is\n"
-"missing and standard input is a terminal, hotline asks for it and offers\n"
-"the server's codes, numbered; otherwise it is a usage error. Prints\n"
-"\"logged call ID\" and, when the call was routed to a queue, the queue and\n"
-"the priority.\n"
+"Log a call. Line, caller type, topics and risk are required. When one is\n"
+"missing and standard input is a terminal, a form asks for the whole call\n"
+"in the order a call goes (line, caller type, call type, gender and age\n"
+"band, topics, risk, the four suicide-risk items and emergency services\n"
+"from risk moderate up, outcome, the callback time for a callback,\n"
+"duration, notes, consent, then name and contact), offering the server's\n"
+"codes numbered; what the options gave is not asked, and Enter skips an\n"
+"optional field. The duration defaults to the time since hotline log\n"
+"started, and can be changed. A summary comes before saving: one key\n"
+"saves or goes back. Without a terminal a missing field is a usage error.\n"
+"Prints \"logged call ID\" and, when the call was routed to a queue, the\n"
+"queue and the priority.\n"
 "\n"
 "Each log sends a fresh Idempotency-Key. If the server cannot be reached or\n"
 "answers with a 5xx error or 429 (its limits), the same request is sent\n"
@@ -142,9 +151,10 @@ static const char usage_log[] =
 "  hotline log -l 400 -c medic -t anxiety,sleep -r moderate -d 12m \\\n"
 "      --assessment desire=no,capability=no,intent=no,buffers=yes\n"
 "  hotline log -l 9120 -c member -t work -r none --outcome callback \\\n"
-"      --callback '2020-02-18 10:00' --consent --name 王 --contact 13800000000\n";
+"      --callback '2020-02-18 10:00' --consent --name 王 --contact 13800000000\n");
 
 static const char usage_show[] =
+N_(
 "Usage: hotline show [--json] ID\n"
 "\n"
 "Show call ID: every field, with the display name beside each code and\n"
@@ -154,9 +164,10 @@ static const char usage_show[] =
 "those the server's retention erased as (erased DATE).\n"
 "\n"
 "      --json      print the record as the server sent it\n"
-"  -h, --help      show this help\n";
+"  -h, --help      show this help\n");
 
 static const char usage_list[] =
+N_(
 "Usage: hotline list [options]\n"
 "\n"
 "List calls, newest first, as a table: ID, STARTED (server time), LINE,\n"
@@ -182,9 +193,10 @@ static const char usage_list[] =
 "\n"
 "Examples:\n"
 "  hotline list --today --mine\n"
-"  hotline list --from 2020-02-01 --to 2020-02-29 --risk high,imminent --all\n";
+"  hotline list --from 2020-02-01 --to 2020-02-29 --risk high,imminent --all\n");
 
 static const char usage_amend[] =
+N_(
 "Usage: hotline amend ID [field options] [--clear FIELD]...\n"
 "\n"
 "Change fields of call ID. Only the fields given are sent; --clear FIELD\n"
@@ -211,9 +223,10 @@ static const char usage_amend[] =
 "  -h, --help         show this help\n"
 "\n"
 "Example:\n"
-"  hotline amend 42 --risk high --clear callback\n";
+"  hotline amend 42 --risk high --clear callback\n");
 
 static const char usage_schema[] =
+N_(
 "Usage: hotline schema [--json]\n"
 "\n"
 "List the codes the server accepts, each with its display name: lines,\n"
@@ -221,9 +234,10 @@ static const char usage_schema[] =
 "types, genders, age bands; and the server's timezone and limits.\n"
 "\n"
 "      --json      print the schema as the server sent it\n"
-"  -h, --help      show this help\n";
+"  -h, --help      show this help\n");
 
 static const char usage_whoami[] =
+N_(
 "Usage: hotline whoami [--json]\n"
 "\n"
 "Say who the server takes you to be: your name, your role (operator,\n"
@@ -231,9 +245,10 @@ static const char usage_whoami[] =
 "or TCP.\n"
 "\n"
 "      --json      print the server's answer as JSON\n"
-"  -h, --help      show this help\n";
+"  -h, --help      show this help\n");
 
 static const char usage_queue[] =
+N_(
 "Usage: hotline queue [--json] [QUEUE [--state STATE] [--limit N]]\n"
 "\n"
 "Without QUEUE: every follow-up queue with the items waiting (claimable\n"
@@ -252,9 +267,10 @@ static const char usage_queue[] =
 "\n"
 "Examples:\n"
 "  hotline queue\n"
-"  hotline queue mhc --state claimed\n";
+"  hotline queue mhc --state claimed\n");
 
 static const char usage_claim[] =
+N_(
 "Usage: hotline claim [--json] QUEUE\n"
 "\n"
 "Take the next claimable item of QUEUE: the highest priority first, then\n"
@@ -266,9 +282,10 @@ static const char usage_claim[] =
 "same item. Exits 0 with \"nothing to claim\" when the queue is empty.\n"
 "\n"
 "      --json      print the server's JSON (null when nothing to claim)\n"
-"  -h, --help      show this help\n";
+"  -h, --help      show this help\n");
 
 static const char usage_done[] =
+N_(
 "Usage: hotline done ID --resolution TEXT [--json]\n"
 "\n"
 "Complete queue item ID, which you hold, saying what was done for the\n"
@@ -279,27 +296,30 @@ static const char usage_done[] =
 "  -h, --help             show this help\n"
 "\n"
 "Example:\n"
-"  hotline done 7 -m \"called back, appointment on Friday\"\n";
+"  hotline done 7 -m \"called back, appointment on Friday\"\n");
 
 static const char usage_release[] =
+N_(
 "Usage: hotline release [--json] ID\n"
 "\n"
 "Hand queue item ID back to its queue, to be claimed again; its wait\n"
 "keeps counting from when it first became due.\n"
 "\n"
 "      --json      print the item as JSON\n"
-"  -h, --help      show this help\n";
+"  -h, --help      show this help\n");
 
 static const char usage_renew[] =
+N_(
 "Usage: hotline renew [--json] ID\n"
 "\n"
 "Extend the lease on queue item ID, which you hold, by the queue's lease\n"
 "time from now.\n"
 "\n"
 "      --json      print the item as JSON\n"
-"  -h, --help      show this help\n";
+"  -h, --help      show this help\n");
 
 static const char usage_stats[] =
+N_(
 "Usage: hotline stats --from DATE --to DATE [--by DIM[,DIM]]\n"
 "                     [--format table|csv|json] [--chart]\n"
 "\n"
@@ -325,9 +345,10 @@ static const char usage_stats[] =
 "\n"
 "Examples:\n"
 "  hotline stats --from 2020-02-01 --to 2020-02-29 --by day,line\n"
-"  hotline stats --from 2020-02-01 --to 2020-02-29 --by topic --chart\n";
+"  hotline stats --from 2020-02-01 --to 2020-02-29 --by topic --chart\n");
 
 static const char usage_export[] =
+N_(
 "Usage: hotline export --from DATE --to DATE [--format csv|json]\n"
 "                      [-o FILE]\n"
 "\n"
@@ -345,9 +366,10 @@ static const char usage_export[] =
 "  -h, --help             show this help\n"
 "\n"
 "Example:\n"
-"  hotline export --from 2020-02-01 --to 2020-02-29 -o february.csv\n";
+"  hotline export --from 2020-02-01 --to 2020-02-29 -o february.csv\n");
 
 static const char usage_audit[] =
+N_(
 "Usage: hotline audit [--since WHEN] [--until WHEN] [--action ACTION]\n"
 "                     [--who NAME] [--limit N] [--all] [--json]\n"
 "\n"
@@ -372,9 +394,10 @@ static const char usage_audit[] =
 "\n"
 "Examples:\n"
 "  hotline audit --since 2020-02-01 --action call.read\n"
-"  hotline audit --who chen --all --json\n";
+"  hotline audit --who chen --all --json\n");
 
 static const char usage_report[] =
+N_(
 "Usage: hotline report (--month YYYY-MM | --from DATE --to DATE)\n"
 "                      [--html FILE]\n"
 "\n"
@@ -390,8 +413,9 @@ static const char usage_report[] =
 "  -h, --help             show this help\n"
 "\n"
 "Example:\n"
-"  hotline report --month 2020-02 --html 2020-02.html\n";
+"  hotline report --month 2020-02 --html 2020-02.html\n");
 static const char usage_status[] =
+N_(
 "Usage: hotline status [--watch [SECONDS]] [--json]\n"
 "\n"
 "Ask the daemon's status listener (not the API; see --status) how it is:\n"
@@ -406,8 +430,9 @@ static const char usage_status[] =
 "      --json             print the status JSON as the daemon sent it\n"
 "  -h, --help             show this help\n"
 "\n"
-"Exit status: 0 when the status listener answered, 1 otherwise.\n";
+"Exit status: 0 when the status listener answered, 1 otherwise.\n");
 static const char usage_sync[] =
+N_(
 "Usage: hotline sync [--list] [--json]\n"
 "\n"
 "Send the calls and amendments saved locally because the server could not\n"
@@ -432,12 +457,13 @@ static const char usage_sync[] =
 "  -h, --help      show this help\n"
 "\n"
 "Exit status: 0 when everything was sent (or nothing waited), 1 when\n"
-"something still waits or was refused.\n";
+"something still waits or was refused.\n");
 
 static const char usage_help[] =
+N_(
 "Usage: hotline help [COMMAND]\n"
 "\n"
-"Show the overall help, or COMMAND's.\n";
+"Show the overall help, or COMMAND's.\n");
 
 static const struct usage usage_texts[] = {
 	{ "log", usage_log },
@@ -484,11 +510,11 @@ usage_print(FILE *fp, const char *cmd)
 	const struct usage	*u;
 
 	if (cmd == NULL) {
-		fputs(usage_main, fp);
+		fputs(_(usage_main), fp);
 		return 0;
 	}
 	if ((u = usage_find(cmd)) == NULL)
 		return -1;
-	fputs(u->text, fp);
+	fputs(_(u->text), fp);
 	return 0;
 }

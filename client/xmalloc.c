@@ -13,7 +13,7 @@
 static void
 xmalloc_die(void)
 {
-	fputs("hotline: out of memory\n", stderr);
+	fputs(_("hotline: out of memory\n"), stderr);
 	exit(EXIT_ERROR);
 }
 

@@ -666,6 +666,11 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		    x->x_path, rt->rt_allow);
 		return;
 	}
+	if (rt->rt_id == RT_SESSION && get && api_session_none(x)) {
+		/* The console asking whether it is signed in: no failure. */
+		api_error(x, 401, "unauthorized", NULL, "not signed in");
+		return;
+	}
 	if (api_admit(x, roles == R_ANON, peer, sizeof(peer)) == -1)
 		return;
 	/* No other site's page may act in a signed-in user's name. */

@@ -213,6 +213,7 @@ void	api_session_get(struct ctx *x);
 void	api_session_delete(struct ctx *x);
 int	api_session_cookie(struct ctx *x);
 int	api_session_origin_ok(struct ctx *x);
+int	api_session_none(struct ctx *x);
 
 /* api_web.c */
 void	api_web(struct ctx *x, const char *root);

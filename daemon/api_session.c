@@ -244,3 +244,17 @@ api_session_origin_ok(struct ctx *x)
 	    "https" : "http", host);
 	return strcmp(origin, want) == 0 ? 0 : -1;
 }
+
+/*
+ * Whether a TCP request carries no credentials at all: no token and no
+ * session cookie (the sign-in page asking whether it is signed in).
+ */
+int
+api_session_none(struct ctx *x)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(x->x_req);
+	const char		*c = evhttp_find_header(h, "Cookie");
+
+	return !x->x_id.id_unix && evhttp_find_header(h, "Authorization") ==
+	    NULL && (c == NULL || strstr(c, SESSION_COOKIE "=") == NULL);
+}

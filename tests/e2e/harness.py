@@ -316,8 +316,11 @@ class Daemon:
     def client(self, *args, who="wang", unix=False, stdin=None, env=None):
         """Run hotline with --server (unless env sets HOTLINE_SERVER) and
         who's token in HOTLINE_TOKEN; a fresh HOME, no client config."""
+        # English unless a test asks for another language in env.
         e = {k: v for k, v in os.environ.items()
-             if not k.startswith("HOTLINE_")}
+             if not k.startswith("HOTLINE_") and not k.startswith("LC_")
+             and k != "LANGUAGE"}
+        e["LANG"] = "C.UTF-8"
         e["HOME"] = self.tmp
         e["XDG_CONFIG_HOME"] = os.path.join(self.tmp, "xdg")
         e["XDG_STATE_HOME"] = os.path.join(self.tmp, "xdg-state")

@@ -577,7 +577,7 @@ class TestEndpoint(AuditTest):
         self.assertIn("--since", p.err)
         p = self.d.client("audit", who="chen")
         self.assertEqual(p.returncode, 1, p.err)
-        self.assertIn("role supervisor may not do this", p.err)
+        self.assertIn("your role may not do this", p.err)
         p = self.d.client("audit", "--help")
         self.assertEqual(p.returncode, 0)
         self.assertIn("Usage: hotline audit", p.out)

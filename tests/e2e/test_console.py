@@ -265,6 +265,13 @@ class TestSessions(ConsoleTest):
         self.assertTrue(any(a == "auth.fail" for _, a, _ in self.audit()))
         self.assertNotIn("nope-nope", self.d.stderr())
 
+    def test_asking_without_credentials_is_no_failure(self):
+        for _ in range(5):      # more than auth_failures = 3
+            st, _, body = self.get("/v1/session")
+            self.assertEqual(st, 401, body)
+        self.assertFalse(any(a == "auth.fail" for _, a, _ in self.audit()))
+        self.assertEqual(self.sign_in()[0], 200)
+
     def test_bad_bodies(self):
         for body in ({}, {"name": "wang"}, {"name": 1, "password": "x"},
                      ["wang"]):

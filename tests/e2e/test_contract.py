@@ -593,11 +593,11 @@ class TestClient(DaemonTest):
     def test_server_errors_are_1(self):
         mine = self.d.post_call(good(), who="wang").json["id"]
         cases = (
-            (("show", str(mine)), "li", "another operator"),
+            (("show", str(mine)), "li", "your role may not do this"),
             (("amend", str(mine), "--risk", "high"), "li",
-             "another operator"),
+             "your role may not do this"),
             (("amend", str(mine), "--risk", "extreme"), "wang", "risk"),
-            (("show", "999"), "wang", "999"),
+            (("show", "999"), "wang", "no such call"),
             (("list",), "dev-operator-nobody", "HOTLINE_TOKEN"),
             (self.LOG, "zhao", ""),
             (self.LOG + ("--notes", "n" * 4001), "wang", "notes"),

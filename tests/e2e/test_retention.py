@@ -320,7 +320,7 @@ class TestLegalHold(DaemonTest):
         self.assertEqual(p.returncode, 2, p.err)
         p = self.d.client("amend", "--legal-hold", str(cid), who="wang")
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("legal_hold", p.err)
+        self.assertIn("your role may not do this (legal hold)", p.err)
         # Not on a new call.
         r = self.d.post_call(good(legal_hold=True))
         self.assertError(r, 400, "invalid_field", "legal_hold")

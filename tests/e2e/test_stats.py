@@ -430,13 +430,13 @@ class TestClient(StatsTest):
         p = self.d.client("stats", "--from", "2020-02-16", "--to",
                           "2020-02-18", who="wang")
         self.assertEqual(p.returncode, 1)
-        self.assertIn("role operator may not do this", p.err)
+        self.assertIn("your role may not do this", p.err)
         p = self.d.client("stats", "--to", "2020-02-18", who="chen")
         self.assertEqual(p.returncode, 2)
         p = self.d.client("stats", "--from", "2020-02-16", "--to",
                           "2020-02-18", "--by", "colour", who="chen")
         self.assertEqual(p.returncode, 1)
-        self.assertIn("unknown dimension", p.err)
+        self.assertIn("breakdown (--by): the value is not accepted", p.err)
 
     def test_export_to_file(self):
         out = os.path.join(self.tmp, "feb.csv")
@@ -463,16 +463,16 @@ class TestReport(StatsTest):
         p = self.d.client("report", "--month", "2020-02", who="chen")
         self.assertEqual(p.returncode, 0, p.err)
         self.assertTrue(p.out.startswith("Psychological support hotline: "
-                                         "2020-02-01 to 2020-02-29\n"))
+                                         "the report for 2020-02\n"))
         for title in ("Calls per line", "Calls per caller type", "Topics",
                       "Risk", "Follow-ups by queue", "Calls per day",
                       "Busiest hours of the day"):
             self.assertIn("\n" + title, p.out)
-        self.assertRegex(p.out, r"400 400-8692-525 +3\n")
+        self.assertRegex(p.out, r"400 \(400-8692-525\) +3 +60\.0%\n")
         # 01:30 on the 17th and 01:00 on the 18th; 23:59 twice.
-        self.assertRegex(p.out, r"01:00 +2\n")
-        self.assertRegex(p.out, r"10:00 +1\n")
-        self.assertRegex(p.out, r"23:00 +2\n")
+        self.assertRegex(p.out, r"01:00 +2 +40\.0%\n")
+        self.assertRegex(p.out, r"10:00 +1 +20\.0%\n")
+        self.assertRegex(p.out, r"23:00 +2 +40\.0%\n")
         out = os.path.join(self.tmp, "feb.html")
         p = self.d.client("report", "--month", "2020-02", "--html", out,
                           who="chen")
@@ -481,9 +481,10 @@ class TestReport(StatsTest):
         root = ET.parse(out).getroot()        # well-formed, or it raises
         ns = {"h": "http://www.w3.org/1999/xhtml",
               "s": "http://www.w3.org/2000/svg"}
+        # The month's totals (a table), then seven charts.
         sections = root.findall(".//h:section", ns)
-        self.assertEqual(len(sections), 7)
-        for sec in sections:
+        self.assertEqual(len(sections), 8)
+        for sec in sections[1:]:
             self.assertEqual(len(sec.findall("s:svg", ns)), 1,
                              ET.tostring(sec)[:200])
         with open(out, encoding="utf-8") as f:
@@ -491,7 +492,9 @@ class TestReport(StatsTest):
         self.assertNotIn("<script", html)
         self.assertNotIn("http://", html.replace(
             "http://www.w3.org/", ""))
-        self.assertIn("5 calls, 40.0% at high risk or above", html)
+        self.assertRegex(html, r"<td>all calls</td><td>5</td>")
+        self.assertRegex(html, r"<td>calls at high risk or above</td>"
+                         r"<td>2 \(40\.0%\)</td>")
         self.assertIn("青岛市精神卫生中心", html)
         self.assertFalse(os.path.exists(out + ".partial"))
         for bad in (["--month", "2020-13"], ["--month", "Feb"],
