@@ -516,3 +516,46 @@ class TestHandover(FollowupTest):
         self.d.restart()
         self.assertEqual(json.loads(self.d.status("/status").raw)
                          ["emergencies_pending"], 0)
+
+
+class TestClient(FollowupTest):
+    def test_attempt_plan_and_handover_commands(self):
+        cid, steps = self.call()
+        self.claim_item(steps[0])
+        p = self.d.client("attempt", str(steps[0]), "--result", "no_answer",
+                          "--note", NOTE, who="zhao")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"item %d \(call %d\): attempt 1 recorded; "
+                         r"due again " % (steps[0], cid))
+        p = self.d.client("attempt", str(steps[0]), "--result", "maybe",
+                          who="zhao")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("result", p.err)
+        p = self.d.client("attempt", str(steps[0]), who="zhao")
+        self.assertEqual(p.returncode, 2, p.err)
+        p = self.d.client("plan", str(cid), who="chen")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("call %d: plan high (高危随访), active" % cid, p.out)
+        self.assertRegex(p.out, r"step 1 \(item %d\): (scheduled|waiting), "
+                         r"due .*, attempts: 1\n" % steps[0])
+        self.assertIn("zhao  no_answer  " + NOTE, p.out)
+        p = self.d.client("plan", str(cid), who="zhou")
+        self.assertIn("(note not shown)", p.out)
+        self.assertNotIn(NOTE, p.out)
+        p = self.d.client("plan", "--json", str(cid), who="chen")
+        self.assertEqual(json.loads(p.out)["plan"], "high")
+        p = self.d.client("handover", who="zhao")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("handover to the shift starting", p.out)
+        self.assertIn("item %d (call %d, family, followup-1)" % (steps[0],
+                                                                   cid), p.out)
+        self.assertIn("emergencies not yet confirmed:\n  none", p.out)
+        p = self.d.client("handover", "--at", "2026-12-07T07:50:00+08:00",
+                          "--json", who="zhao")
+        self.assertEqual(json.loads(p.out)["shift"]["starts_at"],
+                         "2026-12-07T08:00:00+08:00")
+        # In Chinese.
+        p = self.d.client("handover", who="zhao",
+                          env={"LANG": "zh_CN.UTF-8"})
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertNotIn("handover to the shift", p.out)
