@@ -13,6 +13,7 @@
 #include "server.h"
 
 #define API_LIST_LIMIT	50	/* a list's default length */
+#define API_LIMIT_KEYS	8192	/* identities and peers remembered */
 #define API_FAILS_MAX	64	/* failed authentications audited a turn */
 
 #define R_ANON		(1 << ROLE_NONE)	/* no identity needed */
@@ -139,7 +140,9 @@ void	api_write_queue(struct ctx *x, struct write *w);
 void	api_write_free(struct write *w);
 struct write *api_write_new(struct ctx *x);
 
+/* api_admit.c */
 void	api_auth_failed(struct api *a, struct ctx *x, const char *peer);
+int	api_admit(struct ctx *x, int anon, char *peer, size_t plen);
 
 /* api_view.c */
 int	api_show_flags(const struct ctx *x, const struct call *c);
