@@ -64,8 +64,9 @@ plan_start(struct store *s, const struct config *cf, const struct call *c,
 		it->qi_call_id = c->c_id;
 		snprintf(it->qi_queue, sizeof(it->qi_queue), "%s",
 		    cf->cf_queues.cl_v[pc->pc_match.ru_queue].cn_code);
-		snprintf(it->qi_kind, sizeof(it->qi_kind), "followup-%zu",
-		    i + 1);
+		/* i < PLAN_MAX_STEPS: the narrow cast only says so. */
+		snprintf(it->qi_kind, sizeof(it->qi_kind), "followup-%u",
+		    (unsigned int)(unsigned char)(i + 1));
 		it->qi_priority = pc->pc_match.ru_priority;
 		it->qi_step = (int)i + 1;
 		it->qi_created_at = pr.pr_started_at;
