@@ -99,8 +99,8 @@ top.files    := api.c api_*.c status_render.c status_http.c server.h api.h
 top.sees     := net domain batch status store base
 net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
 net.sees     := batch status store base
-domain.files := queue.c audit.c stats.c stats_*.c session.c retention.c export.c \
-                export_*.c pbx.c pbx_*.c domain.h
+domain.files := queue.c plan.c handover.c audit.c stats.c stats_*.c session.c \
+                retention.c export.c export_*.c pbx.c pbx_*.c domain.h
 domain.sees  := batch status store base
 batch.files  := batch.c batch.h
 batch.sees   := status store base
@@ -108,8 +108,9 @@ status.files := status.c status.h status_int.h
 status.sees  := store base
 store.files  := store.c store_*.c store.h store_int.h
 store.sees   := base
-base.files   := log.c clock.c config.c config_pbx.c call.c route.c digest.c password.c tls.c \
-                notify.c priv.c hotlined.h config_int.h
+base.files   := log.c clock.c config.c config_pbx.c call.c crisis.c route.c \
+                digest.c password.c tls.c notify.c priv.c hotlined.h \
+                config_int.h
 base.sees    :=
 PRIVATE_H    := store_int.h=store api.h=api status_int.h=status \
                 listener_int.h=listener config_int.h=config

@@ -121,6 +121,10 @@ int		 cmd_log(struct hl *, int, char **);
 int		 cmd_queue(struct hl *, int, char **);
 int		 cmd_claim(struct hl *, int, char **);
 int		 cmd_done(struct hl *, int, char **);
+/* cmd_plan.c */
+int		 cmd_attempt(struct hl *, int, char **);
+int		 cmd_plan(struct hl *, int, char **);
+int		 cmd_handover(struct hl *, int, char **);
 int		 cmd_release(struct hl *, int, char **);
 int		 cmd_renew(struct hl *, int, char **);
 

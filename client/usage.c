@@ -30,6 +30,9 @@ N_(
 "  done     complete a claimed item with a resolution\n"
 "  release  hand a claimed item back to its queue\n"
 "  renew    extend the lease on a claimed item\n"
+"  attempt  record an attempt to reach a caller on a follow-up step\n"
+"  plan     a call's follow-up plan, its steps and every attempt\n"
+"  handover what the next shift must know\n"
 "  stats    counts, durations, risk and waits by day, line, topic, ...\n"
 "  export   every call in a range as CSV, JSON or a spreadsheet\n"
 "           (supervisors)\n"
@@ -324,6 +327,47 @@ N_(
 "      --json      print the item as JSON\n"
 "  -h, --help      show this help\n");
 
+static const char usage_attempt[] =
+N_(
+"Usage: hotline attempt ID --result RESULT [--note TEXT] [--json]\n"
+"\n"
+"Record an attempt to reach the caller on queue item ID, a step of a\n"
+"follow-up plan, which you hold. reached completes the step; any other\n"
+"result returns it to its queue, due again after the plan's wait, and\n"
+"when the plan's attempts run out the step is escalated.\n"
+"\n"
+"  -r, --result RESULT  reached, no_answer, busy, refused, wrong_number\n"
+"                       or left_message (required)\n"
+"  -m, --note TEXT      what happened (personal, like the call's notes)\n"
+"      --json           print the step as JSON\n"
+"  -h, --help           show this help\n"
+"\n"
+"Example:\n"
+"  hotline attempt 9 --result no_answer --note \"left a message\"\n");
+
+static const char usage_plan[] =
+N_(
+"Usage: hotline plan [--json] CALL\n"
+"\n"
+"Show the follow-up plan of call CALL: its steps, when each is due, and\n"
+"every attempt to reach the caller.\n"
+"\n"
+"      --json      print the plan as JSON\n"
+"  -h, --help      show this help\n");
+
+static const char usage_handover[] =
+N_(
+"Usage: hotline handover [--at WHEN] [--json]\n"
+"\n"
+"What the shift starting at the shift boundary nearest WHEN (default now)\n"
+"must know: open items of high risk and above, items still held, items\n"
+"escalated or not reached in the leaving shift, and emergencies not yet\n"
+"confirmed.\n"
+"\n"
+"  -a, --at WHEN   a time (2026-12-07T08:00:00+08:00); default now\n"
+"      --json      print the handover as JSON\n"
+"  -h, --help      show this help\n");
+
 static const char usage_stats[] =
 N_(
 "Usage: hotline stats --from DATE --to DATE [--by DIM[,DIM]]\n"
@@ -503,6 +547,9 @@ static const struct usage usage_texts[] = {
 	{ "done", usage_done },
 	{ "release", usage_release },
 	{ "renew", usage_renew },
+	{ "attempt", usage_attempt },
+	{ "plan", usage_plan },
+	{ "handover", usage_handover },
 	{ "stats", usage_stats },
 	{ "export", usage_export },
 	{ "report", usage_report },

@@ -1,6 +1,6 @@
 /*
  * The HTTP API's engine: the route table and the one role check,
- * admission (limits, identity), dispatch, the one reply and JSON error
+ * dispatch (admission is api_admit.c's), the one reply and JSON error
  * writer, the request body, and the hand-over of writes to the group
  * commit (batch.c), whose answers wait for the commit. The handlers of
  * each resource are in api_*.c. Reads run outside any transaction and so
@@ -29,7 +29,8 @@ struct held {
 
 enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
     RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT, RT_AUDIT,
-    RT_SESSION, RT_PBX_EVENTS, RT_PBX_UNLOGGED, RT_PBX_LATEST };
+    RT_SESSION, RT_PBX_EVENTS, RT_PBX_UNLOGGED, RT_PBX_LATEST, RT_ATTEMPT,
+    RT_PLAN, RT_PLAN_END, RT_HANDOVER };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -57,6 +58,10 @@ static const struct route {
 	{ RT_PBX_EVENTS, "POST", 0, R_PBX, 0, 0 },
 	{ RT_PBX_UNLOGGED, "GET, HEAD", R_READ_ALL, 0, 0, 0 },
 	{ RT_PBX_LATEST, "GET, HEAD", R_OPERATOR, 0, 0, 0 },
+	{ RT_ATTEMPT, "POST", 0, R_QUEUE, 0, 0 },
+	{ RT_PLAN, "GET, HEAD", R_QUEUE, 0, 0, 0 },
+	{ RT_PLAN_END, "POST", 0, R_QUEUE, 0, 0 },
+	{ RT_HANDOVER, "GET, HEAD", R_QUEUE, 0, 0, 0 },
 };
 
 /*
@@ -498,15 +503,23 @@ api_route(const char *path, int64_t *id, char *queue, size_t qlen,
 		return &routes[RT_PBX_UNLOGGED];
 	if (strcmp(path, "/v1/pbx/latest") == 0)
 		return &routes[RT_PBX_LATEST];
-	if (strncmp(path, "/v1/calls/", 10) == 0)
-		return api_path_id(path + 10, id, &end) == 0 && *end == '\0' ?
-		    &routes[RT_CALL] : NULL;
+	if (strcmp(path, "/v1/handover") == 0)
+		return &routes[RT_HANDOVER];
+	if (strncmp(path, "/v1/calls/", 10) == 0) {
+		if (api_path_id(path + 10, id, &end) == -1)
+			return NULL;
+		return *end == '\0' ? &routes[RT_CALL] :
+		    strcmp(end, "/plan") == 0 ? &routes[RT_PLAN] :
+		    strcmp(end, "/plan/end") == 0 ? &routes[RT_PLAN_END] : NULL;
+	}
 	if (strncmp(path, "/v1/queue-items/", 16) == 0) {
 		if (api_path_id(path + 16, id, &end) == -1)
 			return NULL;
 		if (*end == '\0')
 			return &routes[RT_ITEM];
 		*verb = end + 1;
+		if (strcmp(end, "/attempts") == 0)
+			return &routes[RT_ATTEMPT];
 		return strcmp(end, "/complete") == 0 ||
 		    strcmp(end, "/release") == 0 ||
 		    strcmp(end, "/renew") == 0 ? &routes[RT_ITEM_ACT] : NULL;
@@ -603,6 +616,18 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		break;
 	case RT_ITEM_ACT:
 		api_item_act(x, id, verb);
+		break;
+	case RT_ATTEMPT:
+		api_item_attempt(x, id);
+		break;
+	case RT_PLAN:
+		api_plan_get(x, id);
+		break;
+	case RT_PLAN_END:
+		api_plan_end(x, id);
+		break;
+	case RT_HANDOVER:
+		api_handover(x);
 		break;
 	case RT_STATS:
 		api_stats(x);

@@ -13,6 +13,7 @@
 #include "server.h"
 
 #define API_LIST_LIMIT	50	/* a list's default length */
+#define API_LIMIT_KEYS	8192	/* identities and peers remembered */
 #define API_FAILS_MAX	64	/* failed authentications audited a turn */
 #define API_LIMIT_KEYS	8192	/* identities and peers remembered */
 
@@ -185,11 +186,23 @@ void	api_call_get(struct ctx *x, int64_t id);
 void	api_call_patch(struct ctx *x, int64_t id);
 
 /* api_queues.c */
+json_t *api_item_json(struct ctx *x, const struct queue_item *it,
+	    struct read_set *rs);
 void	api_queues(struct ctx *x);
+void	api_queue_fail(struct ctx *x, int rc, const char *why,
+	    const char *what);
 void	api_queue_items(struct ctx *x, const char *queue);
 void	api_item_get(struct ctx *x, int64_t id);
 void	api_queue_claim(struct ctx *x, const char *queue);
 void	api_item_act(struct ctx *x, int64_t id, const char *verb);
+
+/* api_plans.c */
+void	api_item_attempt(struct ctx *x, int64_t id);
+void	api_plan_end(struct ctx *x, int64_t id);
+void	api_plan_get(struct ctx *x, int64_t id);
+
+/* api_handover.c */
+void	api_handover(struct ctx *x);
 
 /* api_stats.c */
 void	api_stats(struct ctx *x);

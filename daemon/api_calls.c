@@ -143,16 +143,22 @@ fail:
 	api_write_free(w);
 }
 
-/* Give a stored call the queue items routing says it needs. */
+/*
+ * Give a stored call the queue items routing says it needs, and the
+ * follow-up plan it matches, when it has none yet.
+ */
 static int
 api_route_call(struct ctx *x, const struct call *c)
 {
-	struct queue_item	 v[2];
-	size_t			 n, i;
+	struct queue_item	 v[2 + PLAN_MAX_STEPS];
+	size_t			 n, k = 0, i;
 	int			 rc;
 
 	rc = queue_route(c, x->x_id.id_name, v, &n);
-	for (i = 0; i < n; i++)
+	if (rc == STORE_OK)
+		rc = plan_start(x->x_api->a_store, x->x_api->a_cf, c,
+		    x->x_id.id_name, v + n, &k);
+	for (i = 0; i < n + k; i++)
 		store_item_free(&v[i]);
 	return rc;
 }
@@ -163,8 +169,8 @@ api_post_run(struct write *w)
 {
 	struct ctx		*x = &w->w_x;
 	struct store		*st = x->x_api->a_store;
-	struct queue_item	 v[2];
-	size_t			 n = 0, i;
+	struct queue_item	 v[2 + PLAN_MAX_STEPS];
+	size_t			 n = 0, k = 0, i;
 	char			 loc[64];
 	int			 rc;
 
@@ -182,6 +188,10 @@ api_post_run(struct write *w)
 		if (rc == STORE_OK)
 			rc = queue_route(&w->w_call, x->x_id.id_name, v, &n);
 		if (rc == STORE_OK)
+			rc = plan_start(st, x->x_api->a_cf, &w->w_call,
+			    x->x_id.id_name, v + n, &k);
+		n += k;
+		if (rc == STORE_OK)
 			rc = stats_rollup_add(st, x->x_api->a_cf, &w->w_call,
 			    v, n, 1);
 		rc = store_request_end(st, rc);
@@ -197,6 +207,8 @@ api_post_run(struct write *w)
 		return;
 	}
 	status_call_stored(&w->w_call);
+	if (crisis_pending(w->w_call.c_crisis))
+		handover_emergency_changed();
 	snprintf(loc, sizeof(loc), "/v1/calls/%lld",
 	    (long long)w->w_call.c_id);
 	evhttp_add_header(evhttp_request_get_output_headers(x->x_req),
@@ -246,13 +258,13 @@ static void
 api_history_redact(json_t *hist)
 {
 	static const char *const personal[] = { "notes", "caller_name",
-	    "caller_contact" };
+	    "caller_contact", "safety_plan" };
 	json_t	*e, *ch;
 	size_t	 i, k;
 
 	json_array_foreach(hist, i, e) {
 		ch = json_object_get(e, "changes");
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < sizeof(personal) / sizeof(personal[0]); k++)
 			if (json_object_get(ch, personal[k]) != NULL)
 				json_object_set_new(ch, personal[k],
 				    json_string("(redacted)"));
@@ -608,6 +620,8 @@ api_patch_run(struct write *w)
 			rc = stats_rollup_call(a->a_store, a->a_cf, w->w_id, 1);
 		if (rc == STORE_OK)
 			rc = api_amend_audit(x, w->w_id, changes);
+		if (json_object_get(changes, "emergency") != NULL)
+			handover_emergency_changed();
 		rc = store_request_end(a->a_store, rc);
 	}
 	if (rc == STORE_CONFLICT) {

@@ -35,7 +35,7 @@ api_queues(struct ctx *x)
  * caller (the resolution) is personal like the call's notes: shown to
  * those who may see them, and to the counselor who wrote it.
  */
-static json_t *
+json_t *
 api_item_json(struct ctx *x, const struct queue_item *it,
     struct read_set *rs)
 {
@@ -190,6 +190,26 @@ api_queue_claim(struct ctx *x, const char *queue)
 	api_write_queue(x, w);
 }
 
+/* A queue or plan move's failure (QUEUE_*) as its answer; why says it. */
+void
+api_queue_fail(struct ctx *x, int rc, const char *why, const char *what)
+{
+	switch (rc) {
+	case QUEUE_NOTFOUND:
+		api_error(x, 404, "not_found", "id", "%s", why);
+		break;
+	case QUEUE_FORBIDDEN:
+		api_error(x, 403, "forbidden", "id", "%s", why);
+		break;
+	case QUEUE_STATE:
+		api_error(x, 409, "wrong_state", "id", "%s", why);
+		break;
+	default:
+		api_store_error(x, what);
+		break;
+	}
+}
+
 /* In the pump: complete, release or renew an item. */
 static void
 api_act_run(struct write *w)
@@ -204,23 +224,10 @@ api_act_run(struct write *w)
 	memset(&it, 0, sizeof(it));
 	rc = queue_act(w->w_id, w->w_act, &x->x_id, res, &it, why,
 	    sizeof(why));
-	switch (rc) {
-	case QUEUE_OK:
+	if (rc == QUEUE_OK)
 		api_reply(x, 200, api_item_json(x, &it, NULL));
-		break;
-	case QUEUE_NOTFOUND:
-		api_error(x, 404, "not_found", "id", "%s", why);
-		break;
-	case QUEUE_FORBIDDEN:
-		api_error(x, 403, "forbidden", "id", "%s", why);
-		break;
-	case QUEUE_STATE:
-		api_error(x, 409, "wrong_state", "id", "%s", why);
-		break;
-	default:
-		api_store_error(x, "change the queue item");
-		break;
-	}
+	else
+		api_queue_fail(x, rc, why, "change the queue item");
 	store_item_free(&it);
 }
 

@@ -40,20 +40,19 @@ static const char *const call_input_fields[] = { "line", "started_at",
     "duration_s", "call_type", "caller_type", "gender", "age_band", "topics",
     "risk", "outcome", "callback_at", "notes", "consent", "caller_name",
     "caller_contact", "caller_number", "risk_assessment",
-    "emergency_contacted", "pbx_call_id", NULL };
+    "emergency_contacted", "pbx_call_id", "ideation_intensity", "hopelessness",
+    "screener", "plan_timeframe", "safety_plan", "emergency", NULL };
 static const char *const call_server_fields[] = { "id", "operator", "queue",
     "repeat_calls", "created_at", "updated_at", "version", "history",
     "redacted", "personal_erased_at", "erased", NULL };
 static const char *const call_personal[] = { "notes", "caller_name",
-    "caller_contact", NULL };
+    "caller_contact", "safety_plan", NULL };
 /* What retention erases and an amendment may not bring back. */
 static const char *const call_erasable[] = { "notes", "caller_name",
-    "caller_contact", "caller_number", NULL };
+    "caller_contact", "caller_number", "safety_plan", NULL };
 
-static int call_fail(struct call_error *, const char *, const char *,
-    const char *, ...) __attribute__((format(printf, 4, 5)));
-
-static int
+/* Fill err (kind, field, message); returns -1. crisis.c uses it too. */
+int
 call_fail(struct call_error *err, const char *kind, const char *field,
     const char *fmt, ...)
 {
@@ -105,6 +104,7 @@ call_free(struct call *c)
 	free(c->c_pbx_call_id);
 	for (i = 0; i < 4; i++)
 		free(c->c_assess[i]);
+	json_decref(c->c_crisis);
 	call_init(c);
 }
 
@@ -391,8 +391,13 @@ call_from_json(struct call *c, json_t *o, const struct config *cf,
 	    call_personal_fields(c, o, cf, err) == -1 ||
 	    call_assessment(c, o, cf, err) == -1 ||
 	    call_bool(o, "emergency_contacted", &c->c_emergency, err) == -1 ||
-	    call_text(o, "pbx_call_id", 63, &c->c_pbx_call_id, err) == -1)
+	    call_text(o, "pbx_call_id", 63, &c->c_pbx_call_id, err) == -1 ||
+	    crisis_from_json(o, c->c_started_at, now, &c->c_crisis, err) == -1)
 		return -1;
+	/* The linkage says more than the lone boolean, which stays true. */
+	if (c->c_crisis != NULL && json_object_get(c->c_crisis,
+	    "emergency") != NULL)
+		c->c_emergency = 1;
 	if (c->c_call_type == NULL &&
 	    (c->c_call_type = strdup("counseling")) == NULL)
 		return call_fail(err, "internal", "", "out of memory");
@@ -489,6 +494,7 @@ call_input_json(const struct call *c)
 	json_object_set_new(o, "risk_assessment", a);
 	json_object_set_new(o, "emergency_contacted",
 	    json_boolean(c->c_emergency));
+	crisis_to_json(c->c_crisis, o);
 	return o;
 }
 
@@ -645,6 +651,10 @@ call_patch_fields(const struct call *old, json_t *patch,
 	json_object_foreach(patch, k, v) {
 		if (json_is_null(v))
 			json_object_del(merged, k);
+		else if (strcmp(k, "emergency") == 0 && json_is_object(v) &&
+		    json_is_object(json_object_get(merged, k)))
+			/* Confirming it need not repeat who and when. */
+			json_object_update(json_object_get(merged, k), v);
 		else
 			json_object_set(merged, k, v);
 	}

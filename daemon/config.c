@@ -907,21 +907,35 @@ ld_code_refs(struct loader *ld, const config_setting_t *g, const char *path,
 	return 0;
 }
 
+static int	ld_route_criteria(struct loader *, const config_setting_t *,
+		    const char *, const struct config *, struct route_rule *);
+
 static int
 ld_route(struct loader *ld, const config_setting_t *e, const char *path,
     const struct config *cf, struct route_rule *ru)
 {
 	static const char *const known[] = { "risk_at_least", "topics",
 	    "caller_types", "lines", "queue", "priority", NULL };
-	config_setting_t	*r;
-	char			 full[128];
 
 	ru->ru_risk_min = -1;
 	if (!config_setting_is_group(e))
 		return ld_error(ld, e, path, "must be a group { ... queue = "
 		    "\"...\"; priority = N; }");
-	if (ld_known(ld, e, path, known) == -1 ||
-	    ld_queue_ref(ld, e, path, cf, &ru->ru_queue) == -1 ||
+	if (ld_known(ld, e, path, known) == -1)
+		return -1;
+	return ld_route_criteria(ld, e, path, cf, ru);
+}
+
+/* What a route and a plan share: criteria, queue and priority. */
+static int
+ld_route_criteria(struct loader *ld, const config_setting_t *e,
+    const char *path, const struct config *cf, struct route_rule *ru)
+{
+	config_setting_t	*r;
+	char			 full[128];
+
+	ru->ru_risk_min = -1;
+	if (ld_queue_ref(ld, e, path, cf, &ru->ru_queue) == -1 ||
 	    ld_priority(ld, e, path, 2, &ru->ru_priority) == -1 ||
 	    ld_code_refs(ld, e, path, "topics", &cf->cf_topics,
 	    &ru->ru_topics, &ru->ru_ntopics) == -1 ||
@@ -990,6 +1004,148 @@ ld_callbacks(struct loader *ld, const config_setting_t *root,
 	    -1 : 0;
 }
 
+/* ---- follow-up plans and shifts ---- */
+
+/* A plan's steps = [ "1d", "3d", ... ]: offsets after the call, rising. */
+static int
+ld_plan_steps(struct loader *ld, const config_setting_t *e, const char *path,
+    struct plan_conf *pc)
+{
+	config_setting_t	*s;
+	char			 full[128];
+	int			 i, n;
+
+	snprintf(full, sizeof(full), "%s.steps", path);
+	if ((s = config_setting_get_member(e, "steps")) == NULL)
+		return ld_error(ld, e, full, "is required: a list of offsets "
+		    "after the call such as [ \"1d\", \"3d\", \"7d\" ]");
+	if ((!config_setting_is_array(s) && !config_setting_is_list(s)) ||
+	    (n = config_setting_length(s)) == 0 || n > PLAN_MAX_STEPS)
+		return ld_error(ld, s, full, "must be a list of 1 to %d "
+		    "offsets such as [ \"1d\", \"3d\" ]", PLAN_MAX_STEPS);
+	for (i = 0; i < n; i++) {
+		snprintf(full, sizeof(full), "%s.steps[%d]", path, i);
+		if (ld_duration(ld, config_setting_get_elem(s, i), full, 1,
+		    366 * 86400, &pc->pc_steps[i]) == -1)
+			return -1;
+		if (i > 0 && pc->pc_steps[i] <= pc->pc_steps[i - 1])
+			return ld_error(ld, config_setting_get_elem(s, i), full,
+			    "must come after the step before it (offsets "
+			    "rise)");
+		pc->pc_nsteps++;
+	}
+	return 0;
+}
+
+static int
+ld_plan(struct loader *ld, const config_setting_t *e, const char *path,
+    const struct config *cf, struct plan_conf *pc)
+{
+	static const char *const known[] = { "code", "name", "risk_at_least",
+	    "topics", "caller_types", "lines", "queue", "priority", "steps",
+	    "attempts", "retry_after", NULL };
+	config_setting_t	*r;
+	char			 full[128];
+
+	if (!config_setting_is_group(e))
+		return ld_error(ld, e, path, "must be a group { code = \"...\"; "
+		    "... steps = [ ... ]; }");
+	if (ld_known(ld, e, path, known) == -1 ||
+	    ld_string(ld, e, path, "code", NULL, &pc->pc_code) == -1 ||
+	    ld_string(ld, e, path, "name", NULL, &pc->pc_name) == -1)
+		return -1;
+	if (!ld_code_ok(pc->pc_code))
+		return ld_error(ld, config_setting_get_member(e, "code"), path,
+		    "code \"%s\" must be 1 to 32 characters of a-z, 0-9, "
+		    "_ - + < >", pc->pc_code);
+	snprintf(full, sizeof(full), "%s.retry_after", path);
+	pc->pc_retry_s = 4 * 3600;
+	if (ld_route_criteria(ld, e, path, cf, &pc->pc_match) == -1 ||
+	    ld_plan_steps(ld, e, path, pc) == -1 ||
+	    ld_long(ld, e, path, "attempts", 3, 1, 20, &pc->pc_attempts) == -1 ||
+	    ((r = config_setting_get_member(e, "retry_after")) != NULL &&
+	    ld_duration(ld, r, full, 1, 30 * 86400, &pc->pc_retry_s) == -1))
+		return -1;
+	return 0;
+}
+
+/* plans = ( { code; name; criteria; queue; priority; steps; ... }, ... ) */
+static int
+ld_plans(struct loader *ld, const config_setting_t *root, struct config *cf)
+{
+	config_setting_t	*s, *e;
+	char			 path[64];
+	int			 i, n, j;
+
+	if ((s = config_setting_get_member(root, "plans")) == NULL)
+		return 0;
+	if (!config_setting_is_list(s))
+		return ld_error(ld, s, "plans", "must be a list ( { ... }, "
+		    "... )");
+	if ((n = config_setting_length(s)) == 0)
+		return 0;
+	if ((cf->cf_plans = calloc(n, sizeof(*cf->cf_plans))) == NULL)
+		return ld_error(ld, s, "plans", "out of memory");
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "plans[%d]", i);
+		e = config_setting_get_elem(s, i);
+		cf->cf_nplans++;	/* config_free() frees what it got */
+		if (ld_plan(ld, e, path, cf, &cf->cf_plans[i]) == -1)
+			return -1;
+		for (j = 0; j < i; j++)
+			if (strcmp(cf->cf_plans[j].pc_code,
+			    cf->cf_plans[i].pc_code) == 0)
+				return ld_error(ld, e, path, "code \"%s\" is "
+				    "listed twice", cf->cf_plans[i].pc_code);
+	}
+	return 0;
+}
+
+/* One shift start "HH:MM" into minutes after midnight; -1: not one. */
+static int
+ld_shift_time(const char *v)
+{
+	if (strlen(v) != 5 || !isdigit((unsigned char)v[0]) ||
+	    !isdigit((unsigned char)v[1]) || v[2] != ':' ||
+	    !isdigit((unsigned char)v[3]) || !isdigit((unsigned char)v[4]))
+		return -1;
+	if ((v[0] - '0') * 10 + (v[1] - '0') > 23 || v[3] > '5')
+		return -1;
+	return ((v[0] - '0') * 10 + (v[1] - '0')) * 60 + (v[3] - '0') * 10 +
+	    (v[4] - '0');
+}
+
+/* shifts = [ "00:00", "08:00", "16:00" ]: starts in the timezone, rising. */
+static int
+ld_shifts(struct loader *ld, const config_setting_t *root, struct config *cf)
+{
+	config_setting_t	*s, *e;
+	char			 full[64];
+	int			 i, n, m;
+
+	if ((s = config_setting_get_member(root, "shifts")) == NULL)
+		return 0;
+	if ((!config_setting_is_array(s) && !config_setting_is_list(s)) ||
+	    (n = config_setting_length(s)) == 0 || n > SHIFT_MAX)
+		return ld_error(ld, s, "shifts", "must be a list of 1 to %d "
+		    "start times such as [ \"08:00\", \"16:00\" ]", SHIFT_MAX);
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, i);
+		snprintf(full, sizeof(full), "shifts[%d]", i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING ||
+		    (m = ld_shift_time(config_setting_get_string(e))) == -1)
+			return ld_error(ld, e, full, "must be a time \"HH:MM\" "
+			    "(00:00 to 23:59)");
+		if (i > 0 && m <= cf->cf_shifts[i - 1])
+			return ld_error(ld, e, full, "must come after the shift "
+			    "before it (list the starts from midnight on)");
+		cf->cf_shifts[cf->cf_nshifts++] = m;
+	}
+	return 0;
+}
+
+/* ---- end of follow-up plans and shifts ---- */
+
 /* The account to run as when started as root: user, and group (default
  * the user's primary group), resolved now. */
 static int
@@ -1040,7 +1196,7 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    "log", "store", "api", "status", "limits", "privacy",
 	    "retention", "web", "lines",
 	    "caller_types", "topics", "risk_levels", "outcomes", "queues",
-	    "routes", "callbacks", "operators", "pbx", NULL };
+	    "routes", "callbacks", "plans", "shifts", "operators", "pbx", NULL };
 
 	if (ld_known(ld, root, "", known) == -1 ||
 	    ld_string(ld, root, "", "timezone", "Asia/Shanghai",
@@ -1061,9 +1217,30 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    ld_codes(ld, root, "risk_levels", &cf->cf_risks) == -1 ||
 	    ld_codes(ld, root, "outcomes", &cf->cf_outcomes) == -1 ||
 	    ld_queues(ld, root, cf) == -1 || ld_routes(ld, root, cf) == -1 ||
-	    ld_callbacks(ld, root, cf) == -1 ||
+	    ld_callbacks(ld, root, cf) == -1 || ld_plans(ld, root, cf) == -1 ||
+	    ld_shifts(ld, root, cf) == -1 ||
 	    ld_operators(ld, root, cf) == -1 ||
 	    ld_pbx(ld, root, cf) == -1 ? -1 : 0;
+}
+
+/*
+ * China's guideline for psychological assistance hotlines (2021) asks
+ * that registration, handling and assessment records be kept at least
+ * three years: a shorter retention is allowed (the operator decides) but
+ * said, at -t and at every start and reload. 1 with the warning in buf.
+ */
+int
+config_retention_short(const struct config *cf, char *buf, size_t len)
+{
+	if (cf->cf_retention_days == 0 ||
+	    cf->cf_retention_days >= RETENTION_GUIDELINE_DAYS)
+		return 0;
+	snprintf(buf, len, "retention.personal_days is %ld: below the %d days "
+	    "(three years) for which the guideline for psychological "
+	    "assistance hotlines (2021) asks that registration, handling and "
+	    "assessment records be kept", cf->cf_retention_days,
+	    RETENTION_GUIDELINE_DAYS);
+	return 1;
 }
 
 /* Load path; NULL with *cause set (caller frees) on any error. */
@@ -1166,6 +1343,14 @@ config_free(struct config *cf)
 		free(cf->cf_routes[i].ru_lines);
 	}
 	free(cf->cf_routes);
+	for (i = 0; i < cf->cf_nplans; i++) {
+		free(cf->cf_plans[i].pc_code);
+		free(cf->cf_plans[i].pc_name);
+		free(cf->cf_plans[i].pc_match.ru_topics);
+		free(cf->cf_plans[i].pc_match.ru_caller_types);
+		free(cf->cf_plans[i].pc_match.ru_lines);
+	}
+	free(cf->cf_plans);
 	for (i = 0; i < cf->cf_nops; i++) {
 		free(cf->cf_ops[i].op_name);
 		free(cf->cf_ops[i].op_password);

@@ -48,7 +48,53 @@ int		 queue_claim(const char *, const struct identity *,
 int		 queue_act(int64_t, enum queue_action, const struct identity *,
 		    const char *, struct queue_item *, char *, size_t);
 json_t		*queue_item_json(const struct queue_item *);
+void		 queue_move(const char *, int64_t, int64_t, int64_t, int64_t,
+		    int64_t, int);
+int		 queue_held(const struct queue_item *, const struct identity *,
+		    char *, size_t);
+void		 queue_escalated(const struct queue_item *, const char *);
+void		 queue_schedule(int64_t);
 json_t		*queue_count_json(const struct queue_count *);
+
+/*
+ * plan.c: follow-up plans. A call's plan and its steps (queue items) are
+ * made in the savepoint of the call; attempts and ending early are
+ * writes of the batch. Returns as queue.c's (QUEUE_*).
+ */
+extern const char *const plan_results[];
+extern const char *const plan_end_reasons[];
+int	 plan_known(const char *const *, const char *);
+int	 plan_start(struct store *, const struct config *, const struct call *,
+	    const char *, struct queue_item[PLAN_MAX_STEPS], size_t *);
+int	 plan_attempt(struct store *, const struct config *, int64_t,
+	    const struct identity *, const char *, const char *,
+	    struct queue_item *, char *, size_t);
+int	 plan_end(struct store *, int64_t, const struct identity *,
+	    const char *, char *, size_t);
+json_t	*plan_json(struct store *, const struct config *, int64_t, int,
+	    const char *, int *);
+
+/*
+ * handover.c: the shift handover's lists (ids, HANDOVER_LIMIT each) and
+ * the count of pending emergencies for the status listener.
+ */
+#define HANDOVER_LIMIT	200
+#define HANDOVER_NLISTS	4	/* enum store_handover_list */
+struct handover {
+	int64_t		 h_boundary;	/* the shift boundary nearest */
+	int64_t		 h_prev;	/* the leaving shift began */
+	int64_t		 h_until;	/* events counted until */
+	int64_t		*h_ids[HANDOVER_NLISTS];
+	size_t		 h_n[HANDOVER_NLISTS];
+};
+void	 handover_bounds(const struct config *, int64_t, int64_t *,
+	    int64_t *);
+int	 handover_lists(struct store *, const struct config *, int64_t,
+	    struct handover *);
+void	 handover_free(struct handover *);
+int	 handover_init(struct batch *, struct store *);
+void	 handover_emergency_changed(void);
+int64_t	 handover_pending(void);
 
 /* export.c: the columns of an export and a call's values in them. */
 enum export_kind {

@@ -74,13 +74,15 @@ static int
 check_config(const char *path)
 {
 	struct config	*cf;
-	char		*cause = NULL;
+	char		*cause = NULL, warn[320];
 
 	if ((cf = config_load(path, &cause)) == NULL) {
 		fprintf(stderr, "hotlined: %s\n", cause);
 		free(cause);
 		return EX_CONFIG_ERR;
 	}
+	if (config_retention_short(cf, warn, sizeof(warn)))
+		fprintf(stderr, "hotlined: %s: warning: %s\n", path, warn);
 	config_free(cf);
 	printf("%s: configuration OK\n", path);
 	return 0;

@@ -106,6 +106,24 @@ struct pbx_conf {
 	long		 px_unlogged_s;	/* answered, no logged call after */
 };
 
+/*
+ * A follow-up plan (plans in the config): matched like a route (its
+ * criteria, queue and priority in pc_match), first match wins; each step
+ * becomes a queue item due at its offset after the call is logged.
+ */
+#define PLAN_MAX_STEPS	12
+struct plan_conf {
+	char		 *pc_code;
+	char		 *pc_name;
+	struct route_rule pc_match;
+	int64_t		  pc_steps[PLAN_MAX_STEPS]; /* offsets (s), rising */
+	size_t		  pc_nsteps;
+	long		  pc_attempts;	/* attempts per step, then escalate */
+	int64_t		  pc_retry_s;	/* wait between two attempts */
+};
+
+#define SHIFT_MAX	8
+
 struct limits {
 	long	lim_max_body;		/* bytes */
 	long	lim_max_headers;	/* bytes */
@@ -155,6 +173,11 @@ struct config {
 	size_t		 cf_nroutes;
 	size_t		 cf_cb_queue;	/* callbacks no rule routes */
 	int		 cf_cb_priority;
+	struct plan_conf *cf_plans;	/* first match wins */
+	size_t		 cf_nplans;
+	int		 cf_shifts[SHIFT_MAX]; /* shift starts, minutes after
+					   local midnight, rising */
+	size_t		 cf_nshifts;
 	struct operator	*cf_ops;
 	size_t		 cf_nops;
 	char		*cf_web_root;	/* the console's files, or NULL */
@@ -204,7 +227,8 @@ struct call {
 	char	*c_caller_contact;
 	char	*c_caller_hash;		/* hex HMAC of the number, or NULL */
 	char	*c_assess[4];		/* desire, capability, intent, buffers */
-	int	 c_emergency;
+	int	 c_emergency;		/* emergency services contacted */
+	json_t	*c_crisis;		/* crisis.c's record, or NULL */
 	int64_t	 c_created_at;
 	int64_t	 c_updated_at;
 	int64_t	 c_version;
@@ -241,9 +265,11 @@ struct queue_item {
 	int64_t	 qi_id;
 	int64_t	 qi_call_id;
 	char	 qi_queue[40];
-	char	 qi_kind[16];		/* "referral" or "callback" */
+	char	 qi_kind[16];		/* "referral", "callback",
+					   "followup-N" (a plan's step N) */
 	int	 qi_priority;
-	char	 qi_state[16];		/* "waiting", "claimed", "done" */
+	char	 qi_state[16];		/* "waiting", "claimed", "done",
+					   "cancelled" (a plan ended) */
 	int64_t	 qi_due_at;		/* claimable from */
 	int64_t	 qi_created_at;
 	char	 qi_claimed_by[40];	/* "": nobody */
@@ -255,6 +281,8 @@ struct queue_item {
 	int64_t	 qi_escalated_at;	/* 0: not escalated */
 	int64_t	 qi_first_claimed_at;	/* 0: never claimed */
 	int64_t	 qi_version;
+	int	 qi_step;		/* a plan's step (1...); 0: none */
+	int	 qi_attempts;		/* attempts made to reach the caller */
 };
 
 /* One row of the audit trail (audit.c); texts are not owned. */
@@ -309,7 +337,9 @@ int64_t	clock_mono_usec(void);
 int64_t	clock_mono_ms(void);
 
 /* config.c */
+#define RETENTION_GUIDELINE_DAYS 1095	/* three years: see config.c */
 struct config	*config_load(const char *, char **);
+int		 config_retention_short(const struct config *, char *, size_t);
 void		 config_free(struct config *);
 const struct code_name *config_find(const struct code_list *, const char *);
 int		 config_risk_rank(const struct config *, const char *);
@@ -338,8 +368,19 @@ json_t	*call_input_json(const struct call *);
 int	 call_patch(const struct call *, json_t *, const struct config *,
 	    struct call *, json_t **, struct call_error *);
 int	 call_hash_number(const struct config *, const char *, char **);
+int	 call_fail(struct call_error *, const char *, const char *,
+	    const char *, ...) __attribute__((format(printf, 4, 5)));
 size_t	 call_utf8_len(const char *);
 #define CALL_SHOW_PERSONAL	0x01
+
+/* crisis.c */
+extern const char *const crisis_fields[];
+extern const char *const crisis_agencies[];
+extern const char *const crisis_confirmed[];
+int	 crisis_from_json(json_t *, int64_t, int64_t, json_t **,
+	    struct call_error *);
+void	 crisis_to_json(const json_t *, json_t *);
+int	 crisis_pending(const json_t *);
 
 /* route.c */
 enum route_kind { ROUTE_REFERRAL, ROUTE_CALLBACK };
@@ -353,6 +394,8 @@ const struct route_rule *route_find(const struct config *,
 		    const struct call *);
 size_t		 route_call(const struct config *, const struct call *,
 		    struct route_item[2]);
+const struct plan_conf *route_plan(const struct config *,
+		    const struct call *);
 
 /* password.c */
 #define PASSWORD_HASH_MAX	128

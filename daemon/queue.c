@@ -202,8 +202,11 @@ queue_refresh(void)
 	qs.q_dirty = 0;
 }
 
-/* Note a move of one item in queue code (applied at the commit). */
-static void
+/*
+ * Note a move of one item in queue code (applied at the commit); plan.c
+ * notes its steps' moves here too.
+ */
+void
 queue_move(const char *code, int64_t waiting, int64_t claimed,
     int64_t scheduled, int64_t escalated, int64_t due, int left)
 {
@@ -350,8 +353,10 @@ queue_route(const struct call *c, const char *actor, struct queue_item out[2],
 			return rc;
 		if (it->qi_due_at <= clock_now())
 			queue_move(it->qi_queue, 1, 0, 0, 0, it->qi_due_at, 0);
-		else
+		else {
 			queue_move(it->qi_queue, 0, 0, 1, 0, 0, 0);
+			queue_schedule(it->qi_due_at);
+		}
 		(*n)++;
 	}
 	return STORE_OK;
@@ -446,6 +451,58 @@ queue_act_store(struct queue_item *it, enum queue_action act,
 }
 
 /*
+ * May who act on it (a claimed item, held by who, or who a supervisor or
+ * admin)? QUEUE_OK, or QUEUE_STATE / QUEUE_FORBIDDEN with why.
+ */
+int
+queue_held(const struct queue_item *it, const struct identity *who,
+    char *why, size_t len)
+{
+	int	 boss;
+
+	boss = who->id_role == ROLE_SUPERVISOR || who->id_role == ROLE_ADMIN;
+	if (strcmp(it->qi_state, "claimed") != 0) {
+		if (strcmp(it->qi_state, "waiting") != 0)
+			snprintf(why, len, "item %lld is already %s",
+			    (long long)it->qi_id, it->qi_state);
+		else
+			snprintf(why, len, "item %lld is not claimed: claim "
+			    "it first", (long long)it->qi_id);
+		return QUEUE_STATE;
+	}
+	if (strcmp(it->qi_claimed_by, who->id_name) != 0 && !boss) {
+		snprintf(why, len, "item %lld is held by another counselor",
+		    (long long)it->qi_id);
+		return QUEUE_FORBIDDEN;
+	}
+	return QUEUE_OK;
+}
+
+/*
+ * An item was scheduled for due: recount when it falls due, whichever
+ * comes first of it and the times already known.
+ */
+void
+queue_schedule(int64_t due)
+{
+	if (qs.q_next_due == 0 || due < qs.q_next_due)
+		qs.q_next_due = due;
+}
+
+/* An item escalated outside the SLA timer (plan.c): say it, count it. */
+void
+queue_escalated(const struct queue_item *it, const char *why)
+{
+	uint64_t	*esc;
+
+	log_alert("queue %s: item %lld (call %lld, priority %d) is "
+	    "escalated: %s", it->qi_queue, (long long)it->qi_id,
+	    (long long)it->qi_call_id, it->qi_priority, why);
+	if ((esc = queue_esc_of(it->qi_queue)) != NULL)
+		(*esc)++;
+}
+
+/*
  * Act on item id for who (role): complete with resolution, release or
  * renew. Only a claimed item, and only its holder or a supervisor or
  * admin. On failure other than QUEUE_ERR, why says what was wrong.
@@ -455,7 +512,7 @@ queue_act(int64_t id, enum queue_action act, const struct identity *who,
     const char *resolution, struct queue_item *it, char *why, size_t len)
 {
 	char	 holder[sizeof(it->qi_claimed_by)];
-	int	 q, rc, boss;
+	int	 q, rc;
 	int64_t	 now = clock_now();
 
 	rc = store_item_get(qs.q_store, id, it);
@@ -465,21 +522,8 @@ queue_act(int64_t id, enum queue_action act, const struct identity *who,
 	}
 	if (rc != STORE_OK)
 		return QUEUE_ERR;
-	boss = who->id_role == ROLE_SUPERVISOR || who->id_role == ROLE_ADMIN;
-	if (strcmp(it->qi_state, "claimed") != 0) {
-		if (strcmp(it->qi_state, "done") == 0)
-			snprintf(why, len, "item %lld is already done",
-			    (long long)id);
-		else
-			snprintf(why, len, "item %lld is not claimed: claim "
-			    "it first", (long long)id);
-		return QUEUE_STATE;
-	}
-	if (strcmp(it->qi_claimed_by, who->id_name) != 0 && !boss) {
-		snprintf(why, len, "item %lld is held by another counselor",
-		    (long long)id);
-		return QUEUE_FORBIDDEN;
-	}
+	if ((rc = queue_held(it, who, why, len)) != QUEUE_OK)
+		return rc;
 	snprintf(holder, sizeof(holder), "%s", it->qi_claimed_by);
 	switch (act) {
 	case QUEUE_COMPLETE:
@@ -707,6 +751,11 @@ queue_item_json(const struct queue_item *it)
 	json_object_set_new(o, "resolution", it->qi_resolution != NULL ?
 	    json_string(it->qi_resolution) : json_null());
 	json_object_set_new(o, "version", json_integer(it->qi_version));
+	if (it->qi_step > 0) {		/* a follow-up plan's step */
+		json_object_set_new(o, "step", json_integer(it->qi_step));
+		json_object_set_new(o, "attempts",
+		    json_integer(it->qi_attempts));
+	}
 	return o;
 }
 

@@ -1,7 +1,8 @@
 /*
  * Routing: which queue, at which priority, a call goes to. The rules come
  * from the config in order and the first whose every criterion holds
- * wins; a call no rule matches goes to no queue.
+ * wins; a call no rule matches goes to no queue. Follow-up plans are
+ * matched the same way, first plan first.
  */
 #include <string.h>
 
@@ -82,4 +83,16 @@ route_call(const struct config *cf, const struct call *c,
 		n++;
 	}
 	return n;
+}
+
+/* The follow-up plan c gets: the first whose criteria it meets, or NULL. */
+const struct plan_conf *
+route_plan(const struct config *cf, const struct call *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->cf_nplans; i++)
+		if (route_match(cf, &cf->cf_plans[i].pc_match, c))
+			return &cf->cf_plans[i];
+	return NULL;
 }

@@ -57,6 +57,16 @@ server_check_conf_mode(const char *path, const struct config *cf)
 		    (unsigned int)(st.st_mode & 07777), path);
 }
 
+/* A retention shorter than the guideline's three years: said. */
+static void
+server_check_retention(const struct config *cf)
+{
+	char	 warn[320];
+
+	if (config_retention_short(cf, warn, sizeof(warn)))
+		log_warnx("%s", warn);
+}
+
 /* A console root that is not a directory: said, and only /v1 served. */
 static void
 server_check_web_root(const struct config *cf)
@@ -245,6 +255,7 @@ server_reload(struct server *s)
 	}
 	server_check_conf_mode(s->s_conf_path, cf);
 	server_check_web_root(cf);
+	server_check_retention(cf);
 	if (strcmp(cf->cf_db_path, s->s_cf->cf_db_path) != 0)
 		log_warnx("reload: store.path changed; the new path takes "
 		    "effect at the next start");
@@ -452,6 +463,8 @@ server_start(struct server *s)
 	if (audit_init(s->s_batch, s->s_store) == -1)
 		fatalx("%s: the audit trail: %s", s->s_cf->cf_db_path,
 		    store_errmsg(s->s_store));
+	if (handover_init(s->s_batch, s->s_store) == -1)
+		fatalx("handover_init: out of memory");
 	if (session_init(s->s_batch, s->s_store, s->s_cf) == -1)
 		fatalx("%s: the console's sessions: %s", s->s_cf->cf_db_path,
 		    store_errmsg(s->s_store));
@@ -515,6 +528,7 @@ server_run(const char *conf_path, int foreground, int allow_root)
 	log_setfacility(s.s_cf->cf_facility);
 	server_check_conf_mode(conf_path, s.s_cf);
 	server_check_web_root(s.s_cf);
+	server_check_retention(s.s_cf);
 	if (priv_root_refused(s.s_cf, conf_path, allow_root, &cause)) {
 		if (!foreground)
 			fprintf(stderr, "hotlined: %s\n", cause);

@@ -350,6 +350,14 @@ status_requests_json(void)
 	return o;
 }
 
+/* The emergencies recorded and not yet confirmed (handover.c). */
+static void
+status_emergencies_json(json_t *o)
+{
+	json_object_set_new(o, "emergencies_pending",
+	    json_integer(handover_pending()));
+}
+
 /* The whole of GET /status at time now. */
 json_t *
 status_json(int64_t now)
@@ -359,13 +367,14 @@ status_json(int64_t now)
 	char				 day[16];
 	struct tm			 tm;
 	time_t				 tt;
+	json_t				*o;
 
 	status_roll(now);
 	tt = (time_t)cnt->st_day_start;
 	if (localtime_r(&tt, &tm) == NULL ||
 	    strftime(day, sizeof(day), "%Y-%m-%d", &tm) == 0)
 		day[0] = '\0';
-	return json_pack("{s:s, s:o, s:I, s:s, s:s, s:b, s:{s:s, s:b, s:o, "
+	o = json_pack("{s:s, s:o, s:I, s:s, s:s, s:b, s:{s:s, s:b, s:o, "
 	    "s:o, s:I, s:I}, s:o, s:o, s:I, s:o, s:I, s:o, s:o}",
 	    "version", HOTLINED_VERSION,
 	    "started_at", status_time_json(S.st_started),
@@ -388,6 +397,9 @@ status_json(int64_t now)
 	    "requests", status_requests_json(),
 	    "operators_active_today", (json_int_t)cnt->st_ops.n,
 	    "retention", retention_json(), "pbx", pbx_json());
+	if (o != NULL)
+		status_emergencies_json(o);
+	return o;
 }
 
 /* One sample line: name{labels} value, label values escaped. */
@@ -591,6 +603,10 @@ status_metrics(struct evbuffer *b, int64_t now)
 
 	status_metrics_calls(b);
 	status_metrics_queues(b, now);
+	status_head(b, "hotlined_emergencies_pending", "gauge",
+	    "Calls whose emergency linkage is recorded and not yet confirmed.");
+	snprintf(v, sizeof(v), "%lld", (long long)handover_pending());
+	status_sample(b, "hotlined_emergencies_pending", NULL, v);
 	status_metrics_commits(b);
 	status_metrics_pbx(b);
 	status_head(b, "hotlined_store_ok", "gauge",

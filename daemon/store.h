@@ -140,6 +140,45 @@ struct store_count {
 int		 store_counts(struct store *, int64_t, int64_t, int64_t,
 		    void (*)(const struct store_count *, void *), void *);
 
+/* A call's follow-up plan as the store keeps it (store_plan.c). */
+struct plan_row {
+	int64_t		 pr_call_id;
+	char		 pr_code[40];
+	long		 pr_attempts;	/* allowed per step */
+	int64_t		 pr_retry_s;	/* wait between attempts */
+	int64_t		 pr_started_at;
+	int64_t		 pr_ended_at;	/* ended early; 0: not */
+	char		 pr_ended_by[40];
+	char		 pr_end_reason[32];
+};
+
+/* One attempt to reach a caller; the note is personal (owned). */
+struct attempt_row {
+	int64_t		 ar_id;
+	int64_t		 ar_item_id;
+	int64_t		 ar_call_id;
+	int64_t		 ar_at;
+	char		 ar_by[40];
+	char		 ar_result[16];
+	char		*ar_note;	/* NULL: none, or erased */
+};
+
+int		 store_plan_insert(struct store *, const struct plan_row *);
+int		 store_plan_get(struct store *, int64_t, struct plan_row *);
+int		 store_plan_end(struct store *, const struct plan_row *);
+int		 store_attempt_insert(struct store *, struct attempt_row *);
+int		 store_attempts_by_call(struct store *, int64_t,
+		    struct attempt_row **, size_t *);
+void		 store_attempts_free(struct attempt_row *, size_t);
+
+/* store_handover.c: the lists of the shift handover, as ids. */
+enum store_handover_list { HANDOVER_RISK, HANDOVER_HELD, HANDOVER_TROUBLE,
+    HANDOVER_EMERGENCIES };
+int		 store_handover(struct store *, enum store_handover_list,
+		    const char *, int64_t, int64_t, long, int64_t **,
+		    size_t *);
+int		 store_emergencies_pending(struct store *, int64_t *);
+
 /* A console session as the store keeps it (store_session.c). */
 struct session_row {
 	unsigned char	 sr_sha[SHA256_LEN];	/* of the id */

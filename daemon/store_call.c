@@ -15,7 +15,7 @@
 	" caller_name, caller_contact, caller_hash, assess_desire," \
 	" assess_capability, assess_intent, assess_buffers, emergency," \
 	" repeat_calls, created_at, updated_at, version, legal_hold," \
-	" personal_erased_at"
+	" personal_erased_at, crisis"
 
 const char *const store_call_sql[ST_MAX] = {
 	[ST_CALL_INSERT] = "INSERT INTO calls (line, started_at, duration_s,"
@@ -23,10 +23,10 @@ const char *const store_call_sql[ST_MAX] = {
 	    " outcome, callback_at, notes, consent, caller_name,"
 	    " caller_contact, caller_hash, assess_desire, assess_capability,"
 	    " assess_intent, assess_buffers, emergency, repeat_calls,"
-	    " created_at, updated_at, version, idem_key, fingerprint)"
+	    " created_at, updated_at, version, idem_key, fingerprint, crisis)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?23, 1, ?24,"
-	    " ?25)",
+	    " ?25, ?26)",
 	[ST_TOPIC_INSERT] = "INSERT INTO call_topics (call_id, pos, topic)"
 	    " VALUES (?1, ?2, ?3)",
 	[ST_TOPICS_DELETE] = "DELETE FROM call_topics WHERE call_id = ?1",
@@ -53,7 +53,7 @@ const char *const store_call_sql[ST_MAX] = {
 	    " caller_contact = ?15, caller_hash = ?16, assess_desire = ?17,"
 	    " assess_capability = ?18, assess_intent = ?19,"
 	    " assess_buffers = ?20, emergency = ?21, updated_at = ?22,"
-	    " legal_hold = ?24, version = version + 1"
+	    " legal_hold = ?24, crisis = ?25, version = version + 1"
 	    " WHERE id = ?1 AND version = ?23",
 	[ST_HISTORY_INSERT] = "INSERT INTO call_history (call_id, version,"
 	    " amended_at, amended_by, changes) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -69,12 +69,15 @@ const char *const store_call_sql[ST_MAX] = {
 	[ST_ERASE_PICK] = "SELECT id FROM calls WHERE personal_erased_at IS NULL"
 	    " AND started_at < ?1 AND legal_hold = 0 AND NOT EXISTS"
 	    " (SELECT 1 FROM queue_items q WHERE q.call_id = calls.id"
-	    " AND q.state != 'done') ORDER BY started_at, id LIMIT ?2",
+	    " AND q.state IN ('waiting', 'claimed')) ORDER BY started_at, id"
+	    " LIMIT ?2",
 	/* An amendment keeps which personal field changed, not its values. */
 	[ST_ERASE_HISTORY] = "UPDATE call_history SET changes ="
 	    " json_replace(changes, '$.notes', '(erased)', '$.caller_name',"
-	    " '(erased)', '$.caller_contact', '(erased)') WHERE call_id = ?1"
+	    " '(erased)', '$.caller_contact', '(erased)', '$.safety_plan',"
+	    " '(erased)') WHERE call_id = ?1"
 	    " AND (json_type(changes, '$.notes') IS NOT NULL"
+	    " OR json_type(changes, '$.safety_plan') IS NOT NULL"
 	    " OR json_type(changes, '$.caller_name') IS NOT NULL"
 	    " OR json_type(changes, '$.caller_contact') IS NOT NULL)",
 	/* What a counselor wrote about the caller is personal too. */
@@ -82,6 +85,7 @@ const char *const store_call_sql[ST_MAX] = {
 	    " WHERE call_id = ?1 AND resolution IS NOT NULL",
 	[ST_ERASE_CALL] = "UPDATE calls SET notes = NULL, caller_name = NULL,"
 	    " caller_contact = NULL, caller_hash = NULL,"
+	    " crisis = json_remove(crisis, '$.safety_plan'),"
 	    " personal_erased_at = ?2 WHERE id = ?1"
 };
 
@@ -125,6 +129,18 @@ store_bind_fields(sqlite3_stmt *st, const struct call *c, int with_operator)
 	for (k = 0; k < 4; k++)
 		store_bind_text(st, i++, c->c_assess[k]);
 	sqlite3_bind_int(st, i++, c->c_emergency);
+}
+
+/* The crisis record as JSON text at i (NULL when there is none). */
+static void
+store_bind_crisis(sqlite3_stmt *st, int i, const json_t *crisis)
+{
+	char	*s;
+
+	if (crisis == NULL || (s = json_dumps(crisis, JSON_COMPACT)) == NULL)
+		sqlite3_bind_null(st, i);	/* none (or out of memory) */
+	else
+		sqlite3_bind_text(st, i, s, -1, free);
 }
 
 static int
@@ -184,6 +200,7 @@ store_call_insert1(struct store *s, struct call *c, const char *key,
 	sqlite3_bind_int64(st, 23, c->c_created_at);
 	store_bind_text(st, 24, key);
 	store_bind_text(st, 25, fingerprint);
+	store_bind_crisis(st, 26, c->c_crisis);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -243,6 +260,9 @@ store_row_call(struct store *s, sqlite3_stmt *st, struct call *c)
 	c->c_version = sqlite3_column_int64(st, 25);
 	c->c_legal_hold = sqlite3_column_int(st, 26);
 	c->c_erased_at = sqlite3_column_int64(st, 27);
+	if (sqlite3_column_type(st, 28) != SQLITE_NULL)
+		c->c_crisis = json_loads((const char *)sqlite3_column_text(st,
+		    28), 0, NULL);
 	if (c->c_line == NULL || c->c_operator == NULL ||
 	    c->c_call_type == NULL || c->c_caller_type == NULL ||
 	    c->c_risk == NULL) {
@@ -295,7 +315,7 @@ store_call_by_key(struct store *s, const char *operator, const char *key,
 	store_bind_text(st, 2, key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		v = (const char *)sqlite3_column_text(st, 28);
+		v = (const char *)sqlite3_column_text(st, 29);
 		snprintf(fp, fplen, "%s", v != NULL ? v : "");
 		rc = store_row_call(s, st, c);
 	} else if (rc == SQLITE_DONE)
@@ -384,6 +404,7 @@ store_call_update1(struct store *s, const struct call *c, const char *by,
 	sqlite3_bind_int64(st, 22, now);
 	sqlite3_bind_int64(st, 23, c->c_version);
 	sqlite3_bind_int(st, 24, c->c_legal_hold);
+	store_bind_crisis(st, 25, c->c_crisis);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -466,7 +487,7 @@ static int
 store_erase_call(struct store *s, int64_t id, int64_t now)
 {
 	static const enum store_stmt which[] = { ST_ERASE_HISTORY,
-	    ST_ERASE_ITEMS, ST_ERASE_CALL };
+	    ST_ERASE_ITEMS, ST_ERASE_ATTEMPTS, ST_ERASE_CALL };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {

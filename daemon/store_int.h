@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "9"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "10"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -90,6 +90,19 @@ enum store_stmt {
 	ST_PBX_LATEST,
 	ST_PBX_RANGE,
 	ST_PBX_ERASE,
+	/* store_plan.c */
+	ST_PLAN_INSERT,
+	ST_PLAN_GET,
+	ST_PLAN_END,
+	ST_ATTEMPT_INSERT,
+	ST_ATTEMPTS_BY_CALL,
+	ST_ERASE_ATTEMPTS,
+	/* store_handover.c */
+	ST_HANDOVER_RISK,
+	ST_HANDOVER_HELD,
+	ST_HANDOVER_TROUBLE,
+	ST_HANDOVER_EMERGENCIES,
+	ST_EMERGENCIES_PENDING,
 	ST_MAX
 };
 
@@ -100,6 +113,8 @@ extern const char *const store_audit_sql[ST_MAX];
 extern const char *const store_stats_sql[ST_MAX];
 extern const char *const store_session_sql[ST_MAX];
 extern const char *const store_pbx_sql[ST_MAX];
+extern const char *const store_plan_sql[ST_MAX];
+extern const char *const store_handover_sql[ST_MAX];
 
 struct store {
 	sqlite3		*s_db;
@@ -120,6 +135,9 @@ int		 store_pragma(sqlite3 *, const char *, const char *, char **);
 void		 store_bind_text(sqlite3_stmt *, int, const char *);
 void		 store_bind_time(sqlite3_stmt *, int, int64_t);
 char		*store_col_text(sqlite3_stmt *, int);
+
+/* store_queue.c */
+void		 store_col_copy(sqlite3_stmt *, int, char *, size_t);
 
 /* store_schema.c */
 int		 store_migrate(sqlite3 *, const char *, char **);

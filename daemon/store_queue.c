@@ -11,12 +11,12 @@
 #define ITEM_COLUMNS \
 	"id, call_id, queue, kind, priority, state, due_at, created_at," \
 	" claimed_by, claimed_at, lease_until, completed_at, completed_by," \
-	" resolution, escalated_at, version, first_claimed_at"
+	" resolution, escalated_at, version, first_claimed_at, step, attempts"
 
 const char *const store_queue_sql[ST_MAX] = {
 	[ST_ITEM_INSERT] = "INSERT INTO queue_items (call_id, queue, kind,"
-	    " priority, state, due_at, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6)",
+	    " priority, state, due_at, created_at, step)"
+	    " VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6, ?7)",
 	[ST_ITEM_GET] = "SELECT " ITEM_COLUMNS " FROM queue_items WHERE id = ?1",
 	[ST_ITEMS_BY_CALL] = "SELECT " ITEM_COLUMNS " FROM queue_items"
 	    " WHERE call_id = ?1 ORDER BY id",
@@ -29,12 +29,14 @@ const char *const store_queue_sql[ST_MAX] = {
 	    " claimed_at = ?4, lease_until = ?5, completed_at = ?6,"
 	    " completed_by = ?7, resolution = ?8, escalated_at = ?9,"
 	    " first_claimed_at = coalesce(first_claimed_at, ?4),"
+	    " due_at = ?11, attempts = ?12,"
 	    " version = version + 1 WHERE id = ?1 AND version = ?10",
-	/* ?2 state; ?3 due by; ?4 due after; ?5 = 1: not done. */
+	/* ?2 state; ?3 due by; ?4 due after; ?5 = 1: open (not done or
+	 * cancelled). */
 	[ST_ITEMS_LIST] = "SELECT " ITEM_COLUMNS " FROM queue_items"
 	    " WHERE queue = ?1 AND (?2 IS NULL OR state = ?2)"
 	    " AND (?3 IS NULL OR due_at <= ?3) AND (?4 IS NULL OR due_at > ?4)"
-	    " AND (?5 = 0 OR state != 'done')"
+	    " AND (?5 = 0 OR state IN ('waiting', 'claimed'))"
 	    " ORDER BY priority, due_at, id LIMIT ?6",
 	/* A tick takes at most 200 of each: a backlog (a long stop) is
 	 * worked off over a few seconds, never in one long stall. */
@@ -70,7 +72,7 @@ const char *const store_queue_sql[ST_MAX] = {
 };
 
 /* Column i into buf ("" for NULL), cut to size. */
-static void
+void
 store_col_copy(sqlite3_stmt *st, int i, char *buf, size_t len)
 {
 	const char	*v = (const char *)sqlite3_column_text(st, i);
@@ -101,6 +103,8 @@ store_row_item(sqlite3_stmt *st, struct queue_item *it)
 	it->qi_escalated_at = sqlite3_column_int64(st, 14);
 	it->qi_version = sqlite3_column_int64(st, 15);
 	it->qi_first_claimed_at = sqlite3_column_int64(st, 16);
+	it->qi_step = sqlite3_column_int(st, 17);	/* NULL: 0 */
+	it->qi_attempts = sqlite3_column_int(st, 18);
 }
 
 void
@@ -204,6 +208,8 @@ store_item_insert1(struct store *s, struct queue_item *it, const char *actor)
 	sqlite3_bind_int(st, 4, it->qi_priority);
 	sqlite3_bind_int64(st, 5, it->qi_due_at);
 	sqlite3_bind_int64(st, 6, it->qi_created_at);
+	if (it->qi_step > 0)
+		sqlite3_bind_int(st, 7, it->qi_step);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -345,6 +351,8 @@ store_item_set1(struct store *s, struct queue_item *it, int64_t at,
 	store_bind_text(st, 8, it->qi_resolution);
 	store_bind_time(st, 9, it->qi_escalated_at);
 	sqlite3_bind_int64(st, 10, it->qi_version);
+	sqlite3_bind_int64(st, 11, it->qi_due_at);
+	sqlite3_bind_int(st, 12, it->qi_attempts);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);

@@ -202,7 +202,7 @@ static const char *const store_migrations[] = {
 	"  seen_at    INTEGER NOT NULL"
 	") WITHOUT ROWID;",
 	/*
-	 * pbx (the number is the merge's to give): the phone system's record
+	 * 9: pbx, the phone system's record
 	 * of each call (pbx.c), the logged call it belongs to, the events
 	 * already applied (a SHA-256 each), and how far the queue_log has
 	 * been read. The caller's number only as its keyed hash.
@@ -241,6 +241,41 @@ static const char *const store_migrations[] = {
 	"  offset     INTEGER NOT NULL,"
 	"  updated_at INTEGER NOT NULL"
 	");",
+	/*
+	 * 10: the crisis record of a call (crisis.c), one JSON object; and
+	 * follow-up plans (plan.c). A plan's steps are queue items with a
+	 * step number and the attempts made; every attempt a row, its note
+	 * personal (erased with the call's); the plan itself, how many
+	 * attempts a step allows and when and why it was ended early.
+	 */
+	"ALTER TABLE queue_items ADD COLUMN step INTEGER;"
+	"ALTER TABLE calls ADD COLUMN crisis TEXT;"
+	"ALTER TABLE queue_items ADD COLUMN attempts INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"CREATE TABLE plans ("
+	"  call_id      INTEGER PRIMARY KEY REFERENCES calls (id),"
+	"  code         TEXT NOT NULL,"
+	"  attempts     INTEGER NOT NULL,"
+	"  retry_s      INTEGER NOT NULL,"
+	"  started_at   INTEGER NOT NULL,"
+	"  ended_at     INTEGER,"
+	"  ended_by     TEXT,"
+	"  end_reason   TEXT"
+	");"
+	"CREATE TABLE attempts ("
+	"  id       INTEGER PRIMARY KEY,"
+	"  item_id  INTEGER NOT NULL REFERENCES queue_items (id),"
+	"  call_id  INTEGER NOT NULL REFERENCES calls (id),"
+	"  at       INTEGER NOT NULL,"
+	"  by       TEXT NOT NULL,"
+	"  result   TEXT NOT NULL,"
+	"  note     TEXT"
+	");"
+	"CREATE INDEX attempts_item ON attempts (item_id, id);"
+	"CREATE INDEX attempts_call ON attempts (call_id, id);"
+	"CREATE INDEX calls_emergency_pending ON calls (started_at, id)"
+	"  WHERE crisis IS NOT NULL"
+	"  AND json_extract(crisis, '$.emergency.confirmed') = 'pending';",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -59,14 +59,17 @@ def free_port():
 
 def make_config(tmp, port, limits=None, extra="", status=None,
                 timezone=None, busy_ms=None, replace=None, retention=None,
-                web=None):
+                web=None, plans=None):
     """dev.conf (its lists and operators) with the store and the API
     socket in tmp, TCP on port, and no status listener unless status
     lists its addresses. The paths are relative: the daemon runs in tmp,
     so this also checks that relative paths are taken from its working
     directory. Retention is off unless retention gives its block's text
     (dev.conf's would erase the backdated calls other tests log). The
-    console is not served unless web gives its root (an absolute path)."""
+    console is not served unless web gives its root (an absolute path).
+    No follow-up plans unless plans gives their text, or is True for
+    dev.conf's own (they would add items to the high-risk calls other
+    tests count)."""
     with open(DEV_CONF, encoding="utf-8") as f:
         text = f.read()
 
@@ -97,6 +100,8 @@ def make_config(tmp, port, limits=None, extra="", status=None,
         '\nweb = {\n  root = "%s";\n};' % web if web else "\n")
     sub(r'\nretention = \{.*?\n\};',
         "\nretention = {\n%s\n};" % (retention or "  personal_days = 0;"))
+    if plans is not True:
+        sub(r'\nplans = \(.*?\n\);', "\n" + (plans or "plans = ( );"))
     if limits:
         lim = "".join(f"  {k} = {v};\n" for k, v in limits.items())
         sub(r'\nlimits = \{.*?\};', "\nlimits = {\n%s};" % lim)
@@ -140,7 +145,7 @@ class Daemon:
     def __init__(self, tmp, limits=None, extra="", status=False,
                  timezone=None, busy_ms=None, env=None,
                  status_name="status.sock", replace=None, retention=None,
-                 web=None):
+                 web=None, plans=None):
         self.tmp = tmp
         self.port = free_port()
         self.status_port = free_port() if status else None
@@ -152,7 +157,7 @@ class Daemon:
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(make_config(tmp, self.port, limits, extra, listen,
                                 timezone, busy_ms, replace, retention,
-                                web))
+                                web, plans))
         self.sock = os.path.join(tmp, "api.sock")
         self.db = os.path.join(tmp, "hotline.db")
         self.proc = None
@@ -364,13 +369,15 @@ class DaemonTest(unittest.TestCase):
     replace = None
     status = False
     retention = None
+    plans = None
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="hotlined-test-")
         self.d = Daemon(self.tmp, self.limits, self.extra,
                         status=self.status,
                         replace=self.replace,
-                        retention=self.retention).start()
+                        retention=self.retention,
+                        plans=self.plans).start()
 
     def tearDown(self):
         try:

@@ -204,7 +204,8 @@ class TestRoles(DaemonTest):
         for f in ("notes", "caller_name", "caller_contact"):
             self.assertNotIn(f, r.json)
         self.assertEqual(r.json["redacted"],
-                         ["notes", "caller_name", "caller_contact"])
+                         ["notes", "caller_name", "caller_contact",
+                          "safety_plan"])
         self.assertNotIn(b"secret", r.raw)
         self.assertNotIn(b"more", r.raw)
         lst = self.d.request("GET", "/v1/calls", who="zhao")

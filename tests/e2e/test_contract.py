@@ -14,7 +14,7 @@ import unittest
 
 from harness import HOTLINE, Daemon, DaemonTest, good
 
-PERSONAL = ["notes", "caller_name", "caller_contact"]
+PERSONAL = ["notes", "caller_name", "caller_contact", "safety_plan"]
 ASSESS = {"desire": "no", "capability": "no", "intent": "no",
           "buffers": "yes"}
 

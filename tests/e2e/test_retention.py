@@ -144,7 +144,8 @@ class TestErase(RetentionTest):
         for f in ("notes", "caller_name", "caller_contact"):
             self.assertNotIn(f, old)
         self.assertEqual(sorted(old["erased"]),
-                         ["caller_contact", "caller_name", "notes"])
+                         ["caller_contact", "caller_name", "notes",
+                          "safety_plan"])
         # What the statistics need stays.
         self.assertEqual((old["risk"], old["topics"], old["line"],
                           old["duration_s"]), ("low", ["anxiety"], "400", 600))
@@ -357,7 +358,58 @@ class TestConfig(unittest.TestCase):
             m = re.search(r"\nretention = \{[^}]*personal_days = (\d+);",
                           text)
             self.assertIsNotNone(m, conf)
-            self.assertGreater(int(m.group(1)), 0)
+            # Three years, as the national guideline asks.
+            self.assertEqual(int(m.group(1)), 1095, conf)
+            p = subprocess.run([HOTLINED, "-t", "-c", conf],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=30)
+            self.assertEqual((p.returncode, p.stderr), (0, b""), p)
+
+    def test_short_retention_warned(self):
+        tmp = tempfile.mkdtemp(prefix="hotlined-test-")
+        try:
+            for days, warned in ((180, True), (1094, True), (1095, False),
+                                 (0, False)):
+                d = Daemon(tmp, retention="  personal_days = %d;" % days)
+                p = subprocess.run([HOTLINED, "-t", "-c", d.conf], cwd=tmp,
+                                   stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, timeout=30)
+                self.assertEqual(p.returncode, 0, p)
+                err = p.stderr.decode()
+                if warned:
+                    self.assertRegex(err, r"warning: retention\.personal_"
+                                     r"days is %d: below the 1095 days "
+                                     r"\(three years\).*guideline for "
+                                     r"psychological assistance hotlines"
+                                     % days)
+                else:
+                    self.assertNotIn("retention", err)
+            d = Daemon(tmp, retention="  personal_days = 180;").start()
+            try:
+                self.assertIn("retention.personal_days is 180: below the "
+                              "1095 days", d.stderr())
+            finally:
+                d.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class TestGuideline(RetentionTest):
+    """The samples' three years: a call 1,094 days old keeps its notes,
+    one 1,096 days old loses them."""
+    retention = "  personal_days = 1095;"
+
+    def test_kept_three_years(self):
+        self.wait_runs(1)
+        now = int(time.time())
+        young = self.post(now - 1094 * DAY, notes=KEPT_NOTES)
+        old = self.post(now - 1096 * DAY, notes=SECRETS["notes"])
+        self.d.restart()
+        runs = self.wait_runs(2)
+        self.assertEqual(runs[-1][0], 1)
+        self.assertEqual(self.get(young)["notes"], KEPT_NOTES)
+        self.assertNotIn("notes", self.get(old))
+        self.assertIn("notes", self.get(old)["erased"])
 
 
 if __name__ == "__main__":

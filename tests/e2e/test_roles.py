@@ -77,6 +77,7 @@ def unix_as(uid, sock, method, path, body=None):
 @unittest.skipUnless(os.geteuid() == 0, "needs root to change uid")
 class RoleTest(DaemonTest):
     replace = {"operators": OPERATORS}
+    plans = True            # dev.conf's: the plan cells need them
     # The matrix fails to authenticate dozens of times from one address
     # and one uid: room for that (test_limits.py tests the block).
     limits = dict(DEV_LIMITS, auth_failures=10000)
@@ -152,6 +153,17 @@ class TestRoleMatrix(RoleTest):
             ("complete", "POST",
              lambda: f"/v1/queue-items/{self.held_item()}/complete",
              {"resolution": "called back"}, (401, 403, 200, 200, 200)),
+            # A referral is no plan's step: the role passes, the state
+            # does not (409); test_followup.py has attempts on steps.
+            ("attempt", "POST",
+             lambda: f"/v1/queue-items/{self.held_item()}/attempts",
+             {"result": "no_answer"}, (401, 403, 409, 409, 409)),
+            ("a plan", "GET",
+             lambda: f"/v1/calls/{self.call(risk='high')['id']}/plan", X,
+             (401, 403, 200, 200, 200)),
+            ("end a plan", "POST",
+             lambda: f"/v1/calls/{self.call(risk='high')['id']}/plan/end",
+             {"reason": "other"}, (401, 403, 200, 200, 200)),
             ("stats", "GET", f"/v1/stats?{RANGE}&by=line", X,
              (401, 403, 403, 200, 200)),
             ("export", "GET", f"/v1/export?{RANGE}&format=csv", X,
@@ -214,8 +226,9 @@ class TestRoleMatrix(RoleTest):
 
     def expected_calls(self):
         # own call + operator's and admin's "log a call" + one per claim
-        # cell (5 roles) + one per item/renew/release/complete cell (4 x 5)
-        return 1 + 2 + 5 + 4 * 5
+        # cell (5 roles) + one per item/renew/release/complete/attempt,
+        # plan and plan end cell (7 x 5)
+        return 1 + 2 + 5 + 7 * 5
 
     def test_refusals_change_nothing(self):
         """A refused write leaves the call and the item as they were."""

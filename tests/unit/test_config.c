@@ -354,7 +354,13 @@ test_dev_conf_loads(void **state)
 	assert_string_equal(cf->cf_status_listen[1], "tcp:127.0.0.1:8693");
 	assert_int_equal(cf->cf_limits.lim_notes_max, 4000);
 	assert_int_equal(cf->cf_limits.lim_list_max, 500);
-	assert_int_equal(cf->cf_retention_days, 180);	/* on in the sample */
+	assert_int_equal(cf->cf_retention_days, 1095);	/* the guideline's */
+	assert_int_equal(cf->cf_nplans, 2);
+	assert_string_equal(cf->cf_plans[0].pc_code, "imminent");
+	assert_int_equal(cf->cf_plans[1].pc_nsteps, 4);
+	assert_int_equal(cf->cf_plans[1].pc_steps[0], 86400);
+	assert_int_equal(cf->cf_nshifts, 3);
+	assert_int_equal(cf->cf_shifts[1], 8 * 60);
 	assert_int_equal(cf->cf_hash_key_len,
 	    strlen("dev-only-caller-hash-key-change-me"));
 	assert_int_equal(cf->cf_lines.cl_n, 3);

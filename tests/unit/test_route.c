@@ -1,7 +1,8 @@
 /*
  * route.c against the default rules of conf/dev.conf: every rule, the
  * first match winning over a later one, no match at all, and the items a
- * call makes (a referral, a callback follow-up, both, or none).
+ * call makes (a referral, a callback follow-up, both, or none); and the
+ * follow-up plan a call matches, with its steps.
  */
 #include <string.h>
 
@@ -192,6 +193,35 @@ test_items(void **state)
 	assert_int_equal(route_call(cf, c, ri), 0);
 }
 
+/* The plan a call gets: imminent first, then high; none below. */
+static void
+test_plans(void **state)
+{
+	const struct plan_conf	*pc;
+	static const int64_t	 high[] = { 86400, 3 * 86400, 7 * 86400,
+				    30 * 86400 };
+	size_t			 i;
+
+	(void)state;
+	pc = route_plan(cf, mk("400", "medic", "anxiety", "imminent"));
+	assert_non_null(pc);
+	assert_string_equal(pc->pc_code, "imminent");
+	assert_int_equal(pc->pc_nsteps, 5);
+	assert_int_equal(pc->pc_steps[0], 4 * 3600);
+	assert_int_equal(pc->pc_attempts, 3);
+	pc = route_plan(cf, mk("9120", "member", "work", "high"));
+	assert_non_null(pc);
+	assert_string_equal(pc->pc_code, "high");
+	assert_int_equal(pc->pc_nsteps, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pc->pc_steps[i], high[i]);
+	assert_string_equal(cf->cf_queues.cl_v[pc->pc_match.ru_queue].cn_code,
+	    "mhc");
+	assert_int_equal(pc->pc_match.ru_priority, 1);
+	assert_null(route_plan(cf, mk("400", "medic", "anxiety", "moderate")));
+	assert_null(route_plan(cf, mk("400", "medic", "other", "none")));
+}
+
 int
 main(void)
 {
@@ -199,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_default_rules),
 		cmocka_unit_test(test_lines_and_caller_types),
 		cmocka_unit_test(test_items),
+		cmocka_unit_test(test_plans),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,312 @@
+/*
+ * After a high-risk call: hotline attempt ID --result R [--note TEXT]
+ * records an attempt to reach the caller on a plan's step, hotline plan
+ * CALL shows the call's plan, its steps and every attempt, hotline
+ * handover [--at WHEN] what the next shift must know. Tables for people,
+ * the server's JSON with --json.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hotline.h"
+
+/* A positive decimal id operand. 0, or EXIT_USAGE naming what. */
+static int
+cmd_plan_id(const char *cmd, const char *s, const char *what, long *id)
+{
+	char	*end;
+
+	errno = 0;
+	*id = strtol(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+	    *id <= 0)
+		return msg_usage(cmd, _("'%s' is not a %s"), s, what);
+	return 0;
+}
+
+int
+cmd_attempt(struct hl *hl, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "result", required_argument, NULL, 'r' },
+		{ "note", required_argument, NULL, 'm' },
+		OPT_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*result = NULL, *note = NULL;
+	char		*path;
+	json_t		*body, *it;
+	long		 id;
+	int		 c, rv;
+
+	while ((c = getopt_long(argc, argv, ":hr:m:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			result = optarg;
+			break;
+		case 'm':
+			note = optarg;
+			break;
+		case 'j':
+			hl->json = 1;
+			break;
+		case 'h':
+			usage_print(stdout, "attempt");
+			return EXIT_OK;
+		default:
+			return opt_bad("attempt", c, argv);
+		}
+	}
+	if (optind != argc - 1)
+		return msg_usage("attempt", optind == argc ? _("which item? "
+		    "give its ID") : _("one item ID only"));
+	if ((rv = cmd_plan_id("attempt", argv[optind], _("queue item id"),
+	    &id)) != 0)
+		return rv;
+	if (result == NULL)
+		return msg_usage("attempt", _("--result is required: reached, "
+		    "no_answer, busy, refused, wrong_number or left_message"));
+	body = note != NULL ? json_pack("{s:s, s:s}", "result", result, "note",
+	    note) : json_pack("{s:s}", "result", result);
+	if (body == NULL)
+		return msg_usage("attempt", _("--result and --note must be "
+		    "UTF-8 text"));
+	path = xasprintf("/v1/queue-items/%ld/attempts", id);
+	it = api_call(hl, "POST", path, body, NULL);
+	free(path);
+	json_decref(body);
+	if (it == NULL)
+		return EXIT_ERROR;
+	if (hl->json)
+		opt_json(it);
+	else if (strcmp(result, "reached") == 0)
+		printf(_("item %lld (call %lld): reached on attempt %lld; the "
+		    "step is done\n"),
+		    (long long)json_integer_value(json_object_get(it, "id")),
+		    (long long)json_integer_value(json_object_get(it,
+		    "call_id")),
+		    (long long)json_integer_value(json_object_get(it,
+		    "attempts")));
+	else
+		printf(_("item %lld (call %lld): attempt %lld recorded; due "
+		    "again %s%s\n"),
+		    (long long)json_integer_value(json_object_get(it, "id")),
+		    (long long)json_integer_value(json_object_get(it,
+		    "call_id")),
+		    (long long)json_integer_value(json_object_get(it,
+		    "attempts")), json_string_value(json_object_get(it,
+		    "due_at")), json_is_true(json_object_get(it,
+		    "escalated")) ? _(", escalated") : "");
+	json_decref(it);
+	return EXIT_OK;
+}
+
+/* One attempt of a step, indented under it. */
+static void
+cmd_plan_attempt(struct hl *hl, json_t *a)
+{
+	char	*at, *note;
+
+	at = record_value_text(hl, "callback_at", json_object_get(a, "at"));
+	printf("      %s  %s  %s", at, json_string_value(json_object_get(a,
+	    "by")), json_string_value(json_object_get(a, "result")));
+	if (json_is_string(json_object_get(a, "note"))) {
+		note = record_clean(json_string_value(json_object_get(a,
+		    "note")), 0);
+		printf("  %s", note);
+		free(note);
+	} else if (json_object_get(a, "redacted") != NULL)
+		printf("  %s", _("(note not shown)"));
+	putchar('\n');
+	free(at);
+}
+
+/* The plan: a line about it, then each step and its attempts. */
+static void
+cmd_plan_print(struct hl *hl, json_t *p)
+{
+	json_t	*s, *a;
+	size_t	 i, k;
+	char	*due, *name;
+
+	name = record_clean(json_string_value(json_object_get(p, "name")), 0);
+	printf(_("call %lld: plan %s (%s), %s; attempts a step: %lld\n"),
+	    (long long)json_integer_value(json_object_get(p, "call_id")),
+	    json_string_value(json_object_get(p, "plan")), name,
+	    json_string_value(json_object_get(p, "state")),
+	    (long long)json_integer_value(json_object_get(p,
+	    "attempts_allowed")));
+	free(name);
+	if (json_is_string(json_object_get(p, "end_reason")))
+		printf(_("ended by %s: %s\n"), json_string_value(
+		    json_object_get(p, "ended_by")), json_string_value(
+		    json_object_get(p, "end_reason")));
+	json_array_foreach(json_object_get(p, "steps"), i, s) {
+		due = record_value_text(hl, "callback_at", json_object_get(s,
+		    "due_at"));
+		printf(_("  step %lld (item %lld): %s, due %s, attempts: "
+		    "%lld%s\n"),
+		    (long long)json_integer_value(json_object_get(s, "step")),
+		    (long long)json_integer_value(json_object_get(s, "id")),
+		    json_string_value(json_object_get(s, "state")), due,
+		    (long long)json_integer_value(json_object_get(s,
+		    "attempts")), json_is_true(json_object_get(s,
+		    "escalated")) ? _(", escalated") : "");
+		free(due);
+		json_array_foreach(json_object_get(s, "attempt_log"), k, a)
+			cmd_plan_attempt(hl, a);
+	}
+}
+
+int
+cmd_plan(struct hl *hl, int argc, char **argv)
+{
+	char	*path;
+	json_t	*p;
+	long	 id;
+	int	 rv;
+
+	if ((rv = opt_common(hl, "plan", argc, argv)) != -1)
+		return rv;
+	if (optind != argc - 1)
+		return msg_usage("plan", optind == argc ? _("which call? give "
+		    "its ID") : _("one call ID only"));
+	if ((rv = cmd_plan_id("plan", argv[optind], _("call id"), &id)) != 0)
+		return rv;
+	path = xasprintf("/v1/calls/%ld/plan", id);
+	p = api_get(hl, path);
+	free(path);
+	if (p == NULL)
+		return EXIT_ERROR;
+	rv = EXIT_OK;
+	if (hl->json)
+		opt_json(p);
+	else if (schema_use_timezone(hl) == -1)
+		rv = EXIT_ERROR;
+	else
+		cmd_plan_print(hl, p);
+	json_decref(p);
+	return rv;
+}
+
+/* One item of the handover: id, call, queue, state, due, holder. */
+static void
+cmd_handover_item(struct hl *hl, json_t *it)
+{
+	char	*due;
+
+	due = record_value_text(hl, "callback_at", json_object_get(it,
+	    "due_at"));
+	printf(_("  item %lld (call %lld, %s, %s): %s, due %s"),
+	    (long long)json_integer_value(json_object_get(it, "id")),
+	    (long long)json_integer_value(json_object_get(it, "call_id")),
+	    json_string_value(json_object_get(it, "queue")),
+	    json_string_value(json_object_get(it, "kind")),
+	    json_string_value(json_object_get(it, "state")), due);
+	if (json_is_string(json_object_get(it, "claimed_by")))
+		printf(_(", held by %s"), json_string_value(json_object_get(it,
+		    "claimed_by")));
+	if (json_is_true(json_object_get(it, "escalated")))
+		printf(_(", escalated"));
+	putchar('\n');
+	free(due);
+}
+
+/* A list of the handover under its title, or "none". */
+static void
+cmd_handover_list(struct hl *hl, const char *title, json_t *v, int calls)
+{
+	json_t	*e;
+	size_t	 i;
+	char	*at;
+
+	printf("%s\n", title);
+	if (json_array_size(v) == 0)
+		printf(_("  none\n"));
+	json_array_foreach(v, i, e) {
+		if (!calls) {
+			cmd_handover_item(hl, e);
+			continue;
+		}
+		at = record_value_text(hl, "callback_at", json_object_get(
+		    json_object_get(e, "emergency"), "contacted_at"));
+		printf(_("  call %lld (%s): %s contacted %s\n"),
+		    (long long)json_integer_value(json_object_get(e,
+		    "call_id")), json_string_value(json_object_get(e, "risk")),
+		    json_string_value(json_object_get(json_object_get(e,
+		    "emergency"), "agency")), at);
+		free(at);
+	}
+}
+
+static void
+cmd_handover_print(struct hl *hl, json_t *h)
+{
+	json_t	*sh = json_object_get(h, "shift");
+	char	*starts, *from;
+
+	starts = record_value_text(hl, "callback_at", json_object_get(sh,
+	    "starts_at"));
+	from = record_value_text(hl, "callback_at", json_object_get(sh,
+	    "leaving_from"));
+	printf(_("handover to the shift starting %s (the leaving shift began "
+	    "%s)\n\n"), starts, from);
+	free(starts);
+	free(from);
+	cmd_handover_list(hl, _("open items of high risk and above:"),
+	    json_object_get(h, "high_risk_open"), 0);
+	cmd_handover_list(hl, _("items still held:"),
+	    json_object_get(h, "held"), 0);
+	cmd_handover_list(hl, _("escalated or not reached in the leaving "
+	    "shift:"), json_object_get(h, "escalated_or_failed"), 0);
+	cmd_handover_list(hl, _("emergencies not yet confirmed:"),
+	    json_object_get(h, "emergencies_pending"), 1);
+}
+
+int
+cmd_handover(struct hl *hl, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		OPT_COMMON,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*at = NULL;
+	char		*path;
+	json_t		*h;
+	int		 c, rv;
+
+	while ((c = getopt_long(argc, argv, ":ha:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			at = optarg;
+			break;
+		case 'j':
+			hl->json = 1;
+			break;
+		case 'h':
+			usage_print(stdout, "handover");
+			return EXIT_OK;
+		default:
+			return opt_bad("handover", c, argv);
+		}
+	}
+	if (optind != argc)
+		return msg_usage("handover", _("no operands: use --at WHEN"));
+	path = xstrdup("/v1/handover");
+	cmd_list_param(&path, "at", at);	/* none: now */
+	h = api_get(hl, path);
+	free(path);
+	if (h == NULL)
+		return EXIT_ERROR;
+	rv = EXIT_OK;
+	if (hl->json)
+		opt_json(h);
+	else if (schema_use_timezone(hl) == -1)
+		rv = EXIT_ERROR;
+	else
+		cmd_handover_print(hl, h);
+	json_decref(h);
+	return rv;
+}
