@@ -88,6 +88,33 @@ check_config(const char *path)
 	return 0;
 }
 
+/*
+ * Load the config at path and become its user, for the one-shot commands
+ * that open the store: no file of the store may become root's. NULL,
+ * said on stderr, when either fails.
+ */
+static struct config *
+config_as_user(const char *path, int allow_root)
+{
+	struct config	*cf;
+	char		*cause = NULL;
+
+	if ((cf = config_load(path, &cause)) == NULL) {
+		fprintf(stderr, "hotlined: %s\n", cause);
+		free(cause);
+		return NULL;
+	}
+	if (priv_root_refused(cf, path, allow_root, &cause) ||
+	    priv_drop(cf, &cause) == -1) {
+		fprintf(stderr, "hotlined: %s\n", cause ? cause :
+		    "out of memory");
+		free(cause);
+		config_free(cf);
+		return NULL;
+	}
+	return cf;
+}
+
 /* --backup: copy the store the config names to dest while it serves. */
 static int
 backup(const char *path, const char *dest, int allow_root)
@@ -96,20 +123,8 @@ backup(const char *path, const char *dest, int allow_root)
 	char		*cause = NULL;
 	int		 rc = 0;
 
-	if ((cf = config_load(path, &cause)) == NULL) {
-		fprintf(stderr, "hotlined: %s\n", cause);
-		free(cause);
+	if ((cf = config_as_user(path, allow_root)) == NULL)
 		return EX_CONFIG_ERR;
-	}
-	/* As the daemon's user: no file of the store may become root's. */
-	if (priv_root_refused(cf, path, allow_root, &cause) ||
-	    priv_drop(cf, &cause) == -1) {
-		fprintf(stderr, "hotlined: %s\n", cause ? cause :
-		    "out of memory");
-		free(cause);
-		config_free(cf);
-		return EX_CONFIG_ERR;
-	}
 	if (store_backup(cf->cf_db_path, dest, &cause) == -1) {
 		fprintf(stderr, "hotlined: backup of %s failed: %s\n",
 		    cf->cf_db_path, cause);
@@ -135,19 +150,8 @@ import_queue_log(const char *path, const char *file, int allow_root)
 	int64_t		 n[4];
 	int		 rc = 0;
 
-	if ((cf = config_load(path, &cause)) == NULL) {
-		fprintf(stderr, "hotlined: %s\n", cause);
-		free(cause);
+	if ((cf = config_as_user(path, allow_root)) == NULL)
 		return EX_CONFIG_ERR;
-	}
-	if (priv_root_refused(cf, path, allow_root, &cause) ||
-	    priv_drop(cf, &cause) == -1) {
-		fprintf(stderr, "hotlined: %s\n", cause ? cause :
-		    "out of memory");
-		free(cause);
-		config_free(cf);
-		return EX_CONFIG_ERR;
-	}
 	clock_set_timezone(cf->cf_timezone);
 	if ((st = store_open(cf->cf_db_path, cf->cf_busy_ms, &cause)) == NULL) {
 		fprintf(stderr, "hotlined: store: %s\n", cause);
