@@ -109,8 +109,8 @@ status.sees  := store base
 store.files  := store.c store_*.c store.h store_int.h
 store.sees   := base
 base.files   := log.c clock.c config.c config_pbx.c call.c crisis.c route.c \
-                digest.c password.c tls.c notify.c priv.c hotlined.h \
-                config_int.h
+                digest.c password.c tls.c notify.c priv.c careform*.c \
+                hotlined.h careform.h config_int.h
 base.sees    :=
 PRIVATE_H    := store_int.h=store api.h=api status_int.h=status \
                 listener_int.h=listener config_int.h=config
