@@ -540,7 +540,8 @@ ld_log(struct loader *ld, const config_setting_t *root, struct config *cf)
 static int
 ld_store(struct loader *ld, const config_setting_t *root, struct config *cf)
 {
-	static const char *const known[] = { "path", "busy_timeout_ms", NULL };
+	static const char *const known[] = { "path", "busy_timeout_ms",
+	    "wal_checkpoint_pages", "wal_max_mb", "wal_idle_ms", NULL };
 	config_setting_t	*g;
 
 	if (ld_group(ld, root, "store", &g) == -1)
@@ -551,7 +552,13 @@ ld_store(struct loader *ld, const config_setting_t *root, struct config *cf)
 	return ld_known(ld, g, "store", known) == -1 ||
 	    ld_string(ld, g, "store", "path", NULL, &cf->cf_db_path) == -1 ||
 	    ld_long(ld, g, "store", "busy_timeout_ms", 2000, 0, 600000,
-	    &cf->cf_busy_ms) == -1 ? -1 : 0;
+	    &cf->cf_busy_ms) == -1 ||
+	    ld_long(ld, g, "store", "wal_checkpoint_pages", STORE_WAL_PAGES,
+	    1, 1000000, &cf->cf_wal_pages) == -1 ||
+	    ld_long(ld, g, "store", "wal_max_mb", STORE_WAL_MAX_MB, 1, 65536,
+	    &cf->cf_wal_max_mb) == -1 ||
+	    ld_long(ld, g, "store", "wal_idle_ms", STORE_WAL_IDLE_MS, 10,
+	    3600000, &cf->cf_wal_idle_ms) == -1 ? -1 : 0;
 }
 
 static int

@@ -142,12 +142,20 @@ struct limits {
 	long	lim_auth_block_s;	/* then 429 for this long */
 };
 
+/* The store's checkpoints (store_wal.c), unless the config says otherwise. */
+#define STORE_WAL_PAGES		1000	/* PASSIVE at this many pages */
+#define STORE_WAL_MAX_MB	64	/* RESTART at this size */
+#define STORE_WAL_IDLE_MS	1000	/* TRUNCATE after this long idle */
+
 struct config {
 	char		*cf_path;
 	char		*cf_timezone;
 	int		 cf_facility;
 	char		*cf_db_path;
 	long		 cf_busy_ms;
+	long		 cf_wal_pages;	/* store_wal.c's thresholds */
+	long		 cf_wal_max_mb;
+	long		 cf_wal_idle_ms;
 	char	       **cf_api_listen;
 	size_t		 cf_napi;
 	mode_t		 cf_api_mode;

@@ -90,12 +90,11 @@ retention_slice_run(void *arg)
 		log_warnx("retention: %s", store_errmsg(rt.r_store));
 }
 
-/* The run is over: say what it did, leave no erased text in the WAL. */
+/* The run is over: say what it did, ask for no erased text in the WAL. */
 static void
 retention_finish(void)
 {
 	char	 when[40];
-	int	 rc;
 
 	rt.r_running = 0;
 	rt.r_last_at = rt.r_now;
@@ -105,12 +104,11 @@ retention_finish(void)
 	log_info("retention: erased the personal fields of %lld calls started "
 	    "before %s (personal_days %ld)", (long long)rt.r_erased, when,
 	    rt.r_cf->cf_retention_days);
-	if (rt.r_erased > 0 &&
-	    (rc = store_checkpoint(rt.r_store)) != STORE_OK)
-		log_warnx("retention: the WAL could not be checkpointed%s%s; "
-		    "erased values stay in it until a later checkpoint",
-		    rc == STORE_BUSY ? " (a reader is busy)" : ": ",
-		    rc == STORE_BUSY ? "" : store_errmsg(rt.r_store));
+	/* The checkpoint thread cuts the WAL as soon as no reader is in
+	   the way (store_wal.c). */
+	if (rt.r_erased > 0 && store_checkpoint(rt.r_store) != STORE_OK)
+		log_warnx("retention: no checkpoint thread; erased values "
+		    "stay in the WAL until the store is closed");
 	retention_schedule(RETENTION_EVERY_S);
 }
 

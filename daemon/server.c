@@ -295,6 +295,8 @@ server_reload(struct server *s)
 	server_set_tls(sv, cf->cf_nstatus, cf->cf_status_tls);
 	server_set_limits(s, cf);
 	batch_set_busy_ms(s->s_batch, cf->cf_busy_ms);
+	store_wal_set(s->s_store, cf->cf_wal_pages, cf->cf_wal_max_mb,
+	    cf->cf_wal_idle_ms, cf->cf_busy_ms);
 	api_set_config(s->s_api, cf);
 	queue_set_config(cf);
 	retention_set_config(cf);
@@ -456,6 +458,9 @@ server_start(struct server *s)
 	    (s->s_api = api_new(s->s_base, s->s_batch, s->s_store)) == NULL)
 		fatalx("api_new: out of memory");
 	batch_set_busy_ms(s->s_batch, s->s_cf->cf_busy_ms);
+	store_wal_set(s->s_store, s->s_cf->cf_wal_pages,
+	    s->s_cf->cf_wal_max_mb, s->s_cf->cf_wal_idle_ms,
+	    s->s_cf->cf_busy_ms);
 	api_set_config(s->s_api, s->s_cf);
 	/* After each commit: the queue counts, then the audit's syslog. */
 	if (queue_init(s->s_base, s->s_batch, s->s_store, s->s_cf) == -1)

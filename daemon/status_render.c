@@ -358,6 +358,28 @@ status_emergencies_json(json_t *o)
 	    json_integer(handover_pending()));
 }
 
+/* The WAL and its checkpoints (store_wal.c), under /status's store. */
+static json_t *
+status_wal_json(void)
+{
+	struct store_wal_info	 wi;
+
+	store_wal_info(S.st_store, &wi);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}",
+	    "size_bytes", (json_int_t)wi.wi_bytes,
+	    "pages", (json_int_t)wi.wi_frames,
+	    "checkpoints", (json_int_t)wi.wi_checkpoints,
+	    "checkpoints_busy", (json_int_t)wi.wi_busy,
+	    "checkpoints_failed", (json_int_t)wi.wi_failed,
+	    "last_checkpoint", wi.wi_last_at == 0 ? json_null() :
+	    json_pack("{s:o, s:s, s:I, s:I, s:b}",
+	    "at", status_time_json(wi.wi_last_at),
+	    "mode", wi.wi_last_mode,
+	    "duration_ms", (json_int_t)wi.wi_last_ms,
+	    "pages", (json_int_t)wi.wi_last_pages,
+	    "complete", !wi.wi_last_busy));
+}
+
 /* The whole of GET /status at time now. */
 json_t *
 status_json(int64_t now)
@@ -397,8 +419,11 @@ status_json(int64_t now)
 	    "requests", status_requests_json(),
 	    "operators_active_today", (json_int_t)cnt->st_ops.n,
 	    "retention", retention_json(), "pbx", pbx_json());
-	if (o != NULL)
+	if (o != NULL) {
 		status_emergencies_json(o);
+		json_object_set_new(json_object_get(o, "store"), "wal",
+		    status_wal_json());
+	}
 	return o;
 }
 
@@ -536,6 +561,50 @@ status_metrics_commits(struct evbuffer *b)
 	status_sample(b, "hotlined_commit_duration_seconds_count", NULL, v);
 }
 
+/* The WAL's size and the checkpoint thread's work (store_wal.c). */
+static void
+status_metrics_wal(struct evbuffer *b)
+{
+	struct store_wal_info	 wi;
+	const char		*kv[3] = { "result", NULL, NULL };
+	char			 v[32];
+
+	store_wal_info(S.st_store, &wi);
+	status_head(b, "hotlined_wal_bytes", "gauge",
+	    "Size of the store's write-ahead log file.");
+	snprintf(v, sizeof(v), "%lld", (long long)wi.wi_bytes);
+	status_sample(b, "hotlined_wal_bytes", NULL, v);
+	status_head(b, "hotlined_wal_pages", "gauge",
+	    "Pages in the write-ahead log after the last commit.");
+	snprintf(v, sizeof(v), "%lld", (long long)wi.wi_frames);
+	status_sample(b, "hotlined_wal_pages", NULL, v);
+	status_head(b, "hotlined_checkpoints_total", "counter",
+	    "Checkpoints run by the checkpoint thread, by result.");
+	kv[1] = "complete";
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)(wi.wi_checkpoints -
+	    wi.wi_busy));
+	status_sample(b, "hotlined_checkpoints_total", kv, v);
+	kv[1] = "busy";
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)wi.wi_busy);
+	status_sample(b, "hotlined_checkpoints_total", kv, v);
+	kv[1] = "failed";
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)wi.wi_failed);
+	status_sample(b, "hotlined_checkpoints_total", kv, v);
+	status_head(b, "hotlined_checkpoint_last_seconds", "gauge",
+	    "How long the last checkpoint took.");
+	kv[0] = "mode", kv[1] = wi.wi_last_at != 0 ? wi.wi_last_mode : "none";
+	snprintf(v, sizeof(v), "%.3f", (double)wi.wi_last_ms / 1000);
+	status_sample(b, "hotlined_checkpoint_last_seconds", kv, v);
+	status_head(b, "hotlined_checkpoint_last_pages", "gauge",
+	    "Pages the last checkpoint copied into the database.");
+	snprintf(v, sizeof(v), "%lld", (long long)wi.wi_last_pages);
+	status_sample(b, "hotlined_checkpoint_last_pages", kv, v);
+	status_head(b, "hotlined_checkpoint_last_time_seconds", "gauge",
+	    "When the last checkpoint ended, since the Unix epoch.");
+	snprintf(v, sizeof(v), "%lld", (long long)wi.wi_last_at);
+	status_sample(b, "hotlined_checkpoint_last_time_seconds", kv, v);
+}
+
 /* The phone system: events, the unlogged calls, the answered waits. */
 static void
 status_metrics_pbx(struct evbuffer *b)
@@ -608,6 +677,7 @@ status_metrics(struct evbuffer *b, int64_t now)
 	snprintf(v, sizeof(v), "%lld", (long long)handover_pending());
 	status_sample(b, "hotlined_emergencies_pending", NULL, v);
 	status_metrics_commits(b);
+	status_metrics_wal(b);
 	status_metrics_pbx(b);
 	status_head(b, "hotlined_store_ok", "gauge",
 	    "1 when the store accepts writes, else 0.");

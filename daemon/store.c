@@ -1,8 +1,8 @@
 /*
  * The store: one SQLite database in WAL mode with synchronous=FULL, and
  * its engine: open, the pragmas, the statements prepared once at open, the
- * batch and its savepoints, the fault, the probe, the lock check and
- * checkpoints. Writes join a batch: the first write of a loop turn opens
+ * batch and its savepoints, the fault, the probe and the lock check
+ * (checkpoints are store_wal.c's, on a thread of their own). Writes join a batch: the first write of a loop turn opens
  * BEGIN IMMEDIATE, each request runs inside its own savepoint, and
  * store_commit() ends the batch; the API sends its answers only after that
  * commit returned. The schema is in store_schema.c; the tables' rows in
@@ -227,7 +227,8 @@ store_open(const char *path, long busy_ms, char **cause)
 		goto fail;
 	sqlite3_busy_timeout(s->s_db, (int)(busy_ms < STORE_READ_WAIT_MS ?
 	    busy_ms : STORE_READ_WAIT_MS));
-	if (store_prepare(s, path, cause) == -1)
+	if (store_prepare(s, path, cause) == -1 ||
+	    store_wal_start(s, path, cause) == -1)
 		goto fail;
 	return s;
 fail:
@@ -244,6 +245,7 @@ store_close(struct store *s)
 		return;
 	if (s->s_in_batch)
 		store_rollback(s);
+	store_wal_stop(s);
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->s_st[i]);
 	if (sqlite3_close(s->s_db) != SQLITE_OK)
@@ -454,29 +456,12 @@ store_lock_check(struct store *s)
 
 	if (s->s_in_batch)
 		return STORE_OK;
-	if ((rc = store_begin(s)) != STORE_OK)
-		return rc;
-	store_rollback(s);
-	return STORE_OK;
-}
-
-/*
- * Copy the WAL into the database and cut it to nothing, so erased values
- * do not linger in old WAL frames. Outside a batch only; a reader holding
- * an old snapshot makes it STORE_BUSY (the next run tries again).
- */
-int
-store_checkpoint(struct store *s)
-{
-	int	 rc, log = 0, done = 0;
-
-	if (s->s_in_batch)
-		return STORE_BUSY;
-	rc = sqlite3_wal_checkpoint_v2(s->s_db, NULL,
-	    SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
-	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		return STORE_BUSY;
-	if (rc != SQLITE_OK)
-		return store_fail(s, "checkpoint");
-	return STORE_OK;
+	if ((rc = store_begin(s)) == STORE_OK)
+		store_rollback(s);
+	/* While the checkpoint thread takes the lock, whether another
+	   process holds it too is not known: say what was last known. */
+	if (rc == STORE_BUSY && store_wal_locking_now(s))
+		return s->s_lock_last;
+	s->s_lock_last = rc;
+	return rc;
 }

@@ -30,7 +30,25 @@ const char	*store_errmsg(struct store *);
 int		 store_fault(struct store *);
 int		 store_probe(struct store *);
 int		 store_lock_check(struct store *);
+
+/* store_wal.c: checkpoints on a thread of their own. */
+struct store_wal_info {
+	int64_t		 wi_bytes;	/* the WAL file's size */
+	int64_t		 wi_frames;	/* pages in the WAL, last commit */
+	uint64_t	 wi_checkpoints;	/* run, busy ones included */
+	uint64_t	 wi_busy;	/* ...stopped short by a reader/lock */
+	uint64_t	 wi_failed;
+	int64_t		 wi_last_at;	/* UTC seconds; 0: none yet */
+	int64_t		 wi_last_ms;	/* how long it took */
+	int64_t		 wi_max_ms;	/* the longest so far */
+	int64_t		 wi_last_pages;	/* pages copied into the database */
+	int		 wi_last_busy;
+	char		 wi_last_mode[12];	/* passive, restart, truncate */
+	char		 wi_error[128];	/* of the last failure */
+};
 int		 store_checkpoint(struct store *);
+void		 store_wal_set(struct store *, long, long, long, long);
+void		 store_wal_info(struct store *, struct store_wal_info *);
 
 /* store_schema.c */
 int		 store_backup(const char *, const char *, char **);

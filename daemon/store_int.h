@@ -125,6 +125,8 @@ struct store {
 	int		 s_undone;	/* the batch was rolled back under us */
 	int		 s_errcode;	/* of the last failure */
 	char		 s_err[256];
+	int		 s_lock_last;	/* store_lock_check's last answer */
+	struct store_wal *s_wal;	/* the checkpoint thread (store_wal.c) */
 };
 
 /* store.c */
@@ -138,6 +140,11 @@ char		*store_col_text(sqlite3_stmt *, int);
 
 /* store_queue.c */
 void		 store_col_copy(sqlite3_stmt *, int, char *, size_t);
+
+/* store_wal.c */
+int		 store_wal_start(struct store *, const char *, char **);
+void		 store_wal_stop(struct store *);
+int		 store_wal_locking_now(struct store *);
 
 /* store_schema.c */
 int		 store_migrate(sqlite3 *, const char *, char **);

@@ -179,6 +179,12 @@ class TestErase(RetentionTest):
         self.assertEqual(mine[0].count("(erased 20"), 3, mine[0])
 
     def test_files_hold_no_erased_text(self):
+        # The run asked the checkpoint thread to cut the WAL; it does so
+        # once no reader is in the way.
+        wal = os.path.join(self.tmp, "hotline.db-wal")
+        self.assertTrue(wait_for(lambda: not os.path.exists(wal) or
+                                 os.path.getsize(wal) == 0),
+                        self.d.stderr())
         data = b""
         for name in ("hotline.db", "hotline.db-wal"):
             p = os.path.join(self.tmp, name)
