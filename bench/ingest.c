@@ -2,7 +2,9 @@
  * ingest: a load generator for POST /v1/calls. C clients, each on its own
  * keep-alive connection, send one call at a time and wait for the answer
  * before sending the next, as an operator's client does. Only a 201 counts
- * as acknowledged; anything else is an error and is reported.
+ * as acknowledged; anything else is an error and is reported, and the
+ * exit status is 1. SIGTERM ends a run early: nothing more is sent, the
+ * answers still owed are awaited, and the run is reported as usual.
  *
  * One thread and poll(2): the generator shares the machine with the
  * daemon, so it must cost little per request.
@@ -20,6 +22,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,11 +341,21 @@ report(int nclients, double elapsed)
 		    "(connection lost)\n", nlost);
 }
 
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct client	*cl;
 	struct pollfd	*pfd;
+	struct sigaction sa;
 	struct timespec	 t0;
 	uint64_t	 seed = 1, kseed;
 	char		*p;
@@ -395,8 +408,14 @@ main(int argc, char *argv[])
 		client_connect(&cl[i]);
 	}
 
+	/* SIGTERM: send nothing more, wait for the answers, report. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (finished < nrequests) {
+		if (stopping)
+			nrequests = issued;
 		for (i = 0; i < nclients; i++) {
 			if (cl[i].c_state == C_IDLE && issued < nrequests)
 				client_start(&cl[i]);
