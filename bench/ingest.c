@@ -5,6 +5,8 @@
  * as acknowledged; anything else is an error and is reported, and the
  * exit status is 1. SIGTERM ends a run early: nothing more is sent, the
  * answers still owed are awaited, and the run is reported as usual.
+ * -T makes the calls as if now were the given time (as ceiling -T does),
+ * so the two write the same calls into the same hours.
  *
  * One thread and poll(2): the generator shares the machine with the
  * daemon, so it must cost little per request.
@@ -52,6 +54,7 @@ struct client {
 static const char *tcp_host = "127.0.0.1", *tcp_port = "8692";
 static const char *unix_path;
 static const char *token = "dev-operator-wang";
+static int64_t	   fixed_now;	/* -T: calls made as if now were this */
 static struct gen  recs, keys;
 static long	   nrequests = 1000, issued, finished, acked;
 static long	   nerrors, nlost, status_count[600], shown;
@@ -62,7 +65,7 @@ static __attribute__((noreturn)) void
 usage(void)
 {
 	fprintf(stderr, "usage: ingest [-c clients] [-n requests] [-s seed] "
-	    "[-k token]\n\t      [-t host:port | -u socket]\n");
+	    "[-k token] [-T now]\n\t      [-t host:port | -u socket]\n");
 	exit(1);
 }
 
@@ -146,7 +149,8 @@ client_start(struct client *c)
 	char		 body[REQ_MAX / 2], key[37];
 	int		 blen, hlen;
 
-	gen_record(&recs, &r, (int64_t)time(NULL));
+	gen_record(&recs, &r, fixed_now != 0 ? fixed_now :
+	    (int64_t)time(NULL));
 	if ((blen = gen_json(&r, body, sizeof(body))) == -1)
 		errx(1, "a generated body is over %zu bytes", sizeof(body));
 	gen_uuid(&keys, key);
@@ -361,13 +365,16 @@ main(int argc, char *argv[])
 	char		*p;
 	int		 ch, i, n, nclients = 1;
 
-	while ((ch = getopt(argc, argv, "c:k:n:s:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:k:n:s:T:t:u:")) != -1) {
 		switch (ch) {
 		case 'c':
 			nclients = (int)number(optarg, 1, 4096, "clients");
 			break;
 		case 'k':
 			token = optarg;
+			break;
+		case 'T':
+			fixed_now = number(optarg, 1, LONG_MAX, "now");
 			break;
 		case 'n':
 			nrequests = number(optarg, 1, 100000000, "requests");
