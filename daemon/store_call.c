@@ -36,15 +36,21 @@ const char *const store_call_sql[ST_MAX] = {
 	[ST_CALL_BY_KEY] = "SELECT " CALL_COLUMNS ", fingerprint FROM calls"
 	    " WHERE operator = ?1 AND idem_key = ?2",
 	/* NULL parameters leave a filter out; lists come as JSON arrays. */
+	/*
+	 * The range and the cursor as one range of calls_started (bounds
+	 * that are expressions of the parameters alone), so that a page
+	 * starts where the last one ended instead of scanning from the
+	 * newest call again: a "?N IS NULL OR" bound is not a range.
+	 */
 	[ST_CALL_LIST] = "SELECT " CALL_COLUMNS " FROM calls"
-	    " WHERE (?1 IS NULL OR started_at >= ?1)"
-	    " AND (?2 IS NULL OR started_at < ?2)"
+	    " WHERE started_at >= coalesce(?1, -9223372036854775807)"
+	    " AND started_at <= min(coalesce(?2 - 1, 9223372036854775807),"
+	    "      coalesce(?6, 9223372036854775807))"
 	    " AND (?3 IS NULL OR line IN (SELECT value FROM json_each(?3)))"
 	    " AND (?4 IS NULL OR risk IN (SELECT value FROM json_each(?4)))"
 	    " AND (?5 IS NULL OR operator IN"
 	    "      (SELECT value FROM json_each(?5)))"
-	    " AND (?6 IS NULL OR started_at < ?6 OR"
-	    "      (started_at = ?6 AND id < ?7))"
+	    " AND (?6 IS NULL OR started_at < ?6 OR id < ?7)"
 	    " ORDER BY started_at DESC, id DESC LIMIT ?8",
 	[ST_CALL_UPDATE] = "UPDATE calls SET line = ?2, started_at = ?3,"
 	    " duration_s = ?4, call_type = ?5, caller_type = ?6, gender = ?7,"
