@@ -145,10 +145,12 @@ api_export_page(struct export *e, struct evbuffer *b)
 	size_t		 n = 0, i;
 	int		 rc;
 
+	store_read_begin(e->e_x.x_api->a_store);
 	rc = store_call_list(e->e_x.x_api->a_store, &e->e_f, &v, &n);
 	for (i = 0; rc == STORE_OK && i < n; i++)
 		if (api_export_row(e, &v[i], b) == -1)
 			rc = STORE_ERR;
+	store_read_end(e->e_x.x_api->a_store);
 	if (n > 0) {
 		e->e_f.f_has_cursor = 1;
 		e->e_f.f_cur_started = v[n - 1].c_started_at;

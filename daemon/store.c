@@ -27,6 +27,7 @@ static const char *const store_core_sql[ST_MAX] = {
 	[ST_ROLLBACK_TO] = "ROLLBACK TO request",
 	/* A write that changes nothing but still goes to disk: page 1. */
 	[ST_PROBE] = ("PRAGMA user_version = " STORE_SCHEMA_VERSION_TEXT),
+	[ST_READ_BEGIN] = "BEGIN DEFERRED",
 };
 
 /* Remember the last SQLite error for the caller's log line. */
@@ -258,6 +259,31 @@ int
 store_in_batch(struct store *s)
 {
 	return s->s_in_batch;
+}
+
+/*
+ * Several reads as one snapshot (an export's page: the calls, then each
+ * one's items): one read transaction instead of one per statement. Not
+ * inside a batch (its reads are in its transaction already), and never
+ * across loop turns: a snapshot held long keeps checkpoints from
+ * finishing. A failure only means the reads run one by one.
+ */
+void
+store_read_begin(struct store *s)
+{
+	if (s->s_in_batch || s->s_in_read)
+		return;
+	s->s_in_read = store_exec_st(s, ST_READ_BEGIN) == STORE_OK;
+}
+
+void
+store_read_end(struct store *s)
+{
+	if (!s->s_in_read)
+		return;
+	s->s_in_read = 0;
+	if (!s->s_in_batch && sqlite3_get_autocommit(s->s_db) == 0)
+		store_exec_st(s, ST_COMMIT);
 }
 
 /*

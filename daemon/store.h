@@ -22,6 +22,8 @@ struct store	*store_open(const char *, long, char **);
 void		 store_close(struct store *);
 int		 store_begin(struct store *);
 int		 store_in_batch(struct store *);
+void		 store_read_begin(struct store *);
+void		 store_read_end(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 int		 store_request_begin(struct store *);

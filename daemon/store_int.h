@@ -26,6 +26,7 @@ enum store_stmt {
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
 	ST_PROBE,
+	ST_READ_BEGIN,
 	/* store_call.c */
 	ST_CALL_INSERT,
 	ST_TOPIC_INSERT,
@@ -123,6 +124,7 @@ struct store {
 	int		 s_in_batch;
 	int		 s_depth;	/* nested request savepoints */
 	int		 s_undone;	/* the batch was rolled back under us */
+	int		 s_in_read;	/* store_read_begin's transaction */
 	int		 s_errcode;	/* of the last failure */
 	char		 s_err[256];
 	int		 s_lock_last;	/* store_lock_check's last answer */

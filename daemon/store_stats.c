@@ -33,13 +33,22 @@ const char *const store_stats_sql[ST_MAX] = {
 	    " w11, w12, w13, w14, w15, w16 FROM stats_hourly"
 	    " WHERE dim = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour",
 	/* No rollups yet, but calls: a store from before them (stats.c). */
-	[ST_ROLLUP_MISSING] = "SELECT (SELECT count(*) FROM stats_hourly) = 0"
+	/* Whether any row exists, not how many: no scan at start-up. */
+	[ST_ROLLUP_MISSING] = "SELECT NOT EXISTS (SELECT 1 FROM stats_hourly)"
 	    " AND EXISTS (SELECT 1 FROM calls)",
 	[ST_ROLLUP_CALL_IDS] = "SELECT id FROM calls ORDER BY id",
 	/* The start-up counts of the status listener (store_counts). */
-	[ST_COUNT_LINES] = "SELECT line, count(*) FILTER (WHERE started_at"
-	    " >= ?1 AND started_at < ?2), max(started_at) FROM calls"
-	    " GROUP BY line",
+	/*
+	 * Per line: its calls in the day and its latest start, found by
+	 * the rollups' latest hour of the line and a read of that hour (no
+	 * scan of every call at start-up).
+	 */
+	[ST_COUNT_LINES] = "SELECT h.value, (SELECT count(*) FROM calls"
+	    " WHERE started_at >= ?1 AND started_at < ?2 AND line = h.value),"
+	    " (SELECT max(started_at) FROM calls WHERE started_at >= h.last"
+	    " AND started_at < h.last + 3600 AND line = h.value)"
+	    " FROM (SELECT value, max(hour) AS last FROM stats_hourly"
+	    " WHERE dim = 'line' AND calls > 0 GROUP BY value) AS h",
 	[ST_COUNT_MINUTES] = "SELECT line, started_at / 60, count(*)"
 	    " FROM calls WHERE started_at >= ?3 GROUP BY 1, 2",
 	[ST_COUNT_TOTALS] = "SELECT line, caller_type, risk, count(*)"
