@@ -8,7 +8,7 @@
  *   copies what no reader's snapshot still needs, and once all is copied
  *   the next writer starts the WAL again from its beginning;
  * - RESTART once the WAL holds wal_max_mb: it takes the write lock and
- *   waits (up to the store's busy timeout) for the readers to let go, so
+ *   waits (up to half the store's busy timeout) for the readers to let go, so
  *   the WAL cannot grow for ever behind a reader; the loop's writes retry
  *   meanwhile, as they do for another process's lock;
  * - TRUNCATE when no commit came for wal_idle_ms, and when asked
@@ -97,7 +97,7 @@ store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	w->w_commit_ms = wal_mono_ms();
 	w->w_dirty = 1;
 	w->w_info.wi_frames = frames;
-	if (frames >= w->w_pages)
+	if (frames >= w->w_pages || frames >= w->w_max_pages)
 		pthread_cond_signal(&w->w_cv);
 	pthread_mutex_unlock(&w->w_mu);
 	return SQLITE_OK;
@@ -216,8 +216,10 @@ store_wal_main(void *arg)
 		if (mode == SQLITE_CHECKPOINT_PASSIVE)
 			rc = store_wal_run(w, mode, 0);
 		else
+			/* Writes wait meanwhile: never as long as they
+			   would wait for another process's lock. */
 			rc = store_wal_locking(w, mode, mode ==
-			    SQLITE_CHECKPOINT_RESTART ? busy_ms :
+			    SQLITE_CHECKPOINT_RESTART ? busy_ms / 2 :
 			    WAL_TRUNCATE_WAIT_MS);
 		pthread_mutex_lock(&w->w_mu);
 		w->w_seq_done = seq;
@@ -336,7 +338,7 @@ store_wal_stop(struct store *s)
 /*
  * The thresholds: a PASSIVE checkpoint at pages pages of WAL, a RESTART
  * at max_mb, a TRUNCATE after idle_ms without a commit; RESTART waits for
- * readers up to busy_ms.
+ * readers up to half of busy_ms (the writes' own patience).
  */
 void
 store_wal_set(struct store *s, long pages, long max_mb, long idle_ms,
@@ -350,8 +352,6 @@ store_wal_set(struct store *s, long pages, long max_mb, long idle_ms,
 	w->w_pages = pages;
 	w->w_max_pages = (long)((int64_t)max_mb * 1024 * 1024 /
 	    (w->w_page_size + WAL_FRAME_HDR));
-	if (w->w_max_pages < pages)
-		w->w_max_pages = pages;
 	w->w_idle_ms = idle_ms;
 	w->w_busy_ms = busy_ms;
 	pthread_cond_signal(&w->w_cv);

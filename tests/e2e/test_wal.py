@@ -1,8 +1,9 @@
 """Checkpoints on their own thread: /status and /metrics show the WAL and
 the last checkpoint and both move as calls are logged; the WAL is cut to
-nothing once the store is idle; a reload changes the thresholds, a bad
-value is refused naming the setting; a reader holding a snapshot only
-delays the cut; and calls acknowledged while the daemon is killed with
+nothing once the store is idle; past the size cap it is restarted; a
+reload changes the thresholds, a bad value is refused naming the
+setting; a reader holding a snapshot only delays the cut or the restart,
+never a write; and calls acknowledged while the daemon is killed with
 SIGKILL at random moments, with a checkpoint after every few pages, are
 all there afterwards."""
 import os
@@ -108,6 +109,45 @@ class TestWalStatus(WalTest):
                         self.wal())
         self.assertEqual(self.wal()["checkpoints_failed"], 0)
         self.assertEqual(self.d.count_rows(), 12)
+
+
+class TestWalCap(WalTest):
+    # No passive checkpoint and no idle cut: only the cap copies the WAL.
+    replace = {"store": store_block(wal_checkpoint_pages=1000000,
+                                    wal_max_mb=1, wal_idle_ms=3600000)}
+
+    def test_the_cap_restarts_the_wal_and_a_reader_only_delays_it(self):
+        notes = "夜里睡不着，反复想工作上的事。" * 20
+        reader = sqlite3.connect(self.d.db, isolation_level=None)
+        try:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM calls").fetchone()
+            # Past the cap under the reader's snapshot: every write is
+            # still stored and answered; the restart waits, busy.
+            for i in range(150):
+                r = self.d.post_call(good(notes=f"{notes}{i}"))
+                self.assertEqual(r.status, 201, r)
+            self.assertTrue(wait_for(lambda: self.wal()["checkpoints_busy"]
+                                     > 0), self.wal())
+            self.assertGreater(self.wal_bytes(), 1 << 20)
+        finally:
+            reader.execute("COMMIT")
+            reader.close()
+        # The next writes let the restart through: the WAL starts again
+        # from its beginning (the file keeps its size; its pages do not).
+        for i in range(5):
+            self.assertEqual(self.d.post_call(good()).status, 201)
+        st = wait_for(lambda: (lambda w: (w["last_checkpoint"] or {})
+                               .get("mode") == "restart" and
+                               w["last_checkpoint"]["complete"] and w)(
+                                   self.wal()))
+        self.assertTrue(st, self.wal())
+        for i in range(3):
+            self.assertEqual(self.d.post_call(good()).status, 201)
+        self.assertTrue(wait_for(lambda: self.wal()["pages"] < 256),
+                        self.wal())
+        self.assertEqual(self.wal()["checkpoints_failed"], 0)
+        self.assertEqual(self.d.count_rows(), 158)
 
 
 class TestWalReload(WalTest):
