@@ -145,11 +145,16 @@ void	stats_free(struct stats_req *);
 /* stats_rollup.c */
 int	stats_wait_bucket(int64_t);
 int64_t	stats_wait_bound(int);
+json_t	*stats_wait_percentile(const int64_t *, int);
+char	*stats_high_json(const struct config *);
 int	stats_rollup_add(struct store *, const struct config *,
 	    const struct call *, const struct queue_item *, size_t, int);
 int	stats_rollup_call(struct store *, const struct config *, int64_t,
 	    int);
 int	stats_rebuild(struct store *, const struct config *);
+const char *stats_pair(const char *, const char *, int *);
+void	stats_day(const char *, int64_t, int64_t *, int64_t *);
+int	stats_daily_ready(struct store *, const struct config *);
 
 /*
  * audit.c: the append-only audit trail. A row is written in the
