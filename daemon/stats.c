@@ -66,14 +66,6 @@ struct stats_group {
 	struct stats_acc	 sg_acc;
 };
 
-/* Where a slice is read from: the calls, stats_hourly, stats_daily. */
-enum stats_src { SS_CALLS, SS_HOURS, SS_DAYS };
-
-/* A piece of the range: [lo, hi) of bucket k (-1), read from src. */
-struct stats_slice {
-	int64_t		 sl_lo, sl_hi, sl_k;
-	enum stats_src	 sl_src;
-};
 
 struct stats_req {
 	const struct config	*sr_cf;
@@ -84,6 +76,8 @@ struct stats_req {
 	size_t			 sr_nslices;
 	size_t			 sr_next;	/* the first slice not read */
 	int			 sr_daily;	/* stats_daily can answer */
+	int64_t			 sr_span[SS_NSRC];	/* of the next step */
+	int64_t			 sr_rows;	/* read by the step */
 	char			*sr_high;	/* risk codes, a JSON list */
 	const struct stats_dim	*sr_time;	/* or NULL */
 	const struct stats_dim	*sr_code[2];	/* or NULL */
@@ -342,6 +336,7 @@ stats_row(const struct store_stats_row *w, void *arg)
 	struct stats_reading	*rd = arg;
 	struct stats_acc	*a;
 
+	rd->rd_req->sr_rows++;
 	a = rd->rd_with_dims ? stats_group(rd->rd_req, w->ssr_bucket,
 	    w->ssr_val[0], w->ssr_val[1]) : &rd->rd_req->sr_total;
 	if (a == NULL)
@@ -509,6 +504,7 @@ stats_rollup_row(const struct store_stats_row *w, void *arg)
 	struct stats_acc	*a;
 	const char		*v0 = NULL, *v1 = NULL;
 
+	r->sr_rows++;
 	while (rd->rd_bucket + 1 < r->sr_nbuckets &&
 	    w->ssr_hour >= r->sr_bounds[rd->rd_bucket + 1])
 		rd->rd_bucket++;
@@ -527,101 +523,27 @@ stats_rollup_row(const struct store_stats_row *w, void *arg)
 
 /*
  * The rollup rows of [lo, hi) into the groups (with_dims) or the totals:
- * from stats_daily (daily) or stats_hourly.
+ * from stats_hourly (tier 0), stats_daily (1) or stats_monthly (2).
  */
 static int
 stats_rollups(struct stats_req *r, int64_t lo, int64_t hi, int with_dims,
-    int daily)
+    int tier)
 {
 	struct stats_reading	 rd = { r, with_dims, 0, 0 };
 	const char		*name;
 
-	if (daily)
+	if (tier > 0)
 		name = stats_pair(with_dims && r->sr_ncode > 0 ?
 		    r->sr_code[0]->sd_name : NULL, with_dims && r->sr_ncode >
 		    1 ? r->sr_code[1]->sd_name : NULL, &rd.rd_pos);
 	else
 		name = with_dims && r->sr_ncode == 1 ?
 		    r->sr_code[0]->sd_name : "all";
-	if (name == NULL || store_stats_rollups(r->sr_store, name, daily, lo,
+	if (name == NULL || store_stats_rollups(r->sr_store, name, tier, lo,
 	    hi, stats_rollup_row, &rd) != STORE_OK) {
 		log_warnx("%s: %s", __func__, name == NULL ? "no rollup" :
 		    store_errmsg(r->sr_store));
 		return -1;
-	}
-	return 0;
-}
-
-/* Add slice [lo, hi) of bucket k from src; nothing when empty. */
-static int
-stats_add_slice(struct stats_req *r, int64_t lo, int64_t hi, size_t k,
-    enum stats_src src, size_t *cap)
-{
-	struct stats_slice	*v;
-
-	if (lo >= hi)
-		return 0;
-	if (r->sr_nslices == *cap) {
-		*cap = *cap == 0 ? 64 : *cap * 2;
-		if ((v = reallocarray(r->sr_slices, *cap, sizeof(*v))) == NULL)
-			return -1;
-		r->sr_slices = v;
-	}
-	v = &r->sr_slices[r->sr_nslices++];
-	v->sl_lo = lo;
-	v->sl_hi = hi;
-	v->sl_k = r->sr_time != NULL ? (int64_t)k : -1;
-	v->sl_src = src;
-	return 0;
-}
-
-/*
- * [lo, hi) of bucket k, off the local days: its whole UTC hours from
- * stats_hourly (one coded dimension at most), the rest from the calls.
- */
-static int
-stats_slice_hours(struct stats_req *r, int64_t lo, int64_t hi, size_t k,
-    size_t *cap)
-{
-	int64_t	 h0 = lo + ((3600 - lo % 3600) % 3600 + 3600) % 3600;
-	int64_t	 h1 = hi - ((hi % 3600) + 3600) % 3600;
-
-	if (r->sr_ncode > 1 || h0 >= h1)
-		return stats_add_slice(r, lo, hi, k, SS_CALLS, cap);
-	return stats_add_slice(r, lo, h0, k, SS_CALLS, cap) == -1 ||
-	    stats_add_slice(r, h0, h1, k, SS_HOURS, cap) == -1 ||
-	    stats_add_slice(r, h1, hi, k, SS_CALLS, cap) == -1 ? -1 : 0;
-}
-
-/*
- * Cut each bucket into the slices read from each source: the whole local
- * days inside it from stats_daily, the whole hours at its edges from
- * stats_hourly, the rest from the calls.
- */
-static int
-stats_slice(struct stats_req *r)
-{
-	int64_t	 lo, hi, d0, d1, x;
-	size_t	 b, cap = 0;
-
-	for (b = 0; b < r->sr_nbuckets; b++) {
-		lo = r->sr_bounds[b];
-		hi = r->sr_bounds[b + 1];
-		d0 = d1 = hi;
-		if (r->sr_daily) {
-			stats_day(r->sr_cf->cf_timezone, lo, &d0, &x);
-			if (d0 < lo)
-				d0 = x;
-			stats_day(r->sr_cf->cf_timezone, hi - 1, &d1, &x);
-			if (x == hi)
-				d1 = hi;
-			if (d0 >= d1)
-				d0 = d1 = hi;
-		}
-		if (stats_slice_hours(r, lo, d0, b, &cap) == -1 ||
-		    stats_add_slice(r, d0, d1, b, SS_DAYS, &cap) == -1 ||
-		    stats_slice_hours(r, d1, hi, b, &cap) == -1)
-			return -1;
 	}
 	return 0;
 }
@@ -673,7 +595,9 @@ stats_start(struct store *s, const struct config *cf, int64_t from,
 	    r->sr_ncode > 0 ? r->sr_code[0]->sd_name : NULL, r->sr_ncode > 1 ?
 	    r->sr_code[1]->sd_name : NULL)) == NULL ||
 	    (r->sr_high = stats_high_json(cf)) == NULL ||
-	    stats_slice(r) == -1 || stats_prefill(r) == -1) {
+	    stats_slices(r->sr_bounds, r->sr_nbuckets, r->sr_time != NULL,
+	    r->sr_ncode, r->sr_daily ? cf->cf_timezone : NULL, &r->sr_slices,
+	    &r->sr_nslices) == -1 || stats_prefill(r) == -1) {
 		stats_free(r);
 		return STATS_ERR;
 	}
@@ -689,13 +613,27 @@ stats_set_config(struct stats_req *r, const struct config *cf)
 }
 
 /*
- * How much of the range a step reads from each source: four hours of
- * calls, a week of hours, a month of days; each a few thousand rows at
- * most at ten million calls a year, so no step holds the loop for long.
+ * How much of the range the first step reads from each source; later
+ * steps take as much as held about STATS_STEP_ROWS rows before, so that
+ * no step holds the loop for long, whatever the store's size.
  */
-static const int64_t stats_step_span[] = {
-	[SS_CALLS] = 4 * 3600, [SS_HOURS] = 7 * 86400, [SS_DAYS] = 31 * 86400,
+static const int64_t stats_first_span[SS_NSRC] = {
+	[SS_CALLS] = 3600, [SS_HOURS] = 86400, [SS_DAYS] = 7 * 86400,
+	[SS_MONTHS] = 92 * 86400,
 };
+#define STATS_STEP_ROWS		2000
+
+/* The span of the next step from src, from the rows of the last. */
+static void
+stats_adapt(struct stats_req *r, enum stats_src src, int64_t span)
+{
+	int64_t	 next = r->sr_rows > 0 ? span * STATS_STEP_ROWS / r->sr_rows :
+	    span * 4;
+
+	if (next > span * 4)
+		next = span * 4;
+	r->sr_span[src] = next > 0 ? next : 1;
+}
 
 /*
  * Read the next slices: 1 when there is more, 0 when all is read, -1 when
@@ -705,30 +643,46 @@ static const int64_t stats_step_span[] = {
 int
 stats_step(struct stats_req *r)
 {
-	const struct stats_slice *first;
-	int64_t			 span = 0;
+	struct stats_slice	*first, *v;
+	int64_t			 span = 0, lo, end;
 	size_t			 last = r->sr_next;
+	enum stats_src		 src;
 	char			*slices;
 	int			 rc;
 
 	if (r->sr_next == r->sr_nslices)
 		return 0;
 	first = &r->sr_slices[r->sr_next];
-	while (last < r->sr_nslices && span < stats_step_span[first->sl_src] &&
-	    r->sr_slices[last].sl_src == first->sl_src &&
-	    (first->sl_src == SS_CALLS || last == r->sr_next ||
-	    r->sr_slices[last].sl_lo == r->sr_slices[last - 1].sl_hi)) {
-		span += r->sr_slices[last].sl_hi - r->sr_slices[last].sl_lo;
-		last++;
-	}
-	if (first->sl_src != SS_CALLS) {
-		/* The slices of a step are adjacent: one range. */
-		rc = stats_rollups(r, first->sl_lo, r->sr_slices[last - 1].sl_hi,
-		    1, first->sl_src == SS_DAYS) == -1 ||
-		    stats_rollups(r, first->sl_lo, r->sr_slices[last - 1].sl_hi,
-		    0, first->sl_src == SS_DAYS) == -1 ? -1 : 0;
+	src = first->sl_src;
+	if (r->sr_span[src] == 0)
+		r->sr_span[src] = stats_first_span[src];
+	r->sr_rows = 0;
+	if (src != SS_CALLS) {
+		/* Adjacent slices as one range, cut at the span. */
+		lo = first->sl_lo;
+		end = lo + r->sr_span[src];
+		while (last < r->sr_nslices && r->sr_slices[last].sl_src ==
+		    src && r->sr_slices[last].sl_lo < end && (last ==
+		    r->sr_next || r->sr_slices[last].sl_lo ==
+		    r->sr_slices[last - 1].sl_hi))
+			last++;
+		v = &r->sr_slices[last - 1];
+		if (end < v->sl_hi) {
+			v->sl_lo = end;		/* the rest, next step */
+			last--;
+		} else
+			end = v->sl_hi;
+		rc = stats_rollups(r, lo, end, 1, src - SS_HOURS) == -1 ||
+		    stats_rollups(r, lo, end, 0, src - SS_HOURS) == -1 ? -1 : 0;
+		stats_adapt(r, src, end - lo);
 		r->sr_next = last;
 		return rc == -1 ? -1 : r->sr_next < r->sr_nslices;
+	}
+	while (last < r->sr_nslices && r->sr_slices[last].sl_src == src &&
+	    (last == r->sr_next || span + r->sr_slices[last].sl_hi -
+	    r->sr_slices[last].sl_lo <= r->sr_span[src])) {
+		span += r->sr_slices[last].sl_hi - r->sr_slices[last].sl_lo;
+		last++;
 	}
 	if ((slices = stats_slices_json(r, r->sr_next, last)) == NULL)
 		return -1;
@@ -739,6 +693,7 @@ stats_step(struct stats_req *r)
 	free(slices);
 	if (rc == -1)
 		return -1;
+	stats_adapt(r, SS_CALLS, span);
 	r->sr_next = last;
 	return r->sr_next < r->sr_nslices;
 }

@@ -8,11 +8,14 @@
  *   stats_daily   per local day and pair of values of two coded
  *                 dimensions ("line,risk"): any pair, and whole days of
  *                 one dimension (paired with call_type, or line for
- *                 call_type itself), a few thousand rows for a year.
+ *                 call_type itself);
+ *   stats_monthly the same per local month: a year of topic by operator
+ *                 is a few thousand rows, not a few hundred thousand.
  *
- * The days are local midnights in the configured zone, which
- * stats_daily_zone names; after a reload into another zone the daily
- * rows are marked out of date ("") and the next start rebuilds them.
+ * Days and months start at local midnights in the configured zone, which
+ * stats_daily_zone names; after a reload into another zone the daily and
+ * monthly rows are marked out of date ("") and the next start rebuilds
+ * them.
  */
 #include <math.h>
 #include <stdio.h>
@@ -160,6 +163,33 @@ stats_day(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
 	c_hi = *hi;
 }
 
+/* The local month holding t, [*lo, *hi), as stats_day. */
+void
+stats_month(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
+{
+	static char	 c_zone[64];
+	static int64_t	 c_lo, c_hi;
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if (t >= c_lo && t < c_hi && strcmp(zone, c_zone) == 0) {
+		*lo = c_lo;
+		*hi = c_hi;
+		return;
+	}
+	localtime_r(&tt, &tm);
+	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
+	tm.tm_mday = 1;
+	tm.tm_isdst = -1;
+	*lo = (int64_t)mktime(&tm);
+	tm.tm_mon++;
+	tm.tm_isdst = -1;
+	*hi = (int64_t)mktime(&tm);
+	snprintf(c_zone, sizeof(c_zone), "%s", zone);
+	c_lo = *lo;
+	c_hi = *hi;
+}
+
 /* Is risk at "high" or above (the top level when there is no "high")? */
 static int
 stats_is_high(const struct config *cf, const char *risk)
@@ -200,7 +230,10 @@ struct stats_contrib {
 	size_t		 sc_nval[STATS_RDIMS];
 };
 
-/* Where the rows go: the store, or a rebuild's sums in memory. */
+/*
+ * Where the rows go: the store, or a rebuild's sums in memory; tier 0 is
+ * an hour's row of one dimension, 1 a day's of a pair, 2 a month's.
+ */
 struct stats_sink {
 	int	(*sk_add)(void *, int, const char *, int64_t, const char *,
 		    const char *, const int64_t *, const int64_t *);
@@ -220,9 +253,9 @@ stats_contrib_val(struct stats_contrib *sc, size_t dim, const char *v)
 static int
 stats_contrib_emit(const struct stats_contrib *sc, struct stats_sink *sk)
 {
-	int64_t		 hour, day, next;
+	int64_t		 hour, t[3], next;
 	size_t		 i, j, a, b;
-	int		 rc = STORE_OK;
+	int		 rc = STORE_OK, tier;
 
 	hour = sc->sc_started_at - ((sc->sc_started_at % 3600) + 3600) % 3600;
 	if (sk->sk_hourly) {
@@ -236,27 +269,30 @@ stats_contrib_emit(const struct stats_contrib *sc, struct stats_sink *sk)
 	}
 	if (!sk->sk_daily || rc != STORE_OK)
 		return rc;
-	stats_day(sk->sk_zone, sc->sc_started_at, &day, &next);
-	for (i = 0; i < STATS_RDIMS; i++)
-		for (j = i + 1; j < STATS_RDIMS; j++)
-			for (a = 0; a < sc->sc_nval[i]; a++)
-				for (b = 0; b < sc->sc_nval[j]; b++)
-					if ((rc = sk->sk_add(sk->sk_arg, 1,
-					    stats_pair_at(i, j), day,
-					    sc->sc_val[i][a], sc->sc_val[j][b],
-					    sc->sc_d, sc->sc_w)) != STORE_OK)
-						return rc;
+	stats_day(sk->sk_zone, sc->sc_started_at, &t[1], &next);
+	stats_month(sk->sk_zone, sc->sc_started_at, &t[2], &next);
+	for (tier = 1; tier <= 2; tier++)
+		for (i = 0; i < STATS_RDIMS; i++)
+			for (j = i + 1; j < STATS_RDIMS; j++)
+				for (a = 0; a < sc->sc_nval[i]; a++)
+					for (b = 0; b < sc->sc_nval[j]; b++)
+						if ((rc = sk->sk_add(sk->sk_arg,
+						    tier, stats_pair_at(i, j),
+						    t[tier], sc->sc_val[i][a],
+						    sc->sc_val[j][b], sc->sc_d,
+						    sc->sc_w)) != STORE_OK)
+							return rc;
 	return STORE_OK;
 }
 
 static int
-stats_store_add(void *arg, int daily, const char *name, int64_t t,
+stats_store_add(void *arg, int tier, const char *name, int64_t t,
     const char *v0, const char *v1, const int64_t *d, const int64_t *w)
 {
 	struct store	*s = arg;
 
-	return daily ? store_stats_daily_add(s, name, t, v0, v1, d, w) :
-	    store_stats_rollup_add(s, name, t, v0, d, w);
+	return tier > 0 ? store_stats_pair_add(s, tier, name, t, v0, v1, d,
+	    w) : store_stats_rollup_add(s, name, t, v0, d, w);
 }
 
 /*
@@ -359,7 +395,7 @@ stats_rollup_call(struct store *s, const struct config *cf, int64_t id,
 /* A rebuild's sums of one row, while its day is read. */
 struct stats_sum {
 	const char	*su_name;	/* a dimension's or a pair's */
-	int		 su_daily;
+	int		 su_tier;	/* 0 hour, 1 day, 2 month */
 	int64_t		 su_t;
 	char		*su_v0, *su_v1;
 	int64_t		 su_d[6];
@@ -428,7 +464,7 @@ stats_sum_grow(struct stats_rebuilding *rb)
 
 /* The sink of a rebuild: add into the sums in memory. */
 static int
-stats_sum_add(void *arg, int daily, const char *name, int64_t t,
+stats_sum_add(void *arg, int tier, const char *name, int64_t t,
     const char *v0, const char *v1, const int64_t *d, const int64_t *w)
 {
 	struct stats_rebuilding	*rb = arg;
@@ -440,7 +476,7 @@ stats_sum_add(void *arg, int daily, const char *name, int64_t t,
 	k = stats_sum_hash(name, t, v0, v1) & (rb->rb_hcap - 1);
 	for (; rb->rb_hash[k] != 0; k = (k + 1) & (rb->rb_hcap - 1)) {
 		su = &rb->rb_sums[rb->rb_hash[k] - 1];
-		if (su->su_t == t && su->su_daily == daily &&
+		if (su->su_t == t && su->su_tier == tier &&
 		    strcmp(su->su_name, name) == 0 &&
 		    stats_sum_same(su->su_v0, v0) &&
 		    stats_sum_same(su->su_v1, v1))
@@ -456,7 +492,7 @@ stats_sum_add(void *arg, int daily, const char *name, int64_t t,
 	su = &rb->rb_sums[rb->rb_n];
 	memset(su, 0, sizeof(*su));
 	su->su_name = name;
-	su->su_daily = daily;
+	su->su_tier = tier;
 	su->su_t = t;
 	if ((su->su_v0 = strdup(v0)) == NULL ||
 	    (v1 != NULL && (su->su_v1 = strdup(v1)) == NULL)) {
@@ -486,7 +522,7 @@ stats_sum_flush(struct stats_rebuilding *rb)
 	for (i = 0; i < rb->rb_n; i++) {
 		su = &rb->rb_sums[i];
 		if (rc == STORE_OK)
-			rc = stats_store_add(rb->rb_store, su->su_daily,
+			rc = stats_store_add(rb->rb_store, su->su_tier,
 			    su->su_name, su->su_t, su->su_v0, su->su_v1,
 			    su->su_d, su->su_w);
 		free(su->su_v0);

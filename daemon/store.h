@@ -110,8 +110,8 @@ struct store_stats_row {
 struct store_stats_scan;
 int		 store_stats_rollup_add(struct store *, const char *, int64_t,
 		    const char *, const int64_t[6], const int64_t *);
-int		 store_stats_daily_add(struct store *, const char *, int64_t,
-		    const char *, const char *, const int64_t[6],
+int		 store_stats_pair_add(struct store *, int, const char *,
+		    int64_t, const char *, const char *, const int64_t[6],
 		    const int64_t *);
 int		 store_stats_rollups(struct store *, const char *, int,
 		    int64_t, int64_t,

@@ -78,6 +78,26 @@ const char *const store_stats_sql[ST_MAX] = {
 	    " items, escalated, w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10,"
 	    " w11, w12, w13, w14, w15, w16 FROM stats_daily"
 	    " WHERE pair = ?1 AND day >= ?2 AND day < ?3 ORDER BY day",
+	/* The monthly rollups of pairs: as ST_ROLLUP_ADD, by month and pair. */
+	[ST_MONTHLY_ADD] = "INSERT INTO stats_monthly (pair, month, v0, v1, calls,"
+	    " dur_sum, dur_n, high, items, escalated,"
+	    " w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12,"
+	    " w13, w14, w15, w16)"
+	    " VALUES (?1, ?2, ?3, ?27, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+	    " ?21, ?22, ?23, ?24, ?25, ?26)"
+	    " ON CONFLICT (pair, month, v0, v1) DO UPDATE SET"
+	    " calls = calls + ?4, dur_sum = dur_sum + ?5, dur_n = dur_n + ?6,"
+	    " high = high + ?7, items = items + ?8, escalated = escalated + ?9,"
+	    " w0 = w0 + ?10, w1 = w1 + ?11, w2 = w2 + ?12, w3 = w3 +"
+	    " ?13, w4 = w4 + ?14, w5 = w5 + ?15, w6 = w6 + ?16, w7 = w7"
+	    " + ?17, w8 = w8 + ?18, w9 = w9 + ?19, w10 = w10 + ?20, w11"
+	    " = w11 + ?21, w12 = w12 + ?22, w13 = w13 + ?23, w14 = w14 +"
+	    " ?24, w15 = w15 + ?25, w16 = w16 + ?26",
+	[ST_MONTHLY_READ] = "SELECT month, v0, v1, calls, dur_sum, dur_n, high,"
+	    " items, escalated, w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10,"
+	    " w11, w12, w13, w14, w15, w16 FROM stats_monthly"
+	    " WHERE pair = ?1 AND month >= ?2 AND month < ?3 ORDER BY month",
 	/* The zone whose days stats_daily counts ("": none until rebuilt). */
 	[ST_DAILY_ZONE] = "SELECT zone FROM stats_daily_zone",
 	[ST_DAILY_ZONE_SET] = "INSERT OR REPLACE INTO stats_daily_zone"
@@ -107,12 +127,13 @@ store_stats_rollup_add(struct store *s, const char *dim, int64_t hour,
 	    w);
 }
 
-/* The same for the daily row (pair, day, v0, v1). */
+/* The same for the daily (1) or monthly (2) row (pair, t, v0, v1). */
 int
-store_stats_daily_add(struct store *s, const char *pair, int64_t day,
+store_stats_pair_add(struct store *s, int tier, const char *pair, int64_t t,
     const char *v0, const char *v1, const int64_t d[6], const int64_t *w)
 {
-	return store_stats_add(s, ST_DAILY_ADD, pair, day, v0, v1, d, w);
+	return store_stats_add(s, tier == 2 ? ST_MONTHLY_ADD : ST_DAILY_ADD,
+	    pair, t, v0, v1, d, w);
 }
 
 static int
@@ -414,16 +435,18 @@ store_stats_items(struct store_stats_scan *sc, int with_dims,
 
 /*
  * The rollup rows of dim in [lo, hi), in hour order, each to fn; or, with
- * daily, the daily rows of the pair dim, in day order (ssr_hour the day,
- * ssr_val the pair's two values).
+ * tier 1 (2), the daily (monthly) rows of the pair dim, in time order
+ * (ssr_hour the day or month, ssr_val the pair's two values).
  */
 int
-store_stats_rollups(struct store *s, const char *dim, int daily, int64_t lo,
+store_stats_rollups(struct store *s, const char *dim, int tier, int64_t lo,
     int64_t hi, int (*fn)(const struct store_stats_row *, void *), void *arg)
 {
+	static const enum store_stmt which[] = { ST_ROLLUP_READ, ST_DAILY_READ,
+	    ST_MONTHLY_READ };
 	struct store_stats_row	 w;
-	sqlite3_stmt		*st = s->s_st[daily ? ST_DAILY_READ :
-				    ST_ROLLUP_READ];
+	sqlite3_stmt		*st = s->s_st[which[tier]];
+	int			 daily = tier > 0;
 	int			 rc, i, k;
 
 	store_bind_text(st, 1, dim);
@@ -501,8 +524,9 @@ int
 store_stats_clear(struct store *s, int hourly)
 {
 	if (sqlite3_exec(s->s_db, hourly ? "DELETE FROM stats_hourly;"
-	    "DELETE FROM stats_daily;" : "DELETE FROM stats_daily;", NULL,
-	    NULL, NULL) != SQLITE_OK)
+	    "DELETE FROM stats_daily; DELETE FROM stats_monthly;" :
+	    "DELETE FROM stats_daily; DELETE FROM stats_monthly;", NULL, NULL,
+	    NULL) != SQLITE_OK)
 		return store_fail(s, "emptying the rollups");
 	return STORE_OK;
 }

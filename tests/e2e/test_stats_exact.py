@@ -6,7 +6,8 @@ rebuild), every question /v1/stats accepts -- each coded dimension alone,
 every pair of them in both orders, each time unit with a coded dimension
 -- over whole days and over a range off the hour, equals what a read of
 the calls, topics and items themselves gives (worked out here from the
-store file, in the zone's local time). And the rollup rows the daemon
+store file, in the zone's local time), over whole days, whole months and
+a range off the hour. And the rollup rows the daemon
 keeps write by write equal those it builds from the calls at start-up."""
 import datetime
 import sqlite3
@@ -173,9 +174,11 @@ class TestRollupsExact(DaemonTest):
                 ["operator", "queue"], ["day", "line"], ["week", "topic"],
                 ["month", "risk"], ["hour", "operator"],
                 ["day", "caller_type"]]
+        # Whole days; off the hour; whole months around the calls.
         for lo, hi in ((self.day0, self.day0 + 4 * 86400),
                        (self.day0 + 3600 + 17 * 60,
-                        self.day0 + 3 * 86400 - 23 * 60)):
+                        self.day0 + 3 * 86400 - 23 * 60),
+                       (self.day0 - 70 * 86400, self.day0 + 40 * 86400)):
             rng = "from=%s&to=%s" % (urllib.parse.quote(rfc(lo)),
                                      urllib.parse.quote(rfc(hi)))
             for by in bys:
@@ -197,7 +200,8 @@ class TestRollupsExact(DaemonTest):
         try:
             out = {}
             for table, key in (("stats_hourly", "dim, hour, value"),
-                               ("stats_daily", "pair, day, v0, v1")):
+                               ("stats_daily", "pair, day, v0, v1"),
+                               ("stats_monthly", "pair, month, v0, v1")):
                 rows = db.execute(f"SELECT * FROM {table} ORDER BY {key}"
                                   ).fetchall()
                 nkey = len(key.split(","))
@@ -210,6 +214,7 @@ class TestRollupsExact(DaemonTest):
         """The rows kept write by write are those built from the calls."""
         kept = self.rollup_rows()
         self.assertTrue(kept["stats_daily"], when)
+        self.assertTrue(kept["stats_monthly"], when)
         self.d.stop()
         db = sqlite3.connect(self.d.db)
         with db:
