@@ -166,6 +166,8 @@ const char *stats_pair(const char *, const char *, int *);
 void	stats_day(const char *, int64_t, int64_t *, int64_t *);
 void	stats_month(const char *, int64_t, int64_t *, int64_t *);
 int	stats_daily_ready(struct store *, const struct config *);
+int	stats_pending_rows(struct store *, const char *, const char *, int64_t,
+	    int64_t, int (*)(const struct store_stats_row *, void *), void *);
 
 /*
  * audit.c: the append-only audit trail. A row is written in the

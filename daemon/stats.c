@@ -545,6 +545,16 @@ stats_rollups(struct stats_req *r, int64_t lo, int64_t hi, int with_dims,
 		    store_errmsg(r->sr_store));
 		return -1;
 	}
+	/* With the days and months, the calls not yet folded into them. */
+	rd.rd_bucket = 0;
+	rd.rd_pos = 0;
+	if (tier > 0 && stats_pending_rows(r->sr_store, with_dims &&
+	    r->sr_ncode > 0 ? r->sr_code[0]->sd_name : NULL, with_dims &&
+	    r->sr_ncode > 1 ? r->sr_code[1]->sd_name : NULL, lo, hi,
+	    stats_rollup_row, &rd) != STORE_OK) {
+		log_warnx("%s: %s", __func__, store_errmsg(r->sr_store));
+		return -1;
+	}
 	return 0;
 }
 

@@ -84,6 +84,17 @@ static const char *const stats_rdims[] = {
 #define STATS_RDIMS	(sizeof(stats_rdims) / sizeof(stats_rdims[0]))
 #define STATS_TOPIC	2	/* the multi-valued one */
 
+/*
+ * Calls whose daily and monthly sums wait in stats_pending before they
+ * are folded in: one row a write instead of seventy, and a fold touches
+ * each row it changes once for them all.
+ */
+#define STATS_FOLD_AT	256
+#define STATS_SUMS_LEN	512
+#define STATS_VALS_LEN	(CALL_MAX_TOPICS * 64 + 512)
+
+static int	stats_fold(struct store *, const struct config *);
+
 /* The pairs, i before j: "line,caller_type", ... */
 #define STATS_NPAIRS	(STATS_RDIMS * (STATS_RDIMS - 1) / 2)
 static char	stats_pair_names[STATS_NPAIRS][32];
@@ -328,9 +339,73 @@ stats_daily_ready(struct store *s, const struct config *cf)
 }
 
 /*
+ * A call's contribution as text, kept in stats_pending until folded: the
+ * 6 sums and the waits, space-separated; the values of each dimension in
+ * stats_rdims' order, separated by 0x1f, a dimension's several (topics)
+ * by 0x1e. -1 when it does not fit.
+ */
+static int
+stats_contrib_text(const struct stats_contrib *sc, char *sums, size_t ls,
+    char *vals, size_t lv)
+{
+	size_t	 i, a, n = 0, m = 0;
+	int	 k;
+
+	for (i = 0; i < 6 + STORE_WAIT_BUCKETS; i++) {
+		k = snprintf(sums + n, ls - n, "%s%lld", i ? " " : "",
+		    (long long)(i < 6 ? sc->sc_d[i] : sc->sc_w[i - 6]));
+		if (k < 0 || (size_t)k >= ls - n)
+			return -1;
+		n += (size_t)k;
+	}
+	vals[0] = '\0';
+	for (i = 0; i < STATS_RDIMS; i++)
+		for (a = 0; a == 0 || a < sc->sc_nval[i]; a++) {
+			k = snprintf(vals + m, lv - m, "%s%s", a > 0 ? "\x1e" :
+			    i > 0 ? "\x1f" : "", a < sc->sc_nval[i] ?
+			    sc->sc_val[i][a] : "");
+			if (k < 0 || (size_t)k >= lv - m)
+				return -1;
+			m += (size_t)k;
+		}
+	return 0;
+}
+
+/*
+ * The contribution kept as text (stats_contrib_text) back into sc; its
+ * values point into buf, a copy of vals. A dimension without a value is
+ * "" (none, for the topics).
+ */
+static void
+stats_contrib_parse(struct stats_contrib *sc, int64_t started_at,
+    const char *sums, const char *vals, char *buf, size_t len)
+{
+	char	*p = buf, *field, *v, *end;
+	size_t	 i;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->sc_started_at = started_at;
+	for (i = 0; i < 6 + STORE_WAIT_BUCKETS && sums != NULL; i++) {
+		if (i < 6)
+			sc->sc_d[i] = strtoll(sums, &end, 10);
+		else
+			sc->sc_w[i - 6] = strtoll(sums, &end, 10);
+		sums = end;
+	}
+	snprintf(buf, len, "%s", vals != NULL ? vals : "");
+	for (i = 0; i < STATS_RDIMS; i++) {
+		field = strsep(&p, "\x1f");
+		while (field != NULL && (v = strsep(&field, "\x1e")) != NULL)
+			if (*v != '\0' || i != STATS_TOPIC)
+				stats_contrib_val(sc, i, v);
+	}
+}
+
+/*
  * Add sign times what call c with its queue items v (n) contributes to
  * the rollups, under each of its dimension values, inside the caller's
- * transaction.
+ * transaction: the hourly rows at once, the daily and monthly ones
+ * through stats_pending, folded every STATS_FOLD_AT calls.
  */
 int
 stats_rollup_add(struct store *s, const struct config *cf,
@@ -339,7 +414,10 @@ stats_rollup_add(struct store *s, const struct config *cf,
 	struct stats_contrib	 sc;
 	struct stats_sink	 sk = { stats_store_add, s, 1, 0,
 				    cf->cf_timezone };
+	char			 sums[STATS_SUMS_LEN], vals[STATS_VALS_LEN];
+	int64_t			 pending;
 	size_t			 i;
+	int			 rc, daily;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.sc_started_at = c->c_started_at;
@@ -363,9 +441,23 @@ stats_rollup_add(struct store *s, const struct config *cf,
 	stats_contrib_val(&sc, 5, c->c_operator);
 	stats_contrib_val(&sc, 6, n > 0 ? v[0].qi_queue : "");
 	stats_contrib_val(&sc, 7, c->c_call_type);
-	if (stats_daily_current(s, cf, &sk.sk_daily) != STORE_OK)
+	if (stats_daily_current(s, cf, &daily) != STORE_OK ||
+	    (rc = stats_contrib_emit(&sc, &sk)) != STORE_OK)
 		return STORE_ERR;
-	return stats_contrib_emit(&sc, &sk);
+	if (!daily)
+		return STORE_OK;
+	if (stats_contrib_text(&sc, sums, sizeof(sums), vals,
+	    sizeof(vals)) == -1) {
+		/* Too long to keep: added at once. */
+		sk.sk_hourly = 0;
+		sk.sk_daily = 1;
+		return stats_contrib_emit(&sc, &sk);
+	}
+	if ((rc = store_stats_pending_add(s, sc.sc_started_at, sums, vals)) !=
+	    STORE_OK || (rc = store_stats_pending_count(s, &pending)) !=
+	    STORE_OK)
+		return rc;
+	return pending >= STATS_FOLD_AT ? stats_fold(s, cf) : STORE_OK;
 }
 
 /*
@@ -513,7 +605,7 @@ nomem:
 
 /* Write the sums of the day read, and forget them. */
 static int
-stats_sum_flush(struct stats_rebuilding *rb)
+stats_sum_flush(struct stats_rebuilding *rb, int write)
 {
 	struct stats_sum	*su;
 	size_t			 i;
@@ -521,7 +613,7 @@ stats_sum_flush(struct stats_rebuilding *rb)
 
 	for (i = 0; i < rb->rb_n; i++) {
 		su = &rb->rb_sums[i];
-		if (rc == STORE_OK)
+		if (rc == STORE_OK && write)
 			rc = stats_store_add(rb->rb_store, su->su_tier,
 			    su->su_name, su->su_t, su->su_v0, su->su_v1,
 			    su->su_d, su->su_w);
@@ -546,7 +638,7 @@ stats_rebuild_call(const struct store_stats_call *c, void *arg)
 	int			 rc;
 
 	if (c->ssc_started_at >= rb->rb_day_hi) {
-		if ((rc = stats_sum_flush(rb)) != STORE_OK)
+		if ((rc = stats_sum_flush(rb, 1)) != STORE_OK)
 			return rc;
 		stats_day(rb->rb_cf->cf_timezone, c->ssc_started_at, &lo,
 		    &rb->rb_day_hi);
@@ -594,14 +686,27 @@ int
 stats_rebuild(struct store *s, const struct config *cf)
 {
 	struct stats_rebuilding	 rb;
+	int64_t			 pending;
 	int			 rc, hourly, daily;
 
 	if (store_stats_missing(s, &hourly) != STORE_OK)
 		return STORE_ERR;
 	/* Hourly ones missing: the calls were changed behind our back. */
 	daily = hourly || !stats_daily_ready(s, cf);
-	if (!hourly && !daily)
-		return STORE_OK;
+	if (!hourly && !daily) {
+		/* Sums left pending: folded now, in one transaction. */
+		if (store_stats_pending_count(s, &pending) != STORE_OK)
+			return STORE_ERR;
+		if (pending == 0)
+			return STORE_OK;
+		if (store_begin(s) != STORE_OK)
+			return STORE_ERR;
+		if ((rc = stats_fold(s, cf)) != STORE_OK) {
+			store_rollback(s);
+			return rc;
+		}
+		return store_commit(s);
+	}
 	memset(&rb, 0, sizeof(rb));
 	rb.rb_store = s;
 	rb.rb_cf = cf;
@@ -617,10 +722,10 @@ stats_rebuild(struct store *s, const struct config *cf)
 		return STORE_ERR;
 	if ((rc = store_stats_clear(s, hourly)) == STORE_OK &&
 	    (rc = store_stats_each_call(s, stats_rebuild_call, &rb)) ==
-	    STORE_OK && (rc = stats_sum_flush(&rb)) == STORE_OK &&
+	    STORE_OK && (rc = stats_sum_flush(&rb, 1)) == STORE_OK &&
 	    daily)
 		rc = store_stats_daily_set_zone(s, cf->cf_timezone);
-	stats_sum_flush(&rb);
+	stats_sum_flush(&rb, 0);
 	free(rb.rb_sums);
 	free(rb.rb_hash);
 	if (rc != STORE_OK) {
@@ -631,4 +736,108 @@ stats_rebuild(struct store *s, const struct config *cf)
 		log_info("statistics rollups built from %lld calls",
 		    (long long)rb.rb_calls);
 	return rc;
+}
+
+/* One call pending: its sums into the fold's. */
+static int
+stats_fold_call(int64_t started_at, const char *sums, const char *vals,
+    void *arg)
+{
+	struct stats_rebuilding	*rb = arg;
+	struct stats_contrib	 sc;
+	char			 buf[STATS_VALS_LEN];
+
+	stats_contrib_parse(&sc, started_at, sums, vals, buf, sizeof(buf));
+	return stats_contrib_emit(&sc, &rb->rb_sink);
+}
+
+/*
+ * Fold the pending sums into the daily and monthly rows, inside the
+ * caller's transaction, and forget them.
+ */
+static int
+stats_fold(struct store *s, const struct config *cf)
+{
+	struct stats_rebuilding	 rb;
+	int			 rc;
+
+	memset(&rb, 0, sizeof(rb));
+	rb.rb_store = s;
+	rb.rb_cf = cf;
+	rb.rb_sink.sk_add = stats_sum_add;
+	rb.rb_sink.sk_arg = &rb;
+	rb.rb_sink.sk_daily = 1;
+	rb.rb_sink.sk_zone = cf->cf_timezone;
+	if ((rc = store_stats_pending_each(s, INT64_MIN, INT64_MAX,
+	    stats_fold_call, &rb)) == STORE_OK &&
+	    (rc = stats_sum_flush(&rb, 1)) == STORE_OK)
+		rc = store_stats_pending_clear(s);
+	stats_sum_flush(&rb, 0);
+	free(rb.rb_sums);
+	free(rb.rb_hash);
+	return rc;
+}
+
+/* A question's reading of the pending sums: the values it asks for. */
+struct stats_pending_reading {
+	int	 pr_dim[2];		/* -1: none */
+	int	(*pr_fn)(const struct store_stats_row *, void *);
+	void	*pr_arg;
+};
+
+static int
+stats_pending_call(int64_t started_at, const char *sums, const char *vals,
+    void *arg)
+{
+	struct stats_pending_reading	*pr = arg;
+	struct stats_contrib		 sc;
+	struct store_stats_row		 w;
+	char				 buf[STATS_VALS_LEN];
+	size_t				 a, b, na, nb;
+	int				 i;
+
+	stats_contrib_parse(&sc, started_at, sums, vals, buf, sizeof(buf));
+	memset(&w, 0, sizeof(w));
+	w.ssr_hour = started_at;
+	w.ssr_calls = sc.sc_d[0];
+	w.ssr_dur_sum = (double)sc.sc_d[1];
+	w.ssr_dur_n = sc.sc_d[2];
+	w.ssr_high = sc.sc_d[3];
+	w.ssr_items = sc.sc_d[4];
+	w.ssr_escalated = sc.sc_d[5];
+	for (i = 0; i < STORE_WAIT_BUCKETS; i++)
+		w.ssr_waits[i] = sc.sc_w[i];
+	na = pr->pr_dim[0] == -1 ? 1 : sc.sc_nval[pr->pr_dim[0]];
+	nb = pr->pr_dim[1] == -1 ? 1 : sc.sc_nval[pr->pr_dim[1]];
+	for (a = 0; a < na; a++)
+		for (b = 0; b < nb; b++) {
+			w.ssr_val[0] = pr->pr_dim[0] == -1 ? NULL :
+			    sc.sc_val[pr->pr_dim[0]][a];
+			w.ssr_val[1] = pr->pr_dim[1] == -1 ? NULL :
+			    sc.sc_val[pr->pr_dim[1]][b];
+			if (pr->pr_fn(&w, pr->pr_arg) == -1)
+				return STORE_ERR;
+		}
+	return STORE_OK;
+}
+
+/*
+ * The sums still pending of the calls started in [lo, hi), in the order
+ * of their start, as rows of the values of dimensions a and b (NULL:
+ * none), each to fn: what the daily and monthly rows do not hold yet.
+ */
+int
+stats_pending_rows(struct store *s, const char *a, const char *b, int64_t lo,
+    int64_t hi, int (*fn)(const struct store_stats_row *, void *), void *arg)
+{
+	struct stats_pending_reading	 pr;
+
+	pr.pr_dim[0] = a != NULL ? stats_rdim(a) : -1;
+	pr.pr_dim[1] = b != NULL ? stats_rdim(b) : -1;
+	pr.pr_fn = fn;
+	pr.pr_arg = arg;
+	if ((a != NULL && pr.pr_dim[0] == -1) ||
+	    (b != NULL && pr.pr_dim[1] == -1))
+		return STORE_ERR;
+	return store_stats_pending_each(s, lo, hi, stats_pending_call, &pr);
 }

@@ -120,6 +120,13 @@ int		 store_stats_missing(struct store *, int *);
 int		 store_stats_daily_zone(struct store *, char *, size_t);
 int		 store_stats_daily_set_zone(struct store *, const char *);
 int		 store_stats_clear(struct store *, int);
+int		 store_stats_pending_add(struct store *, int64_t, const char *,
+		    const char *);
+int		 store_stats_pending_each(struct store *, int64_t, int64_t,
+		    int (*)(int64_t, const char *, const char *, void *),
+		    void *);
+int		 store_stats_pending_count(struct store *, int64_t *);
+int		 store_stats_pending_clear(struct store *);
 /* What one call adds to the rollups, read for a rebuild. */
 struct store_stats_call {
 	int64_t		 ssc_started_at;

@@ -282,7 +282,10 @@ static const char *const store_migrations[] = {
 	 * which answer two coded dimensions and whole days of one (with
 	 * call_type as the partner) without reading the calls. Days and
 	 * months start at local midnights in the zone of stats_daily_zone
-	 * (for both tables); hotlined builds them at start-up
+	 * (for both tables). A write adds its call's sums to stats_pending
+	 * (one row: the sums, the values), folded into the two tables a few
+	 * hundred calls at a time; readers add up the rows still pending.
+	 * hotlined builds them at start-up
 	 * from the calls when the zone is missing or another than its own
 	 * (stats_rebuild), so this migration only makes the tables.
 	 */
@@ -346,6 +349,13 @@ static const char *const store_migrations[] = {
 	"  w16       INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (pair, month, v0, v1)"
 	") WITHOUT ROWID;"
+	"CREATE TABLE stats_pending ("
+	"  id        INTEGER PRIMARY KEY,"
+	"  started_at INTEGER NOT NULL,"
+	"  sums      TEXT NOT NULL,"
+	"  vals      TEXT NOT NULL"
+	");"
+	"CREATE INDEX stats_pending_started ON stats_pending (started_at);"
 	"CREATE TABLE stats_daily_zone ("
 	"  id        INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  zone      TEXT NOT NULL"

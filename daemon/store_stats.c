@@ -98,6 +98,12 @@ const char *const store_stats_sql[ST_MAX] = {
 	    " items, escalated, w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10,"
 	    " w11, w12, w13, w14, w15, w16 FROM stats_monthly"
 	    " WHERE pair = ?1 AND month >= ?2 AND month < ?3 ORDER BY month",
+	/* A call's sums waiting to be folded into the daily and monthly. */
+	[ST_PENDING_ADD] = "INSERT INTO stats_pending (started_at, sums, vals)"
+	    " VALUES (?1, ?2, ?3)",
+	[ST_PENDING_READ] = "SELECT started_at, sums, vals FROM stats_pending"
+	    " WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at",
+	[ST_PENDING_COUNT] = "SELECT count(*) FROM stats_pending",
 	/* The zone whose days stats_daily counts ("": none until rebuilt). */
 	[ST_DAILY_ZONE] = "SELECT zone FROM stats_daily_zone",
 	[ST_DAILY_ZONE_SET] = "INSERT OR REPLACE INTO stats_daily_zone"
@@ -524,9 +530,10 @@ int
 store_stats_clear(struct store *s, int hourly)
 {
 	if (sqlite3_exec(s->s_db, hourly ? "DELETE FROM stats_hourly;"
-	    "DELETE FROM stats_daily; DELETE FROM stats_monthly;" :
-	    "DELETE FROM stats_daily; DELETE FROM stats_monthly;", NULL, NULL,
-	    NULL) != SQLITE_OK)
+	    "DELETE FROM stats_daily; DELETE FROM stats_monthly;"
+	    "DELETE FROM stats_pending;" : "DELETE FROM stats_daily;"
+	    "DELETE FROM stats_monthly; DELETE FROM stats_pending;", NULL,
+	    NULL, NULL) != SQLITE_OK)
 		return store_fail(s, "emptying the rollups");
 	return STORE_OK;
 }
@@ -565,4 +572,71 @@ store_stats_each_call(struct store *s,
 		return frc;
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "reading the "
 	    "calls");
+}
+
+/* Keep a call's sums and values (stats_rollup.c's text) to fold later. */
+int
+store_stats_pending_add(struct store *s, int64_t started_at,
+    const char *sums, const char *vals)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PENDING_ADD];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, started_at);
+	store_bind_text(st, 2, sums);
+	store_bind_text(st, 3, vals);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "updating the "
+	    "statistics");
+}
+
+/*
+ * The pending sums of the calls started in [lo, hi), in the order of
+ * their start, each to fn while it says STORE_OK.
+ */
+int
+store_stats_pending_each(struct store *s, int64_t lo, int64_t hi,
+    int (*fn)(int64_t, const char *, const char *, void *), void *arg)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PENDING_READ];
+	int		 rc = SQLITE_DONE, frc = STORE_OK;
+
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	while (frc == STORE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		frc = fn(sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2), arg);
+	sqlite3_reset(st);
+	if (frc != STORE_OK)
+		return frc;
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "reading the "
+	    "pending statistics");
+}
+
+/* How many calls' sums are pending. */
+int
+store_stats_pending_count(struct store *s, int64_t *n)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PENDING_COUNT];
+	int		 rc;
+
+	*n = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_fail(s, "counting the "
+	    "pending statistics");
+}
+
+/* Forget the pending sums, folded into the daily and monthly rows. */
+int
+store_stats_pending_clear(struct store *s)
+{
+	if (sqlite3_exec(s->s_db, "DELETE FROM stats_pending", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		return store_fail(s, "emptying the pending statistics");
+	return STORE_OK;
 }
