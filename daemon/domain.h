@@ -142,14 +142,32 @@ json_t	*stats_result(struct stats_req *);
 void	stats_set_config(struct stats_req *, const struct config *);
 void	stats_free(struct stats_req *);
 
+/* stats_slice.c: where each part of a question is read from. */
+enum stats_src { SS_CALLS, SS_HOURS, SS_DAYS, SS_MONTHS, SS_NSRC };
+struct stats_slice {
+	int64_t		 sl_lo, sl_hi;	/* [lo, hi) */
+	int64_t		 sl_k;		/* its bucket; -1: no time */
+	enum stats_src	 sl_src;
+};
+int	stats_slices(const int64_t *, size_t, int, size_t, const char *,
+	    struct stats_slice **, size_t *);
+
 /* stats_rollup.c */
 int	stats_wait_bucket(int64_t);
 int64_t	stats_wait_bound(int);
+json_t	*stats_wait_percentile(const int64_t *, int);
+char	*stats_high_json(const struct config *);
 int	stats_rollup_add(struct store *, const struct config *,
 	    const struct call *, const struct queue_item *, size_t, int);
 int	stats_rollup_call(struct store *, const struct config *, int64_t,
 	    int);
 int	stats_rebuild(struct store *, const struct config *);
+const char *stats_pair(const char *, const char *, int *);
+void	stats_day(const char *, int64_t, int64_t *, int64_t *);
+void	stats_month(const char *, int64_t, int64_t *, int64_t *);
+int	stats_daily_ready(struct store *, const struct config *);
+int	stats_pending_rows(struct store *, const char *, const char *, int64_t,
+	    int64_t, int (*)(const struct store_stats_row *, void *), void *);
 
 /*
  * audit.c: the append-only audit trail. A row is written in the

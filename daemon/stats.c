@@ -5,13 +5,14 @@
  * are joined as a JSON list of [lo, hi) ranges, so each bucket is an index
  * range scan and empty buckets are still there.
  *
- * Most questions are answered from stats_hourly: per UTC hour and value
- * of each dimension, the sums a call contributes, kept in the same
- * transaction as every write that changes them (stats_rollup.c), so a
- * year by day is a few thousand rows, not every call. Two coded
- * dimensions at once, or a range or timezone whose buckets do not fall on
- * whole hours, are read from the calls themselves (store_stats.c holds
- * the SQL; this file adds the rows up).
+ * The questions are answered from the rollups, kept in the same
+ * transaction as every write that changes them (stats_rollup.c): each
+ * bucket is cut into the whole local days inside it, read from
+ * stats_daily (per day and pair of coded dimensions: a year of line by
+ * risk is a few thousand rows), the whole UTC hours left at its edges,
+ * read from stats_hourly (one dimension; two are read from the calls),
+ * and what is left off the hour, read from the calls themselves
+ * (store_stats.c holds the SQL; this file adds the rows up).
  *
  * Waits (from an item's due time to its first claim) are counted in
  * buckets; a percentile is the upper bound of the bucket it falls in.
@@ -65,10 +66,6 @@ struct stats_group {
 	struct stats_acc	 sg_acc;
 };
 
-/* A piece of the range read in one step: [lo, hi) of bucket k (-1). */
-struct stats_slice {
-	int64_t		 sl_lo, sl_hi, sl_k;
-};
 
 struct stats_req {
 	const struct config	*sr_cf;
@@ -78,7 +75,9 @@ struct stats_req {
 	struct stats_slice	*sr_slices;
 	size_t			 sr_nslices;
 	size_t			 sr_next;	/* the first slice not read */
-	int			 sr_rollup;	/* from stats_hourly */
+	int			 sr_daily;	/* stats_daily can answer */
+	int64_t			 sr_span[SS_NSRC];	/* of the next step */
+	int64_t			 sr_rows;	/* read by the step */
 	char			*sr_high;	/* risk codes, a JSON list */
 	const struct stats_dim	*sr_time;	/* or NULL */
 	const struct stats_dim	*sr_code[2];	/* or NULL */
@@ -182,26 +181,6 @@ stats_slices_json(const struct stats_req *r, size_t first, size_t last)
 		    (json_int_t)r->sr_slices[i].sl_lo,
 		    (json_int_t)r->sr_slices[i].sl_hi,
 		    (json_int_t)r->sr_slices[i].sl_k));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
-}
-
-/* The risk codes at "high" or above, as a JSON list; caller frees. */
-static char *
-stats_high_json(const struct config *cf)
-{
-	json_t	*a = json_array();
-	char	*s;
-	int	 high = config_risk_rank(cf, "high");
-	size_t	 i;
-
-	/* Without a "high" level, the top level counts as high. */
-	if (high == -1)
-		high = (int)cf->cf_risks.cl_n - 1;
-	for (i = (size_t)high; i < cf->cf_risks.cl_n; i++)
-		json_array_append_new(a, json_string(
-		    cf->cf_risks.cl_v[i].cn_code));
 	s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	return s;
@@ -328,8 +307,8 @@ stats_prefill(struct stats_req *r)
 struct stats_reading {
 	struct stats_req	*rd_req;
 	int			 rd_with_dims;
-	int			 rd_coded;	/* rollups: by the code */
-	size_t			 rd_bucket;	/* rollups: the hour's */
+	size_t			 rd_bucket;	/* rollups: the row's */
+	int			 rd_pos;	/* daily: code 0's value */
 };
 
 /* Add the sums of a row into a. */
@@ -357,6 +336,7 @@ stats_row(const struct store_stats_row *w, void *arg)
 	struct stats_reading	*rd = arg;
 	struct stats_acc	*a;
 
+	rd->rd_req->sr_rows++;
 	a = rd->rd_with_dims ? stats_group(rd->rd_req, w->ssr_bucket,
 	    w->ssr_val[0], w->ssr_val[1]) : &rd->rd_req->sr_total;
 	if (a == NULL)
@@ -394,29 +374,6 @@ stats_items(struct stats_req *r, const char *bounds, int with_dims)
 	return 0;
 }
 
-/*
- * The nearest-rank percentile p (0-100) of the waits counted in w, as the
- * upper bound of its bucket; null when there are none.
- */
-static json_t *
-stats_percentile(const int64_t *w, int p)
-{
-	int64_t	 n = 0, rank, seen = 0;
-	int	 i;
-
-	for (i = 0; i < STORE_WAIT_BUCKETS; i++)
-		n += w[i];
-	if (n == 0)
-		return json_null();
-	rank = (int64_t)ceil((double)p / 100.0 * (double)n);
-	if (rank < 1)
-		rank = 1;
-	for (i = 0; i < STORE_WAIT_BUCKETS - 1; i++)
-		if ((seen += w[i]) >= rank)
-			break;
-	return json_integer(stats_wait_bound(i));
-}
-
 /* The metrics of a group, into o. */
 static void
 stats_metrics(json_t *o, const struct stats_acc *a)
@@ -432,8 +389,8 @@ stats_metrics(json_t *o, const struct stats_acc *a)
 	    1e4) : json_real(0));
 	json_object_set_new(o, "follow_ups", json_integer(a->sa_items));
 	json_object_set_new(o, "wait_median_s",
-	    stats_percentile(a->sa_waits, 50));
-	json_object_set_new(o, "wait_p90_s", stats_percentile(a->sa_waits, 90));
+	    stats_wait_percentile(a->sa_waits, 50));
+	json_object_set_new(o, "wait_p90_s", stats_wait_percentile(a->sa_waits, 90));
 	json_object_set_new(o, "past_sla", json_integer(a->sa_escalated));
 }
 
@@ -533,23 +490,11 @@ stats_req_free(struct stats_req *r)
 	free(r->sr_high);
 }
 
-/* Whole hours only: then the rollups can answer (one coded dimension). */
-static int
-stats_use_rollup(const struct stats_req *r)
-{
-	size_t	 i;
-
-	if (r->sr_ncode > 1)
-		return 0;
-	for (i = 0; i <= r->sr_nbuckets; i++)
-		if (r->sr_bounds[i] % 3600 != 0)
-			return 0;
-	return 1;
-}
-
 /*
- * A rollup row, in hour order: the hours are matched to the buckets here,
- * walking the sorted bounds, which costs less than a join per bucket.
+ * A rollup row, in time order: its hour or day is matched to the buckets
+ * here, walking the sorted bounds, which costs less than a join per
+ * bucket. A daily row holds a pair of values: the ones asked for, in the
+ * order asked (rd_pos says where the first is).
  */
 static int
 stats_rollup_row(const struct store_stats_row *w, void *arg)
@@ -557,64 +502,58 @@ stats_rollup_row(const struct store_stats_row *w, void *arg)
 	struct stats_reading	*rd = arg;
 	struct stats_req	*r = rd->rd_req;
 	struct stats_acc	*a;
+	const char		*v0 = NULL, *v1 = NULL;
 
+	r->sr_rows++;
 	while (rd->rd_bucket + 1 < r->sr_nbuckets &&
 	    w->ssr_hour >= r->sr_bounds[rd->rd_bucket + 1])
 		rd->rd_bucket++;
+	if (rd->rd_with_dims && r->sr_ncode > 0) {
+		v0 = w->ssr_val[rd->rd_pos];
+		if (r->sr_ncode > 1)
+			v1 = w->ssr_val[!rd->rd_pos];
+	}
 	a = !rd->rd_with_dims ? &r->sr_total : stats_group(r,
-	    r->sr_time != NULL ? (int64_t)rd->rd_bucket : -1, rd->rd_coded ?
-	    w->ssr_val[0] : NULL, NULL);
+	    r->sr_time != NULL ? (int64_t)rd->rd_bucket : -1, v0, v1);
 	if (a == NULL)
 		return -1;
 	stats_acc_add(a, w);
 	return 0;
 }
 
-/* The rollup rows of [lo, hi) into the groups (with_dims) or the totals. */
-static int
-stats_rollups(struct stats_req *r, int64_t lo, int64_t hi, int with_dims)
-{
-	struct stats_reading	 rd = { r, with_dims,
-				    with_dims && r->sr_ncode == 1, 0 };
-
-	if (store_stats_rollups(r->sr_store, rd.rd_coded ?
-	    r->sr_code[0]->sd_name : "all", lo, hi, stats_rollup_row,
-	    &rd) != STORE_OK) {
-		log_warnx("%s: %s", __func__, store_errmsg(r->sr_store));
-		return -1;
-	}
-	return 0;
-}
-
 /*
- * Cut the range into slices, each inside one bucket: at most four hours
- * of calls when read from the calls, a quarter from the rollups, so that
- * no step holds the loop for long whatever the range (about 10 ms at a
- * million calls a year).
+ * The rollup rows of [lo, hi) into the groups (with_dims) or the totals:
+ * from stats_hourly (tier 0), stats_daily (1) or stats_monthly (2).
  */
 static int
-stats_slice(struct stats_req *r)
+stats_rollups(struct stats_req *r, int64_t lo, int64_t hi, int with_dims,
+    int tier)
 {
-	int64_t		 span = r->sr_rollup ? 92 * 86400 : 4 * 3600, lo, hi;
-	size_t		 b, cap = 0;
-	struct stats_slice *v;
+	struct stats_reading	 rd = { r, with_dims, 0, 0 };
+	const char		*name;
 
-	for (b = 0; b < r->sr_nbuckets; b++) {
-		for (lo = r->sr_bounds[b]; lo < r->sr_bounds[b + 1]; lo = hi) {
-			hi = lo + span < r->sr_bounds[b + 1] ? lo + span :
-			    r->sr_bounds[b + 1];
-			if (r->sr_nslices == cap) {
-				cap = cap == 0 ? 64 : cap * 2;
-				if ((v = reallocarray(r->sr_slices, cap,
-				    sizeof(*v))) == NULL)
-					return -1;
-				r->sr_slices = v;
-			}
-			v = &r->sr_slices[r->sr_nslices++];
-			v->sl_lo = lo;
-			v->sl_hi = hi;
-			v->sl_k = r->sr_time != NULL ? (int64_t)b : -1;
-		}
+	if (tier > 0)
+		name = stats_pair(with_dims && r->sr_ncode > 0 ?
+		    r->sr_code[0]->sd_name : NULL, with_dims && r->sr_ncode >
+		    1 ? r->sr_code[1]->sd_name : NULL, &rd.rd_pos);
+	else
+		name = with_dims && r->sr_ncode == 1 ?
+		    r->sr_code[0]->sd_name : "all";
+	if (name == NULL || store_stats_rollups(r->sr_store, name, tier, lo,
+	    hi, stats_rollup_row, &rd) != STORE_OK) {
+		log_warnx("%s: %s", __func__, name == NULL ? "no rollup" :
+		    store_errmsg(r->sr_store));
+		return -1;
+	}
+	/* With the days and months, the calls not yet folded into them. */
+	rd.rd_bucket = 0;
+	rd.rd_pos = 0;
+	if (tier > 0 && stats_pending_rows(r->sr_store, with_dims &&
+	    r->sr_ncode > 0 ? r->sr_code[0]->sd_name : NULL, with_dims &&
+	    r->sr_ncode > 1 ? r->sr_code[1]->sd_name : NULL, lo, hi,
+	    stats_rollup_row, &rd) != STORE_OK) {
+		log_warnx("%s: %s", __func__, store_errmsg(r->sr_store));
+		return -1;
 	}
 	return 0;
 }
@@ -660,12 +599,15 @@ stats_start(struct store *s, const struct config *cf, int64_t from,
 		r->sr_bounds[1] = to;
 		r->sr_nbuckets = 1;
 	}
-	r->sr_rollup = stats_use_rollup(r);
+	r->sr_daily = r->sr_time == NULL || r->sr_time->sd_unit != CLOCK_HOUR ?
+	    stats_daily_ready(s, cf) : 0;
 	if ((r->sr_scan = store_stats_scan_new(s, r->sr_time != NULL,
 	    r->sr_ncode > 0 ? r->sr_code[0]->sd_name : NULL, r->sr_ncode > 1 ?
 	    r->sr_code[1]->sd_name : NULL)) == NULL ||
 	    (r->sr_high = stats_high_json(cf)) == NULL ||
-	    stats_slice(r) == -1 || stats_prefill(r) == -1) {
+	    stats_slices(r->sr_bounds, r->sr_nbuckets, r->sr_time != NULL,
+	    r->sr_ncode, r->sr_daily ? cf->cf_timezone : NULL, &r->sr_slices,
+	    &r->sr_nslices) == -1 || stats_prefill(r) == -1) {
 		stats_free(r);
 		return STATS_ERR;
 	}
@@ -681,32 +623,76 @@ stats_set_config(struct stats_req *r, const struct config *cf)
 }
 
 /*
+ * How much of the range the first step reads from each source; later
+ * steps take as much as held about STATS_STEP_ROWS rows before, so that
+ * no step holds the loop for long, whatever the store's size.
+ */
+static const int64_t stats_first_span[SS_NSRC] = {
+	[SS_CALLS] = 3600, [SS_HOURS] = 86400, [SS_DAYS] = 7 * 86400,
+	[SS_MONTHS] = 92 * 86400,
+};
+#define STATS_STEP_ROWS		2000
+
+/* The span of the next step from src, from the rows of the last. */
+static void
+stats_adapt(struct stats_req *r, enum stats_src src, int64_t span)
+{
+	int64_t	 next = r->sr_rows > 0 ? span * STATS_STEP_ROWS / r->sr_rows :
+	    span * 4;
+
+	if (next > span * 4)
+		next = span * 4;
+	r->sr_span[src] = next > 0 ? next : 1;
+}
+
+/*
  * Read the next slices: 1 when there is more, 0 when all is read, -1 when
- * the store failed. Each slice feeds the groups and the totals.
+ * the store failed. Each step reads adjacent slices of one source, which
+ * feed the groups and the totals.
  */
 int
 stats_step(struct stats_req *r)
 {
-	int64_t	 span = 0, most = r->sr_rollup ? 92 * 86400 : 4 * 3600;
-	size_t	 last = r->sr_next;
-	char	*slices;
-	int	 rc;
+	struct stats_slice	*first, *v;
+	int64_t			 span = 0, lo, end;
+	size_t			 last = r->sr_next;
+	enum stats_src		 src;
+	char			*slices;
+	int			 rc;
 
-	/* About a quarter from the rollups, four hours from the calls. */
-	while (last < r->sr_nslices && span < most) {
-		span += r->sr_slices[last].sl_hi - r->sr_slices[last].sl_lo;
-		last++;
-	}
-	if (r->sr_next == last)
+	if (r->sr_next == r->sr_nslices)
 		return 0;
-	if (r->sr_rollup) {
-		/* The slices of a step are contiguous: one range. */
-		rc = stats_rollups(r, r->sr_slices[r->sr_next].sl_lo,
-		    r->sr_slices[last - 1].sl_hi, 1) == -1 ||
-		    stats_rollups(r, r->sr_slices[r->sr_next].sl_lo,
-		    r->sr_slices[last - 1].sl_hi, 0) == -1 ? -1 : 0;
+	first = &r->sr_slices[r->sr_next];
+	src = first->sl_src;
+	if (r->sr_span[src] == 0)
+		r->sr_span[src] = stats_first_span[src];
+	r->sr_rows = 0;
+	if (src != SS_CALLS) {
+		/* Adjacent slices as one range, cut at the span. */
+		lo = first->sl_lo;
+		end = lo + r->sr_span[src];
+		while (last < r->sr_nslices && r->sr_slices[last].sl_src ==
+		    src && r->sr_slices[last].sl_lo < end && (last ==
+		    r->sr_next || r->sr_slices[last].sl_lo ==
+		    r->sr_slices[last - 1].sl_hi))
+			last++;
+		v = &r->sr_slices[last - 1];
+		if (end < v->sl_hi) {
+			v->sl_lo = end;		/* the rest, next step */
+			last--;
+		} else
+			end = v->sl_hi;
+		rc = stats_rollups(r, lo, end, 1, src - SS_HOURS) == -1 ||
+		    stats_rollups(r, lo, end, 0, src - SS_HOURS) == -1 ? -1 : 0;
+		stats_adapt(r, src, end - lo);
 		r->sr_next = last;
 		return rc == -1 ? -1 : r->sr_next < r->sr_nslices;
+	}
+	while (last < r->sr_nslices && r->sr_slices[last].sl_src == src &&
+	    (last == r->sr_next || span + r->sr_slices[last].sl_hi -
+	    r->sr_slices[last].sl_lo <= r->sr_span[src])) {
+		span += r->sr_slices[last].sl_hi - r->sr_slices[last].sl_lo;
+		last++;
 	}
 	if ((slices = stats_slices_json(r, r->sr_next, last)) == NULL)
 		return -1;
@@ -717,6 +703,7 @@ stats_step(struct stats_req *r)
 	free(slices);
 	if (rc == -1)
 		return -1;
+	stats_adapt(r, SS_CALLS, span);
 	r->sr_next = last;
 	return r->sr_next < r->sr_nslices;
 }

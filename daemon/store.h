@@ -130,12 +130,37 @@ struct store_stats_row {
 struct store_stats_scan;
 int		 store_stats_rollup_add(struct store *, const char *, int64_t,
 		    const char *, const int64_t[6], const int64_t *);
-int		 store_stats_rollups(struct store *, const char *, int64_t,
-		    int64_t, int (*)(const struct store_stats_row *, void *),
-		    void *);
+int		 store_stats_pair_add(struct store *, int, const char *,
+		    int64_t, const char *, const char *, const int64_t[6],
+		    const int64_t *);
+int		 store_stats_rollups(struct store *, const char *, int,
+		    int64_t, int64_t,
+		    int (*)(const struct store_stats_row *, void *), void *);
 int		 store_stats_missing(struct store *, int *);
+int		 store_stats_daily_zone(struct store *, char *, size_t);
+int		 store_stats_daily_set_zone(struct store *, const char *);
+int		 store_stats_clear(struct store *, int);
+int		 store_stats_pending_add(struct store *, int64_t, const char *,
+		    const char *);
+int		 store_stats_pending_each(struct store *, int64_t, int64_t,
+		    int (*)(int64_t, const char *, const char *, void *),
+		    void *);
+int		 store_stats_pending_count(struct store *, int64_t *);
+int		 store_stats_pending_clear(struct store *);
+/* What one call adds to the rollups, read for a rebuild. */
+struct store_stats_call {
+	int64_t		 ssc_started_at;
+	const char	*ssc_line, *ssc_caller_type, *ssc_risk;
+	const char	*ssc_outcome;		/* NULL: none */
+	const char	*ssc_operator, *ssc_call_type;
+	int64_t		 ssc_duration_s;	/* -1: not given */
+	const char	*ssc_topics;		/* separated by 0x1f; NULL */
+	const char	*ssc_queue;		/* the first item's; NULL */
+	int64_t		 ssc_items, ssc_escalated;
+	const char	*ssc_waits;		/* "60,120"; NULL: none */
+};
 int		 store_stats_each_call(struct store *,
-		    int (*)(int64_t, void *), void *);
+		    int (*)(const struct store_stats_call *, void *), void *);
 struct store_stats_scan *store_stats_scan_new(struct store *, int,
 		    const char *, const char *);
 void		 store_stats_scan_free(struct store_stats_scan *);

@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "10"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "11"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -69,7 +69,16 @@ enum store_stmt {
 	ST_ROLLUP_ADD,
 	ST_ROLLUP_READ,
 	ST_ROLLUP_MISSING,
-	ST_ROLLUP_CALL_IDS,
+	ST_ROLLUP_EACH,
+	ST_DAILY_ADD,
+	ST_DAILY_READ,
+	ST_MONTHLY_ADD,
+	ST_MONTHLY_READ,
+	ST_PENDING_ADD,
+	ST_PENDING_READ,
+	ST_PENDING_COUNT,
+	ST_DAILY_ZONE,
+	ST_DAILY_ZONE_SET,
 	ST_COUNT_LINES,
 	ST_COUNT_MINUTES,
 	ST_COUNT_TOTALS,

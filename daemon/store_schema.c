@@ -276,6 +276,90 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX calls_emergency_pending ON calls (started_at, id)"
 	"  WHERE crisis IS NOT NULL"
 	"  AND json_extract(crisis, '$.emergency.confirmed') = 'pending';",
+	/*
+	 * 11: statistics rolled up per local day and per local month, and
+	 * pair of coded dimensions ("line,risk", in stats_rollup.c's order),
+	 * which answer two coded dimensions and whole days of one (with
+	 * call_type as the partner) without reading the calls. Days and
+	 * months start at local midnights in the zone of stats_daily_zone
+	 * (for both tables). A write adds its call's sums to stats_pending
+	 * (one row: the sums, the values), folded into the two tables a few
+	 * hundred calls at a time; readers add up the rows still pending.
+	 * hotlined builds them at start-up
+	 * from the calls when the zone is missing or another than its own
+	 * (stats_rebuild), so this migration only makes the tables.
+	 */
+	"CREATE TABLE stats_daily ("
+	"  pair      TEXT NOT NULL,"
+	"  day       INTEGER NOT NULL,"
+	"  v0        TEXT NOT NULL,"
+	"  v1        TEXT NOT NULL,"
+	"  calls     INTEGER NOT NULL DEFAULT 0,"
+	"  dur_sum   INTEGER NOT NULL DEFAULT 0,"
+	"  dur_n     INTEGER NOT NULL DEFAULT 0,"
+	"  high      INTEGER NOT NULL DEFAULT 0,"
+	"  items     INTEGER NOT NULL DEFAULT 0,"
+	"  escalated INTEGER NOT NULL DEFAULT 0,"
+	"  w0        INTEGER NOT NULL DEFAULT 0,"
+	"  w1        INTEGER NOT NULL DEFAULT 0,"
+	"  w2        INTEGER NOT NULL DEFAULT 0,"
+	"  w3        INTEGER NOT NULL DEFAULT 0,"
+	"  w4        INTEGER NOT NULL DEFAULT 0,"
+	"  w5        INTEGER NOT NULL DEFAULT 0,"
+	"  w6        INTEGER NOT NULL DEFAULT 0,"
+	"  w7        INTEGER NOT NULL DEFAULT 0,"
+	"  w8        INTEGER NOT NULL DEFAULT 0,"
+	"  w9        INTEGER NOT NULL DEFAULT 0,"
+	"  w10       INTEGER NOT NULL DEFAULT 0,"
+	"  w11       INTEGER NOT NULL DEFAULT 0,"
+	"  w12       INTEGER NOT NULL DEFAULT 0,"
+	"  w13       INTEGER NOT NULL DEFAULT 0,"
+	"  w14       INTEGER NOT NULL DEFAULT 0,"
+	"  w15       INTEGER NOT NULL DEFAULT 0,"
+	"  w16       INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (pair, day, v0, v1)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE stats_monthly ("
+	"  pair      TEXT NOT NULL,"
+	"  month     INTEGER NOT NULL,"
+	"  v0        TEXT NOT NULL,"
+	"  v1        TEXT NOT NULL,"
+	"  calls     INTEGER NOT NULL DEFAULT 0,"
+	"  dur_sum   INTEGER NOT NULL DEFAULT 0,"
+	"  dur_n     INTEGER NOT NULL DEFAULT 0,"
+	"  high      INTEGER NOT NULL DEFAULT 0,"
+	"  items     INTEGER NOT NULL DEFAULT 0,"
+	"  escalated INTEGER NOT NULL DEFAULT 0,"
+	"  w0        INTEGER NOT NULL DEFAULT 0,"
+	"  w1        INTEGER NOT NULL DEFAULT 0,"
+	"  w2        INTEGER NOT NULL DEFAULT 0,"
+	"  w3        INTEGER NOT NULL DEFAULT 0,"
+	"  w4        INTEGER NOT NULL DEFAULT 0,"
+	"  w5        INTEGER NOT NULL DEFAULT 0,"
+	"  w6        INTEGER NOT NULL DEFAULT 0,"
+	"  w7        INTEGER NOT NULL DEFAULT 0,"
+	"  w8        INTEGER NOT NULL DEFAULT 0,"
+	"  w9        INTEGER NOT NULL DEFAULT 0,"
+	"  w10       INTEGER NOT NULL DEFAULT 0,"
+	"  w11       INTEGER NOT NULL DEFAULT 0,"
+	"  w12       INTEGER NOT NULL DEFAULT 0,"
+	"  w13       INTEGER NOT NULL DEFAULT 0,"
+	"  w14       INTEGER NOT NULL DEFAULT 0,"
+	"  w15       INTEGER NOT NULL DEFAULT 0,"
+	"  w16       INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (pair, month, v0, v1)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE stats_pending ("
+	"  id        INTEGER PRIMARY KEY,"
+	"  started_at INTEGER NOT NULL,"
+	"  sums      TEXT NOT NULL,"
+	"  vals      TEXT NOT NULL"
+	");"
+	"CREATE INDEX stats_pending_started ON stats_pending (started_at);"
+	"CREATE TABLE stats_daily_zone ("
+	"  id        INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  zone      TEXT NOT NULL"
+	");",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

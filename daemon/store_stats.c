@@ -10,6 +10,10 @@
 
 #include "store_int.h"
 
+static int	store_stats_add(struct store *, enum store_stmt, const char *,
+		    int64_t, const char *, const char *, const int64_t[6],
+		    const int64_t *);
+
 const char *const store_stats_sql[ST_MAX] = {
 	/* Add the deltas to a rollup row, making it if needed. */
 	[ST_ROLLUP_ADD] = "INSERT INTO stats_hourly (dim, hour, value, calls,"
@@ -36,7 +40,75 @@ const char *const store_stats_sql[ST_MAX] = {
 	/* Whether any row exists, not how many: no scan at start-up. */
 	[ST_ROLLUP_MISSING] = "SELECT NOT EXISTS (SELECT 1 FROM stats_hourly)"
 	    " AND EXISTS (SELECT 1 FROM calls)",
-	[ST_ROLLUP_CALL_IDS] = "SELECT id FROM calls ORDER BY id",
+	/*
+	 * What each call adds to the rollups, in the order of their start,
+	 * for a rebuild: its coded fields, its topics (separated by 0x1f),
+	 * its first item's queue, its items, those past SLA and the waits
+	 * until a first claim (separated by commas).
+	 */
+	[ST_ROLLUP_EACH] = "SELECT c.started_at, c.line, c.caller_type,"
+	    " c.risk, c.outcome, c.operator, c.call_type, c.duration_s,"
+	    " (SELECT group_concat(topic, char(31)) FROM call_topics"
+	    " WHERE call_id = c.id),"
+	    " (SELECT queue FROM queue_items WHERE call_id = c.id"
+	    " ORDER BY id LIMIT 1),"
+	    " (SELECT count(*) FROM queue_items WHERE call_id = c.id),"
+	    " (SELECT count(escalated_at) FROM queue_items"
+	    " WHERE call_id = c.id),"
+	    " (SELECT group_concat(first_claimed_at - due_at) FROM queue_items"
+	    " WHERE call_id = c.id AND first_claimed_at IS NOT NULL"
+	    " AND first_claimed_at != 0)"
+	    " FROM calls c ORDER BY c.started_at, c.id",
+	/* The daily rollups of pairs: as ST_ROLLUP_ADD, by day and pair. */
+	[ST_DAILY_ADD] = "INSERT INTO stats_daily (pair, day, v0, v1, calls,"
+	    " dur_sum, dur_n, high, items, escalated,"
+	    " w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12,"
+	    " w13, w14, w15, w16)"
+	    " VALUES (?1, ?2, ?3, ?27, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+	    " ?21, ?22, ?23, ?24, ?25, ?26)"
+	    " ON CONFLICT (pair, day, v0, v1) DO UPDATE SET"
+	    " calls = calls + ?4, dur_sum = dur_sum + ?5, dur_n = dur_n + ?6,"
+	    " high = high + ?7, items = items + ?8, escalated = escalated + ?9,"
+	    " w0 = w0 + ?10, w1 = w1 + ?11, w2 = w2 + ?12, w3 = w3 +"
+	    " ?13, w4 = w4 + ?14, w5 = w5 + ?15, w6 = w6 + ?16, w7 = w7"
+	    " + ?17, w8 = w8 + ?18, w9 = w9 + ?19, w10 = w10 + ?20, w11"
+	    " = w11 + ?21, w12 = w12 + ?22, w13 = w13 + ?23, w14 = w14 +"
+	    " ?24, w15 = w15 + ?25, w16 = w16 + ?26",
+	[ST_DAILY_READ] = "SELECT day, v0, v1, calls, dur_sum, dur_n, high,"
+	    " items, escalated, w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10,"
+	    " w11, w12, w13, w14, w15, w16 FROM stats_daily"
+	    " WHERE pair = ?1 AND day >= ?2 AND day < ?3 ORDER BY day",
+	/* The monthly rollups of pairs: as ST_ROLLUP_ADD, by month and pair. */
+	[ST_MONTHLY_ADD] = "INSERT INTO stats_monthly (pair, month, v0, v1, calls,"
+	    " dur_sum, dur_n, high, items, escalated,"
+	    " w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11, w12,"
+	    " w13, w14, w15, w16)"
+	    " VALUES (?1, ?2, ?3, ?27, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+	    " ?21, ?22, ?23, ?24, ?25, ?26)"
+	    " ON CONFLICT (pair, month, v0, v1) DO UPDATE SET"
+	    " calls = calls + ?4, dur_sum = dur_sum + ?5, dur_n = dur_n + ?6,"
+	    " high = high + ?7, items = items + ?8, escalated = escalated + ?9,"
+	    " w0 = w0 + ?10, w1 = w1 + ?11, w2 = w2 + ?12, w3 = w3 +"
+	    " ?13, w4 = w4 + ?14, w5 = w5 + ?15, w6 = w6 + ?16, w7 = w7"
+	    " + ?17, w8 = w8 + ?18, w9 = w9 + ?19, w10 = w10 + ?20, w11"
+	    " = w11 + ?21, w12 = w12 + ?22, w13 = w13 + ?23, w14 = w14 +"
+	    " ?24, w15 = w15 + ?25, w16 = w16 + ?26",
+	[ST_MONTHLY_READ] = "SELECT month, v0, v1, calls, dur_sum, dur_n, high,"
+	    " items, escalated, w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10,"
+	    " w11, w12, w13, w14, w15, w16 FROM stats_monthly"
+	    " WHERE pair = ?1 AND month >= ?2 AND month < ?3 ORDER BY month",
+	/* A call's sums waiting to be folded into the daily and monthly. */
+	[ST_PENDING_ADD] = "INSERT INTO stats_pending (started_at, sums, vals)"
+	    " VALUES (?1, ?2, ?3)",
+	[ST_PENDING_READ] = "SELECT started_at, sums, vals FROM stats_pending"
+	    " WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at",
+	[ST_PENDING_COUNT] = "SELECT count(*) FROM stats_pending",
+	/* The zone whose days stats_daily counts ("": none until rebuilt). */
+	[ST_DAILY_ZONE] = "SELECT zone FROM stats_daily_zone",
+	[ST_DAILY_ZONE_SET] = "INSERT OR REPLACE INTO stats_daily_zone"
+	    " (id, zone) VALUES (1, ?1)",
 	/* The start-up counts of the status listener (store_counts). */
 	/*
 	 * Per line: its calls in the day and its latest start, found by
@@ -66,12 +138,32 @@ int
 store_stats_rollup_add(struct store *s, const char *dim, int64_t hour,
     const char *value, const int64_t d[6], const int64_t *w)
 {
-	sqlite3_stmt	*st = s->s_st[ST_ROLLUP_ADD];
+	return store_stats_add(s, ST_ROLLUP_ADD, dim, hour, value, NULL, d,
+	    w);
+}
+
+/* The same for the daily (1) or monthly (2) row (pair, t, v0, v1). */
+int
+store_stats_pair_add(struct store *s, int tier, const char *pair, int64_t t,
+    const char *v0, const char *v1, const int64_t d[6], const int64_t *w)
+{
+	return store_stats_add(s, tier == 2 ? ST_MONTHLY_ADD : ST_DAILY_ADD,
+	    pair, t, v0, v1, d, w);
+}
+
+static int
+store_stats_add(struct store *s, enum store_stmt which, const char *dim,
+    int64_t t, const char *v0, const char *v1, const int64_t d[6],
+    const int64_t *w)
+{
+	sqlite3_stmt	*st = s->s_st[which];
 	int		 rc, i;
 
 	store_bind_text(st, 1, dim);
-	sqlite3_bind_int64(st, 2, hour);
-	store_bind_text(st, 3, value);
+	sqlite3_bind_int64(st, 2, t);
+	store_bind_text(st, 3, v0);
+	if (v1 != NULL)
+		store_bind_text(st, 27, v1);
 	for (i = 0; i < 6; i++)
 		sqlite3_bind_int64(st, 4 + i, d[i]);
 	for (i = 0; i < STORE_WAIT_BUCKETS; i++)
@@ -356,14 +448,21 @@ store_stats_items(struct store_stats_scan *sc, int with_dims,
 	return store_stats_end(sc->ss_store, st, rc, "reading the items");
 }
 
-/* The rollup rows of dim in [lo, hi), in hour order, each to fn. */
+/*
+ * The rollup rows of dim in [lo, hi), in hour order, each to fn; or, with
+ * tier 1 (2), the daily (monthly) rows of the pair dim, in time order
+ * (ssr_hour the day or month, ssr_val the pair's two values).
+ */
 int
-store_stats_rollups(struct store *s, const char *dim, int64_t lo, int64_t hi,
-    int (*fn)(const struct store_stats_row *, void *), void *arg)
+store_stats_rollups(struct store *s, const char *dim, int tier, int64_t lo,
+    int64_t hi, int (*fn)(const struct store_stats_row *, void *), void *arg)
 {
+	static const enum store_stmt which[] = { ST_ROLLUP_READ, ST_DAILY_READ,
+	    ST_MONTHLY_READ };
 	struct store_stats_row	 w;
-	sqlite3_stmt		*st = s->s_st[ST_ROLLUP_READ];
-	int			 rc, i;
+	sqlite3_stmt		*st = s->s_st[which[tier]];
+	int			 daily = tier > 0;
+	int			 rc, i, k;
 
 	store_bind_text(st, 1, dim);
 	sqlite3_bind_int64(st, 2, lo);
@@ -372,14 +471,18 @@ store_stats_rollups(struct store *s, const char *dim, int64_t lo, int64_t hi,
 		memset(&w, 0, sizeof(w));
 		w.ssr_hour = sqlite3_column_int64(st, 0);
 		w.ssr_val[0] = (const char *)sqlite3_column_text(st, 1);
-		w.ssr_calls = sqlite3_column_int64(st, 2);
-		w.ssr_dur_sum = (double)sqlite3_column_int64(st, 3);
-		w.ssr_dur_n = sqlite3_column_int64(st, 4);
-		w.ssr_high = sqlite3_column_int64(st, 5);
-		w.ssr_items = sqlite3_column_int64(st, 6);
-		w.ssr_escalated = sqlite3_column_int64(st, 7);
+		k = 2;
+		if (daily)
+			w.ssr_val[1] = (const char *)sqlite3_column_text(st,
+			    k++);
+		w.ssr_calls = sqlite3_column_int64(st, k++);
+		w.ssr_dur_sum = (double)sqlite3_column_int64(st, k++);
+		w.ssr_dur_n = sqlite3_column_int64(st, k++);
+		w.ssr_high = sqlite3_column_int64(st, k++);
+		w.ssr_items = sqlite3_column_int64(st, k++);
+		w.ssr_escalated = sqlite3_column_int64(st, k++);
 		for (i = 0; i < STORE_WAIT_BUCKETS; i++)
-			w.ssr_waits[i] = sqlite3_column_int64(st, 8 + i);
+			w.ssr_waits[i] = sqlite3_column_int64(st, k + i);
 		if (fn(&w, arg) == -1)
 			break;
 	}
@@ -400,18 +503,149 @@ store_stats_missing(struct store *s, int *missing)
 	    "rollups");
 }
 
-/* Hand the id of every call, oldest first, to fn while it says STORE_OK. */
+/* The zone the daily rollups count days in, into buf; "" when none. */
 int
-store_stats_each_call(struct store *s, int (*fn)(int64_t, void *), void *arg)
+store_stats_daily_zone(struct store *s, char *buf, size_t len)
 {
-	sqlite3_stmt	*st = s->s_st[ST_ROLLUP_CALL_IDS];
-	int		 rc = SQLITE_DONE, frc = STORE_OK;
+	sqlite3_stmt	*st = s->s_st[ST_DAILY_ZONE];
+	int		 rc;
 
-	while (frc == STORE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		frc = fn(sqlite3_column_int64(st, 0), arg);
+	buf[0] = '\0';
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_text(st, 0) != NULL)
+		snprintf(buf, len, "%s", sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "reading the zone of the rollups");
+}
+
+/* Say which zone the daily rollups count in; "": they are out of date. */
+int
+store_stats_daily_set_zone(struct store *s, const char *zone)
+{
+	sqlite3_stmt	*st = s->s_st[ST_DAILY_ZONE_SET];
+	int		 rc;
+
+	store_bind_text(st, 1, zone);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "setting the zone "
+	    "of the rollups");
+}
+
+/* Empty the rollups before a rebuild: the hourly ones too with hourly. */
+int
+store_stats_clear(struct store *s, int hourly)
+{
+	if (sqlite3_exec(s->s_db, hourly ? "DELETE FROM stats_hourly;"
+	    "DELETE FROM stats_daily; DELETE FROM stats_monthly;"
+	    "DELETE FROM stats_pending;" : "DELETE FROM stats_daily;"
+	    "DELETE FROM stats_monthly; DELETE FROM stats_pending;", NULL,
+	    NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "emptying the rollups");
+	return STORE_OK;
+}
+
+/*
+ * Hand what every call adds to the rollups, in the order of their start,
+ * to fn while it says STORE_OK. The texts are valid only in the call.
+ */
+int
+store_stats_each_call(struct store *s,
+    int (*fn)(const struct store_stats_call *, void *), void *arg)
+{
+	struct store_stats_call	 c;
+	sqlite3_stmt		*st = s->s_st[ST_ROLLUP_EACH];
+	int			 rc = SQLITE_DONE, frc = STORE_OK;
+
+	while (frc == STORE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.ssc_started_at = sqlite3_column_int64(st, 0);
+		c.ssc_line = (const char *)sqlite3_column_text(st, 1);
+		c.ssc_caller_type = (const char *)sqlite3_column_text(st, 2);
+		c.ssc_risk = (const char *)sqlite3_column_text(st, 3);
+		c.ssc_outcome = (const char *)sqlite3_column_text(st, 4);
+		c.ssc_operator = (const char *)sqlite3_column_text(st, 5);
+		c.ssc_call_type = (const char *)sqlite3_column_text(st, 6);
+		c.ssc_duration_s = sqlite3_column_type(st, 7) == SQLITE_NULL ?
+		    -1 : sqlite3_column_int64(st, 7);
+		c.ssc_topics = (const char *)sqlite3_column_text(st, 8);
+		c.ssc_queue = (const char *)sqlite3_column_text(st, 9);
+		c.ssc_items = sqlite3_column_int64(st, 10);
+		c.ssc_escalated = sqlite3_column_int64(st, 11);
+		c.ssc_waits = (const char *)sqlite3_column_text(st, 12);
+		frc = fn(&c, arg);
+	}
 	sqlite3_reset(st);
 	if (frc != STORE_OK)
 		return frc;
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "reading the "
 	    "calls");
+}
+
+/* Keep a call's sums and values (stats_rollup.c's text) to fold later. */
+int
+store_stats_pending_add(struct store *s, int64_t started_at,
+    const char *sums, const char *vals)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PENDING_ADD];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, started_at);
+	store_bind_text(st, 2, sums);
+	store_bind_text(st, 3, vals);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "updating the "
+	    "statistics");
+}
+
+/*
+ * The pending sums of the calls started in [lo, hi), in the order of
+ * their start, each to fn while it says STORE_OK.
+ */
+int
+store_stats_pending_each(struct store *s, int64_t lo, int64_t hi,
+    int (*fn)(int64_t, const char *, const char *, void *), void *arg)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PENDING_READ];
+	int		 rc = SQLITE_DONE, frc = STORE_OK;
+
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	while (frc == STORE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		frc = fn(sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2), arg);
+	sqlite3_reset(st);
+	if (frc != STORE_OK)
+		return frc;
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "reading the "
+	    "pending statistics");
+}
+
+/* How many calls' sums are pending. */
+int
+store_stats_pending_count(struct store *s, int64_t *n)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PENDING_COUNT];
+	int		 rc;
+
+	*n = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_fail(s, "counting the "
+	    "pending statistics");
+}
+
+/* Forget the pending sums, folded into the daily and monthly rows. */
+int
+store_stats_pending_clear(struct store *s)
+{
+	if (sqlite3_exec(s->s_db, "DELETE FROM stats_pending", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		return store_fail(s, "emptying the pending statistics");
+	return STORE_OK;
 }

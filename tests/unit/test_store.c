@@ -222,6 +222,7 @@ test_open_fresh(void **state)
 	struct store	*s;
 	struct call	 c;
 	char		*cause = NULL, bad[700];
+	int		 v;
 
 	(void)state;
 	s = open_store();
@@ -229,11 +230,13 @@ test_open_fresh(void **state)
 	call_init(&c);
 	assert_int_equal(store_call_get(s, 1, &c), STORE_NOTFOUND);
 	store_close(s);
-	assert_int_equal(user_version(), 10);
+	/* Every migration ran (the count grows with each; not named here). */
+	v = user_version();
+	assert_true(v >= 11);
 	/* Opening again migrates nothing. */
 	s = open_store();
 	store_close(s);
-	assert_int_equal(user_version(), 10);
+	assert_int_equal(user_version(), v);
 	/* A directory that is not there: refused, the path named. */
 	snprintf(bad, sizeof(bad), "%s/no-such-dir/calls.db", dir);
 	assert_null(store_open(bad, 1000, &cause));
@@ -246,10 +249,12 @@ static void
 test_newer_schema_refused(void **state)
 {
 	sqlite3		*db;
-	char		*cause = NULL;
+	char		*cause = NULL, knows[80];
 
 	(void)state;
 	store_close(open_store());
+	snprintf(knows, sizeof(knows), "schema version 99, newer than this "
+	    "hotlined knows (%d)", user_version());
 	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
 	    NULL, NULL), SQLITE_OK);
@@ -257,8 +262,7 @@ test_newer_schema_refused(void **state)
 	assert_null(store_open(dbpath, 1000, &cause));
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, dbpath));
-	assert_non_null(strstr(cause, "schema version 99, newer than this "
-	    "hotlined knows (10)"));
+	assert_non_null(strstr(cause, knows));
 	free(cause);
 }
 

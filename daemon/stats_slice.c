@@ -1,0 +1,126 @@
+/*
+ * Where each part of a statistics question is read from: each bucket of
+ * the range is cut into the whole local months inside it (stats_monthly),
+ * the whole local days left (stats_daily), the whole UTC hours at its
+ * edges (stats_hourly; one coded dimension at most) and what is left off
+ * the hour (the calls themselves, an hour a slice). stats.c reads the
+ * slices a few at a time.
+ */
+#include <stdlib.h>
+
+#include "domain.h"
+
+/* The slices made so far. */
+struct stats_slicing {
+	struct stats_slice	*x_v;
+	size_t			 x_n, x_cap;
+	int			 x_timed;	/* buckets are of time */
+	size_t			 x_ncode;
+	const char		*x_zone;	/* NULL: no days, no months */
+};
+
+/* Add slice [lo, hi) of bucket k from src; nothing when empty. */
+static int
+stats_add_slice(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k,
+    enum stats_src src)
+{
+	struct stats_slice	*v;
+
+	/* Calls an hour at most a slice: a step may read less. */
+	if (src == SS_CALLS && hi - lo > 3600)
+		return stats_add_slice(x, lo, lo + 3600, k, src) == -1 ?
+		    -1 : stats_add_slice(x, lo + 3600, hi, k, src);
+	if (lo >= hi)
+		return 0;
+	if (x->x_n == x->x_cap) {
+		x->x_cap = x->x_cap == 0 ? 64 : x->x_cap * 2;
+		if ((v = reallocarray(x->x_v, x->x_cap, sizeof(*v))) == NULL)
+			return -1;
+		x->x_v = v;
+	}
+	v = &x->x_v[x->x_n++];
+	v->sl_lo = lo;
+	v->sl_hi = hi;
+	v->sl_k = x->x_timed ? (int64_t)k : -1;
+	v->sl_src = src;
+	return 0;
+}
+
+/*
+ * [lo, hi) of bucket k, off the local days: its whole UTC hours from
+ * stats_hourly (one coded dimension at most), the rest from the calls.
+ */
+static int
+stats_slice_hours(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k)
+{
+	int64_t	 h0 = lo + ((3600 - lo % 3600) % 3600 + 3600) % 3600;
+	int64_t	 h1 = hi - ((hi % 3600) + 3600) % 3600;
+
+	if (x->x_ncode > 1 || h0 >= h1)
+		return stats_add_slice(x, lo, hi, k, SS_CALLS);
+	return stats_add_slice(x, lo, h0, k, SS_CALLS) == -1 ||
+	    stats_add_slice(x, h0, h1, k, SS_HOURS) == -1 ||
+	    stats_add_slice(x, h1, hi, k, SS_CALLS) == -1 ? -1 : 0;
+}
+
+/*
+ * [lo, hi) of bucket k, whole local days: its whole local months from
+ * stats_monthly, the days at their edges from stats_daily.
+ */
+static int
+stats_slice_days(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k)
+{
+	int64_t	 m0, m1, next;
+
+	stats_month(x->x_zone, lo, &m0, &next);
+	if (m0 < lo)
+		m0 = next;
+	stats_month(x->x_zone, hi - 1, &m1, &next);
+	if (next == hi)
+		m1 = hi;
+	if (m0 >= m1)
+		return stats_add_slice(x, lo, hi, k, SS_DAYS);
+	return stats_add_slice(x, lo, m0, k, SS_DAYS) == -1 ||
+	    stats_add_slice(x, m0, m1, k, SS_MONTHS) == -1 ||
+	    stats_add_slice(x, m1, hi, k, SS_DAYS) == -1 ? -1 : 0;
+}
+
+/*
+ * The slices of the n buckets between bounds (n + 1 of them; timed: they
+ * are buckets of time) for a question of ncode coded dimensions, into
+ * *out (caller frees) and *nout; with zone NULL, no days or months (they
+ * do not count in the configured zone). -1 when out of memory.
+ */
+int
+stats_slices(const int64_t *bounds, size_t n, int timed, size_t ncode,
+    const char *zone, struct stats_slice **out, size_t *nout)
+{
+	struct stats_slicing	 x = { NULL, 0, 0, timed, ncode, zone };
+	int64_t			 lo, hi, d0, d1, next;
+	size_t			 b;
+
+	for (b = 0; b < n; b++) {
+		lo = bounds[b];
+		hi = bounds[b + 1];
+		d0 = d1 = hi;
+		if (zone != NULL) {
+			stats_day(zone, lo, &d0, &next);
+			if (d0 < lo)
+				d0 = next;
+			stats_day(zone, hi - 1, &d1, &next);
+			if (next == hi)
+				d1 = hi;
+			if (d0 >= d1)
+				d0 = d1 = hi;
+		}
+		if (stats_slice_hours(&x, lo, d0, b) == -1 ||
+		    (d0 < d1 && stats_slice_days(&x, d0, d1, b) == -1) ||
+		    stats_slice_hours(&x, d1, hi, b) == -1) {
+			free(x.x_v);
+			return -1;
+		}
+	}
+	*out = x.x_v;
+	*nout = x.x_n;
+	return 0;
+}
