@@ -293,6 +293,17 @@ int	 pbx_follow_init(struct event_base *, struct batch *, struct store *,
 void	 pbx_follow_set_config(const struct config *);
 void	 pbx_follow_free(void);
 
+/* pbx_callback.c */
+int	 pbx_callback_apply(struct store *, const struct config *,
+	    const struct pbx_event *, int, struct pbx_call *, int64_t);
+int	 pbx_callback_lost(const struct config *, const struct pbx_call *);
+int	 pbx_callback_seal(const unsigned char *, int64_t, const char *,
+	    unsigned char *, size_t *);
+int	 pbx_callback_open(const unsigned char *, const struct pbx_callback *,
+	    char *, size_t);
+json_t	*pbx_callback_json(const struct pbx_callback *, const char *);
+void	 pbx_callback_forget(void);
+
 /* pbx_stats.c */
 void	 pbx_tally_add(struct pbx_tally *, const struct config *,
 	    const struct pbx_call *);

@@ -174,7 +174,7 @@ pbx_apply(struct store *s, const struct config *cf,
 {
 	struct pbx_call	 pc;
 	const char	*line;
-	int		 rc;
+	int		 rc, was_lost;
 
 	if (ev->pe_kind == PBX_OTHER) {
 		px.p_n.pn_ignored++;
@@ -208,9 +208,11 @@ pbx_apply(struct store *s, const struct config *cf,
 			    &px.p_said_queue, now);
 		}
 	}
+	was_lost = rc == STORE_OK && pbx_callback_lost(cf, &pc);
 	pbx_call_event(&pc, cf, ev, now);
 	pc.pc_updated_at = now;
-	if (store_pbx_put(s, &pc) != STORE_OK)
+	if (store_pbx_put(s, &pc) != STORE_OK ||
+	    pbx_callback_apply(s, cf, ev, was_lost, &pc, now) != STORE_OK)
 		return PBX_ERR;
 	px.p_n.pn_events++;
 	if (ev->pe_kind == PBX_ANSWERED)
@@ -356,6 +358,8 @@ void
 pbx_set_config(const struct config *cf)
 {
 	px.p_cf = cf;
+	if (!cf->cf_pbx.px_cb_on)
+		pbx_callback_forget();
 	pbx_follow_set_config(cf);
 }
 
@@ -363,6 +367,7 @@ void
 pbx_free(void)
 {
 	pbx_follow_free();
+	pbx_callback_forget();
 	if (px.p_tick_ev != NULL)
 		event_free(px.p_tick_ev);
 	memset(&px, 0, sizeof(px));

@@ -47,6 +47,25 @@ const char *const store_pbx_sql[ST_MAX] = {
 	[ST_PBX_ERASE] = "UPDATE pbx_calls SET caller_hash = NULL"
 	    " WHERE id IN (SELECT id FROM pbx_calls WHERE offered_at < ?1"
 	    " AND caller_hash IS NOT NULL LIMIT ?2)",
+	/* A caller's item still open: their number is still held. */
+	[ST_PBX_CB_OPEN] = "SELECT c.item_id FROM pbx_callbacks c"
+	    " JOIN queue_items i ON i.id = c.item_id"
+	    " WHERE c.caller_hash = ?1 AND c.number IS NOT NULL"
+	    " AND i.state IN ('waiting', 'claimed')"
+	    " ORDER BY c.item_id LIMIT 1",
+	[ST_PBX_CB_ADD] = "INSERT INTO pbx_callbacks (item_id, caller_hash,"
+	    " line, pbx_call, tries, first_at, last_at, number)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_PBX_CB_TRIED] = "UPDATE pbx_callbacks SET tries = tries + 1,"
+	    " pbx_call = ?2, last_at = max(last_at, ?3),"
+	    " first_at = min(first_at, ?3) WHERE item_id = ?1",
+	[ST_PBX_CB_GET] = "SELECT item_id, caller_hash, line, pbx_call, tries,"
+	    " first_at, last_at, number FROM pbx_callbacks WHERE item_id = ?1",
+	[ST_PBX_CB_ERASE] = "UPDATE pbx_callbacks SET number = NULL"
+	    " WHERE item_id = ?1 AND number IS NOT NULL",
+	[ST_PBX_CB_EXPIRE] = "UPDATE pbx_callbacks SET number = NULL"
+	    " WHERE item_id IN (SELECT item_id FROM pbx_callbacks"
+	    " WHERE first_at < ?1 AND number IS NOT NULL LIMIT ?2)",
 };
 
 static void
@@ -325,6 +344,127 @@ store_pbx_erase(struct store *s, int64_t cutoff, int max, int64_t *n)
 	store_pbx_done(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "erasing the phone calls' caller hashes");
+	*n = sqlite3_changes(s->s_db);
+	return STORE_OK;
+}
+
+/* The open callback item of a caller (by hash): STORE_NOTFOUND when none. */
+int
+store_pbx_callback_open(struct store *s, const char *hash, int64_t *item)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_OPEN];
+	int		 rc;
+
+	store_bind_text(st, 1, hash);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*item = sqlite3_column_int64(st, 0);
+	store_pbx_done(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return store_fail(s, "looking for a missed caller's item");
+}
+
+int
+store_pbx_callback_add(struct store *s, const struct pbx_callback *cb)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_ADD];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, cb->cb_item_id);
+	store_bind_text(st, 2, cb->cb_caller_hash);
+	store_bind_text(st, 3, cb->cb_line[0] != '\0' ? cb->cb_line : NULL);
+	store_bind_time(st, 4, cb->cb_pbx_call);
+	sqlite3_bind_int64(st, 5, cb->cb_tries);
+	sqlite3_bind_int64(st, 6, cb->cb_first_at);
+	sqlite3_bind_int64(st, 7, cb->cb_last_at);
+	sqlite3_bind_blob(st, 8, cb->cb_number, (int)cb->cb_number_len,
+	    SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "adding a missed caller's item");
+}
+
+/* The caller tried again (phone call pbx_call, given up at at). */
+int
+store_pbx_callback_tried(struct store *s, int64_t item, int64_t pbx_call,
+    int64_t at)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_TRIED];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, item);
+	sqlite3_bind_int64(st, 2, pbx_call);
+	sqlite3_bind_int64(st, 3, at);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "counting a missed caller's try");
+}
+
+int
+store_pbx_callback_get(struct store *s, int64_t item, struct pbx_callback *cb)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_GET];
+	const void	*b;
+	int		 rc, n;
+
+	memset(cb, 0, sizeof(*cb));
+	sqlite3_bind_int64(st, 1, item);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cb->cb_item_id = sqlite3_column_int64(st, 0);
+		store_pbx_text(st, 1, cb->cb_caller_hash,
+		    sizeof(cb->cb_caller_hash));
+		store_pbx_text(st, 2, cb->cb_line, sizeof(cb->cb_line));
+		cb->cb_pbx_call = store_pbx_int(st, 3, 0);
+		cb->cb_tries = sqlite3_column_int64(st, 4);
+		cb->cb_first_at = sqlite3_column_int64(st, 5);
+		cb->cb_last_at = sqlite3_column_int64(st, 6);
+		b = sqlite3_column_blob(st, 7);
+		n = sqlite3_column_bytes(st, 7);
+		if (b != NULL && n > 0 && (size_t)n <= sizeof(cb->cb_number)) {
+			memcpy(cb->cb_number, b, (size_t)n);
+			cb->cb_number_len = (size_t)n;
+		}
+	}
+	store_pbx_done(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return store_fail(s, "reading a missed caller's item");
+}
+
+/* Overwrite the sealed number (secure_delete: the page is zeroed). */
+int
+store_pbx_callback_erase(struct store *s, int64_t item)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_ERASE];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, item);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "erasing a missed caller's number");
+}
+
+/* Retention: the numbers of callers who first tried before cutoff. */
+int
+store_pbx_callback_expire(struct store *s, int64_t cutoff, int max,
+    int64_t *n)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_EXPIRE];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, cutoff);
+	sqlite3_bind_int(st, 2, max);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "erasing missed callers' numbers");
 	*n = sqlite3_changes(s->s_db);
 	return STORE_OK;
 }
