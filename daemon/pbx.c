@@ -172,7 +172,7 @@ pbx_apply(struct store *s, const struct config *cf,
     const struct pbx_event *ev, const unsigned char *key, int64_t now,
     char *err, size_t errlen)
 {
-	struct pbx_call	 pc;
+	struct pbx_call	 pc, old;
 	const char	*line;
 	int		 rc, was_lost;
 
@@ -209,9 +209,12 @@ pbx_apply(struct store *s, const struct config *cf,
 		}
 	}
 	was_lost = rc == STORE_OK && pbx_callback_lost(cf, &pc);
+	old = pc;
 	pbx_call_event(&pc, cf, ev, now);
 	pc.pc_updated_at = now;
 	if (store_pbx_put(s, &pc) != STORE_OK ||
+	    pbx_rollup_call(s, rc == STORE_OK ? &old : NULL, &pc) !=
+	    STORE_OK ||
 	    pbx_callback_apply(s, cf, ev, was_lost, &pc, now) != STORE_OK)
 		return PBX_ERR;
 	px.p_n.pn_events++;
@@ -351,6 +354,10 @@ pbx_init(struct event_base *base, struct batch *b, struct store *s,
 	    (b != NULL && batch_on_commit(b, pbx_committed, NULL) == -1))
 		return -1;
 	evtimer_add(px.p_tick_ev, &now);
+	if (pbx_rollup_ready(s) != STORE_OK) {
+		log_warnx("pbx: the phone rollups: %s", store_errmsg(s));
+		return -1;
+	}
 	return pbx_follow_init(base, b, s, cf);
 }
 

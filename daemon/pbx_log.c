@@ -373,6 +373,11 @@ pbx_import(struct store *s, const struct config *cf, const char *path,
 
 	*cause = NULL;
 	memset(n, 0, 4 * sizeof(*n));
+	if (pbx_rollup_ready(s) != STORE_OK) {
+		if (asprintf(cause, "the store: %s", store_errmsg(s)) == -1)
+			*cause = NULL;
+		return -1;
+	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (asprintf(cause, "%s: %s", path, strerror(errno)) == -1)
 			*cause = NULL;

@@ -253,5 +253,13 @@ int		 store_pbx_callback_get(struct store *, int64_t,
 int		 store_pbx_callback_erase(struct store *, int64_t);
 int		 store_pbx_callback_expire(struct store *, int64_t, int,
 		    int64_t *);
+int		 store_pbx_rollup_get(struct store *, int64_t, const char *,
+		    const char *, unsigned char **, size_t *);
+int		 store_pbx_rollup_put(struct store *, int64_t, const char *,
+		    const char *, const unsigned char *, size_t);
+int		 store_pbx_rollup_missing(struct store *, int *);
+int		 store_pbx_rollup_range(struct store *, int64_t, int64_t,
+		    void (*)(int64_t, const char *, const char *,
+		    const unsigned char *, size_t, void *), void *);
 
 #endif /* HOTLINED_STORE_H */

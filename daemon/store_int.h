@@ -96,6 +96,11 @@ enum store_stmt {
 	ST_PBX_CB_GET,
 	ST_PBX_CB_ERASE,
 	ST_PBX_CB_EXPIRE,
+	ST_PBX_RU_GET,
+	ST_PBX_RU_PUT,
+	ST_PBX_RU_DEL,
+	ST_PBX_RU_MISSING,
+	ST_PBX_RU_RANGE,
 	/* store_plan.c */
 	ST_PLAN_INSERT,
 	ST_PLAN_GET,

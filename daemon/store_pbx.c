@@ -66,6 +66,18 @@ const char *const store_pbx_sql[ST_MAX] = {
 	[ST_PBX_CB_EXPIRE] = "UPDATE pbx_callbacks SET number = NULL"
 	    " WHERE item_id IN (SELECT item_id FROM pbx_callbacks"
 	    " WHERE first_at < ?1 AND number IS NOT NULL LIMIT ?2)",
+	/* The phone measures' rollups (pbx_rollup.c). */
+	[ST_PBX_RU_GET] = "SELECT counts FROM pbx_rollup WHERE day = ?1"
+	    " AND line = ?2 AND operator = ?3",
+	[ST_PBX_RU_PUT] = "INSERT INTO pbx_rollup (day, line, operator, counts)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (day, line, operator)"
+	    " DO UPDATE SET counts = ?4",
+	[ST_PBX_RU_DEL] = "DELETE FROM pbx_rollup WHERE day = ?1 AND line = ?2"
+	    " AND operator = ?3",
+	[ST_PBX_RU_MISSING] = "SELECT NOT EXISTS (SELECT 1 FROM pbx_rollup)"
+	    " AND EXISTS (SELECT 1 FROM pbx_calls)",
+	[ST_PBX_RU_RANGE] = "SELECT day, line, operator, counts FROM pbx_rollup"
+	    " WHERE day >= ?1 AND day < ?2",
 };
 
 static void
@@ -467,4 +479,91 @@ store_pbx_callback_expire(struct store *s, int64_t cutoff, int max,
 		return store_fail(s, "erasing missed callers' numbers");
 	*n = sqlite3_changes(s->s_db);
 	return STORE_OK;
+}
+
+/* The counts of one rollup row (*buf NULL, *len 0 when none; caller
+ * frees). */
+int
+store_pbx_rollup_get(struct store *s, int64_t day, const char *line,
+    const char *op, unsigned char **buf, size_t *len)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_GET];
+	const void	*b;
+	int		 rc, n;
+
+	*buf = NULL;
+	*len = 0;
+	sqlite3_bind_int64(st, 1, day);
+	store_bind_text(st, 2, line);
+	store_bind_text(st, 3, op);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		b = sqlite3_column_blob(st, 0);
+		n = sqlite3_column_bytes(st, 0);
+		if (n > 0 && (*buf = malloc((size_t)n)) == NULL) {
+			store_pbx_done(st);
+			return store_fail(s, "out of memory");
+		}
+		if (n > 0)
+			memcpy(*buf, b, (size_t)n);
+		*len = (size_t)n;
+	}
+	store_pbx_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "reading a phone rollup");
+	return STORE_OK;
+}
+
+/* Write a rollup row; len 0 deletes it. */
+int
+store_pbx_rollup_put(struct store *s, int64_t day, const char *line,
+    const char *op, const unsigned char *buf, size_t len)
+{
+	sqlite3_stmt	*st = s->s_st[len > 0 ? ST_PBX_RU_PUT : ST_PBX_RU_DEL];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, day);
+	store_bind_text(st, 2, line);
+	store_bind_text(st, 3, op);
+	if (len > 0)
+		sqlite3_bind_blob(st, 4, buf, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "writing a phone rollup");
+}
+
+/* Phone calls without any rollup (a store from before them)? */
+int
+store_pbx_rollup_missing(struct store *s, int *need)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_MISSING];
+	int		 rc;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*need = sqlite3_column_int(st, 0);
+	store_pbx_done(st);
+	return rc == SQLITE_ROW ? STORE_OK :
+	    store_fail(s, "looking for the phone rollups");
+}
+
+/* The rollup rows of the days in [from, to). */
+int
+store_pbx_rollup_range(struct store *s, int64_t from, int64_t to,
+    void (*fn)(int64_t, const char *, const char *, const unsigned char *,
+    size_t, void *), void *arg)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_RANGE];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    sqlite3_column_blob(st, 3),
+		    (size_t)sqlite3_column_bytes(st, 3), arg);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "reading the phone rollups");
 }

@@ -303,7 +303,19 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX pbx_callbacks_caller ON pbx_callbacks (caller_hash)"
 	"  WHERE number IS NOT NULL;"
 	"CREATE INDEX pbx_callbacks_first ON pbx_callbacks (first_at)"
-	"  WHERE number IS NOT NULL;",
+	"  WHERE number IS NOT NULL;"
+	/*
+	 * And the phone measures' rollups (pbx_rollup.c): one row per UTC
+	 * day, line and operator ('' for none), its counts by hour, kind
+	 * and wait; built from the phone calls at the first start.
+	 */
+	"CREATE TABLE pbx_rollup ("
+	"  day      INTEGER NOT NULL,"
+	"  line     TEXT NOT NULL,"
+	"  operator TEXT NOT NULL,"
+	"  counts   BLOB NOT NULL,"
+	"  PRIMARY KEY (day, line, operator)"
+	") WITHOUT ROWID;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -1,0 +1,267 @@
+/*
+ * The phone measures' rollups: one row per UTC day, line and operator
+ * (pbx_rollup), kept as each phone call is written, so a year of a busy
+ * line is read in a few thousand rows instead of a million calls. A
+ * row's counts are records of 16 bytes, sorted: the hour of the day the
+ * calls were offered in, a kind, a wait in seconds and a number (little
+ * endian: u8 hour, u8 kind, 2 zero bytes, i32 wait, i64 n):
+ *
+ *   offered   (wait 0)  calls offered
+ *   talk      (wait 0)  seconds talked
+ *   answered  (wait w)  calls answered after waiting w (-1: not known)
+ *   ended     (wait w)  calls that ended unanswered after waiting w
+ *
+ * Exact per-second waits, not bins: the median and 90th percentile are
+ * the ones the calls' rows give, and the thresholds (short_abandon,
+ * service_level) may change with a reload without a rebuild.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+
+#define RU_REC		16
+#define RU_DAY		86400
+#define RU_HOUR		3600
+
+struct ru_rec {
+	int		 r_hour;
+	int		 r_kind;
+	int64_t		 r_wait;
+	int64_t		 r_n;
+};
+
+struct ru_row {
+	struct ru_rec	*w_v;
+	size_t		 w_n, w_cap;
+};
+
+static int64_t
+ru_floor(int64_t t, int64_t unit)
+{
+	return t >= 0 ? t / unit * unit : -((-t + unit - 1) / unit) * unit;
+}
+
+static void
+ru_put_le(unsigned char *p, uint64_t v, int bytes)
+{
+	int	 i;
+
+	for (i = 0; i < bytes; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+ru_get_le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+	int	 i;
+
+	for (i = bytes - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Record i of a row's counts. */
+static void
+ru_decode1(const unsigned char *p, struct ru_rec *r)
+{
+	r->r_hour = p[0];
+	r->r_kind = p[1];
+	r->r_wait = (int32_t)(uint32_t)ru_get_le(p + 4, 4);
+	r->r_n = (int64_t)ru_get_le(p + 8, 8);
+}
+
+static int
+ru_cmp(const struct ru_rec *a, int hour, int kind, int64_t wait)
+{
+	if (a->r_hour != hour)
+		return a->r_hour < hour ? -1 : 1;
+	if (a->r_kind != kind)
+		return a->r_kind < kind ? -1 : 1;
+	return a->r_wait < wait ? -1 : a->r_wait > wait;
+}
+
+/* Add n to (hour, kind, wait) of w, keeping it sorted. */
+static int
+ru_add(struct ru_row *w, int hour, int kind, int64_t wait, int64_t n)
+{
+	struct ru_rec	*v;
+	size_t		 lo = 0, hi = w->w_n, mid;
+	int		 c;
+
+	if (n == 0)
+		return 0;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((c = ru_cmp(&w->w_v[mid], hour, kind, wait)) < 0)
+			lo = mid + 1;
+		else if (c > 0)
+			hi = mid;
+		else {
+			w->w_v[mid].r_n += n;
+			return 0;
+		}
+	}
+	if (w->w_n == w->w_cap) {
+		if ((v = reallocarray(w->w_v, w->w_cap * 2 + 16,
+		    sizeof(*v))) == NULL)
+			return -1;
+		w->w_v = v;
+		w->w_cap = w->w_cap * 2 + 16;
+	}
+	memmove(&w->w_v[lo + 1], &w->w_v[lo], (w->w_n - lo) * sizeof(*v));
+	w->w_v[lo].r_hour = hour;
+	w->w_v[lo].r_kind = kind;
+	w->w_v[lo].r_wait = wait;
+	w->w_v[lo].r_n = n;
+	w->w_n++;
+	return 0;
+}
+
+/* What pc adds to its row (sign -1: takes away). */
+static int
+ru_call(struct ru_row *w, const struct pbx_call *pc, int sign)
+{
+	int	 hour = (int)((pc->pc_offered_at - ru_floor(pc->pc_offered_at,
+		    RU_DAY)) / RU_HOUR);
+
+	if (ru_add(w, hour, PBX_RU_OFFERED, 0, sign) == -1)
+		return -1;
+	if (pc->pc_answered_at != 0)
+		return ru_add(w, hour, PBX_RU_ANSWERED, pc->pc_wait_s >= 0 ?
+		    pc->pc_wait_s : -1, sign) == -1 || (pc->pc_talk_s > 0 &&
+		    ru_add(w, hour, PBX_RU_TALK, 0, sign * pc->pc_talk_s) ==
+		    -1) ? -1 : 0;
+	if (pc->pc_ended_at != 0)
+		return ru_add(w, hour, PBX_RU_ENDED, pc->pc_wait_s >= 0 ?
+		    pc->pc_wait_s : -1, sign);
+	return 0;
+}
+
+static int
+ru_same_row(const struct pbx_call *a, const struct pbx_call *b)
+{
+	return ru_floor(a->pc_offered_at, RU_DAY) ==
+	    ru_floor(b->pc_offered_at, RU_DAY) &&
+	    strcmp(a->pc_line, b->pc_line) == 0 &&
+	    strcmp(a->pc_operator, b->pc_operator) == 0;
+}
+
+/* Read the row key belongs to, take sub (when not NULL) away, add add
+ * (when not NULL), write it back (an empty row is deleted). */
+static int
+ru_update(struct store *s, const struct pbx_call *key,
+    const struct pbx_call *sub, const struct pbx_call *add)
+{
+	struct ru_row	 w = { NULL, 0, 0 };
+	unsigned char	*buf = NULL;
+	size_t		 len = 0, i, k;
+	int64_t		 day = ru_floor(key->pc_offered_at, RU_DAY);
+	int		 rc;
+
+	if ((rc = store_pbx_rollup_get(s, day, key->pc_line,
+	    key->pc_operator, &buf, &len)) != STORE_OK)
+		return rc;
+	rc = STORE_ERR;
+	if ((w.w_v = calloc(len / RU_REC + 16, sizeof(*w.w_v))) == NULL)
+		goto out;
+	w.w_cap = len / RU_REC + 16;
+	for (i = 0; i + RU_REC <= len; i += RU_REC)
+		ru_decode1(buf + i, &w.w_v[w.w_n++]);
+	if ((sub != NULL && ru_call(&w, sub, -1) == -1) ||
+	    (add != NULL && ru_call(&w, add, 1) == -1))
+		goto out;
+	free(buf);
+	if ((buf = malloc(w.w_n * RU_REC + 1)) == NULL)
+		goto out;
+	for (i = k = 0; i < w.w_n; i++) {
+		if (w.w_v[i].r_n == 0)
+			continue;
+		memset(buf + k, 0, RU_REC);
+		buf[k] = (unsigned char)w.w_v[i].r_hour;
+		buf[k + 1] = (unsigned char)w.w_v[i].r_kind;
+		ru_put_le(buf + k + 4, (uint32_t)(int32_t)w.w_v[i].r_wait, 4);
+		ru_put_le(buf + k + 8, (uint64_t)w.w_v[i].r_n, 8);
+		k += RU_REC;
+	}
+	rc = store_pbx_rollup_put(s, day, key->pc_line, key->pc_operator, buf,
+	    k);
+out:
+	free(buf);
+	free(w.w_v);
+	return rc;
+}
+
+/*
+ * After pc was stored (old: as it was before, or NULL when new): its
+ * rollup rows follow, one read-modify-write when old and pc share a row.
+ * Inside the open batch.
+ */
+int
+pbx_rollup_call(struct store *s, const struct pbx_call *old,
+    const struct pbx_call *pc)
+{
+	int	 rc;
+
+	if (old == NULL || ru_same_row(old, pc))
+		return ru_update(s, pc, old, pc);
+	if ((rc = ru_update(s, old, old, NULL)) != STORE_OK)
+		return rc;
+	return ru_update(s, pc, NULL, pc);
+}
+
+struct ru_rebuild {
+	struct store	*rb_store;
+	int		 rb_rc;
+};
+
+static void
+ru_rebuild_add(const struct pbx_call *pc, void *arg)
+{
+	struct ru_rebuild	*rb = arg;
+
+	if (rb->rb_rc == STORE_OK)
+		rb->rb_rc = ru_update(rb->rb_store, pc, NULL, pc);
+}
+
+/*
+ * A store whose phone calls have no rollups yet (one from before them):
+ * build them, in one transaction. STORE_OK when there was nothing to do.
+ */
+int
+pbx_rollup_ready(struct store *s)
+{
+	struct ru_rebuild	 rb = { s, STORE_OK };
+	int			 need, rc;
+
+	if ((rc = store_pbx_rollup_missing(s, &need)) != STORE_OK || !need)
+		return rc;
+	log_info("pbx: building the phone measures' rollups from the "
+	    "phone calls");
+	if (store_begin(s) != STORE_OK)
+		return STORE_ERR;
+	if (store_pbx_range(s, INT64_MIN, INT64_MAX, ru_rebuild_add, &rb) !=
+	    STORE_OK || rb.rb_rc != STORE_OK ||
+	    store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+/* The records of one rollup row, as (hour start, kind, wait, n). */
+int
+pbx_rollup_each(const unsigned char *buf, size_t len, int64_t day,
+    void (*fn)(int64_t, int, int64_t, int64_t, void *), void *arg)
+{
+	struct ru_rec	 r;
+	size_t		 i;
+
+	for (i = 0; i + RU_REC <= len; i += RU_REC) {
+		ru_decode1(buf + i, &r);
+		fn(day + (int64_t)r.r_hour * RU_HOUR, r.r_kind, r.r_wait,
+		    r.r_n, arg);
+	}
+	return 0;
+}
