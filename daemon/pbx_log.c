@@ -349,10 +349,11 @@ pbx_lines_apply(struct store *s, const struct config *cf,
 			pbx_lines_say(pl, -1, err);
 			break;
 		default:
+			pbx_rollup_discard();
 			return -1;
 		}
 	}
-	return 0;
+	return pbx_rollup_flush(s) == STORE_OK ? 0 : -1;
 }
 
 /*

@@ -139,39 +139,85 @@ ru_call(struct ru_row *w, const struct pbx_call *pc, int sign)
 	return 0;
 }
 
-static int
-ru_same_row(const struct pbx_call *a, const struct pbx_call *b)
+/* The deltas of one row, waiting for the end of the work that made them
+ * (an import's transaction, a follower's batch task, an event posted). */
+struct ru_pend {
+	int64_t		 p_day;
+	char		 p_line[40];
+	char		 p_op[40];
+	struct ru_row	 p_w;
+};
+
+static struct ru_pend	*ru_pend;
+static size_t		 ru_npend, ru_pcap;
+
+/* The pending deltas of the row of pc: found from the end (work comes
+ * by time), or new. */
+static struct ru_row *
+ru_pending(const struct pbx_call *pc)
 {
-	return ru_floor(a->pc_offered_at, RU_DAY) ==
-	    ru_floor(b->pc_offered_at, RU_DAY) &&
-	    strcmp(a->pc_line, b->pc_line) == 0 &&
-	    strcmp(a->pc_operator, b->pc_operator) == 0;
+	struct ru_pend	*v;
+	int64_t		 day = ru_floor(pc->pc_offered_at, RU_DAY);
+	size_t		 i;
+
+	for (i = ru_npend; i > 0; i--)
+		if (ru_pend[i - 1].p_day == day &&
+		    strcmp(ru_pend[i - 1].p_line, pc->pc_line) == 0 &&
+		    strcmp(ru_pend[i - 1].p_op, pc->pc_operator) == 0)
+			return &ru_pend[i - 1].p_w;
+	if (ru_npend == ru_pcap) {
+		if ((v = reallocarray(ru_pend, ru_pcap * 2 + 16,
+		    sizeof(*v))) == NULL)
+			return NULL;
+		ru_pend = v;
+		ru_pcap = ru_pcap * 2 + 16;
+	}
+	v = &ru_pend[ru_npend++];
+	memset(v, 0, sizeof(*v));
+	v->p_day = day;
+	snprintf(v->p_line, sizeof(v->p_line), "%s", pc->pc_line);
+	snprintf(v->p_op, sizeof(v->p_op), "%s", pc->pc_operator);
+	return &v->p_w;
 }
 
-/* Read the row key belongs to, take sub (when not NULL) away, add add
- * (when not NULL), write it back (an empty row is deleted). */
+/* Forget the pending deltas (their transaction is rolled back). */
+void
+pbx_rollup_discard(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ru_npend; i++)
+		free(ru_pend[i].p_w.w_v);
+	ru_npend = 0;
+}
+
+/* Read one row, add the deltas d, write it back (empty: deleted). */
 static int
-ru_update(struct store *s, const struct pbx_call *key,
-    const struct pbx_call *sub, const struct pbx_call *add)
+ru_merge(struct store *s, const struct ru_pend *d)
 {
 	struct ru_row	 w = { NULL, 0, 0 };
 	unsigned char	*buf = NULL;
 	size_t		 len = 0, i, k;
-	int64_t		 day = ru_floor(key->pc_offered_at, RU_DAY);
 	int		 rc;
 
-	if ((rc = store_pbx_rollup_get(s, day, key->pc_line,
-	    key->pc_operator, &buf, &len)) != STORE_OK)
+	for (i = 0; i < d->p_w.w_n; i++)
+		if (d->p_w.w_v[i].r_n != 0)
+			break;
+	if (i == d->p_w.w_n)
+		return STORE_OK;	/* it all cancelled out */
+	if ((rc = store_pbx_rollup_get(s, d->p_day, d->p_line, d->p_op,
+	    &buf, &len)) != STORE_OK)
 		return rc;
 	rc = STORE_ERR;
-	if ((w.w_v = calloc(len / RU_REC + 16, sizeof(*w.w_v))) == NULL)
+	w.w_cap = len / RU_REC + d->p_w.w_n + 1;
+	if ((w.w_v = calloc(w.w_cap, sizeof(*w.w_v))) == NULL)
 		goto out;
-	w.w_cap = len / RU_REC + 16;
 	for (i = 0; i + RU_REC <= len; i += RU_REC)
 		ru_decode1(buf + i, &w.w_v[w.w_n++]);
-	if ((sub != NULL && ru_call(&w, sub, -1) == -1) ||
-	    (add != NULL && ru_call(&w, add, 1) == -1))
-		goto out;
+	for (i = 0; i < d->p_w.w_n; i++)
+		if (ru_add(&w, d->p_w.w_v[i].r_hour, d->p_w.w_v[i].r_kind,
+		    d->p_w.w_v[i].r_wait, d->p_w.w_v[i].r_n) == -1)
+			goto out;
 	free(buf);
 	if ((buf = malloc(w.w_n * RU_REC + 1)) == NULL)
 		goto out;
@@ -185,8 +231,7 @@ ru_update(struct store *s, const struct pbx_call *key,
 		ru_put_le(buf + k + 8, (uint64_t)w.w_v[i].r_n, 8);
 		k += RU_REC;
 	}
-	rc = store_pbx_rollup_put(s, day, key->pc_line, key->pc_operator, buf,
-	    k);
+	rc = store_pbx_rollup_put(s, d->p_day, d->p_line, d->p_op, buf, k);
 out:
 	free(buf);
 	free(w.w_v);
@@ -194,21 +239,40 @@ out:
 }
 
 /*
+ * Write the pending deltas into their rows, inside the open transaction
+ * that made them; they are forgotten either way.
+ */
+int
+pbx_rollup_flush(struct store *s)
+{
+	size_t	 i;
+	int	 rc = STORE_OK;
+
+	for (i = 0; i < ru_npend && rc == STORE_OK; i++)
+		rc = ru_merge(s, &ru_pend[i]);
+	pbx_rollup_discard();
+	return rc;
+}
+
+#define RU_PENDING_MAX	256	/* rows pending: written at once past it */
+
+/*
  * After pc was stored (old: as it was before, or NULL when new): its
- * rollup rows follow, one read-modify-write when old and pc share a row.
- * Inside the open batch.
+ * rollup rows follow, as deltas written by pbx_rollup_flush() before
+ * the transaction commits.
  */
 int
 pbx_rollup_call(struct store *s, const struct pbx_call *old,
     const struct pbx_call *pc)
 {
-	int	 rc;
+	struct ru_row	*w;
 
-	if (old == NULL || ru_same_row(old, pc))
-		return ru_update(s, pc, old, pc);
-	if ((rc = ru_update(s, old, old, NULL)) != STORE_OK)
-		return rc;
-	return ru_update(s, pc, NULL, pc);
+	if (old != NULL && ((w = ru_pending(old)) == NULL ||
+	    ru_call(w, old, -1) == -1))
+		return STORE_ERR;
+	if ((w = ru_pending(pc)) == NULL || ru_call(w, pc, 1) == -1)
+		return STORE_ERR;
+	return ru_npend > RU_PENDING_MAX ? pbx_rollup_flush(s) : STORE_OK;
 }
 
 struct ru_rebuild {
@@ -222,7 +286,7 @@ ru_rebuild_add(const struct pbx_call *pc, void *arg)
 	struct ru_rebuild	*rb = arg;
 
 	if (rb->rb_rc == STORE_OK)
-		rb->rb_rc = ru_update(rb->rb_store, pc, NULL, pc);
+		rb->rb_rc = pbx_rollup_call(rb->rb_store, NULL, pc);
 }
 
 /*
@@ -243,7 +307,8 @@ pbx_rollup_ready(struct store *s)
 		return STORE_ERR;
 	if (store_pbx_range(s, INT64_MIN, INT64_MAX, ru_rebuild_add, &rb) !=
 	    STORE_OK || rb.rb_rc != STORE_OK ||
-	    store_commit(s) != STORE_OK) {
+	    pbx_rollup_flush(s) != STORE_OK || store_commit(s) != STORE_OK) {
+		pbx_rollup_discard();
 		store_rollback(s);
 		return STORE_ERR;
 	}
