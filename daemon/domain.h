@@ -316,10 +316,11 @@ void	 pbx_callback_forget(void);
 #define PBX_RU_ENDED	3
 int	 pbx_rollup_call(struct store *, const struct pbx_call *,
 	    const struct pbx_call *);
-int	 pbx_rollup_ready(struct store *);
+int	 pbx_rollup_ready(struct store *, const struct config *);
+int64_t	 pbx_rollup_day(int64_t);
 int	 pbx_rollup_flush(struct store *);
 void	 pbx_rollup_discard(void);
-int	 pbx_rollup_each(const unsigned char *, size_t, int64_t,
+void	 pbx_rollup_each(const unsigned char *, size_t, int64_t,
 	    void (*)(int64_t, int, int64_t, int64_t, void *), void *);
 
 /* pbx_stats.c */

@@ -354,7 +354,7 @@ pbx_init(struct event_base *base, struct batch *b, struct store *s,
 	    (b != NULL && batch_on_commit(b, pbx_committed, NULL) == -1))
 		return -1;
 	evtimer_add(px.p_tick_ev, &now);
-	if (pbx_rollup_ready(s) != STORE_OK) {
+	if (pbx_rollup_ready(s, cf) != STORE_OK) {
 		log_warnx("pbx: the phone rollups: %s", store_errmsg(s));
 		return -1;
 	}

@@ -1,10 +1,13 @@
 /*
- * The phone measures' rollups: one row per UTC day, line and operator
- * (pbx_rollup), kept as each phone call is written, so a year of a busy
- * line is read in a few thousand rows instead of a million calls. A
- * row's counts are records of 16 bytes, sorted: the hour of the day the
- * calls were offered in, a kind, a wait in seconds and a number (little
- * endian: u8 hour, u8 kind, 2 zero bytes, i32 wait, i64 n):
+ * The phone measures' rollups: one row per day (in the configured
+ * timezone), line and operator (pbx_rollup), kept as each phone call is
+ * written, so a year of a busy line is a few thousand rows instead of a
+ * million calls. A row has two lists of records of 16 bytes, sorted
+ * (little endian: u8 hour, u8 kind, 2 zero bytes, i32 wait, i64 n):
+ * `days`, the whole day's (hour 255), read for whole days grouped by
+ * anything but the hour; `hours`, by the hour of the day the calls were
+ * offered in (0 from the day's midnight), read for the hour and for the
+ * hours at the ends of a range. The kinds:
  *
  *   offered   (wait 0)  calls offered
  *   talk      (wait 0)  seconds talked
@@ -13,16 +16,19 @@
  *
  * Exact per-second waits, not bins: the median and 90th percentile are
  * the ones the calls' rows give, and the thresholds (short_abandon,
- * service_level) may change with a reload without a rebuild.
+ * service_level) may change with a reload without a rebuild. A row whose
+ * day is keyed in another timezone than the config's is rebuilt: the
+ * zone is kept in a row of its own (day -1, line "timezone").
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain.h"
 
 #define RU_REC		16
-#define RU_DAY		86400
 #define RU_HOUR		3600
+#define RU_WHOLE	255	/* the hour of a whole day's records */
 
 struct ru_rec {
 	int		 r_hour;
@@ -36,10 +42,17 @@ struct ru_row {
 	size_t		 w_n, w_cap;
 };
 
-static int64_t
-ru_floor(int64_t t, int64_t unit)
+/* Midnight, in the configured timezone, of the day holding t. */
+int64_t
+pbx_rollup_day(int64_t t)
 {
-	return t >= 0 ? t / unit * unit : -((-t + unit - 1) / unit) * unit;
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	localtime_r(&tt, &tm);
+	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
 }
 
 static void
@@ -119,23 +132,28 @@ ru_add(struct ru_row *w, int hour, int kind, int64_t wait, int64_t n)
 	return 0;
 }
 
-/* What pc adds to its row (sign -1: takes away). */
+/* What pc adds to its row (sign -1: takes away): the hour's records and
+ * the whole day's. */
 static int
 ru_call(struct ru_row *w, const struct pbx_call *pc, int sign)
 {
-	int	 hour = (int)((pc->pc_offered_at - ru_floor(pc->pc_offered_at,
-		    RU_DAY)) / RU_HOUR);
+	int64_t	 wait = pc->pc_wait_s >= 0 ? pc->pc_wait_s : -1;
+	int	 hour = (int)((pc->pc_offered_at -
+		    pbx_rollup_day(pc->pc_offered_at)) / RU_HOUR);
+	int	 k, hh[2] = { hour, RU_WHOLE };
 
-	if (ru_add(w, hour, PBX_RU_OFFERED, 0, sign) == -1)
-		return -1;
-	if (pc->pc_answered_at != 0)
-		return ru_add(w, hour, PBX_RU_ANSWERED, pc->pc_wait_s >= 0 ?
-		    pc->pc_wait_s : -1, sign) == -1 || (pc->pc_talk_s > 0 &&
-		    ru_add(w, hour, PBX_RU_TALK, 0, sign * pc->pc_talk_s) ==
-		    -1) ? -1 : 0;
-	if (pc->pc_ended_at != 0)
-		return ru_add(w, hour, PBX_RU_ENDED, pc->pc_wait_s >= 0 ?
-		    pc->pc_wait_s : -1, sign);
+	for (k = 0; k < 2; k++) {
+		if (ru_add(w, hh[k], PBX_RU_OFFERED, 0, sign) == -1)
+			return -1;
+		if (pc->pc_answered_at != 0) {
+			if (ru_add(w, hh[k], PBX_RU_ANSWERED, wait, sign) ==
+			    -1 || (pc->pc_talk_s > 0 && ru_add(w, hh[k],
+			    PBX_RU_TALK, 0, sign * pc->pc_talk_s) == -1))
+				return -1;
+		} else if (pc->pc_ended_at != 0 && ru_add(w, hh[k],
+		    PBX_RU_ENDED, wait, sign) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -157,7 +175,7 @@ static struct ru_row *
 ru_pending(const struct pbx_call *pc)
 {
 	struct ru_pend	*v;
-	int64_t		 day = ru_floor(pc->pc_offered_at, RU_DAY);
+	int64_t		 day = pbx_rollup_day(pc->pc_offered_at);
 	size_t		 i;
 
 	for (i = ru_npend; i > 0; i--)
@@ -191,13 +209,38 @@ pbx_rollup_discard(void)
 	ru_npend = 0;
 }
 
+/* The records of w, the whole day's or the hours', as a list of 16
+ * bytes each (*len bytes). */
+static unsigned char *
+ru_encode(const struct ru_row *w, int whole, size_t *len)
+{
+	unsigned char	*buf;
+	size_t		 i, k = 0;
+
+	if ((buf = malloc(w->w_n * RU_REC + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < w->w_n; i++) {
+		if (w->w_v[i].r_n == 0 ||
+		    (w->w_v[i].r_hour == RU_WHOLE) != whole)
+			continue;
+		memset(buf + k, 0, RU_REC);
+		buf[k] = (unsigned char)w->w_v[i].r_hour;
+		buf[k + 1] = (unsigned char)w->w_v[i].r_kind;
+		ru_put_le(buf + k + 4, (uint32_t)(int32_t)w->w_v[i].r_wait, 4);
+		ru_put_le(buf + k + 8, (uint64_t)w->w_v[i].r_n, 8);
+		k += RU_REC;
+	}
+	*len = k;
+	return buf;
+}
+
 /* Read one row, add the deltas d, write it back (empty: deleted). */
 static int
 ru_merge(struct store *s, const struct ru_pend *d)
 {
 	struct ru_row	 w = { NULL, 0, 0 };
-	unsigned char	*buf = NULL;
-	size_t		 len = 0, i, k;
+	unsigned char	*buf[2] = { NULL, NULL };
+	size_t		 len[2] = { 0, 0 }, i, k;
 	int		 rc;
 
 	for (i = 0; i < d->p_w.w_n; i++)
@@ -206,34 +249,29 @@ ru_merge(struct store *s, const struct ru_pend *d)
 	if (i == d->p_w.w_n)
 		return STORE_OK;	/* it all cancelled out */
 	if ((rc = store_pbx_rollup_get(s, d->p_day, d->p_line, d->p_op,
-	    &buf, &len)) != STORE_OK)
+	    buf, len)) != STORE_OK)
 		return rc;
 	rc = STORE_ERR;
-	w.w_cap = len / RU_REC + d->p_w.w_n + 1;
+	w.w_cap = (len[0] + len[1]) / RU_REC + d->p_w.w_n + 1;
 	if ((w.w_v = calloc(w.w_cap, sizeof(*w.w_v))) == NULL)
 		goto out;
-	for (i = 0; i + RU_REC <= len; i += RU_REC)
-		ru_decode1(buf + i, &w.w_v[w.w_n++]);
+	/* The hours' records sort before the whole day's. */
+	for (k = 0; k < 2; k++)
+		for (i = 0; i + RU_REC <= len[k]; i += RU_REC)
+			ru_decode1(buf[k] + i, &w.w_v[w.w_n++]);
 	for (i = 0; i < d->p_w.w_n; i++)
 		if (ru_add(&w, d->p_w.w_v[i].r_hour, d->p_w.w_v[i].r_kind,
 		    d->p_w.w_v[i].r_wait, d->p_w.w_v[i].r_n) == -1)
 			goto out;
-	free(buf);
-	if ((buf = malloc(w.w_n * RU_REC + 1)) == NULL)
-		goto out;
-	for (i = k = 0; i < w.w_n; i++) {
-		if (w.w_v[i].r_n == 0)
-			continue;
-		memset(buf + k, 0, RU_REC);
-		buf[k] = (unsigned char)w.w_v[i].r_hour;
-		buf[k + 1] = (unsigned char)w.w_v[i].r_kind;
-		ru_put_le(buf + k + 4, (uint32_t)(int32_t)w.w_v[i].r_wait, 4);
-		ru_put_le(buf + k + 8, (uint64_t)w.w_v[i].r_n, 8);
-		k += RU_REC;
+	for (k = 0; k < 2; k++) {
+		free(buf[k]);
+		if ((buf[k] = ru_encode(&w, k == 1, &len[k])) == NULL)
+			goto out;
 	}
-	rc = store_pbx_rollup_put(s, d->p_day, d->p_line, d->p_op, buf, k);
+	rc = store_pbx_rollup_put(s, d->p_day, d->p_line, d->p_op, buf, len);
 out:
-	free(buf);
+	free(buf[0]);
+	free(buf[1]);
 	free(w.w_v);
 	return rc;
 }
@@ -290,22 +328,25 @@ ru_rebuild_add(const struct pbx_call *pc, void *arg)
 }
 
 /*
- * A store whose phone calls have no rollups yet (one from before them):
- * build them, in one transaction. STORE_OK when there was nothing to do.
+ * Rollups for every phone call, keyed in the configured timezone: built
+ * when missing (a store from before them) or kept in another zone, in
+ * one transaction. STORE_OK when there was nothing to do.
  */
 int
-pbx_rollup_ready(struct store *s)
+pbx_rollup_ready(struct store *s, const struct config *cf)
 {
 	struct ru_rebuild	 rb = { s, STORE_OK };
-	int			 need, rc;
+	int			 ok, rc;
 
-	if ((rc = store_pbx_rollup_missing(s, &need)) != STORE_OK || !need)
+	if ((rc = store_pbx_rollup_zone(s, cf->cf_timezone, &ok)) !=
+	    STORE_OK || ok)
 		return rc;
 	log_info("pbx: building the phone measures' rollups from the "
-	    "phone calls");
+	    "phone calls (days in %s)", cf->cf_timezone);
 	if (store_begin(s) != STORE_OK)
 		return STORE_ERR;
-	if (store_pbx_range(s, INT64_MIN, INT64_MAX, ru_rebuild_add, &rb) !=
+	if (store_pbx_rollup_clear(s, cf->cf_timezone) != STORE_OK ||
+	    store_pbx_range(s, INT64_MIN, INT64_MAX, ru_rebuild_add, &rb) !=
 	    STORE_OK || rb.rb_rc != STORE_OK ||
 	    pbx_rollup_flush(s) != STORE_OK || store_commit(s) != STORE_OK) {
 		pbx_rollup_discard();
@@ -315,8 +356,9 @@ pbx_rollup_ready(struct store *s)
 	return STORE_OK;
 }
 
-/* The records of one rollup row, as (hour start, kind, wait, n). */
-int
+/* The records of a rollup list, as (hour start, kind, wait, n); whole
+ * day's with the day's start. */
+void
 pbx_rollup_each(const unsigned char *buf, size_t len, int64_t day,
     void (*fn)(int64_t, int, int64_t, int64_t, void *), void *arg)
 {
@@ -325,8 +367,7 @@ pbx_rollup_each(const unsigned char *buf, size_t len, int64_t day,
 
 	for (i = 0; i + RU_REC <= len; i += RU_REC) {
 		ru_decode1(buf + i, &r);
-		fn(day + (int64_t)r.r_hour * RU_HOUR, r.r_kind, r.r_wait,
-		    r.r_n, arg);
+		fn(r.r_hour == RU_WHOLE ? day : day + (int64_t)r.r_hour *
+		    RU_HOUR, r.r_kind, r.r_wait, r.r_n, arg);
 	}
-	return 0;
 }

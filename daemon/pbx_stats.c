@@ -41,6 +41,7 @@ struct pbx_req {
 	const char		*r_line, *r_op;		/* the rollup row's */
 	struct pbx_tally	*r_last;		/* its group this hour */
 	int64_t			 r_last_hour;
+	int			 r_by_hour;		/* a group is an hour */
 };
 
 /* n more answered calls waited w seconds (n < 0: fewer). */
@@ -268,32 +269,48 @@ pbx_req_rec(int64_t hour, int kind, int64_t wait, int64_t n, void *arg)
 		pbx_tally_rec(r->r_last, r->r_cf, kind, wait, n);
 }
 
+/* A rollup row: its whole day's records when the day is inside the
+ * range and no group is an hour, else its hours'. */
 static void
 pbx_req_row(int64_t day, const char *line, const char *op,
-    const unsigned char *buf, size_t len, void *arg)
+    const unsigned char *days, size_t dlen, const unsigned char *hours,
+    size_t hlen, void *arg)
 {
 	struct pbx_req	*r = arg;
+	int64_t		 next = pbx_rollup_day(day + 30 * 3600);
 
 	r->r_line = line != NULL ? line : "";
 	r->r_op = op != NULL ? op : "";
 	r->r_last = NULL;
-	pbx_rollup_each(buf, len, day, pbx_req_rec, r);
+	if (!r->r_by_hour && day >= r->r_hfrom && next <= r->r_hto)
+		pbx_rollup_each(days, dlen, day, pbx_req_rec, r);
+	else
+		pbx_rollup_each(hours, hlen, day, pbx_req_rec, r);
 }
 
 /*
  * The calls offered in [from, to): the whole hours inside it from the
- * rollups, the ends (an hour begun or not over) from the calls' rows.
+ * rollups (whole days from their days' records), the ends (an hour
+ * begun or not over) from the calls' rows.
  */
 static int
 pbx_req_read(struct store *s, struct pbx_req *r, int64_t from, int64_t to)
 {
+	int	 hours;
+
 	r->r_hfrom = from % 3600 == 0 ? from : (from / 3600 + 1) * 3600;
 	r->r_hto = to / 3600 * 3600;
 	if (from < 0 || r->r_hfrom >= r->r_hto)
 		return store_pbx_range(s, from, to, pbx_req_add, r);
+	r->r_by_hour = (r->r_dim[0] >= 0 && pbx_dims[r->r_dim[0]].time &&
+	    pbx_dims[r->r_dim[0]].unit == CLOCK_HOUR) || (r->r_dim[1] >= 0 &&
+	    pbx_dims[r->r_dim[1]].time && pbx_dims[r->r_dim[1]].unit ==
+	    CLOCK_HOUR);
+	hours = r->r_by_hour || pbx_rollup_day(r->r_hfrom) != r->r_hfrom ||
+	    pbx_rollup_day(r->r_hto) != r->r_hto;
 	if (store_pbx_range(s, from, r->r_hfrom, pbx_req_add, r) != STORE_OK ||
-	    store_pbx_rollup_range(s, r->r_hfrom / 86400 * 86400, r->r_hto,
-	    pbx_req_row, r) != STORE_OK)
+	    store_pbx_rollup_range(s, pbx_rollup_day(r->r_hfrom), r->r_hto,
+	    hours, pbx_req_row, r) != STORE_OK)
 		return STORE_ERR;
 	/* A group of the rollups is found again by its key. */
 	r->r_last = NULL;

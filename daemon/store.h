@@ -256,10 +256,12 @@ int		 store_pbx_callback_expire(struct store *, int64_t, int,
 int		 store_pbx_rollup_get(struct store *, int64_t, const char *,
 		    const char *, unsigned char **, size_t *);
 int		 store_pbx_rollup_put(struct store *, int64_t, const char *,
-		    const char *, const unsigned char *, size_t);
-int		 store_pbx_rollup_missing(struct store *, int *);
-int		 store_pbx_rollup_range(struct store *, int64_t, int64_t,
+		    const char *, unsigned char *const *, const size_t *);
+int		 store_pbx_rollup_zone(struct store *, const char *, int *);
+int		 store_pbx_rollup_clear(struct store *, const char *);
+int		 store_pbx_rollup_range(struct store *, int64_t, int64_t, int,
 		    void (*)(int64_t, const char *, const char *,
-		    const unsigned char *, size_t, void *), void *);
+		    const unsigned char *, size_t, const unsigned char *,
+		    size_t, void *), void *);
 
 #endif /* HOTLINED_STORE_H */

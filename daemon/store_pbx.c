@@ -67,17 +67,23 @@ const char *const store_pbx_sql[ST_MAX] = {
 	    " WHERE item_id IN (SELECT item_id FROM pbx_callbacks"
 	    " WHERE first_at < ?1 AND number IS NOT NULL LIMIT ?2)",
 	/* The phone measures' rollups (pbx_rollup.c). */
-	[ST_PBX_RU_GET] = "SELECT counts FROM pbx_rollup WHERE day = ?1"
+	[ST_PBX_RU_GET] = "SELECT hours, days FROM pbx_rollup WHERE day = ?1"
 	    " AND line = ?2 AND operator = ?3",
-	[ST_PBX_RU_PUT] = "INSERT INTO pbx_rollup (day, line, operator, counts)"
-	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (day, line, operator)"
-	    " DO UPDATE SET counts = ?4",
+	[ST_PBX_RU_PUT] = "INSERT INTO pbx_rollup (day, line, operator, days,"
+	    " hours) VALUES (?1, ?2, ?3, ?5, ?4) ON CONFLICT (day, line,"
+	    " operator) DO UPDATE SET days = ?5, hours = ?4",
 	[ST_PBX_RU_DEL] = "DELETE FROM pbx_rollup WHERE day = ?1 AND line = ?2"
 	    " AND operator = ?3",
-	[ST_PBX_RU_MISSING] = "SELECT NOT EXISTS (SELECT 1 FROM pbx_rollup)"
-	    " AND EXISTS (SELECT 1 FROM pbx_calls)",
-	[ST_PBX_RU_RANGE] = "SELECT day, line, operator, counts FROM pbx_rollup"
-	    " WHERE day >= ?1 AND day < ?2",
+	/* The timezone its days are in: a row of its own. */
+	[ST_PBX_RU_ZONE] = "SELECT operator FROM pbx_rollup WHERE day = -1"
+	    " AND line = 'timezone'",
+	[ST_PBX_RU_CLEAR] = "DELETE FROM pbx_rollup",
+	[ST_PBX_RU_MARK] = "INSERT INTO pbx_rollup (day, line, operator, days,"
+	    " hours) VALUES (-1, 'timezone', ?1, x'', x'')",
+	[ST_PBX_RU_RANGE] = "SELECT day, line, operator, days, hours"
+	    " FROM pbx_rollup WHERE day >= ?1 AND day < ?2",
+	[ST_PBX_RU_DAYS] = "SELECT day, line, operator, days"
+	    " FROM pbx_rollup WHERE day >= ?1 AND day < ?2",
 };
 
 static void
@@ -481,78 +487,115 @@ store_pbx_callback_expire(struct store *s, int64_t cutoff, int max,
 	return STORE_OK;
 }
 
-/* The counts of one rollup row (*buf NULL, *len 0 when none; caller
- * frees). */
+/* The hours' (buf[0]) and whole day's (buf[1]) records of one rollup
+ * row; NULL and 0 when none (caller frees). */
 int
 store_pbx_rollup_get(struct store *s, int64_t day, const char *line,
     const char *op, unsigned char **buf, size_t *len)
 {
 	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_GET];
 	const void	*b;
-	int		 rc, n;
+	int		 rc, n, k;
 
-	*buf = NULL;
-	*len = 0;
+	buf[0] = buf[1] = NULL;
+	len[0] = len[1] = 0;
 	sqlite3_bind_int64(st, 1, day);
 	store_bind_text(st, 2, line);
 	store_bind_text(st, 3, op);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		b = sqlite3_column_blob(st, 0);
-		n = sqlite3_column_bytes(st, 0);
-		if (n > 0 && (*buf = malloc((size_t)n)) == NULL) {
-			store_pbx_done(st);
-			return store_fail(s, "out of memory");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (k = 0; k < 2; k++) {
+			b = sqlite3_column_blob(st, k);
+			n = sqlite3_column_bytes(st, k);
+			if (n <= 0)
+				continue;
+			if ((buf[k] = malloc((size_t)n)) == NULL) {
+				free(buf[0]);
+				buf[0] = NULL;
+				store_pbx_done(st);
+				return store_fail(s, "out of memory");
+			}
+			memcpy(buf[k], b, (size_t)n);
+			len[k] = (size_t)n;
 		}
-		if (n > 0)
-			memcpy(*buf, b, (size_t)n);
-		*len = (size_t)n;
-	}
 	store_pbx_done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		free(buf[0]);
+		free(buf[1]);
+		buf[0] = buf[1] = NULL;
 		return store_fail(s, "reading a phone rollup");
+	}
 	return STORE_OK;
 }
 
-/* Write a rollup row; len 0 deletes it. */
+/* Write a rollup row (hours, whole day); both empty delete it. */
 int
 store_pbx_rollup_put(struct store *s, int64_t day, const char *line,
-    const char *op, const unsigned char *buf, size_t len)
+    const char *op, unsigned char *const *buf, const size_t *len)
 {
-	sqlite3_stmt	*st = s->s_st[len > 0 ? ST_PBX_RU_PUT : ST_PBX_RU_DEL];
-	int		 rc;
+	sqlite3_stmt	*st;
+	int		 rc, del = len[0] == 0 && len[1] == 0;
 
+	st = s->s_st[del ? ST_PBX_RU_DEL : ST_PBX_RU_PUT];
 	sqlite3_bind_int64(st, 1, day);
 	store_bind_text(st, 2, line);
 	store_bind_text(st, 3, op);
-	if (len > 0)
-		sqlite3_bind_blob(st, 4, buf, (int)len, SQLITE_STATIC);
+	if (!del) {
+		sqlite3_bind_blob(st, 4, len[0] > 0 ? buf[0] : (const void *)"",
+		    (int)len[0], SQLITE_STATIC);
+		sqlite3_bind_blob(st, 5, len[1] > 0 ? buf[1] : (const void *)"",
+		    (int)len[1], SQLITE_STATIC);
+	}
 	rc = sqlite3_step(st);
 	store_pbx_done(st);
 	return rc == SQLITE_DONE ? STORE_OK :
 	    store_fail(s, "writing a phone rollup");
 }
 
-/* Phone calls without any rollup (a store from before them)? */
+/* Are the rollups' days in zone (*ok 1), or missing or in another? */
 int
-store_pbx_rollup_missing(struct store *s, int *need)
+store_pbx_rollup_zone(struct store *s, const char *zone, int *ok)
 {
-	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_MISSING];
+	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_ZONE];
+	const char	*z;
 	int		 rc;
 
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*need = sqlite3_column_int(st, 0);
+	*ok = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		z = (const char *)sqlite3_column_text(st, 0);
+		*ok = z != NULL && strcmp(z, zone) == 0;
+	}
 	store_pbx_done(st);
-	return rc == SQLITE_ROW ? STORE_OK :
-	    store_fail(s, "looking for the phone rollups");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "reading the phone rollups' timezone");
 }
 
-/* The rollup rows of the days in [from, to). */
+/* No rollups, their days to be in zone. */
 int
-store_pbx_rollup_range(struct store *s, int64_t from, int64_t to,
-    void (*fn)(int64_t, const char *, const char *, const unsigned char *,
-    size_t, void *), void *arg)
+store_pbx_rollup_clear(struct store *s, const char *zone)
 {
-	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_RANGE];
+	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_CLEAR];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "clearing the phone rollups");
+	st = s->s_st[ST_PBX_RU_MARK];
+	store_bind_text(st, 1, zone);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "clearing the phone rollups");
+}
+
+/* The rollup rows of the days in [from, to): the whole day's records,
+ * and with hours the hours' too (else NULL, 0). */
+int
+store_pbx_rollup_range(struct store *s, int64_t from, int64_t to, int hours,
+    void (*fn)(int64_t, const char *, const char *, const unsigned char *,
+    size_t, const unsigned char *, size_t, void *), void *arg)
+{
+	sqlite3_stmt	*st = s->s_st[hours ? ST_PBX_RU_RANGE : ST_PBX_RU_DAYS];
 	int		 rc;
 
 	sqlite3_bind_int64(st, 1, from);
@@ -562,7 +605,9 @@ store_pbx_rollup_range(struct store *s, int64_t from, int64_t to,
 		    (const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2),
 		    sqlite3_column_blob(st, 3),
-		    (size_t)sqlite3_column_bytes(st, 3), arg);
+		    (size_t)sqlite3_column_bytes(st, 3),
+		    hours ? sqlite3_column_blob(st, 4) : NULL,
+		    hours ? (size_t)sqlite3_column_bytes(st, 4) : 0, arg);
 	store_pbx_done(st);
 	return rc == SQLITE_DONE ? STORE_OK :
 	    store_fail(s, "reading the phone rollups");

@@ -305,15 +305,17 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX pbx_callbacks_first ON pbx_callbacks (first_at)"
 	"  WHERE number IS NOT NULL;"
 	/*
-	 * And the phone measures' rollups (pbx_rollup.c): one row per UTC
-	 * day, line and operator ('' for none), its counts by hour, kind
+	 * And the phone measures' rollups (pbx_rollup.c): one row per day
+	 * in the configured timezone, line and operator ('' for none), its
+	 * counts for the whole day (read alone: first) and by hour, kind
 	 * and wait; built from the phone calls at the first start.
 	 */
 	"CREATE TABLE pbx_rollup ("
 	"  day      INTEGER NOT NULL,"
 	"  line     TEXT NOT NULL,"
 	"  operator TEXT NOT NULL,"
-	"  counts   BLOB NOT NULL,"
+	"  days     BLOB NOT NULL,"
+	"  hours    BLOB NOT NULL,"
 	"  PRIMARY KEY (day, line, operator)"
 	") WITHOUT ROWID;",
 };

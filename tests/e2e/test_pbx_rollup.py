@@ -4,12 +4,14 @@ the events API (in and out of order, a call moving from one day, line or
 operator to another), the join of a logged call, retention; and the
 measures /v1/stats gives from them equal those worked out here from the
 rows, for every dimension and for ranges that cut hours."""
+import datetime
 import os
 import sqlite3
 import struct
 import subprocess
 import time
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 from harness import HOTLINED, ROOT_ARGS, DaemonTest, good
 
@@ -30,22 +32,31 @@ def wait_for(what, fn, timeout=15):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+ZONE = ZoneInfo("Asia/Shanghai")     # conf/dev.conf's timezone
+
+
+def local_day(t):
+    d = datetime.datetime.fromtimestamp(t, ZONE)
+    return int(d.replace(hour=0, minute=0, second=0).timestamp())
+
+
 def recompute(rows):
-    """The rollups as the calls' rows give them."""
+    """The rollups as the calls' rows give them: per local day, line and
+    operator, the hours' records and the whole day's (hour 255)."""
     out = defaultdict(lambda: defaultdict(int))
     for r in rows:
-        day = r["offered_at"] // 86400 * 86400
-        hour = (r["offered_at"] - day) // 3600
+        day = local_day(r["offered_at"])
         key = (day, r["line"] or "", r["operator"] or "")
         wait = r["wait_s"] if r["wait_s"] is not None and r["wait_s"] >= 0 \
             else -1
-        out[key][(hour, OFFERED, 0)] += 1
-        if r["answered_at"]:
-            out[key][(hour, ANSWERED, wait)] += 1
-            if r["talk_s"] and r["talk_s"] > 0:
-                out[key][(hour, TALK, 0)] += r["talk_s"]
-        elif r["ended_at"]:
-            out[key][(hour, ENDED, wait)] += 1
+        for hour in ((r["offered_at"] - day) // 3600, 255):
+            out[key][(hour, OFFERED, 0)] += 1
+            if r["answered_at"]:
+                out[key][(hour, ANSWERED, wait)] += 1
+                if r["talk_s"] and r["talk_s"] > 0:
+                    out[key][(hour, TALK, 0)] += r["talk_s"]
+            elif r["ended_at"]:
+                out[key][(hour, ENDED, wait)] += 1
     return {k: {rk: n for rk, n in v.items() if n} for k, v in out.items()}
 
 
@@ -74,16 +85,22 @@ class RollupTest(DaemonTest):
         db = self.db()
         try:
             rows = [dict(r) for r in db.execute("SELECT * FROM pbx_calls")]
-            have = {(r["day"], r["line"], r["operator"]): decode(r["counts"])
-                    for r in db.execute("SELECT * FROM pbx_rollup")}
+            have, hours_sorted = {}, True
+            for r in db.execute("SELECT * FROM pbx_rollup WHERE day >= 0"):
+                h, w = decode(r["hours"]), decode(r["days"])
+                self.assertTrue(all(k[0] < 24 for k in h), h)
+                self.assertTrue(all(k[0] == 255 for k in w), w)
+                for recs in (h, w):
+                    hours_sorted &= list(recs) == sorted(recs)
+                have[(r["day"], r["line"], r["operator"])] = {**h, **w}
+            zone = db.execute("SELECT operator FROM pbx_rollup WHERE day = -1"
+                              " AND line = 'timezone'").fetchall()
         finally:
             db.close()
         self.assertTrue(rows)
-        want = recompute(rows)
-        self.assertEqual(have, want)
-        for recs in have.values():
-            keys = list(recs)
-            self.assertEqual(keys, sorted(keys))
+        self.assertEqual(have, recompute(rows))
+        self.assertTrue(hours_sorted)
+        self.assertEqual([tuple(z) for z in zone], [("Asia/Shanghai",)])
         return rows
 
     def ev(self, **kw):
@@ -117,6 +134,19 @@ class RollupTest(DaemonTest):
                                 if base else None)}
 
     def check_stats(self, rows, t0, t1):
+        for by in ("day", "hour", "operator", "month"):
+            r = self.d.request("GET", f"/v1/stats?from={at(t0)}&to={at(t1)}"
+                               f"&by={by}", who="chen")
+            self.assertEqual(r.status, 200, r)
+            groups = r.json["phone"]["groups"]
+            self.assertEqual(sum(g["offered"] for g in groups),
+                             self.measures(rows, t0, t1)["offered"], by)
+            if by == "operator":
+                for g in groups:
+                    sub = [x for x in rows
+                           if (x["operator"] or None) == g["operator"]]
+                    for k, v in self.measures(sub, t0, t1).items():
+                        self.assertEqual(g[k], v, (k, g["operator"]))
         r = self.d.request("GET", f"/v1/stats?from={at(t0)}&to={at(t1)}"
                            "&by=line", who="chen")
         self.assertEqual(r.status, 200, r)
@@ -165,6 +195,9 @@ class TestRollups(RollupTest):
         rows = self.assert_rollups()
         self.check_stats(rows, t - 3600, now + 3600)
         self.check_stats(rows, t + 1000, t + 20000)     # cut hours
+        day0 = local_day(t)
+        self.check_stats(rows, day0, day0 + 2 * 86400)   # whole days
+        self.check_stats(rows, day0 + 3600, day0 + 2 * 86400 - 7200)
         # The follower.
         with open(self.qlog, "a") as f:
             f.write("".join(x + "\n" for x in [
@@ -231,6 +264,15 @@ class TestRetentionAndRebuild(RollupTest):
         self.d.stop()
         db = self.db()
         db.execute("DELETE FROM pbx_rollup")
+        db.commit()
+        db.close()
+        self.d.start()
+        self.assertEqual(rows, self.assert_rollups())
+        # Rollups kept in another timezone are built again.
+        self.d.stop()
+        db = self.db()
+        db.execute("UPDATE pbx_rollup SET operator = 'UTC' WHERE day = -1")
+        db.execute("UPDATE pbx_rollup SET day = day + 3600 WHERE day >= 0")
         db.commit()
         db.close()
         self.d.start()
