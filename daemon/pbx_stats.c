@@ -296,11 +296,16 @@ pbx_req_row(int64_t day, const char *line, const char *op,
 static int
 pbx_req_read(struct store *s, struct pbx_req *r, int64_t from, int64_t to)
 {
-	int	 hours;
+	int	 hours, zone_ok;
 
 	r->r_hfrom = from % 3600 == 0 ? from : (from / 3600 + 1) * 3600;
 	r->r_hto = to / 3600 * 3600;
-	if (from < 0 || r->r_hfrom >= r->r_hto)
+	/* Rollups kept in another timezone (one changed by a reload, until
+	 * the next start rebuilds them): the rows. */
+	if (store_pbx_rollup_zone(s, r->r_cf->cf_timezone, &zone_ok) !=
+	    STORE_OK)
+		return STORE_ERR;
+	if (from < 0 || r->r_hfrom >= r->r_hto || !zone_ok)
 		return store_pbx_range(s, from, to, pbx_req_add, r);
 	r->r_by_hour = (r->r_dim[0] >= 0 && pbx_dims[r->r_dim[0]].time &&
 	    pbx_dims[r->r_dim[0]].unit == CLOCK_HOUR) || (r->r_dim[1] >= 0 &&
