@@ -253,6 +253,7 @@ struct pbx_tally {
 	struct pbx_wait	*pt_waits;		/* of answered calls: how many
 						   waited each second, by wait */
 	size_t		 pt_nwaits, pt_cap;	/* distinct waits */
+	size_t		 pt_hint;		/* the last one counted */
 };
 #define PBX_WAIT_BUCKETS 8	/* <= 5, 10, 20, 30, 60, 120, 300 s, more */
 extern const int64_t pbx_wait_bounds[PBX_WAIT_BUCKETS - 1];

@@ -42,6 +42,7 @@ struct pbx_req {
 	struct pbx_tally	*r_last;		/* its group this hour */
 	int64_t			 r_last_hour;
 	int			 r_by_hour;		/* a group is an hour */
+	int64_t			 r_day, r_day_end;	/* the row's day */
 };
 
 /* n more answered calls waited w seconds (n < 0: fewer). */
@@ -51,7 +52,15 @@ pbx_tally_wait(struct pbx_tally *t, int64_t w, int64_t n)
 	struct pbx_wait	*v;
 	size_t		 lo = 0, hi = t->pt_nwaits, mid;
 
-	/* Most often the last, or past it: waits come roughly in order. */
+	/* The one after the last asked, or the last, or past it: waits come
+	 * in order (a rollup's records) or roughly (the calls' rows). */
+	for (mid = t->pt_hint; mid < hi && mid < t->pt_hint + 8 &&
+	    t->pt_waits[mid].pw_s <= w; mid++)
+		if (t->pt_waits[mid].pw_s == w) {
+			t->pt_waits[mid].pw_n += n;
+			t->pt_hint = mid;
+			return;
+		}
 	if (hi > 0 && t->pt_waits[hi - 1].pw_s < w)
 		lo = hi;
 	while (lo < hi) {
@@ -61,6 +70,7 @@ pbx_tally_wait(struct pbx_tally *t, int64_t w, int64_t n)
 		else
 			hi = mid;
 	}
+	t->pt_hint = lo;
 	if (lo < t->pt_nwaits && t->pt_waits[lo].pw_s == w) {
 		t->pt_waits[lo].pw_n += n;
 		return;
@@ -277,8 +287,14 @@ pbx_req_row(int64_t day, const char *line, const char *op,
     size_t hlen, void *arg)
 {
 	struct pbx_req	*r = arg;
-	int64_t		 next = pbx_rollup_day(day + 30 * 3600);
+	int64_t		 next;
 
+	/* The rows come by day: its end is asked once a day. */
+	if (day != r->r_day) {
+		r->r_day = day;
+		r->r_day_end = pbx_rollup_day(day + 30 * 3600);
+	}
+	next = r->r_day_end;
 	r->r_line = line != NULL ? line : "";
 	r->r_op = op != NULL ? op : "";
 	r->r_last = NULL;
