@@ -214,6 +214,34 @@ cmd_queue(struct hl *hl, int argc, char **argv)
 	return rv == EXIT_ERROR ? EXIT_ERROR : EXIT_OK;
 }
 
+/* A missed caller's item: their number, to its holder alone. */
+static void
+cmd_queue_print_missed(struct hl *hl, json_t *it)
+{
+	json_t	*m = json_object_get(it, "missed");
+	char	*last, *num;
+
+	if (!json_is_object(m))
+		return;
+	last = record_value_text(hl, "callback_at", json_object_get(m,
+	    "last_at"));
+	if (json_is_string(json_object_get(m, "caller_number"))) {
+		num = record_clean(json_string_value(json_object_get(m,
+		    "caller_number")), 0);
+		printf(_("missed caller %s: called %lld times, last at %s; "
+		    "call them back\n"), num, (long long)json_integer_value(
+		    json_object_get(m, "tries")), last);
+		free(num);
+	} else if (json_is_true(json_object_get(m, "erased")))
+		printf(_("missed caller: the number is erased\n"));
+	else
+		printf(_("missed caller: called %lld times, last at %s; the "
+		    "number is shown to the counselor holding the item\n"),
+		    (long long)json_integer_value(json_object_get(m, "tries")),
+		    last);
+	free(last);
+}
+
 /* "claimed item 7 (call 12, callback, priority 1): yours until ..." and
  * the call. */
 static void
@@ -225,16 +253,26 @@ cmd_queue_print_item(struct hl *hl, json_t *it)
 	lease = record_value_text(hl, "callback_at", json_object_get(it,
 	    "lease_until"));
 	wait = cmd_queue_wait(json_object_get(it, "wait_s"));
-	printf(_("claimed item %lld (call %lld, %s, priority %lld)"),
-	    (long long)json_integer_value(json_object_get(it, "id")),
-	    (long long)json_integer_value(json_object_get(it, "call_id")),
-	    record_item_word(json_string_value(json_object_get(it, "kind"))),
-	    (long long)json_integer_value(json_object_get(it, "priority")));
+	if (json_is_integer(json_object_get(it, "call_id")))
+		printf(_("claimed item %lld (call %lld, %s, priority %lld)"),
+		    (long long)json_integer_value(json_object_get(it, "id")),
+		    (long long)json_integer_value(json_object_get(it,
+		    "call_id")), record_item_word(json_string_value(
+		    json_object_get(it, "kind"))),
+		    (long long)json_integer_value(json_object_get(it,
+		    "priority")));
+	else
+		printf(_("claimed item %lld (%s, priority %lld)"),
+		    (long long)json_integer_value(json_object_get(it, "id")),
+		    record_item_word(json_string_value(json_object_get(it,
+		    "kind"))), (long long)json_integer_value(
+		    json_object_get(it, "priority")));
 	if (json_is_string(json_object_get(it, "lease_until")))
 		printf(_(": yours until %s"), lease);
 	putchar('\n');
 	if (json_is_true(json_object_get(it, "escalated")))
 		printf(_("this item waited past its SLA\n"));
+	cmd_queue_print_missed(hl, it);
 	if (json_is_object(call)) {
 		printf(_("\ncall %lld\n"),
 		    (long long)json_integer_value(json_object_get(call, "id")));
@@ -300,10 +338,11 @@ cmd_queue_parse_id(const char *cmd, const char *s, long *id)
 }
 
 /* done, release, renew: POST /v1/queue-items/ID/VERB; done says what
- * happened, as "completed item %lld (call %lld)\n". */
+ * happened, as "completed item %lld (call %lld)\n", or for an item of no
+ * logged call (a missed caller's) as "completed item %lld\n". */
 static int
 cmd_queue_act(struct hl *hl, const char *verb, const char *done,
-    json_t *body, long id)
+    const char *done_missed, json_t *body, long id)
 {
 	char	*path;
 	json_t	*it;
@@ -315,11 +354,18 @@ cmd_queue_act(struct hl *hl, const char *verb, const char *done,
 		return EXIT_ERROR;
 	if (hl->json)
 		opt_json(it);
-	else
-		printf(done,
-		    (long long)json_integer_value(json_object_get(it, "id")),
-		    (long long)json_integer_value(json_object_get(it,
-		    "call_id")));
+	else {
+		if (json_is_integer(json_object_get(it, "call_id")))
+			printf(done, (long long)json_integer_value(
+			    json_object_get(it, "id")),
+			    (long long)json_integer_value(json_object_get(it,
+			    "call_id")));
+		else
+			printf(done_missed, (long long)json_integer_value(
+			    json_object_get(it, "id")));
+		if (schema_use_timezone(hl) == 0)
+			cmd_queue_print_missed(hl, it);
+	}
 	json_decref(it);
 	return EXIT_OK;
 }
@@ -364,14 +410,14 @@ cmd_done(struct hl *hl, int argc, char **argv)
 	if (body == NULL)
 		return msg_usage("done", _("--resolution must be UTF-8 text"));
 	rv = cmd_queue_act(hl, "complete", _("completed item %lld (call "
-	    "%lld)\n"), body, id);
+	    "%lld)\n"), _("completed item %lld\n"), body, id);
 	json_decref(body);
 	return rv;
 }
 
 static int
-cmd_queue_simple(struct hl *hl, const char *cmd, const char *done, int argc,
-    char **argv)
+cmd_queue_simple(struct hl *hl, const char *cmd, const char *done,
+    const char *done_missed, int argc, char **argv)
 {
 	long	 id;
 	int	 rv;
@@ -383,19 +429,19 @@ cmd_queue_simple(struct hl *hl, const char *cmd, const char *done, int argc,
 		    "ID") : _("one item ID only"));
 	if ((rv = cmd_queue_parse_id(cmd, argv[optind], &id)) != 0)
 		return rv;
-	return cmd_queue_act(hl, cmd, done, NULL, id);
+	return cmd_queue_act(hl, cmd, done, done_missed, NULL, id);
 }
 
 int
 cmd_release(struct hl *hl, int argc, char **argv)
 {
 	return cmd_queue_simple(hl, "release", _("released item %lld (call "
-	    "%lld)\n"), argc, argv);
+	    "%lld)\n"), _("released item %lld\n"), argc, argv);
 }
 
 int
 cmd_renew(struct hl *hl, int argc, char **argv)
 {
 	return cmd_queue_simple(hl, "renew", _("renewed item %lld (call "
-	    "%lld)\n"), argc, argv);
+	    "%lld)\n"), _("renewed item %lld\n"), argc, argv);
 }

@@ -159,6 +159,7 @@ record_item_word(const char *code)
 		{ "done", NC_("queue item", "done") },
 		{ "referral", NC_("queue item", "referral") },
 		{ "callback", NC_("queue item", "callback") },
+		{ "missed", NC_("queue item", "missed call") },
 	};
 	size_t	 i;
 

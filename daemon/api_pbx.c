@@ -49,6 +49,10 @@ api_pbx_event_run(struct write *w)
 	applied = pbx_apply(st, x->x_api->a_cf, &ev, key, clock_now(), why,
 	    sizeof(why));
 	rc = applied == PBX_ERR ? STORE_ERR : STORE_OK;
+	if (rc == STORE_OK)
+		rc = pbx_rollup_flush(st);	/* its rollup, in its request */
+	else
+		pbx_rollup_discard();
 	if (rc == STORE_OK && applied != PBX_BAD)
 		rc = store_pbx_get(st, ev.pe_call, &pc);
 	if ((rc = store_request_end(st, rc)) != STORE_OK) {

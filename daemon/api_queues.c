@@ -9,6 +9,8 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include <openssl/crypto.h>
+
 #include "api.h"
 
 /* GET /v1/queues: the depth of every queue, from memory. */
@@ -35,9 +37,12 @@ api_queues(struct ctx *x)
  * caller (the resolution) is personal like the call's notes: shown to
  * those who may see them, and to the counselor who wrote it.
  */
-json_t *
-api_item_json(struct ctx *x, const struct queue_item *it,
-    struct read_set *rs)
+static int	api_item_missed(struct ctx *, const struct queue_item *,
+		    json_t *, int);
+
+static json_t *
+api_item_json1(struct ctx *x, const struct queue_item *it,
+    struct read_set *rs, int show_number)
 {
 	struct call	 c;
 	json_t		*o = queue_item_json(it);
@@ -60,7 +65,16 @@ api_item_json(struct ctx *x, const struct queue_item *it,
 		    "resolution"));
 	}
 	call_free(&c);
+	if (!show_number)
+		api_item_missed(x, it, o, 0);
 	return o;
+}
+
+json_t *
+api_item_json(struct ctx *x, const struct queue_item *it,
+    struct read_set *rs)
+{
+	return api_item_json1(x, it, rs, 0);
 }
 
 /* GET /v1/queues/{q}?state=&limit=: its items, next to be claimed first. */
@@ -110,6 +124,93 @@ api_queue_items(struct ctx *x, const char *queue)
 	    queue_count_json(qc), "items", arr));
 }
 
+/*
+ * A missed caller's item (pbx_callback.c): its calls under "missed";
+ * with show, the caller's number too when x holds the item. 1 when the
+ * number is in o (the caller writes the audit row), else 0. Lists never
+ * carry the number; supervisors see it only on an item they hold.
+ */
+static int
+api_item_missed(struct ctx *x, const struct queue_item *it, json_t *o,
+    int show)
+{
+	struct pbx_callback	 cb;
+	const struct config	*cf = x->x_api->a_cf;
+	json_t			*red;
+	char			 number[40];
+	int			 shown = 0;
+
+	if (it->qi_call_id != 0 || store_pbx_callback_get(x->x_api->a_store,
+	    it->qi_id, &cb) != STORE_OK)
+		return 0;
+	number[0] = '\0';
+	if (show && strcmp(it->qi_state, "claimed") == 0 &&
+	    strcmp(it->qi_claimed_by, x->x_id.id_name) == 0 &&
+	    cf->cf_pbx.px_cb_on && pbx_callback_open(cf->cf_pbx.px_cb_key,
+	    &cb, number, sizeof(number)) == 0)
+		shown = 1;
+	json_object_set_new(o, "missed", pbx_callback_json(&cb,
+	    shown ? number : NULL));
+	if (!shown && cb.cb_number_len != 0) {
+		if ((red = json_object_get(o, "redacted")) == NULL)
+			json_object_set_new(o, "redacted", red = json_array());
+		json_array_append_new(red, json_string("caller_number"));
+	}
+	OPENSSL_cleanse(number, sizeof(number));
+	OPENSSL_cleanse(&cb, sizeof(cb));
+	return shown;
+}
+
+/* In the pump: the audit row of a missed caller's number shown. */
+static int
+api_item_number_audit(struct ctx *x, int64_t item)
+{
+	struct store	*st = x->x_api->a_store;
+
+	if (store_request_begin(st) != STORE_OK)
+		return STORE_ERR;
+	return store_request_end(st, audit_record(&x->x_id, "item.number", 0,
+	    item, NULL));
+}
+
+/* An item answered in the pump (claim, renew): the number to its holder,
+ * audited first; a number that cannot be audited is not shown. */
+static void
+api_item_reply_held(struct ctx *x, const struct queue_item *it)
+{
+	json_t	*o = api_item_json1(x, it, NULL, 1);
+
+	if (api_item_missed(x, it, o, 1) &&
+	    api_item_number_audit(x, it->qi_id) != STORE_OK) {
+		json_decref(o);
+		api_store_error(x, "audit the caller's number shown");
+		return;
+	}
+	api_reply(x, 200, o);
+}
+
+/* GET of an item showing its number: the audit row first, as a read's. */
+static void
+api_item_reply_number(struct ctx *x, int64_t item, json_t *o)
+{
+	struct write	*w;
+
+	if ((w = api_write_new(x)) == NULL ||
+	    (w->w_refs = calloc(1, sizeof(*w->w_refs))) == NULL) {
+		free(w);
+		json_decref(o);
+		if (w != NULL)
+			api_error(x, 503, "internal", NULL, "out of memory");
+		return;
+	}
+	w->w_body = o;
+	w->w_refs[0].rr_item = item;
+	w->w_nrefs = 1;
+	w->w_action = "item.number";
+	w->w_run = api_read_run;
+	api_write_queue(x, w);
+}
+
 /* GET /v1/queue-items/{id}: one item, its call and its history. */
 void
 api_item_get(struct ctx *x, int64_t id)
@@ -135,10 +236,12 @@ api_item_get(struct ctx *x, int64_t id)
 		api_store_error(x, "read the queue item's history");
 		return;
 	}
-	o = api_item_json(x, &it, NULL);
+	o = api_item_json1(x, &it, NULL, 1);
 	json_object_set_new(o, "history", hist);
 	call = json_object_get(o, "call");
-	if (json_is_null(call))
+	if (api_item_missed(x, &it, o, 1))
+		api_item_reply_number(x, it.qi_id, o);
+	else if (json_is_null(call))
 		api_reply(x, 200, o);	/* no call shown: nothing to audit */
 	else
 		api_reply_read(x, json_string_value(json_object_get(call,
@@ -155,7 +258,7 @@ api_claim_run(struct write *w)
 
 	switch (queue_claim(w->w_queue, &x->x_id, &it)) {
 	case QUEUE_OK:
-		api_reply(x, 200, api_item_json(x, &it, NULL));
+		api_item_reply_held(x, &it);
 		store_item_free(&it);
 		break;
 	case QUEUE_EMPTY:
@@ -225,7 +328,7 @@ api_act_run(struct write *w)
 	rc = queue_act(w->w_id, w->w_act, &x->x_id, res, &it, why,
 	    sizeof(why));
 	if (rc == QUEUE_OK)
-		api_reply(x, 200, api_item_json(x, &it, NULL));
+		api_item_reply_held(x, &it);
 	else
 		api_queue_fail(x, rc, why, "change the queue item");
 	store_item_free(&it);

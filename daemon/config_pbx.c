@@ -9,10 +9,19 @@
  *     agents = ( { agent = "PJSIP/8001"; operator = "wang"; } );
  *     short_abandon = "5s"; service_level = "20s";
  *     unlogged_after = "30m"; poll = "1s";
+ *     callback = { queue = "mhc"; key_file = "/etc/hotlined/callback.key"; };
  *   };
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "config_int.h"
 
@@ -148,12 +157,142 @@ ld_pbx_agents(struct loader *ld, const config_setting_t *g,
 	return 0;
 }
 
+/* 64 hex digits (and an end of line) into the 32 bytes of key. */
+static int
+ld_pbx_hex_key(const char *s, unsigned char *key)
+{
+	size_t	 i, n = strlen(s);
+	int	 hi, lo;
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	if (n != 64)
+		return -1;
+	for (i = 0; i < 32; i++) {
+		hi = OPENSSL_hexchar2int((unsigned char)s[2 * i]);
+		lo = OPENSSL_hexchar2int((unsigned char)s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		key[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* The key file: the daemon's user's alone, 64 hex digits. */
+static int
+ld_pbx_key_file(struct loader *ld, const config_setting_t *m,
+    const struct config *cf, const char *path, unsigned char *key)
+{
+	uid_t		 owner = cf->cf_user != NULL ? cf->cf_uid : geteuid();
+
+	struct stat	 sb;
+	char		 buf[80];
+	ssize_t		 n;
+	int		 fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return ld_error(ld, m, "pbx.callback.key_file", "%s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return ld_error(ld, m, "pbx.callback.key_file", "%s is not "
+		    "a plain file", path);
+	}
+	if ((sb.st_mode & 077) != 0 || sb.st_uid != owner) {
+		close(fd);
+		return ld_error(ld, m, "pbx.callback.key_file", "%s must "
+		    "belong to the daemon's user and be readable by it alone "
+		    "(chmod 0400)", path);
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	rc = n > 0 ? ld_pbx_hex_key(buf, key) : -1;
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (rc == -1)
+		return ld_error(ld, m, "pbx.callback.key_file", "%s must hold "
+		    "a 32-byte key as 64 hex digits (openssl rand -hex 32)",
+		    path);
+	return 0;
+}
+
+/*
+ * pbx.callback = { queue = "mhc"; key = "64 hex digits" | key_file =
+ * "path"; priority = 2; }: a caller who gave up gets a callback item,
+ * their number sealed with the key. Absent: off.
+ */
+static int
+ld_pbx_callback(struct loader *ld, const config_setting_t *g,
+    struct config *cf)
+{
+	static const char *const known[] = { "queue", "key", "key_file",
+	    "priority", NULL };
+	config_setting_t	*c, *m;
+	struct pbx_conf		*px = &cf->cf_pbx;
+	const struct code_name	*q;
+	char			*v = NULL;
+	int			 rc;
+
+	if (g == NULL || ld_group(ld, g, "callback", &c) == -1)
+		return g == NULL ? 0 : -1;
+	if (c == NULL)
+		return 0;
+	if (ld_known(ld, c, "pbx.callback", known) == -1 ||
+	    ld_string(ld, c, "pbx.callback", "queue", NULL, &v) == -1)
+		return -1;
+	q = config_find(&cf->cf_queues, v);
+	free(v);
+	if (q == NULL)
+		return ld_error(ld, config_setting_get_member(c, "queue"),
+		    "pbx.callback.queue", "unknown queue (not in queues)");
+	px->px_cb_queue = (size_t)(q - cf->cf_queues.cl_v);
+	px->px_cb_priority = 2;
+	if ((m = config_setting_get_member(c, "priority")) != NULL) {
+		if (config_setting_type(m) != CONFIG_TYPE_INT ||
+		    config_setting_get_int(m) < 1 ||
+		    config_setting_get_int(m) > QUEUE_PRIORITIES)
+			return ld_error(ld, m, "pbx.callback.priority", "must "
+			    "be a whole number from 1 to %d", QUEUE_PRIORITIES);
+		px->px_cb_priority = config_setting_get_int(m);
+	}
+	if (cf->cf_hash_key == NULL)
+		return ld_error(ld, c, "pbx.callback", "needs "
+		    "privacy.caller_hash_key: a caller is known by the hash "
+		    "of their number");
+	if ((config_setting_get_member(c, "key") != NULL) ==
+	    (config_setting_get_member(c, "key_file") != NULL))
+		return ld_error(ld, c, "pbx.callback.key", "give either key "
+		    "or key_file: a 32-byte key as 64 hex digits");
+	if ((m = config_setting_get_member(c, "key")) != NULL) {
+		if (ld_string(ld, c, "pbx.callback", "key", NULL, &v) == -1)
+			return -1;
+		rc = ld_pbx_hex_key(v, px->px_cb_key);
+		OPENSSL_cleanse(v, strlen(v));
+		free(v);
+		if (rc == -1)
+			return ld_error(ld, m, "pbx.callback.key", "must be a "
+			    "32-byte key as 64 hex digits (openssl rand -hex "
+			    "32)");
+	} else {
+		m = config_setting_get_member(c, "key_file");
+		if (ld_string(ld, c, "pbx.callback", "key_file", NULL,
+		    &v) == -1)
+			return -1;
+		rc = ld_pbx_key_file(ld, m, cf, v, px->px_cb_key);
+		free(v);
+		if (rc == -1)
+			return -1;
+	}
+	px->px_cb_on = 1;
+	return 0;
+}
+
 int
 ld_pbx(struct loader *ld, const config_setting_t *root, struct config *cf)
 {
 	static const char *const known[] = { "queue_log", "poll", "lines",
 	    "agents", "short_abandon", "service_level", "unlogged_after",
-	    NULL };
+	    "callback", NULL };
 	config_setting_t	*g;
 	struct pbx_conf		*px = &cf->cf_pbx;
 
@@ -174,7 +313,8 @@ ld_pbx(struct loader *ld, const config_setting_t *root, struct config *cf)
 		return -1;
 	px->px_poll_ms *= 1000;
 	return g == NULL ? 0 : ld_pbx_lines(ld, g, cf) == -1 ||
-	    ld_pbx_agents(ld, g, cf) == -1 ? -1 : 0;
+	    ld_pbx_agents(ld, g, cf) == -1 ||
+	    ld_pbx_callback(ld, g, cf) == -1 ? -1 : 0;
 }
 
 void
@@ -189,6 +329,7 @@ config_pbx_free(struct pbx_conf *px)
 	for (i = 0; i < px->px_nagents; i++)
 		free(px->px_agents[i].pa_agent);
 	free(px->px_agents);
+	OPENSSL_cleanse(px->px_cb_key, sizeof(px->px_cb_key));
 }
 
 /* The line code of a queue name or dialled number (or a line's own

@@ -256,7 +256,11 @@ struct pbx_event {
 #define PBX_IGNORED	 2	/* not about a queued call */
 #define PBX_BAD		 3	/* refused: err says why */
 #define PBX_ERR		-1	/* the store failed */
-/* What the PBX's events did since start (for /status and /metrics). */
+/* The phone measures of a set of calls (pbx_stats.c). */
+struct pbx_wait {
+	int64_t		 pw_s;			/* a wait, in seconds */
+	int64_t		 pw_n;			/* calls that waited it */
+};
 struct pbx_tally {
 	int64_t		 pt_offered;
 	int64_t		 pt_answered;
@@ -264,8 +268,10 @@ struct pbx_tally {
 	int64_t		 pt_abandoned_short;
 	int64_t		 pt_in_sla;		/* answered within the SLA */
 	int64_t		 pt_talk_s;
-	int64_t		*pt_waits;		/* of answered calls */
-	size_t		 pt_nwaits, pt_cap;
+	struct pbx_wait	*pt_waits;		/* of answered calls: how many
+						   waited each second, by wait */
+	size_t		 pt_nwaits, pt_cap;	/* distinct waits */
+	size_t		 pt_hint;		/* the last one counted */
 };
 #define PBX_WAIT_BUCKETS 8	/* <= 5, 10, 20, 30, 60, 120, 300 s, more */
 extern const int64_t pbx_wait_bounds[PBX_WAIT_BUCKETS - 1];
@@ -311,9 +317,35 @@ int	 pbx_follow_init(struct event_base *, struct batch *, struct store *,
 void	 pbx_follow_set_config(const struct config *);
 void	 pbx_follow_free(void);
 
+/* pbx_callback.c */
+int	 pbx_callback_apply(struct store *, const struct config *,
+	    const struct pbx_event *, int, struct pbx_call *, int64_t);
+int	 pbx_callback_lost(const struct config *, const struct pbx_call *);
+int	 pbx_callback_seal(const unsigned char *, int64_t, const char *,
+	    unsigned char *, size_t *);
+int	 pbx_callback_open(const unsigned char *, const struct pbx_callback *,
+	    char *, size_t);
+json_t	*pbx_callback_json(const struct pbx_callback *, const char *);
+void	 pbx_callback_forget(void);
+
+/* pbx_rollup.c */
+#define PBX_RU_OFFERED	0	/* the kinds of a rollup's records */
+#define PBX_RU_TALK	1
+#define PBX_RU_ANSWERED	2
+#define PBX_RU_ENDED	3
+int	 pbx_rollup_call(struct store *, const struct pbx_call *,
+	    const struct pbx_call *);
+int	 pbx_rollup_ready(struct store *, const struct config *);
+int64_t	 pbx_rollup_day(int64_t);
+int	 pbx_rollup_flush(struct store *);
+void	 pbx_rollup_discard(void);
+void	 pbx_rollup_each(const unsigned char *, size_t, int64_t,
+	    void (*)(int64_t, int, int64_t, int64_t, void *), void *);
+
 /* pbx_stats.c */
 void	 pbx_tally_add(struct pbx_tally *, const struct config *,
 	    const struct pbx_call *);
+void	 pbx_tally_wait(struct pbx_tally *, int64_t, int64_t);
 void	 pbx_tally_free(struct pbx_tally *);
 void	 pbx_tally_json(json_t *, struct pbx_tally *);
 json_t	*pbx_stats(struct store *, const struct config *, int64_t, int64_t,

@@ -104,6 +104,10 @@ struct pbx_conf {
 	long		 px_short_abandon_s; /* a hang-up this soon: not lost */
 	long		 px_sla_s;	/* answered within: service level */
 	long		 px_unlogged_s;	/* answered, no logged call after */
+	size_t		 px_cb_queue;	/* missed callers: the queue's index */
+	int		 px_cb_on;	/* missed callers get a callback item */
+	int		 px_cb_priority;
+	unsigned char	 px_cb_key[32];	/* AES-256-GCM of their numbers */
 };
 
 /*

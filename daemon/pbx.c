@@ -172,9 +172,9 @@ pbx_apply(struct store *s, const struct config *cf,
     const struct pbx_event *ev, const unsigned char *key, int64_t now,
     char *err, size_t errlen)
 {
-	struct pbx_call	 pc;
+	struct pbx_call	 pc, old;
 	const char	*line;
-	int		 rc;
+	int		 rc, was_lost;
 
 	if (ev->pe_kind == PBX_OTHER) {
 		px.p_n.pn_ignored++;
@@ -208,9 +208,14 @@ pbx_apply(struct store *s, const struct config *cf,
 			    &px.p_said_queue, now);
 		}
 	}
+	was_lost = rc == STORE_OK && pbx_callback_lost(cf, &pc);
+	old = pc;
 	pbx_call_event(&pc, cf, ev, now);
 	pc.pc_updated_at = now;
-	if (store_pbx_put(s, &pc) != STORE_OK)
+	if (store_pbx_put(s, &pc) != STORE_OK ||
+	    pbx_rollup_call(s, rc == STORE_OK ? &old : NULL, &pc) !=
+	    STORE_OK ||
+	    pbx_callback_apply(s, cf, ev, was_lost, &pc, now) != STORE_OK)
 		return PBX_ERR;
 	px.p_n.pn_events++;
 	if (ev->pe_kind == PBX_ANSWERED)
@@ -349,6 +354,10 @@ pbx_init(struct event_base *base, struct batch *b, struct store *s,
 	    (b != NULL && batch_on_commit(b, pbx_committed, NULL) == -1))
 		return -1;
 	evtimer_add(px.p_tick_ev, &now);
+	if (pbx_rollup_ready(s, cf) != STORE_OK) {
+		log_warnx("pbx: the phone rollups: %s", store_errmsg(s));
+		return -1;
+	}
 	return pbx_follow_init(base, b, s, cf);
 }
 
@@ -356,6 +365,8 @@ void
 pbx_set_config(const struct config *cf)
 {
 	px.p_cf = cf;
+	if (!cf->cf_pbx.px_cb_on)
+		pbx_callback_forget();
 	pbx_follow_set_config(cf);
 }
 
@@ -363,6 +374,7 @@ void
 pbx_free(void)
 {
 	pbx_follow_free();
+	pbx_callback_forget();
 	if (px.p_tick_ev != NULL)
 		event_free(px.p_tick_ev);
 	memset(&px, 0, sizeof(px));

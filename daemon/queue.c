@@ -444,6 +444,9 @@ queue_act_store(struct queue_item *it, enum queue_action act,
 		return rc;
 	rc = store_item_set(qs.q_store, it, now, who->id_name,
 	    queue_action_names[act], NULL);
+	/* A missed caller's number goes with the item (pbx_callback.c). */
+	if (rc == STORE_OK && act == QUEUE_COMPLETE && it->qi_call_id == 0)
+		rc = store_pbx_callback_erase(qs.q_store, it->qi_id);
 	if (rc == STORE_OK)
 		rc = audit_record(who, queue_audit_names[act], it->qi_call_id,
 		    it->qi_id, detail[0] != '\0' ? detail : NULL);
@@ -726,8 +729,9 @@ queue_item_json(const struct queue_item *it)
 
 	if (strcmp(state, "waiting") == 0 && it->qi_due_at > now)
 		state = "scheduled";
-	o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:s, s:o, s:o}",
-	    "id", (json_int_t)it->qi_id, "call_id", (json_int_t)it->qi_call_id,
+	o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o}",
+	    "id", (json_int_t)it->qi_id, "call_id", it->qi_call_id != 0 ?
+	    json_integer(it->qi_call_id) : json_null(),
 	    "queue", it->qi_queue, "queue_name", q != NULL ? q->cn_name :
 	    it->qi_queue, "kind", it->qi_kind, "priority", it->qi_priority,
 	    "state", state, "due_at", call_json_time(it->qi_due_at),

@@ -474,6 +474,8 @@ stats_rollup_call(struct store *s, const struct config *cf, int64_t id,
 	size_t			 n = 0;
 	int			 rc;
 
+	if (id == 0)
+		return STORE_OK;	/* an item of no logged call */
 	call_init(&c);
 	if ((rc = store_call_get(s, id, &c)) == STORE_OK &&
 	    (rc = store_items_by_call(s, id, &v, &n)) == STORE_OK)

@@ -275,4 +275,38 @@ int		 store_pbx_range(struct store *, int64_t, int64_t,
 		    void (*)(const struct pbx_call *, void *), void *);
 int		 store_pbx_erase(struct store *, int64_t, int, int64_t *);
 
+/* A missed caller's callback item: the number sealed, NULL when erased. */
+#define PBX_SEALED_MAX	96
+struct pbx_callback {
+	int64_t		 cb_item_id;
+	char		 cb_caller_hash[65];
+	char		 cb_line[40];
+	int64_t		 cb_pbx_call;	/* the latest call given up */
+	int64_t		 cb_tries;
+	int64_t		 cb_first_at, cb_last_at;
+	unsigned char	 cb_number[PBX_SEALED_MAX];
+	size_t		 cb_number_len;	/* 0: erased */
+};
+int		 store_pbx_callback_open(struct store *, const char *,
+		    int64_t *);
+int		 store_pbx_callback_add(struct store *,
+		    const struct pbx_callback *);
+int		 store_pbx_callback_tried(struct store *, int64_t, int64_t,
+		    int64_t);
+int		 store_pbx_callback_get(struct store *, int64_t,
+		    struct pbx_callback *);
+int		 store_pbx_callback_erase(struct store *, int64_t);
+int		 store_pbx_callback_expire(struct store *, int64_t, int,
+		    int64_t *);
+int		 store_pbx_rollup_get(struct store *, int64_t, const char *,
+		    const char *, unsigned char **, size_t *);
+int		 store_pbx_rollup_put(struct store *, int64_t, const char *,
+		    const char *, unsigned char *const *, const size_t *);
+int		 store_pbx_rollup_zone(struct store *, const char *, int *);
+int		 store_pbx_rollup_clear(struct store *, const char *);
+int		 store_pbx_rollup_range(struct store *, int64_t, int64_t, int,
+		    void (*)(int64_t, const char *, const char *,
+		    const unsigned char *, size_t, const unsigned char *,
+		    size_t, void *), void *);
+
 #endif /* HOTLINED_STORE_H */

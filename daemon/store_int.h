@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "11"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "12"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -100,6 +100,20 @@ enum store_stmt {
 	ST_PBX_LATEST,
 	ST_PBX_RANGE,
 	ST_PBX_ERASE,
+	ST_PBX_CB_OPEN,
+	ST_PBX_CB_ADD,
+	ST_PBX_CB_TRIED,
+	ST_PBX_CB_GET,
+	ST_PBX_CB_ERASE,
+	ST_PBX_CB_EXPIRE,
+	ST_PBX_RU_GET,
+	ST_PBX_RU_PUT,
+	ST_PBX_RU_DEL,
+	ST_PBX_RU_ZONE,
+	ST_PBX_RU_CLEAR,
+	ST_PBX_RU_MARK,
+	ST_PBX_RU_RANGE,
+	ST_PBX_RU_DAYS,
 	/* store_plan.c */
 	ST_PLAN_INSERT,
 	ST_PLAN_GET,

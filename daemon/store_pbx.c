@@ -47,6 +47,43 @@ const char *const store_pbx_sql[ST_MAX] = {
 	[ST_PBX_ERASE] = "UPDATE pbx_calls SET caller_hash = NULL"
 	    " WHERE id IN (SELECT id FROM pbx_calls WHERE offered_at < ?1"
 	    " AND caller_hash IS NOT NULL LIMIT ?2)",
+	/* A caller's item still open: their number is still held. */
+	[ST_PBX_CB_OPEN] = "SELECT c.item_id FROM pbx_callbacks c"
+	    " JOIN queue_items i ON i.id = c.item_id"
+	    " WHERE c.caller_hash = ?1 AND c.number IS NOT NULL"
+	    " AND i.state IN ('waiting', 'claimed')"
+	    " ORDER BY c.item_id LIMIT 1",
+	[ST_PBX_CB_ADD] = "INSERT INTO pbx_callbacks (item_id, caller_hash,"
+	    " line, pbx_call, tries, first_at, last_at, number)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_PBX_CB_TRIED] = "UPDATE pbx_callbacks SET tries = tries + 1,"
+	    " pbx_call = ?2, last_at = max(last_at, ?3),"
+	    " first_at = min(first_at, ?3) WHERE item_id = ?1",
+	[ST_PBX_CB_GET] = "SELECT item_id, caller_hash, line, pbx_call, tries,"
+	    " first_at, last_at, number FROM pbx_callbacks WHERE item_id = ?1",
+	[ST_PBX_CB_ERASE] = "UPDATE pbx_callbacks SET number = NULL"
+	    " WHERE item_id = ?1 AND number IS NOT NULL",
+	[ST_PBX_CB_EXPIRE] = "UPDATE pbx_callbacks SET number = NULL"
+	    " WHERE item_id IN (SELECT item_id FROM pbx_callbacks"
+	    " WHERE first_at < ?1 AND number IS NOT NULL LIMIT ?2)",
+	/* The phone measures' rollups (pbx_rollup.c). */
+	[ST_PBX_RU_GET] = "SELECT hours, days FROM pbx_rollup WHERE day = ?1"
+	    " AND line = ?2 AND operator = ?3",
+	[ST_PBX_RU_PUT] = "INSERT INTO pbx_rollup (day, line, operator, days,"
+	    " hours) VALUES (?1, ?2, ?3, ?5, ?4) ON CONFLICT (day, line,"
+	    " operator) DO UPDATE SET days = ?5, hours = ?4",
+	[ST_PBX_RU_DEL] = "DELETE FROM pbx_rollup WHERE day = ?1 AND line = ?2"
+	    " AND operator = ?3",
+	/* The timezone its days are in: a row of its own. */
+	[ST_PBX_RU_ZONE] = "SELECT operator FROM pbx_rollup WHERE day = -1"
+	    " AND line = 'timezone'",
+	[ST_PBX_RU_CLEAR] = "DELETE FROM pbx_rollup",
+	[ST_PBX_RU_MARK] = "INSERT INTO pbx_rollup (day, line, operator, days,"
+	    " hours) VALUES (-1, 'timezone', ?1, x'', x'')",
+	[ST_PBX_RU_RANGE] = "SELECT day, line, operator, days, hours"
+	    " FROM pbx_rollup WHERE day >= ?1 AND day < ?2",
+	[ST_PBX_RU_DAYS] = "SELECT day, line, operator, days"
+	    " FROM pbx_rollup WHERE day >= ?1 AND day < ?2",
 };
 
 static void
@@ -327,4 +364,251 @@ store_pbx_erase(struct store *s, int64_t cutoff, int max, int64_t *n)
 		return store_fail(s, "erasing the phone calls' caller hashes");
 	*n = sqlite3_changes(s->s_db);
 	return STORE_OK;
+}
+
+/* The open callback item of a caller (by hash): STORE_NOTFOUND when none. */
+int
+store_pbx_callback_open(struct store *s, const char *hash, int64_t *item)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_OPEN];
+	int		 rc;
+
+	store_bind_text(st, 1, hash);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*item = sqlite3_column_int64(st, 0);
+	store_pbx_done(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return store_fail(s, "looking for a missed caller's item");
+}
+
+int
+store_pbx_callback_add(struct store *s, const struct pbx_callback *cb)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_ADD];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, cb->cb_item_id);
+	store_bind_text(st, 2, cb->cb_caller_hash);
+	store_bind_text(st, 3, cb->cb_line[0] != '\0' ? cb->cb_line : NULL);
+	store_bind_time(st, 4, cb->cb_pbx_call);
+	sqlite3_bind_int64(st, 5, cb->cb_tries);
+	sqlite3_bind_int64(st, 6, cb->cb_first_at);
+	sqlite3_bind_int64(st, 7, cb->cb_last_at);
+	sqlite3_bind_blob(st, 8, cb->cb_number, (int)cb->cb_number_len,
+	    SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "adding a missed caller's item");
+}
+
+/* The caller tried again (phone call pbx_call, given up at at). */
+int
+store_pbx_callback_tried(struct store *s, int64_t item, int64_t pbx_call,
+    int64_t at)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_TRIED];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, item);
+	sqlite3_bind_int64(st, 2, pbx_call);
+	sqlite3_bind_int64(st, 3, at);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "counting a missed caller's try");
+}
+
+int
+store_pbx_callback_get(struct store *s, int64_t item, struct pbx_callback *cb)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_GET];
+	const void	*b;
+	int		 rc, n;
+
+	memset(cb, 0, sizeof(*cb));
+	sqlite3_bind_int64(st, 1, item);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cb->cb_item_id = sqlite3_column_int64(st, 0);
+		store_pbx_text(st, 1, cb->cb_caller_hash,
+		    sizeof(cb->cb_caller_hash));
+		store_pbx_text(st, 2, cb->cb_line, sizeof(cb->cb_line));
+		cb->cb_pbx_call = store_pbx_int(st, 3, 0);
+		cb->cb_tries = sqlite3_column_int64(st, 4);
+		cb->cb_first_at = sqlite3_column_int64(st, 5);
+		cb->cb_last_at = sqlite3_column_int64(st, 6);
+		b = sqlite3_column_blob(st, 7);
+		n = sqlite3_column_bytes(st, 7);
+		if (b != NULL && n > 0 && (size_t)n <= sizeof(cb->cb_number)) {
+			memcpy(cb->cb_number, b, (size_t)n);
+			cb->cb_number_len = (size_t)n;
+		}
+	}
+	store_pbx_done(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	return store_fail(s, "reading a missed caller's item");
+}
+
+/* Overwrite the sealed number (secure_delete: the page is zeroed). */
+int
+store_pbx_callback_erase(struct store *s, int64_t item)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_ERASE];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, item);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "erasing a missed caller's number");
+}
+
+/* Retention: the numbers of callers who first tried before cutoff. */
+int
+store_pbx_callback_expire(struct store *s, int64_t cutoff, int max,
+    int64_t *n)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_CB_EXPIRE];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, cutoff);
+	sqlite3_bind_int(st, 2, max);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "erasing missed callers' numbers");
+	*n = sqlite3_changes(s->s_db);
+	return STORE_OK;
+}
+
+/* The hours' (buf[0]) and whole day's (buf[1]) records of one rollup
+ * row; NULL and 0 when none (caller frees). */
+int
+store_pbx_rollup_get(struct store *s, int64_t day, const char *line,
+    const char *op, unsigned char **buf, size_t *len)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_GET];
+	const void	*b;
+	int		 rc, n, k;
+
+	buf[0] = buf[1] = NULL;
+	len[0] = len[1] = 0;
+	sqlite3_bind_int64(st, 1, day);
+	store_bind_text(st, 2, line);
+	store_bind_text(st, 3, op);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (k = 0; k < 2; k++) {
+			b = sqlite3_column_blob(st, k);
+			n = sqlite3_column_bytes(st, k);
+			if (n <= 0)
+				continue;
+			if ((buf[k] = malloc((size_t)n)) == NULL) {
+				free(buf[0]);
+				buf[0] = NULL;
+				store_pbx_done(st);
+				return store_fail(s, "out of memory");
+			}
+			memcpy(buf[k], b, (size_t)n);
+			len[k] = (size_t)n;
+		}
+	store_pbx_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		free(buf[0]);
+		free(buf[1]);
+		buf[0] = buf[1] = NULL;
+		return store_fail(s, "reading a phone rollup");
+	}
+	return STORE_OK;
+}
+
+/* Write a rollup row (hours, whole day); both empty delete it. */
+int
+store_pbx_rollup_put(struct store *s, int64_t day, const char *line,
+    const char *op, unsigned char *const *buf, const size_t *len)
+{
+	sqlite3_stmt	*st;
+	int		 rc, del = len[0] == 0 && len[1] == 0;
+
+	st = s->s_st[del ? ST_PBX_RU_DEL : ST_PBX_RU_PUT];
+	sqlite3_bind_int64(st, 1, day);
+	store_bind_text(st, 2, line);
+	store_bind_text(st, 3, op);
+	if (!del) {
+		sqlite3_bind_blob(st, 4, len[0] > 0 ? buf[0] : (const void *)"",
+		    (int)len[0], SQLITE_STATIC);
+		sqlite3_bind_blob(st, 5, len[1] > 0 ? buf[1] : (const void *)"",
+		    (int)len[1], SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "writing a phone rollup");
+}
+
+/* Are the rollups' days in zone (*ok 1), or missing or in another? */
+int
+store_pbx_rollup_zone(struct store *s, const char *zone, int *ok)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_ZONE];
+	const char	*z;
+	int		 rc;
+
+	*ok = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		z = (const char *)sqlite3_column_text(st, 0);
+		*ok = z != NULL && strcmp(z, zone) == 0;
+	}
+	store_pbx_done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "reading the phone rollups' timezone");
+}
+
+/* No rollups, their days to be in zone. */
+int
+store_pbx_rollup_clear(struct store *s, const char *zone)
+{
+	sqlite3_stmt	*st = s->s_st[ST_PBX_RU_CLEAR];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "clearing the phone rollups");
+	st = s->s_st[ST_PBX_RU_MARK];
+	store_bind_text(st, 1, zone);
+	rc = sqlite3_step(st);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "clearing the phone rollups");
+}
+
+/* The rollup rows of the days in [from, to): the whole day's records,
+ * and with hours the hours' too (else NULL, 0). */
+int
+store_pbx_rollup_range(struct store *s, int64_t from, int64_t to, int hours,
+    void (*fn)(int64_t, const char *, const char *, const unsigned char *,
+    size_t, const unsigned char *, size_t, void *), void *arg)
+{
+	sqlite3_stmt	*st = s->s_st[hours ? ST_PBX_RU_RANGE : ST_PBX_RU_DAYS];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    sqlite3_column_blob(st, 3),
+		    (size_t)sqlite3_column_bytes(st, 3),
+		    hours ? sqlite3_column_blob(st, 4) : NULL,
+		    hours ? (size_t)sqlite3_column_bytes(st, 4) : 0, arg);
+	store_pbx_done(st);
+	return rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "reading the phone rollups");
 }

@@ -202,7 +202,7 @@ store_item_insert1(struct store *s, struct queue_item *it, const char *actor)
 	sqlite3_stmt	*st = s->s_st[ST_ITEM_INSERT];
 	int		 rc;
 
-	sqlite3_bind_int64(st, 1, it->qi_call_id);
+	store_bind_time(st, 1, it->qi_call_id);	/* 0: a missed caller's */
 	store_bind_text(st, 2, it->qi_queue);
 	store_bind_text(st, 3, it->qi_kind);
 	sqlite3_bind_int(st, 4, it->qi_priority);

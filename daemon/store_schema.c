@@ -360,6 +360,47 @@ static const char *const store_migrations[] = {
 	"  id        INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  zone      TEXT NOT NULL"
 	");",
+	 * 12: missed callers called back (pbx_callback.c). Their items
+	 * belong to no logged call: queue_items.call_id loses its NOT NULL,
+	 * through the schema text, as SQLite documents for removing a NOT
+	 * NULL constraint (nothing on disk changes; RESET reloads it). The
+	 * caller's number is kept only in pbx_callbacks, sealed (AES-256-
+	 * GCM), and set to NULL when the item is done or by retention.
+	 */
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_schema SET sql = replace(sql,"
+	"  'call_id       INTEGER NOT NULL REFERENCES calls (id)',"
+	"  'call_id       INTEGER REFERENCES calls (id)')"
+	"  WHERE type = 'table' AND name = 'queue_items';"
+	"PRAGMA writable_schema = RESET;"
+	"CREATE TABLE pbx_callbacks ("
+	"  item_id     INTEGER PRIMARY KEY REFERENCES queue_items (id),"
+	"  caller_hash TEXT NOT NULL,"
+	"  line        TEXT,"
+	"  pbx_call    INTEGER REFERENCES pbx_calls (id),"
+	"  tries       INTEGER NOT NULL,"
+	"  first_at    INTEGER NOT NULL,"
+	"  last_at     INTEGER NOT NULL,"
+	"  number      BLOB"
+	");"
+	"CREATE INDEX pbx_callbacks_caller ON pbx_callbacks (caller_hash)"
+	"  WHERE number IS NOT NULL;"
+	"CREATE INDEX pbx_callbacks_first ON pbx_callbacks (first_at)"
+	"  WHERE number IS NOT NULL;"
+	/*
+	 * And the phone measures' rollups (pbx_rollup.c): one row per day
+	 * in the configured timezone, line and operator ('' for none), its
+	 * counts for the whole day (read alone: first) and by hour, kind
+	 * and wait; built from the phone calls at the first start.
+	 */
+	"CREATE TABLE pbx_rollup ("
+	"  day      INTEGER NOT NULL,"
+	"  line     TEXT NOT NULL,"
+	"  operator TEXT NOT NULL,"
+	"  days     BLOB NOT NULL,"
+	"  hours    BLOB NOT NULL,"
+	"  PRIMARY KEY (day, line, operator)"
+	") WITHOUT ROWID;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -56,6 +56,7 @@ export function render(main, ctx) {
     form = callForm(ctx, {
       initial: entry ? entry.body : null,
       timer,
+      phone: ctx.session.role === 'operator',
       submitLabel: t('call.save'),
       onSubmit: async (body) => {
         for (const k of Object.keys(body)) if (body[k] === null) delete body[k];

@@ -3,9 +3,10 @@
 // caller talks. Used new (记录来电, with a call timer) and to amend
 // (我的来电, pre-filled). Ctrl+Enter submits from anywhere in it.
 import { h, field, status, uid } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, errorText } from '../i18n.js';
+import * as api from '../api.js';
 import { choiceGroup } from '../widgets.js';
-import { nowIso, parseTyped, fmtTyped, fmtClock, addDays, today } from '../time.js';
+import { nowIso, parseTyped, fmtTyped, fmtClock, fmtDateTime, addDays, today } from '../time.js';
 
 const PERSONAL_MAX = 100;
 
@@ -21,7 +22,7 @@ export function parseDuration(s) {
   return NaN;
 }
 
-export function callForm(ctx, { initial, submitLabel, onSubmit, timer }) {
+export function callForm(ctx, { initial, submitLabel, onSubmit, timer, phone }) {
   const s = ctx.schema;
   const risks = (s.risk_levels || []).map((r) => r.code);
   const moderate = Math.max(0, risks.indexOf('moderate'));
@@ -81,12 +82,46 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer }) {
   consent.checked = !!init.consent;
   callerName.value = init.caller_name || '';
   callerContact.value = init.caller_contact || '';
-  const openedAt = init.started_at || nowIso();
+  let openedAt = init.started_at || nowIso();
   startedAt.value = fmtTyped(openedAt);
-  const startedShown = startedAt.value;
+  let startedShown = startedAt.value;
   let durationTouched = init.duration_s !== undefined && init.duration_s !== null;
   duration.value = durationTouched ? fmtClock(init.duration_s) : '';
   duration.addEventListener('input', () => { durationTouched = true; });
+
+  // 从来电填入: the operator's latest answered phone call not yet logged
+  // (GET /v1/pbx/latest) gives the line, the start and the talk time;
+  // the call is then logged with its pbx_call_id, which joins the two
+  // and gives the server the caller's hash.
+  let pbxCallId = init.pbx_call_id || null;
+  const phoneNote = h('div', { class: 'phone-note', 'aria-live': 'polite' });
+  const phoneBtn = phone ? h('button', { type: 'button', class: 'phone-fill', onclick: () => fillFromPhone() }, t('form.phone.fill')) : null;
+  async function fillFromPhone() {
+    phoneNote.replaceChildren();
+    let pc;
+    try {
+      pc = await api.get('/v1/pbx/latest');
+    } catch (e) {
+      phoneNote.replaceChildren(status(e.status === 404 ? 'info' : 'error', e.status === 404 ? t('form.phone.none') : errorText(e)));
+      return;
+    }
+    if (pc.line) g.line.set(pc.line);
+    if (pc.answered_at) {
+      openedAt = pc.answered_at;
+      startedAt.value = fmtTyped(openedAt);
+      startedShown = startedAt.value;
+    }
+    if (pc.talk_s !== null && pc.talk_s !== undefined) {
+      duration.value = fmtClock(pc.talk_s);
+      durationTouched = true;
+    }
+    pbxCallId = pc.pbx_call_id;
+    phoneNote.replaceChildren(status('ok', t('form.phone.filled', {
+      at: fmtDateTime(pc.answered_at), line: ctx.name ? ctx.name.line(pc.line) : pc.line,
+      wait: pc.wait_s === null ? '–' : pc.wait_s,
+    })));
+    g.caller_type.focus();
+  }
 
   function countNotes() { notesCount.textContent = t('form.notes.count', { n: [...notes.value].length, max: notesMax }); }
   notes.addEventListener('input', countNotes);
@@ -104,6 +139,7 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer }) {
   const form = h('form', { class: 'callform', novalidate: true },
     msgs,
     h('section', { class: 'section' }, h('h2', null, t('form.section.call')),
+      phoneBtn ? h('div', { class: 'phone-row' }, phoneBtn, phoneNote) : null,
       g.line.el, g.call_type.el),
     h('section', { class: 'section' }, h('h2', null, t('form.section.caller')),
       g.caller_type.el, h('div', { class: 'pair' }, g.gender.el, g.age_band.el)),
@@ -186,6 +222,7 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer }) {
     const d = durationTouched ? parseDuration(duration.value) : (timer ? timer.seconds() : null);
     if (Number.isNaN(d) || (d !== null && (d < 0 || d > 86400))) errors.push({ field: 'duration_s', text: t('form.duration.bad') });
     b.duration_s = Number.isNaN(d) ? null : d;
+    if (pbxCallId) b.pbx_call_id = pbxCallId;
     return { body: b, errors };
   }
 
