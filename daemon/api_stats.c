@@ -20,7 +20,10 @@ api_stats_done(struct stats_run *j, json_t *o)
 	TAILQ_REMOVE(&a->a_stats, j, sj_entry);
 	if (o != NULL && j->sj_phone != NULL)
 		json_object_set(o, "phone", j->sj_phone);
+	if (o != NULL && j->sj_more != NULL)
+		json_object_update(o, j->sj_more);
 	json_decref(j->sj_phone);
+	json_decref(j->sj_more);
 	if (o != NULL)
 		api_send(j->sj_req, 200, api_json_body(j->sj_req, o));
 	else {
@@ -52,6 +55,31 @@ api_stats_step(evutil_socket_t fd, short events, void *arg)
 		return;
 	}
 	api_stats_done(j, rc == 0 ? stats_result(j->sj_job) : NULL);
+}
+
+/*
+ * The plans' steps and the crisis records (stats_followup.c): one
+ * indexed read each, beside the phone's. -1 when answered (503).
+ */
+static int
+api_stats_more(struct ctx *x, struct stats_run *j, int64_t from, int64_t to)
+{
+	const char	*by = evhttp_find_header(&x->x_query, "by");
+	json_t		*f, *c = NULL;
+
+	if ((f = stats_followup(x->x_api->a_store, x->x_api->a_cf, from, to,
+	    by)) == NULL || (c = stats_crisis(x->x_api->a_store,
+	    x->x_api->a_cf, from, to, by)) == NULL) {
+		json_decref(f);
+		json_decref(j->sj_phone);
+		event_free(j->sj_ev);
+		stats_free(j->sj_job);
+		free(j);
+		api_store_error(x, "compute the follow-up measures");
+		return -1;
+	}
+	j->sj_more = json_pack("{s:o, s:o}", "followup", f, "crisis", c);
+	return 0;
 }
 
 /* GET /v1/stats?from=&to=&by= */
@@ -99,6 +127,8 @@ api_stats(struct ctx *x)
 		api_store_error(x, "compute the phone measures");
 		return;
 	}
+	if (api_stats_more(x, j, from, to) == -1)
+		return;
 	TAILQ_INSERT_TAIL(&x->x_api->a_stats, j, sj_entry);
 	evtimer_add(j->sj_ev, &now);
 }
@@ -110,6 +140,7 @@ api_stats_drop(struct stats_run *j, const char *kind, const char *why)
 	TAILQ_REMOVE(&j->sj_api->a_stats, j, sj_entry);
 	api_error_send(j->sj_req, 503, kind, NULL, why);
 	json_decref(j->sj_phone);
+	json_decref(j->sj_more);
 	event_free(j->sj_ev);
 	stats_free(j->sj_job);
 	free(j);

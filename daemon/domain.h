@@ -301,4 +301,11 @@ void	 pbx_tally_json(json_t *, struct pbx_tally *);
 json_t	*pbx_stats(struct store *, const struct config *, int64_t, int64_t,
 	    const char *);
 
+/* stats_followup.c */
+extern const char *const stats_bands[];
+json_t	*stats_followup(struct store *, const struct config *, int64_t,
+	    int64_t, const char *);
+json_t	*stats_crisis(struct store *, const struct config *, int64_t,
+	    int64_t, const char *);
+
 #endif /* HOTLINED_DOMAIN_H */

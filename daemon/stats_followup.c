@@ -1,0 +1,393 @@
+/*
+ * The follow-up and crisis measures of GET /v1/stats, beside the calls'
+ * (stats.c) and the phone's (pbx_stats.c), each from one indexed read.
+ *
+ * Follow-up: the plans' steps, counted in the bucket of the time each
+ * first fell due (once that time has come): done on time (the caller
+ * reached within the queue's SLA for the step's priority after that
+ * time; a day when the queue has none), done late, escalated, ended
+ * early, still open; the attempts it took per reached contact and the
+ * share reached. Crisis: the crisis records of the calls started in the
+ * range, by intensity band, plan time frame, emergency agency and
+ * outcome.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+
+#define SF_GROUPS_MAX		20000
+#define SF_WINDOW_DEFAULT_S	86400	/* on time, when the queue has no SLA */
+
+const char *const stats_bands[] = { "0", "1-3", "4-6", "7-10", NULL };
+static const char *const sf_timeframes[] = { "72h", "1w", "later", NULL };
+#define SF_NBANDS	4
+#define SF_NFRAMES	3
+#define SF_NAGENCIES	6
+#define SF_NOUTCOMES	3
+
+enum sf_kind { SF_FOLLOWUP, SF_CRISIS };
+
+static const struct {
+	const char	*name;
+	int		 time;		/* 1: a time unit */
+	enum clock_unit	 unit;
+	int		 kinds;		/* 1 << enum sf_kind: who has it */
+} sf_dims[] = {
+	{ "hour", 1, CLOCK_HOUR, 3 }, { "day", 1, CLOCK_DAY, 3 },
+	{ "week", 1, CLOCK_WEEK, 3 }, { "month", 1, CLOCK_MONTH, 3 },
+	{ "queue", 0, CLOCK_HOUR, 1 }, { "operator", 0, CLOCK_HOUR, 3 },
+	{ "line", 0, CLOCK_HOUR, 2 }, { "risk", 0, CLOCK_HOUR, 2 },
+};
+#define SF_NDIMS	(sizeof(sf_dims) / sizeof(sf_dims[0]))
+
+struct sf_tally {
+	/* follow-up */
+	int64_t		 t_due, t_on_time, t_late, t_escalated, t_ended;
+	int64_t		 t_open, t_attempts, t_attempts_reached;
+	/* crisis */
+	int64_t		 t_calls, t_ideation[SF_NBANDS + 1];
+	int64_t		 t_hopeless[SF_NBANDS + 1], t_frames[SF_NFRAMES];
+	int64_t		 t_emerg, t_agency[SF_NAGENCIES];
+	int64_t		 t_outcome[SF_NOUTCOMES];
+};
+
+struct sf_group {
+	char		 g_key[2][48];
+	struct sf_tally	 g_t;
+};
+
+struct sf_req {
+	const struct config	*r_cf;
+	enum sf_kind		 r_kind;
+	int			 r_dim[2];	/* index in sf_dims; -1 */
+	struct sf_group		*r_groups;
+	size_t			 r_n, r_cap;
+	struct sf_tally		 r_total;
+	int			 r_oom;
+};
+
+/* The index of v in list (NULL-terminated), or -1. */
+static int
+sf_index(const char *const *list, const char *v)
+{
+	int	 i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(list[i], v) == 0)
+			return i;
+	return -1;
+}
+
+/* The band of a score 0-10 (0, 1-3, 4-6, 7-10); SF_NBANDS: none. */
+static int
+sf_band(int score)
+{
+	if (score < 0)
+		return SF_NBANDS;
+	return score == 0 ? 0 : score <= 3 ? 1 : score <= 6 ? 2 : 3;
+}
+
+/* How long after it fell due a step may be reached and be on time. */
+static int64_t
+sf_window(const struct config *cf, const struct followup_row *r)
+{
+	size_t	 q;
+
+	for (q = 0; q < cf->cf_queues.cl_n; q++)
+		if (strcmp(cf->cf_queues.cl_v[q].cn_code, r->fr_queue) == 0 &&
+		    r->fr_priority >= 1 && r->fr_priority <= QUEUE_PRIORITIES &&
+		    cf->cf_qconf[q].qf_sla_s[r->fr_priority] > 0)
+			return cf->cf_qconf[q].qf_sla_s[r->fr_priority];
+	return SF_WINDOW_DEFAULT_S;
+}
+
+static void
+sf_add_step(struct sf_tally *t, const struct config *cf,
+    const struct followup_row *r)
+{
+	t->t_due++;
+	t->t_attempts += r->fr_attempts;
+	if (r->fr_escalated_at != 0)
+		t->t_escalated++;
+	if (strcmp(r->fr_state, "done") == 0) {
+		if (r->fr_completed_at <= r->fr_due + sf_window(cf, r))
+			t->t_on_time++;
+		else
+			t->t_late++;
+		t->t_attempts_reached += r->fr_attempts;
+	} else if (strcmp(r->fr_state, "cancelled") == 0)
+		t->t_ended++;
+	else
+		t->t_open++;
+}
+
+static void
+sf_add_crisis(struct sf_tally *t, const struct crisis_row *r)
+{
+	int	 i;
+
+	t->t_calls++;
+	t->t_ideation[sf_band(r->cr_ideation)]++;
+	t->t_hopeless[sf_band(r->cr_hopelessness)]++;
+	if ((i = sf_index(sf_timeframes, r->cr_timeframe)) >= 0)
+		t->t_frames[i]++;
+	if (r->cr_agency[0] == '\0')
+		return;
+	t->t_emerg++;
+	if ((i = sf_index(crisis_agencies, r->cr_agency)) >= 0 &&
+	    i < SF_NAGENCIES)
+		t->t_agency[i]++;
+	if ((i = sf_index(crisis_confirmed, r->cr_confirmed)) >= 0 &&
+	    i < SF_NOUTCOMES)
+		t->t_outcome[i]++;
+}
+
+/* The group of key in r, made when new; NULL past the cap. */
+static struct sf_tally *
+sf_group(struct sf_req *r, char key[2][48])
+{
+	struct sf_group	*g, *v;
+	size_t		 i;
+
+	for (i = r->r_n; i > 0; i--)
+		if (strcmp(r->r_groups[i - 1].g_key[0], key[0]) == 0 &&
+		    strcmp(r->r_groups[i - 1].g_key[1], key[1]) == 0)
+			return &r->r_groups[i - 1].g_t;
+	if (r->r_n >= SF_GROUPS_MAX)
+		goto full;
+	if (r->r_n == r->r_cap) {
+		v = realloc(r->r_groups, (r->r_cap * 2 + 16) * sizeof(*v));
+		if (v == NULL)
+			goto full;
+		r->r_groups = v;
+		r->r_cap = r->r_cap * 2 + 16;
+	}
+	g = &r->r_groups[r->r_n++];
+	memset(g, 0, sizeof(*g));
+	memcpy(g->g_key, key, sizeof(g->g_key));
+	return &g->g_t;
+full:
+	r->r_oom = 1;
+	return NULL;
+}
+
+/* The key of dimension d for a row at time at with values vals. */
+static void
+sf_key(int d, int64_t at, const char *const vals[SF_NDIMS], char *out,
+    size_t len)
+{
+	if (sf_dims[d].time)
+		clock_bucket_label(at, sf_dims[d].unit, out, len);
+	else
+		snprintf(out, len, "%s", vals[d] != NULL ? vals[d] : "");
+}
+
+static struct sf_tally *
+sf_row_group(struct sf_req *r, int64_t at, const char *const vals[SF_NDIMS])
+{
+	char	 key[2][48] = { "", "" };
+	int	 k;
+
+	if (r->r_dim[0] < 0)
+		return NULL;
+	for (k = 0; k < 2; k++)
+		if (r->r_dim[k] >= 0)
+			sf_key(r->r_dim[k], at, vals, key[k], sizeof(key[k]));
+	return sf_group(r, key);
+}
+
+static void
+sf_step_cb(const struct followup_row *row, void *arg)
+{
+	struct sf_req		*r = arg;
+	const char		*vals[SF_NDIMS] = { NULL };
+	struct sf_tally		*t;
+
+	vals[4] = row->fr_queue;
+	vals[5] = row->fr_counselor;
+	sf_add_step(&r->r_total, r->r_cf, row);
+	if ((t = sf_row_group(r, row->fr_due, vals)) != NULL)
+		sf_add_step(t, r->r_cf, row);
+}
+
+static void
+sf_crisis_cb(const struct crisis_row *row, void *arg)
+{
+	struct sf_req		*r = arg;
+	const char		*vals[SF_NDIMS] = { NULL };
+	struct sf_tally		*t;
+
+	vals[5] = row->cr_operator;
+	vals[6] = row->cr_line;
+	vals[7] = row->cr_risk;
+	sf_add_crisis(&r->r_total, row);
+	if ((t = sf_row_group(r, row->cr_started_at, vals)) != NULL)
+		sf_add_crisis(t, row);
+}
+
+static json_t *
+sf_ratio(int64_t num, int64_t den)
+{
+	return den > 0 ? json_real((double)(num * 10000 / den) / 10000) :
+	    json_null();
+}
+
+/* {code: count} of the counts v of list (n). */
+static json_t *
+sf_counts(const char *const *list, const int64_t *v, size_t n)
+{
+	json_t	*o = json_object();
+	size_t	 i;
+
+	for (i = 0; i < n && list[i] != NULL; i++)
+		json_object_set_new(o, list[i], json_integer(v[i]));
+	return o;
+}
+
+static void
+sf_json(json_t *o, enum sf_kind kind, const struct sf_tally *t)
+{
+	int64_t	 reached = t->t_on_time + t->t_late;
+	json_t	*b;
+
+	if (kind == SF_FOLLOWUP) {
+		json_object_set_new(o, "steps_due", json_integer(t->t_due));
+		json_object_set_new(o, "done_on_time",
+		    json_integer(t->t_on_time));
+		json_object_set_new(o, "done_late", json_integer(t->t_late));
+		json_object_set_new(o, "escalated",
+		    json_integer(t->t_escalated));
+		json_object_set_new(o, "ended_early", json_integer(t->t_ended));
+		json_object_set_new(o, "open", json_integer(t->t_open));
+		json_object_set_new(o, "attempts", json_integer(t->t_attempts));
+		json_object_set_new(o, "attempts_per_reached",
+		    sf_ratio(t->t_attempts_reached, reached));
+		json_object_set_new(o, "reached_share", sf_ratio(reached,
+		    t->t_due));
+		return;
+	}
+	json_object_set_new(o, "calls", json_integer(t->t_calls));
+	b = sf_counts(stats_bands, t->t_ideation, SF_NBANDS);
+	json_object_set_new(b, "none", json_integer(t->t_ideation[SF_NBANDS]));
+	json_object_set_new(o, "ideation_intensity", b);
+	b = sf_counts(stats_bands, t->t_hopeless, SF_NBANDS);
+	json_object_set_new(b, "none", json_integer(t->t_hopeless[SF_NBANDS]));
+	json_object_set_new(o, "hopelessness", b);
+	json_object_set_new(o, "plan_timeframe", sf_counts(sf_timeframes,
+	    t->t_frames, SF_NFRAMES));
+	json_object_set_new(o, "emergencies", json_integer(t->t_emerg));
+	json_object_set_new(o, "emergency_agency", sf_counts(crisis_agencies,
+	    t->t_agency, SF_NAGENCIES));
+	json_object_set_new(o, "emergency_outcome",
+	    sf_counts(crisis_confirmed, t->t_outcome, SF_NOUTCOMES));
+}
+
+static int
+sf_group_cmp(const void *a, const void *b)
+{
+	const struct sf_group	*x = a, *y = b;
+	int			 c = strcmp(x->g_key[0], y->g_key[0]);
+
+	return c != 0 ? c : strcmp(x->g_key[1], y->g_key[1]);
+}
+
+/* The dimensions of by ("month,queue") that kind has; others left out. */
+static void
+sf_parse_by(struct sf_req *r, const char *by)
+{
+	char	 buf[64], *p, *save = NULL;
+	size_t	 i;
+	int	 k = 0;
+
+	r->r_dim[0] = r->r_dim[1] = -1;
+	if (by == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%s", by);
+	for (p = strtok_r(buf, ",", &save); p != NULL && k < 2;
+	    p = strtok_r(NULL, ",", &save))
+		for (i = 0; i < SF_NDIMS; i++)
+			if (strcmp(sf_dims[i].name, p) == 0 &&
+			    (sf_dims[i].kinds & (1 << r->r_kind)))
+				r->r_dim[k++] = (int)i;
+}
+
+/* The groups and totals of r as the API shows them. */
+static json_t *
+sf_result(struct sf_req *r)
+{
+	json_t	*o, *dims = json_array(), *groups = json_array(), *g;
+	size_t	 i;
+	int	 k;
+
+	if (r->r_n > 0)
+		qsort(r->r_groups, r->r_n, sizeof(*r->r_groups), sf_group_cmp);
+	for (k = 0; k < 2; k++)
+		if (r->r_dim[k] >= 0)
+			json_array_append_new(dims,
+			    json_string(sf_dims[r->r_dim[k]].name));
+	for (i = 0; i < r->r_n; i++) {
+		g = json_object();
+		for (k = 0; k < 2; k++)
+			if (r->r_dim[k] >= 0)
+				json_object_set_new(g, sf_dims[r->r_dim[k]]
+				    .name, r->r_groups[i].g_key[k][0] != '\0' ?
+				    json_string(r->r_groups[i].g_key[k]) :
+				    json_null());
+		sf_json(g, r->r_kind, &r->r_groups[i].g_t);
+		json_array_append_new(groups, g);
+	}
+	o = json_pack("{s:o, s:o, s:o}", "by", dims, "groups", groups,
+	    "totals", json_object());
+	sf_json(json_object_get(o, "totals"), r->r_kind, &r->r_total);
+	if (r->r_kind == SF_FOLLOWUP)
+		json_object_set_new(o, "on_time_default_s",
+		    json_integer(SF_WINDOW_DEFAULT_S));
+	if (r->r_oom)
+		json_object_set_new(o, "note", json_string("too many groups: "
+		    "the groups are cut short; the totals are whole"));
+	return o;
+}
+
+static json_t *
+sf_stats(struct store *s, const struct config *cf, enum sf_kind kind,
+    int64_t from, int64_t to, const char *by)
+{
+	struct sf_req	 r;
+	json_t		*o = NULL;
+	int		 rc;
+
+	memset(&r, 0, sizeof(r));
+	r.r_cf = cf;
+	r.r_kind = kind;
+	sf_parse_by(&r, by);
+	if (kind == SF_FOLLOWUP)
+		rc = store_followup_steps(s, from, to, clock_now(), sf_step_cb,
+		    &r);
+	else
+		rc = store_crisis_range(s, from, to, sf_crisis_cb, &r);
+	if (rc == STORE_OK)
+		o = sf_result(&r);
+	free(r.r_groups);
+	return o;
+}
+
+/*
+ * The follow-up measures of the steps first due in [from, to), grouped
+ * by the dimensions of by that steps have (a time unit, queue, operator:
+ * the step's counselor). NULL when the store failed.
+ */
+json_t *
+stats_followup(struct store *s, const struct config *cf, int64_t from,
+    int64_t to, const char *by)
+{
+	return sf_stats(s, cf, SF_FOLLOWUP, from, to, by);
+}
+
+/* The crisis measures of the calls started in [from, to). */
+json_t *
+stats_crisis(struct store *s, const struct config *cf, int64_t from,
+    int64_t to, const char *by)
+{
+	return sf_stats(s, cf, SF_CRISIS, from, to, by);
+}
