@@ -163,6 +163,9 @@ void		 config_free(struct config *);
 /* form.c */
 int		 form_run(struct hl *, json_t *, time_t);
 
+/* form_crisis.c */
+int		 form_crisis(struct hl *, json_t *, const json_t *);
+
 /* fields.c */
 struct fields {
 	json_t		*set;		/* the fields given; times as typed */

@@ -153,6 +153,7 @@ api_send(struct evhttp_request *req, int code, struct evbuffer *body)
 	case 409: reason = "Conflict"; break;
 	case 412: reason = "Precondition Failed"; break;
 	case 415: reason = "Unsupported Media Type"; break;
+	case 422: reason = "Unprocessable Content"; break;
 	case 429: reason = "Too Many Requests"; break;
 	case 431: reason = "Request Header Fields Too Large"; break;
 	case 503: reason = "Service Unavailable"; break;

@@ -43,6 +43,12 @@ api_call_error(struct ctx *x, const struct call_error *err)
 		    err->ce_msg);
 		return;
 	}
+	/* Well formed, but the config asks more of a call at this risk. */
+	if (strcmp(err->ce_kind, "required_field") == 0) {
+		api_error(x, 422, err->ce_kind, err->ce_field, "%s",
+		    err->ce_msg);
+		return;
+	}
 	api_error(x, 400, err->ce_kind, err->ce_field, "%s", err->ce_msg);
 }
 
