@@ -227,3 +227,46 @@ class TestCrisisStats(DaemonTest):
                            "&by=risk", who="chen")
         self.assertEqual([(x["risk"], x["calls"]) for x in
                           r.json["crisis"]["groups"]], [("low", 4)])
+
+
+class TestMigration(DaemonTest):
+    """The migration that keeps a step's first due time, on a store made
+    before it: untried steps keep their due time, tried ones take their
+    first attempt's."""
+    plans = PLANS
+    replace = {"queues": QUEUES}
+
+    def test_first_due_filled_in(self):
+        r = self.d.post_call(good(risk="high", topics=["other"]))
+        items = [i["item"] for i in r.json["queue_items"]
+                 if i["kind"].startswith("followup-")]
+        self.d.stop()
+        db = sqlite3.connect(self.d.db)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        due = dict(db.execute("SELECT id, due_at FROM queue_items"))
+        db.execute("INSERT INTO attempts (item_id, call_id, at, by, result)"
+                   " VALUES (?, ?, 1767225600, 'zhao', 'busy'),"
+                   " (?, ?, 1767229200, 'zhao', 'busy')",
+                   (items[0], r.json["id"], items[0], r.json["id"]))
+        db.execute("UPDATE queue_items SET attempts = 2, due_at = ?"
+                   " WHERE id = ?", (1767229200 + 3600, items[0]))
+        # As the store was before: no column, one version down.
+        db.execute("DROP INDEX queue_items_due_first")
+        db.execute("ALTER TABLE queue_items DROP COLUMN due_first")
+        db.execute("PRAGMA user_version = %d" % (version - 1))
+        db.commit()
+        db.close()
+        self.d.start()
+        self.d.stop()
+        db = sqlite3.connect(self.d.db)
+        got = dict(db.execute("SELECT id, due_first FROM queue_items"))
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0],
+                         version)
+        db.close()
+        self.assertEqual(got[items[0]], 1767225600)
+        self.assertEqual([got[i] for i in items[1:]],
+                         [due[i] for i in items[1:]])
+        # The referral routing made is no step: none.
+        self.assertEqual([v for k, v in got.items() if k not in items],
+                         [None] * (len(got) - len(items)))
+        self.d.start()
