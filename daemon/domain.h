@@ -307,5 +307,12 @@ json_t	*stats_followup(struct store *, const struct config *, int64_t,
 	    int64_t, const char *);
 json_t	*stats_crisis(struct store *, const struct config *, int64_t,
 	    int64_t, const char *);
+#define STATS_FOLLOWUP_NMONTH	7
+extern const char *const stats_followup_measures[];
+int	 stats_followup_init(struct event_base *, struct store *,
+	    const struct config *);
+void	 stats_followup_set_config(const struct config *);
+void	 stats_followup_free(void);
+const int64_t *stats_followup_month(void);
 
 #endif /* HOTLINED_DOMAIN_H */

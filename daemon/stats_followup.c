@@ -13,11 +13,15 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
 
 #include "domain.h"
 
 #define SF_GROUPS_MAX		20000
 #define SF_WINDOW_DEFAULT_S	86400	/* on time, when the queue has no SLA */
+#define SF_MONTH_TICK_S		30	/* this month's figures, for /metrics */
 
 const char *const stats_bands[] = { "0", "1-3", "4-6", "7-10", NULL };
 static const char *const sf_timeframes[] = { "72h", "1w", "later", NULL };
@@ -390,4 +394,96 @@ stats_crisis(struct store *s, const struct config *cf, int64_t from,
     int64_t to, const char *by)
 {
 	return sf_stats(s, cf, SF_CRISIS, from, to, by);
+}
+
+/* This month's follow-up figures for the status listener's /metrics. */
+static struct {
+	struct store		*m_store;
+	const struct config	*m_cf;
+	struct event		*m_ev;
+	int64_t			 m_v[STATS_FOLLOWUP_NMONTH];
+} sfm;
+
+static int64_t
+sf_month_start(int64_t t)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	localtime_r(&tt, &tm);
+	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
+	tm.tm_mday = 1;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static void
+sf_month_add(const struct followup_row *row, void *arg)
+{
+	sf_add_step(arg, sfm.m_cf, row);
+}
+
+/* Read this month's steps again (indexed by first due time). */
+static void
+sf_month_tick(evutil_socket_t fd, short events, void *arg)
+{
+	struct timeval	 tv = { SF_MONTH_TICK_S, 0 };
+	struct sf_tally	 t;
+	int64_t		 now = clock_now();
+
+	(void)fd;
+	(void)events;
+	(void)arg;
+	memset(&t, 0, sizeof(t));
+	if (store_followup_steps(sfm.m_store, sf_month_start(now), now + 1,
+	    now, sf_month_add, &t) == STORE_OK) {
+		sfm.m_v[0] = t.t_due;
+		sfm.m_v[1] = t.t_on_time;
+		sfm.m_v[2] = t.t_late;
+		sfm.m_v[3] = t.t_escalated;
+		sfm.m_v[4] = t.t_ended;
+		sfm.m_v[5] = t.t_open;
+		sfm.m_v[6] = t.t_attempts;
+	}
+	evtimer_add(sfm.m_ev, &tv);
+}
+
+const char *const stats_followup_measures[STATS_FOLLOWUP_NMONTH] = {
+    "due", "done_on_time", "done_late", "escalated", "ended_early", "open",
+    "attempts" };
+
+/* Count this month's steps now and every SF_MONTH_TICK_S seconds. */
+int
+stats_followup_init(struct event_base *base, struct store *s,
+    const struct config *cf)
+{
+	memset(&sfm, 0, sizeof(sfm));
+	sfm.m_store = s;
+	sfm.m_cf = cf;
+	if ((sfm.m_ev = evtimer_new(base, sf_month_tick, NULL)) == NULL)
+		return -1;
+	/* Now, so the first status snapshot has them. */
+	sf_month_tick(-1, 0, NULL);
+	return 0;
+}
+
+void
+stats_followup_set_config(const struct config *cf)
+{
+	sfm.m_cf = cf;
+}
+
+void
+stats_followup_free(void)
+{
+	if (sfm.m_ev != NULL)
+		event_free(sfm.m_ev);
+	memset(&sfm, 0, sizeof(sfm));
+}
+
+/* This month's figures, in the order of stats_followup_measures. */
+const int64_t *
+stats_followup_month(void)
+{
+	return sfm.m_v;
 }

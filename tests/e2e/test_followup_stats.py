@@ -7,6 +7,7 @@ by month, queue and counselor; steps not yet due not counted; the
 crisis records of the calls by intensity band, plan time frame,
 emergency agency and outcome; the monthly report shows both."""
 import datetime
+import re
 import sqlite3
 
 from harness import DaemonTest, good
@@ -270,3 +271,40 @@ class TestMigration(DaemonTest):
         self.assertEqual([v for k, v in got.items() if k not in items],
                          [None] * (len(got) - len(items)))
         self.d.start()
+
+
+class TestMetrics(DaemonTest):
+    """This month's steps on the status listener's /metrics, read again
+    at start (and every 30 s)."""
+    plans = PLANS
+    replace = {"queues": QUEUES}
+    status = True
+
+    def test_month_on_metrics(self):
+        r = self.d.post_call(good(risk="high", topics=["other"]))
+        s1, s2, s3 = [i["item"] for i in r.json["queue_items"]
+                      if i["kind"].startswith("followup-")]
+        self.d.stop()
+        now = int(datetime.datetime.now(CST).timestamp())
+        start = int(datetime.datetime.now(CST).replace(
+            day=1, hour=0, minute=0, second=0, microsecond=0).timestamp())
+        due = max(start, now - 120)
+        db = sqlite3.connect(self.d.db)
+        # s1 reached at once after two tries; s2 escalated, still open;
+        # s3 not yet due.
+        db.execute("UPDATE queue_items SET due_first = ?, state = 'done',"
+                   " completed_at = ?, completed_by = 'zhao', attempts = 2"
+                   " WHERE id = ?", (due, due + 1, s1))
+        db.execute("UPDATE queue_items SET due_first = ?, attempts = 3,"
+                   " escalated_at = ? WHERE id = ?", (due, due + 1, s2))
+        db.commit()
+        db.close()
+        self.d.start()
+        text = self.d.status("/metrics").raw.decode()
+        got = dict(re.findall(
+            r'^hotlined_followup_steps_month\{measure="(\w+)"\} (\d+)$',
+            text, re.M))
+        self.assertEqual(got, {"due": "2", "done_on_time": "1",
+                               "done_late": "0", "escalated": "1",
+                               "ended_early": "0", "open": "1",
+                               "attempts": "5"}, text)
