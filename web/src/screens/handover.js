@@ -33,7 +33,7 @@ function emergenciesTable(ctx, list) {
     { label: t('field.risk'), value: (c) => riskText(ctx, c.risk) },
     { label: t('field.operator'), value: (c) => c.operator },
     { label: t('field.emergency'), value: (c) => (c.emergency ? `${t(`agency.${c.emergency.agency}`)} · ${fmtDateTime(c.emergency.contacted_at)}${c.emergency.reference ? ` · ${c.emergency.reference}` : ''}` : '') },
-    { label: t('attempt.result'), value: (c) => (c.emergency ? t(`outcome.emergency.${c.emergency.confirmed}`) : '') },
+    { label: t('handover.confirmed'), value: (c) => (c.emergency ? t(`outcome.emergency.${c.emergency.confirmed}`) : '') },
   ], list));
 }
 

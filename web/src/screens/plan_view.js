@@ -8,7 +8,6 @@ import { get, post } from '../api.js';
 import { fmtDateTime, fmtSpan } from '../time.js';
 import { choiceGroup } from '../widgets.js';
 import { modal } from '../modal.js';
-import { kindText } from './record_view.js';
 
 function attemptsTable(list) {
   if (!list.length) return h('p', { class: 'hint' }, t('plan.noattempts'));
@@ -23,7 +22,7 @@ function attemptsTable(list) {
 function stepView(s) {
   return h('li', { class: 'plan-step', 'data-item': String(s.id) },
     h('div', { class: 'step-head' },
-      h('strong', null, t('plan.step', { n: s.step })), ' · ', kindText(s.kind), ' · ', t(`state.${s.state}`),
+      h('strong', null, t('plan.step', { n: s.step })), ' · ', t(`state.${s.state}`),
       ' · ', t('plan.due', { at: fmtDateTime(s.due_at) }), ' · ', t('plan.attempts', { n: s.attempts }),
       s.escalated ? [' · ', h('span', { class: 'flag-bad' }, t('plan.escalated'))] : null),
     attemptsTable(s.attempt_log || []));

@@ -37,21 +37,24 @@ function followupTable(ctx, f, dim) {
   ].concat(FOLLOWUP.map((m) => ({ label: t(`measure.${m}`), num: true, value: (g) => followupText(m, g[m]) }))), rows));
 }
 
-// The crisis records' totals: each measure's codes and counts.
-function crisisTable(c) {
-  const band = (o) => Object.entries(o || {}).map(([k, v]) => `${k === 'none' ? t('crisis.band.none') : k}：${v}`).join('，');
-  const codes = (o, p) => Object.entries(o || {}).map(([k, v]) => `${t(`${p}.${k}`)}：${v}`).join('，');
+// The crisis records' totals: each measure's codes (in the schema's
+// order) and counts.
+function crisisTable(ctx, c) {
+  const sc = ctx.schema.crisis || {};
+  const band = (o) => (sc.intensity_bands || Object.keys(o || {})).concat(['none'])
+    .map((k) => `${k === 'none' ? t('crisis.band.none') : k}：${(o || {})[k] ?? 0}`).join('，');
+  const codes = (o, p, order) => (order || Object.keys(o || {})).map((k) => `${t(`${p}.${k}`)}：${(o || {})[k] ?? 0}`).join('，');
   const rows = [
     [t('crisis.calls'), String(c.calls ?? 0)],
     [t('field.ideation_intensity'), band(c.ideation_intensity)],
     [t('field.hopelessness'), band(c.hopelessness)],
-    [t('field.plan_timeframe'), codes(c.plan_timeframe, 'timeframe')],
+    [t('field.plan_timeframe'), codes(c.plan_timeframe, 'timeframe', sc.plan_timeframes)],
     [t('crisis.emergencies'), String(c.emergencies ?? 0)],
-    [t('crisis.agency'), codes(c.emergency_agency, 'agency')],
-    [t('crisis.outcome'), codes(c.emergency_outcome, 'outcome.emergency')],
+    [t('crisis.agency'), codes(c.emergency_agency, 'agency', sc.emergency_agencies)],
+    [t('crisis.outcome'), codes(c.emergency_outcome, 'outcome.emergency', sc.emergency_outcomes)],
   ];
   return h('div', { class: 'table-wrap' }, table([
-    { label: t('report.crisis'), value: (r) => r[0] }, { label: '', value: (r) => r[1] }], rows));
+    { label: t('report.crisis.item'), value: (r) => r[0] }, { label: t('report.crisis.count'), value: (r) => r[1] }], rows));
 }
 
 function monthRange(m) {
@@ -111,7 +114,7 @@ export function render(main, ctx) {
           h('h3', null, t('report.followup.counselor')),
           followupTable(ctx, results[SECTIONS.length].followup || {}, 'operator'),
           h('h3', null, t('report.crisis')),
-          crisisTable((results[0].crisis || {}).totals || {})));
+          crisisTable(ctx, (results[0].crisis || {}).totals || {})));
       SECTIONS.forEach((s, i) => {
         const cd = chartData(ctx, [s.by], results[i].groups, 'calls');
         charts.draw(chartEls[i], { ...cd, yName: measureUnit('calls') });
