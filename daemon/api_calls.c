@@ -129,7 +129,8 @@ api_calls_post(struct ctx *x)
 	if ((w->w_body = api_body(x)) == NULL)
 		goto fail;
 	if (call_from_json(&w->w_call, w->w_body, x->x_api->a_cf,
-	    clock_now(), &err) == -1) {
+	    clock_now(), &err) == -1 || crisis_required(x->x_api->a_cf,
+	    w->w_call.c_risk, w->w_call.c_crisis, &err) == -1) {
 		api_call_error(x, &err);
 		goto fail;
 	}
@@ -596,6 +597,7 @@ api_patch_run(struct write *w)
 		goto done;
 	}
 	if (call_patch(&old, w->w_body, a->a_cf, &new, &changes,
+	    &err) == -1 || crisis_required_patch(a->a_cf, &new, changes,
 	    &err) == -1) {
 		api_call_error(x, &err);
 		goto done;

@@ -398,8 +398,6 @@ call_from_json(struct call *c, json_t *o, const struct config *cf,
 	if (c->c_crisis != NULL && json_object_get(c->c_crisis,
 	    "emergency") != NULL)
 		c->c_emergency = 1;
-	if (crisis_required(cf, c->c_risk, c->c_crisis, err) == -1)
-		return -1;
 	if (c->c_call_type == NULL &&
 	    (c->c_call_type = strdup("counseling")) == NULL)
 		return call_fail(err, "internal", "", "out of memory");

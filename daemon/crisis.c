@@ -266,6 +266,23 @@ crisis_required(const struct config *cf, const char *risk,
 	return 0;
 }
 
+/*
+ * An amendment's changes (field: {from, to}) to c: the requirement is
+ * checked again when they touch the risk or a crisis field, so a change
+ * of something else (a legal hold) never trips over an older record.
+ */
+int
+crisis_required_patch(const struct config *cf, const struct call *c,
+    const json_t *changes, struct call_error *err)
+{
+	size_t	 i;
+	int	 touched = json_object_get(changes, "risk") != NULL;
+
+	for (i = 0; crisis_fields[i] != NULL && !touched; i++)
+		touched = json_object_get(changes, crisis_fields[i]) != NULL;
+	return touched ? crisis_required(cf, c->c_risk, c->c_crisis, err) : 0;
+}
+
 /* Each crisis field of crisis (or NULL) into o; null when absent. */
 void
 crisis_to_json(const json_t *crisis, json_t *o)

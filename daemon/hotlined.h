@@ -393,6 +393,8 @@ extern const char *const crisis_timeframes[];
 extern const char *const crisis_answers[];
 int	 crisis_required(const struct config *, const char *, const json_t *,
 	    struct call_error *);
+int	 crisis_required_patch(const struct config *, const struct call *,
+	    const json_t *, struct call_error *);
 int	 crisis_from_json(json_t *, int64_t, int64_t, json_t **,
 	    struct call_error *);
 void	 crisis_to_json(const json_t *, json_t *);

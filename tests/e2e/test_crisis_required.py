@@ -3,7 +3,8 @@ call must carry from a risk level up, refused with 422 naming the first
 missing field on POST and PATCH (a call below the level is not asked);
 the codes and the requirement in GET /v1/schema; the interactive form
 asks for them once the risk reaches the level; a bad setting exits 78
-naming the line."""
+naming the line; calls stored before it are held to it only when an
+amendment touches their risk or a crisis field."""
 import os
 import shutil
 import subprocess
@@ -99,6 +100,31 @@ class TestRequired(DaemonTest):
                           "unreachable", "other"])
         # The harness runs without plans unless asked.
         self.assertEqual(s["plans"], [])
+
+
+class TestOlderCalls(DaemonTest):
+    """Calls stored before the requirement: a change of something else
+    (a legal hold, the outcome) goes through; one of the risk or a crisis
+    field is held to it."""
+
+    def test_other_changes_pass(self):
+        cid = self.d.post_call(good(risk="high")).json["id"]
+        self.d.stop()
+        with open(self.d.conf, "a", encoding="utf-8") as f:
+            f.write(REQUIRE)
+        self.d.start()
+        self.assertEqual(self.d.request("PATCH", f"/v1/calls/{cid}",
+                                        {"legal_hold": True}, who="chen")
+                         .status, 200)
+        self.assertEqual(self.d.request("PATCH", f"/v1/calls/{cid}",
+                                        {"outcome": "referred"}).status, 200)
+        r = self.d.request("PATCH", f"/v1/calls/{cid}", {"risk": "imminent"})
+        self.assertError(r, 422, "required_field", "ideation_intensity")
+        r = self.d.request("PATCH", f"/v1/calls/{cid}",
+                           {"ideation_intensity": 5})
+        self.assertError(r, 422, "required_field", "hopelessness")
+        self.assertEqual(self.d.request("GET", f"/v1/calls/{cid}")
+                         .json["version"], 3)
 
 
 class TestSchemaPlans(DaemonTest):
