@@ -124,6 +124,7 @@ LAYER_ARGS   := --private '$(PRIVATE_H)' \
 # The layer of each unit test (tests/unit/NAME.c). test_status asks the
 # status listener (status_init, status_json): the top.
 test_call.layer   := base
+test_crisis.layer := base
 test_clock.layer  := base
 test_config.layer := base
 test_notify.layer := base
