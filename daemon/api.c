@@ -123,8 +123,10 @@ api_set_config(struct api *a, const struct config *cf)
 	struct stats_run	*j;
 
 	a->a_cf = cf;
-	TAILQ_FOREACH(j, &a->a_stats, sj_entry)
+	TAILQ_FOREACH(j, &a->a_stats, sj_entry) {
 		stats_set_config(j->sj_job, cf);
+		stats_more_set_config(j->sj_more, cf);
+	}
 }
 
 /* From now on every request gets 503: the daemon is going away. */

@@ -303,10 +303,13 @@ json_t	*pbx_stats(struct store *, const struct config *, int64_t, int64_t,
 
 /* stats_followup.c */
 extern const char *const stats_bands[];
-json_t	*stats_followup(struct store *, const struct config *, int64_t,
-	    int64_t, const char *);
-json_t	*stats_crisis(struct store *, const struct config *, int64_t,
-	    int64_t, const char *);
+struct stats_more;
+struct stats_more *stats_more_start(struct store *, const struct config *,
+	    int64_t, int64_t, const char *);
+int	 stats_more_step(struct stats_more *);
+json_t	*stats_more_result(struct stats_more *);
+void	 stats_more_set_config(struct stats_more *, const struct config *);
+void	 stats_more_free(struct stats_more *);
 #define STATS_FOLLOWUP_NMONTH	7
 extern const char *const stats_followup_measures[];
 int	 stats_followup_init(struct event_base *, struct store *,

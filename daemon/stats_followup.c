@@ -353,47 +353,83 @@ sf_result(struct sf_req *r)
 	return o;
 }
 
-static json_t *
-sf_stats(struct store *s, const struct config *cf, enum sf_kind kind,
-    int64_t from, int64_t to, const char *by)
-{
-	struct sf_req	 r;
-	json_t		*o = NULL;
-	int		 rc;
-
-	memset(&r, 0, sizeof(r));
-	r.r_cf = cf;
-	r.r_kind = kind;
-	sf_parse_by(&r, by);
-	if (kind == SF_FOLLOWUP)
-		rc = store_followup_steps(s, from, to, clock_now(), sf_step_cb,
-		    &r);
-	else
-		rc = store_crisis_range(s, from, to, sf_crisis_cb, &r);
-	if (rc == STORE_OK)
-		o = sf_result(&r);
-	free(r.r_groups);
-	return o;
-}
+#define SF_SLICE_S	(7 * 86400)	/* read a week per loop turn */
 
 /*
- * The follow-up measures of the steps first due in [from, to), grouped
- * by the dimensions of by that steps have (a time unit, queue, operator:
- * the step's counselor). NULL when the store failed.
+ * The follow-up and crisis measures of one GET /v1/stats, read a week of
+ * the range per step (stats_more_step), so a year never holds the loop.
  */
-json_t *
-stats_followup(struct store *s, const struct config *cf, int64_t from,
+struct stats_more {
+	struct store		*m_store;
+	struct sf_req		 m_req[2];	/* SF_FOLLOWUP, SF_CRISIS */
+	int64_t			 m_from, m_to, m_at, m_now;
+};
+
+struct stats_more *
+stats_more_start(struct store *s, const struct config *cf, int64_t from,
     int64_t to, const char *by)
 {
-	return sf_stats(s, cf, SF_FOLLOWUP, from, to, by);
+	struct stats_more	*m;
+	int			 k;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->m_store = s;
+	m->m_from = m->m_at = from;
+	m->m_to = to;
+	m->m_now = clock_now();
+	for (k = 0; k < 2; k++) {
+		m->m_req[k].r_cf = cf;
+		m->m_req[k].r_kind = (enum sf_kind)k;
+		sf_parse_by(&m->m_req[k], by);
+	}
+	return m;
 }
 
-/* The crisis measures of the calls started in [from, to). */
-json_t *
-stats_crisis(struct store *s, const struct config *cf, int64_t from,
-    int64_t to, const char *by)
+/* One week of the range: 1 more to read, 0 done, -1 the store failed. */
+int
+stats_more_step(struct stats_more *m)
 {
-	return sf_stats(s, cf, SF_CRISIS, from, to, by);
+	int64_t	 hi;
+
+	if (m->m_at >= m->m_to)
+		return 0;
+	hi = m->m_to - m->m_at > SF_SLICE_S ? m->m_at + SF_SLICE_S : m->m_to;
+	if (store_followup_steps(m->m_store, m->m_at, hi, m->m_now,
+	    sf_step_cb, &m->m_req[SF_FOLLOWUP]) != STORE_OK ||
+	    store_crisis_range(m->m_store, m->m_at, hi, sf_crisis_cb,
+	    &m->m_req[SF_CRISIS]) != STORE_OK)
+		return -1;
+	m->m_at = hi;
+	return m->m_at < m->m_to;
+}
+
+/* {"followup": {...}, "crisis": {...}} once every step was read. */
+json_t *
+stats_more_result(struct stats_more *m)
+{
+	return json_pack("{s:o, s:o}", "followup",
+	    sf_result(&m->m_req[SF_FOLLOWUP]), "crisis",
+	    sf_result(&m->m_req[SF_CRISIS]));
+}
+
+/* A reload: the SLA windows come from cf now. */
+void
+stats_more_set_config(struct stats_more *m, const struct config *cf)
+{
+	if (m == NULL)
+		return;
+	m->m_req[0].r_cf = m->m_req[1].r_cf = cf;
+}
+
+void
+stats_more_free(struct stats_more *m)
+{
+	if (m == NULL)
+		return;
+	free(m->m_req[0].r_groups);
+	free(m->m_req[1].r_groups);
+	free(m);
 }
 
 /* This month's follow-up figures for the status listener's /metrics. */
