@@ -145,9 +145,9 @@ class TestSchemaPlans(DaemonTest):
 class TestForm(DaemonTest):
     extra = REQUIRE
 
-    def terminal(self, *args):
+    def terminal(self, *args, lang="C.UTF-8"):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-               "HOME": self.tmp, "TERM": "xterm", "LANG": "C.UTF-8",
+               "HOME": self.tmp, "TERM": "xterm", "LANG": lang,
                "TZ": "Asia/Shanghai",
                "XDG_STATE_HOME": os.path.join(self.tmp, "state"),
                "XDG_CONFIG_HOME": os.path.join(self.tmp, "xdg"),
@@ -209,6 +209,25 @@ class TestForm(DaemonTest):
         t.send("s")
         self.assertEqual(t.finish(), 0, t.text())
         self.check_stored()
+
+    def test_in_chinese(self):
+        t = self.terminal("--line", "400", "--caller-type", "medic",
+                          "--topic", "anxiety", "--risk", "imminent",
+                          lang="zh_CN.UTF-8")
+        self.answer(t, (("自杀意念强度，0-10", "abc"),
+                        ("请输入 0 至 10 的整数", None),
+                        ("自杀意念强度，0-10", "10"),
+                        ("无望感，0-10", "9"),
+                        ("哥伦比亚自杀风险筛查（近三个月）", None),
+                        ("希望自己死去", "1"), ("主动的自杀想法", "1"),
+                        ("想过自杀方法", "1"), ("有付诸行动的意图", "1"),
+                        ("有具体计划", "1"), ("自杀行为", "2"),
+                        ("计划时间框架", "1")))
+        self.assertEqual(t.finish(), 0, t.text())
+        rec = self.d.request("GET", "/v1/calls/1", who="chen").json
+        self.assertEqual((rec["risk"], rec["ideation_intensity"],
+                          rec["hopelessness"], rec["plan_timeframe"]),
+                         ("imminent", 10, 9, "72h"))
 
     def test_low_risk_is_not_asked(self):
         t = self.terminal("--line", "400", "--caller-type", "medic",
