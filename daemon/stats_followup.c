@@ -1,6 +1,7 @@
 /*
  * The follow-up and crisis measures of GET /v1/stats, beside the calls'
- * (stats.c) and the phone's (pbx_stats.c), each from one indexed read.
+ * (stats.c) and the phone's (pbx_stats.c), read a week of the range per
+ * loop turn; and this month's follow-up figures for /metrics.
  *
  * Follow-up: the plans' steps, counted in the bucket of the time each
  * first fell due (once that time has come): done on time (the caller
@@ -24,7 +25,6 @@
 #define SF_MONTH_TICK_S		30	/* this month's figures, for /metrics */
 
 const char *const stats_bands[] = { "0", "1-3", "4-6", "7-10", NULL };
-static const char *const sf_timeframes[] = { "72h", "1w", "later", NULL };
 #define SF_NBANDS	4
 #define SF_NFRAMES	3
 #define SF_NAGENCIES	6
@@ -134,7 +134,7 @@ sf_add_crisis(struct sf_tally *t, const struct crisis_row *r)
 	t->t_calls++;
 	t->t_ideation[sf_band(r->cr_ideation)]++;
 	t->t_hopeless[sf_band(r->cr_hopelessness)]++;
-	if ((i = sf_index(sf_timeframes, r->cr_timeframe)) >= 0)
+	if ((i = sf_index(crisis_timeframes, r->cr_timeframe)) >= 0)
 		t->t_frames[i]++;
 	if (r->cr_agency[0] == '\0')
 		return;
@@ -278,7 +278,7 @@ sf_json(json_t *o, enum sf_kind kind, const struct sf_tally *t)
 	b = sf_counts(stats_bands, t->t_hopeless, SF_NBANDS);
 	json_object_set_new(b, "none", json_integer(t->t_hopeless[SF_NBANDS]));
 	json_object_set_new(o, "hopelessness", b);
-	json_object_set_new(o, "plan_timeframe", sf_counts(sf_timeframes,
+	json_object_set_new(o, "plan_timeframe", sf_counts(crisis_timeframes,
 	    t->t_frames, SF_NFRAMES));
 	json_object_set_new(o, "emergencies", json_integer(t->t_emerg));
 	json_object_set_new(o, "emergency_agency", sf_counts(crisis_agencies,

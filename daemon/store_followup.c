@@ -1,7 +1,7 @@
 /*
  * What the follow-up and crisis statistics (stats_followup.c) read: the
  * plans' steps by the time they first fell due, and the crisis records
- * of the calls started in a range. One indexed read each.
+ * of the calls started in a range, each along an index.
  */
 #include <stdio.h>
 #include <string.h>
