@@ -108,7 +108,8 @@ status.files := status.c status.h status_int.h
 status.sees  := store base
 store.files  := store.c store_*.c store.h store_int.h
 store.sees   := base
-base.files   := log.c clock.c config.c config_pbx.c call.c crisis.c route.c \
+base.files   := log.c clock.c config.c config_pbx.c config_crisis.c call.c \
+                crisis.c route.c \
                 digest.c password.c tls.c notify.c priv.c careform*.c \
                 hotlined.h careform.h config_int.h
 base.sees    :=
@@ -123,6 +124,7 @@ LAYER_ARGS   := --private '$(PRIVATE_H)' \
 # The layer of each unit test (tests/unit/NAME.c). test_status asks the
 # status listener (status_init, status_json): the top.
 test_call.layer   := base
+test_crisis.layer := base
 test_clock.layer  := base
 test_config.layer := base
 test_notify.layer := base

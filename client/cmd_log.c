@@ -119,8 +119,9 @@ cmd_log_missing(const json_t *set)
 
 /*
  * Fill in the required fields. On a terminal, when one is missing, the
- * form asks for the whole call (the flags given are kept); elsewhere a
- * missing field is a usage error.
+ * form asks for the whole call (the flags given are kept), and when none
+ * is, for the crisis fields the server requires at the call's risk;
+ * elsewhere a missing field is a usage error.
  */
 static int
 cmd_log_require(struct hl *hl, json_t *set, time_t started)
@@ -130,6 +131,12 @@ cmd_log_require(struct hl *hl, json_t *set, time_t started)
 	for (i = 0; i < CMD_LOG_NREQUIRED; i++)
 		if (json_object_get(set, cmd_log_required[i].field) == NULL)
 			break;
+	/* All given: on a terminal, the crisis fields the risk requires. */
+	if (i == CMD_LOG_NREQUIRED && isatty(STDIN_FILENO) &&
+	    form_crisis(hl, set, set) == -1) {
+		msg_error(_("nothing was logged"));
+		return EXIT_ERROR;
+	}
 	if (i == CMD_LOG_NREQUIRED)
 		return 0;
 	if (!isatty(STDIN_FILENO))

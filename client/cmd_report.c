@@ -2,7 +2,8 @@
  * hotline report: the monthly summary a union office sends upward, built
  * from GET /v1/stats: calls per line and per caller type, topics, risk,
  * follow-ups by queue with waits and escalations, calls per day, and the
- * busiest hours of the day. As text, or with --html as one self-contained
+ * busiest hours of the day; the follow-up plans and crisis records
+ * (cmd_report_care.c). As text, or with --html as one self-contained
  * page (inline SVG charts, no scripts, no external files) that prints
  * well and is well-formed XML.
  */
@@ -31,10 +32,14 @@ static const struct report_section report_sections[] = {
 	{ N_("Follow-ups by queue"), "queue", "queue", "follow_ups" },
 	{ N_("Calls per day"), "day", "day", "calls" },
 	{ N_("Busiest hours of the day"), "hour", "hour", "calls" },
+	/* The follow-up steps by counselor (cmd_report_care.c). */
+	{ NULL, "operator", "operator", "calls" },
 	{ NULL, "call_type", "call_type", "calls" },	/* for the totals */
 };
 #define REPORT_NSECTIONS \
 	(sizeof report_sections / sizeof report_sections[0])
+#define REPORT_QUEUE		4	/* the follow-ups by queue */
+#define REPORT_COUNSELOR	7	/* the follow-up steps by counselor */
 
 /* A bar: its label and value. */
 struct report_bar {
@@ -321,6 +326,8 @@ report_html(FILE *fp, const char *title, json_t **res)
 		report_html_table(fp, &report_sections[i], res[i]);
 		fputs("</section>\n", fp);
 	}
+	report_care_html(fp, res[REPORT_QUEUE], res[REPORT_COUNSELOR],
+	    report_html_text);
 	fputs("</body>\n</html>\n", fp);
 }
 
@@ -369,6 +376,7 @@ report_text(const char *title, json_t **res)
 		table_free(t);
 		report_bars_free(v, n);
 	}
+	report_care_text(res[REPORT_QUEUE], res[REPORT_COUNSELOR]);
 }
 
 /* "2020-02" -> its first and last day; 0, or a usage error. */

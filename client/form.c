@@ -326,6 +326,7 @@ form_pass(struct form *fm)
 	    (rv = form_code(fm, "age_band", "age_bands", 0)) != FORM_OK ||
 	    (rv = form_topics(fm)) != FORM_OK ||
 	    (rv = form_risk(fm)) != FORM_OK ||
+	    (rv = form_crisis(fm->hl, fm->set, fm->given)) != FORM_OK ||
 	    (rv = form_code(fm, "outcome", "outcomes", 0)) != FORM_OK)
 		return rv;
 	if (!form_given(fm, "callback_at") && !form_given(fm, "outcome") &&

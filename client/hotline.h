@@ -108,6 +108,11 @@ void		 cmd_list_param(char **, const char *, const char *);
 /* cmd_report.c */
 int		 cmd_report(struct hl *, int, char **);
 
+/* cmd_report_care.c */
+void		 report_care_text(const json_t *, const json_t *);
+void		 report_care_html(FILE *, const json_t *, const json_t *,
+		    void (*)(FILE *, const char *));
+
 /* cmd_stats.c */
 int		 cmd_stats(struct hl *, int, char **);
 int		 cmd_stats_range(struct hl *, const char *, const char *,
@@ -157,6 +162,9 @@ void		 config_free(struct config *);
 
 /* form.c */
 int		 form_run(struct hl *, json_t *, time_t);
+
+/* form_crisis.c */
+int		 form_crisis(struct hl *, json_t *, const json_t *);
 
 /* fields.c */
 struct fields {

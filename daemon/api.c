@@ -123,8 +123,10 @@ api_set_config(struct api *a, const struct config *cf)
 	struct stats_run	*j;
 
 	a->a_cf = cf;
-	TAILQ_FOREACH(j, &a->a_stats, sj_entry)
+	TAILQ_FOREACH(j, &a->a_stats, sj_entry) {
 		stats_set_config(j->sj_job, cf);
+		stats_more_set_config(j->sj_more, cf);
+	}
 }
 
 /* From now on every request gets 503: the daemon is going away. */
@@ -153,6 +155,7 @@ api_send(struct evhttp_request *req, int code, struct evbuffer *body)
 	case 409: reason = "Conflict"; break;
 	case 412: reason = "Precondition Failed"; break;
 	case 415: reason = "Unsupported Media Type"; break;
+	case 422: reason = "Unprocessable Content"; break;
 	case 429: reason = "Too Many Requests"; break;
 	case 431: reason = "Request Header Fields Too Large"; break;
 	case 503: reason = "Service Unavailable"; break;

@@ -83,6 +83,7 @@ struct stats_run {
 	struct stats_req	*sj_job;
 	struct event		*sj_ev;
 	json_t			*sj_phone;	/* the phone measures */
+	struct stats_more	*sj_more;	/* follow-up and crisis */
 };
 
 /* An export being streamed, a page of calls at a time. */

@@ -43,6 +43,12 @@ api_call_error(struct ctx *x, const struct call_error *err)
 		    err->ce_msg);
 		return;
 	}
+	/* Well formed, but the config asks more of a call at this risk. */
+	if (strcmp(err->ce_kind, "required_field") == 0) {
+		api_error(x, 422, err->ce_kind, err->ce_field, "%s",
+		    err->ce_msg);
+		return;
+	}
 	api_error(x, 400, err->ce_kind, err->ce_field, "%s", err->ce_msg);
 }
 
@@ -123,7 +129,8 @@ api_calls_post(struct ctx *x)
 	if ((w->w_body = api_body(x)) == NULL)
 		goto fail;
 	if (call_from_json(&w->w_call, w->w_body, x->x_api->a_cf,
-	    clock_now(), &err) == -1) {
+	    clock_now(), &err) == -1 || crisis_required(x->x_api->a_cf,
+	    w->w_call.c_risk, w->w_call.c_crisis, &err) == -1) {
 		api_call_error(x, &err);
 		goto fail;
 	}
@@ -590,6 +597,7 @@ api_patch_run(struct write *w)
 		goto done;
 	}
 	if (call_patch(&old, w->w_body, a->a_cf, &new, &changes,
+	    &err) == -1 || crisis_required_patch(a->a_cf, &new, changes,
 	    &err) == -1) {
 		api_call_error(x, &err);
 		goto done;

@@ -20,7 +20,10 @@ api_stats_done(struct stats_run *j, json_t *o)
 	TAILQ_REMOVE(&a->a_stats, j, sj_entry);
 	if (o != NULL && j->sj_phone != NULL)
 		json_object_set(o, "phone", j->sj_phone);
+	if (o != NULL && j->sj_more != NULL)
+		json_object_update_new(o, stats_more_result(j->sj_more));
 	json_decref(j->sj_phone);
+	stats_more_free(j->sj_more);
 	if (o != NULL)
 		api_send(j->sj_req, 200, api_json_body(j->sj_req, o));
 	else {
@@ -47,6 +50,15 @@ api_stats_step(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
+	/* The follow-up and crisis measures first, a week a turn. */
+	if ((rc = stats_more_step(j->sj_more)) == 1) {
+		evtimer_add(j->sj_ev, &now);
+		return;
+	}
+	if (rc == -1) {
+		api_stats_done(j, NULL);
+		return;
+	}
 	if ((rc = stats_step(j->sj_job)) == 1) {
 		evtimer_add(j->sj_ev, &now);
 		return;
@@ -99,6 +111,16 @@ api_stats(struct ctx *x)
 		api_store_error(x, "compute the phone measures");
 		return;
 	}
+	/* The plans' steps and crisis records (stats_followup.c). */
+	if ((j->sj_more = stats_more_start(x->x_api->a_store, x->x_api->a_cf,
+	    from, to, evhttp_find_header(&x->x_query, "by"))) == NULL) {
+		json_decref(j->sj_phone);
+		event_free(j->sj_ev);
+		free(j);
+		stats_free(job);
+		api_error(x, 503, "internal", NULL, "out of memory");
+		return;
+	}
 	TAILQ_INSERT_TAIL(&x->x_api->a_stats, j, sj_entry);
 	evtimer_add(j->sj_ev, &now);
 }
@@ -110,6 +132,7 @@ api_stats_drop(struct stats_run *j, const char *kind, const char *why)
 	TAILQ_REMOVE(&j->sj_api->a_stats, j, sj_entry);
 	api_error_send(j->sj_req, 503, kind, NULL, why);
 	json_decref(j->sj_phone);
+	stats_more_free(j->sj_more);
 	event_free(j->sj_ev);
 	stats_free(j->sj_job);
 	free(j);

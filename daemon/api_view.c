@@ -98,6 +98,71 @@ api_codes(const struct code_list *cl)
 	return a;
 }
 
+/* A NULL-terminated list of fixed codes as a JSON array. */
+static json_t *
+api_list(const char *const *v)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; v[i] != NULL; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* The follow-up plans of the config, as a client shows them. */
+static json_t *
+api_plans(const struct config *cf)
+{
+	const struct plan_conf	*pc;
+	json_t			*a = json_array(), *o, *st;
+	size_t			 i, k;
+
+	for (i = 0; i < cf->cf_nplans; i++) {
+		pc = &cf->cf_plans[i];
+		st = json_array();
+		for (k = 0; k < pc->pc_nsteps; k++)
+			json_array_append_new(st, json_integer(pc->pc_steps[k]));
+		o = json_pack("{s:s, s:s, s:s, s:I, s:o, s:I, s:I}", "code",
+		    pc->pc_code, "name", pc->pc_name, "queue",
+		    cf->cf_queues.cl_v[pc->pc_match.ru_queue].cn_code,
+		    "priority", (json_int_t)pc->pc_match.ru_priority,
+		    "steps_s", st, "attempts", (json_int_t)pc->pc_attempts,
+		    "retry_after_s", (json_int_t)pc->pc_retry_s);
+		json_object_set_new(o, "risk_at_least",
+		    pc->pc_match.ru_risk_min >= 0 ? json_string(cf->cf_risks
+		    .cl_v[pc->pc_match.ru_risk_min].cn_code) : json_null());
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* The crisis record's codes, and what the config requires of it. */
+static json_t *
+api_crisis(const struct config *cf)
+{
+	const struct crisis_conf	*cc = &cf->cf_crisis;
+	json_t				*req = json_array();
+	size_t				 i;
+
+	for (i = 0; crisis_fields[i] != NULL; i++)
+		if (cc->cc_require & (1u << i))
+			json_array_append_new(req, json_string(crisis_fields[i]));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[ii], "
+	    "s:{s:o, s:o}}", "fields", api_list(crisis_fields),
+	    "screener_items", api_list(crisis_screener),
+	    "safety_plan_items", api_list(crisis_safety),
+	    "answers", api_list(crisis_answers),
+	    "plan_timeframes", api_list(crisis_timeframes),
+	    "emergency_agencies", api_list(crisis_agencies),
+	    "emergency_outcomes", api_list(crisis_confirmed),
+	    "intensity_bands", api_list(stats_bands),
+	    "score_range", 0, 10,
+	    "required", "from", cc->cc_from >= 0 ?
+	    json_string(cf->cf_risks.cl_v[cc->cc_from].cn_code) : json_null(),
+	    "fields", req);
+}
+
 void
 api_schema(struct ctx *x)
 {
@@ -119,6 +184,10 @@ api_schema(struct ctx *x)
 	    "assessment_answers", "yes", "no", "unknown",
 	    "limits", "notes_max_chars", (json_int_t)cf->cf_limits.lim_notes_max,
 	    "list_max", (json_int_t)cf->cf_limits.lim_list_max);
+	json_object_set_new(o, "crisis", api_crisis(cf));
+	json_object_set_new(o, "plans", api_plans(cf));
+	json_object_set_new(o, "attempt_results", api_list(plan_results));
+	json_object_set_new(o, "plan_end_reasons", api_list(plan_end_reasons));
 	api_reply(x, 200, o);
 }
 

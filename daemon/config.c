@@ -1203,7 +1203,8 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    "log", "store", "api", "status", "limits", "privacy",
 	    "retention", "web", "lines",
 	    "caller_types", "topics", "risk_levels", "outcomes", "queues",
-	    "routes", "callbacks", "plans", "shifts", "operators", "pbx", NULL };
+	    "routes", "callbacks", "plans", "shifts", "operators", "pbx",
+	    "crisis", NULL };
 
 	if (ld_known(ld, root, "", known) == -1 ||
 	    ld_string(ld, root, "", "timezone", "Asia/Shanghai",
@@ -1227,7 +1228,8 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    ld_callbacks(ld, root, cf) == -1 || ld_plans(ld, root, cf) == -1 ||
 	    ld_shifts(ld, root, cf) == -1 ||
 	    ld_operators(ld, root, cf) == -1 ||
-	    ld_pbx(ld, root, cf) == -1 ? -1 : 0;
+	    ld_pbx(ld, root, cf) == -1 || ld_crisis(ld, root, cf) == -1 ?
+	    -1 : 0;
 }
 
 /*

@@ -29,4 +29,7 @@ int	ld_group_duration(struct loader *, const config_setting_t *,
 int	ld_pbx(struct loader *, const config_setting_t *, struct config *);
 void	config_pbx_free(struct pbx_conf *);
 
+/* config_crisis.c */
+int	ld_crisis(struct loader *, const config_setting_t *, struct config *);
+
 #endif /* HOTLINED_CONFIG_INT_H */

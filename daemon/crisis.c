@@ -18,13 +18,13 @@
 
 const char *const crisis_fields[] = { "ideation_intensity", "hopelessness",
     "screener", "plan_timeframe", "safety_plan", "emergency", NULL };
-static const char *const crisis_screener[] = { "wish_dead",
+const char *const crisis_screener[] = { "wish_dead",
     "active_thoughts", "method", "intent", "plan", "behavior", NULL };
-static const char *const crisis_safety[] = { "warning_signs",
+const char *const crisis_safety[] = { "warning_signs",
     "coping_steps", "people_places", "professional_contacts", "means_safer",
     NULL };
-static const char *const crisis_answers[] = { "yes", "no", "unknown", NULL };
-static const char *const crisis_timeframes[] = { "72h", "1w", "later",
+const char *const crisis_answers[] = { "yes", "no", "unknown", NULL };
+const char *const crisis_timeframes[] = { "72h", "1w", "later",
     NULL };
 const char *const crisis_agencies[] = { "110", "120", "119", "family",
     "workplace", "other", NULL };
@@ -229,6 +229,58 @@ crisis_from_json(json_t *o, int64_t started, int64_t now, json_t **out,
 	else
 		json_decref(c);
 	return 0;
+}
+
+/*
+ * The crisis fields the config requires of a call at risk (a code), from
+ * crisis.require_from up: -1 with err naming the first one missing
+ * (plan_timeframe only when screener.plan is yes).
+ */
+int
+crisis_required(const struct config *cf, const char *risk,
+    const json_t *crisis, struct call_error *err)
+{
+	const struct crisis_conf	*cc = &cf->cf_crisis;
+	json_t				*sc;
+	size_t				 i;
+
+	if (cc->cc_from < 0 || risk == NULL ||
+	    config_risk_rank(cf, risk) < cc->cc_from)
+		return 0;
+	for (i = 0; crisis_fields[i] != NULL; i++) {
+		if ((cc->cc_require & (1u << i)) == 0 || (crisis != NULL &&
+		    json_object_get(crisis, crisis_fields[i]) != NULL))
+			continue;
+		if (strcmp(crisis_fields[i], "plan_timeframe") == 0) {
+			sc = crisis != NULL ? json_object_get(crisis,
+			    "screener") : NULL;
+			if (sc == NULL || strcmp(json_string_value(
+			    json_object_get(sc, "plan")), "yes") != 0)
+				continue;
+		}
+		return call_fail(err, "required_field", crisis_fields[i],
+		    "%s is required for a call at risk %s (the config requires "
+		    "it from %s up)", crisis_fields[i], risk,
+		    cf->cf_risks.cl_v[cc->cc_from].cn_code);
+	}
+	return 0;
+}
+
+/*
+ * An amendment's changes (field: {from, to}) to c: the requirement is
+ * checked again when they touch the risk or a crisis field, so a change
+ * of something else (a legal hold) never trips over an older record.
+ */
+int
+crisis_required_patch(const struct config *cf, const struct call *c,
+    const json_t *changes, struct call_error *err)
+{
+	size_t	 i;
+	int	 touched = json_object_get(changes, "risk") != NULL;
+
+	for (i = 0; crisis_fields[i] != NULL && !touched; i++)
+		touched = json_object_get(changes, crisis_fields[i]) != NULL;
+	return touched ? crisis_required(cf, c->c_risk, c->c_crisis, err) : 0;
 }
 
 /* Each crisis field of crisis (or NULL) into o; null when absent. */

@@ -351,4 +351,21 @@ void	 pbx_tally_json(json_t *, struct pbx_tally *);
 json_t	*pbx_stats(struct store *, const struct config *, int64_t, int64_t,
 	    const char *);
 
+/* stats_followup.c */
+extern const char *const stats_bands[];
+struct stats_more;
+struct stats_more *stats_more_start(struct store *, const struct config *,
+	    int64_t, int64_t, const char *);
+int	 stats_more_step(struct stats_more *);
+json_t	*stats_more_result(struct stats_more *);
+void	 stats_more_set_config(struct stats_more *, const struct config *);
+void	 stats_more_free(struct stats_more *);
+#define STATS_FOLLOWUP_NMONTH	7
+extern const char *const stats_followup_measures[];
+int	 stats_followup_init(struct event_base *, struct store *,
+	    const struct config *);
+void	 stats_followup_set_config(const struct config *);
+void	 stats_followup_free(void);
+const int64_t *stats_followup_month(void);
+
 #endif /* HOTLINED_DOMAIN_H */

@@ -126,6 +126,15 @@ struct plan_conf {
 	int64_t		  pc_retry_s;	/* wait between two attempts */
 };
 
+/*
+ * The crisis fields a call must carry from a risk level up (crisis in
+ * the config): a bit per index in crisis_fields.
+ */
+struct crisis_conf {
+	int		 cc_from;	/* rank in cf_risks; -1: none required */
+	unsigned int	 cc_require;
+};
+
 #define SHIFT_MAX	8
 
 struct limits {
@@ -197,6 +206,7 @@ struct config {
 						   idle this long */
 	long		 cf_session_max_s;	/* or this long after sign-in */
 	struct pbx_conf	 cf_pbx;
+	struct crisis_conf cf_crisis;
 	char		*cf_user;	/* drop to this account, or NULL */
 	uid_t		 cf_uid;
 	gid_t		 cf_gid;
@@ -389,6 +399,14 @@ size_t	 call_utf8_len(const char *);
 extern const char *const crisis_fields[];
 extern const char *const crisis_agencies[];
 extern const char *const crisis_confirmed[];
+extern const char *const crisis_screener[];
+extern const char *const crisis_safety[];
+extern const char *const crisis_timeframes[];
+extern const char *const crisis_answers[];
+int	 crisis_required(const struct config *, const char *, const json_t *,
+	    struct call_error *);
+int	 crisis_required_patch(const struct config *, const struct call *,
+	    const json_t *, struct call_error *);
 int	 crisis_from_json(json_t *, int64_t, int64_t, json_t **,
 	    struct call_error *);
 void	 crisis_to_json(const json_t *, json_t *);

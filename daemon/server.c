@@ -302,6 +302,7 @@ server_reload(struct server *s)
 	retention_set_config(cf);
 	session_set_config(cf);
 	pbx_set_config(cf);
+	stats_followup_set_config(cf);
 	clock_set_timezone(cf->cf_timezone);
 	status_set_config(cf);
 	log_setfacility(cf->cf_facility);
@@ -477,6 +478,8 @@ server_start(struct server *s)
 		fatalx("retention_init: out of memory");
 	if (pbx_init(s->s_base, s->s_batch, s->s_store, s->s_cf) == -1)
 		fatalx("pbx_init: out of memory");
+	if (stats_followup_init(s->s_base, s->s_store, s->s_cf) == -1)
+		fatalx("stats_followup_init: out of memory");
 	if (status_init(s->s_base, s->s_store, s->s_batch, s->s_cf,
 	    &cause) == -1)
 		fatalx("store: %s", cause);
@@ -496,6 +499,7 @@ server_free(struct server *s)
 	api_free(s->s_api);
 	retention_free();	/* after the batch ran its last slice */
 	pbx_free();
+	stats_followup_free();
 	queue_free();
 	session_free();
 	batch_free(s->s_batch);

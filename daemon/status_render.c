@@ -663,6 +663,26 @@ status_metrics_pbx(struct evbuffer *b)
 	status_sample(b, "hotlined_pbx_answer_wait_seconds_count", NULL, v);
 }
 
+/* This month's follow-up plan steps (stats_followup.c). */
+static void
+status_metrics_followup(struct evbuffer *b)
+{
+	const int64_t	*m = stats_followup_month();
+	const char	*kv[3] = { "measure", NULL, NULL };
+	char		 v[32];
+	int		 i;
+
+	status_head(b, "hotlined_followup_steps_month", "gauge",
+	    "Follow-up plan steps first due this month (the configured "
+	    "timezone) by now: due, and of them done on time, done late, "
+	    "escalated, ended early, still open; and the attempts made.");
+	for (i = 0; i < STATS_FOLLOWUP_NMONTH; i++) {
+		kv[1] = stats_followup_measures[i];
+		snprintf(v, sizeof(v), "%lld", (long long)m[i]);
+		status_sample(b, "hotlined_followup_steps_month", kv, v);
+	}
+}
+
 /* The Prometheus text exposition format, version 0.0.4. */
 static void
 status_metrics(struct evbuffer *b, int64_t now)
@@ -679,6 +699,7 @@ status_metrics(struct evbuffer *b, int64_t now)
 	status_metrics_commits(b);
 	status_metrics_wal(b);
 	status_metrics_pbx(b);
+	status_metrics_followup(b);
 	status_head(b, "hotlined_store_ok", "gauge",
 	    "1 when the store accepts writes, else 0.");
 	status_sample(b, "hotlined_store_ok", NULL,

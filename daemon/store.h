@@ -54,6 +54,7 @@ void		 store_wal_info(struct store *, struct store_wal_info *);
 
 /* store_schema.c */
 int		 store_backup(const char *, const char *, char **);
+int		 store_schema_version(void);
 
 /* store_call.c */
 int		 store_call_insert(struct store *, struct call *, const char *,
@@ -223,6 +224,37 @@ int		 store_handover(struct store *, enum store_handover_list,
 		    const char *, int64_t, int64_t, long, int64_t **,
 		    size_t *);
 int		 store_emergencies_pending(struct store *, int64_t *);
+
+/* store_followup.c: a plan's step as the follow-up statistics read it. */
+struct followup_row {
+	int64_t		 fr_due;		/* when it first fell due */
+	char		 fr_queue[40];
+	int		 fr_priority;
+	char		 fr_state[16];
+	int64_t		 fr_completed_at;	/* 0: open */
+	int64_t		 fr_escalated_at;	/* 0: not escalated */
+	int		 fr_attempts;
+	char		 fr_counselor[40];	/* "": nobody yet */
+};
+
+/* A call's crisis record as the crisis statistics read it. */
+struct crisis_row {
+	int64_t		 cr_started_at;
+	char		 cr_line[40];
+	char		 cr_operator[40];
+	char		 cr_risk[40];
+	int		 cr_ideation;		/* 0-10; -1: not assessed */
+	int		 cr_hopelessness;	/* 0-10; -1: not assessed */
+	char		 cr_timeframe[8];	/* "": none */
+	char		 cr_agency[16];		/* "": no emergency */
+	char		 cr_confirmed[16];
+};
+
+int		 store_followup_steps(struct store *, int64_t, int64_t,
+		    int64_t, void (*)(const struct followup_row *, void *),
+		    void *);
+int		 store_crisis_range(struct store *, int64_t, int64_t,
+		    void (*)(const struct crisis_row *, void *), void *);
 
 /* A console session as the store keeps it (store_session.c). */
 struct session_row {

@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "12"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "13"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -127,6 +127,9 @@ enum store_stmt {
 	ST_HANDOVER_TROUBLE,
 	ST_HANDOVER_EMERGENCIES,
 	ST_EMERGENCIES_PENDING,
+	/* store_followup.c */
+	ST_FOLLOWUP_STEPS,
+	ST_CRISIS_RANGE,
 	ST_MAX
 };
 
@@ -139,6 +142,7 @@ extern const char *const store_session_sql[ST_MAX];
 extern const char *const store_pbx_sql[ST_MAX];
 extern const char *const store_plan_sql[ST_MAX];
 extern const char *const store_handover_sql[ST_MAX];
+extern const char *const store_followup_sql[ST_MAX];
 
 struct store {
 	sqlite3		*s_db;

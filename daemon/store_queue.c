@@ -15,8 +15,9 @@
 
 const char *const store_queue_sql[ST_MAX] = {
 	[ST_ITEM_INSERT] = "INSERT INTO queue_items (call_id, queue, kind,"
-	    " priority, state, due_at, created_at, step)"
-	    " VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6, ?7)",
+	    " priority, state, due_at, created_at, step, due_first)"
+	    " VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6, ?7,"
+	    " CASE WHEN ?7 IS NOT NULL THEN ?5 END)",
 	[ST_ITEM_GET] = "SELECT " ITEM_COLUMNS " FROM queue_items WHERE id = ?1",
 	[ST_ITEMS_BY_CALL] = "SELECT " ITEM_COLUMNS " FROM queue_items"
 	    " WHERE call_id = ?1 ORDER BY id",

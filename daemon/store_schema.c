@@ -401,6 +401,17 @@ static const char *const store_migrations[] = {
 	"  hours    BLOB NOT NULL,"
 	"  PRIMARY KEY (day, line, operator)"
 	") WITHOUT ROWID;",
+	 * 13: a plan's step keeps the time it first fell due (due_at moves
+	 * on after each failed attempt), which the follow-up statistics
+	 * (stats_followup.c) count on-time and late against. Steps already
+	 * tried before it existed take their first attempt's time.
+	 */
+	"ALTER TABLE queue_items ADD COLUMN due_first INTEGER;"
+	"UPDATE queue_items SET due_first = CASE WHEN attempts = 0 THEN due_at"
+	"  ELSE (SELECT min(at) FROM attempts WHERE item_id = queue_items.id)"
+	"  END WHERE step IS NOT NULL;"
+	"CREATE INDEX queue_items_due_first ON queue_items (due_first)"
+	"  WHERE due_first IS NOT NULL;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -601,6 +612,13 @@ store_copy_aside(sqlite3 *db, const char *path, int v, char **cause)
 	    "version has run well)", path, v, aside);
 	free(aside);
 	return 0;
+}
+
+/* The schema version this build makes and reads. */
+int
+store_schema_version(void)
+{
+	return STORE_SCHEMA_VERSION;
 }
 
 /*

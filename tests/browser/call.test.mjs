@@ -34,6 +34,10 @@ test('a high-risk call logged with the keyboard alone, then claimed and complete
   await k('Tab'); await k('1');      // intent: yes
   await k('Tab'); await k('3');      // buffers: unknown
   await k('Tab'); await k('Space');  // emergency services contacted
+  // The crisis assessment (from moderate up): two scores, the screener.
+  await k('Tab'); await type('7');   // suicidal ideation
+  await k('Tab'); await type('6');   // hopelessness
+  for (const key of ['1', '1', '2', '2', '2', '2']) { await k('Tab'); await k(key); }
   await k('Tab'); await k('3');      // outcome: 约定回访 → the callback time appears
   await k('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.labels[0].textContent), '回访时间');
@@ -65,6 +69,10 @@ test('a high-risk call logged with the keyboard alone, then claimed and complete
   assert.equal(c.risk, 'high');
   assert.deepEqual(c.risk_assessment, { desire: 'yes', capability: 'no', intent: 'yes', buffers: 'unknown' });
   assert.equal(c.emergency_contacted, true);
+  assert.equal(c.ideation_intensity, 7);
+  assert.equal(c.hopelessness, 6);
+  assert.deepEqual(c.screener, { wish_dead: 'yes', active_thoughts: 'yes', method: 'no', intent: 'no', plan: 'no', behavior: 'no' });
+  assert.equal(c.plan_timeframe, null);
   assert.equal(c.outcome, 'callback');
   assert.equal(Date.parse(c.callback_at), Date.parse('2030-12-31T10:00:00+08:00'));
   assert.equal(c.notes, NOTES);

@@ -481,10 +481,14 @@ class TestReport(StatsTest):
         root = ET.parse(out).getroot()        # well-formed, or it raises
         ns = {"h": "http://www.w3.org/1999/xhtml",
               "s": "http://www.w3.org/2000/svg"}
-        # The month's totals (a table), then seven charts.
+        # The month's totals (a table), then seven charts, then the
+        # follow-up plans and crisis records (tables).
         sections = root.findall(".//h:section", ns)
-        self.assertEqual(len(sections), 8)
-        for sec in sections[1:]:
+        self.assertEqual(len(sections), 9)
+        self.assertEqual(sections[8].find("h:h2", ns).text,
+                         "Follow-up plans")
+        self.assertEqual(len(sections[8].findall("h:table", ns)), 3)
+        for sec in sections[1:8]:
             self.assertEqual(len(sec.findall("s:svg", ns)), 1,
                              ET.tostring(sec)[:200])
         with open(out, encoding="utf-8") as f:

@@ -17,6 +17,7 @@ const SCREENS = {
   call: { label: 'nav.call', roles: ['operator', 'admin'], load: async () => callScreen },
   mine: { label: 'nav.mine', roles: ['operator', 'admin', 'supervisor', 'counselor'], load: () => import('./screens/mine.js') },
   queues: { label: 'nav.queues', roles: ['counselor', 'supervisor', 'admin'], load: () => import('./screens/queues.js') },
+  handover: { label: 'nav.handover', roles: ['counselor', 'supervisor', 'admin'], load: () => import('./screens/handover.js') },
   today: { label: 'nav.today', roles: ['supervisor', 'admin'], load: () => import('./screens/today.js') },
   stats: { label: 'nav.stats', roles: ['supervisor', 'admin'], load: () => import('./screens/stats.js') },
   report: { label: 'nav.report', roles: ['supervisor', 'admin'], load: () => import('./screens/report.js') },

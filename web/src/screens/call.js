@@ -8,6 +8,7 @@ import * as outbox from '../outbox.js';
 import { fmtClock, fmtDateTime } from '../time.js';
 import { callForm } from './call_form.js';
 import { outboxList } from './outbox_view.js';
+import { kindText } from './record_view.js';
 
 export function routedView(ctx, record) {
   const items = record.queue_items && record.queue_items.length ? record.queue_items : (record.queue ? [record.queue] : []);
@@ -16,7 +17,7 @@ export function routedView(ctx, record) {
     items.length
       ? h('ul', { class: 'routes' }, items.map((q) => h('li', null,
         h('strong', null, q.name || ctx.name.queue(q.code)),
-        ' · ', t(`kind.${q.kind}`), ' · ', t('queue.priority', { n: q.priority }),
+        ' · ', kindText(q.kind), ' · ', t('queue.priority', { n: q.priority }),
         ' · ', t(`state.${q.state}`), q.due_at && q.state === 'scheduled' ? ` · ${t('queue.due', { at: fmtDateTime(q.due_at) })}` : '')))
       : h('p', null, t('call.noqueue')));
 }

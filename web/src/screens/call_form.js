@@ -6,6 +6,7 @@ import { h, field, status, uid } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import * as api from '../api.js';
 import { choiceGroup } from '../widgets.js';
+import { crisisSection } from './crisis_form.js';
 import { nowIso, parseTyped, fmtTyped, fmtClock, fmtDateTime, addDays, today } from '../time.js';
 
 const PERSONAL_MAX = 100;
@@ -43,6 +44,7 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer, phone }) 
   for (const k of ['desire', 'capability', 'intent', 'buffers']) {
     assess[k] = choiceGroup({ name: `ra_${k}`, legend: t(`assess.${k}`), options: answers, className: 'compact' });
   }
+  const crisis = crisisSection(ctx, initial || {}, risks);
   const emergency = h('input', { type: 'checkbox', id: uid('emergency') });
   const callbackAt = h('input', { type: 'text', id: uid('callback'), autocomplete: 'off', placeholder: `${addDays(today(), 1)} 10:00`, size: 18 });
   const notesMax = (s.limits && s.limits.notes_max_chars) || 4000;
@@ -130,6 +132,7 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer, phone }) 
   function shown() {
     const r = risks.indexOf(g.risk.get());
     assessBox.hidden = !(r >= moderate && g.risk.get() !== null);
+    crisis.update(g.risk.get() === null ? -1 : r);
     callbackBox.hidden = g.outcome.get() !== 'callback';
     personalBox.hidden = !consent.checked;
   }
@@ -144,7 +147,7 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer, phone }) 
     h('section', { class: 'section' }, h('h2', null, t('form.section.caller')),
       g.caller_type.el, h('div', { class: 'pair' }, g.gender.el, g.age_band.el)),
     h('section', { class: 'section' }, h('h2', null, t('form.section.content')),
-      g.topics.el, g.risk.el, assessBox, g.outcome.el, callbackBox,
+      g.topics.el, g.risk.el, assessBox, crisis.el, g.outcome.el, callbackBox,
       h('div', { class: 'field' }, h('label', { for: notes.id }, t('field.notes')), notes, notesCount)),
     h('section', { class: 'section' }, h('h2', null, t('form.section.contact')),
       h('div', { class: 'check' }, consent, h('label', { for: consent.id }, t('field.consent'))),
@@ -159,6 +162,7 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer, phone }) 
   function clearErrors() {
     msgs.replaceChildren();
     Object.values(g).concat(Object.values(assess)).forEach((x) => x.error(''));
+    crisis.clearErrors();
     form.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
   }
 
@@ -166,6 +170,8 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer, phone }) 
   function markField(name, text) {
     if (g[name]) { g[name].error(text); return g[name]; }
     if (name === 'risk_assessment') { Object.values(assess).forEach((x) => x.error(text)); return assess.desire; }
+    const cf = crisis.markField(name, text);
+    if (cf) return cf;
     const map = { callback_at: callbackAt, notes, caller_name: callerName, caller_contact: callerContact, caller_number: callerNumber, started_at: startedAt, duration_s: duration, consent, emergency_contacted: emergency };
     const el = map[name];
     if (!el) return null;
@@ -207,6 +213,7 @@ export function callForm(ctx, { initial, submitLabel, onSubmit, timer, phone }) 
       b.risk_assessment = null;
       b.emergency_contacted = false;
     }
+    crisis.collect(b, errors);
     if (b.outcome === 'callback') {
       b.callback_at = parseTyped(callbackAt.value);
       if (!callbackAt.value.trim()) req('callback_at');

@@ -7,6 +7,7 @@ import { get, request, qs } from '../api.js';
 import { today, fmtDateTime, fmtClock } from '../time.js';
 import { recordView, riskText } from './record_view.js';
 import { callForm } from './call_form.js';
+import { planPanel } from './plan_view.js';
 
 export function render(main, ctx, args) {
   if (args[0]) return detail(main, ctx, args[0], args[1] === 'edit');
@@ -97,12 +98,14 @@ function detail(main, ctx, id, editing) {
     append(box, h('h1', { class: 'screen-title' }, t('call.title', { id: c.id })),
       mayAmend ? h('p', null, h('a', { href: `#/mine/${c.id}/edit`, class: 'button-link' }, t('call.amend'))) : null,
       h('div', { class: 'panel' }, recordView(ctx, c)),
+      ['counselor', 'supervisor', 'admin'].includes(ctx.session.role) ? planPanel(ctx, c.id) : null,
       h('div', { class: 'panel' }, h('h2', null, t('history.title')), historyView(ctx, c.history)));
   })();
 }
 
 const FIELDS = ['line', 'started_at', 'duration_s', 'call_type', 'caller_type', 'gender', 'age_band', 'topics', 'risk',
-  'outcome', 'callback_at', 'notes', 'consent', 'caller_name', 'caller_contact', 'caller_number', 'risk_assessment', 'emergency_contacted'];
+  'outcome', 'callback_at', 'notes', 'consent', 'caller_name', 'caller_contact', 'caller_number', 'risk_assessment', 'emergency_contacted',
+  'ideation_intensity', 'hopelessness', 'screener', 'plan_timeframe'];
 
 function same(a, b) {
   if (a === undefined) a = null;

@@ -5,7 +5,8 @@ import { h, fill, clear, field, status, table } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { get, request, post } from '../api.js';
 import { fmtDateTime, fmtSpan, fmtClock } from '../time.js';
-import { recordView, riskText } from './record_view.js';
+import { recordView, riskText, kindText } from './record_view.js';
+import { planPanel } from './plan_view.js';
 
 export function render(main, ctx, args) {
   if (args[0] === 'item' && args[1]) return itemView(main, ctx, args[1]);
@@ -80,7 +81,7 @@ function overview(main, ctx) {
 function itemsTable(ctx, items) {
   return h('div', { class: 'table-wrap' }, table([
     { label: t('item.id'), value: (i) => h('a', { href: `#/queues/item/${i.id}` }, t('item.open', { id: i.id })) },
-    { label: t('item.kind'), value: (i) => t(`kind.${i.kind}`) },
+    { label: t('item.kind'), value: (i) => kindText(i.kind) },
     { label: t('queue.priority.short'), num: true, value: (i) => String(i.priority) },
     { label: t('item.state'), value: (i) => t(`state.${i.state}`) },
     { label: t('item.due'), value: (i) => fmtDateTime(i.due_at) },
@@ -136,7 +137,7 @@ function itemView(main, ctx, id) {
     };
     const facts = h('dl', { class: 'record' },
       h('dt', null, t('item.queue')), h('dd', null, item.queue_name || ctx.name.queue(item.queue)),
-      h('dt', null, t('item.kind')), h('dd', null, t(`kind.${item.kind}`)),
+      h('dt', null, t('item.kind')), h('dd', null, kindText(item.kind)),
       h('dt', null, t('queue.priority.short')), h('dd', null, String(item.priority)),
       h('dt', null, t('item.state')), h('dd', null, t(`state.${item.state}`)),
       h('dt', null, t('item.due')), h('dd', null, fmtDateTime(item.due_at)),
@@ -146,7 +147,14 @@ function itemView(main, ctx, id) {
       item.resolution ? [h('dt', null, t('item.resolution')), h('dd', null, item.resolution)] : null,
       item.completed_by ? [h('dt', null, t('item.completed_by')), h('dd', null, `${item.completed_by} · ${fmtDateTime(item.completed_at)}`)] : null);
     const actions = h('div', { class: 'panel no-print' });
-    if (mayAct) {
+    if (mayAct && item.step) {
+      // A plan's step is done by an attempt that reached the caller.
+      actions.append(h('div', { class: 'actions' },
+        h('button', { type: 'button', onclick: () => act('renew') }, t('item.renew')),
+        h('button', { type: 'button', onclick: () => act('release') }, t('item.release'))));
+      update();
+      tick = setInterval(update, 1000);
+    } else if (mayAct) {
       const res = h('textarea', { rows: 4, maxlength: (ctx.schema.limits && ctx.schema.limits.notes_max_chars) || 4000 });
       const f = h('form', { class: 'complete' }, field(t('item.resolution'), res).wrap,
         h('div', { class: 'actions' },
@@ -168,6 +176,12 @@ function itemView(main, ctx, id) {
       h('h1', { class: 'screen-title' }, t('item.title', { id: item.id })),
       h('div', { class: 'panel' }, facts),
       actions,
+      item.step && item.call ? planPanel(ctx, item.call.id, {
+        item: mayAct ? item : null,
+        onItem: async (text) => {
+          try { draw(await get(`/v1/queue-items/${encodeURIComponent(id)}`)); msg.replaceChildren(status('ok', text)); } catch (e) { msg.replaceChildren(status('error', errorText(e))); }
+        },
+      }) : null,
       item.call ? h('div', { class: 'panel' }, h('h2', null, t('call.title', { id: item.call.id })), recordView(ctx, item.call)) : null,
       item.history ? h('div', { class: 'panel' }, h('h2', null, t('history.title')),
         h('ol', null, item.history.map((x) => h('li', null,

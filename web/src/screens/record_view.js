@@ -4,11 +4,35 @@ import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { fmtDateTime, fmtClock } from '../time.js';
 
+// A queue item's kind in words: referral, callback, follow-up step N.
+export function kindText(kind) {
+  const m = /^followup-(\d+)$/.exec(kind || '');
+  return m ? t('kind.followup', { n: m[1] }) : t(`kind.${kind}`);
+}
+
 export function riskText(ctx, code) {
   const risks = (ctx.schema.risk_levels || []).map((r) => r.code);
   const high = risks.indexOf(code) >= risks.indexOf('high') && risks.indexOf('high') >= 0;
   return h('span', { class: high ? 'risk-high' : null }, ctx.name.risk(code));
 }
+
+// The crisis record's fields, in words.
+function crisisRows(c, add) {
+  const items = (o) => Object.entries(o).map(([k, v]) => `${t(`${k in SAFETY ? 'safety' : 'screener'}.${k}`)}：${t(`answer.${v}`)}`).join('；');
+  add(t('field.ideation_intensity'), c.ideation_intensity ?? null);
+  add(t('field.hopelessness'), c.hopelessness ?? null);
+  if (c.screener) add(t('field.screener'), items(c.screener));
+  if (c.plan_timeframe) add(t('field.plan_timeframe'), t(`timeframe.${c.plan_timeframe}`));
+  if ((c.redacted || []).includes('safety_plan')) add(t('field.safety_plan'), t('record.redacted'));
+  else if ((c.erased || []).includes('safety_plan')) add(t('field.safety_plan'), t('record.erased'));
+  else if (c.safety_plan) add(t('field.safety_plan'), items(c.safety_plan));
+  const e = c.emergency;
+  if (e) {
+    add(t('field.emergency'), [t(`agency.${e.agency}`), fmtDateTime(e.contacted_at), e.reference,
+      t(`outcome.emergency.${e.confirmed}`)].filter(Boolean).join('，'));
+  }
+}
+const SAFETY = { warning_signs: 1, coping_steps: 1, people_places: 1, professional_contacts: 1, means_safer: 1 };
 
 export function recordView(ctx, c) {
   const rows = [];
@@ -32,6 +56,7 @@ export function recordView(ctx, c) {
       .map((k) => `${t(`assess.${k}`)}：${t(`answer.${c.risk_assessment[k]}`)}`).join('；'));
   }
   add(t('field.emergency_contacted'), c.emergency_contacted ? t('yes') : null);
+  crisisRows(c, add);
   add(t('field.outcome'), ctx.name.outcome(c.outcome));
   add(t('field.callback_at'), fmtDateTime(c.callback_at));
   for (const k of ['notes', 'caller_name', 'caller_contact']) {
@@ -43,7 +68,7 @@ export function recordView(ctx, c) {
   add(t('field.repeat_calls'), c.repeat_calls ? String(c.repeat_calls) : null);
   add(t('field.operator'), c.operator);
   if (c.queue_items && c.queue_items.length) {
-    add(t('field.queue'), c.queue_items.map((q) => `${q.name || ctx.name.queue(q.code)}（${t(`kind.${q.kind}`)}，${t(`state.${q.state}`)}）`).join('；'));
+    add(t('field.queue'), c.queue_items.map((q) => `${q.name || ctx.name.queue(q.code)}（${kindText(q.kind)}，${t(`state.${q.state}`)}）`).join('；'));
   }
   add(t('field.legal_hold'), c.legal_hold ? t('yes') : null);
   add(t('field.version'), String(c.version));

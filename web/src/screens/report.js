@@ -1,8 +1,9 @@
 // 月报: the month on one page that prints to A4 (the print style hides
 // the navigation and starts each section on a new page): the totals, the
 // month day by day, and the calls by line, caller, topic, risk, outcome
-// and queue, each as a chart and a table.
-import { h, fill, clear, field, status } from '../dom.js';
+// and queue, each as a chart and a table; then the follow-up plans' steps
+// (by queue and by counselor) and the crisis records.
+import { h, fill, clear, field, status, table } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { get, qs } from '../api.js';
 import { today, addDays, fmtDateTime, fmtSpan } from '../time.js';
@@ -17,6 +18,44 @@ const SECTIONS = [
   { by: 'outcome', measures: ['calls'] },
   { by: 'queue', measures: ['calls', 'follow_ups', 'wait_median_s', 'wait_p90_s', 'past_sla'] },
 ];
+
+const FOLLOWUP = ['steps_due', 'done_on_time', 'done_late', 'escalated', 'ended_early', 'open', 'attempts_per_reached', 'reached_share'];
+
+function followupText(m, v) {
+  if (v === null || v === undefined) return '—';
+  if (m === 'reached_share') return `${(v * 100).toFixed(1)}%`;
+  if (m === 'attempts_per_reached') return v.toFixed(2);
+  return String(v);
+}
+
+// The follow-up steps of f grouped by dim (queue, or operator: the
+// counselor), with the totals last.
+function followupTable(ctx, f, dim) {
+  const rows = (f.groups || []).concat([{ ...f.totals, [dim]: undefined, all: true }]);
+  return h('div', { class: 'table-wrap' }, table([
+    { label: t(dim === 'queue' ? 'dim.queue' : 'dim.counselor'), value: (g) => (g.all ? t('stats.total') : g[dim] === null ? t('stats.none') : dim === 'queue' ? ctx.name.queue(g[dim]) : g[dim]) },
+  ].concat(FOLLOWUP.map((m) => ({ label: t(`measure.${m}`), num: true, value: (g) => followupText(m, g[m]) }))), rows));
+}
+
+// The crisis records' totals: each measure's codes (in the schema's
+// order) and counts.
+function crisisTable(ctx, c) {
+  const sc = ctx.schema.crisis || {};
+  const band = (o) => (sc.intensity_bands || Object.keys(o || {})).concat(['none'])
+    .map((k) => `${k === 'none' ? t('crisis.band.none') : k}：${(o || {})[k] ?? 0}`).join('，');
+  const codes = (o, p, order) => (order || Object.keys(o || {})).map((k) => `${t(`${p}.${k}`)}：${(o || {})[k] ?? 0}`).join('，');
+  const rows = [
+    [t('crisis.calls'), String(c.calls ?? 0)],
+    [t('field.ideation_intensity'), band(c.ideation_intensity)],
+    [t('field.hopelessness'), band(c.hopelessness)],
+    [t('field.plan_timeframe'), codes(c.plan_timeframe, 'timeframe', sc.plan_timeframes)],
+    [t('crisis.emergencies'), String(c.emergencies ?? 0)],
+    [t('crisis.agency'), codes(c.emergency_agency, 'agency', sc.emergency_agencies)],
+    [t('crisis.outcome'), codes(c.emergency_outcome, 'outcome.emergency', sc.emergency_outcomes)],
+  ];
+  return h('div', { class: 'table-wrap' }, table([
+    { label: t('report.crisis.item'), value: (r) => r[0] }, { label: t('report.crisis.count'), value: (r) => r[1] }], rows));
+}
 
 function monthRange(m) {
   const [y, mo] = m.split('-').map(Number);
@@ -40,7 +79,7 @@ export function render(main, ctx) {
     fill(out, h('p', { class: 'loading' }, t('loading')));
     try {
       const [results, c] = await Promise.all([
-        Promise.all(SECTIONS.map((s) => get(`/v1/stats${qs({ from, to, by: s.by })}`))),
+        Promise.all(SECTIONS.concat([{ by: 'operator' }]).map((s) => get(`/v1/stats${qs({ from, to, by: s.by })}`))),
         charts || import('./charts.js'),
       ]);
       charts = c;
@@ -66,7 +105,16 @@ export function render(main, ctx) {
             h('h2', null, t('report.section', { by: t(`dim.${s.by}`) })),
             s.by === 'topic' ? h('p', { class: 'hint' }, t('stats.topic.note')) : null,
             el, statsTable(ctx, [s.by], r.groups, s.measures));
-        }));
+        }),
+        h('section', { class: 'report-section', 'data-section': 'followup' },
+          h('h2', null, t('report.followup')),
+          h('p', { class: 'hint' }, t('report.followup.rule')),
+          h('h3', null, t('report.followup.queue')),
+          followupTable(ctx, results[SECTIONS.length - 1].followup || {}, 'queue'),
+          h('h3', null, t('report.followup.counselor')),
+          followupTable(ctx, results[SECTIONS.length].followup || {}, 'operator'),
+          h('h3', null, t('report.crisis')),
+          crisisTable(ctx, (results[0].crisis || {}).totals || {})));
       SECTIONS.forEach((s, i) => {
         const cd = chartData(ctx, [s.by], results[i].groups, 'calls');
         charts.draw(chartEls[i], { ...cd, yName: measureUnit('calls') });

@@ -1,0 +1,525 @@
+/*
+ * The follow-up and crisis measures of GET /v1/stats, beside the calls'
+ * (stats.c) and the phone's (pbx_stats.c), read a week of the range per
+ * loop turn; and this month's follow-up figures for /metrics.
+ *
+ * Follow-up: the plans' steps, counted in the bucket of the time each
+ * first fell due (once that time has come): done on time (the caller
+ * reached within the queue's SLA for the step's priority after that
+ * time; a day when the queue has none), done late, escalated, ended
+ * early, still open; the attempts it took per reached contact and the
+ * share reached. Crisis: the crisis records of the calls started in the
+ * range, by intensity band, plan time frame, emergency agency and
+ * outcome.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "domain.h"
+
+#define SF_GROUPS_MAX		20000
+#define SF_WINDOW_DEFAULT_S	86400	/* on time, when the queue has no SLA */
+#define SF_MONTH_TICK_S		30	/* this month's figures, for /metrics */
+
+const char *const stats_bands[] = { "0", "1-3", "4-6", "7-10", NULL };
+#define SF_NBANDS	4
+#define SF_NFRAMES	3
+#define SF_NAGENCIES	6
+#define SF_NOUTCOMES	3
+
+enum sf_kind { SF_FOLLOWUP, SF_CRISIS };
+
+static const struct {
+	const char	*name;
+	int		 time;		/* 1: a time unit */
+	enum clock_unit	 unit;
+	int		 kinds;		/* 1 << enum sf_kind: who has it */
+} sf_dims[] = {
+	{ "hour", 1, CLOCK_HOUR, 3 }, { "day", 1, CLOCK_DAY, 3 },
+	{ "week", 1, CLOCK_WEEK, 3 }, { "month", 1, CLOCK_MONTH, 3 },
+	{ "queue", 0, CLOCK_HOUR, 1 }, { "operator", 0, CLOCK_HOUR, 3 },
+	{ "line", 0, CLOCK_HOUR, 2 }, { "risk", 0, CLOCK_HOUR, 2 },
+};
+#define SF_NDIMS	(sizeof(sf_dims) / sizeof(sf_dims[0]))
+
+struct sf_tally {
+	/* follow-up */
+	int64_t		 t_due, t_on_time, t_late, t_escalated, t_ended;
+	int64_t		 t_open, t_attempts, t_attempts_reached;
+	/* crisis */
+	int64_t		 t_calls, t_ideation[SF_NBANDS + 1];
+	int64_t		 t_hopeless[SF_NBANDS + 1], t_frames[SF_NFRAMES];
+	int64_t		 t_emerg, t_agency[SF_NAGENCIES];
+	int64_t		 t_outcome[SF_NOUTCOMES];
+};
+
+struct sf_group {
+	char		 g_key[2][48];
+	struct sf_tally	 g_t;
+};
+
+struct sf_req {
+	const struct config	*r_cf;
+	enum sf_kind		 r_kind;
+	int			 r_dim[2];	/* index in sf_dims; -1 */
+	struct sf_group		*r_groups;
+	size_t			 r_n, r_cap;
+	struct sf_tally		 r_total;
+	int			 r_oom;
+};
+
+/* The index of v in list (NULL-terminated), or -1. */
+static int
+sf_index(const char *const *list, const char *v)
+{
+	int	 i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(list[i], v) == 0)
+			return i;
+	return -1;
+}
+
+/* The band of a score 0-10 (0, 1-3, 4-6, 7-10); SF_NBANDS: none. */
+static int
+sf_band(int score)
+{
+	if (score < 0)
+		return SF_NBANDS;
+	return score == 0 ? 0 : score <= 3 ? 1 : score <= 6 ? 2 : 3;
+}
+
+/* How long after it fell due a step may be reached and be on time. */
+static int64_t
+sf_window(const struct config *cf, const struct followup_row *r)
+{
+	size_t	 q;
+
+	for (q = 0; q < cf->cf_queues.cl_n; q++)
+		if (strcmp(cf->cf_queues.cl_v[q].cn_code, r->fr_queue) == 0 &&
+		    r->fr_priority >= 1 && r->fr_priority <= QUEUE_PRIORITIES &&
+		    cf->cf_qconf[q].qf_sla_s[r->fr_priority] > 0)
+			return cf->cf_qconf[q].qf_sla_s[r->fr_priority];
+	return SF_WINDOW_DEFAULT_S;
+}
+
+static void
+sf_add_step(struct sf_tally *t, const struct config *cf,
+    const struct followup_row *r)
+{
+	t->t_due++;
+	t->t_attempts += r->fr_attempts;
+	if (r->fr_escalated_at != 0)
+		t->t_escalated++;
+	if (strcmp(r->fr_state, "done") == 0) {
+		if (r->fr_completed_at <= r->fr_due + sf_window(cf, r))
+			t->t_on_time++;
+		else
+			t->t_late++;
+		t->t_attempts_reached += r->fr_attempts;
+	} else if (strcmp(r->fr_state, "cancelled") == 0)
+		t->t_ended++;
+	else
+		t->t_open++;
+}
+
+static void
+sf_add_crisis(struct sf_tally *t, const struct crisis_row *r)
+{
+	int	 i;
+
+	t->t_calls++;
+	t->t_ideation[sf_band(r->cr_ideation)]++;
+	t->t_hopeless[sf_band(r->cr_hopelessness)]++;
+	if ((i = sf_index(crisis_timeframes, r->cr_timeframe)) >= 0)
+		t->t_frames[i]++;
+	if (r->cr_agency[0] == '\0')
+		return;
+	t->t_emerg++;
+	if ((i = sf_index(crisis_agencies, r->cr_agency)) >= 0 &&
+	    i < SF_NAGENCIES)
+		t->t_agency[i]++;
+	if ((i = sf_index(crisis_confirmed, r->cr_confirmed)) >= 0 &&
+	    i < SF_NOUTCOMES)
+		t->t_outcome[i]++;
+}
+
+/* The group of key in r, made when new; NULL past the cap. */
+static struct sf_tally *
+sf_group(struct sf_req *r, char key[2][48])
+{
+	struct sf_group	*g, *v;
+	size_t		 i;
+
+	for (i = r->r_n; i > 0; i--)
+		if (strcmp(r->r_groups[i - 1].g_key[0], key[0]) == 0 &&
+		    strcmp(r->r_groups[i - 1].g_key[1], key[1]) == 0)
+			return &r->r_groups[i - 1].g_t;
+	if (r->r_n >= SF_GROUPS_MAX)
+		goto full;
+	if (r->r_n == r->r_cap) {
+		v = realloc(r->r_groups, (r->r_cap * 2 + 16) * sizeof(*v));
+		if (v == NULL)
+			goto full;
+		r->r_groups = v;
+		r->r_cap = r->r_cap * 2 + 16;
+	}
+	g = &r->r_groups[r->r_n++];
+	memset(g, 0, sizeof(*g));
+	memcpy(g->g_key, key, sizeof(g->g_key));
+	return &g->g_t;
+full:
+	r->r_oom = 1;
+	return NULL;
+}
+
+/* The key of dimension d for a row at time at with values vals. */
+static void
+sf_key(int d, int64_t at, const char *const vals[SF_NDIMS], char *out,
+    size_t len)
+{
+	if (sf_dims[d].time)
+		clock_bucket_label(at, sf_dims[d].unit, out, len);
+	else
+		snprintf(out, len, "%s", vals[d] != NULL ? vals[d] : "");
+}
+
+static struct sf_tally *
+sf_row_group(struct sf_req *r, int64_t at, const char *const vals[SF_NDIMS])
+{
+	char	 key[2][48] = { "", "" };
+	int	 k;
+
+	if (r->r_dim[0] < 0)
+		return NULL;
+	for (k = 0; k < 2; k++)
+		if (r->r_dim[k] >= 0)
+			sf_key(r->r_dim[k], at, vals, key[k], sizeof(key[k]));
+	return sf_group(r, key);
+}
+
+static void
+sf_step_cb(const struct followup_row *row, void *arg)
+{
+	struct sf_req		*r = arg;
+	const char		*vals[SF_NDIMS] = { NULL };
+	struct sf_tally		*t;
+
+	vals[4] = row->fr_queue;
+	vals[5] = row->fr_counselor;
+	sf_add_step(&r->r_total, r->r_cf, row);
+	if ((t = sf_row_group(r, row->fr_due, vals)) != NULL)
+		sf_add_step(t, r->r_cf, row);
+}
+
+static void
+sf_crisis_cb(const struct crisis_row *row, void *arg)
+{
+	struct sf_req		*r = arg;
+	const char		*vals[SF_NDIMS] = { NULL };
+	struct sf_tally		*t;
+
+	vals[5] = row->cr_operator;
+	vals[6] = row->cr_line;
+	vals[7] = row->cr_risk;
+	sf_add_crisis(&r->r_total, row);
+	if ((t = sf_row_group(r, row->cr_started_at, vals)) != NULL)
+		sf_add_crisis(t, row);
+}
+
+static json_t *
+sf_ratio(int64_t num, int64_t den)
+{
+	return den > 0 ? json_real((double)(num * 10000 / den) / 10000) :
+	    json_null();
+}
+
+/* {code: count} of the counts v of list (n). */
+static json_t *
+sf_counts(const char *const *list, const int64_t *v, size_t n)
+{
+	json_t	*o = json_object();
+	size_t	 i;
+
+	for (i = 0; i < n && list[i] != NULL; i++)
+		json_object_set_new(o, list[i], json_integer(v[i]));
+	return o;
+}
+
+static void
+sf_json(json_t *o, enum sf_kind kind, const struct sf_tally *t)
+{
+	int64_t	 reached = t->t_on_time + t->t_late;
+	json_t	*b;
+
+	if (kind == SF_FOLLOWUP) {
+		json_object_set_new(o, "steps_due", json_integer(t->t_due));
+		json_object_set_new(o, "done_on_time",
+		    json_integer(t->t_on_time));
+		json_object_set_new(o, "done_late", json_integer(t->t_late));
+		json_object_set_new(o, "escalated",
+		    json_integer(t->t_escalated));
+		json_object_set_new(o, "ended_early", json_integer(t->t_ended));
+		json_object_set_new(o, "open", json_integer(t->t_open));
+		json_object_set_new(o, "attempts", json_integer(t->t_attempts));
+		json_object_set_new(o, "attempts_per_reached",
+		    sf_ratio(t->t_attempts_reached, reached));
+		json_object_set_new(o, "reached_share", sf_ratio(reached,
+		    t->t_due));
+		return;
+	}
+	json_object_set_new(o, "calls", json_integer(t->t_calls));
+	b = sf_counts(stats_bands, t->t_ideation, SF_NBANDS);
+	json_object_set_new(b, "none", json_integer(t->t_ideation[SF_NBANDS]));
+	json_object_set_new(o, "ideation_intensity", b);
+	b = sf_counts(stats_bands, t->t_hopeless, SF_NBANDS);
+	json_object_set_new(b, "none", json_integer(t->t_hopeless[SF_NBANDS]));
+	json_object_set_new(o, "hopelessness", b);
+	json_object_set_new(o, "plan_timeframe", sf_counts(crisis_timeframes,
+	    t->t_frames, SF_NFRAMES));
+	json_object_set_new(o, "emergencies", json_integer(t->t_emerg));
+	json_object_set_new(o, "emergency_agency", sf_counts(crisis_agencies,
+	    t->t_agency, SF_NAGENCIES));
+	json_object_set_new(o, "emergency_outcome",
+	    sf_counts(crisis_confirmed, t->t_outcome, SF_NOUTCOMES));
+}
+
+static int
+sf_group_cmp(const void *a, const void *b)
+{
+	const struct sf_group	*x = a, *y = b;
+	int			 c = strcmp(x->g_key[0], y->g_key[0]);
+
+	return c != 0 ? c : strcmp(x->g_key[1], y->g_key[1]);
+}
+
+/* The dimensions of by ("month,queue") that kind has; others left out. */
+static void
+sf_parse_by(struct sf_req *r, const char *by)
+{
+	char	 buf[64], *p, *save = NULL;
+	size_t	 i;
+	int	 k = 0;
+
+	r->r_dim[0] = r->r_dim[1] = -1;
+	if (by == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%s", by);
+	for (p = strtok_r(buf, ",", &save); p != NULL && k < 2;
+	    p = strtok_r(NULL, ",", &save))
+		for (i = 0; i < SF_NDIMS; i++)
+			if (strcmp(sf_dims[i].name, p) == 0 &&
+			    (sf_dims[i].kinds & (1 << r->r_kind)))
+				r->r_dim[k++] = (int)i;
+}
+
+/* The groups and totals of r as the API shows them. */
+static json_t *
+sf_result(struct sf_req *r)
+{
+	json_t	*o, *dims = json_array(), *groups = json_array(), *g;
+	size_t	 i;
+	int	 k;
+
+	if (r->r_n > 0)
+		qsort(r->r_groups, r->r_n, sizeof(*r->r_groups), sf_group_cmp);
+	for (k = 0; k < 2; k++)
+		if (r->r_dim[k] >= 0)
+			json_array_append_new(dims,
+			    json_string(sf_dims[r->r_dim[k]].name));
+	for (i = 0; i < r->r_n; i++) {
+		g = json_object();
+		for (k = 0; k < 2; k++)
+			if (r->r_dim[k] >= 0)
+				json_object_set_new(g, sf_dims[r->r_dim[k]]
+				    .name, r->r_groups[i].g_key[k][0] != '\0' ?
+				    json_string(r->r_groups[i].g_key[k]) :
+				    json_null());
+		sf_json(g, r->r_kind, &r->r_groups[i].g_t);
+		json_array_append_new(groups, g);
+	}
+	o = json_pack("{s:o, s:o, s:o}", "by", dims, "groups", groups,
+	    "totals", json_object());
+	sf_json(json_object_get(o, "totals"), r->r_kind, &r->r_total);
+	if (r->r_kind == SF_FOLLOWUP)
+		json_object_set_new(o, "on_time_default_s",
+		    json_integer(SF_WINDOW_DEFAULT_S));
+	if (r->r_oom)
+		json_object_set_new(o, "note", json_string("too many groups: "
+		    "the groups are cut short; the totals are whole"));
+	return o;
+}
+
+#define SF_SLICE_S	(7 * 86400)	/* read a week per loop turn */
+
+/*
+ * The follow-up and crisis measures of one GET /v1/stats, read a week of
+ * the range per step (stats_more_step), so a year never holds the loop.
+ */
+struct stats_more {
+	struct store		*m_store;
+	struct sf_req		 m_req[2];	/* SF_FOLLOWUP, SF_CRISIS */
+	int64_t			 m_from, m_to, m_at, m_now;
+};
+
+struct stats_more *
+stats_more_start(struct store *s, const struct config *cf, int64_t from,
+    int64_t to, const char *by)
+{
+	struct stats_more	*m;
+	int			 k;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->m_store = s;
+	m->m_from = m->m_at = from;
+	m->m_to = to;
+	m->m_now = clock_now();
+	for (k = 0; k < 2; k++) {
+		m->m_req[k].r_cf = cf;
+		m->m_req[k].r_kind = (enum sf_kind)k;
+		sf_parse_by(&m->m_req[k], by);
+	}
+	return m;
+}
+
+/* One week of the range: 1 more to read, 0 done, -1 the store failed. */
+int
+stats_more_step(struct stats_more *m)
+{
+	int64_t	 hi;
+
+	if (m->m_at >= m->m_to)
+		return 0;
+	hi = m->m_to - m->m_at > SF_SLICE_S ? m->m_at + SF_SLICE_S : m->m_to;
+	if (store_followup_steps(m->m_store, m->m_at, hi, m->m_now,
+	    sf_step_cb, &m->m_req[SF_FOLLOWUP]) != STORE_OK ||
+	    store_crisis_range(m->m_store, m->m_at, hi, sf_crisis_cb,
+	    &m->m_req[SF_CRISIS]) != STORE_OK)
+		return -1;
+	m->m_at = hi;
+	return m->m_at < m->m_to;
+}
+
+/* {"followup": {...}, "crisis": {...}} once every step was read. */
+json_t *
+stats_more_result(struct stats_more *m)
+{
+	return json_pack("{s:o, s:o}", "followup",
+	    sf_result(&m->m_req[SF_FOLLOWUP]), "crisis",
+	    sf_result(&m->m_req[SF_CRISIS]));
+}
+
+/* A reload: the SLA windows come from cf now. */
+void
+stats_more_set_config(struct stats_more *m, const struct config *cf)
+{
+	if (m == NULL)
+		return;
+	m->m_req[0].r_cf = m->m_req[1].r_cf = cf;
+}
+
+void
+stats_more_free(struct stats_more *m)
+{
+	if (m == NULL)
+		return;
+	free(m->m_req[0].r_groups);
+	free(m->m_req[1].r_groups);
+	free(m);
+}
+
+/* This month's follow-up figures for the status listener's /metrics. */
+static struct {
+	struct store		*m_store;
+	const struct config	*m_cf;
+	struct event		*m_ev;
+	int64_t			 m_v[STATS_FOLLOWUP_NMONTH];
+} sfm;
+
+static int64_t
+sf_month_start(int64_t t)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	localtime_r(&tt, &tm);
+	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
+	tm.tm_mday = 1;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static void
+sf_month_add(const struct followup_row *row, void *arg)
+{
+	sf_add_step(arg, sfm.m_cf, row);
+}
+
+/* Read this month's steps again (indexed by first due time). */
+static void
+sf_month_tick(evutil_socket_t fd, short events, void *arg)
+{
+	struct timeval	 tv = { SF_MONTH_TICK_S, 0 };
+	struct sf_tally	 t;
+	int64_t		 now = clock_now();
+
+	(void)fd;
+	(void)events;
+	(void)arg;
+	memset(&t, 0, sizeof(t));
+	if (store_followup_steps(sfm.m_store, sf_month_start(now), now + 1,
+	    now, sf_month_add, &t) == STORE_OK) {
+		sfm.m_v[0] = t.t_due;
+		sfm.m_v[1] = t.t_on_time;
+		sfm.m_v[2] = t.t_late;
+		sfm.m_v[3] = t.t_escalated;
+		sfm.m_v[4] = t.t_ended;
+		sfm.m_v[5] = t.t_open;
+		sfm.m_v[6] = t.t_attempts;
+	}
+	evtimer_add(sfm.m_ev, &tv);
+}
+
+const char *const stats_followup_measures[STATS_FOLLOWUP_NMONTH] = {
+    "due", "done_on_time", "done_late", "escalated", "ended_early", "open",
+    "attempts" };
+
+/* Count this month's steps now and every SF_MONTH_TICK_S seconds. */
+int
+stats_followup_init(struct event_base *base, struct store *s,
+    const struct config *cf)
+{
+	memset(&sfm, 0, sizeof(sfm));
+	sfm.m_store = s;
+	sfm.m_cf = cf;
+	if ((sfm.m_ev = evtimer_new(base, sf_month_tick, NULL)) == NULL)
+		return -1;
+	/* Now, so the first status snapshot has them. */
+	sf_month_tick(-1, 0, NULL);
+	return 0;
+}
+
+void
+stats_followup_set_config(const struct config *cf)
+{
+	sfm.m_cf = cf;
+}
+
+void
+stats_followup_free(void)
+{
+	if (sfm.m_ev != NULL)
+		event_free(sfm.m_ev);
+	memset(&sfm, 0, sizeof(sfm));
+}
+
+/* This month's figures, in the order of stats_followup_measures. */
+const int64_t *
+stats_followup_month(void)
+{
+	return sfm.m_v;
+}
