@@ -108,7 +108,7 @@ status.files := status.c status.h status_int.h
 status.sees  := store base
 store.files  := store.c store_*.c store.h store_int.h
 store.sees   := base
-base.files   := log.c clock.c config.c config_pbx.c call.c crisis.c route.c \
+base.files   := log.c clock.c config.c config_pbx.c config_care.c call.c crisis.c route.c \
                 digest.c password.c tls.c notify.c priv.c careform*.c \
                 hotlined.h careform.h config_int.h
 base.sees    :=
