@@ -100,7 +100,8 @@ top.sees     := net domain batch status store base
 net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
 net.sees     := batch status store base
 domain.files := queue.c plan.c handover.c audit.c stats.c stats_*.c session.c \
-                retention.c export.c export_*.c pbx.c pbx_*.c domain.h
+                retention.c export.c export_*.c pbx.c pbx_*.c care.c care_*.c \
+                domain.h
 domain.sees  := batch status store base
 batch.files  := batch.c batch.h
 batch.sees   := status store base

@@ -1,0 +1,324 @@
+"""The care register end to end: people under care with their liaison,
+family, contacts and difficulties; who may see whom (a liaison only their
+own people, 403 otherwise; supervisors and admins all; operators and
+counselors only the link on a call); every read by anyone but the liaison
+audited; the next contact due every N days and overdue from the local
+midnight after its day, in the configured timezone; a difficulty resolved
+or handed to a queue as an item; the end date for everyone; retention
+and legal hold on register entries; every bad field named."""
+import datetime
+import sqlite3
+import time
+
+from harness import DaemonTest, good
+
+PERSON = {"name": "张三", "gender": "男", "category": "护士",
+          "post": "主管护师", "phone": "138 0000 1111",
+          "unit": "青岛市市立医院", "team": "援鄂医疗队", "liaison": "sun",
+          "family": [{"name": "李四", "relation": "配偶",
+                      "phone": "139-0000-2222"}]}
+
+
+def person(**kw):
+    p = dict(PERSON)
+    p.update(kw)
+    return p
+
+
+def day(s):
+    return datetime.date.fromisoformat(s)
+
+
+class CareTest(DaemonTest):
+    def add(self, who="chen", **kw):
+        r = self.d.request("POST", "/v1/care/people", person(**kw), who=who)
+        self.assertEqual(r.status, 201, r)
+        return r.json
+
+    def audit(self, action):
+        db = sqlite3.connect(self.d.db)
+        try:
+            return db.execute("SELECT who, detail FROM audit WHERE action"
+                              " = ? ORDER BY id", (action,)).fetchall()
+        finally:
+            db.close()
+
+    def test_a_person_with_family_codes_and_plan(self):
+        p = self.add()
+        self.assertEqual((p["team"], p["category"], p["gender"]),
+                         ("aid_hubei", "nurse", "male"))
+        self.assertEqual(p["every_days"], 7)
+        self.assertEqual(day(p["next_due"]) - day(p["start_date"]),
+                         datetime.timedelta(days=7))
+        self.assertFalse(p["overdue"])
+        self.assertEqual(p["family"][0]["relation"], "配偶")
+        r = self.d.request("GET", "/v1/care/people/%d" % p["id"], who="sun")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["name"], "张三")
+        self.assertEqual(r.json["contacts"], [])
+        self.assertEqual(r.json["calls"], [])
+
+    def test_the_same_person_twice_is_a_conflict_not_a_duplicate(self):
+        p = self.add()
+        r = self.d.request("POST", "/v1/care/people",
+                           person(phone="13800001111"), who="chen")
+        self.assertError(r, 409, "duplicate", "name")
+        self.assertIn(str(p["id"]), r.json["message"])
+        self.assertEqual(self.d.count_rows("care_people"), 1)
+
+    def test_every_field_validated_by_name(self):
+        for body, kind, field in (
+                (person(name=None), "missing_field", "name"),
+                (person(unit=""), "missing_field", "unit"),
+                (person(team="navy"), "invalid_field", "team"),
+                (person(category="pilot"), "invalid_field", "category"),
+                (person(phone="call me"), "invalid_field", "phone"),
+                (person(gender="x"), "invalid_field", "gender"),
+                (person(liaison="chen"), "invalid_field", "liaison"),
+                (person(every_days=0), "invalid_field", "every_days"),
+                (person(start_date="2020-02-30"), "invalid_field",
+                 "start_date"),
+                (person(start_date="2020-03-01", end_date="2020-02-01"),
+                 "invalid_field", "end_date"),
+                (person(family=[{"name": "x", "phone": "no"}]),
+                 "invalid_field", "family[0]"),
+                (person(family=[{"age": 3}]), "unknown_field", "family[0]"),
+                (person(colour="red"), "unknown_field", "colour")):
+            r = self.d.request("POST", "/v1/care/people", body, who="chen")
+            self.assertError(r, 400, kind, field)
+        self.assertEqual(self.d.count_rows("care_people"), 0)
+
+    def test_roles(self):
+        p = self.add()
+        other = self.add(name="王五", phone="13700003333", liaison="wu")
+        # A liaison sees only their own people.
+        r = self.d.request("GET", "/v1/care/people", who="sun")
+        self.assertEqual([x["id"] for x in r.json["people"]], [p["id"]])
+        self.assertError(self.d.request(
+            "GET", "/v1/care/people/%d" % other["id"], who="sun"), 403,
+            "forbidden")
+        self.assertError(self.d.request(
+            "PATCH", "/v1/care/people/%d" % other["id"], {"post": "x"},
+            who="sun"), 403, "forbidden")
+        self.assertError(self.d.request(
+            "POST", "/v1/care/people/%d/contacts" % other["id"],
+            {"kind": "phone"}, who="sun"), 403, "forbidden")
+        self.assertError(self.d.request(
+            "GET", "/v1/care/people?liaison=wu", who="sun"), 403,
+            "forbidden", "liaison")
+        # Supervisors and admins see all.
+        for who in ("chen", "ops"):
+            r = self.d.request("GET", "/v1/care/people", who=who)
+            self.assertEqual(len(r.json["people"]), 2, who)
+        # Operators and counselors see no register; liaisons no calls.
+        for who in ("wang", "zhao"):
+            self.assertError(self.d.request("GET", "/v1/care/people",
+                                            who=who), 403, "forbidden")
+            self.assertError(self.d.request(
+                "GET", "/v1/care/people/%d" % p["id"], who=who), 403)
+        self.assertError(self.d.request("GET", "/v1/calls", who="sun"), 403)
+        self.assertEqual(self.d.request("GET", "/v1/whoami",
+                                        who="sun").json["role"], "liaison")
+        # A liaison adds people for themself only.
+        r = self.d.request("POST", "/v1/care/people",
+                           person(name="赵六", liaison=None), who="wu")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["liaison"], "wu")
+        self.assertError(self.d.request(
+            "POST", "/v1/care/people", person(name="钱七"), who="wu"), 403,
+            "forbidden", "liaison")
+        self.assertError(self.d.request(
+            "PATCH", "/v1/care/people/%d" % r.json["id"],
+            {"liaison": "sun"}, who="wu"), 403, "forbidden", "liaison")
+        self.assertError(self.d.request(
+            "POST", "/v1/care/end-date", {"end_date": "2020-06-30"},
+            who="sun"), 403, "forbidden")
+
+    def test_reads_audited_unless_by_the_liaison(self):
+        p = self.add()
+        self.d.request("GET", "/v1/care/people/%d" % p["id"], who="sun")
+        self.d.request("GET", "/v1/care/people", who="sun")
+        self.assertEqual(self.audit("care.read"), [])
+        self.d.request("GET", "/v1/care/people/%d" % p["id"], who="chen")
+        self.assertEqual(self.audit("care.read"),
+                         [("chen", "person %d" % p["id"])])
+        self.d.request("GET", "/v1/care/people", who="ops")
+        self.assertEqual(self.audit("care.list"),
+                         [("ops", "person %d" % p["id"])])
+        self.assertEqual(self.audit("care.create"),
+                         [("chen", "person %d" % p["id"])])
+
+    def test_contacts_move_the_next_due_day(self):
+        p = self.add(start_date="2020-02-01")
+        r = self.d.request("GET", "/v1/care/people/%d" % p["id"], who="sun")
+        self.assertTrue(r.json["overdue"])
+        self.assertEqual(r.json["next_due"], "2020-02-08")
+        r = self.d.request("POST", "/v1/care/people/%d/contacts" % p["id"],
+                           {"kind": "visit", "with_whom": "配偶",
+                            "note": "送去生活物资"}, who="sun")
+        self.assertEqual(r.status, 201, r)
+        today = datetime.datetime.now(datetime.timezone(
+            datetime.timedelta(hours=8))).date()
+        self.assertEqual(day(r.json["next_due"]),
+                         today + datetime.timedelta(days=7))
+        r = self.d.request("GET", "/v1/care/people/%d" % p["id"], who="sun")
+        self.assertFalse(r.json["overdue"])
+        c = r.json["contacts"][0]
+        self.assertEqual((c["kind"], c["by"], c["on_time"]),
+                         ("visit", "sun", False))
+        for body, kind, field in (
+                ({}, "missing_field", "kind"),
+                ({"kind": "fax"}, "invalid_field", "kind"),
+                ({"kind": "phone", "at": "tomorrow"}, "invalid_field", "at"),
+                ({"kind": "phone", "at": "2099-01-01T00:00:00Z"},
+                 "invalid_field", "at"),
+                ({"kind": "phone", "mood": "ok"}, "unknown_field", "mood")):
+            self.assertError(self.d.request(
+                "POST", "/v1/care/people/%d/contacts" % p["id"], body,
+                who="sun"), 400, kind, field)
+        self.assertError(self.d.request(
+            "POST", "/v1/care/people/999/contacts", {"kind": "phone"},
+            who="chen"), 404, "not_found")
+
+    def test_overdue_from_the_local_midnight_after_the_due_day(self):
+        # Due 2020-02-08 (start 2020-02-01, every 7 days) in Asia/Shanghai:
+        # not overdue until 2020-02-09T00:00+08:00, which is
+        # 2020-02-08T16:00Z.
+        p = self.add(start_date="2020-02-01")
+        for at, overdue in (("2020-02-08T23:59:59+08:00", False),
+                            ("2020-02-08T15:59:59Z", False),
+                            ("2020-02-08T16:00:00Z", True),
+                            ("2020-02-09T00:00:00+08:00", True)):
+            r = self.d.request("GET", "/v1/care/people/%d?at=%s" % (
+                p["id"], at.replace("+", "%2B")), who="sun")
+            self.assertEqual(r.json["overdue"], overdue, at)
+            r = self.d.request("GET", "/v1/care/people?overdue=1&at=%s" %
+                               at.replace("+", "%2B"), who="sun")
+            self.assertEqual(len(r.json["people"]), int(overdue), at)
+        # After the end date for everyone, nothing more falls due.
+        r = self.d.request("POST", "/v1/care/end-date",
+                           {"end_date": "2020-02-05"}, who="chen")
+        self.assertEqual(r.status, 200, r)
+        r = self.d.request("GET", "/v1/care/people/%d?at=2020-03-01" %
+                           p["id"], who="sun")
+        self.assertEqual((r.json["overdue"], r.json["care_ends"]),
+                         (False, "2020-02-05"))
+        self.assertError(self.d.request(
+            "POST", "/v1/care/end-date", {"end_date": "soon"}, who="chen"),
+            400, "invalid_field", "end_date")
+
+    def test_difficulties_resolved_or_handed_to_a_queue(self):
+        p = self.add()
+        r = self.d.request("POST", "/v1/care/people/%d/difficulties" %
+                           p["id"], {"category": "childcare",
+                                     "description": "孩子无人照看"},
+                           who="sun")
+        self.assertEqual(r.status, 201, r)
+        d1 = r.json
+        self.assertEqual((d1["state"], d1["raised_by"]), ("open", "sun"))
+        r = self.d.request("POST", "/v1/care/people/%d/difficulties" %
+                           p["id"], {"category": "劳动争议",
+                                     "description": "工资被拖欠"},
+                           who="sun")
+        d2 = r.json
+        self.assertEqual(d2["category"], "labour_dispute")
+        r = self.d.request("GET", "/v1/care/difficulties", who="chen")
+        self.assertEqual([d["id"] for d in r.json["difficulties"]],
+                         [d1["id"], d2["id"]])
+        r = self.d.request("PATCH", "/v1/care/difficulties/%d" % d1["id"],
+                           {"action": "resolve",
+                            "resolution": "社区志愿者每日照看"}, who="sun")
+        self.assertEqual((r.status, r.json["state"]), (200, "resolved"), r)
+        self.assertError(self.d.request(
+            "PATCH", "/v1/care/difficulties/%d" % d1["id"],
+            {"action": "resolve", "resolution": "again"}, who="sun"), 409,
+            "conflict")
+        # Handing on needs a call to put the item on.
+        self.assertError(self.d.request(
+            "PATCH", "/v1/care/difficulties/%d" % d2["id"],
+            {"action": "hand", "queue": "legal"}, who="sun"), 409,
+            "conflict")
+        call = self.d.post_call(good(caller_type="aid_team")).json
+        r = self.d.request("POST", "/v1/calls/%d/care-link" % call["id"],
+                           {"person_id": p["id"]}, who="wang")
+        self.assertEqual(r.status, 200, r)
+        r = self.d.request("PATCH", "/v1/care/difficulties/%d" % d2["id"],
+                           {"action": "hand", "queue": "legal",
+                            "priority": 2}, who="sun")
+        self.assertEqual((r.status, r.json["state"], r.json["queue"]),
+                         (200, "handed", "legal"), r)
+        items = self.d.request("GET", "/v1/queues/legal", who="zhao").json
+        self.assertIn(r.json["item_id"], [i["id"] for i in items["items"]])
+        r = self.d.request("GET", "/v1/care/difficulties", who="chen")
+        self.assertEqual(r.json["difficulties"], [])
+        for body, kind, field in (
+                ({"action": "resolve"}, "missing_field", "resolution"),
+                ({"action": "hand"}, "missing_field", "queue"),
+                ({"action": "hand", "queue": "nowhere"}, "invalid_field",
+                 "queue"),
+                ({"action": "burn"}, "invalid_field", "action")):
+            self.assertError(self.d.request(
+                "PATCH", "/v1/care/difficulties/%d" % d2["id"], body,
+                who="sun"), 400, kind, field)
+        self.assertError(self.d.request(
+            "POST", "/v1/care/people/%d/difficulties" % p["id"],
+            {"category": "weather", "description": "x"}, who="sun"), 400,
+            "invalid_field", "category")
+
+    def test_a_linked_call_shows_the_liaison_and_a_phone_proposes(self):
+        p = self.add()
+        call = self.d.post_call(good(caller_type="aid_team_family",
+                                     caller_number="13900002222")).json
+        r = self.d.request("GET", "/v1/calls/%d" % call["id"], who="zhao")
+        self.assertEqual(r.json["care_proposed"],
+                         {"person_id": p["id"], "liaison": "sun"})
+        self.assertNotIn("care", r.json)
+        self.assertError(self.d.request(
+            "POST", "/v1/calls/%d/care-link" % call["id"],
+            {"person_id": p["id"]}, who="zhao"), 403, "forbidden")
+        self.assertError(self.d.request(
+            "POST", "/v1/calls/%d/care-link" % call["id"],
+            {"person_id": 999}, who="wang"), 404, "not_found")
+        self.assertError(self.d.request(
+            "POST", "/v1/calls/999/care-link", {"person_id": p["id"]},
+            who="chen"), 404, "not_found")
+        r = self.d.request("POST", "/v1/calls/%d/care-link" % call["id"],
+                           {"person_id": p["id"]}, who="wang")
+        self.assertEqual(r.status, 200, r)
+        r = self.d.request("GET", "/v1/calls/%d" % call["id"], who="zhao")
+        self.assertEqual(r.json["care"],
+                         {"person_id": p["id"], "liaison": "sun"})
+        r = self.d.request("GET", "/v1/care/people/%d" % p["id"], who="sun")
+        self.assertEqual([c["call_id"] for c in r.json["calls"]],
+                         [call["id"]])
+
+
+class CareRetentionTest(DaemonTest):
+    retention = "  personal_days = 30;"
+
+    def test_erased_after_the_care_ended_unless_held(self):
+        old = self.d.request("POST", "/v1/care/people", person(
+            start_date="2020-02-01", end_date="2020-03-01"), who="chen").json
+        held = self.d.request("POST", "/v1/care/people", person(
+            name="王五", phone="13700003333", start_date="2020-02-01",
+            end_date="2020-03-01", legal_hold=True), who="chen").json
+        now = self.d.request("POST", "/v1/care/people", person(
+            name="赵六", phone="13600004444"), who="chen").json
+        self.d.restart()
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            r = self.d.request("GET", "/v1/care/people/%d" % old["id"],
+                               who="chen")
+            if r.json["personal_erased_at"] is not None:
+                break
+            time.sleep(0.2)
+        self.assertIsNone(r.json["name"])
+        self.assertIsNone(r.json["phone"])
+        self.assertEqual(r.json["unit"], "青岛市市立医院")
+        self.assertEqual(r.json["family"][0]["name"], None)
+        self.assertEqual(r.json["family"][0]["relation"], "配偶")
+        for p in (held, now):
+            r = self.d.request("GET", "/v1/care/people/%d" % p["id"],
+                               who="chen")
+            self.assertIsNotNone(r.json["name"])
+            self.assertIsNone(r.json["personal_erased_at"])
