@@ -86,6 +86,7 @@ struct stats_run {
 	struct stats_req	*sj_job;
 	struct event		*sj_ev;
 	json_t			*sj_phone;	/* the phone measures */
+	json_t			*sj_care;	/* the care register's */
 };
 
 /* An export being streamed, a page of calls at a time. */

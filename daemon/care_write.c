@@ -212,6 +212,7 @@ care_person_add(struct store *s, const struct config *cf,
 	    STORE_OK || care_audit(id, "care.create", *pid, 0, 0) != STORE_OK)
 		return CARE_ERR;
 	json_object_set_new(row, "id", json_integer(*pid));
+	care_changed();
 	return CARE_OK;
 }
 
@@ -247,8 +248,10 @@ care_person_save(struct store *s, const struct config *cf,
 	} else if (rc != STORE_OK || care_save_rest(s, cf, pid, row, family) !=
 	    STORE_OK || care_audit(id, "care.update", pid, 0, 0) != STORE_OK)
 		rc = CARE_ERR;
-	else
+	else {
 		rc = CARE_OK;
+		care_changed();
+	}
 	json_decref(row);
 	json_decref(family);
 	return rc;
@@ -290,6 +293,7 @@ care_contact_add(struct store *s, const struct identity *id, int64_t pid,
 		rc = care_audit(id, "care.contact", pid, 0, 0);
 	json_decref(c);
 	json_decref(p);
+	care_changed();
 	return rc == STORE_OK ? CARE_OK : CARE_ERR;
 }
 
@@ -316,6 +320,7 @@ care_difficulty_add(struct store *s, const struct config *cf,
 	json_decref(d);
 	if (rc == STORE_OK)
 		rc = care_audit(id, "care.difficulty", pid, 0, 0);
+	care_changed();
 	return rc == STORE_OK ? CARE_OK : CARE_ERR;
 }
 
@@ -420,6 +425,7 @@ care_difficulty_close(struct store *s, const struct config *cf,
 	if (rc != STORE_OK || care_audit(id, hand ? "care.hand" :
 	    "care.resolve", pid, 0, item) != STORE_OK)
 		return CARE_ERR;
+	care_changed();
 	return CARE_OK;
 }
 
@@ -466,6 +472,7 @@ care_end_set(struct store *s, const struct identity *id, int64_t day)
 	if (store_care_end_set(s, day) != STORE_OK ||
 	    audit_record(id, "care.end_date", 0, 0, detail) != STORE_OK)
 		return CARE_ERR;
+	care_changed();
 	return CARE_OK;
 }
 
@@ -485,6 +492,7 @@ care_erase_slice(struct store *s, const struct config *cf, int64_t now,
 		return STORE_OK;
 	if (care_end_day(s, cf, &end) != STORE_OK)
 		return STORE_ERR;
+	care_changed();
 	return store_care_erase_slice(s, config_care_day_of(now) -
 	    cf->cf_retention_days, end, now, limit, n);
 }

@@ -355,4 +355,11 @@ int	 care_end_set(struct store *, const struct identity *, int64_t);
 int	 care_erase_slice(struct store *, const struct config *, int64_t, int,
 	    int64_t *);
 
+/* care_stats.c */
+json_t	*care_stats(struct store *, const struct config *, int64_t, int64_t,
+	    int64_t);
+void	 care_changed(void);
+void	 care_status_init(struct store *);
+json_t	*care_status_json(const struct config *);
+
 #endif /* HOTLINED_DOMAIN_H */

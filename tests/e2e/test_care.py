@@ -322,3 +322,45 @@ class CareRetentionTest(DaemonTest):
                                who="chen")
             self.assertIsNotNone(r.json["name"])
             self.assertIsNone(r.json["personal_erased_at"])
+
+
+class CareCountedTest(DaemonTest):
+    status = True
+
+    def test_stats_status_and_metrics(self):
+        a = self.d.request("POST", "/v1/care/people", person(
+            start_date="2020-02-01"), who="chen").json
+        self.d.request("POST", "/v1/care/people", person(
+            name="王五", phone="13700003333", team="定点医院救治队",
+            liaison="wu"), who="chen")
+        self.d.request("POST", "/v1/care/people/%d/difficulties" % a["id"],
+                       {"category": "housing", "description": "租房到期"},
+                       who="sun")
+        r = self.d.request("GET", "/v1/stats?from=2020-01-01&to=2030-12-31&by=month", who="chen")
+        self.assertEqual(r.status, 200, r)
+        care = r.json["care"]
+        self.assertEqual(sorted((p["team"], p["people"], p["overdue"])
+                                for p in care["people"]),
+                         [("aid_hubei", 1, 1), ("designated", 1, 0)])
+        self.assertEqual([(d["category"], d["state"], d["n"], d["under_7d"])
+                          for d in care["difficulties"]],
+                         [("housing", "open", 1, 1)])
+        self.assertEqual(care["contacts_this_week"]["made"], 0)
+        self.d.request("POST", "/v1/care/people/%d/contacts" % a["id"],
+                       {"kind": "phone"}, who="sun")
+        r = self.d.request("GET", "/v1/stats?from=2020-01-01&to=2030-12-31&by=month", who="chen")
+        self.assertEqual(r.json["care"]["contacts_this_week"]["made"], 1)
+        self.assertEqual(r.json["care"]["contacts"]["made"], 1)
+        self.assertEqual(r.json["care"]["contacts"]["on_time"], 0)
+        self.assertError(self.d.request("GET", "/v1/stats", who="sun"), 403)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            s = self.d.status("/status").json["care"]
+            if s["people"] == 2:
+                break
+            time.sleep(0.2)
+        self.assertEqual(s, {"people": 2, "overdue_contacts": 0,
+                             "open_difficulties": 1})
+        m = self.d.status("/metrics").raw.decode()
+        self.assertIn("\nhotlined_care_people 2\n", m)
+        self.assertIn("\nhotlined_care_open_difficulties 1\n", m)
