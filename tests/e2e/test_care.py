@@ -364,3 +364,45 @@ class CareCountedTest(DaemonTest):
         m = self.d.status("/metrics").raw.decode()
         self.assertIn("\nhotlined_care_people 2\n", m)
         self.assertIn("\nhotlined_care_open_difficulties 1\n", m)
+
+
+class CareClientTest(DaemonTest):
+    def test_the_client(self):
+        p = self.d.request("POST", "/v1/care/people", person(
+            start_date="2020-02-01"), who="chen").json
+        r = self.d.client("care", "list", who="sun")
+        self.assertEqual(r.returncode, 0, r.err)
+        self.assertIn("张三", r.out)
+        self.assertIn("overdue", r.out)
+        r = self.d.client("care", "list", "--overdue", who="wu")
+        self.assertEqual((r.returncode, r.out), (0, "no people\n"), r.err)
+        r = self.d.client("care", "contact", str(p["id"]), "--kind", "phone",
+                          "--note", "一切安好", who="sun")
+        self.assertEqual(r.returncode, 0, r.err)
+        self.assertIn("the next is due", r.out)
+        r = self.d.client("care", "difficulty", str(p["id"]), "--category",
+                          "health", "--description", "腰痛", who="sun")
+        self.assertEqual(r.returncode, 0, r.err)
+        did = int(r.out.split()[1])
+        r = self.d.client("care", "resolve", str(did), "--resolution",
+                          "已联系医院复查", who="sun")
+        self.assertEqual(r.returncode, 0, r.err)
+        r = self.d.client("care", "show", str(p["id"]), who="sun")
+        self.assertEqual(r.returncode, 0, r.err)
+        for text in ("一切安好", "腰痛", "已联系医院复查", "李四"):
+            self.assertIn(text, r.out)
+        r = self.d.client("care", "show", str(p["id"]), who="wu")
+        self.assertEqual(r.returncode, 1)
+        r = self.d.client("care", "contact", str(p["id"]), who="sun")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--kind", r.err)
+        r = self.d.client("care", "resolve", str(did), who="sun")
+        self.assertEqual(r.returncode, 2)
+        r = self.d.client("care", "fly", who="sun")
+        self.assertEqual(r.returncode, 2)
+        r = self.d.client("care", "--help", who="sun")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("hotline care import", r.out)
+        r = self.d.client("care", "list", who="sun", env={
+            "LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"})
+        self.assertEqual(r.returncode, 0, r.err)
