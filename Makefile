@@ -42,16 +42,20 @@ SANFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 
 DAEMON_LIBS := -levent -levent_openssl -lsqlite3 -lconfig -ljansson -lssl -lcrypt \
-               -lcrypto -lxlsxwriter -lm
+               -lcrypto -lxlsxwriter -lcsv -lzip -lexpat -lfreexl -lm
 CLIENT_LIBS := -lcurl -ljansson -lconfig -lm
 UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 
 # Debian packages: what building needs, what running needs, what testing needs.
 # gettext: msgfmt and xgettext for the client's catalogues (po/);
-# libxlsxwriter-dev: the export as a spreadsheet.
+# libxlsxwriter-dev: the export as a spreadsheet, and the care forms
+# written back; libcsv-dev, libzip-dev, libexpat1-dev, libfreexl-dev: the
+# care forms read as the units send them (CSV, the zip and the XML of an
+# xlsx, an Excel 97-2003 xls).
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
               libssl-dev libcurl4-openssl-dev libcrypt-dev tzdata gettext \
-              libxlsxwriter-dev
+              libxlsxwriter-dev libcsv-dev libzip-dev libexpat1-dev \
+              libfreexl-dev
 # procps: /bin/kill, the unit's ExecReload (a minimal Debian lacks it);
 # curl: the README's tour asks the running daemon with it.
 RUN_PKGS   := procps curl
@@ -111,10 +115,11 @@ store.files  := store.c store_*.c store.h store_int.h
 store.sees   := base
 base.files   := log.c clock.c config.c config_pbx.c config_care.c call.c crisis.c route.c \
                 digest.c password.c tls.c notify.c priv.c careform*.c \
-                hotlined.h careform.h config_int.h
+                hotlined.h careform.h careform_int.h config_int.h
 base.sees    :=
 PRIVATE_H    := store_int.h=store api.h=api status_int.h=status \
-                listener_int.h=listener config_int.h=config
+                listener_int.h=listener config_int.h=config \
+                careform_int.h=careform
 
 # The table as tests/check-layers reads it (tests/e2e/test_layers.py asks
 # make print-LAYER_ARGS).
@@ -135,6 +140,7 @@ test_stats.layer  := domain
 test_limit.layer  := net
 test_session.layer := domain
 test_pbx.layer   := domain
+test_careform.layer := base
 
 # A layer's objects (daemon/NAME.o; built under $(OBJ)/ and $(SAN)/), and
 # what a unit test of the layer links: those and the objects of the layers

@@ -62,6 +62,7 @@ struct careform_problem {
 
 struct careform {
 	enum careform_layout	 cf_layout;
+	int			 cf_guessed;	/* no title named 附件1 or 2 */
 	char			*cf_unit;	/* from a title line such as 单位：…, or NULL */
 	struct careform_row	*cf_rows;
 	size_t			 cf_nrows;
