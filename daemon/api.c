@@ -32,7 +32,7 @@ enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
     RT_SESSION, RT_PBX_EVENTS, RT_PBX_UNLOGGED, RT_PBX_LATEST, RT_ATTEMPT,
     RT_PLAN, RT_PLAN_END, RT_HANDOVER, RT_CARE_PEOPLE, RT_CARE_PERSON,
     RT_CARE_CONTACTS, RT_CARE_PERSON_DIFFS, RT_CARE_DIFFS, RT_CARE_DIFF,
-    RT_CARE_END, RT_CARE_LINK };
+    RT_CARE_END, RT_CARE_LINK, RT_CARE_IMPORT, RT_CARE_EXPORT };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -72,6 +72,8 @@ static const struct route {
 	{ RT_CARE_DIFF, "PATCH", 0, 0, R_CARE, 0 },
 	{ RT_CARE_END, "POST", 0, R_READ_ALL, 0, 0 },
 	{ RT_CARE_LINK, "POST", 0, R_OPERATOR | R_READ_ALL, 0, 0 },
+	{ RT_CARE_IMPORT, "POST", 0, R_READ_ALL, 0, 0 },
+	{ RT_CARE_EXPORT, "GET", R_READ_ALL, 0, 0, 0 },
 };
 
 /*
@@ -227,11 +229,19 @@ api_held_send(void *arg, int ok, const char *why)
 void
 api_reply(struct ctx *x, int code, json_t *o)
 {
-	struct batch	*b = x->x_api->a_batch;
 	struct evbuffer	*body = o != NULL ? api_json_body(x->x_req, o) : NULL;
-	struct held	*h;
 
 	json_decref(o);
+	api_reply_body(x, code, body);
+}
+
+/* api_reply of a body already made (its Content-Type set by the caller). */
+void
+api_reply_body(struct ctx *x, int code, struct evbuffer *body)
+{
+	struct batch	*b = x->x_api->a_batch;
+	struct held	*h;
+
 	if (!batch_open(b)) {
 		api_send(x->x_req, code, body);
 		return;
@@ -483,27 +493,25 @@ api_path_id(const char *p, int64_t *id, const char **endp)
 static const struct route *
 api_route_care(const char *path, int64_t *id)
 {
+	static const struct { const char *p; enum route_id rt; } fixed[] = {
+		{ "people", RT_CARE_PEOPLE }, { "difficulties", RT_CARE_DIFFS },
+		{ "end-date", RT_CARE_END }, { "import", RT_CARE_IMPORT },
+		{ "export", RT_CARE_EXPORT } };
 	const char	*end;
+	size_t		 i;
 
-	if (strcmp(path, "people") == 0)
-		return &routes[RT_CARE_PEOPLE];
-	if (strcmp(path, "difficulties") == 0)
-		return &routes[RT_CARE_DIFFS];
-	if (strcmp(path, "end-date") == 0)
-		return &routes[RT_CARE_END];
-	if (strncmp(path, "people/", 7) == 0) {
-		if (api_path_id(path + 7, id, &end) == -1)
-			return NULL;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(path, fixed[i].p) == 0)
+			return &routes[fixed[i].rt];
+	if (strncmp(path, "people/", 7) == 0 &&
+	    api_path_id(path + 7, id, &end) == 0)
 		return *end == '\0' ? &routes[RT_CARE_PERSON] :
 		    strcmp(end, "/contacts") == 0 ? &routes[RT_CARE_CONTACTS] :
 		    strcmp(end, "/difficulties") == 0 ?
 		    &routes[RT_CARE_PERSON_DIFFS] : NULL;
-	}
-	if (strncmp(path, "difficulties/", 13) == 0) {
-		if (api_path_id(path + 13, id, &end) == -1 || *end != '\0')
-			return NULL;
+	if (strncmp(path, "difficulties/", 13) == 0 &&
+	    api_path_id(path + 13, id, &end) == 0 && *end == '\0')
 		return &routes[RT_CARE_DIFF];
-	}
 	return NULL;
 }
 
@@ -695,16 +703,10 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		api_pbx_latest(x);
 		break;
 	case RT_CARE_PEOPLE:
-		if (get)
-			api_care_people(x);
-		else
-			api_care_person_post(x);
+		get ? api_care_people(x) : api_care_person_post(x);
 		break;
 	case RT_CARE_PERSON:
-		if (get)
-			api_care_person_get(x, id);
-		else
-			api_care_person_patch(x, id);
+		get ? api_care_person_get(x, id) : api_care_person_patch(x, id);
 		break;
 	case RT_CARE_CONTACTS:
 		api_care_contact_post(x, id);
@@ -723,6 +725,12 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		break;
 	case RT_CARE_LINK:
 		api_care_link(x, id);
+		break;
+	case RT_CARE_IMPORT:
+		api_care_import(x);
+		break;
+	case RT_CARE_EXPORT:
+		api_care_export(x);
 		break;
 	}
 }

@@ -140,6 +140,7 @@ struct auth_fail {
 void	api_send(struct evhttp_request *req, int code, struct evbuffer *body);
 struct evbuffer *api_json_body(struct evhttp_request *req, json_t *o);
 void	api_reply(struct ctx *x, int code, json_t *o);
+void	api_reply_body(struct ctx *x, int code, struct evbuffer *body);
 void	api_error_send(struct evhttp_request *req, int code, const char *kind,
 	    const char *field, const char *msg);
 void	api_error(struct ctx *x, int code, const char *kind, const char *field,
@@ -251,6 +252,10 @@ void	api_care_difficulty_patch(struct ctx *x, int64_t id);
 void	api_care_end_date(struct ctx *x);
 void	api_care_link(struct ctx *x, int64_t id);
 void	api_care_of_call(struct ctx *x, const struct call *c, json_t *o);
+
+/* api_care_io.c */
+void	api_care_import(struct ctx *x);
+void	api_care_export(struct ctx *x);
 
 /* api_web.c */
 void	api_web(struct ctx *x, const char *root);

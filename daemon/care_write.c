@@ -216,6 +216,23 @@ care_person_add(struct store *s, const struct config *cf,
 	return CARE_OK;
 }
 
+/* Store row (from care_person_build over the stored one) and family. */
+int
+care_person_put(struct store *s, const struct config *cf,
+    const struct identity *id, const json_t *row, const json_t *family)
+{
+	int64_t	 pid = json_integer_value(json_object_get(row, "id"));
+	int	 rc;
+
+	if ((rc = store_care_person_update(s, row)) == STORE_CONFLICT)
+		return CARE_STATE;
+	if (rc != STORE_OK || care_save_rest(s, cf, pid, row, family) !=
+	    STORE_OK || care_audit(id, "care.update", pid, 0, 0) != STORE_OK)
+		return CARE_ERR;
+	care_changed();
+	return CARE_OK;
+}
+
 /* Change person pid by body; CARE_BAD with err. */
 int
 care_person_save(struct store *s, const struct config *cf,

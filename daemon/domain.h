@@ -338,6 +338,11 @@ int	 care_close_check(const struct config *, json_t *,
 	    struct call_error *);
 int	 care_person_add(struct store *, const struct config *,
 	    const struct identity *, json_t *, const json_t *, int64_t *);
+int	 care_person_put(struct store *, const struct config *,
+	    const struct identity *, const json_t *, const json_t *);
+int	 care_import(struct store *, const struct config *,
+	    const struct identity *, json_t *, const char *, const char *,
+	    int, json_t *);
 int	 care_person_save(struct store *, const struct config *,
 	    const struct identity *, int64_t, json_t *,
 	    struct call_error *);

@@ -7,10 +7,12 @@ midnight after its day, in the configured timezone; a difficulty resolved
 or handed to a queue as an item; the end date for everyone; retention
 and legal hold on register entries; every bad field named."""
 import datetime
+import os
 import sqlite3
+import threading
 import time
 
-from harness import DaemonTest, good
+from harness import DEV_LIMITS, DaemonTest, good
 
 PERSON = {"name": "张三", "gender": "男", "category": "护士",
           "post": "主管护师", "phone": "138 0000 1111",
@@ -406,3 +408,193 @@ class CareClientTest(DaemonTest):
         r = self.d.client("care", "list", who="sun", env={
             "LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"})
         self.assertEqual(r.returncode, 0, r.err)
+
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "fixtures", "care")
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name), "rb") as f:
+        return f.read()
+
+
+def big_csv(n, phone_base=13000000000):
+    lines = ["附件1", "援鄂医疗队队员联系表", "单位：青岛市第八人民医院",
+             "序号,职工姓名,性别,人员类别,职务职称,联系方式,家属姓名,"
+             "与本人关系,联系方式,工会联系人姓名,存在困难"]
+    for i in range(n):
+        lines.append("%d,队员%05d,女,护士,护师,%d,家属%05d,母亲,%d,王芳,"
+                     % (i + 1, i, phone_base + i, i, phone_base + 50000 + i))
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+class CareImportTest(DaemonTest):
+    limits = dict(DEV_LIMITS, max_body_bytes=4000000)
+
+    def imp(self, data, query="", who="chen"):
+        return self.d.request("POST", "/v1/care/import" + query, raw=data,
+                              who=who, content_type="text/csv")
+
+    def test_a_form_imported_once_and_again_makes_no_duplicates(self):
+        data = fixture("aid_utf8.csv")
+        r = self.imp(data, "?liaison=sun")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["layout"], r.json["rows"], r.json["added"],
+                          r.json["updated"]), ("aid_team", 3, 3, 0))
+        people = self.d.request("GET", "/v1/care/people", who="sun").json
+        self.assertEqual(len(people["people"]), 3)
+        self.assertEqual({p["unit"] for p in people["people"]},
+                         {"青岛市市立医院"})
+        self.assertEqual({p["team"] for p in people["people"]},
+                         {"aid_hubei"})
+        r = self.imp(data)
+        self.assertEqual((r.status, r.json["added"], r.json["updated"]),
+                         (200, 0, 3), r)
+        self.assertEqual(self.d.count_rows("care_people"), 3)
+        self.assertEqual(self.d.count_rows("care_difficulties"), 2)
+        self.assertEqual(self.d.count_rows("care_family"), 3)
+        self.assertEqual(len(self.audit_rows("care.import")), 2)
+
+    def audit_rows(self, action):
+        db = sqlite3.connect(self.d.db)
+        try:
+            return db.execute("SELECT who, detail FROM audit WHERE action"
+                              " = ?", (action,)).fetchall()
+        finally:
+            db.close()
+
+    def test_a_dry_run_stores_nothing(self):
+        r = self.imp(fixture("aid_utf8.csv"), "?dry_run=1")
+        self.assertEqual((r.status, r.json["added"], r.json["dry_run"]),
+                         (200, 3, True), r)
+        self.assertEqual(self.d.count_rows("care_people"), 0)
+        self.assertEqual(self.audit_rows("care.import"), [])
+
+    def test_bad_rows_named_and_nothing_imported(self):
+        r = self.imp(fixture("bad_rows.csv"), "?liaison=sun")
+        self.assertError(r, 400, "invalid_rows")
+        rows = sorted({p["row"] for p in r.json["problems"]})
+        self.assertTrue(rows, r)
+        for p in r.json["problems"]:
+            self.assertGreater(p["row"], 0)
+            self.assertTrue(p["problem"])
+        self.assertEqual(self.d.count_rows("care_people"), 0)
+        # A good form whose team the config does not know, row by row.
+        r = self.imp(fixture("frontline_bom.csv"))
+        self.assertError(r, 400, "invalid_rows")
+        self.assertEqual({p["column"] for p in r.json["problems"]}, {"team"})
+        self.assertEqual([p["row"] for p in r.json["problems"]], [4, 5])
+        r = self.imp(fixture("frontline_bom.csv"), "?team=designated")
+        self.assertEqual((r.status, r.json["added"]), (200, 2), r)
+        # Not a form at all, wrong parameters.
+        self.assertError(self.imp(fixture("wrong_headings.csv")), 400,
+                         "invalid_file")
+        self.assertError(self.imp(b""), 400, "invalid_file")
+        self.assertError(self.imp(b"x", "?liaison=chen"), 400,
+                         "invalid_parameter", "liaison")
+        self.assertError(self.imp(b"x", "?team=navy"), 400,
+                         "invalid_parameter", "team")
+        self.assertError(self.imp(b"x", "?dry_run=yes"), 400,
+                         "invalid_parameter", "dry_run")
+        self.assertError(self.imp(fixture("aid_utf8.csv"), who="sun"), 403)
+
+    def test_spreadsheets_and_gb18030(self):
+        for name, query in (("lo_aid.xlsx", ""), ("lo_aid.xls", ""),
+                            ("frontline_gb18030.csv", "?team=designated"),
+                            ("in_hubei.csv", "")):
+            r = self.imp(fixture(name), query)
+            self.assertIn(r.status, (200, 400), (name, r))
+            self.assertEqual(r.status, 200, (name, r))
+
+    def test_five_thousand_rows_twice(self):
+        data = big_csv(5000)
+        r = self.imp(data, "?liaison=wu")
+        self.assertEqual((r.status, r.json["added"]), (200, 5000), r)
+        r = self.imp(data, "?liaison=wu")
+        self.assertEqual((r.status, r.json["added"], r.json["updated"]),
+                         (200, 0, 5000), r)
+        self.assertEqual(self.d.count_rows("care_people"), 5000)
+
+    def test_kill9_during_an_import_leaves_all_or_none(self):
+        # Killed at several points of a 5,000-row import (while the body
+        # arrives, while it is parsed, while the rows are written, after
+        # the commit): each file is wholly there or wholly absent.
+        for k, delay in enumerate((0.0, 0.02, 0.05, 0.1, 0.2, 0.4)):
+            data = big_csv(5000, phone_base=15000000000 + k * 100000)
+            result = {}
+
+            def send():
+                try:
+                    result["r"] = self.imp(data)
+                except Exception as e:  # the daemon died under it
+                    result["e"] = e
+            t = threading.Thread(target=send)
+            t.start()
+            time.sleep(delay)
+            self.d.kill9()
+            t.join()
+            self.d.start()
+            base = 15000000000 + k * 100000
+            db = sqlite3.connect(self.d.db)
+            try:
+                n = db.execute("SELECT count(*) FROM care_people WHERE"
+                               " CAST(phone AS INTEGER) BETWEEN ? AND ?",
+                               (base, base + 4999)).fetchone()[0]
+            finally:
+                db.close()
+            self.assertIn(n, (0, 5000), delay)
+            if "r" in result and result["r"].status == 200:
+                self.assertEqual(n, 5000, delay)
+
+    def test_export_in_the_forms_layouts(self):
+        self.imp(fixture("aid_utf8.csv"), "?liaison=sun")
+        r = self.d.request("GET", "/v1/care/export?unit=%E9%9D%92%E5%B2%9B"
+                           "%E5%B8%82%E5%B8%82%E7%AB%8B%E5%8C%BB%E9%99%A2",
+                           who="chen")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.raw.startswith(b"\xef\xbb\xbf"))
+        text = r.raw.decode("utf-8-sig")
+        self.assertIn("职工姓名", text)
+        self.assertIn("刘洋", text)
+        self.assertIn("孩子上网课无人照看", text)
+        # What the export wrote reads back as the same people.
+        r = self.imp(r.raw)
+        self.assertEqual((r.status, r.json["added"], r.json["updated"]),
+                         (200, 0, 3), r)
+        r = self.d.request("GET", "/v1/care/export?format=xlsx&layout="
+                           "in_hubei", who="ops")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.raw.startswith(b"PK"))
+        self.assertEqual(len(self.audit_rows("care.export")), 2)
+        self.assertError(self.d.request("GET", "/v1/care/export", who="sun"),
+                         403)
+        self.assertError(self.d.request("GET", "/v1/care/export?layout=x",
+                                        who="chen"), 400,
+                         "invalid_parameter", "layout")
+        self.assertError(self.d.request("GET", "/v1/care/export?format=pdf",
+                                        who="chen"), 400,
+                         "invalid_parameter", "format")
+
+    def test_the_client_imports_and_exports(self):
+        path = os.path.join(self.tmp, "form.csv")
+        with open(path, "wb") as f:
+            f.write(fixture("aid_utf8.csv"))
+        r = self.d.client("care", "import", "--dry-run", path, who="chen")
+        self.assertEqual(r.returncode, 0, r.err)
+        self.assertIn("dry run", r.out)
+        r = self.d.client("care", "import", "--liaison", "sun", path,
+                          who="chen")
+        self.assertEqual(r.returncode, 0, r.err)
+        self.assertIn("3 added", r.out)
+        with open(path, "wb") as f:
+            f.write(fixture("bad_rows.csv"))
+        r = self.d.client("care", "import", path, who="chen")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("row ", r.err)
+        out = os.path.join(self.tmp, "out.xlsx")
+        r = self.d.client("care", "export", "--format", "xlsx", "-o", out,
+                          who="chen")
+        self.assertEqual(r.returncode, 0, r.err)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(2), b"PK")
