@@ -366,6 +366,13 @@ class CareCountedTest(DaemonTest):
         m = self.d.status("/metrics").raw.decode()
         self.assertIn("\nhotlined_care_people 2\n", m)
         self.assertIn("\nhotlined_care_open_difficulties 1\n", m)
+        month = datetime.datetime.now(datetime.timezone(
+            datetime.timedelta(hours=8))).strftime("%Y-%m")
+        p = self.d.client("report", "--month", month, who="chen")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"people under care +2\n")
+        self.assertRegex(p.out, r"care contacts made \(on time\) +1 \(0\)")
+        self.assertRegex(p.out, r"care difficulties open +1\n")
 
 
 class CareClientTest(DaemonTest):
