@@ -210,9 +210,13 @@ care_family_one(json_t *m, size_t i, json_t *out, struct call_error *err)
 		return call_fail(err, "missing_field", f, "%s needs a name or "
 		    "a phone", f);
 	if (phone != NULL && care_phone_digits(phone, digits,
-	    sizeof(digits)) == -1)
-		return call_fail(err, "invalid_field", f, "%s.phone \"%.40s\" is "
-		    "not a phone number (5 to 20 digits)", f, phone);
+	    sizeof(digits)) == -1) {
+		call_fail(err, "invalid_field", f, "%s.phone \"%.40s\" is not "
+		    "a phone number (5 to 20 digits)", f, phone);
+		snprintf(err->ce_field, sizeof(err->ce_field), "family[%zu].phone",
+		    i);
+		return -1;
+	}
 	json_array_append_new(out, json_pack("{s:o,s:o,s:o}",
 	    "name", name ? json_string(name) : json_null(),
 	    "relation", rel ? json_string(rel) : json_null(),

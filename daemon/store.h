@@ -34,6 +34,7 @@ int		 store_checkpoint(struct store *);
 
 /* store_schema.c */
 int		 store_backup(const char *, const char *, char **);
+int		 store_schema_version(void);
 
 /* store_call.c */
 int		 store_call_insert(struct store *, struct call *, const char *,

@@ -375,6 +375,13 @@ static const char *const store_migrations[] = {
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
+/* The schema version this hotlined makes (the number of migrations). */
+int
+store_schema_version(void)
+{
+	return STORE_SCHEMA_VERSION;
+}
+
 /* The schema version the file has; 0 for a new one. */
 static int
 store_user_version(sqlite3 *db, int *version)

@@ -83,7 +83,7 @@ class CareTest(DaemonTest):
                 (person(start_date="2020-03-01", end_date="2020-02-01"),
                  "invalid_field", "end_date"),
                 (person(family=[{"name": "x", "phone": "no"}]),
-                 "invalid_field", "family[0]"),
+                 "invalid_field", "family[0].phone"),
                 (person(family=[{"age": 3}]), "unknown_field", "family[0]"),
                 (person(colour="red"), "unknown_field", "colour")):
             r = self.d.request("POST", "/v1/care/people", body, who="chen")
