@@ -8,11 +8,15 @@ or handed to a queue as an item; the end date for everyone; retention
 and legal hold on register entries; every bad field named."""
 import datetime
 import os
+import shutil
 import sqlite3
+import subprocess
+import tempfile
 import threading
 import time
+import unittest
 
-from harness import DEV_LIMITS, DaemonTest, good
+from harness import DEV_CONF, DEV_LIMITS, HOTLINED, DaemonTest, good
 
 PERSON = {"name": "张三", "gender": "男", "category": "护士",
           "post": "主管护师", "phone": "138 0000 1111",
@@ -605,3 +609,31 @@ class CareImportTest(DaemonTest):
         self.assertEqual(r.returncode, 0, r.err)
         with open(out, "rb") as f:
             self.assertEqual(f.read(2), b"PK")
+
+
+class CareConfigTest(unittest.TestCase):
+    def test_bad_care_settings_exit_78_naming_them(self):
+        with open(DEV_CONF, encoding="utf-8") as f:
+            dev = f.read()
+        tmp = tempfile.mkdtemp(prefix="hotlined-care-conf-")
+        try:
+            for old, new, want in (
+                    ("every_days = 7;", "every_days = 0;",
+                     "care.every_days: 0 is out of range"),
+                    ("every_days = 7;", 'every_days = 7; end_date = '
+                     '"2020-02-30";', 'care.end_date: "2020-02-30" is not'),
+                    ("every_days = 7;", "every_days = 7; colour = 1;",
+                     "care.colour: unknown setting"),
+                    ('{ code = "aid_hubei";', '{ code = "Aid Hubei";',
+                     'code "Aid Hubei" must be'),
+                    ('role = "liaison";', 'role = "liason";',
+                     "role must be one of")):
+                path = os.path.join(tmp, "hotlined.conf")
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(dev.replace(old, new, 1))
+                p = subprocess.run([HOTLINED, "-t", "-c", path],
+                                   capture_output=True, text=True)
+                self.assertEqual(p.returncode, 78, (new, p.stderr))
+                self.assertIn(want, p.stderr)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
