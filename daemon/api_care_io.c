@@ -72,6 +72,60 @@ api_care_form_json(const struct careform *cf)
 	    cf->cf_unit != NULL ? cf->cf_unit : "");
 }
 
+/* A field of a person as the forms head its column. */
+static const char *
+api_care_heading(const char *field)
+{
+	static const char *const map[][2] = {
+		{ "name", "职工姓名" }, { "gender", "性别" },
+		{ "category", "人员类别" }, { "post", "职务职称" },
+		{ "phone", "联系方式" }, { "unit", "单位" },
+		{ "team", "所在队伍" }, { "liaison", "工会联系人姓名" },
+		{ "hubei_phone", "在汉联系电话" }, { "carrier", "运营商" },
+		{ "family[0].name", "家属姓名" },
+		{ "family[0].relation", "与本人关系" },
+		{ "family[0].phone", "家属联系方式" },
+	};
+	size_t	 i;
+
+	for (i = 0; field != NULL && i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i][0], field) == 0)
+			return map[i][1];
+	return field;
+}
+
+/*
+ * The register's problems (field names) after the form's (headings):
+ * each named by its heading, and left out where the form has already
+ * said what is wrong with that row's column. form NULL: only renamed.
+ */
+static void
+api_care_problems_merge(json_t *form, json_t *probs)
+{
+	json_t		*p, *f;
+	const char	*col, *fcol;
+	size_t		 i, j;
+
+	json_array_foreach(probs, i, p) {
+		col = api_care_heading(json_string_value(json_object_get(p,
+		    "column")));
+		if (col != NULL)
+			json_object_set_new(p, "column", json_string(col));
+		if (form == NULL)
+			continue;
+		json_array_foreach(form, j, f) {
+			fcol = json_string_value(json_object_get(f, "column"));
+			if (json_equal(json_object_get(f, "row"),
+			    json_object_get(p, "row")) && col != NULL &&
+			    fcol != NULL && (strcmp(fcol, col) == 0 ||
+			    (strstr(fcol, col) != NULL)))
+				break;
+		}
+		if (j == json_array_size(form))
+			json_array_append(form, p);
+	}
+}
+
 /* In the pump: the file's people in one savepoint, or none of them. */
 static void
 api_care_import_run(struct write *w)
@@ -91,10 +145,11 @@ api_care_import_run(struct write *w)
 	    out);
 	fp = json_object_get(b, "form_problems");
 	if (rc != CARE_ERR && json_array_size(fp) > 0) {
-		json_array_extend(fp, json_object_get(out, "problems"));
+		api_care_problems_merge(fp, json_object_get(out, "problems"));
 		json_object_set(out, "problems", fp);
 		rc = CARE_BAD;
-	}
+	} else
+		api_care_problems_merge(NULL, json_object_get(out, "problems"));
 	if (rc == CARE_ERR) {
 		json_decref(out);
 		api_store_error(x, "import the file");

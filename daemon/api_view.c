@@ -119,6 +119,11 @@ api_schema(struct ctx *x)
 	    "assessment_answers", "yes", "no", "unknown",
 	    "limits", "notes_max_chars", (json_int_t)cf->cf_limits.lim_notes_max,
 	    "list_max", (json_int_t)cf->cf_limits.lim_list_max);
+	json_object_set_new(o, "care", json_pack("{s:o, s:o, s:o, s:I}",
+	    "teams", api_codes(&cf->cf_care.cc_teams),
+	    "difficulties", api_codes(&cf->cf_care.cc_difficulties),
+	    "staff_categories", api_codes(&cf->cf_care.cc_categories),
+	    "every_days", (json_int_t)cf->cf_care.cc_every_days));
 	api_reply(x, 200, o);
 }
 

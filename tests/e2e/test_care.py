@@ -486,7 +486,11 @@ class CareImportTest(DaemonTest):
         r = self.imp(fixture("bad_rows.csv"), "?liaison=sun")
         self.assertError(r, 400, "invalid_rows")
         rows = sorted({p["row"] for p in r.json["problems"]})
-        self.assertTrue(rows, r)
+        self.assertEqual(rows, [3, 4, 5], r)
+        # Each row's column named once, by the form's heading.
+        named = [(p["row"], p["column"]) for p in r.json["problems"]]
+        self.assertEqual(len(named), len(set(named)), named)
+        self.assertIn((4, "职工姓名"), named)
         for p in r.json["problems"]:
             self.assertGreater(p["row"], 0)
             self.assertTrue(p["problem"])
@@ -494,7 +498,8 @@ class CareImportTest(DaemonTest):
         # A good form whose team the config does not know, row by row.
         r = self.imp(fixture("frontline_bom.csv"))
         self.assertError(r, 400, "invalid_rows")
-        self.assertEqual({p["column"] for p in r.json["problems"]}, {"team"})
+        self.assertEqual({p["column"] for p in r.json["problems"]},
+                         {"所在队伍"})
         self.assertEqual([p["row"] for p in r.json["problems"]], [4, 5])
         r = self.imp(fixture("frontline_bom.csv"), "?team=designated")
         self.assertEqual((r.status, r.json["added"]), (200, 2), r)
