@@ -312,7 +312,8 @@ $(OBJ)/tests/unit/%.o $(SAN)/tests/unit/%.o: | deps-test
 # with replay.c's main() as a unit test, plain and under ASan+UBSan, which
 # replays its seed corpus and regression inputs; `make fuzz` links it with
 # libFuzzer (clang) and runs it. The client's main() is renamed away.
-FUZZ_NAMES   := request config response pbxlog
+FUZZ_NAMES   := request config response pbxlog careform_csv careform_xlsx \
+                careform_xls
 FUZZ         := build/fuzz
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -372,6 +373,10 @@ $(eval $(call fuzz_link,request,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
 $(eval $(call fuzz_link,config,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
 $(eval $(call fuzz_link,response,$(FUZZ_CLIENT),$(CLIENT_LIBS)))
 $(eval $(call fuzz_link,pbxlog,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
+# The care forms' readers need base alone.
+$(eval $(call fuzz_link,careform_csv,$(BASE_OBJ),$(DAEMON_LIBS)))
+$(eval $(call fuzz_link,careform_xlsx,$(BASE_OBJ),$(DAEMON_LIBS)))
+$(eval $(call fuzz_link,careform_xls,$(BASE_OBJ),$(DAEMON_LIBS)))
 
 # The development daemon: state under var/, sockets under var/run/.
 # As root (a fresh machine) the development store may be root's: --allow-root.

@@ -33,6 +33,9 @@
 #include "careform_int.h"
 
 #define WRITE_WIDTH_MAX		40	/* columns wider than this wrap */
+#define WRITE_HEAD_MAX		12	/* a heading wider than this wraps */
+#define WRITE_LINE		17	/* points a line of Chinese takes */
+#define WRITE_LINES		12	/* at most, in a row */
 #define WRITE_CELL_MAX		32767	/* bytes in an xlsx cell */
 
 /* The columns of LAYOUT for ROWS, into COLS; their count. */
@@ -211,16 +214,24 @@ careform_write_csv(int fd, enum careform_layout layout, const char *title,
 	return rc;
 }
 
-/* How many digit widths S takes on a line (a Chinese character: two). */
+/*
+ * How many digit widths S takes on its widest line (a Chinese character:
+ * two); with WIDTH > 0, how many lines it takes in a column that wide.
+ */
 static size_t
-careform_width(const char *s)
+careform_width(const char *s, size_t width)
 {
 	const unsigned char	*p;
-	size_t			 w = 0, line = 0;
+	size_t			 w = 0, line = 0, lines = 1;
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '\n') {
+	for (p = (const unsigned char *)s; ; p++) {
+		if (*p == '\n' || *p == '\0') {
+			if (width > 0 && line > width)
+				lines += (line - 1) / width;
+			if (*p == '\0')
+				break;
 			line = 0;
+			lines++;
 			continue;
 		}
 		if ((*p & 0xc0) == 0x80)
@@ -229,13 +240,15 @@ careform_width(const char *s)
 		if (line > w)
 			w = line;
 	}
-	return w;
+	return width > 0 ? lines : w;
 }
 
 struct xw {
 	lxw_workbook	*w_wb;
 	lxw_worksheet	*w_ws;
 	lxw_format	*w_title, *w_unit, *w_head, *w_cell, *w_wrap;
+	lxw_format	*w_center;
+	size_t		 w_width[CF_NFIELDS];
 	char		 w_dir[4096], w_file[4200];
 };
 
@@ -262,7 +275,8 @@ careform_xw_open(struct xw *w, char **cause)
 	    (w->w_unit = workbook_add_format(w->w_wb)) == NULL ||
 	    (w->w_head = workbook_add_format(w->w_wb)) == NULL ||
 	    (w->w_cell = workbook_add_format(w->w_wb)) == NULL ||
-	    (w->w_wrap = workbook_add_format(w->w_wb)) == NULL) {
+	    (w->w_wrap = workbook_add_format(w->w_wb)) == NULL ||
+	    (w->w_center = workbook_add_format(w->w_wb)) == NULL) {
 		*cause = careform_printf("could not start the workbook");
 		return -1;
 	}
@@ -284,6 +298,10 @@ careform_xw_open(struct xw *w, char **cause)
 	format_set_text_wrap(w->w_wrap);
 	format_set_align(w->w_wrap, LXW_ALIGN_VERTICAL_CENTER);
 	format_set_num_format(w->w_wrap, "@");
+	format_set_border(w->w_center, LXW_BORDER_THIN);
+	format_set_align(w->w_center, LXW_ALIGN_CENTER);
+	format_set_align(w->w_center, LXW_ALIGN_VERTICAL_CENTER);
+	format_set_num_format(w->w_center, "@");
 	return 0;
 }
 
@@ -299,31 +317,96 @@ careform_xw_free(struct xw *w)
 	}
 }
 
+/*
+ * Each column as wide as its widest value (its heading up to
+ * WRITE_HEAD_MAX: a longer one wraps), at most WRITE_WIDTH_MAX.
+ */
+static void
+careform_xw_widths(struct xw *w, enum careform_layout layout,
+    const enum careform_field *cols, size_t ncols,
+    const struct careform_row *rows, size_t nrows)
+{
+	const char	*v;
+	char		 seq[32];
+	size_t		 c, i, n;
+
+	for (c = 0; c < ncols; c++) {
+		n = careform_width(careform_col_head(layout, cols[c]), 0);
+		w->w_width[c] = n > WRITE_HEAD_MAX ? WRITE_HEAD_MAX : n;
+		for (i = 0; i < nrows; i++)
+			if ((v = careform_value(&rows[i], cols[c], seq,
+			    sizeof(seq), i)) != NULL &&
+			    (n = careform_width(v, 0)) > w->w_width[c])
+				w->w_width[c] = n;
+		w->w_width[c] += 2;
+		if (w->w_width[c] > WRITE_WIDTH_MAX)
+			w->w_width[c] = WRITE_WIDTH_MAX;
+		worksheet_set_column(w->w_ws, (lxw_col_t)c, (lxw_col_t)c,
+		    (double)w->w_width[c], NULL);
+	}
+}
+
+/*
+ * One line of the sheet: its cells, and a height for the lines its
+ * tallest cell wraps into (a spreadsheet does not measure them when it
+ * opens the file).
+ */
+static lxw_error
+careform_xw_line(struct xw *w, lxw_row_t r, const char *const *v,
+    const enum careform_field *cols, size_t ncols, lxw_format *head)
+{
+	lxw_format	*f;
+	lxw_error	 e;
+	size_t		 c, lines, most = 1;
+
+	for (c = 0; c < ncols; c++)
+		if ((lines = careform_width(v[c], w->w_width[c] - 1)) > most)
+			most = lines;
+	if (most > WRITE_LINES)
+		most = WRITE_LINES;
+	worksheet_set_row(w->w_ws, r, (double)(most > 1 ? most * WRITE_LINE :
+	    WRITE_LINE + 3), NULL);
+	for (c = 0; c < ncols; c++) {
+		f = head != NULL ? head : cols[c] == CF_SEQ ||
+		    cols[c] == CF_GENDER ? w->w_center : most > 1 ?
+		    w->w_wrap : w->w_cell;
+		if ((e = worksheet_write_string(w->w_ws, r, (lxw_col_t)c, v[c],
+		    f)) != LXW_NO_ERROR)
+			return e;
+	}
+	return LXW_NO_ERROR;
+}
+
+/* S cut to what an xlsx cell holds, at a character, ending in "…". */
+static char *
+careform_cut(const char *s)
+{
+	size_t	 n = WRITE_CELL_MAX - 3;
+	char	*t;
+
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	if ((t = malloc(n + 4)) == NULL)
+		return NULL;
+	memcpy(t, s, n);
+	memcpy(t + n, "\xe2\x80\xa6", 4);
+	return t;
+}
+
 /* The sheet's lines, in order (constant memory: one row at a time). */
 static lxw_error
 careform_xw_rows(struct xw *w, enum careform_layout layout, const char *title,
     const struct careform_row *rows, size_t nrows)
 {
 	enum careform_field	 cols[CF_NFIELDS];
-	size_t			 ncols, i, c, width[CF_NFIELDS];
+	const char		*v[CF_NFIELDS];
+	size_t			 ncols, i, c;
 	lxw_row_t		 r = 0;
 	lxw_error		 e;
-	const char		*v;
-	char			 seq[32], *unit;
+	char			 seq[32], *unit, *long_cell;
 
 	ncols = careform_columns(layout, title, rows, nrows, cols);
-	for (c = 0; c < ncols; c++) {
-		width[c] = careform_width(careform_col_head(layout, cols[c]));
-		for (i = 0; i < nrows; i++)
-			if ((v = careform_value(&rows[i], cols[c], seq,
-			    sizeof(seq), i)) != NULL &&
-			    careform_width(v) > width[c])
-				width[c] = careform_width(v);
-		width[c] = width[c] + 2 > WRITE_WIDTH_MAX ? WRITE_WIDTH_MAX :
-		    width[c] + 2;
-		worksheet_set_column(w->w_ws, (lxw_col_t)c, (lxw_col_t)c,
-		    (double)width[c], NULL);
-	}
+	careform_xw_widths(w, layout, cols, ncols, rows, nrows);
 	worksheet_set_landscape(w->w_ws);
 	worksheet_set_paper(w->w_ws, 9);	/* A4 */
 	worksheet_fit_to_pages(w->w_ws, 1, 0);
@@ -335,6 +418,7 @@ careform_xw_rows(struct xw *w, enum careform_layout layout, const char *title,
 	if (title != NULL) {
 		if ((unit = careform_printf("单位：%s", title)) == NULL)
 			return LXW_ERROR_MEMORY_MALLOC_FAILED;
+		worksheet_set_row(w->w_ws, r, 20, NULL);
 		e = worksheet_merge_range(w->w_ws, r, 0, r, (lxw_col_t)(ncols -
 		    1), unit, w->w_unit);
 		free(unit);
@@ -344,24 +428,31 @@ careform_xw_rows(struct xw *w, enum careform_layout layout, const char *title,
 	}
 	worksheet_repeat_rows(w->w_ws, r, r);
 	worksheet_freeze_panes(w->w_ws, r + 1, 0);
-	worksheet_set_row(w->w_ws, r, 22, NULL);
 	for (c = 0; c < ncols; c++)
-		if ((e = worksheet_write_string(w->w_ws, r, (lxw_col_t)c,
-		    careform_col_head(layout, cols[c]), w->w_head)) !=
-		    LXW_NO_ERROR)
-			return e;
-	for (i = 0, r++; i < nrows; i++, r++)
+		v[c] = careform_col_head(layout, cols[c]);
+	if ((e = careform_xw_line(w, r++, v, cols, ncols, w->w_head)) !=
+	    LXW_NO_ERROR)
+		return e;
+	for (i = 0; i < nrows; i++, r++) {
+		long_cell = NULL;
 		for (c = 0; c < ncols; c++) {
-			v = careform_value(&rows[i], cols[c], seq, sizeof(seq),
-			    i);
-			if (v == NULL || strlen(v) > WRITE_CELL_MAX)
-				v = "";
-			if ((e = worksheet_write_string(w->w_ws, r,
-			    (lxw_col_t)c, v, careform_width(v) + 2 >
-			    WRITE_WIDTH_MAX || strchr(v, '\n') != NULL ?
-			    w->w_wrap : w->w_cell)) != LXW_NO_ERROR)
-				return e;
+			v[c] = careform_value(&rows[i], cols[c], seq,
+			    sizeof(seq), i);
+			if (v[c] == NULL)
+				v[c] = "";
+			else if (strlen(v[c]) > WRITE_CELL_MAX) {
+				/* More than a cell holds: cut, and say so. */
+				free(long_cell);
+				if ((long_cell = careform_cut(v[c])) == NULL)
+					return LXW_ERROR_MEMORY_MALLOC_FAILED;
+				v[c] = long_cell;
+			}
 		}
+		e = careform_xw_line(w, r, v, cols, ncols, NULL);
+		free(long_cell);
+		if (e != LXW_NO_ERROR)
+			return e;
+	}
 	return LXW_NO_ERROR;
 }
 
