@@ -394,7 +394,8 @@ care_person_build(const struct config *cf, json_t *body,
 	    care_family(body, family, err) == -1 ||
 	    care_complete(*row, err) == -1) {
 		json_decref(*row);
-		*row = NULL;
+		json_decref(*family);
+		*row = *family = NULL;
 		return -1;
 	}
 	return 0;
