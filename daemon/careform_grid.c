@@ -71,6 +71,7 @@ cfgrid_set(struct cfgrid *g, size_t row, size_t col, const char *s,
 {
 	struct cfgrid_row	*r;
 	char			**cells, *v;
+	const char		*nul;
 	unsigned char		*cover;
 	size_t			 n;
 
@@ -104,10 +105,15 @@ cfgrid_set(struct cfgrid *g, size_t row, size_t col, const char *s,
 		memset(cover + r->gr_ncells, 0, n - r->gr_ncells);
 		r->gr_ncells = n;
 	}
-	if ((v = strndup(s, len)) == NULL) {
+	/* A copy up to a NUL, if any (S need not end in one). */
+	if ((nul = memchr(s, '\0', len)) != NULL)
+		len = (size_t)(nul - s);
+	if ((v = malloc(len + 1)) == NULL) {
 		*cause = careform_printf("out of memory");
 		return -1;
 	}
+	memcpy(v, s, len);
+	v[len] = '\0';
 	if (r->gr_cells[col] != NULL)
 		g->g_bytes -= strlen(r->gr_cells[col]) + 1;
 	free(r->gr_cells[col]);

@@ -773,6 +773,66 @@ test_libreoffice(void **state)
 	assert_int_equal(system(rm), 0);
 }
 
+/* Excel's "Unicode text" (UTF-16, tabs) and a CSV cut by semicolons. */
+static void
+test_delimiters(void **state)
+{
+	static const char semi[] = "姓名;在汉联系电话;运营商\n"
+	    "张伟;\"139 1234 5678\";中国移动\n";
+	static const char utf16[] = "\xff\xfe"
+	    "\xd3\x59\x0d\x54\x09\x00\x54\x80\xfb\x7c\xb9\x65"
+	    "\x0f\x5f\x0d\x00\x0a\x00"		/* 姓名 TAB 联系方式 */
+	    "\x20\x5f\x1f\x4f\x09\x00\x31\x00\x33\x00\x39\x00"
+	    "\x31\x00\x32\x00\x33\x00\x34\x00\x35\x00\x36\x00"
+	    "\x37\x00\x38\x00\x0d\x00\x0a\x00";	/* 张伟 TAB 139… */
+	struct careform	 form;
+	char		*cause;
+
+	(void)state;
+	if (careform_read(semi, sizeof(semi) - 1, &form, &cause) == -1)
+		fail_msg("%s", cause);
+	assert_int_equal(form.cf_layout, CAREFORM_IN_HUBEI);
+	assert_int_equal(form.cf_nrows, 1);
+	assert_string_equal(form.cf_rows[0].cr_hubei_phone, "13912345678");
+	assert_string_equal(form.cf_rows[0].cr_carrier, "中国移动");
+	careform_free(&form);
+	if (careform_read(utf16, sizeof(utf16) - 1, &form, &cause) == -1)
+		fail_msg("%s", cause);
+	assert_int_equal(form.cf_nrows, 1);
+	assert_string_equal(form.cf_rows[0].cr_name, "张伟");
+	assert_string_equal(form.cf_rows[0].cr_phone, "13912345678");
+	careform_free(&form);
+}
+
+/* CAREFORM_MAX_ROWS rows are a form; one more is refused. */
+static void
+test_too_many_rows(void **state)
+{
+	struct careform	 form;
+	char		*csv, *p, *cause;
+	size_t		 i, n;
+
+	(void)state;
+	assert_non_null(csv = malloc(32 + (CAREFORM_MAX_ROWS + 1) * 24));
+	for (n = CAREFORM_MAX_ROWS; n <= CAREFORM_MAX_ROWS + 1; n++) {
+		p = csv + sprintf(csv, "姓名,联系方式\n");
+		for (i = 0; i < n; i++)
+			p += sprintf(p, "张伟,13912345678\n");
+		if (n == CAREFORM_MAX_ROWS) {
+			if (careform_read(csv, (size_t)(p - csv), &form,
+			    &cause) == -1)
+				fail_msg("%s", cause);
+			assert_int_equal(form.cf_nrows, CAREFORM_MAX_ROWS);
+			careform_free(&form);
+		} else {
+			cause = read_fail(csv, (size_t)(p - csv));
+			assert_non_null(strstr(cause, "more than 100000 rows"));
+			free(cause);
+		}
+	}
+	free(csv);
+}
+
 static void
 test_layout_codes(void **state)
 {
@@ -809,6 +869,8 @@ main(void)
 		cmocka_unit_test(test_zip_bomb),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_many_rows),
+		cmocka_unit_test(test_delimiters),
+		cmocka_unit_test(test_too_many_rows),
 		cmocka_unit_test(test_libreoffice),
 		cmocka_unit_test(test_layout_codes),
 	};
