@@ -102,3 +102,24 @@ test('operators and counselors have no care register in their navigation', async
   assert.equal(await page.getByRole('link', { name: '关爱登记' }).count(), 0);
   await context.close();
 });
+
+test('an operator sees that a caller matches a registered phone and links the call', async () => {
+  const r = await d.api('POST', '/v1/calls', {
+    who: 'wang',
+    headers: { 'Idempotency-Key': 'care-link-1' },
+    body: { line: '400', caller_type: 'aid_team_family', topics: ['family'], risk: 'low', caller_number: '139 0000 2222' },
+  });
+  assert.equal(r.status, 201, r.text);
+  const { context, page } = await open(browser);
+  await signIn(page, d.url, 'wang');
+  await page.goto(`${d.url}/#/mine/${r.json.id}`);
+  await page.getByText('来电号码与关爱登记中的一名人员相符（联系人：sun）。').waitFor();
+  await page.getByRole('button', { name: '关联到该关爱人员' }).click();
+  await page.getByText('来电者已在关爱登记中，联系人：sun。').waitFor();
+  assert.equal(await page.getByRole('button', { name: '关联到该关爱人员' }).count(), 0);
+  await shot(page, 'care-on-call');
+  await assertClean(page);
+  await context.close();
+  const p = await d.api('GET', `/v1/care/people/${pid}`);
+  assert.deepEqual(p.json.calls.map((c) => c.call_id), [r.json.id]);
+});
