@@ -372,6 +372,11 @@ api_care_person_post(struct ctx *x)
 		}
 		json_object_set_new(w->w_body, "liaison",
 		    json_string(x->x_id.id_name));
+		if (json_object_get(w->w_body, "legal_hold") != NULL) {
+			api_error(x, 403, "forbidden", "legal_hold", "a "
+			    "liaison may not set the legal hold");
+			goto bad;
+		}
 	}
 	/* Checked now, to answer at once; built again in the pump. */
 	memset(&err, 0, sizeof(err));

@@ -244,11 +244,15 @@ care_person_save(struct store *s, const struct config *cf,
 
 	if ((rc = care_get(s, id, pid, &old)) != CARE_OK)
 		return rc;
-	/* A liaison may not give their person to someone else. */
-	if (id->id_role == ROLE_LIAISON && json_object_get(body, "liaison")) {
+	/* A liaison may not give their person to someone else, nor hold
+	   them from retention: that is a supervisor's, as for calls. */
+	if (id->id_role == ROLE_LIAISON && (json_object_get(body, "liaison") ||
+	    json_object_get(body, "legal_hold"))) {
 		json_decref(old);
-		call_fail(err, "forbidden", "liaison", "a liaison may not "
-		    "change who the liaison is");
+		call_fail(err, "forbidden", json_object_get(body, "liaison") ?
+		    "liaison" : "legal_hold", "a liaison may not change %s",
+		    json_object_get(body, "liaison") ? "who the liaison is" :
+		    "the legal hold");
 		return CARE_FORBIDDEN;
 	}
 	if (care_person_build(cf, body, old, id->id_name, clock_now(), &row,

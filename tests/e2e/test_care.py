@@ -139,6 +139,17 @@ class CareTest(DaemonTest):
         self.assertError(self.d.request(
             "POST", "/v1/care/end-date", {"end_date": "2020-06-30"},
             who="sun"), 403, "forbidden")
+        # The legal hold is a supervisor's, as for calls.
+        self.assertError(self.d.request(
+            "PATCH", "/v1/care/people/%d" % p["id"], {"legal_hold": True},
+            who="sun"), 403, "forbidden", "legal_hold")
+        self.assertError(self.d.request(
+            "POST", "/v1/care/people", person(name="孙八", liaison=None,
+                                              legal_hold=True), who="wu"),
+            403, "forbidden", "legal_hold")
+        r = self.d.request("PATCH", "/v1/care/people/%d" % p["id"],
+                           {"legal_hold": True}, who="chen")
+        self.assertEqual((r.status, r.json["legal_hold"]), (200, True), r)
 
     def test_reads_audited_unless_by_the_liaison(self):
         p = self.add()
