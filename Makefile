@@ -42,16 +42,20 @@ SANFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined
 
 DAEMON_LIBS := -levent -levent_openssl -lsqlite3 -lconfig -ljansson -lssl -lcrypt \
-               -lcrypto -lxlsxwriter -lm
+               -lcrypto -lxlsxwriter -lcsv -lzip -lexpat -lfreexl -lm
 CLIENT_LIBS := -lcurl -ljansson -lconfig -lm
 UNIT_LIBS   := $(DAEMON_LIBS) -lcmocka
 
 # Debian packages: what building needs, what running needs, what testing needs.
 # gettext: msgfmt and xgettext for the client's catalogues (po/);
-# libxlsxwriter-dev: the export as a spreadsheet.
+# libxlsxwriter-dev: the export as a spreadsheet, and the care forms
+# written back; libcsv-dev, libzip-dev, libexpat1-dev, libfreexl-dev: the
+# care forms read as the units send them (CSV, the zip and the XML of an
+# xlsx, an Excel 97-2003 xls).
 BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
               libssl-dev libcurl4-openssl-dev libcrypt-dev tzdata gettext \
-              libxlsxwriter-dev
+              libxlsxwriter-dev libcsv-dev libzip-dev libexpat1-dev \
+              libfreexl-dev
 # procps: /bin/kill, the unit's ExecReload (a minimal Debian lacks it);
 # curl: the README's tour asks the running daemon with it.
 RUN_PKGS   := procps curl
@@ -100,7 +104,8 @@ top.sees     := net domain batch status store base
 net.files    := listener.c listener_*.c limit.c auth.c net.h listener_int.h
 net.sees     := batch status store base
 domain.files := queue.c plan.c handover.c audit.c stats.c stats_*.c session.c \
-                retention.c export.c export_*.c pbx.c pbx_*.c domain.h
+                retention.c export.c export_*.c pbx.c pbx_*.c care.c care_*.c \
+                domain.h
 domain.sees  := batch status store base
 batch.files  := batch.c batch.h
 batch.sees   := status store base
@@ -108,13 +113,14 @@ status.files := status.c status.h status_int.h
 status.sees  := store base
 store.files  := store.c store_*.c store.h store_int.h
 store.sees   := base
-base.files   := log.c clock.c config.c config_pbx.c config_crisis.c call.c \
-                crisis.c route.c \
+base.files   := log.c clock.c config.c config_pbx.c config_crisis.c config_care.c \
+                call.c crisis.c route.c \
                 digest.c password.c tls.c notify.c priv.c careform*.c \
-                hotlined.h careform.h config_int.h
+                hotlined.h careform.h careform_int.h config_int.h
 base.sees    :=
 PRIVATE_H    := store_int.h=store api.h=api status_int.h=status \
-                listener_int.h=listener config_int.h=config
+                listener_int.h=listener config_int.h=config \
+                careform_int.h=careform
 
 # The table as tests/check-layers reads it (tests/e2e/test_layers.py asks
 # make print-LAYER_ARGS).
@@ -136,6 +142,8 @@ test_stats.layer  := domain
 test_limit.layer  := net
 test_session.layer := domain
 test_pbx.layer   := domain
+test_careform.layer := base
+test_care.layer  := domain
 
 # A layer's objects (daemon/NAME.o; built under $(OBJ)/ and $(SAN)/), and
 # what a unit test of the layer links: those and the objects of the layers
@@ -306,7 +314,8 @@ $(OBJ)/tests/unit/%.o $(SAN)/tests/unit/%.o: | deps-test
 # with replay.c's main() as a unit test, plain and under ASan+UBSan, which
 # replays its seed corpus and regression inputs; `make fuzz` links it with
 # libFuzzer (clang) and runs it. The client's main() is renamed away.
-FUZZ_NAMES   := request config response pbxlog
+FUZZ_NAMES   := request config response pbxlog careform_csv careform_xlsx \
+                careform_xls
 FUZZ         := build/fuzz
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -366,6 +375,10 @@ $(eval $(call fuzz_link,request,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
 $(eval $(call fuzz_link,config,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
 $(eval $(call fuzz_link,response,$(FUZZ_CLIENT),$(CLIENT_LIBS)))
 $(eval $(call fuzz_link,pbxlog,$(DAEMON_SRC:%.c=%.o),$(DAEMON_LIBS)))
+# The care forms' readers need base alone.
+$(eval $(call fuzz_link,careform_csv,$(BASE_OBJ),$(DAEMON_LIBS)))
+$(eval $(call fuzz_link,careform_xlsx,$(BASE_OBJ),$(DAEMON_LIBS)))
+$(eval $(call fuzz_link,careform_xls,$(BASE_OBJ),$(DAEMON_LIBS)))
 
 # The development daemon: state under var/, sockets under var/run/.
 # As root (a fresh machine) the development store may be root's: --allow-root.

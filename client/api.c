@@ -178,6 +178,26 @@ api_download(struct hl *hl, const char *path, FILE *out,
 	return API_OK;
 }
 
+/* POST a file's bytes to path; like api_request otherwise. */
+int
+api_upload(struct hl *hl, const char *path, const void *buf, size_t len,
+    struct http_response *resp)
+{
+	long	env;
+
+	memset(resp, 0, sizeof *resp);
+	hl->last_status = 0;
+	if (api_connect(hl) == -1 || api_env_timeout(&env) == -1)
+		return API_FAILED;
+	if (hl->timeout_s > 0 && (env == 0 || hl->timeout_s < env))
+		env = hl->timeout_s;
+	http_set_timeout(hl->http, env);
+	if (http_upload(hl->http, path, buf, len, resp) == -1)
+		return API_TRANSPORT;
+	hl->last_status = resp->status;
+	return API_OK;
+}
+
 const char *
 api_transport_error(struct hl *hl)
 {

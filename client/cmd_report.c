@@ -218,8 +218,30 @@ report_answer_rate(const json_t *p)
 	    100, json_number_value(json_object_get(p, "answered")), base);
 }
 
+/* The care register's figures: people, contacts (on time), open. */
+static void
+report_care(const json_t *c, char **cells)
+{
+	const json_t	*contacts = json_object_get(c, "contacts"), *g;
+	double		 people = 0, open = 0;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(c, "people"), i, g)
+		people += json_number_value(json_object_get(g, "people"));
+	json_array_foreach(json_object_get(c, "difficulties"), i, g)
+		if (json_is_string(json_object_get(g, "state")) &&
+		    strcmp(json_string_value(json_object_get(g, "state")),
+		    "open") == 0)
+			open += json_number_value(json_object_get(g, "n"));
+	cells[0] = xasprintf("%.0f", people);
+	cells[2] = xasprintf("%.0f (%.0f)", json_number_value(json_object_get(
+	    contacts, "made")), json_number_value(json_object_get(contacts,
+	    "on_time")));
+	cells[4] = xasprintf("%.0f", open);
+}
+
 /* The month's totals, first in the report: label and value each. */
-#define REPORT_NTOTALS	7
+#define REPORT_NTOTALS	10
 static void
 report_totals(json_t **res, char **cells)
 {
@@ -227,7 +249,9 @@ report_totals(json_t **res, char **cells)
 	    N_("counseling calls (not silent, prank or wrong number)"),
 	    N_("calls at high risk or above"), N_("mean duration"),
 	    N_("follow-ups made"), N_("follow-ups past their SLA"),
-	    N_("phone answer rate (hang-ups within seconds aside)") };
+	    N_("phone answer rate (hang-ups within seconds aside)"),
+	    N_("people under care"), N_("care contacts made (on time)"),
+	    N_("care difficulties open") };
 	json_t		*t = json_object_get(res[0], "totals"), *g;
 	double		 calls = json_number_value(json_object_get(t, "calls"));
 	double		 share = json_number_value(json_object_get(t,
@@ -256,6 +280,7 @@ report_totals(json_t **res, char **cells)
 	    "past_sla")));
 	cells[13] = report_answer_rate(json_object_get(json_object_get(
 	    res[0], "phone"), "totals"));
+	report_care(json_object_get(res[0], "care"), cells + 15);
 }
 
 static void

@@ -38,6 +38,7 @@ static const struct hotline_cmd hotline_cmds[] = {
 	{ "status", cmd_status },
 	{ "sync", cmd_sync },
 	{ "unlogged", cmd_unlogged },
+	{ "care", cmd_care },
 };
 
 static const struct option hotline_options[] = {

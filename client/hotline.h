@@ -77,6 +77,8 @@ int		 api_request(struct hl *, const char *, const char *,
 		    const json_t *, const char *const *, struct http_response *);
 int		 api_download(struct hl *, const char *, FILE *,
 		    struct http_response *);
+int		 api_upload(struct hl *, const char *, const void *, size_t,
+		    struct http_response *);
 const char	*api_transport_error(struct hl *);
 int		 api_transport_tls(struct hl *);
 int		 api_tls_setup(struct hl *, struct http *, const char *,
@@ -137,6 +139,9 @@ int		 cmd_renew(struct hl *, int, char **);
 int		 cmd_unlogged(struct hl *, int, char **);
 int		 cmd_pbx_latest(struct hl *, json_t *);
 
+/* cmd_care.c */
+int		 cmd_care(struct hl *, int, char **);
+
 /* cmd_schema.c */
 int		 cmd_schema(struct hl *, int, char **);
 
@@ -194,6 +199,8 @@ int		 http_download(struct http *, const char *, FILE *,
 		    struct http_response *);
 int		 http_request(struct http *, const char *, const char *,
 		    const json_t *, const char *const *, struct http_response *);
+int		 http_upload(struct http *, const char *, const void *, size_t,
+		    struct http_response *);
 const char	*http_error(const struct http *);
 void		 http_set_timeout(struct http *, long);
 void		 http_response_free(struct http_response *);

@@ -333,6 +333,42 @@ http_request(struct http *h, const char *method, const char *path,
 	return rc == CURLE_OK ? 0 : -1;
 }
 
+/*
+ * POST len bytes of buf (a file as it is: a spreadsheet, a CSV) to path
+ * as application/octet-stream; like http_request otherwise.
+ */
+int
+http_upload(struct http *h, const char *path, const void *buf, size_t len,
+    struct http_response *resp)
+{
+	struct http_buf		 out = { NULL, 0 };
+	struct curl_slist	*hdrs;
+	char			*url;
+	CURLcode		 rc;
+
+	memset(resp, 0, sizeof *resp);
+	h->curlerr[0] = '\0';
+	h->tls_failed = 0;
+	url = xasprintf("%s%s", h->base, path);
+	hdrs = http_headers(h, 0, (const char *const []){
+	    "Content-Type: application/octet-stream", NULL });
+	http_setup(h, "POST", url, NULL, hdrs, &out);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, buf);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)len);
+	if ((rc = curl_easy_perform(h->curl)) != CURLE_OK)
+		http_set_error(h, rc);
+	else {
+		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+		if (out.len > 0)
+			resp->body = json_loadb(out.data, out.len, 0, NULL);
+	}
+	curl_slist_free_all(hdrs);
+	free(url);
+	free(out.data);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
 /* A download: a 2xx body goes to the file as it comes, else is kept. */
 struct http_sink {
 	CURL		*curl;

@@ -42,6 +42,8 @@ N_(
 "  status   the daemon's health, calls per line and queues, in brief\n"
 "  sync     send the calls saved locally while the server was away\n"
 "  unlogged phone calls answered and never logged (supervisors)\n"
+"  care     the care register: people under care, contacts, difficulties,\n"
+"           the union's forms (liaisons, supervisors)\n"
 "  help     show this text, or a command's: hotline help log\n"
 "\n"
 "Global options:\n"
@@ -345,6 +347,48 @@ N_(
 "Example:\n"
 "  hotline attempt 9 --result no_answer --note \"left a message\"\n");
 
+static const char usage_care[] =
+N_(
+"Usage: hotline care list [--unit UNIT] [--team TEAM] [--liaison NAME]\n"
+"                         [--overdue] [--search TEXT] [--json]\n"
+"       hotline care show [--json] PERSON\n"
+"       hotline care contact --kind visit|phone|message [--with WHO]\n"
+"                            [--note TEXT] [--at WHEN] PERSON\n"
+"       hotline care difficulty --category CATEGORY --description TEXT\n"
+"                               PERSON\n"
+"       hotline care resolve (--resolution TEXT | --hand QUEUE\n"
+"                            [--priority N]) DIFFICULTY\n"
+"       hotline care import [--dry-run] [--liaison NAME] FILE\n"
+"       hotline care export [--unit UNIT] [--layout LAYOUT]\n"
+"                           [--format csv|xlsx] -o FILE\n"
+"\n"
+"The care register: front-line medical staff and the families of aid-team\n"
+"members, each with a union liaison, contacted every few days (7 unless\n"
+"set) until the care ends. A liaison sees and works only their own\n"
+"people; supervisors and admins all of them.\n"
+"\n"
+"  list        the people, the most overdue contact first\n"
+"  show        one person with family, contacts, difficulties and calls\n"
+"  contact     record a contact (visit, phone or message): the next one\n"
+"              falls due the interval after it\n"
+"  difficulty  raise a difficulty (childcare, elder_care, supplies, work,\n"
+"              labour_dispute, health, housing, other, or its name)\n"
+"  resolve     close an open difficulty with what was done, or hand it to\n"
+"              a queue (an item on the person's latest linked call)\n"
+"  import      load a unit's form as it sent it (.xlsx, .xls or CSV in\n"
+"              UTF-8 or GB18030; 附件1, 附件2 or 附件3): all of it or none,\n"
+"              every bad row named; a person already there (same name,\n"
+"              unit and phone) is updated, never added twice\n"
+"      --dry-run       check the file and say what it would do, store\n"
+"                      nothing\n"
+"      --liaison NAME  the liaison of the people the file adds\n"
+"  export      the register in the forms' layouts (supervisors): CSV with\n"
+"              a byte-order mark, or a spreadsheet\n"
+"\n"
+"      --json      print the server's JSON\n"
+"  -h, --help      show this help\n"
+);
+
 static const char usage_plan[] =
 N_(
 "Usage: hotline plan [--json] CALL\n"
@@ -559,6 +603,7 @@ static const struct usage usage_texts[] = {
 	{ "status", usage_status },
 	{ "sync", usage_sync },
 	{ "unlogged", usage_unlogged },
+	{ "care", usage_care },
 	{ "help", usage_help },
 };
 

@@ -30,7 +30,9 @@ struct held {
 enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
     RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT, RT_AUDIT,
     RT_SESSION, RT_PBX_EVENTS, RT_PBX_UNLOGGED, RT_PBX_LATEST, RT_ATTEMPT,
-    RT_PLAN, RT_PLAN_END, RT_HANDOVER };
+    RT_PLAN, RT_PLAN_END, RT_HANDOVER, RT_CARE_PEOPLE, RT_CARE_PERSON,
+    RT_CARE_CONTACTS, RT_CARE_PERSON_DIFFS, RT_CARE_DIFFS, RT_CARE_DIFF,
+    RT_CARE_END, RT_CARE_LINK, RT_CARE_IMPORT, RT_CARE_EXPORT };
 
 /* Which roles may use each method of each route: the one role check. */
 static const struct route {
@@ -41,8 +43,8 @@ static const struct route {
 	int		 rt_patch;
 	int		 rt_delete;
 } routes[] = {
-	{ RT_SCHEMA, "GET, HEAD", R_ANY, 0, 0, 0 },
-	{ RT_WHOAMI, "GET, HEAD", R_ANY, 0, 0, 0 },
+	{ RT_SCHEMA, "GET, HEAD", R_ALL, 0, 0, 0 },
+	{ RT_WHOAMI, "GET, HEAD", R_ALL, 0, 0, 0 },
 	{ RT_CALLS, "GET, HEAD, POST", R_ANY, R_OPERATOR | R_ADMIN, 0, 0 },
 	{ RT_CALL, "GET, HEAD, PATCH", R_ANY, 0, R_OPERATOR | R_SUPERVISOR |
 	    R_ADMIN, 0 },
@@ -54,7 +56,7 @@ static const struct route {
 	{ RT_STATS, "GET, HEAD", R_READ_ALL, 0, 0, 0 },
 	{ RT_EXPORT, "GET", R_READ_ALL, 0, 0, 0 },
 	{ RT_AUDIT, "GET, HEAD", R_ADMIN, 0, 0, 0 },
-	{ RT_SESSION, "GET, HEAD, POST, DELETE", R_ANY, R_ANON, 0, R_ANY },
+	{ RT_SESSION, "GET, HEAD, POST, DELETE", R_ALL, R_ANON, 0, R_ALL },
 	{ RT_PBX_EVENTS, "POST", 0, R_PBX, 0, 0 },
 	{ RT_PBX_UNLOGGED, "GET, HEAD", R_READ_ALL, 0, 0, 0 },
 	{ RT_PBX_LATEST, "GET, HEAD", R_OPERATOR, 0, 0, 0 },
@@ -62,6 +64,16 @@ static const struct route {
 	{ RT_PLAN, "GET, HEAD", R_QUEUE, 0, 0, 0 },
 	{ RT_PLAN_END, "POST", 0, R_QUEUE, 0, 0 },
 	{ RT_HANDOVER, "GET, HEAD", R_QUEUE, 0, 0, 0 },
+	{ RT_CARE_PEOPLE, "GET, HEAD, POST", R_CARE, R_CARE, 0, 0 },
+	{ RT_CARE_PERSON, "GET, HEAD, PATCH", R_CARE, 0, R_CARE, 0 },
+	{ RT_CARE_CONTACTS, "POST", 0, R_CARE, 0, 0 },
+	{ RT_CARE_PERSON_DIFFS, "POST", 0, R_CARE, 0, 0 },
+	{ RT_CARE_DIFFS, "GET, HEAD", R_CARE, 0, 0, 0 },
+	{ RT_CARE_DIFF, "PATCH", 0, 0, R_CARE, 0 },
+	{ RT_CARE_END, "POST", 0, R_READ_ALL, 0, 0 },
+	{ RT_CARE_LINK, "POST", 0, R_OPERATOR | R_READ_ALL, 0, 0 },
+	{ RT_CARE_IMPORT, "POST", 0, R_READ_ALL, 0, 0 },
+	{ RT_CARE_EXPORT, "GET", R_READ_ALL, 0, 0, 0 },
 };
 
 /*
@@ -220,11 +232,19 @@ api_held_send(void *arg, int ok, const char *why)
 void
 api_reply(struct ctx *x, int code, json_t *o)
 {
-	struct batch	*b = x->x_api->a_batch;
 	struct evbuffer	*body = o != NULL ? api_json_body(x->x_req, o) : NULL;
-	struct held	*h;
 
 	json_decref(o);
+	api_reply_body(x, code, body);
+}
+
+/* api_reply of a body already made (its Content-Type set by the caller). */
+void
+api_reply_body(struct ctx *x, int code, struct evbuffer *body)
+{
+	struct batch	*b = x->x_api->a_batch;
+	struct held	*h;
+
 	if (!batch_open(b)) {
 		api_send(x->x_req, code, body);
 		return;
@@ -472,6 +492,32 @@ api_path_id(const char *p, int64_t *id, const char **endp)
 	return 0;
 }
 
+/* The routes under /v1/care/ (path is what follows). */
+static const struct route *
+api_route_care(const char *path, int64_t *id)
+{
+	static const struct { const char *p; enum route_id rt; } fixed[] = {
+		{ "people", RT_CARE_PEOPLE }, { "difficulties", RT_CARE_DIFFS },
+		{ "end-date", RT_CARE_END }, { "import", RT_CARE_IMPORT },
+		{ "export", RT_CARE_EXPORT } };
+	const char	*end;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(path, fixed[i].p) == 0)
+			return &routes[fixed[i].rt];
+	if (strncmp(path, "people/", 7) == 0 &&
+	    api_path_id(path + 7, id, &end) == 0)
+		return *end == '\0' ? &routes[RT_CARE_PERSON] :
+		    strcmp(end, "/contacts") == 0 ? &routes[RT_CARE_CONTACTS] :
+		    strcmp(end, "/difficulties") == 0 ?
+		    &routes[RT_CARE_PERSON_DIFFS] : NULL;
+	if (strncmp(path, "difficulties/", 13) == 0 &&
+	    api_path_id(path + 13, id, &end) == 0 && *end == '\0')
+		return &routes[RT_CARE_DIFF];
+	return NULL;
+}
+
 /*
  * Match the path: a route, with the id of /v1/calls/{id} and
  * /v1/queue-items/{id}[/verb], the queue of /v1/queues/{q}[/claim], and
@@ -508,11 +554,14 @@ api_route(const char *path, int64_t *id, char *queue, size_t qlen,
 		return &routes[RT_PBX_LATEST];
 	if (strcmp(path, "/v1/handover") == 0)
 		return &routes[RT_HANDOVER];
+	if (strncmp(path, "/v1/care/", 9) == 0)
+		return api_route_care(path + 9, id);
 	if (strncmp(path, "/v1/calls/", 10) == 0) {
 		if (api_path_id(path + 10, id, &end) == -1)
 			return NULL;
 		return *end == '\0' ? &routes[RT_CALL] :
 		    strcmp(end, "/plan") == 0 ? &routes[RT_PLAN] :
+		    strcmp(end, "/care-link") == 0 ? &routes[RT_CARE_LINK] :
 		    strcmp(end, "/plan/end") == 0 ? &routes[RT_PLAN_END] : NULL;
 	}
 	if (strncmp(path, "/v1/queue-items/", 16) == 0) {
@@ -655,6 +704,36 @@ api_dispatch(struct ctx *x, const struct route *rt, int64_t id,
 		break;
 	case RT_PBX_LATEST:
 		api_pbx_latest(x);
+		break;
+	case RT_CARE_PEOPLE:
+		get ? api_care_people(x) : api_care_person_post(x);
+		break;
+	case RT_CARE_PERSON:
+		get ? api_care_person_get(x, id) : api_care_person_patch(x, id);
+		break;
+	case RT_CARE_CONTACTS:
+		api_care_contact_post(x, id);
+		break;
+	case RT_CARE_PERSON_DIFFS:
+		api_care_difficulty_post(x, id);
+		break;
+	case RT_CARE_DIFFS:
+		api_care_difficulties(x);
+		break;
+	case RT_CARE_DIFF:
+		api_care_difficulty_patch(x, id);
+		break;
+	case RT_CARE_END:
+		api_care_end_date(x);
+		break;
+	case RT_CARE_LINK:
+		api_care_link(x, id);
+		break;
+	case RT_CARE_IMPORT:
+		api_care_import(x);
+		break;
+	case RT_CARE_EXPORT:
+		api_care_export(x);
 		break;
 	}
 }

@@ -23,7 +23,10 @@
 #define R_SUPERVISOR	(1 << ROLE_SUPERVISOR)
 #define R_ADMIN		(1 << ROLE_ADMIN)
 #define R_PBX		(1 << ROLE_PBX)	/* its events, nothing else */
+#define R_LIAISON	(1 << ROLE_LIAISON)	/* the care register */
 #define R_ANY		(R_OPERATOR | R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
+#define R_ALL		(R_ANY | R_LIAISON)	/* who am I, sessions */
+#define R_CARE		(R_LIAISON | R_SUPERVISOR | R_ADMIN)
 #define R_QUEUE		(R_COUNSELOR | R_SUPERVISOR | R_ADMIN)
 #define R_READ_ALL	(R_SUPERVISOR | R_ADMIN)
 
@@ -84,6 +87,7 @@ struct stats_run {
 	struct event		*sj_ev;
 	json_t			*sj_phone;	/* the phone measures */
 	struct stats_more	*sj_more;	/* follow-up and crisis */
+	json_t			*sj_care;	/* the care register's */
 };
 
 /* An export being streamed, a page of calls at a time. */
@@ -137,6 +141,7 @@ struct auth_fail {
 void	api_send(struct evhttp_request *req, int code, struct evbuffer *body);
 struct evbuffer *api_json_body(struct evhttp_request *req, json_t *o);
 void	api_reply(struct ctx *x, int code, json_t *o);
+void	api_reply_body(struct ctx *x, int code, struct evbuffer *body);
 void	api_error_send(struct evhttp_request *req, int code, const char *kind,
 	    const char *field, const char *msg);
 void	api_error(struct ctx *x, int code, const char *kind, const char *field,
@@ -235,6 +240,23 @@ void	api_pbx_unlogged(struct ctx *x);
 void	api_pbx_latest(struct ctx *x);
 int	api_pbx_join(struct ctx *x, json_t *body, struct call *c);
 int	api_pbx_link(struct ctx *x, const struct call *c);
+
+/* api_care.c */
+void	api_care_people(struct ctx *x);
+void	api_care_person_post(struct ctx *x);
+void	api_care_person_get(struct ctx *x, int64_t id);
+void	api_care_person_patch(struct ctx *x, int64_t id);
+void	api_care_contact_post(struct ctx *x, int64_t id);
+void	api_care_difficulty_post(struct ctx *x, int64_t id);
+void	api_care_difficulties(struct ctx *x);
+void	api_care_difficulty_patch(struct ctx *x, int64_t id);
+void	api_care_end_date(struct ctx *x);
+void	api_care_link(struct ctx *x, int64_t id);
+void	api_care_of_call(struct ctx *x, const struct call *c, json_t *o);
+
+/* api_care_io.c */
+void	api_care_import(struct ctx *x);
+void	api_care_export(struct ctx *x);
 
 /* api_web.c */
 void	api_web(struct ctx *x, const char *root);

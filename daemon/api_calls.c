@@ -482,6 +482,7 @@ api_call_get(struct ctx *x, int64_t id)
 		api_history_redact(hist);
 	o = api_call_json(x, &c);
 	json_object_set_new(o, "history", hist);
+	api_care_of_call(x, &c, o);
 	api_reply_read(x, c.c_operator, id, 0, o);
 done:
 	call_free(&c);

@@ -24,6 +24,10 @@ api_stats_done(struct stats_run *j, json_t *o)
 		json_object_update_new(o, stats_more_result(j->sj_more));
 	json_decref(j->sj_phone);
 	stats_more_free(j->sj_more);
+	if (o != NULL && j->sj_care != NULL)
+		json_object_set(o, "care", j->sj_care);
+	json_decref(j->sj_phone);
+	json_decref(j->sj_care);
 	if (o != NULL)
 		api_send(j->sj_req, 200, api_json_body(j->sj_req, o));
 	else {
@@ -121,6 +125,17 @@ api_stats(struct ctx *x)
 		api_error(x, 503, "internal", NULL, "out of memory");
 		return;
 	}
+	/* The care register (care_stats.c): a few grouped counts. */
+	if ((j->sj_care = care_stats(x->x_api->a_store, x->x_api->a_cf, from,
+	    to, clock_now())) == NULL) {
+		json_decref(j->sj_phone);
+		stats_more_free(j->sj_more);
+		event_free(j->sj_ev);
+		free(j);
+		stats_free(job);
+		api_store_error(x, "compute the care register's measures");
+		return;
+	}
 	TAILQ_INSERT_TAIL(&x->x_api->a_stats, j, sj_entry);
 	evtimer_add(j->sj_ev, &now);
 }
@@ -133,6 +148,7 @@ api_stats_drop(struct stats_run *j, const char *kind, const char *why)
 	api_error_send(j->sj_req, 503, kind, NULL, why);
 	json_decref(j->sj_phone);
 	stats_more_free(j->sj_more);
+	json_decref(j->sj_care);
 	event_free(j->sj_ev);
 	stats_free(j->sj_job);
 	free(j);

@@ -188,6 +188,11 @@ api_schema(struct ctx *x)
 	json_object_set_new(o, "plans", api_plans(cf));
 	json_object_set_new(o, "attempt_results", api_list(plan_results));
 	json_object_set_new(o, "plan_end_reasons", api_list(plan_end_reasons));
+	json_object_set_new(o, "care", json_pack("{s:o, s:o, s:o, s:I}",
+	    "teams", api_codes(&cf->cf_care.cc_teams),
+	    "difficulties", api_codes(&cf->cf_care.cc_difficulties),
+	    "staff_categories", api_codes(&cf->cf_care.cc_categories),
+	    "every_days", (json_int_t)cf->cf_care.cc_every_days));
 	api_reply(x, 200, o);
 }
 

@@ -62,6 +62,7 @@ struct careform_problem {
 
 struct careform {
 	enum careform_layout	 cf_layout;
+	int			 cf_guessed;	/* no title named 附件1 or 2 */
 	char			*cf_unit;	/* from a title line such as 单位：…, or NULL */
 	struct careform_row	*cf_rows;
 	size_t			 cf_nrows;
@@ -72,6 +73,10 @@ struct careform {
 /*
  * Reads LEN bytes; the format is found from the bytes (a zip is xlsx,
  * an OLE2 compound file is xls, anything else CSV), never from a name.
+ * An xls is parsed in a child process (fork; careform_xls.c says why).
+ * A phone that is one comes back as the register keeps it: a mobile as
+ * its 11 digits, a fixed line as 0532-85669120 (转 and an extension
+ * after it); one that is not stays as written, with a problem.
  * Returns 0 and fills *FORM, whose problems list every bad row (the
  * caller refuses the whole file when there is any); -1 when the file
  * cannot be read at all (not a spreadsheet, no known headings, too
@@ -92,10 +97,14 @@ const char *careform_layout_code(enum careform_layout);
 enum careform_layout careform_layout_parse(const char *);
 
 /*
- * Writes ROWS in LAYOUT's columns with its Chinese headings (and TITLE,
- * such as the unit, above them when not NULL) to the open file FD, as
- * CSV (UTF-8 with a byte-order mark) or xlsx. Returns 0, or -1 with
- * *CAUSE set.
+ * Writes ROWS in LAYOUT's columns with its Chinese headings to the open
+ * file FD (a pipe will do), as CSV (UTF-8 with a byte-order mark) or
+ * xlsx: the form's name on the first line, then "单位：TITLE" when TITLE
+ * (the unit) is not NULL, then the headings and a line per row. A 单位
+ * column is added when a row's unit is not TITLE (a consolidated
+ * register), a 所在队伍 column when a row has a team; careform_read()
+ * reads it all back. The xlsx is made in a private directory under
+ * $TMPDIR, then copied to FD. Returns 0, or -1 with *CAUSE set.
  */
 int	 careform_write(int fd, enum careform_format, enum careform_layout,
 	    const char *title, const struct careform_row *rows, size_t nrows,

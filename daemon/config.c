@@ -35,10 +35,9 @@ static const char *const config_roles[] = {
 	[ROLE_NONE] = "none", [ROLE_OPERATOR] = "operator",
 	[ROLE_COUNSELOR] = "counselor", [ROLE_SUPERVISOR] = "supervisor",
 	[ROLE_ADMIN] = "admin", [ROLE_PBX] = "pbx",
+	[ROLE_LIAISON] = "liaison",
 };
 
-static int ld_codes_with(struct loader *, const config_setting_t *,
-    const char *, struct code_list *, const char *const *);
 
 /* Record the first error as "FILE:LINE: SETTING: message"; returns -1. */
 int
@@ -126,7 +125,7 @@ ld_string(struct loader *ld, const config_setting_t *g, const char *path,
 	return 0;
 }
 
-static int
+int
 ld_long(struct loader *ld, const config_setting_t *g, const char *path,
     const char *name, long def, long min, long max, long *out)
 {
@@ -332,7 +331,7 @@ ld_codes(struct loader *ld, const config_setting_t *root, const char *name,
 }
 
 /* ld_codes, where entries may also hold the members known names. */
-static int
+int
 ld_codes_with(struct loader *ld, const config_setting_t *root,
     const char *name, struct code_list *cl, const char *const *known)
 {
@@ -384,14 +383,14 @@ ld_role(struct loader *ld, const config_setting_t *e, const char *path,
 
 	if (ld_string(ld, e, path, "role", NULL, &r) == -1)
 		return -1;
-	for (i = ROLE_OPERATOR; i <= ROLE_PBX; i++)
+	for (i = ROLE_OPERATOR; i <= ROLE_LIAISON; i++)
 		if (strcmp(r, config_roles[i]) == 0)
 			break;
 	free(r);
-	if (i > ROLE_PBX)
+	if (i > ROLE_LIAISON)
 		return ld_error(ld, config_setting_get_member(e, "role"), path,
 		    "role must be one of: operator, counselor, supervisor, "
-		    "admin, pbx");
+		    "admin, pbx, liaison");
 	*out = (enum role)i;
 	return 0;
 }
@@ -1204,7 +1203,7 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    "retention", "web", "lines",
 	    "caller_types", "topics", "risk_levels", "outcomes", "queues",
 	    "routes", "callbacks", "plans", "shifts", "operators", "pbx",
-	    "crisis", NULL };
+	    "crisis", "care", NULL };
 
 	if (ld_known(ld, root, "", known) == -1 ||
 	    ld_string(ld, root, "", "timezone", "Asia/Shanghai",
@@ -1228,8 +1227,8 @@ ld_root(struct loader *ld, const config_setting_t *root, struct config *cf)
 	    ld_callbacks(ld, root, cf) == -1 || ld_plans(ld, root, cf) == -1 ||
 	    ld_shifts(ld, root, cf) == -1 ||
 	    ld_operators(ld, root, cf) == -1 ||
-	    ld_pbx(ld, root, cf) == -1 || ld_crisis(ld, root, cf) == -1 ?
-	    -1 : 0;
+	    ld_pbx(ld, root, cf) == -1 || ld_crisis(ld, root, cf) == -1 ||
+	    ld_care(ld, root, cf) == -1 ? -1 : 0;
 }
 
 /*
@@ -1289,7 +1288,7 @@ config_load(const char *path, char **cause)
 	return cf;
 }
 
-static void
+void
 config_free_codes(struct code_list *cl)
 {
 	size_t	 i;
@@ -1367,6 +1366,7 @@ config_free(struct config *cf)
 	free(cf->cf_web_root);
 	free(cf->cf_ops);
 	config_pbx_free(&cf->cf_pbx);
+	config_care_free(&cf->cf_care);
 	free(cf);
 }
 

@@ -367,5 +367,70 @@ int	 stats_followup_init(struct event_base *, struct store *,
 void	 stats_followup_set_config(const struct config *);
 void	 stats_followup_free(void);
 const int64_t *stats_followup_month(void);
+/*
+ * care.c, care_write.c: the care register. Rows are the store's JSON
+ * objects (store_care.c); the writes run in the request's savepoint
+ * with their audit rows and return CARE_*.
+ */
+#define CARE_OK		 0
+#define CARE_NOTFOUND	 2	/* no such person or difficulty */
+#define CARE_FORBIDDEN	 3	/* not the liaison's person */
+#define CARE_STATE	 4	/* a duplicate, or not open */
+#define CARE_BAD	 5	/* the request is wrong: err says why */
+#define CARE_NOCALL	 6	/* no such call */
+#define CARE_ERR	-1	/* the store failed */
+extern const char *const care_contact_kinds[];
+extern const char *const care_genders[];
+int64_t	 care_due_day(int64_t, int64_t, long);
+int	 care_overdue(int64_t, int64_t, int64_t);
+int	 care_end_day(struct store *, const struct config *, int64_t *);
+int	 care_may(const struct identity *, const json_t *);
+int	 care_phone_digits(const char *, char *, size_t);
+int	 care_person_build(const struct config *, json_t *,
+	    const json_t *, const char *, int64_t, json_t **, json_t **,
+	    struct call_error *);
+json_t	*care_phone_hashes(const struct config *, const json_t *,
+	    const json_t *);
+json_t	*care_day_json_of(int64_t);
+json_t	*care_person_json(const json_t *, int64_t, int64_t);
+json_t	*care_row_json(const json_t *);
+int	 care_audit(const struct identity *, const char *, int64_t, int64_t,
+	    int64_t);
+int	 care_contact_check(const struct config *, json_t *, int64_t,
+	    struct call_error *);
+int	 care_difficulty_check(const struct config *, json_t *,
+	    struct call_error *);
+int	 care_close_check(const struct config *, json_t *,
+	    struct call_error *);
+int	 care_person_add(struct store *, const struct config *,
+	    const struct identity *, json_t *, const json_t *, int64_t *);
+int	 care_person_put(struct store *, const struct config *,
+	    const struct identity *, const json_t *, const json_t *);
+int	 care_import(struct store *, const struct config *,
+	    const struct identity *, json_t *, const char *, const char *,
+	    int, json_t *);
+int	 care_person_save(struct store *, const struct config *,
+	    const struct identity *, int64_t, json_t *,
+	    struct call_error *);
+int	 care_contact_add(struct store *, const struct identity *, int64_t,
+	    const json_t *, int64_t, int64_t *);
+int	 care_difficulty_add(struct store *, const struct config *,
+	    const struct identity *, int64_t, const json_t *, int64_t,
+	    int64_t *);
+int	 care_difficulty_close(struct store *, const struct config *,
+	    const struct identity *, int64_t, const json_t *, int64_t, char *,
+	    size_t);
+int	 care_link_call(struct store *, const struct identity *, int64_t,
+	    int64_t, int64_t);
+int	 care_end_set(struct store *, const struct identity *, int64_t);
+int	 care_erase_slice(struct store *, const struct config *, int64_t, int,
+	    int64_t *);
+
+/* care_stats.c */
+json_t	*care_stats(struct store *, const struct config *, int64_t, int64_t,
+	    int64_t);
+void	 care_changed(void);
+void	 care_status_init(struct store *);
+json_t	*care_status_json(const struct config *);
 
 #endif /* HOTLINED_DOMAIN_H */

@@ -53,8 +53,9 @@ usage(FILE *f)
 "           again changes nothing), print what it did and exit\n"
 "  --new-token name role\n"
 "           print a fresh random bearer token for name (operator,\n"
-"           counselor, supervisor, admin or pbx) once, and the operators\n"
-"           entry for the config, which keeps only its SHA-256\n"
+"           counselor, supervisor, admin, pbx or liaison) once, and the\n"
+"           operators entry for the config, which keeps only its\n"
+"           SHA-256\n"
 "  --new-password name\n"
 "           read a password for name (twice, unechoed, on a terminal;\n"
 "           else one line of standard input) and print the password\n"
@@ -181,7 +182,7 @@ static int
 new_token(const char *name, const char *role)
 {
 	static const char *const roles[] = { "operator", "counselor",
-	    "supervisor", "admin", "pbx", NULL };
+	    "supervisor", "admin", "pbx", "liaison", NULL };
 	unsigned char	 raw[32], sha[SHA256_LEN];
 	char		 token[2 * sizeof(raw) + 1], hex[2 * SHA256_LEN + 1];
 	const char	*p;
@@ -201,7 +202,8 @@ new_token(const char *name, const char *role)
 			break;
 	if (roles[i] == NULL) {
 		fprintf(stderr, "hotlined: --new-token: role \"%s\" must be "
-		    "operator, counselor, supervisor, admin or pbx\n", role);
+		    "operator, counselor, supervisor, admin, pbx or liaison\n",
+		    role);
 		return EX_USAGE_ERR;
 	}
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {

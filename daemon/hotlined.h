@@ -47,7 +47,8 @@ enum role {
 	ROLE_COUNSELOR,
 	ROLE_SUPERVISOR,
 	ROLE_ADMIN,
-	ROLE_PBX		/* the telephone system: POST /v1/pbx/events */
+	ROLE_PBX,		/* the telephone system: POST /v1/pbx/events */
+	ROLE_LIAISON		/* a union care liaison: their people only */
 };
 
 struct operator {
@@ -108,6 +109,16 @@ struct pbx_conf {
 	int		 px_cb_on;	/* missed callers get a callback item */
 	int		 px_cb_priority;
 	unsigned char	 px_cb_key[32];	/* AES-256-GCM of their numbers */
+};
+
+/* care: the care register's lists and contact plan (config_care.c). */
+#define CARE_DATE_LEN	11	/* "YYYY-MM-DD" and its NUL */
+struct care_conf {
+	struct code_list cc_teams;	/* 援鄂医疗队, 定点医院救治队, ... */
+	struct code_list cc_difficulties; /* childcare, elder care, ... */
+	struct code_list cc_categories;	/* the forms' 人员类别: 医生, ... */
+	long		 cc_every_days;	/* a contact every N days */
+	char		 cc_end_date[CARE_DATE_LEN]; /* care ends; "": open */
 };
 
 /*
@@ -207,6 +218,7 @@ struct config {
 	long		 cf_session_max_s;	/* or this long after sign-in */
 	struct pbx_conf	 cf_pbx;
 	struct crisis_conf cf_crisis;
+	struct care_conf cf_care;
 	char		*cf_user;	/* drop to this account, or NULL */
 	uid_t		 cf_uid;
 	gid_t		 cf_gid;
@@ -376,6 +388,14 @@ int		 config_parse_facility(const char *);
 /* config_pbx.c */
 const char	*config_pbx_line(const struct config *, const char *);
 const char	*config_pbx_operator(const struct config *, const char *);
+
+/* config_care.c */
+const struct code_name *config_care_code(const struct code_list *,
+		    const char *);
+int	 config_care_day_parse(const char *, int64_t *);
+void	 config_care_day_format(int64_t, char *, size_t);
+int64_t	 config_care_day_of(int64_t);
+int64_t	 config_care_day_start(int64_t);
 
 /* call.c */
 extern const struct code_list call_types, call_genders, call_age_bands;

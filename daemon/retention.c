@@ -62,7 +62,7 @@ int
 retention_run_slice(struct store *s, const struct config *cf, int64_t now,
     struct retention_slice *out)
 {
-	int64_t	 pbx = 0, cb = 0;
+	int64_t	 pbx = 0, cb = 0, care = 0;
 	int	 rc;
 
 	memset(out, 0, sizeof(*out));
@@ -78,8 +78,12 @@ retention_run_slice(struct store *s, const struct config *cf, int64_t now,
 	if (rc == STORE_OK)
 		rc = store_pbx_callback_expire(s, out->rs_cutoff,
 		    RETENTION_SLICE, &cb);
+	/* The care register: people whose care ended that long ago. */
+	if (rc == STORE_OK)
+		rc = care_erase_slice(s, cf, now, RETENTION_SLICE, &care);
 	out->rs_more = rc == STORE_OK && (out->rs_erased == RETENTION_SLICE ||
-	    pbx == RETENTION_SLICE || cb == RETENTION_SLICE);
+	    pbx == RETENTION_SLICE || cb == RETENTION_SLICE ||
+	    care == RETENTION_SLICE);
 	return rc;
 }
 

@@ -471,6 +471,7 @@ server_start(struct server *s)
 		    store_errmsg(s->s_store));
 	if (handover_init(s->s_batch, s->s_store) == -1)
 		fatalx("handover_init: out of memory");
+	care_status_init(s->s_store);
 	if (session_init(s->s_batch, s->s_store, s->s_cf) == -1)
 		fatalx("%s: the console's sessions: %s", s->s_cf->cf_db_path,
 		    store_errmsg(s->s_store));

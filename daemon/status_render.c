@@ -423,6 +423,7 @@ status_json(int64_t now)
 		status_emergencies_json(o);
 		json_object_set_new(json_object_get(o, "store"), "wal",
 		    status_wal_json());
+		json_object_set_new(o, "care", care_status_json(S.st_cf));
 	}
 	return o;
 }
@@ -683,6 +684,32 @@ status_metrics_followup(struct evbuffer *b)
 	}
 }
 
+/* The care register (care_stats.c): people, overdue, open difficulties. */
+static void
+status_metrics_care(struct evbuffer *b)
+{
+	static const char *const m[][3] = {
+		{ "hotlined_care_people", "people", "People in the care "
+		    "register." },
+		{ "hotlined_care_overdue_contacts", "overdue_contacts",
+		    "People whose contact is due and not made by the end of "
+		    "its day." },
+		{ "hotlined_care_open_difficulties", "open_difficulties",
+		    "Difficulties raised and neither resolved nor handed on." },
+	};
+	json_t	*o = care_status_json(S.st_cf);
+	char	 v[32];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		status_head(b, m[i][0], "gauge", m[i][2]);
+		snprintf(v, sizeof(v), "%lld", (long long)json_integer_value(
+		    json_object_get(o, m[i][1])));
+		status_sample(b, m[i][0], NULL, v);
+	}
+	json_decref(o);
+}
+
 /* The Prometheus text exposition format, version 0.0.4. */
 static void
 status_metrics(struct evbuffer *b, int64_t now)
@@ -700,6 +727,7 @@ status_metrics(struct evbuffer *b, int64_t now)
 	status_metrics_wal(b);
 	status_metrics_pbx(b);
 	status_metrics_followup(b);
+	status_metrics_care(b);
 	status_head(b, "hotlined_store_ok", "gauge",
 	    "1 when the store accepts writes, else 0.");
 	status_sample(b, "hotlined_store_ok", NULL,

@@ -165,7 +165,7 @@ store_setup(sqlite3 *db, const char *path, long busy_ms, char **cause)
 static const char *const *const store_families[] = {
 	store_core_sql, store_call_sql, store_queue_sql, store_audit_sql,
 	store_stats_sql, store_session_sql, store_pbx_sql, store_plan_sql,
-	store_handover_sql, store_followup_sql,
+	store_handover_sql, store_followup_sql, store_care_sql,
 };
 
 /*

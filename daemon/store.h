@@ -340,5 +340,37 @@ int		 store_pbx_rollup_range(struct store *, int64_t, int64_t, int,
 		    void (*)(int64_t, const char *, const char *,
 		    const unsigned char *, size_t, const unsigned char *,
 		    size_t, void *), void *);
+/* store_care.c: rows as JSON objects, members named as the columns */
+int		 store_care_person_insert(struct store *, const json_t *,
+		    int64_t *);
+int		 store_care_person_update(struct store *, const json_t *);
+int		 store_care_person_get(struct store *, int64_t, json_t **);
+int		 store_care_person_by_key(struct store *, const char *,
+		    json_t **);
+int		 store_care_person_by_hash(struct store *, const char *,
+		    json_t **);
+json_t		*store_care_people(struct store *, const json_t *);
+int		 store_care_phones_set(struct store *, int64_t,
+		    const json_t *);
+int		 store_care_family_set(struct store *, int64_t,
+		    const json_t *);
+json_t		*store_care_family(struct store *, int64_t);
+int		 store_care_contact_insert(struct store *, const json_t *,
+		    const json_t *, int64_t *);
+json_t		*store_care_contacts(struct store *, int64_t);
+int		 store_care_difficulty_insert(struct store *, const json_t *,
+		    int64_t *);
+int		 store_care_difficulty_get(struct store *, int64_t, json_t **);
+int		 store_care_difficulty_close(struct store *, const json_t *);
+json_t		*store_care_difficulties(struct store *, const json_t *);
+int		 store_care_link(struct store *, const json_t *);
+json_t		*store_care_links(struct store *, int64_t);
+int		 store_care_link_of_call(struct store *, int64_t, json_t **);
+int		 store_care_end_get(struct store *, int64_t *);
+int		 store_care_end_set(struct store *, int64_t);
+int		 store_care_erase_slice(struct store *, int64_t, int64_t,
+		    int64_t, int, int64_t *);
+json_t		*store_care_counts(struct store *, const char *,
+		    const json_t *);
 
 #endif /* HOTLINED_STORE_H */

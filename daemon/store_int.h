@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "13"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "14"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -130,6 +130,40 @@ enum store_stmt {
 	/* store_followup.c */
 	ST_FOLLOWUP_STEPS,
 	ST_CRISIS_RANGE,
+	/* store_care.c */
+	ST_CARE_PERSON_INSERT,
+	ST_CARE_PERSON_UPDATE,
+	ST_CARE_PERSON_GET,
+	ST_CARE_PERSON_BY_KEY,
+	ST_CARE_PERSON_BY_HASH,
+	ST_CARE_PEOPLE,
+	ST_CARE_PHONES_DELETE,
+	ST_CARE_PHONE_INSERT,
+	ST_CARE_FAMILY_DELETE,
+	ST_CARE_FAMILY_INSERT,
+	ST_CARE_FAMILY,
+	ST_CARE_CONTACT_INSERT,
+	ST_CARE_CONTACTED,
+	ST_CARE_CONTACTS,
+	ST_CARE_DIFF_INSERT,
+	ST_CARE_DIFF_GET,
+	ST_CARE_DIFF_UPDATE,
+	ST_CARE_DIFFS,
+	ST_CARE_LINK,
+	ST_CARE_LINKS,
+	ST_CARE_LINK_OF_CALL,
+	ST_CARE_END_GET,
+	ST_CARE_END_SET,
+	ST_CARE_ERASE_PICK,
+	ST_CARE_ERASE_PERSON,
+	ST_CARE_ERASE_PHONES,
+	ST_CARE_ERASE_FAMILY,
+	ST_CARE_ERASE_CONTACTS,
+	ST_CARE_ERASE_DIFFS,
+	ST_CARE_COUNT_PEOPLE,
+	ST_CARE_COUNT_CONTACTS,
+	ST_CARE_COUNT_DIFFS,
+	ST_CARE_COUNT_NOW,
 	ST_MAX
 };
 
@@ -143,6 +177,7 @@ extern const char *const store_pbx_sql[ST_MAX];
 extern const char *const store_plan_sql[ST_MAX];
 extern const char *const store_handover_sql[ST_MAX];
 extern const char *const store_followup_sql[ST_MAX];
+extern const char *const store_care_sql[ST_MAX];
 
 struct store {
 	sqlite3		*s_db;

@@ -360,6 +360,7 @@ static const char *const store_migrations[] = {
 	"  id        INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  zone      TEXT NOT NULL"
 	");",
+	/*
 	 * 12: missed callers called back (pbx_callback.c). Their items
 	 * belong to no logged call: queue_items.call_id loses its NOT NULL,
 	 * through the schema text, as SQLite documents for removing a NOT
@@ -401,6 +402,7 @@ static const char *const store_migrations[] = {
 	"  hours    BLOB NOT NULL,"
 	"  PRIMARY KEY (day, line, operator)"
 	") WITHOUT ROWID;",
+	/*
 	 * 13: a plan's step keeps the time it first fell due (due_at moves
 	 * on after each failed attempt), which the follow-up statistics
 	 * (stats_followup.c) count on-time and late against. Steps already
@@ -412,9 +414,111 @@ static const char *const store_migrations[] = {
 	"  END WHERE step IS NOT NULL;"
 	"CREATE INDEX queue_items_due_first ON queue_items (due_first)"
 	"  WHERE due_first IS NOT NULL;",
+	/*
+	 * 14: the care register (care.c). People under care with the
+	 * form's fields, matched by name + unit + phone (match_key), their
+	 * phones' keyed hashes (to propose a caller), family members,
+	 * contacts, difficulties, the calls linked to them, and the end
+	 * date set for everyone. Days are local day numbers (days since
+	 * 1970-01-01 in the configured timezone); due_day is the day the
+	 * next contact falls due. Personal fields erased like calls'.
+	 */
+	"CREATE TABLE care_people ("
+	"  id              INTEGER PRIMARY KEY,"
+	"  name            TEXT,"
+	"  gender          TEXT,"
+	"  category        TEXT,"
+	"  post            TEXT,"
+	"  phone           TEXT,"
+	"  unit            TEXT NOT NULL,"
+	"  team            TEXT NOT NULL,"
+	"  liaison         TEXT,"
+	"  notes           TEXT,"
+	"  hubei_phone     TEXT,"
+	"  carrier         TEXT,"
+	"  match_key       TEXT UNIQUE,"
+	"  start_day       INTEGER NOT NULL,"
+	"  every_days      INTEGER NOT NULL,"
+	"  end_day         INTEGER,"
+	"  last_contact_at INTEGER,"
+	"  due_day         INTEGER NOT NULL,"
+	"  created_at      INTEGER NOT NULL,"
+	"  created_by      TEXT NOT NULL,"
+	"  updated_at      INTEGER NOT NULL,"
+	"  version         INTEGER NOT NULL DEFAULT 1,"
+	"  legal_hold      INTEGER NOT NULL DEFAULT 0,"
+	"  personal_erased_at INTEGER"
+	");"
+	"CREATE INDEX care_people_liaison ON care_people (liaison, due_day);"
+	"CREATE INDEX care_people_unit ON care_people (unit, team);"
+	"CREATE INDEX care_people_due ON care_people (due_day);"
+	"CREATE TABLE care_phones ("
+	"  hash       TEXT NOT NULL,"
+	"  person_id  INTEGER NOT NULL REFERENCES care_people (id),"
+	"  PRIMARY KEY (hash, person_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX care_phones_person ON care_phones (person_id);"
+	"CREATE TABLE care_family ("
+	"  id         INTEGER PRIMARY KEY,"
+	"  person_id  INTEGER NOT NULL REFERENCES care_people (id),"
+	"  name       TEXT,"
+	"  relation   TEXT,"
+	"  phone      TEXT"
+	");"
+	"CREATE INDEX care_family_person ON care_family (person_id);"
+	"CREATE TABLE care_contacts ("
+	"  id         INTEGER PRIMARY KEY,"
+	"  person_id  INTEGER NOT NULL REFERENCES care_people (id),"
+	"  kind       TEXT NOT NULL,"
+	"  at         INTEGER NOT NULL,"
+	"  by         TEXT NOT NULL,"
+	"  with_whom  TEXT,"
+	"  note       TEXT,"
+	"  due_day    INTEGER NOT NULL,"
+	"  on_time    INTEGER NOT NULL"
+	");"
+	"CREATE INDEX care_contacts_person ON care_contacts (person_id, at);"
+	"CREATE INDEX care_contacts_at ON care_contacts (at);"
+	"CREATE TABLE care_difficulties ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  person_id   INTEGER NOT NULL REFERENCES care_people (id),"
+	"  category    TEXT NOT NULL,"
+	"  description TEXT,"
+	"  raised_by   TEXT NOT NULL,"
+	"  raised_at   INTEGER NOT NULL,"
+	"  state       TEXT NOT NULL,"
+	"  resolution  TEXT,"
+	"  closed_by   TEXT,"
+	"  closed_at   INTEGER,"
+	"  queue       TEXT,"
+	"  item_id     INTEGER,"
+	"  version     INTEGER NOT NULL DEFAULT 1"
+	");"
+	"CREATE INDEX care_difficulties_person ON care_difficulties"
+	"  (person_id, id);"
+	"CREATE INDEX care_difficulties_state ON care_difficulties (state, id);"
+	"CREATE TABLE care_links ("
+	"  call_id    INTEGER NOT NULL REFERENCES calls (id),"
+	"  person_id  INTEGER NOT NULL REFERENCES care_people (id),"
+	"  linked_by  TEXT NOT NULL,"
+	"  linked_at  INTEGER NOT NULL,"
+	"  PRIMARY KEY (call_id, person_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX care_links_person ON care_links (person_id, call_id);"
+	"CREATE TABLE care_settings ("
+	"  key    TEXT PRIMARY KEY,"
+	"  value  INTEGER"
+	") WITHOUT ROWID;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+/* The schema version this hotlined makes (the number of migrations). */
+int
+store_schema_version(void)
+{
+	return STORE_SCHEMA_VERSION;
+}
 
 /* The schema version the file has; 0 for a new one. */
 static int
@@ -612,13 +716,6 @@ store_copy_aside(sqlite3 *db, const char *path, int v, char **cause)
 	    "version has run well)", path, v, aside);
 	free(aside);
 	return 0;
-}
-
-/* The schema version this build makes and reads. */
-int
-store_schema_version(void)
-{
-	return STORE_SCHEMA_VERSION;
 }
 
 /*

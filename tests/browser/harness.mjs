@@ -26,6 +26,7 @@ const { chromium } = requireWeb('playwright-core');
 export const USERS = {
   wang: 'dev-operator-wang', li: 'dev-operator-li', zhao: 'dev-counselor-zhao',
   zhou: 'dev-counselor-zhou', chen: 'dev-supervisor-chen', ops: 'dev-admin-ops',
+  sun: 'dev-liaison-sun', wu: 'dev-liaison-wu',
 };
 
 export function freePort() {

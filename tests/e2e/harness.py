@@ -34,6 +34,8 @@ TOKENS = {
     "chen": "dev-supervisor-chen",
     "ops": "dev-admin-ops",
     "pbx": "dev-pbx",
+    "sun": "dev-liaison-sun",
+    "wu": "dev-liaison-wu",
 }
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:",

@@ -128,7 +128,7 @@ class TestUnixIdentity(unittest.TestCase):
             text = f.read()
         marker = "operators = ("
         self.assertIn(marker, text)
-        text = text.replace(marker, marker + '\n  { name = "sun"; role = '
+        text = text.replace(marker, marker + '\n  { name = "song"; role = '
                             f'"operator"; uid = {self.MAPPED}; }},', 1)
         with open(self.d.conf, "w", encoding="utf-8") as f:
             f.write(text)
@@ -142,7 +142,7 @@ class TestUnixIdentity(unittest.TestCase):
 
     def test_uids(self):
         self.assertEqual(as_uid(self.MAPPED, self.d.sock),
-                         (200, {"name": "sun", "role": "operator",
+                         (200, {"name": "song", "role": "operator",
                                 "via": "unix"}))
         status, body = as_uid(self.UNMAPPED, self.d.sock)
         self.assertEqual((status, body["error"]), (401, "unauthorized"))

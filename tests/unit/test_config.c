@@ -335,6 +335,8 @@ test_dev_conf_loads(void **state)
 		{ "dev-counselor-zhou", "zhou", ROLE_COUNSELOR },
 		{ "dev-supervisor-chen", "chen", ROLE_SUPERVISOR },
 		{ "dev-admin-ops", "ops", ROLE_ADMIN },
+		{ "dev-liaison-sun", "sun", ROLE_LIAISON },
+		{ "dev-liaison-wu", "wu", ROLE_LIAISON },
 	};
 	size_t			 i;
 
@@ -388,7 +390,11 @@ test_dev_conf_loads(void **state)
 	assert_int_equal(cf->cf_routes[3].ru_queue, 2);
 	assert_int_equal(cf->cf_cb_queue, 0);
 	assert_int_equal(cf->cf_cb_priority, 2);
-	assert_int_equal(cf->cf_nops, 7);	/* and the pbx */
+	assert_int_equal(cf->cf_nops, 9);	/* and the pbx */
+	assert_int_equal(cf->cf_care.cc_every_days, 7);
+	assert_int_equal(cf->cf_care.cc_teams.cl_n, 4);
+	assert_int_equal(cf->cf_care.cc_difficulties.cl_n, 8);
+	assert_int_equal(cf->cf_care.cc_categories.cl_n, 6);
 	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
 		digest_sha256(tokens[i].token, strlen(tokens[i].token), sha);
 		op = config_op_by_token(cf, sha);

@@ -247,7 +247,7 @@ static void
 test_newer_schema_refused(void **state)
 {
 	sqlite3		*db;
-	char		*cause = NULL, want[80];
+	char		*cause = NULL, want[128];
 
 	(void)state;
 	store_close(open_store());

@@ -16,8 +16,9 @@ const listeners = { unauthorized: [] };
 // Called on a 401 from anything but the sign-in itself: the session ended.
 export function onUnauthorized(fn) { listeners.unauthorized.push(fn); }
 
-export async function request(method, path, { body, headers, raw, quiet401 } = {}) {
+export async function request(method, path, { body, bodyRaw, headers, raw, quiet401 } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...(headers || {}) }, cache: 'no-store' };
+  if (bodyRaw !== undefined) init.body = bodyRaw; // a file as it is
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json; charset=utf-8';
     init.body = JSON.stringify(body);

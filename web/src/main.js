@@ -22,9 +22,10 @@ const SCREENS = {
   stats: { label: 'nav.stats', roles: ['supervisor', 'admin'], load: () => import('./screens/stats.js') },
   report: { label: 'nav.report', roles: ['supervisor', 'admin'], load: () => import('./screens/report.js') },
   export: { label: 'nav.export', roles: ['supervisor', 'admin'], load: () => import('./screens/export.js') },
+  care: { label: 'nav.care', roles: ['liaison', 'supervisor', 'admin'], load: () => import('./screens/care.js') },
   audit: { label: 'nav.audit', roles: ['admin'], load: () => import('./screens/audit.js') },
 };
-const HOME = { operator: 'call', counselor: 'queues', supervisor: 'today', admin: 'today' };
+const HOME = { operator: 'call', counselor: 'queues', supervisor: 'today', admin: 'today', liaison: 'care' };
 
 const app = document.getElementById('app');
 const state = { session: null, schema: null, cleanup: null, renderSeq: 0 };

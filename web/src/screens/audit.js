@@ -6,7 +6,9 @@ import { get, qs } from '../api.js';
 import { fmtDateTime, today, addDays } from '../time.js';
 
 const ACTIONS = ['call.read', 'call.list', 'call.amend', 'export', 'item.claim', 'item.complete', 'item.release', 'item.renew',
-  'item.expire', 'item.escalate', 'auth.fail', 'session.start', 'session.end'];
+  'item.expire', 'item.escalate', 'auth.fail', 'session.start', 'session.end',
+  'care.read', 'care.list', 'care.create', 'care.update', 'care.contact', 'care.difficulty', 'care.resolve',
+  'care.hand', 'care.link', 'care.end_date', 'care.import', 'care.export'];
 
 export function render(main) {
   const who = h('input', { type: 'text', size: 12, autocomplete: 'off' });

@@ -82,6 +82,29 @@ function show(ctx, k, v) {
   return String(v);
 }
 
+// The care register's word on the call: linked to a person (and who is
+// their liaison), or a person whose phone the caller's matches, which
+// the operator may link.
+function careView(ctx, c) {
+  const care = c.care || c.care_proposed;
+  if (!care) return null;
+  const out = h('span', { 'aria-live': 'polite' });
+  const mayLink = !c.care && ['operator', 'supervisor', 'admin'].includes(ctx.session.role);
+  const btn = mayLink ? h('button', { type: 'button' }, t('care.link')) : null;
+  if (btn) {
+    btn.addEventListener('click', async () => {
+      try {
+        await request('POST', `/v1/calls/${c.id}/care-link`, { body: { person_id: care.person_id } });
+        ctx.navigate(`mine/${c.id}`);
+      } catch (e) {
+        fill(out, status('error', errorText(e)));
+      }
+    });
+  }
+  return h('div', { class: 'panel care-on-call' },
+    h('p', null, t(c.care ? 'care.on_call.linked' : 'care.on_call.proposed', { liaison: care.liaison || '—' })), btn, out);
+}
+
 function detail(main, ctx, id, editing) {
   const box = h('div');
   main.append(h('p', null, h('a', { href: '#/mine' }, t('back.list'))), box);
@@ -99,6 +122,7 @@ function detail(main, ctx, id, editing) {
       mayAmend ? h('p', null, h('a', { href: `#/mine/${c.id}/edit`, class: 'button-link' }, t('call.amend'))) : null,
       h('div', { class: 'panel' }, recordView(ctx, c)),
       ['counselor', 'supervisor', 'admin'].includes(ctx.session.role) ? planPanel(ctx, c.id) : null,
+      careView(ctx, c),
       h('div', { class: 'panel' }, h('h2', null, t('history.title')), historyView(ctx, c.history)));
   })();
 }
