@@ -222,7 +222,6 @@ test_open_fresh(void **state)
 	struct store	*s;
 	struct call	 c;
 	char		*cause = NULL, bad[700];
-	int		 v;
 
 	(void)state;
 	s = open_store();
