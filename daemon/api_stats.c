@@ -26,7 +26,6 @@ api_stats_done(struct stats_run *j, json_t *o)
 	stats_more_free(j->sj_more);
 	if (o != NULL && j->sj_care != NULL)
 		json_object_set(o, "care", j->sj_care);
-	json_decref(j->sj_phone);
 	json_decref(j->sj_care);
 	if (o != NULL)
 		api_send(j->sj_req, 200, api_json_body(j->sj_req, o));
