@@ -403,19 +403,7 @@ static const char *const store_migrations[] = {
 	"  PRIMARY KEY (day, line, operator)"
 	") WITHOUT ROWID;",
 	/*
-	 * 13: a plan's step keeps the time it first fell due (due_at moves
-	 * on after each failed attempt), which the follow-up statistics
-	 * (stats_followup.c) count on-time and late against. Steps already
-	 * tried before it existed take their first attempt's time.
-	 */
-	"ALTER TABLE queue_items ADD COLUMN due_first INTEGER;"
-	"UPDATE queue_items SET due_first = CASE WHEN attempts = 0 THEN due_at"
-	"  ELSE (SELECT min(at) FROM attempts WHERE item_id = queue_items.id)"
-	"  END WHERE step IS NOT NULL;"
-	"CREATE INDEX queue_items_due_first ON queue_items (due_first)"
-	"  WHERE due_first IS NOT NULL;",
-	/*
-	 * 14: the care register (care.c). People under care with the
+	 * 13: the care register (care.c). People under care with the
 	 * form's fields, matched by name + unit + phone (match_key), their
 	 * phones' keyed hashes (to propose a caller), family members,
 	 * contacts, difficulties, the calls linked to them, and the end
@@ -509,6 +497,18 @@ static const char *const store_migrations[] = {
 	"  key    TEXT PRIMARY KEY,"
 	"  value  INTEGER"
 	") WITHOUT ROWID;",
+	/*
+	 * 14: a plan's step keeps the time it first fell due (due_at moves
+	 * on after each failed attempt), which the follow-up statistics
+	 * (stats_followup.c) count on-time and late against. Steps already
+	 * tried before it existed take their first attempt's time.
+	 */
+	"ALTER TABLE queue_items ADD COLUMN due_first INTEGER;"
+	"UPDATE queue_items SET due_first = CASE WHEN attempts = 0 THEN due_at"
+	"  ELSE (SELECT min(at) FROM attempts WHERE item_id = queue_items.id)"
+	"  END WHERE step IS NOT NULL;"
+	"CREATE INDEX queue_items_due_first ON queue_items (due_first)"
+	"  WHERE due_first IS NOT NULL;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

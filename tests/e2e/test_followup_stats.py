@@ -251,7 +251,8 @@ class TestMigration(DaemonTest):
                    (items[0], r.json["id"], items[0], r.json["id"]))
         db.execute("UPDATE queue_items SET attempts = 2, due_at = ?"
                    " WHERE id = ?", (1767229200 + 3600, items[0]))
-        # As the store was before: no column, one version down.
+        # As the store was before: no column, one version down (the
+        # first-due migration must stay the last for this to hold).
         db.execute("DROP INDEX queue_items_due_first")
         db.execute("ALTER TABLE queue_items DROP COLUMN due_first")
         db.execute("PRAGMA user_version = %d" % (version - 1))
