@@ -414,7 +414,14 @@ test_phones(void **state)
 			    t[i].in));
 		}
 		careform_free(&form);
+		/* The same rule for a phone that comes by the API. */
+		assert_int_equal(careform_phone_check(t[i].in, csv,
+		    sizeof(csv)), t[i].want != NULL ? 0 : -1);
+		if (t[i].want != NULL)
+			assert_string_equal(csv, t[i].want);
 	}
+	assert_int_equal(careform_phone_check("", csv, sizeof(csv)), -1);
+	assert_int_equal(careform_phone_check("13912345678", csv, 5), -1);
 }
 
 /* Headings as units retype them; without a title, 附件2 (said so). */
