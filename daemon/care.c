@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "careform.h"
 
 const char *const care_contact_kinds[] = { "visit", "phone", "message",
     NULL };
@@ -20,6 +21,9 @@ const char *const care_genders[] = { "male", "female", NULL };
 
 #define CARE_TEXT_MAX	100	/* a name, a unit, a post, ... */
 #define CARE_FAMILY_MAX	10
+#define CARE_PHONE_LEN	40	/* a phone in the register's form */
+#define CARE_PHONE_RULE	"(a mobile such as 13912345678 or a fixed line " \
+	"such as 0532-85669120)"
 
 static const char *const care_person_fields[] = { "name", "gender",
     "category", "post", "phone", "unit", "team", "liaison", "notes",
@@ -71,22 +75,26 @@ care_may(const struct identity *id, const json_t *person)
 	return l != NULL && strcmp(l, id->id_name) == 0;
 }
 
-/* The digits of a phone number (5 to 20, spaces + - ( ) allowed). */
+/*
+ * A phone as the forms take one (careform.c's rule: a mainland mobile,
+ * +86 and separators allowed, or a fixed line with its area code), in
+ * the register's form into norm (13912345678, 0532-85669120), and its
+ * digits alone into digits (the match key's). -1: not a phone.
+ */
 int
-care_phone_digits(const char *s, char *out, size_t len)
+care_phone(const char *s, char *norm, size_t nlen, char *digits, size_t dlen)
 {
 	size_t	 n = 0;
+	char	*p;
 
-	for (; *s != '\0'; s++) {
-		if (isdigit((unsigned char)*s)) {
-			if (n + 1 >= len || n >= 20)
-				return -1;
-			out[n++] = *s;
-		} else if (strchr(" +-()", *s) == NULL)
-			return -1;
-	}
-	out[n] = '\0';
-	return n >= 5 ? 0 : -1;
+	if (careform_phone_check(s, norm, nlen) == -1)
+		return -1;
+	for (p = norm; *p != '\0' && n + 1 < dlen; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+	if (dlen > 0)
+		digits[n] = '\0';
+	return 0;
 }
 
 static int
@@ -185,7 +193,7 @@ static int
 care_family_one(json_t *m, size_t i, json_t *out, struct call_error *err)
 {
 	const char	*name, *rel, *phone, *k;
-	char		 f[48], digits[24];
+	char		 f[48], digits[24], norm[CARE_PHONE_LEN];
 	json_t		*v;
 
 	snprintf(f, sizeof(f), "family[%zu]", i);
@@ -209,10 +217,10 @@ care_family_one(json_t *m, size_t i, json_t *out, struct call_error *err)
 	if (name == NULL && phone == NULL)
 		return call_fail(err, "missing_field", f, "%s needs a name or "
 		    "a phone", f);
-	if (phone != NULL && care_phone_digits(phone, digits,
+	if (phone != NULL && care_phone(phone, norm, sizeof(norm), digits,
 	    sizeof(digits)) == -1) {
 		call_fail(err, "invalid_field", f, "%s.phone \"%.40s\" is not "
-		    "a phone number (5 to 20 digits)", f, phone);
+		    "a phone number " CARE_PHONE_RULE, f, phone);
 		snprintf(err->ce_field, sizeof(err->ce_field), "family[%zu].phone",
 		    i);
 		return -1;
@@ -220,7 +228,7 @@ care_family_one(json_t *m, size_t i, json_t *out, struct call_error *err)
 	json_array_append_new(out, json_pack("{s:o,s:o,s:o}",
 	    "name", name ? json_string(name) : json_null(),
 	    "relation", rel ? json_string(rel) : json_null(),
-	    "phone", phone ? json_string(phone) : json_null()));
+	    "phone", phone ? json_string(norm) : json_null()));
 	return 0;
 }
 
@@ -320,7 +328,7 @@ care_complete(json_t *row, struct call_error *err)
 	static const char *const need[] = { "name", "unit", "team", "phone",
 	    NULL };
 	const char	*phone;
-	char		 digits[24], *key;
+	char		 digits[24], other[24], norm[CARE_PHONE_LEN], *key;
 	int64_t		 last, end;
 	size_t		 i;
 
@@ -329,13 +337,19 @@ care_complete(json_t *row, struct call_error *err)
 			return call_fail(err, "missing_field", need[i], "%s is "
 			    "required", need[i]);
 	phone = json_string_value(json_object_get(row, "phone"));
-	if (care_phone_digits(phone, digits, sizeof(digits)) == -1)
+	if (care_phone(phone, norm, sizeof(norm), digits, sizeof(digits)) == -1)
 		return call_fail(err, "invalid_field", "phone", "phone \"%.40s\" "
-		    "is not a phone number (5 to 20 digits)", phone);
+		    "is not a phone number " CARE_PHONE_RULE, phone);
+	json_object_set_new(row, "phone", json_string(norm));
 	if ((phone = json_string_value(json_object_get(row, "hubei_phone"))) !=
-	    NULL && care_phone_digits(phone, (char[24]){ 0 }, 24) == -1)
-		return call_fail(err, "invalid_field", "hubei_phone",
-		    "hubei_phone \"%.40s\" is not a phone number", phone);
+	    NULL) {
+		if (care_phone(phone, norm, sizeof(norm), other,
+		    sizeof(other)) == -1)
+			return call_fail(err, "invalid_field", "hubei_phone",
+			    "hubei_phone \"%.40s\" is not a phone number "
+			    CARE_PHONE_RULE, phone);
+		json_object_set_new(row, "hubei_phone", json_string(norm));
+	}
 	end = json_is_integer(json_object_get(row, "end_day")) ?
 	    json_integer_value(json_object_get(row, "end_day")) : -1;
 	if (end >= 0 && end < json_integer_value(json_object_get(row,

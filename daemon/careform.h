@@ -92,6 +92,14 @@ void	 careform_free(struct careform *);
 #define CAREFORM_MAX_BYTES	(16u * 1024 * 1024)
 #define CAREFORM_MAX_ROWS	100000
 
+/*
+ * A phone number as the forms take one (a mainland mobile, +86 and
+ * separators allowed; a fixed line with its area code), into OUT as the
+ * register keeps it (13912345678, 0532-85669120): for a phone that comes
+ * by another way than a form (the API). -1 when S is no such number.
+ */
+int	 careform_phone_check(const char *s, char *out, size_t len);
+
 /* The layout's code ("aid_team", "frontline", "in_hubei") and back. */
 const char *careform_layout_code(enum careform_layout);
 enum careform_layout careform_layout_parse(const char *);

@@ -334,3 +334,16 @@ careform_phone(const char *s, char *out, size_t len, int *lost)
 		return -1;
 	return 0;
 }
+
+int
+careform_phone_check(const char *s, char *out, size_t len)
+{
+	char	*c;
+	int	 oom, lost, rc;
+
+	if ((c = careform_clean(s, 0, &oom)) == NULL)
+		return -1;
+	rc = careform_phone(c, out, len, &lost);
+	free(c);
+	return rc;
+}

@@ -254,7 +254,8 @@ careform_map_line(const struct cfgrid *g, size_t r, int two,
 
 /*
  * The unit a title line names ("单位：青岛市市立医院", "填报单位（盖章）：
- * …", the name in the next cell when the label stands alone), into
+ * …", "单位名称：…", the name in the next cell when the label stands
+ * alone), into
  * *UNIT. A label after the unit on the same line (填报人：…) ends it.
  */
 static int
@@ -267,7 +268,7 @@ careform_title_unit(const struct cfgrid *g, size_t r, size_t c,
 	const char	*u, *p, *sp;
 	char		*v;
 	size_t		 i, j, n;
-	int		 oom;
+	int		 oom = 0;
 
 	if ((u = strstr(text, "单位")) == NULL)
 		return 0;
@@ -278,6 +279,8 @@ careform_title_unit(const struct cfgrid *g, size_t r, size_t c,
 	if (i == sizeof(before) / sizeof(before[0]))
 		return 0;
 	p = u + strlen("单位");
+	if (strncmp(p, "名称", strlen("名称")) == 0)
+		p += strlen("名称");
 	p += strspn(p, " ");
 	if (strncmp(p, "(", 1) == 0 || strncmp(p, "（", 3) == 0) {
 		if ((sp = strstr(p, ")")) == NULL && (sp = strstr(p,

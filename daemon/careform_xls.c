@@ -9,7 +9,12 @@
  * and CPU time, and sends the cells back over a pipe as records
  * (row, column, length, bytes) that the parent checks before it keeps
  * them. A child that crashes, overruns or sends nonsense costs that
- * file alone ("cannot be read"); the daemon goes on.
+ * file alone ("cannot be read"); the daemon goes on. The child keeps no
+ * descriptor of the daemon's (the store, the sockets: all closed but
+ * the file and the pipe) and, where the architecture is known, a
+ * seccomp filter refuses it what a parser never does: running a
+ * program, a socket, tracing, a new process, a signal to another, and
+ * opening or changing a file for writing.
  *
  * freexl opens a path, not memory: the bytes go into an anonymous file
  * (memfd_create) that the child opens by its /proc/self/fd name. Numbers
@@ -19,11 +24,18 @@
  * first row only (saving the form as .xlsx keeps them).
  */
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -147,6 +159,90 @@ careform_xls_cell(int out, unsigned int r, unsigned short c,
 	return 0;
 }
 
+#if defined(__x86_64__)
+#define XLS_AUDIT_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define XLS_AUDIT_ARCH	AUDIT_ARCH_AARCH64
+#endif
+
+#define XLS_DENY(nr) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
+
+/*
+ * In the child: what a parser never does, refused (EPERM). Opening for
+ * writing is refused by its flags (openat's third argument).
+ */
+static void
+careform_xls_confine(void)
+{
+#ifdef XLS_AUDIT_ARCH
+	struct sock_filter	 f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, XLS_AUDIT_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		XLS_DENY(SYS_execve), XLS_DENY(SYS_execveat),
+		XLS_DENY(SYS_socket), XLS_DENY(SYS_connect),
+		XLS_DENY(SYS_ptrace), XLS_DENY(SYS_clone),
+#ifdef SYS_clone3
+		XLS_DENY(SYS_clone3),
+#endif
+		XLS_DENY(SYS_kill), XLS_DENY(SYS_tgkill),
+		XLS_DENY(SYS_unlinkat), XLS_DENY(SYS_renameat),
+#ifdef SYS_renameat2
+		XLS_DENY(SYS_renameat2),
+#endif
+		XLS_DENY(SYS_truncate), XLS_DENY(SYS_fchmodat),
+		XLS_DENY(SYS_fchownat), XLS_DENY(SYS_mkdirat),
+#ifdef SYS_open		/* the old calls glibc no longer makes */
+		XLS_DENY(SYS_open), XLS_DENY(SYS_creat),
+		XLS_DENY(SYS_fork), XLS_DENY(SYS_vfork),
+		XLS_DENY(SYS_unlink), XLS_DENY(SYS_rename),
+		XLS_DENY(SYS_mkdir), XLS_DENY(SYS_chmod),
+#endif
+#ifdef SYS_openat2
+		XLS_DENY(SYS_openat2),
+#endif
+#ifdef SYS_io_uring_setup
+		XLS_DENY(SYS_io_uring_setup),
+#endif
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+		    O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog	 prog = { sizeof(f) / sizeof(f[0]), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
+		_exit(1);	/* unconfined, it does not parse */
+#endif
+}
+
+/*
+ * In the child: the file on descriptor 3, the pipe on 4, nothing else
+ * of the daemon's open.
+ */
+static void
+careform_xls_fds(int *in, int *out)
+{
+	if (*out == 3 && (*out = fcntl(*out, F_DUPFD, 5)) == -1)
+		_exit(1);
+	if ((*in != 3 && dup2(*in, 3) == -1) ||
+	    (*out != 4 && dup2(*out, 4) == -1))
+		_exit(1);
+	*in = 3;
+	*out = 4;
+	if (close_range(5, ~0U, 0) == -1)
+		_exit(1);
+}
+
 /* In the child: the first sheet's cells, then the end. Never returns. */
 static void
 careform_xls_child(int in, int out)
@@ -173,6 +269,8 @@ careform_xls_child(int in, int out)
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
 	}
+	careform_xls_fds(&in, &out);
+	careform_xls_confine();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", in);
 	if ((rc = freexl_open(path, &xls)) != FREEXL_OK)
 		end.xr_len = (uint32_t)(rc == 0 ? -1 : rc);

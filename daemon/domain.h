@@ -385,7 +385,7 @@ int64_t	 care_due_day(int64_t, int64_t, long);
 int	 care_overdue(int64_t, int64_t, int64_t);
 int	 care_end_day(struct store *, const struct config *, int64_t *);
 int	 care_may(const struct identity *, const json_t *);
-int	 care_phone_digits(const char *, char *, size_t);
+int	 care_phone(const char *, char *, size_t, char *, size_t);
 int	 care_person_build(const struct config *, json_t *,
 	    const json_t *, const char *, int64_t, json_t **, json_t **,
 	    struct call_error *);

@@ -66,19 +66,24 @@ test_due_and_overdue(void **state)
 	assert_true(care_overdue(107, 107, 108));
 }
 
+/* The forms' rule (careform.c), kept as the register keeps it. */
 static void
-test_phone_digits(void **state)
+test_phone(void **state)
 {
-	char	 d[24];
+	char	 n[40], d[24];
 
 	(void)state;
-	assert_int_equal(care_phone_digits("+86 138-0532-1234", d, sizeof(d)),
-	    0);
-	assert_string_equal(d, "8613805321234");
-	assert_int_equal(care_phone_digits("(0532) 85669120", d, sizeof(d)), 0);
-	assert_int_equal(care_phone_digits("1234", d, sizeof(d)), -1);
-	assert_int_equal(care_phone_digits("138x0000", d, sizeof(d)), -1);
-	assert_int_equal(care_phone_digits("123456789012345678901", d,
+	assert_int_equal(care_phone("+86 138-0532-1234", n, sizeof(n), d,
+	    sizeof(d)), 0);
+	assert_string_equal(n, "13805321234");
+	assert_string_equal(d, "13805321234");
+	assert_int_equal(care_phone("0532-85669120", n, sizeof(n), d,
+	    sizeof(d)), 0);
+	assert_string_equal(d, "053285669120");
+	assert_int_equal(care_phone("1234", n, sizeof(n), d, sizeof(d)), -1);
+	assert_int_equal(care_phone("138x0000", n, sizeof(n), d, sizeof(d)),
+	    -1);
+	assert_int_equal(care_phone("123456789012345678901", n, sizeof(n), d,
 	    sizeof(d)), -1);
 }
 
@@ -156,7 +161,7 @@ main(void)
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_local_day_boundary),
 		cmocka_unit_test(test_due_and_overdue),
-		cmocka_unit_test(test_phone_digits),
+		cmocka_unit_test(test_phone),
 		cmocka_unit_test(test_person_build),
 	};
 

@@ -414,7 +414,14 @@ test_phones(void **state)
 			    t[i].in));
 		}
 		careform_free(&form);
+		/* The same rule for a phone that comes by the API. */
+		assert_int_equal(careform_phone_check(t[i].in, csv,
+		    sizeof(csv)), t[i].want != NULL ? 0 : -1);
+		if (t[i].want != NULL)
+			assert_string_equal(csv, t[i].want);
 	}
+	assert_int_equal(careform_phone_check("", csv, sizeof(csv)), -1);
+	assert_int_equal(careform_phone_check("13912345678", csv, 5), -1);
 }
 
 /* Headings as units retype them; without a title, 附件2 (said so). */
@@ -777,7 +784,8 @@ test_libreoffice(void **state)
 static void
 test_delimiters(void **state)
 {
-	static const char semi[] = "姓名;在汉联系电话;运营商\n"
+	static const char semi[] = "单位名称：;青岛市中心医院\n"
+	    "姓名;在汉联系电话;运营商\n"
 	    "张伟;\"139 1234 5678\";中国移动\n";
 	static const char utf16[] = "\xff\xfe"
 	    "\xd3\x59\x0d\x54\x09\x00\x54\x80\xfb\x7c\xb9\x65"
@@ -795,6 +803,9 @@ test_delimiters(void **state)
 	assert_int_equal(form.cf_nrows, 1);
 	assert_string_equal(form.cf_rows[0].cr_hubei_phone, "13912345678");
 	assert_string_equal(form.cf_rows[0].cr_carrier, "中国移动");
+	/* The label alone, the unit in the next cell. */
+	assert_string_equal(form.cf_unit, "青岛市中心医院");
+	assert_string_equal(form.cf_rows[0].cr_unit, "青岛市中心医院");
 	careform_free(&form);
 	if (careform_read(utf16, sizeof(utf16) - 1, &form, &cause) == -1)
 		fail_msg("%s", cause);
