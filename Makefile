@@ -144,6 +144,7 @@ test_session.layer := domain
 test_pbx.layer   := domain
 test_careform.layer := base
 test_care.layer  := domain
+test_careform_write.layer := base
 
 # A layer's objects (daemon/NAME.o; built under $(OBJ)/ and $(SAN)/), and
 # what a unit test of the layer links: those and the objects of the layers
