@@ -15,7 +15,7 @@
 static const char *const audit_actions[] = {
 	"call.read", "call.list", "call.amend", "export", "item.claim", "item.complete",
 	"item.release", "item.renew", "item.expire", "item.escalate",
-	"item.attempt", "plan.end",
+	"item.attempt", "plan.end", "item.number",
 	"auth.fail", "auth.signin", "auth.signout", NULL
 };
 

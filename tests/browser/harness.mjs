@@ -38,8 +38,9 @@ export function freePort() {
 
 // conf/dev.conf with the store in the test's directory, the API on
 // port, no status listener, retention off, web.root at the built
-// console; limits replaced when given; web adds settings to web = {}.
-export function makeConfig(port, { limits, web, webRoot } = {}) {
+// console; limits replaced when given; web adds settings to web = {};
+// edit, a function, changes the text last.
+export function makeConfig(port, { limits, web, webRoot, edit } = {}) {
   let text = readFileSync(join(TOP, 'conf', 'dev.conf'), 'utf8');
   const sub = (re, repl) => {
     const next = text.replace(re, () => repl);
@@ -56,7 +57,7 @@ export function makeConfig(port, { limits, web, webRoot } = {}) {
   const block = `\nweb = {\n  root = "${webRoot || WEB_ROOT}";\n${web || ''}};\n`;
   if (/\nweb = \{[\s\S]*?\};/.test(text)) text = text.replace(/\nweb = \{[\s\S]*?\};\n?/, () => block);
   else text += block;
-  return text;
+  return edit ? edit(text) : text;
 }
 
 export const DEV_LIMITS = {
