@@ -33,6 +33,7 @@ int		 store_lock_check(struct store *);
 int		 store_checkpoint(struct store *);
 
 /* store_schema.c */
+extern const int store_schema_version;	/* the migrations this knows */
 int		 store_backup(const char *, const char *, char **);
 
 /* store_call.c */

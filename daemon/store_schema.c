@@ -321,6 +321,7 @@ static const char *const store_migrations[] = {
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+const int store_schema_version = STORE_SCHEMA_VERSION;
 
 /* The schema version the file has; 0 for a new one. */
 static int

@@ -124,7 +124,7 @@ test_schema_has_the_trail(void **state)
 	assert_int_equal(sqlite3_prepare_v2(f->db,
 	    "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(s, 0), 10);
+	assert_int_equal(sqlite3_column_int(s, 0), store_schema_version);
 	sqlite3_finalize(s);
 }
 
