@@ -1,8 +1,8 @@
 /*
  * store.c on database files in a private temporary directory: a fresh
  * file gets the schema (user_version: the migrations this knows) and a
- * newer one is refused; a call validated by call.c is inserted with an idempotency key, committed
- * and read back field by field; keys are found per operator and reused
+ * newer one is refused; a call validated by call.c is inserted with an
+ * idempotency key, committed and read back field by field; keys are found per operator and reused
  * only as a conflict that leaves the batch usable; lists filter by time,
  * line, risk and operator, newest first, and page by cursor through ties
  * without loss or repeat; an update checks the version, replaces the
