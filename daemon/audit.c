@@ -15,7 +15,7 @@
 static const char *const audit_actions[] = {
 	"call.read", "call.list", "call.amend", "export", "item.claim", "item.complete",
 	"item.release", "item.renew", "item.expire", "item.escalate",
-	"item.attempt", "plan.end",
+	"item.attempt", "plan.end", "item.number",
 	"care.read", "care.list", "care.create", "care.update", "care.contact",
 	"care.difficulty", "care.resolve", "care.hand", "care.link",
 	"care.end_date", "care.import", "care.export",

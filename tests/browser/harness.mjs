@@ -40,8 +40,9 @@ export function freePort() {
 // conf/dev.conf with the store in the test's directory, the API on
 // port, no status listener, retention off, web.root at the built
 // console; limits replaced when given; web adds settings to web = {};
-// extra is appended (whole settings such as crisis = { ... };).
-export function makeConfig(port, { limits, web, webRoot, extra } = {}) {
+// extra is appended (whole settings such as crisis = { ... };); edit, a
+// function, changes the text last.
+export function makeConfig(port, { limits, web, webRoot, extra, edit } = {}) {
   let text = readFileSync(join(TOP, 'conf', 'dev.conf'), 'utf8');
   const sub = (re, repl) => {
     const next = text.replace(re, () => repl);
@@ -58,7 +59,8 @@ export function makeConfig(port, { limits, web, webRoot, extra } = {}) {
   const block = `\nweb = {\n  root = "${webRoot || WEB_ROOT}";\n${web || ''}};\n`;
   if (/\nweb = \{[\s\S]*?\};/.test(text)) text = text.replace(/\nweb = \{[\s\S]*?\};\n?/, () => block);
   else text += block;
-  return text + (extra || '');
+  text += extra || '';
+  return edit ? edit(text) : text;
 }
 
 export const DEV_LIMITS = {

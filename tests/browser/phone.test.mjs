@@ -1,7 +1,9 @@
 // 从来电填入: the PBX reports a call the operator answered (POST
 // /v1/pbx/events with the dev pbx token); the operator's form fills the
 // line, start and talk time from it, and the call saved is joined to the
-// phone call. With none waiting the form says so; in English too.
+// phone call. With none waiting the form says so; in English too. A
+// missed caller's item (pbx.callback on) shows the number to the
+// counselor holding it, and not to the supervisor.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Daemon, launch, open, assertClean, shot, signIn } from './harness.mjs';
@@ -74,4 +76,43 @@ test('in English', async () => {
   assert.equal(line, '400');
   await shot(page, 'call-form-phone-en');
   await assertClean(page);
+});
+
+test('a missed caller: the number to the holder alone', async () => {
+  const d2 = await new Daemon({
+    edit: (text) => text.replace(/\n  # callback = \{ queue = "mhc";\n  #   key = "([0-9a-f]{64})"; \};/,
+      (m, key) => `\n  callback = { queue = "mhc"; key = "${key}"; };`),
+  }).start();
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    for (const body of [
+      { call_id: 'm-1', event: 'offered', line: '400', at: iso(now - 200), caller_number: '13912345678' },
+      { call_id: 'm-1', event: 'abandoned', at: iso(now - 160) }]) {
+      const r = await d2.http('POST', '/v1/pbx/events', { who: 'dev-pbx', body });
+      assert.equal(r.status, 201, r.text);
+    }
+    const claim = await d2.api('POST', '/v1/queues/mhc/claim', { who: 'zhao' });
+    assert.equal(claim.status, 200, claim.text);
+    assert.equal(claim.json.kind, 'missed');
+    const { page } = await open(browser);
+    await signIn(page, d2.url, 'zhao');
+    await page.goto(`${d2.url}/#/queues/item/${claim.json.id}`);
+    await page.getByText('13912345678').waitFor();
+    await page.getByText('未接来电回拨').first().waitFor();
+    await page.getByText(/1 次，最后一次/).waitFor();
+    await shot(page, 'missed-caller-holder');
+    await assertClean(page);
+    const boss = await open(browser);
+    await signIn(boss.page, d2.url, 'chen');
+    await boss.page.goto(`${d2.url}/#/queues/item/${claim.json.id}`);
+    await boss.page.getByText('只向领取此事项的咨询师显示（每次显示都记入审计）').waitFor();
+    assert.equal(await boss.page.getByText('13912345678').count(), 0);
+    await assertClean(boss.page);
+    const audit = await d2.api('GET', '/v1/audit?action=item.number', { who: 'ops' });
+    assert.equal(audit.status, 200, audit.text);
+    assert.deepEqual(audit.json.audit.map((a) => [a.who, a.item_id]),
+      [['zhao', claim.json.id], ['zhao', claim.json.id]]);   // the claim, the page
+  } finally {
+    await d2.close();
+  }
 });

@@ -1,18 +1,19 @@
 /*
  * store.c on database files in a private temporary directory: a fresh
- * file gets the schema (the current user_version) and a newer one is refused; a
- * call validated by call.c is inserted with an idempotency key, committed
- * and read back field by field; keys are found per operator and reused
- * only as a conflict that leaves the batch usable; lists filter by time,
- * line, risk and operator, newest first, and page by cursor through ties
- * without loss or repeat; an update checks the version, replaces the
- * topics and records history; repeat calls are counted by caller hash; a
- * rollback or an uncommitted close keeps nothing; a second handle finds
- * the write lock busy; everything committed is found again after reopen;
- * a backup taken while a handle is open holds every committed call, and
- * none that was not committed; the probe writes and leaves no batch;
- * retention erases in slices the personal fields of old calls, not held
- * ones nor newer ones, and the values in their history, once.
+ * file gets the schema (user_version: the migrations this knows) and a
+ * newer one is refused; a call validated by call.c is inserted with an
+ * idempotency key, committed and read back field by field; keys are
+ * found per operator and reused only as a conflict that leaves the
+ * batch usable; lists filter by time, line, risk and operator, newest
+ * first, and page by cursor through ties without loss or repeat; an
+ * update checks the version, replaces the topics and records history;
+ * repeat calls are counted by caller hash; a rollback or an uncommitted
+ * close keeps nothing; a second handle finds the write lock busy;
+ * everything committed is found again after reopen; a backup taken
+ * while a handle is open holds every committed call, and none that was
+ * not committed; the probe writes and leaves no batch; retention erases
+ * in slices the personal fields of old calls, not held ones nor newer
+ * ones, and the values in their history, once.
  */
 #include <limits.h>
 #include <stdio.h>

@@ -145,7 +145,15 @@ function itemView(main, ctx, id) {
       item.claimed_by ? [h('dt', null, t('item.claimed_by')), h('dd', null, item.claimed_by)] : null,
       item.state === 'claimed' ? [h('dt', null, t('item.lease')), h('dd', null, lease)] : null,
       item.resolution ? [h('dt', null, t('item.resolution')), h('dd', null, item.resolution)] : null,
-      item.completed_by ? [h('dt', null, t('item.completed_by')), h('dd', null, `${item.completed_by} · ${fmtDateTime(item.completed_at)}`)] : null);
+      item.completed_by ? [h('dt', null, t('item.completed_by')), h('dd', null, `${item.completed_by} · ${fmtDateTime(item.completed_at)}`)] : null,
+      // A missed caller's item: their number to its holder alone.
+      item.missed ? [
+        h('dt', null, t('missed.number')),
+        h('dd', null, item.missed.caller_number ? h('strong', { class: 'missed-number' }, item.missed.caller_number)
+          : t(item.missed.erased ? 'missed.erased' : 'missed.hidden')),
+        h('dt', null, t('missed.tries')),
+        h('dd', null, t('missed.tries.value', { n: item.missed.tries, at: fmtDateTime(item.missed.last_at) })),
+      ] : null);
     const actions = h('div', { class: 'panel no-print' });
     if (mayAct && item.step) {
       // A plan's step is done by an attempt that reached the caller.
