@@ -13,10 +13,15 @@
  * copied K - 1 times, each copy moved on by a number of whole days within
  * the range (wrapping round), so that N * K calls fill the same range at
  * K times the load, with the same mix, day and night: a store of ten
- * million calls in minutes rather than hours.
+ * million calls in minutes rather than hours. The copies' personal
+ * fields (notes, name, contact, the caller's hash) are erased, as
+ * retention leaves old calls: 300 bytes a call rather than 1,600.
  *
  *   fill -c conf/dev.conf -d var/demo.db -n 100000 \
- *       [-f 2020-01-01 -t 2020-12-31] [-s SEED] [-k COPIES]
+ *       [-f 2020-01-01 -t 2020-12-31] [-s SEED] [-k COPIES] [-x]
+ *
+ * -x: the store holds the N calls already (a store filled before): only
+ * copy them and build the rollups again.
  */
 #include <err.h>
 #include <stdio.h>
@@ -44,7 +49,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fill -c conf -d db -n calls [-f YYYY-MM-DD] "
-	    "[-t YYYY-MM-DD] [-s seed] [-k copies]\n");
+	    "[-t YYYY-MM-DD] [-s seed] [-k copies] [-x]\n");
 	exit(64);
 }
 
@@ -194,10 +199,10 @@ fill_copy(struct store *s, long k, long n, int64_t from, int64_t to)
 	    " version, idem_key, fingerprint, personal_erased_at, legal_hold,"
 	    " crisis) SELECT f.nid, line, started_at + sh, duration_s,"
 	    " operator, call_type, caller_type, gender, age_band, risk, outcome,"
-	    " callback_at + sh, notes, consent, caller_name, caller_contact,"
-	    " caller_hash, assess_desire, assess_capability, assess_intent,"
+	    " callback_at + sh, NULL, consent, NULL, NULL,"
+	    " NULL, assess_desire, assess_capability, assess_intent,"
 	    " assess_buffers, emergency, repeat_calls, created_at + sh,"
-	    " updated_at + sh, version, NULL, NULL, personal_erased_at,"
+	    " updated_at + sh, version, NULL, NULL, updated_at + sh + 86400,"
 	    " legal_hold, crisis FROM calls c JOIN fill_shift f ON f.id = c.id"
 	    " ORDER BY c.id;"
 	    "INSERT INTO call_topics (call_id, pos, topic) SELECT f.nid, pos,"
@@ -222,6 +227,64 @@ fill_copy(struct store *s, long k, long n, int64_t from, int64_t to)
 	    "DROP TABLE temp.fill_items;", k);
 }
 
+/* An index away while copying: its DROP and its CREATE, appended. */
+struct fill_indexes {
+	char	*fi_drop, *fi_create;
+};
+
+static void
+fill_append(char **to, const char *a, const char *b, const char *c)
+{
+	size_t	 len = strlen(*to) + strlen(a) + strlen(b) + strlen(c) + 1;
+
+	if ((*to = realloc(*to, len)) == NULL)
+		err(1, "realloc");
+	strcat(strcat(strcat(*to, a), b), c);
+}
+
+static int
+fill_keep_index(void *arg, int ncol, char **v, char **names)
+{
+	struct fill_indexes	*fi = arg;
+
+	(void)ncol;
+	(void)names;
+	fill_append(&fi->fi_drop, "DROP INDEX ", v[0], ";");
+	fill_append(&fi->fi_create, "", v[1], ";");
+	return 0;
+}
+
+/*
+ * The copies, with the secondary indexes of the tables copied dropped
+ * first and made again after: a sort, not millions of inserts at random
+ * places. The schema is the same after.
+ */
+static void
+fill_copies(struct store *s, long copies, long n, int64_t from, int64_t to)
+{
+	struct fill_indexes	 fi;
+	char			*msg = NULL;
+	long			 k;
+
+	if ((fi.fi_drop = calloc(1, 1)) == NULL ||
+	    (fi.fi_create = calloc(1, 1)) == NULL)
+		err(1, "calloc");
+	if (sqlite3_exec(store_handle(s), "SELECT name, sql FROM sqlite_master"
+	    " WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN"
+	    " ('calls', 'call_topics', 'queue_items', 'queue_history')",
+	    fill_keep_index, &fi, &msg) != SQLITE_OK ||
+	    sqlite3_exec(store_handle(s), fi.fi_drop, NULL, NULL, &msg) !=
+	    SQLITE_OK)
+		errx(1, "indexes: %s", msg);
+	for (k = 1; k < copies; k++)
+		fill_copy(s, k, n, from, to);
+	if (sqlite3_exec(store_handle(s), fi.fi_create, NULL, NULL, &msg) !=
+	    SQLITE_OK)
+		errx(1, "indexes again: %s", msg);
+	free(fi.fi_drop);
+	free(fi.fi_create);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -234,10 +297,11 @@ main(int argc, char *argv[])
 	int64_t		 from, to, unused, t0, t_calls, t_finish, t_rollups;
 	int64_t		*when, d, days;
 	long		 n = 0, i, j, k, copies = 1;
+	int		 extend = 0;
 	uint64_t	 seed = 2020;
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "c:d:n:f:t:s:k:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:n:f:t:s:k:x")) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'd': db = optarg; break;
@@ -246,6 +310,7 @@ main(int argc, char *argv[])
 		case 't': tod = optarg; break;
 		case 's': seed = strtoull(optarg, NULL, 10); break;
 		case 'k': copies = strtol(optarg, NULL, 10); break;
+		case 'x': extend = 1; break;
 		default: usage();
 		}
 	}
@@ -279,6 +344,8 @@ main(int argc, char *argv[])
 	days = (to - from) / 86400 > 0 ? (to - from) / 86400 : 1;
 	if ((when = calloc((size_t)(n / days + 2), sizeof(*when))) == NULL)
 		err(1, "calloc");
+	if (extend)	/* the n calls are there: copy them */
+		days = 0;
 	for (d = 0, i = 0; d < days; d++) {
 		k = n * (d + 1) / days - n * d / days;
 		for (j = 0; j < k; j++)
@@ -297,9 +364,13 @@ main(int argc, char *argv[])
 	t_calls = clock_mono_ms();
 	if (store_begin(s) != STORE_OK)
 		errx(1, "begin: %s", store_errmsg(s));
-	fill_finish(s, to);
-	for (k = 1; k < copies; k++)
-		fill_copy(s, k, n, from, to);
+	if (!extend)
+		fill_finish(s, to);
+	else if (sqlite3_exec(store_handle(s), "DELETE FROM stats_hourly",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		errx(1, "rollups: %s", sqlite3_errmsg(store_handle(s)));
+	if (copies > 1)
+		fill_copies(s, copies, n, from, to);
 	if (store_commit(s) != STORE_OK)
 		errx(1, "commit: %s", store_errmsg(s));
 	t_finish = clock_mono_ms();

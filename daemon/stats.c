@@ -628,10 +628,10 @@ stats_set_config(struct stats_req *r, const struct config *cf)
  * no step holds the loop for long, whatever the store's size.
  */
 static const int64_t stats_first_span[SS_NSRC] = {
-	[SS_CALLS] = 3600, [SS_HOURS] = 86400, [SS_DAYS] = 7 * 86400,
+	[SS_CALLS] = 900, [SS_HOURS] = 86400, [SS_DAYS] = 7 * 86400,
 	[SS_MONTHS] = 92 * 86400,
 };
-#define STATS_STEP_ROWS		2000
+#define STATS_STEP_ROWS		500
 
 /* The span of the next step from src, from the rows of the last. */
 static void

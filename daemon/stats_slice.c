@@ -3,8 +3,8 @@
  * the range is cut into the whole local months inside it (stats_monthly),
  * the whole local days left (stats_daily), the whole UTC hours at its
  * edges (stats_hourly; one coded dimension at most) and what is left off
- * the hour (the calls themselves, an hour a slice). stats.c reads the
- * slices a few at a time.
+ * the hour (the calls themselves, a quarter of an hour a slice). stats.c
+ * reads the slices a few at a time.
  */
 #include <stdlib.h>
 
@@ -26,10 +26,10 @@ stats_add_slice(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k,
 {
 	struct stats_slice	*v;
 
-	/* Calls an hour at most a slice: a step may read less. */
-	if (src == SS_CALLS && hi - lo > 3600)
-		return stats_add_slice(x, lo, lo + 3600, k, src) == -1 ?
-		    -1 : stats_add_slice(x, lo + 3600, hi, k, src);
+	/* Calls a quarter of an hour at most a slice: a step reads one. */
+	if (src == SS_CALLS && hi - lo > 900)
+		return stats_add_slice(x, lo, lo + 900, k, src) == -1 ?
+		    -1 : stats_add_slice(x, lo + 900, hi, k, src);
 	if (lo >= hi)
 		return 0;
 	if (x->x_n == x->x_cap) {
