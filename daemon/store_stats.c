@@ -111,16 +111,19 @@ const char *const store_stats_sql[ST_MAX] = {
 	    " (id, zone) VALUES (1, ?1)",
 	/* The start-up counts of the status listener (store_counts). */
 	/*
-	 * Per line: its calls in the day and its latest start, found by
-	 * the rollups' latest hour of the line and a read of that hour (no
-	 * scan of every call at start-up).
+	 * Per line: its calls in the day (one read of the day's calls) and
+	 * its latest start, found by the rollups' latest hour of the line
+	 * and a read of that hour backwards (no scan of every call).
 	 */
-	[ST_COUNT_LINES] = "SELECT h.value, (SELECT count(*) FROM calls"
-	    " WHERE started_at >= ?1 AND started_at < ?2 AND line = h.value),"
-	    " (SELECT max(started_at) FROM calls WHERE started_at >= h.last"
-	    " AND started_at < h.last + 3600 AND line = h.value)"
+	[ST_COUNT_LINES] = "SELECT h.value, coalesce(t.n, 0),"
+	    " (SELECT started_at FROM calls WHERE started_at >= h.last"
+	    " AND started_at < h.last + 3600 AND line = h.value"
+	    " ORDER BY started_at DESC LIMIT 1)"
 	    " FROM (SELECT value, max(hour) AS last FROM stats_hourly"
-	    " WHERE dim = 'line' AND calls > 0 GROUP BY value) AS h",
+	    " WHERE dim = 'line' AND calls > 0 GROUP BY value) AS h"
+	    " LEFT JOIN (SELECT line, count(*) AS n FROM calls"
+	    " WHERE started_at >= ?1 AND started_at < ?2 GROUP BY line) AS t"
+	    " ON t.line = h.value",
 	[ST_COUNT_MINUTES] = "SELECT line, started_at / 60, count(*)"
 	    " FROM calls WHERE started_at >= ?3 GROUP BY 1, 2",
 	[ST_COUNT_TOTALS] = "SELECT line, caller_type, risk, count(*)"
