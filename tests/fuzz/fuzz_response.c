@@ -165,6 +165,23 @@ http_download(struct http *h, const char *path, FILE *out,
 	return 0;
 }
 
+int
+http_upload(struct http *h, const char *path, const void *buf, size_t len,
+    struct http_response *resp)
+{
+	const struct fuzz_answer	*a;
+
+	(void)buf;
+	(void)len;
+	memset(resp, 0, sizeof *resp);
+	if ((a = fuzz_answer(h, "POST", path)) == NULL)
+		return -1;
+	resp->status = a->fa_status;
+	if (a->fa_len > 0)
+		resp->body = json_loadb(a->fa_body, a->fa_len, 0, NULL);
+	return 0;
+}
+
 void
 http_response_free(struct http_response *resp)
 {
