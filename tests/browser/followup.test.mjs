@@ -147,6 +147,14 @@ test('a counselor records an attempt on a step, sees it as text, and ends the pl
   assert.equal(p.json.steps[0].attempt_log[0].note, HOSTILE);
   await shot(page, 'plan-ended');
   await assertInert(page);
+  // A cancelled step names who cancelled it, not who completed it.
+  const cancelled = p.json.steps[1].id;
+  assert.equal(p.json.steps[1].state, 'cancelled');
+  await page.goto(`${d.url}/#/queues/item/${cancelled}`);
+  const facts = page.locator('dl.record').first();
+  await facts.getByText('取消人', { exact: true }).waitFor();
+  assert.equal(await facts.getByText('完成人', { exact: true }).count(), 0);
+  await shot(page, 'plan-step-cancelled');
   await context.close();
 });
 

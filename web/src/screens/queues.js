@@ -145,7 +145,7 @@ function itemView(main, ctx, id) {
       item.claimed_by ? [h('dt', null, t('item.claimed_by')), h('dd', null, item.claimed_by)] : null,
       item.state === 'claimed' ? [h('dt', null, t('item.lease')), h('dd', null, lease)] : null,
       item.resolution ? [h('dt', null, t('item.resolution')), h('dd', null, item.resolution)] : null,
-      item.completed_by ? [h('dt', null, t('item.completed_by')), h('dd', null, `${item.completed_by} · ${fmtDateTime(item.completed_at)}`)] : null);
+      item.completed_by ? [h('dt', null, t(item.state === 'cancelled' ? 'item.cancelled_by' : 'item.completed_by')), h('dd', null, `${item.completed_by} · ${fmtDateTime(item.completed_at)}`)] : null);
     const actions = h('div', { class: 'panel no-print' });
     if (mayAct && item.step) {
       // A plan's step is done by an attempt that reached the caller.
