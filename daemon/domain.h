@@ -317,5 +317,9 @@ int	 stats_followup_init(struct event_base *, struct store *,
 void	 stats_followup_set_config(const struct config *);
 void	 stats_followup_free(void);
 const int64_t *stats_followup_month(void);
+#define STATS_CRISIS_NBANDS	5	/* stats_bands, then not scored */
+#define STATS_CRISIS_NAGENCIES	6	/* crisis_agencies */
+const int64_t *stats_crisis_month_ideation(void);
+const int64_t *stats_crisis_month_agency(void);
 
 #endif /* HOTLINED_DOMAIN_H */

@@ -28,6 +28,9 @@ const char *const stats_bands[] = { "0", "1-3", "4-6", "7-10", NULL };
 #define SF_NBANDS	4
 #define SF_NFRAMES	3
 #define SF_NAGENCIES	6
+#if SF_NBANDS + 1 != STATS_CRISIS_NBANDS || SF_NAGENCIES != STATS_CRISIS_NAGENCIES
+#error "the crisis bands or agencies differ from domain.h's"
+#endif
 #define SF_NOUTCOMES	3
 
 enum sf_kind { SF_FOLLOWUP, SF_CRISIS };
@@ -575,6 +578,8 @@ static struct {
 	const struct config	*m_cf;
 	struct event		*m_ev;
 	int64_t			 m_v[STATS_FOLLOWUP_NMONTH];
+	int64_t			 m_ideation[STATS_CRISIS_NBANDS];
+	int64_t			 m_agency[STATS_CRISIS_NAGENCIES];
 } sfm;
 
 static int64_t
@@ -594,6 +599,12 @@ static void
 sf_month_add(const struct followup_row *row, void *arg)
 {
 	sf_add_step(arg, sfm.m_cf, row);
+}
+
+static void
+sf_month_crisis(const struct crisis_row *row, void *arg)
+{
+	sf_add_crisis(arg, row);
 }
 
 /* Read this month's steps again (indexed by first due time). */
@@ -617,6 +628,13 @@ sf_month_tick(evutil_socket_t fd, short events, void *arg)
 		sfm.m_v[4] = t.t_ended;
 		sfm.m_v[5] = t.t_open;
 		sfm.m_v[6] = t.t_attempts;
+	}
+	/* The crisis records of the calls started this month. */
+	memset(&t, 0, sizeof(t));
+	if (store_crisis_range(sfm.m_store, sf_month_start(now), now + 1,
+	    sf_month_crisis, &t) == STORE_OK) {
+		memcpy(sfm.m_ideation, t.t_ideation, sizeof(sfm.m_ideation));
+		memcpy(sfm.m_agency, t.t_agency, sizeof(sfm.m_agency));
 	}
 	evtimer_add(sfm.m_ev, &tv);
 }
@@ -659,4 +677,20 @@ const int64_t *
 stats_followup_month(void)
 {
 	return sfm.m_v;
+}
+
+/*
+ * This month's crisis records by ideation band (stats_bands, then not
+ * scored) and emergencies by agency (crisis_agencies).
+ */
+const int64_t *
+stats_crisis_month_ideation(void)
+{
+	return sfm.m_ideation;
+}
+
+const int64_t *
+stats_crisis_month_agency(void)
+{
+	return sfm.m_agency;
 }

@@ -346,3 +346,38 @@ class TestMetrics(DaemonTest):
                                "done_late": "0", "escalated": "1",
                                "ended_early": "0", "open": "1",
                                "attempts": "5"}, text)
+
+    def test_crisis_month_on_metrics(self):
+        now = datetime.datetime.now(CST).replace(microsecond=0)
+        start = now.replace(day=1, hour=0, minute=0, second=0)
+        at = max(start, now - datetime.timedelta(seconds=60))
+        last = start - datetime.timedelta(days=3)
+
+        def post(started, **kw):
+            if "emergency" in kw:
+                kw["emergency"] = {"agency": kw["emergency"],
+                                   "contacted_at": started.isoformat()}
+            r = self.d.post_call(good(risk="low", topics=["other"],
+                                      started_at=started.isoformat(), **kw))
+            self.assertEqual(r.status, 201, r)
+        post(at, ideation_intensity=8, emergency="120")
+        post(at, ideation_intensity=2, emergency="110")
+        post(at, ideation_intensity=7)
+        post(at, hopelessness=4)               # ideation not scored
+        post(at, emergency="family")           # nor here
+        post(at)                               # no crisis record
+        post(last, ideation_intensity=9, emergency="119")   # last month
+        self.d.restart()                       # read again at start
+        text = self.d.status("/metrics").raw.decode()
+        bands = dict(re.findall(
+            r'^hotlined_crisis_records_month\{ideation="([^"]+)"\} (\d+)$',
+            text, re.M))
+        self.assertEqual(bands, {"0": "0", "1-3": "1", "4-6": "0",
+                                 "7-10": "2", "none": "2"}, text)
+        agencies = dict(re.findall(
+            r'^hotlined_emergencies_month\{agency="(\w+)"\} (\d+)$',
+            text, re.M))
+        self.assertEqual(agencies, {"110": "1", "120": "1", "119": "0",
+                                    "family": "1", "workplace": "0",
+                                    "other": "0"}, text)
+        self.assertIn("hotlined_emergencies_pending 4", text)
