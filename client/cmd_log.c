@@ -318,6 +318,26 @@ cmd_log_default_start(json_t *body)
 }
 
 /*
+ * An emergency linkage given without --emergency-at was made while the
+ * call was being logged: now.
+ */
+static void
+cmd_log_default_emergency(json_t *body)
+{
+	char		 buf[TIMEPARSE_RFC3339_LEN];
+	json_t		*em = json_object_get(body, "emergency");
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+
+	if (!json_is_object(em) || json_object_get(em, "agency") == NULL ||
+	    json_object_get(em, "contacted_at") != NULL)
+		return;
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(em, "contacted_at", json_string(buf));
+}
+
+/*
  * The call could not reach the server: save it to be sent later. flags
  * as for spool_save(); a start time is added here if none was given.
  */
@@ -397,8 +417,10 @@ cmd_log(struct hl *hl, int argc, char **argv)
 	if ((rv = cmd_log_options(hl, &f, &key, argc, argv)) == -1 &&
 	    (rv = fields_check(&f, "log", 0)) == 0 &&
 	    (rv = cmd_log_pbx ? cmd_pbx_latest(hl, f.set) : -1) == -1 &&
-	    (rv = cmd_log_require(hl, f.set, started)) == 0)
+	    (rv = cmd_log_require(hl, f.set, started)) == 0) {
+		cmd_log_default_emergency(f.set);
 		rv = cmd_log_send(hl, f.set, key);
+	}
 	fields_free(&f);
 	return rv;
 }

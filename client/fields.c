@@ -1,8 +1,11 @@
 /*
  * The call-record options shared by "log" and "amend" (--line, --risk,
- * --duration, ...): one table maps each option to its JSON field and says
- * how its value is read.
+ * --duration, ..., the crisis record's --ideation, --screener,
+ * --emergency-agency, ...): one table maps each option to its JSON field
+ * and says how its value is read. The --emergency-* options fill one
+ * object, "emergency", a member each.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,7 +18,10 @@ enum fields_kind {
 	FIELDS_DURATION,
 	FIELDS_TIME,		/* kept as typed until the timezone is known */
 	FIELDS_BOOL,		/* --flag or --flag=yes|no */
-	FIELDS_ASSESSMENT	/* desire=yes,capability=no,... */
+	FIELDS_ITEMS,		/* desire=yes,capability=no,...: every item */
+	FIELDS_SCORE,		/* an integer 0-10 */
+	FIELDS_MEMBER,		/* a string member of an object: "emergency.agency" */
+	FIELDS_MEMBER_TIME	/* a time member, kept as typed like FIELDS_TIME */
 };
 
 enum {
@@ -30,7 +36,16 @@ enum {
 	FIELDS_OPT_CONTACT,
 	FIELDS_OPT_CALLER_NUMBER,
 	FIELDS_OPT_EMERGENCY,
-	FIELDS_OPT_ASSESSMENT
+	FIELDS_OPT_ASSESSMENT,
+	FIELDS_OPT_IDEATION,
+	FIELDS_OPT_HOPELESSNESS,
+	FIELDS_OPT_SCREENER,
+	FIELDS_OPT_TIMEFRAME,
+	FIELDS_OPT_SAFETY,
+	FIELDS_OPT_EM_AGENCY,
+	FIELDS_OPT_EM_AT,
+	FIELDS_OPT_EM_REFERENCE,
+	FIELDS_OPT_EM_CONFIRMED
 };
 
 struct fields_opt {
@@ -61,13 +76,47 @@ static const struct fields_opt fields_table[] = {
 	{ "emergency-contacted", FIELDS_OPT_EMERGENCY, "emergency_contacted",
 	    FIELDS_BOOL },
 	{ "assessment", FIELDS_OPT_ASSESSMENT, "risk_assessment",
-	    FIELDS_ASSESSMENT },
+	    FIELDS_ITEMS },
+	{ "ideation", FIELDS_OPT_IDEATION, "ideation_intensity", FIELDS_SCORE },
+	{ "hopelessness", FIELDS_OPT_HOPELESSNESS, "hopelessness",
+	    FIELDS_SCORE },
+	{ "screener", FIELDS_OPT_SCREENER, "screener", FIELDS_ITEMS },
+	{ "plan-timeframe", FIELDS_OPT_TIMEFRAME, "plan_timeframe",
+	    FIELDS_STRING },
+	{ "safety-plan", FIELDS_OPT_SAFETY, "safety_plan", FIELDS_ITEMS },
+	{ "emergency-agency", FIELDS_OPT_EM_AGENCY, "emergency.agency",
+	    FIELDS_MEMBER },
+	{ "emergency-at", FIELDS_OPT_EM_AT, "emergency.contacted_at",
+	    FIELDS_MEMBER_TIME },
+	{ "emergency-reference", FIELDS_OPT_EM_REFERENCE, "emergency.reference",
+	    FIELDS_MEMBER },
+	{ "emergency-confirmed", FIELDS_OPT_EM_CONFIRMED, "emergency.confirmed",
+	    FIELDS_MEMBER },
 };
 #define FIELDS_COUNT	(sizeof fields_table / sizeof fields_table[0])
 
 static const char *const fields_assessment_items[] = {
-	"desire", "capability", "intent", "buffers"
+	"desire", "capability", "intent", "buffers", NULL
 };
+static const char *const fields_screener_items[] = {
+	"wish_dead", "active_thoughts", "method", "intent", "plan",
+	"behavior", NULL
+};
+static const char *const fields_safety_items[] = {
+	"warning_signs", "coping_steps", "people_places",
+	"professional_contacts", "means_safer", NULL
+};
+
+/* The items of an ITEM=ANSWER field, NULL-terminated. */
+static const char *const *
+fields_items_of(const char *field)
+{
+	if (strcmp(field, "screener") == 0)
+		return fields_screener_items;
+	if (strcmp(field, "safety_plan") == 0)
+		return fields_safety_items;
+	return fields_assessment_items;
+}
 
 void
 fields_init(struct fields *f)
@@ -116,15 +165,21 @@ fields_by_val(int val)
 	return NULL;
 }
 
-/* The entry for an option name or a field name ("callback", "callback_at"). */
+/*
+ * The entry for an option name or a field name ("callback", "callback_at";
+ * a member by its name too: "contacted_at").
+ */
 static const struct fields_opt *
 fields_by_name(const char *name)
 {
-	size_t	i;
+	const char	*dot;
+	size_t		 i;
 
 	for (i = 0; i < FIELDS_COUNT; i++)
 		if (strcmp(fields_table[i].option, name) == 0 ||
-		    strcmp(fields_table[i].field, name) == 0)
+		    strcmp(fields_table[i].field, name) == 0 ||
+		    ((dot = strchr(fields_table[i].field, '.')) != NULL &&
+		    strcmp(dot + 1, name) == 0))
 			return &fields_table[i];
 	return NULL;
 }
@@ -237,7 +292,7 @@ fields_bool(struct fields *f, const char *cmd, const struct fields_opt *o,
 }
 
 static int
-fields_assessment_item(json_t *obj, const char *item)
+fields_item(json_t *obj, const char *const *items, const char *item)
 {
 	const char	*eq = strchr(item, '='), *answer;
 	size_t		 i, n;
@@ -251,39 +306,100 @@ fields_assessment_item(json_t *obj, const char *item)
 	else
 		return -1;
 	n = (size_t)(eq - item);
-	for (i = 0; i < 4; i++) {
-		if (strlen(fields_assessment_items[i]) != n ||
-		    strncmp(fields_assessment_items[i], item, n) != 0)
+	for (i = 0; items[i] != NULL; i++) {
+		if (strlen(items[i]) != n || strncmp(items[i], item, n) != 0)
 			continue;
-		if (json_object_get(obj, fields_assessment_items[i]) != NULL)
+		if (json_object_get(obj, items[i]) != NULL)
 			return -1;
-		json_object_set_new(obj, fields_assessment_items[i],
-		    json_string(answer));
+		json_object_set_new(obj, items[i], json_string(answer));
 		return 0;
 	}
 	return -1;
 }
 
-/* desire=yes,capability=no,intent=unknown,buffers=yes */
+/*
+ * desire=yes,capability=no,intent=unknown,buffers=yes: every item of the
+ * field once (--assessment, --screener, --safety-plan).
+ */
 static int
-fields_assessment(struct fields *f, const char *cmd,
-    const struct fields_opt *o, const char *arg)
+fields_items(struct fields *f, const char *cmd, const struct fields_opt *o,
+    const char *arg)
 {
-	json_t	*obj = json_object();
-	char	*copy = xstrdup(arg), *p = copy, *item;
-	int	 rv = 0;
+	const char *const	*items = fields_items_of(o->field);
+	json_t			*obj = json_object();
+	char			*copy = xstrdup(arg), *p = copy, *item;
+	char			*names = xstrdup(""), *t;
+	size_t			 i;
+	int			 rv = 0;
 
+	for (i = 0; items[i] != NULL; i++) {
+		t = xasprintf("%s%s%s", names, i > 0 ? ", " : "", items[i]);
+		free(names);
+		names = t;
+	}
 	while (rv == 0 && (item = strsep(&p, ",")) != NULL)
-		if (fields_assessment_item(obj, item) == -1)
+		if (fields_item(obj, items, item) == -1)
 			rv = msg_usage(cmd, _("--%s: '%s' is not ITEM=ANSWER "
-			    "(items desire, capability, intent, buffers, each "
-			    "once; answers yes, no, unknown)"), o->option, item);
+			    "(items %s, each once; answers yes, no, unknown)"),
+			    o->option, item, names);
+	if (rv == 0 && json_object_size(obj) != i)
+		rv = msg_usage(cmd, _("--%s: give all %zu items (%s)"),
+		    o->option, i, names);
 	free(copy);
+	free(names);
 	if (rv == 0)
 		json_object_set_new(f->set, o->field, obj);
 	else
 		json_decref(obj);
 	return rv;
+}
+
+/* --ideation 7: an integer from 0 to 10. */
+static int
+fields_score(struct fields *f, const char *cmd, const struct fields_opt *o,
+    const char *arg)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (arg[0] == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 10)
+		return msg_usage(cmd, _("--%s: '%s' is not a whole number from "
+		    "0 to 10"), o->option, arg);
+	json_object_set_new(f->set, o->field, json_integer(v));
+	return 0;
+}
+
+/* --emergency-agency 120: the member "agency" of the object "emergency". */
+static int
+fields_member(struct fields *f, const char *cmd, const struct fields_opt *o,
+    const char *arg)
+{
+	const char	*dot = strchr(o->field, '.');
+	char		*name = xstrdup(o->field);
+	json_t		*obj, *v;
+	time_t		 t;
+
+	name[dot - o->field] = '\0';
+	if (o->kind == FIELDS_MEMBER_TIME && timeparse_time(arg, &t) == -1) {
+		free(name);
+		return msg_usage(cmd, _("--%s: '%s' is not a time (use "
+		    "2020-02-17T01:30:00+08:00, '2020-02-17 01:30' or 01:30)"),
+		    o->option, arg);
+	}
+	if ((v = json_string(arg)) == NULL) {
+		free(name);
+		return msg_usage(cmd, _("--%s: not valid UTF-8 text"),
+		    o->option);
+	}
+	if ((obj = json_object_get(f->set, name)) == NULL) {
+		obj = json_object();
+		json_object_set_new(f->set, name, obj);
+	}
+	json_object_set_new(obj, dot + 1, v);
+	free(name);
+	return 0;
 }
 
 /*
@@ -314,8 +430,15 @@ fields_option(struct fields *f, const char *cmd, int val, const char *arg)
 	case FIELDS_BOOL:
 		rv = fields_bool(f, cmd, o, arg);
 		break;
-	case FIELDS_ASSESSMENT:
-		rv = fields_assessment(f, cmd, o, arg);
+	case FIELDS_ITEMS:
+		rv = fields_items(f, cmd, o, arg);
+		break;
+	case FIELDS_SCORE:
+		rv = fields_score(f, cmd, o, arg);
+		break;
+	case FIELDS_MEMBER:
+	case FIELDS_MEMBER_TIME:
+		rv = fields_member(f, cmd, o, arg);
 		break;
 	}
 	return rv == 0 ? 1 : rv;
@@ -327,7 +450,8 @@ fields_clear(struct fields *f, const char *cmd, const char *name)
 {
 	const struct fields_opt	*o = fields_by_name(name);
 
-	if (o == NULL)
+	if (o == NULL || o->kind == FIELDS_MEMBER ||
+	    o->kind == FIELDS_MEMBER_TIME)
 		return msg_usage(cmd, _("--clear: no field '%s'"), name);
 	json_array_append_new(f->clear, json_string(o->field));
 	return 0;
@@ -385,13 +509,18 @@ fields_resolve_time(json_t *obj, const char *field)
 int
 fields_resolve_times(struct hl *hl, json_t *obj)
 {
+	json_t	*em = json_object_get(obj, "emergency");
+
 	if (!json_is_string(json_object_get(obj, "started_at")) &&
-	    !json_is_string(json_object_get(obj, "callback_at")))
+	    !json_is_string(json_object_get(obj, "callback_at")) &&
+	    !json_is_string(json_object_get(em, "contacted_at")))
 		return 0;
 	if (schema_use_timezone(hl) == -1)
 		return -1;
 	if (fields_resolve_time(obj, "started_at") == -1 ||
-	    fields_resolve_time(obj, "callback_at") == -1)
+	    fields_resolve_time(obj, "callback_at") == -1 ||
+	    (json_is_object(em) &&
+	    fields_resolve_time(em, "contacted_at") == -1))
 		return -1;
 	return 0;
 }

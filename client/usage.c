@@ -144,6 +144,28 @@ N_(
 "      --assessment desire=A,capability=A,intent=A,buffers=A\n"
 "                            the suicide-risk assessment (risk moderate or\n"
 "                            above); each answer is yes, no or unknown\n"
+"\n"
+"The crisis record (from risk moderate up; the server may require some):\n"
+"      --ideation N          suicidal ideation, 0 (none) to 10\n"
+"      --hopelessness N      hopelessness, 0 to 10\n"
+"      --screener wish_dead=A,active_thoughts=A,method=A,intent=A,plan=A,\n"
+"                 behavior=A\n"
+"                            the Columbia screener, the last three months\n"
+"      --plan-timeframe CODE 72h, 1w, later (when plan=yes)\n"
+"      --safety-plan warning_signs=A,coping_steps=A,people_places=A,\n"
+"                    professional_contacts=A,means_safer=A\n"
+"                            the safety plan; personal like the notes\n"
+"      --emergency-agency CODE\n"
+"                            who was contacted: 110, 120, 119, family,\n"
+"                            workplace, other\n"
+"      --emergency-at TIME   when they were contacted (default: now)\n"
+"      --emergency-reference TEXT\n"
+"                            their reference number\n"
+"      --emergency-confirmed CODE\n"
+"                            contact with the caller: pending (default),\n"
+"                            confirmed, not_confirmed\n"
+"Each list gives every item once; each answer A is yes, no or unknown.\n"
+"\n"
 "      --idempotency-key KEY\n"
 "                            send KEY, not a fresh one: to retry a log\n"
 "                            whose outcome is unknown\n"
@@ -162,7 +184,9 @@ N_(
 "  hotline log -l 400 -c medic -t anxiety,sleep -r moderate -d 12m \\\n"
 "      --assessment desire=no,capability=no,intent=no,buffers=yes\n"
 "  hotline log -l 9120 -c member -t work -r none --outcome callback \\\n"
-"      --callback '2020-02-18 10:00' --consent --name 王 --contact 13800000000\n");
+"      --callback '2020-02-18 10:00' --consent --name 王 --contact 13800000000\n"
+"  hotline log -l 400 -c medic -t other -r high --ideation 7 \\\n"
+"      --hopelessness 6 --emergency-agency 120 --emergency-reference QD-0042\n");
 
 static const char usage_show[] =
 N_(
@@ -223,7 +247,9 @@ N_(
 "\n"
 "The field options are those of \"hotline log\" (see hotline help log);\n"
 "--topic replaces the whole list of topics. --name and --contact need\n"
-"--consent unless the call already records consent.\n"
+"--consent unless the call already records consent. The --emergency-*\n"
+"options change only the members given of the recorded linkage\n"
+"(--emergency-confirmed confirmed confirms it).\n"
 "\n"
 "      --clear FIELD  empty FIELD, named as its option (callback,\n"
 "                     outcome, notes, ...) or as its JSON field\n"
@@ -233,8 +259,9 @@ N_(
 "      --json         print the updated record as JSON\n"
 "  -h, --help         show this help\n"
 "\n"
-"Example:\n"
-"  hotline amend 42 --risk high --clear callback\n");
+"Examples:\n"
+"  hotline amend 42 --risk high --clear callback\n"
+"  hotline amend 42 --emergency-confirmed confirmed\n");
 
 static const char usage_schema[] =
 N_(

@@ -367,6 +367,11 @@ int	 stats_followup_init(struct event_base *, struct store *,
 void	 stats_followup_set_config(const struct config *);
 void	 stats_followup_free(void);
 const int64_t *stats_followup_month(void);
+#define STATS_CRISIS_NBANDS	5	/* stats_bands, then not scored */
+#define STATS_CRISIS_NAGENCIES	6	/* crisis_agencies */
+const int64_t *stats_crisis_month_ideation(void);
+const int64_t *stats_crisis_month_agency(void);
+
 /*
  * care.c, care_write.c: the care register. Rows are the store's JSON
  * objects (store_care.c); the writes run in the request's savepoint

@@ -28,6 +28,9 @@ const char *const stats_bands[] = { "0", "1-3", "4-6", "7-10", NULL };
 #define SF_NBANDS	4
 #define SF_NFRAMES	3
 #define SF_NAGENCIES	6
+#if SF_NBANDS + 1 != STATS_CRISIS_NBANDS || SF_NAGENCIES != STATS_CRISIS_NAGENCIES
+#error "the crisis bands or agencies differ from domain.h's"
+#endif
 #define SF_NOUTCOMES	3
 
 enum sf_kind { SF_FOLLOWUP, SF_CRISIS };
@@ -58,6 +61,7 @@ struct sf_tally {
 
 struct sf_group {
 	char		 g_key[2][48];
+	size_t		 g_rank[2];	/* a code's place in the config */
 	struct sf_tally	 g_t;
 };
 
@@ -69,6 +73,11 @@ struct sf_req {
 	size_t			 r_n, r_cap;
 	struct sf_tally		 r_total;
 	int			 r_oom;
+	/* Prefilled (sf_prefill): bucket b, code j is group b * r_nj + j. */
+	int64_t			*r_bounds;
+	size_t			 r_nb, r_nj, r_npre;
+	int			 r_tk, r_ck;	/* r_dim index of each; -1 */
+	const struct code_list	*r_cl;
 };
 
 /* The index of v in list (NULL-terminated), or -1. */
@@ -147,17 +156,41 @@ sf_add_crisis(struct sf_tally *t, const struct crisis_row *r)
 		t->t_outcome[i]++;
 }
 
-/* The group of key in r, made when new; NULL past the cap. */
+/* The configured codes of dimension d; NULL for the operators. */
+static const struct code_list *
+sf_codes(const struct config *cf, int d)
+{
+	if (strcmp(sf_dims[d].name, "queue") == 0)
+		return &cf->cf_queues;
+	if (strcmp(sf_dims[d].name, "line") == 0)
+		return &cf->cf_lines;
+	if (strcmp(sf_dims[d].name, "risk") == 0)
+		return &cf->cf_risks;
+	return NULL;
+}
+
+/* The place of code v of dimension d in the config; past them when not. */
+static size_t
+sf_rank(const struct config *cf, int d, const char *v)
+{
+	const struct code_list	*cl;
+	size_t			 i;
+
+	if (d < 0 || sf_dims[d].time || (cl = sf_codes(cf, d)) == NULL)
+		return 0;
+	for (i = 0; i < cl->cl_n; i++)
+		if (strcmp(cl->cl_v[i].cn_code, v) == 0)
+			return i;
+	return cl->cl_n;
+}
+
+/* A new group of key in r; NULL past the cap. */
 static struct sf_tally *
-sf_group(struct sf_req *r, char key[2][48])
+sf_group_new(struct sf_req *r, char key[2][48])
 {
 	struct sf_group	*g, *v;
-	size_t		 i;
+	int		 k;
 
-	for (i = r->r_n; i > 0; i--)
-		if (strcmp(r->r_groups[i - 1].g_key[0], key[0]) == 0 &&
-		    strcmp(r->r_groups[i - 1].g_key[1], key[1]) == 0)
-			return &r->r_groups[i - 1].g_t;
 	if (r->r_n >= SF_GROUPS_MAX)
 		goto full;
 	if (r->r_n == r->r_cap) {
@@ -170,10 +203,95 @@ sf_group(struct sf_req *r, char key[2][48])
 	g = &r->r_groups[r->r_n++];
 	memset(g, 0, sizeof(*g));
 	memcpy(g->g_key, key, sizeof(g->g_key));
+	for (k = 0; k < 2; k++)
+		g->g_rank[k] = sf_rank(r->r_cf, r->r_dim[k], key[k]);
 	return &g->g_t;
 full:
 	r->r_oom = 1;
 	return NULL;
+}
+
+/* The group of key in r, made when new; NULL past the cap. */
+static struct sf_tally *
+sf_group(struct sf_req *r, char key[2][48])
+{
+	size_t	 i;
+
+	for (i = r->r_n; i > r->r_npre; i--)
+		if (strcmp(r->r_groups[i - 1].g_key[0], key[0]) == 0 &&
+		    strcmp(r->r_groups[i - 1].g_key[1], key[1]) == 0)
+			return &r->r_groups[i - 1].g_t;
+	return sf_group_new(r, key);
+}
+
+/*
+ * Like the calls' groups: with a time dimension, every bucket of
+ * [from, to) crossed with every configured code of the other dimension
+ * is there, with zeros (with the operators, only those with rows: then
+ * nothing is prefilled).
+ */
+static void
+sf_prefill(struct sf_req *r, int64_t from, int64_t to)
+{
+	char	 key[2][48];
+	size_t	 b, j;
+	int	 k;
+
+	r->r_tk = r->r_ck = -1;
+	for (k = 0; k < 2; k++)
+		if (r->r_dim[k] >= 0 && sf_dims[r->r_dim[k]].time)
+			r->r_tk = k;
+		else if (r->r_dim[k] >= 0)
+			r->r_ck = k;
+	if (r->r_tk < 0 || (r->r_ck >= 0 && (r->r_cl = sf_codes(r->r_cf,
+	    r->r_dim[r->r_ck])) == NULL))
+		return;
+	r->r_nj = r->r_cl != NULL ? r->r_cl->cl_n : 1;
+	if (r->r_nj == 0 || clock_buckets(from, to,
+	    sf_dims[r->r_dim[r->r_tk]].unit, SF_GROUPS_MAX / r->r_nj,
+	    &r->r_bounds, &r->r_nb) == -1)
+		return;
+	for (b = 0; b < r->r_nb; b++)
+		for (j = 0; j < r->r_nj; j++) {
+			memset(key, 0, sizeof(key));
+			clock_bucket_label(r->r_bounds[b],
+			    sf_dims[r->r_dim[r->r_tk]].unit, key[r->r_tk],
+			    sizeof(key[r->r_tk]));
+			if (r->r_cl != NULL)
+				snprintf(key[r->r_ck], sizeof(key[r->r_ck]),
+				    "%s", r->r_cl->cl_v[j].cn_code);
+			if (sf_group_new(r, key) == NULL)
+				return;
+		}
+	r->r_npre = r->r_n;
+}
+
+/* The prefilled group of a row at time at with code v, or NULL. */
+static struct sf_tally *
+sf_prefilled(struct sf_req *r, int64_t at, const char *v)
+{
+	size_t	 lo = 0, hi, mid, j = 0;
+
+	if (r->r_npre == 0 || at < r->r_bounds[0] || at >= r->r_bounds[r->r_nb])
+		return NULL;
+	hi = r->r_nb;
+	while (hi - lo > 1) {		/* bounds[lo] <= at < bounds[hi] */
+		mid = (lo + hi) / 2;
+		if (r->r_bounds[mid] <= at)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (r->r_cl != NULL) {
+		if (v == NULL)
+			return NULL;
+		for (j = 0; j < r->r_nj; j++)
+			if (strcmp(r->r_cl->cl_v[j].cn_code, v) == 0)
+				break;
+		if (j == r->r_nj)
+			return NULL;	/* a code no longer configured */
+	}
+	return &r->r_groups[lo * r->r_nj + j].g_t;
 }
 
 /* The key of dimension d for a row at time at with values vals. */
@@ -190,11 +308,15 @@ sf_key(int d, int64_t at, const char *const vals[SF_NDIMS], char *out,
 static struct sf_tally *
 sf_row_group(struct sf_req *r, int64_t at, const char *const vals[SF_NDIMS])
 {
-	char	 key[2][48] = { "", "" };
-	int	 k;
+	struct sf_tally	*t;
+	char		 key[2][48] = { "", "" };
+	int		 k;
 
 	if (r->r_dim[0] < 0)
 		return NULL;
+	if ((t = sf_prefilled(r, at, r->r_ck >= 0 ? vals[r->r_dim[r->r_ck]] :
+	    NULL)) != NULL)
+		return t;
 	for (k = 0; k < 2; k++)
 		if (r->r_dim[k] >= 0)
 			sf_key(r->r_dim[k], at, vals, key[k], sizeof(key[k]));
@@ -291,9 +413,16 @@ static int
 sf_group_cmp(const void *a, const void *b)
 {
 	const struct sf_group	*x = a, *y = b;
-	int			 c = strcmp(x->g_key[0], y->g_key[0]);
+	int			 c, k;
 
-	return c != 0 ? c : strcmp(x->g_key[1], y->g_key[1]);
+	/* Times in order, codes in the config's, the rest by name. */
+	for (k = 0; k < 2; k++) {
+		if (x->g_rank[k] != y->g_rank[k])
+			return x->g_rank[k] < y->g_rank[k] ? -1 : 1;
+		if ((c = strcmp(x->g_key[k], y->g_key[k])) != 0)
+			return c;
+	}
+	return 0;
 }
 
 /* The dimensions of by ("month,queue") that kind has; others left out. */
@@ -382,6 +511,7 @@ stats_more_start(struct store *s, const struct config *cf, int64_t from,
 		m->m_req[k].r_cf = cf;
 		m->m_req[k].r_kind = (enum sf_kind)k;
 		sf_parse_by(&m->m_req[k], by);
+		sf_prefill(&m->m_req[k], from, to);
 	}
 	return m;
 }
@@ -417,9 +547,17 @@ stats_more_result(struct stats_more *m)
 void
 stats_more_set_config(struct stats_more *m, const struct config *cf)
 {
+	int	 k;
+
 	if (m == NULL)
 		return;
-	m->m_req[0].r_cf = m->m_req[1].r_cf = cf;
+	/* The prefilled groups stay; their codes are the old config's, so
+	   rows find them by name from now on. */
+	for (k = 0; k < 2; k++) {
+		m->m_req[k].r_cf = cf;
+		m->m_req[k].r_cl = NULL;
+		m->m_req[k].r_npre = 0;
+	}
 }
 
 void
@@ -429,6 +567,8 @@ stats_more_free(struct stats_more *m)
 		return;
 	free(m->m_req[0].r_groups);
 	free(m->m_req[1].r_groups);
+	free(m->m_req[0].r_bounds);
+	free(m->m_req[1].r_bounds);
 	free(m);
 }
 
@@ -438,6 +578,8 @@ static struct {
 	const struct config	*m_cf;
 	struct event		*m_ev;
 	int64_t			 m_v[STATS_FOLLOWUP_NMONTH];
+	int64_t			 m_ideation[STATS_CRISIS_NBANDS];
+	int64_t			 m_agency[STATS_CRISIS_NAGENCIES];
 } sfm;
 
 static int64_t
@@ -457,6 +599,12 @@ static void
 sf_month_add(const struct followup_row *row, void *arg)
 {
 	sf_add_step(arg, sfm.m_cf, row);
+}
+
+static void
+sf_month_crisis(const struct crisis_row *row, void *arg)
+{
+	sf_add_crisis(arg, row);
 }
 
 /* Read this month's steps again (indexed by first due time). */
@@ -480,6 +628,13 @@ sf_month_tick(evutil_socket_t fd, short events, void *arg)
 		sfm.m_v[4] = t.t_ended;
 		sfm.m_v[5] = t.t_open;
 		sfm.m_v[6] = t.t_attempts;
+	}
+	/* The crisis records of the calls started this month. */
+	memset(&t, 0, sizeof(t));
+	if (store_crisis_range(sfm.m_store, sf_month_start(now), now + 1,
+	    sf_month_crisis, &t) == STORE_OK) {
+		memcpy(sfm.m_ideation, t.t_ideation, sizeof(sfm.m_ideation));
+		memcpy(sfm.m_agency, t.t_agency, sizeof(sfm.m_agency));
 	}
 	evtimer_add(sfm.m_ev, &tv);
 }
@@ -522,4 +677,20 @@ const int64_t *
 stats_followup_month(void)
 {
 	return sfm.m_v;
+}
+
+/*
+ * This month's crisis records by ideation band (stats_bands, then not
+ * scored) and emergencies by agency (crisis_agencies).
+ */
+const int64_t *
+stats_crisis_month_ideation(void)
+{
+	return sfm.m_ideation;
+}
+
+const int64_t *
+stats_crisis_month_agency(void)
+{
+	return sfm.m_agency;
 }

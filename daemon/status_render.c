@@ -682,6 +682,26 @@ status_metrics_followup(struct evbuffer *b)
 		snprintf(v, sizeof(v), "%lld", (long long)m[i]);
 		status_sample(b, "hotlined_followup_steps_month", kv, v);
 	}
+	m = stats_crisis_month_ideation();
+	status_head(b, "hotlined_crisis_records_month", "gauge",
+	    "Crisis records of the calls started this month (the configured "
+	    "timezone), by suicidal ideation band (none: not scored).");
+	kv[0] = "ideation";
+	for (i = 0; i < STATS_CRISIS_NBANDS; i++) {
+		kv[1] = i < STATS_CRISIS_NBANDS - 1 ? stats_bands[i] : "none";
+		snprintf(v, sizeof(v), "%lld", (long long)m[i]);
+		status_sample(b, "hotlined_crisis_records_month", kv, v);
+	}
+	m = stats_crisis_month_agency();
+	status_head(b, "hotlined_emergencies_month", "gauge",
+	    "Emergency linkages of the calls started this month, by who was "
+	    "contacted.");
+	kv[0] = "agency";
+	for (i = 0; i < STATS_CRISIS_NAGENCIES; i++) {
+		kv[1] = crisis_agencies[i];
+		snprintf(v, sizeof(v), "%lld", (long long)m[i]);
+		status_sample(b, "hotlined_emergencies_month", kv, v);
+	}
 }
 
 /* The care register (care_stats.c): people, overdue, open difficulties. */

@@ -38,6 +38,10 @@ test('a high-risk call logged with the keyboard alone, then claimed and complete
   await k('Tab'); await type('7');   // suicidal ideation
   await k('Tab'); await type('6');   // hopelessness
   for (const key of ['1', '1', '2', '2', '2', '2']) { await k('Tab'); await k(key); }
+  // The safety plan's five items, then past the emergency linkage (who,
+  // when, reference, confirmation) left empty.
+  for (const key of ['1', '1', '2', '1', '3']) { await k('Tab'); await k(key); }
+  for (let i = 0; i < 4; i++) await k('Tab');
   await k('Tab'); await k('3');      // outcome: 约定回访 → the callback time appears
   await k('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.labels[0].textContent), '回访时间');
@@ -73,6 +77,8 @@ test('a high-risk call logged with the keyboard alone, then claimed and complete
   assert.equal(c.hopelessness, 6);
   assert.deepEqual(c.screener, { wish_dead: 'yes', active_thoughts: 'yes', method: 'no', intent: 'no', plan: 'no', behavior: 'no' });
   assert.equal(c.plan_timeframe, null);
+  assert.deepEqual(c.safety_plan, { warning_signs: 'yes', coping_steps: 'yes', people_places: 'no', professional_contacts: 'yes', means_safer: 'unknown' });
+  assert.equal(c.emergency, null);
   assert.equal(c.outcome, 'callback');
   assert.equal(Date.parse(c.callback_at), Date.parse('2030-12-31T10:00:00+08:00'));
   assert.equal(c.notes, NOTES);

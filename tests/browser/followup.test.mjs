@@ -107,6 +107,75 @@ test('the call form marks the required crisis fields and sends them', async () =
   await context.close();
 });
 
+// "2026-12-07 13:55" moved by min minutes, as typed on the form.
+function typedPlus(typed, min) {
+  const [d, hm] = typed.split(' ');
+  const x = new Date(Date.parse(`${d}T${hm}:00Z`) + min * 60000).toISOString();
+  return `${x.slice(0, 10)} ${x.slice(11, 16)}`;
+}
+
+test('the call form records the safety plan and the emergency linkage, and confirms it on amending', async () => {
+  const { context, page } = await open(browser);
+  await signIn(page, d.url, 'wang');
+  await page.locator('fieldset[data-field="line"] input').first().check();
+  await page.locator('fieldset[data-field="caller_type"] input').first().check();
+  await page.locator('fieldset[data-field="topics"] input').first().check();
+  const safety = page.locator('fieldset[data-field="safety_plan"]');
+  const em = page.locator('fieldset[data-field="emergency"]');
+  await page.locator('fieldset[data-field="risk"] label', { hasText: '低风险' }).click();
+  assert.equal(await safety.isHidden(), true, 'not below moderate risk');
+  await page.locator('fieldset[data-field="risk"] label', { hasText: '中风险' }).click();
+  await safety.waitFor();
+  await em.waitFor();
+  // Half a safety plan, a reference without who was contacted: both named.
+  await safety.locator('fieldset[data-field="sp_warning_signs"] label', { hasText: '是' }).click();
+  await em.getByLabel('接警/受理编号').fill('QD-120-0042');
+  await page.getByRole('button', { name: /保存/ }).click();
+  await page.locator('.msgs').getByText('安全计划的五项需全部填写（或全部留空）。').waitFor();
+  await page.locator('.msgs').getByText('填写紧急联动时须选择联系的单位。').waitFor();
+  for (const [k, a] of [['sp_coping_steps', '是'], ['sp_people_places', '否'], ['sp_professional_contacts', '是'], ['sp_means_safer', '不确定']]) {
+    await safety.locator(`fieldset[data-field="${k}"] label`, { hasText: a }).click();
+  }
+  await em.locator('fieldset[data-field="emergency_agency"] label', { hasText: '120（急救）' }).click();
+  assert.equal(await em.locator('fieldset[data-field="emergency_confirmed"] input:checked').count(), 1, 'pending from the pick');
+  await page.getByRole('button', { name: /保存/ }).click();
+  await page.locator('.msgs').getByText('请填写“联系时间”。').waitFor();
+  assert.equal(await em.getByLabel('联系时间').getAttribute('aria-invalid'), 'true');
+  // The call began ten minutes ago; the ambulance was called five after.
+  const started = page.getByLabel('开始时间');
+  const typed = await started.inputValue();
+  await started.fill(typedPlus(typed, -10));
+  await em.getByLabel('联系时间').fill(typedPlus(typed, -5));
+  await shot(page, 'crisis-form-safety-emergency');
+  await page.getByRole('button', { name: /保存/ }).click();
+  await page.getByText(/来电 #\d+ 已保存到服务器。/).waitFor();
+  const calls = await d.calls();
+  const c = (await d.api('GET', `/v1/calls/${calls[calls.length - 1].id}`)).json;
+  assert.deepEqual(c.safety_plan, { warning_signs: 'yes', coping_steps: 'yes', people_places: 'no', professional_contacts: 'yes', means_safer: 'unknown' });
+  assert.equal(c.emergency.agency, '120');
+  assert.equal(c.emergency.reference, 'QD-120-0042');
+  assert.equal(c.emergency.confirmed, 'pending');
+  assert.equal(Date.parse(c.emergency.contacted_at) - Date.parse(c.started_at), 5 * 60000);
+  assert.equal(c.emergency_contacted, true);
+  // Amending: the form comes back filled; confirming sends only that.
+  await page.goto(`${d.url}/#/mine/${c.id}/edit`);
+  const em2 = page.locator('fieldset[data-field="emergency"]');
+  await em2.waitFor();
+  assert.equal(await em2.getByLabel('接警/受理编号').inputValue(), 'QD-120-0042');
+  assert.equal(await em2.locator('fieldset[data-field="emergency_confirmed"] input:checked').count(), 1);
+  await em2.locator('fieldset[data-field="emergency_confirmed"] label', { hasText: '已确认联系到来电者' }).click();
+  await page.getByRole('button', { name: '保存修改' }).click();
+  await page.getByText('修改此来电').waitFor();
+  const after = (await d.api('GET', `/v1/calls/${c.id}`)).json;
+  assert.equal(after.version, 2);
+  assert.deepEqual(after.emergency, { ...c.emergency, confirmed: 'confirmed' });
+  assert.deepEqual(after.safety_plan, c.safety_plan);
+  const amended = after.history[after.history.length - 1];
+  assert.deepEqual(Object.keys(amended.changes || {}).sort(), ['emergency']);
+  await assertInert(page);
+  await context.close();
+});
+
 test('a counselor records an attempt on a step, sees it as text, and ends the plan', async () => {
   const claim = await d.api('POST', '/v1/queues/mhc/claim', { who: 'zhao' });
   assert.equal(claim.status, 200, claim.text);
@@ -147,6 +216,14 @@ test('a counselor records an attempt on a step, sees it as text, and ends the pl
   assert.equal(p.json.steps[0].attempt_log[0].note, HOSTILE);
   await shot(page, 'plan-ended');
   await assertInert(page);
+  // A cancelled step names who cancelled it, not who completed it.
+  const cancelled = p.json.steps[1].id;
+  assert.equal(p.json.steps[1].state, 'cancelled');
+  await page.goto(`${d.url}/#/queues/item/${cancelled}`);
+  const facts = page.locator('dl.record').first();
+  await facts.getByText('取消人', { exact: true }).waitFor();
+  assert.equal(await facts.getByText('完成人', { exact: true }).count(), 0);
+  await shot(page, 'plan-step-cancelled');
   await context.close();
 });
 

@@ -231,9 +231,12 @@ class TestAttempts(FollowupTest):
         self.assertEqual(self.depth()["past_sla"], 0)
 
     def test_bad_attempts(self):
-        cid, steps = self.call()
+        # A referral in the same queue, claimed before the plan's steps
+        # exist: the only claimable item then, whatever the timing.
         routed = self.d.post_call(good(risk="none", topics=["family"]))
         ref = routed.json["queue_items"][0]["item"]
+        c = self.claim_item(ref)
+        cid, steps = self.call()
         r = self.attempt(steps[0], "no_answer")
         self.assertError(r, 409, "wrong_state", "id")
         self.assertIn("not claimed", r.json["message"])
@@ -252,8 +255,7 @@ class TestAttempts(FollowupTest):
                          "unknown_field", "when")
         self.assertError(self.attempt(steps[0], "busy", who="wang"), 403,
                          "forbidden")
-        # The referral is claimed first (older): not a plan's step.
-        c = self.claim_item(ref)
+        # The claimed referral is not a plan's step.
         self.assertError(self.attempt(c["id"], "busy"), 409, "wrong_state")
         self.claim_item(steps[0])
         self.assertError(self.attempt(steps[0], "busy", who="zhou"), 403,
@@ -476,9 +478,11 @@ class TestHandover(FollowupTest):
                          "invalid_parameter", "at")
 
     def test_what_the_next_shift_must_know(self):
-        cid, steps = self.call()
+        # zhou claims the low call's referral before the plan's steps
+        # exist, so the claim cannot take a step that fell due first.
         low = self.d.post_call(good(risk="low", topics=["family"])).json
         self.claim_item(low["queue_items"][0]["item"], who="zhou")
+        cid, steps = self.call()
         self.claim_item(steps[0])
         self.assertEqual(self.attempt(steps[0], "no_answer").status, 200)
         now = int(time.time())

@@ -127,9 +127,20 @@ class TestFollowupStats(DaemonTest):
     def test_by_month_and_queue(self):
         j = self.stats("month,queue")["followup"]
         g = {(x["month"], x["queue"]): x for x in j["groups"]}
-        self.assertEqual(sorted(g), [("2026-01", "family"),
-                                     ("2026-01", "legal"),
-                                     ("2026-02", "family")])
+        # Every month crossed with every configured queue, in the
+        # config's order, like the calls' groups: the empty ones zero.
+        self.assertEqual(list(g), [(m, q) for m in ("2026-01", "2026-02")
+                                   for q in ("mhc", "legal", "family")])
+        for k in (("2026-01", "mhc"), ("2026-02", "mhc"),
+                  ("2026-02", "legal")):
+            self.assertEqual((g[k]["steps_due"], g[k]["done_on_time"],
+                              g[k]["done_late"], g[k]["escalated"],
+                              g[k]["ended_early"], g[k]["open"],
+                              g[k]["attempts_per_reached"],
+                              g[k]["reached_share"]),
+                             (0, 0, 0, 0, 0, 0, None, None), k)
+        self.assertEqual(sum(x["steps_due"] for x in j["groups"]),
+                         j["totals"]["steps_due"])
         jf, jl = g[("2026-01", "family")], g[("2026-01", "legal")]
         self.assertEqual((jf["done_on_time"], jf["done_late"],
                           jf["attempts_per_reached"]), (1, 1, 2.0))
@@ -228,6 +239,33 @@ class TestCrisisStats(DaemonTest):
                            "&by=risk", who="chen")
         self.assertEqual([(x["risk"], x["calls"]) for x in
                           r.json["crisis"]["groups"]], [("low", 4)])
+        # By day and risk: every day crossed with every risk level, in
+        # the config's order, the empty ones zero (9 February has none).
+        r = self.d.request("GET", "/v1/stats?from=2026-02-09&to=2026-02-11"
+                           "&by=day,risk", who="chen")
+        self.assertEqual(r.status, 200, r)
+        risks = ["none", "low", "moderate", "high", "imminent"]
+        groups = r.json["crisis"]["groups"]
+        self.assertEqual([(x["day"], x["risk"]) for x in groups],
+                         [(d, k) for d in ("2026-02-09", "2026-02-10",
+                                           "2026-02-11") for k in risks])
+        self.assertEqual([x["calls"] for x in groups],
+                         [0] * 5 + [0, 1, 0, 0, 0] + [0, 1, 0, 0, 0])
+        self.assertEqual([x["emergencies"] for x in groups],
+                         [0] * 6 + [1] + [0] * 8)
+        zero = groups[0]
+        self.assertEqual((zero["ideation_intensity"], zero["plan_timeframe"],
+                          zero["emergency_agency"]["family"]),
+                         ({"0": 0, "1-3": 0, "4-6": 0, "7-10": 0, "none": 0},
+                          {"72h": 0, "1w": 0, "later": 0}, 0))
+        self.assertEqual(groups[6]["ideation_intensity"]["7-10"], 1)
+        self.assertEqual(groups[11]["ideation_intensity"]["4-6"], 1)
+        # The follow-up side has no risk dimension: by day alone, every
+        # day there, with no step.
+        self.assertEqual([(x["day"], x["steps_due"]) for x in
+                          r.json["followup"]["groups"]],
+                         [("2026-02-09", 0), ("2026-02-10", 0),
+                          ("2026-02-11", 0)])
 
 
 class TestMigration(DaemonTest):
@@ -309,3 +347,38 @@ class TestMetrics(DaemonTest):
                                "done_late": "0", "escalated": "1",
                                "ended_early": "0", "open": "1",
                                "attempts": "5"}, text)
+
+    def test_crisis_month_on_metrics(self):
+        now = datetime.datetime.now(CST).replace(microsecond=0)
+        start = now.replace(day=1, hour=0, minute=0, second=0)
+        at = max(start, now - datetime.timedelta(seconds=60))
+        last = start - datetime.timedelta(days=3)
+
+        def post(started, **kw):
+            if "emergency" in kw:
+                kw["emergency"] = {"agency": kw["emergency"],
+                                   "contacted_at": started.isoformat()}
+            r = self.d.post_call(good(risk="low", topics=["other"],
+                                      started_at=started.isoformat(), **kw))
+            self.assertEqual(r.status, 201, r)
+        post(at, ideation_intensity=8, emergency="120")
+        post(at, ideation_intensity=2, emergency="110")
+        post(at, ideation_intensity=7)
+        post(at, hopelessness=4)               # ideation not scored
+        post(at, emergency="family")           # nor here
+        post(at)                               # no crisis record
+        post(last, ideation_intensity=9, emergency="119")   # last month
+        self.d.restart()                       # read again at start
+        text = self.d.status("/metrics").raw.decode()
+        bands = dict(re.findall(
+            r'^hotlined_crisis_records_month\{ideation="([^"]+)"\} (\d+)$',
+            text, re.M))
+        self.assertEqual(bands, {"0": "0", "1-3": "1", "4-6": "0",
+                                 "7-10": "2", "none": "2"}, text)
+        agencies = dict(re.findall(
+            r'^hotlined_emergencies_month\{agency="(\w+)"\} (\d+)$',
+            text, re.M))
+        self.assertEqual(agencies, {"110": "1", "120": "1", "119": "0",
+                                    "family": "1", "workplace": "0",
+                                    "other": "0"}, text)
+        self.assertIn("hotlined_emergencies_pending 4", text)

@@ -129,12 +129,17 @@ function detail(main, ctx, id, editing) {
 
 const FIELDS = ['line', 'started_at', 'duration_s', 'call_type', 'caller_type', 'gender', 'age_band', 'topics', 'risk',
   'outcome', 'callback_at', 'notes', 'consent', 'caller_name', 'caller_contact', 'caller_number', 'risk_assessment', 'emergency_contacted',
-  'ideation_intensity', 'hopelessness', 'screener', 'plan_timeframe'];
+  'ideation_intensity', 'hopelessness', 'screener', 'plan_timeframe', 'safety_plan', 'emergency'];
 
 function same(a, b) {
   if (a === undefined) a = null;
   if (b === undefined) b = null;
   if (typeof a === 'string' && typeof b === 'string' && /T\d\d:\d\d/.test(a) && /T\d\d:\d\d/.test(b)) return Date.parse(a) === Date.parse(b);
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== null && a[k] !== undefined).sort();
+    const kb = Object.keys(b).filter((k) => b[k] !== null && b[k] !== undefined).sort();
+    return same(ka, kb) && ka.every((k) => same(a[k], b[k]));
+  }
   return JSON.stringify(a) === JSON.stringify(b);
 }
 

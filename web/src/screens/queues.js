@@ -145,7 +145,7 @@ function itemView(main, ctx, id) {
       item.claimed_by ? [h('dt', null, t('item.claimed_by')), h('dd', null, item.claimed_by)] : null,
       item.state === 'claimed' ? [h('dt', null, t('item.lease')), h('dd', null, lease)] : null,
       item.resolution ? [h('dt', null, t('item.resolution')), h('dd', null, item.resolution)] : null,
-      item.completed_by ? [h('dt', null, t('item.completed_by')), h('dd', null, `${item.completed_by} · ${fmtDateTime(item.completed_at)}`)] : null,
+      item.completed_by ? [h('dt', null, t(item.state === 'cancelled' ? 'item.cancelled_by' : 'item.completed_by')), h('dd', null, `${item.completed_by} · ${fmtDateTime(item.completed_at)}`)] : null,
       // A missed caller's item: their number to its holder alone.
       item.missed ? [
         h('dt', null, t('missed.number')),
