@@ -306,6 +306,55 @@ api_care_body(struct ctx *x, struct write *w)
 	return 0;
 }
 
+/* What a write's body is checked with before it is queued. */
+enum care_check { CC_NONE, CC_CONTACT, CC_DIFFICULTY, CC_CLOSE };
+
+/*
+ * Queue a write on person or difficulty ID (WHAT): the body read and,
+ * as CHECK says, validated first (a refusal answered here), then RUN
+ * in the write batch.
+ */
+static void
+api_care_queue(struct ctx *x, int64_t id, const char *what,
+    enum care_check check, void (*run)(struct write *))
+{
+	const struct config	*cf = x->x_api->a_cf;
+	struct call_error	 err;
+	struct write		*w;
+	int			 rc = 0;
+
+	if (api_query_check(x, (const char *const []){ NULL }) == -1 ||
+	    (w = api_write_new(x)) == NULL)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (api_care_body(x, w) == -1) {
+		api_write_free(w);
+		return;
+	}
+	switch (check) {
+	case CC_CONTACT:
+		rc = care_contact_check(cf, w->w_body, clock_now(), &err);
+		break;
+	case CC_DIFFICULTY:
+		rc = care_difficulty_check(cf, w->w_body, &err);
+		break;
+	case CC_CLOSE:
+		rc = care_close_check(cf, w->w_body, &err);
+		break;
+	case CC_NONE:
+		break;
+	}
+	if (rc == -1) {
+		if (err.ce_kind != NULL)
+			api_care_fail(x, CARE_BAD, &err, NULL, what, id);
+		api_write_free(w);
+		return;
+	}
+	w->w_id = id;
+	w->w_run = run;
+	api_write_queue(x, w);
+}
+
 /* In the pump: the new person, or 409 naming the one already there. */
 static void
 api_care_post_run(struct write *w)
@@ -434,18 +483,7 @@ api_care_patch_run(struct write *w)
 void
 api_care_person_patch(struct ctx *x, int64_t id)
 {
-	struct write	*w;
-
-	if (api_query_check(x, (const char *const []){ NULL }) == -1 ||
-	    (w = api_write_new(x)) == NULL)
-		return;
-	if (api_care_body(x, w) == -1) {
-		api_write_free(w);
-		return;
-	}
-	w->w_id = id;
-	w->w_run = api_care_patch_run;
-	api_write_queue(x, w);
+	api_care_queue(x, id, "person", CC_NONE, api_care_patch_run);
 }
 
 static void
@@ -485,23 +523,7 @@ api_care_contact_run(struct write *w)
 void
 api_care_contact_post(struct ctx *x, int64_t id)
 {
-	struct call_error err;
-	struct write	*w;
-
-	if (api_query_check(x, (const char *const []){ NULL }) == -1 ||
-	    (w = api_write_new(x)) == NULL)
-		return;
-	memset(&err, 0, sizeof(err));
-	if (api_care_body(x, w) == -1 || care_contact_check(x->x_api->a_cf,
-	    w->w_body, clock_now(), &err) == -1) {
-		if (err.ce_kind != NULL)
-			api_care_fail(x, CARE_BAD, &err, NULL, "person", id);
-		api_write_free(w);
-		return;
-	}
-	w->w_id = id;
-	w->w_run = api_care_contact_run;
-	api_write_queue(x, w);
+	api_care_queue(x, id, "person", CC_CONTACT, api_care_contact_run);
 }
 
 static void
@@ -538,23 +560,8 @@ api_care_difficulty_run(struct write *w)
 void
 api_care_difficulty_post(struct ctx *x, int64_t id)
 {
-	struct call_error err;
-	struct write	*w;
-
-	if (api_query_check(x, (const char *const []){ NULL }) == -1 ||
-	    (w = api_write_new(x)) == NULL)
-		return;
-	memset(&err, 0, sizeof(err));
-	if (api_care_body(x, w) == -1 || care_difficulty_check(x->x_api->a_cf,
-	    w->w_body, &err) == -1) {
-		if (err.ce_kind != NULL)
-			api_care_fail(x, CARE_BAD, &err, NULL, "person", id);
-		api_write_free(w);
-		return;
-	}
-	w->w_id = id;
-	w->w_run = api_care_difficulty_run;
-	api_write_queue(x, w);
+	api_care_queue(x, id, "person", CC_DIFFICULTY,
+	    api_care_difficulty_run);
 }
 
 static void
@@ -594,23 +601,7 @@ api_care_close_run(struct write *w)
 void
 api_care_difficulty_patch(struct ctx *x, int64_t id)
 {
-	struct call_error err;
-	struct write	*w;
-
-	if (api_query_check(x, (const char *const []){ NULL }) == -1 ||
-	    (w = api_write_new(x)) == NULL)
-		return;
-	memset(&err, 0, sizeof(err));
-	if (api_care_body(x, w) == -1 || care_close_check(x->x_api->a_cf,
-	    w->w_body, &err) == -1) {
-		if (err.ce_kind != NULL)
-			api_care_fail(x, CARE_BAD, &err, NULL, "difficulty", id);
-		api_write_free(w);
-		return;
-	}
-	w->w_id = id;
-	w->w_run = api_care_close_run;
-	api_write_queue(x, w);
+	api_care_queue(x, id, "difficulty", CC_CLOSE, api_care_close_run);
 }
 
 /* GET /v1/care/difficulties?state=open&unit=&limit=: the open list. */
