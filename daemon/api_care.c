@@ -713,20 +713,22 @@ api_care_link_run(struct write *w)
 {
 	struct ctx	*x = &w->w_x;
 	struct store	*s = x->x_api->a_store;
+	struct call_error err;
 	int64_t		 pid;
 	int		 rc;
 
+	memset(&err, 0, sizeof(err));
 	pid = json_integer_value(json_object_get(w->w_body, "person_id"));
 	if ((rc = store_request_begin(s)) != STORE_OK) {
 		api_store_error(x, "link the call");
 		return;
 	}
-	rc = care_link_call(s, &x->x_id, w->w_id, pid, clock_now());
+	rc = care_link_call(s, &x->x_id, w->w_id, pid, clock_now(), &err);
 	if (store_request_end(s, rc == CARE_OK ? STORE_OK : STORE_ERR) !=
 	    STORE_OK && rc == CARE_OK)
 		rc = CARE_ERR;
 	if (rc != CARE_OK) {
-		api_care_fail(x, rc, NULL, NULL, "person", rc == CARE_NOCALL ?
+		api_care_fail(x, rc, &err, NULL, "person", rc == CARE_NOCALL ?
 		    w->w_id : pid);
 		return;
 	}

@@ -244,16 +244,28 @@ care_person_save(struct store *s, const struct config *cf,
 
 	if ((rc = care_get(s, id, pid, &old)) != CARE_OK)
 		return rc;
-	/* A liaison may not give their person to someone else, nor hold
-	   them from retention: that is a supervisor's, as for calls. */
-	if (id->id_role == ROLE_LIAISON && (json_object_get(body, "liaison") ||
-	    json_object_get(body, "legal_hold"))) {
-		json_decref(old);
-		call_fail(err, "forbidden", json_object_get(body, "liaison") ?
-		    "liaison" : "legal_hold", "a liaison may not change %s",
-		    json_object_get(body, "liaison") ? "who the liaison is" :
-		    "the legal hold");
-		return CARE_FORBIDDEN;
+	/*
+	 * A liaison may not give their person to someone else, hold them
+	 * from retention, nor move the care's dates (an end set in the past
+	 * would have retention erase them): a supervisor's, as for calls.
+	 */
+	if (id->id_role == ROLE_LIAISON) {
+		static const char *const theirs[][2] = {
+			{ "liaison", "who the liaison is" },
+			{ "legal_hold", "the legal hold" },
+			{ "start_date", "when the care starts" },
+			{ "end_date", "when the care ends" },
+		};
+		size_t	 i;
+
+		for (i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++) {
+			if (json_object_get(body, theirs[i][0]) == NULL)
+				continue;
+			json_decref(old);
+			call_fail(err, "forbidden", theirs[i][0], "a liaison "
+			    "may not change %s", theirs[i][1]);
+			return CARE_FORBIDDEN;
+		}
 	}
 	if (care_person_build(cf, body, old, id->id_name, clock_now(), &row,
 	    &family, err) == -1) {
@@ -450,27 +462,59 @@ care_difficulty_close(struct store *s, const struct config *cf,
 	return CARE_OK;
 }
 
-/* Link call to person pid (who must exist). */
+/*
+ * Link call to person pid (who must exist). An operator links only a
+ * call of their own, and only to the person its caller's number matches
+ * (they do not see the register): otherwise a call could be put before
+ * any liaison. Supervisors and admins link any call to anyone.
+ */
 int
 care_link_call(struct store *s, const struct identity *id, int64_t call,
-    int64_t pid, int64_t now)
+    int64_t pid, int64_t now, struct call_error *err)
 {
 	struct call	 c;
 	json_t		*p, *l;
-	int		 rc;
+	int		 rc, mine = 0, matched = 0;
 
+	call_init(&c);
+	if ((rc = store_call_get(s, call, &c)) != STORE_OK) {
+		call_free(&c);
+		return rc == STORE_NOTFOUND ? CARE_NOCALL : CARE_ERR;
+	}
+	if (id->id_role != ROLE_SUPERVISOR && id->id_role != ROLE_ADMIN) {
+		mine = c.c_operator != NULL &&
+		    strcmp(c.c_operator, id->id_name) == 0;
+		if (mine && c.c_caller_hash != NULL && (rc =
+		    store_care_person_by_hash(s, c.c_caller_hash, &p)) ==
+		    STORE_OK) {
+			matched = json_integer_value(json_object_get(p,
+			    "id")) == pid;
+			json_decref(p);
+		} else if (mine && c.c_caller_hash != NULL &&
+		    rc != STORE_NOTFOUND) {
+			call_free(&c);
+			return CARE_ERR;
+		}
+		call_free(&c);
+		if (!mine) {
+			call_fail(err, "forbidden", "id", "only the call's "
+			    "operator or a supervisor may link call %lld",
+			    (long long)call);
+			return CARE_FORBIDDEN;
+		}
+		if (!matched) {
+			call_fail(err, "forbidden", "person_id", "an operator "
+			    "links a call only to the person its caller's "
+			    "number matches; a supervisor may link any");
+			return CARE_FORBIDDEN;
+		}
+	} else
+		call_free(&c);
 	if ((rc = store_care_person_get(s, pid, &p)) == STORE_NOTFOUND)
 		return CARE_NOTFOUND;
 	if (rc != STORE_OK)
 		return CARE_ERR;
 	json_decref(p);
-	call_init(&c);
-	rc = store_call_get(s, call, &c);
-	call_free(&c);
-	if (rc == STORE_NOTFOUND)
-		return CARE_NOCALL;
-	if (rc != STORE_OK)
-		return CARE_ERR;
 	if ((l = json_pack("{sIsIsssI}", "call_id", (json_int_t)call,
 	    "person_id", (json_int_t)pid, "linked_by", id->id_name,
 	    "linked_at", (json_int_t)now)) == NULL)

@@ -274,7 +274,7 @@ careform_row(const struct cfgrid *g, size_t r, const struct careform_map *m,
 			goto oom;
 		/* A formula guard as careform_write() puts it. */
 		if (*dst != NULL && (*dst)[0] == '\'' && (*dst)[1] != '\0' &&
-		    strchr("=+-@", (*dst)[1]) != NULL)
+		    strchr("=+-@\t\r", (*dst)[1]) != NULL)
 			memmove(*dst, *dst + 1, strlen(*dst));
 		if (*dst != NULL) {
 			if ((f == CF_NAME && careform_is_note(*dst)) ||

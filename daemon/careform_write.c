@@ -99,7 +99,7 @@ careform_value(const struct careform_row *row, enum careform_field f,
 static int
 careform_formula(const char *v)
 {
-	return v[0] != '\0' && strchr("=+-@", v[0]) != NULL;
+	return v[0] != '\0' && strchr("=+-@\t\r", v[0]) != NULL;
 }
 
 struct wbuf {

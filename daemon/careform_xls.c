@@ -184,13 +184,29 @@ careform_xls_confine(void)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		    offsetof(struct seccomp_data, nr)),
+#if defined(__x86_64__)
+		/* x32 system calls (numbers with bit 30 set): none. */
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+#endif
 		XLS_DENY(SYS_execve), XLS_DENY(SYS_execveat),
 		XLS_DENY(SYS_socket), XLS_DENY(SYS_connect),
 		XLS_DENY(SYS_ptrace), XLS_DENY(SYS_clone),
 #ifdef SYS_clone3
 		XLS_DENY(SYS_clone3),
 #endif
-		XLS_DENY(SYS_kill), XLS_DENY(SYS_tgkill),
+		XLS_DENY(SYS_kill), XLS_DENY(SYS_tgkill), XLS_DENY(SYS_tkill),
+		XLS_DENY(SYS_rt_sigqueueinfo), XLS_DENY(SYS_rt_tgsigqueueinfo),
+#ifdef SYS_pidfd_send_signal
+		XLS_DENY(SYS_pidfd_send_signal), XLS_DENY(SYS_pidfd_open),
+#endif
+		XLS_DENY(SYS_process_vm_readv), XLS_DENY(SYS_process_vm_writev),
+		XLS_DENY(SYS_fchmod), XLS_DENY(SYS_fchown),
+		XLS_DENY(SYS_setxattr), XLS_DENY(SYS_lsetxattr),
+		XLS_DENY(SYS_fsetxattr), XLS_DENY(SYS_removexattr),
+		XLS_DENY(SYS_lremovexattr), XLS_DENY(SYS_fremovexattr),
+		XLS_DENY(SYS_linkat), XLS_DENY(SYS_symlinkat),
+		XLS_DENY(SYS_mknodat), XLS_DENY(SYS_ftruncate),
 		XLS_DENY(SYS_unlinkat), XLS_DENY(SYS_renameat),
 #ifdef SYS_renameat2
 		XLS_DENY(SYS_renameat2),
@@ -202,6 +218,9 @@ careform_xls_confine(void)
 		XLS_DENY(SYS_fork), XLS_DENY(SYS_vfork),
 		XLS_DENY(SYS_unlink), XLS_DENY(SYS_rename),
 		XLS_DENY(SYS_mkdir), XLS_DENY(SYS_chmod),
+		XLS_DENY(SYS_chown), XLS_DENY(SYS_lchown),
+		XLS_DENY(SYS_link), XLS_DENY(SYS_symlink),
+		XLS_DENY(SYS_mknod), XLS_DENY(SYS_rmdir),
 #endif
 #ifdef SYS_openat2
 		XLS_DENY(SYS_openat2),
@@ -396,8 +415,9 @@ careform_xls_read(const void *buf, size_t len, struct cfgrid *g,
 	close(fd);
 	rc = careform_xls_cells(p[0], g, cause);
 	close(p[0]);
-	if (rc == -1)
-		kill(pid, SIGKILL);
+	/* Done or not, the child has nothing more to give: a child that
+	   sent its end and then waited must not hold the loop. */
+	kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	/* Every cell and the end came (rc 0), or the file is refused. */

@@ -426,7 +426,7 @@ int	 care_difficulty_close(struct store *, const struct config *,
 	    const struct identity *, int64_t, const json_t *, int64_t, char *,
 	    size_t);
 int	 care_link_call(struct store *, const struct identity *, int64_t,
-	    int64_t, int64_t);
+	    int64_t, int64_t, struct call_error *);
 int	 care_end_set(struct store *, const struct identity *, int64_t);
 int	 care_erase_slice(struct store *, const struct config *, int64_t, int,
 	    int64_t *);

@@ -143,6 +143,12 @@ class CareTest(DaemonTest):
         self.assertError(self.d.request(
             "PATCH", "/v1/care/people/%d" % p["id"], {"legal_hold": True},
             who="sun"), 403, "forbidden", "legal_hold")
+        # Nor the care's dates: an end in the past would have retention
+        # erase the person.
+        for field in ("end_date", "start_date"):
+            self.assertError(self.d.request(
+                "PATCH", "/v1/care/people/%d" % p["id"],
+                {field: "2000-01-02"}, who="sun"), 403, "forbidden", field)
         self.assertError(self.d.request(
             "POST", "/v1/care/people", person(name="孙八", liaison=None,
                                               legal_hold=True), who="wu"),
@@ -256,8 +262,14 @@ class CareTest(DaemonTest):
             {"action": "hand", "queue": "legal"}, who="sun"), 409,
             "conflict")
         call = self.d.post_call(good(caller_type="aid_team")).json
+        # Its number matches nobody: its operator may not link it, a
+        # supervisor may.
+        self.assertError(self.d.request(
+            "POST", "/v1/calls/%d/care-link" % call["id"],
+            {"person_id": p["id"]}, who="wang"), 403, "forbidden",
+            "person_id")
         r = self.d.request("POST", "/v1/calls/%d/care-link" % call["id"],
-                           {"person_id": p["id"]}, who="wang")
+                           {"person_id": p["id"]}, who="chen")
         self.assertEqual(r.status, 200, r)
         r = self.d.request("PATCH", "/v1/care/difficulties/%d" % d2["id"],
                            {"action": "hand", "queue": "legal",
@@ -293,9 +305,17 @@ class CareTest(DaemonTest):
         self.assertError(self.d.request(
             "POST", "/v1/calls/%d/care-link" % call["id"],
             {"person_id": p["id"]}, who="zhao"), 403, "forbidden")
+        # An operator links only their own call, only to the person its
+        # number matches: no other person, and no one else's call.
         self.assertError(self.d.request(
             "POST", "/v1/calls/%d/care-link" % call["id"],
-            {"person_id": 999}, who="wang"), 404, "not_found")
+            {"person_id": 999}, who="wang"), 403, "forbidden", "person_id")
+        self.assertError(self.d.request(
+            "POST", "/v1/calls/%d/care-link" % call["id"],
+            {"person_id": p["id"]}, who="li"), 403, "forbidden", "id")
+        self.assertError(self.d.request(
+            "POST", "/v1/calls/%d/care-link" % call["id"],
+            {"person_id": 999}, who="chen"), 404, "not_found")
         self.assertError(self.d.request(
             "POST", "/v1/calls/999/care-link", {"person_id": p["id"]},
             who="chen"), 404, "not_found")
