@@ -57,6 +57,19 @@ api_care_num(struct ctx *x, const char *name, long min, long max, long def,
 	return 0;
 }
 
+/*
+ * End the request's transaction: committed when RC is CARE_OK, else
+ * rolled back. The CARE_* result, CARE_ERR when the commit failed.
+ */
+static int
+api_care_commit(struct store *s, int rc)
+{
+	if (store_request_end(s, rc == CARE_OK ? STORE_OK : STORE_ERR) !=
+	    STORE_OK && rc == CARE_OK)
+		return CARE_ERR;
+	return rc;
+}
+
 /* Answer a CARE_* failure. */
 static void
 api_care_fail(struct ctx *x, int rc, const struct call_error *err,
@@ -375,9 +388,7 @@ api_care_post_run(struct write *w)
 	if (store_request_begin(s) == STORE_OK) {
 		rc = care_person_add(s, x->x_api->a_cf, &x->x_id, row, family,
 		    &pid);
-		if (store_request_end(s, rc == CARE_OK ? STORE_OK :
-		    STORE_ERR) != STORE_OK && rc == CARE_OK)
-			rc = CARE_ERR;
+		rc = api_care_commit(s, rc);
 	} else
 		rc = CARE_ERR;
 	if (rc == CARE_STATE)
@@ -461,9 +472,7 @@ api_care_patch_run(struct write *w)
 	}
 	rc = care_person_save(s, x->x_api->a_cf, &x->x_id, w->w_id,
 	    w->w_body, &err);
-	if (store_request_end(s, rc == CARE_OK ? STORE_OK : STORE_ERR) !=
-	    STORE_OK && rc == CARE_OK)
-		rc = CARE_ERR;
+	rc = api_care_commit(s, rc);
 	if (rc != CARE_OK) {
 		api_care_fail(x, rc, &err, NULL, "person", w->w_id);
 		return;
@@ -501,9 +510,7 @@ api_care_contact_run(struct write *w)
 	}
 	rc = care_contact_add(s, &x->x_id, w->w_id, w->w_body, clock_now(),
 	    &cid);
-	if (store_request_end(s, rc == CARE_OK ? STORE_OK : STORE_ERR) !=
-	    STORE_OK && rc == CARE_OK)
-		rc = CARE_ERR;
+	rc = api_care_commit(s, rc);
 	if (rc != CARE_OK) {
 		api_care_fail(x, rc, NULL, NULL, "person", w->w_id);
 		return;
@@ -541,9 +548,7 @@ api_care_difficulty_run(struct write *w)
 	}
 	rc = care_difficulty_add(s, x->x_api->a_cf, &x->x_id, w->w_id,
 	    w->w_body, clock_now(), &did);
-	if (store_request_end(s, rc == CARE_OK ? STORE_OK : STORE_ERR) !=
-	    STORE_OK && rc == CARE_OK)
-		rc = CARE_ERR;
+	rc = api_care_commit(s, rc);
 	if (rc != CARE_OK) {
 		api_care_fail(x, rc, NULL, NULL, "person", w->w_id);
 		return;
@@ -579,9 +584,7 @@ api_care_close_run(struct write *w)
 	}
 	rc = care_difficulty_close(s, x->x_api->a_cf, &x->x_id, w->w_id,
 	    w->w_body, clock_now(), why, sizeof(why));
-	if (store_request_end(s, rc == CARE_OK ? STORE_OK : STORE_ERR) !=
-	    STORE_OK && rc == CARE_OK)
-		rc = CARE_ERR;
+	rc = api_care_commit(s, rc);
 	if (rc != CARE_OK) {
 		api_care_fail(x, rc, NULL, why, "difficulty", w->w_id);
 		return;
@@ -724,9 +727,7 @@ api_care_link_run(struct write *w)
 		return;
 	}
 	rc = care_link_call(s, &x->x_id, w->w_id, pid, clock_now(), &err);
-	if (store_request_end(s, rc == CARE_OK ? STORE_OK : STORE_ERR) !=
-	    STORE_OK && rc == CARE_OK)
-		rc = CARE_ERR;
+	rc = api_care_commit(s, rc);
 	if (rc != CARE_OK) {
 		api_care_fail(x, rc, &err, NULL, "person", rc == CARE_NOCALL ?
 		    w->w_id : pid);
