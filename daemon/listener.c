@@ -306,6 +306,8 @@ listener_count(struct listener *l, struct conn *c)
 		free(c);
 		return;
 	}
+	if (fd != -1 && !l->l_unix)
+		listener_nodelay(fd);
 	if (listener_conn_add(l, c) == -1) {
 		log_warnx("%s: out of memory for a connection from %s",
 		    l->l_name, c->c_peer);

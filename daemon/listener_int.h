@@ -63,6 +63,7 @@ struct listener {
 /* listener_sock.c */
 int	listener_unix(struct listener *, const char *, mode_t, char **);
 int	listener_tcp(const char *, char **);
+void	listener_nodelay(int);
 int	listener_adopt(struct listener *, const char *, char **);
 
 #endif /* HOTLINED_LISTENER_INT_H */
