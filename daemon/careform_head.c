@@ -200,6 +200,25 @@ careform_spelled(const char *cell, char *buf, size_t len)
 }
 
 /*
+ * Whether a cell is a label with its value ("单位：青岛市市立医院", a
+ * title line's), not a heading: text after a colon. A heading may end
+ * with one ("联系方式：").
+ */
+static int
+careform_labelled(const char *cell)
+{
+	const char	*p;
+
+	if ((p = strchr(cell, ':')) != NULL)
+		p++;
+	else if ((p = strstr(cell, "\xef\xbc\x9a")) != NULL)	/* ： */
+		p += 3;
+	else
+		return 0;
+	return p[strspn(p, " \t\r\n")] != '\0';
+}
+
+/*
  * Map the headings of line R (and of R + 1 below it when TWO: a heading
  * on two lines, "家属" over "姓名" and "联系方式"). A phone column takes
  * its sense from the one before it: after 家属姓名 or 与本人关系 it is
@@ -232,7 +251,8 @@ careform_map_line(const struct cfgrid *g, size_t r, int two,
 		else
 			snprintf(both, sizeof(both), "%s", top != NULL ? top :
 			    low);
-		if ((f = careform_recognise(both)) == -1)
+		if (careform_labelled(both) ||
+		    (f = careform_recognise(both)) == -1)
 			continue;
 		if (f == CF_PHONE && (last == CF_FAMILY_NAME ||
 		    last == CF_FAMILY_RELATION))
