@@ -10,7 +10,8 @@
 #                   only the layer check (LAYERS below) and that git tracks
 #                   no build product; make check runs it first
 #   make bench      run the benchmarks in bench/ (results in bench/README.md)
-#   make soak       10 minutes of mixed load, then connection storms (bench/soak)
+#   make soak       10 minutes of mixed load, then connection storms (bench/soak);
+#                   SOAK_STORE=DB on a store made by bench/fill (10M calls)
 #   make torture    the long crash test: 300 kill -9 cycles (bench/torture)
 #   make fuzz       run each libFuzzer harness FUZZ_SECONDS (tests/fuzz)
 #   make deps       install the Debian packages the build and tests need
@@ -421,7 +422,7 @@ bench: all | deps-bench
 SOAK_MINUTES ?= 10
 TORTURE_CYCLES ?= 300
 soak: all | deps-test
-	bench/soak --minutes $(SOAK_MINUTES)
+	bench/soak --minutes $(SOAK_MINUTES) $(if $(SOAK_STORE),--store $(SOAK_STORE))
 torture: all | deps-test
 	bench/torture --cycles $(TORTURE_CYCLES)
 
