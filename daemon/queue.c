@@ -16,6 +16,7 @@
 #include "domain.h"
 
 #define QUEUE_TICK_MS	1000
+#define QUEUE_MORE_MS	20	/* the next slice of a backlog */
 #define QUEUE_RECOUNT_S	60	/* mend any drift at least this often */
 #define QUEUE_SYSTEM	AUDIT_SYSTEM	/* the actor of timer transitions */
 
@@ -28,6 +29,7 @@ static struct {
 	struct store		*q_store;
 	const struct config	*q_cf;
 	struct event		*q_tick;
+	struct event		*q_more;	/* a backlog's next slice */
 	struct queue_count	*q_counts;	/* one per configured queue */
 	size_t			 q_ncounts;
 	struct queue_esc	*q_esc;		/* escalations since start */
@@ -69,7 +71,8 @@ queue_init(struct event_base *base, struct batch *b, struct store *store,
 		return -1;
 	qs.q_store = store;
 	if ((qs.q_tick = event_new(base, -1, EV_PERSIST, queue_tick,
-	    NULL)) == NULL || event_add(qs.q_tick, &tv) == -1)
+	    NULL)) == NULL || event_add(qs.q_tick, &tv) == -1 ||
+	    (qs.q_more = evtimer_new(base, queue_tick, NULL)) == NULL)
 		return -1;
 	queue_set_config(cf);
 	return 0;
@@ -80,6 +83,8 @@ queue_free(void)
 {
 	if (qs.q_tick != NULL)
 		event_free(qs.q_tick);
+	if (qs.q_more != NULL)
+		event_free(qs.q_more);
 	free(qs.q_counts);
 	free(qs.q_esc);
 	free(qs.q_slas);
@@ -560,9 +565,9 @@ queue_act(int64_t id, enum queue_action act, const struct identity *who,
 	return QUEUE_OK;
 }
 
-/* Leases that ran out: back to waiting. */
+/* Leases that ran out: back to waiting. *got: how many were read. */
 static int
-queue_expire(int64_t now)
+queue_expire(int64_t now, size_t *got)
 {
 	struct queue_item	*v;
 	size_t			 n, i;
@@ -570,6 +575,7 @@ queue_expire(int64_t now)
 
 	if (store_items_expired(qs.q_store, now, &v, &n) != STORE_OK)
 		return -1;
+	*got = n;
 	for (i = 0; i < n; i++) {
 		snprintf(detail, sizeof(detail), "lease of %s ran out",
 		    v[i].qi_claimed_by);
@@ -669,7 +675,11 @@ queue_escalated_log(struct queue_item *v, size_t n, int64_t now)
 
 /*
  * Once a second: return expired leases and escalate overdue items in one
- * transaction, their moves applied to the counts at its commit. The write
+ * transaction, their moves applied to the counts at its commit. A tick
+ * takes at most STORE_TICK_ITEMS of each (an escalation rewrites its
+ * call's rollups: a fraction of a millisecond); when it took that many,
+ * the rest of the backlog follows QUEUE_MORE_MS later, so that other
+ * requests go between. The write
  * lock is taken without waiting; when another process holds it, the next
  * tick tries again. The counts are recounted from the store when a
  * scheduled item has become claimable, and every QUEUE_RECOUNT_S.
@@ -678,15 +688,16 @@ void
 queue_run(void)
 {
 	struct queue_item	*esc = NULL;
-	size_t			 nesc = 0;
+	size_t			 nesc = 0, nexp = 0;
 	int64_t			 now = clock_now();
+	struct timeval		 more = { 0, QUEUE_MORE_MS * 1000 };
 	int			 ok = 0;
 
 	if (qs.q_cf == NULL || store_in_batch(qs.q_store))
 		return;
 	if (store_begin(qs.q_store) != STORE_OK)
 		goto done;
-	if (queue_expire(now) == -1 ||
+	if (queue_expire(now, &nexp) == -1 ||
 	    queue_escalate(now, &esc, &nesc) == -1) {
 		log_warnx("%s: %s", __func__, store_errmsg(qs.q_store));
 		store_rollback(qs.q_store);
@@ -699,6 +710,9 @@ queue_run(void)
 	}
 	ok = 1;
 	queue_escalated_log(esc, nesc, now);
+	if ((nexp == STORE_TICK_ITEMS || nesc == STORE_TICK_ITEMS) &&
+	    qs.q_more != NULL)
+		evtimer_add(qs.q_more, &more);
 done:
 	audit_committed(ok);
 	store_items_free(esc, nesc);

@@ -83,6 +83,9 @@ int		 store_items_by_call(struct store *, int64_t,
 		    struct queue_item **, size_t *);
 int		 store_items_list(struct store *, const char *, const char *,
 		    int64_t, long, struct queue_item **, size_t *);
+/* The most store_items_expired and store_items_overdue give at once. */
+#define STORE_TICK_ITEMS	16
+#define STORE_TICK_ITEMS_TEXT	"16"
 int		 store_items_expired(struct store *, int64_t,
 		    struct queue_item **, size_t *);
 int		 store_items_overdue(struct store *, int64_t, const char *,

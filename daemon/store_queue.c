@@ -39,19 +39,25 @@ const char *const store_queue_sql[ST_MAX] = {
 	    " AND (?3 IS NULL OR due_at <= ?3) AND (?4 IS NULL OR due_at > ?4)"
 	    " AND (?5 = 0 OR state IN ('waiting', 'claimed'))"
 	    " ORDER BY priority, due_at, id LIMIT ?6",
-	/* A tick takes at most 200 of each: a backlog (a long stop) is
-	 * worked off over a few seconds, never in one long stall. */
+	/* A tick takes at most STORE_TICK_ITEMS of each: a backlog (a long
+	 * stop) is worked off a few milliseconds a turn (queue_run). */
 	[ST_ITEMS_EXPIRED] = "SELECT " ITEM_COLUMNS " FROM queue_items"
 	    " WHERE state = 'claimed' AND lease_until <= ?1 ORDER BY id"
-	    " LIMIT 200",
-	/* ?2: the SLAs, a JSON list of [queue, priority, seconds]. */
+	    " LIMIT " STORE_TICK_ITEMS_TEXT,
+	/*
+	 * ?2: the SLAs, a JSON list of [queue, priority, seconds]. Along
+	 * queue_items_unescalated, which the planner, without statistics,
+	 * would pass over for queue_items_due (state = ?).
+	 */
 	[ST_ITEMS_OVERDUE] = "SELECT " ITEM_COLUMNS " FROM queue_items"
+	    " INDEXED BY queue_items_unescalated"
 	    " JOIN (SELECT json_extract(value, '$[0]') AS s_queue,"
 	    " json_extract(value, '$[1]') AS s_priority,"
 	    " json_extract(value, '$[2]') AS s_sla FROM json_each(?2))"
 	    " ON s_queue = queue AND s_priority = priority"
 	    " WHERE state = 'waiting' AND escalated_at IS NULL"
-	    " AND due_at <= ?1 - s_sla ORDER BY due_at, id LIMIT 200",
+	    " AND due_at <= ?1 AND due_at <= ?1 - s_sla ORDER BY due_at, id"
+	    " LIMIT " STORE_TICK_ITEMS_TEXT,
 	[ST_ITEM_HOLDER] = "SELECT 1 FROM queue_items WHERE call_id = ?1"
 	    " AND state = 'claimed' AND claimed_by = ?2 LIMIT 1",
 	[ST_QUEUE_COUNTS] = "SELECT queue,"

@@ -385,6 +385,25 @@ class TestTimers(QueueTest):
         self.act(1, "complete", body={"resolution": "ok"})
         self.assertEqual(self.depth()["past_sla"], 0)
 
+    def test_backlog_past_sla_escalated_in_slices_each_once(self):
+        # More than a tick takes (STORE_TICK_ITEMS, 16) fall past their
+        # SLA at once: all are escalated, each once, in a few slices.
+        items = []
+        for i in range(50):
+            r = self.d.post_call(good(risk="high"))
+            self.assertEqual(r.status, 201, r)
+            items += [q["item"] for q in r.json["queue_items"]]
+        self.assertEqual(len(items), 50)
+        self.assertTrue(wait_for(
+            lambda: self.depth()["past_sla"] == 50, 15), self.depth())
+        time.sleep(1.5)
+        self.assertEqual(self.depth()["past_sla"], 50)
+        self.assertEqual(len(re.findall(r"past its SLA", self.d.stderr())),
+                         50)
+        for item in items:
+            hist = [h["action"] for h in self.item(item)["history"]]
+            self.assertEqual(hist.count("escalated"), 1, (item, hist))
+
     def test_older_items_without_sla_do_not_hide_one_past_it(self):
         # 210 older waiting items with no SLA (family, priority 3), then
         # one with an SLA of 2 s: the tick looks only at SLA breaches.
