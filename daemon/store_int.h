@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "14"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "15"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;

@@ -509,6 +509,28 @@ static const char *const store_migrations[] = {
 	"  END WHERE step IS NOT NULL;"
 	"CREATE INDEX queue_items_due_first ON queue_items (due_first)"
 	"  WHERE due_first IS NOT NULL;",
+	/*
+	 * 15: the calls by line, caller type and risk (hotlined_calls_total),
+	 * kept by triggers in every write's transaction, so that start-up
+	 * reads a few rows instead of every call.
+	 */
+	"CREATE TABLE call_totals (line TEXT NOT NULL, caller_type TEXT NOT NULL,"
+	"  risk TEXT NOT NULL, calls INTEGER NOT NULL,"
+	"  PRIMARY KEY (line, caller_type, risk)) WITHOUT ROWID;"
+	"INSERT INTO call_totals SELECT line, caller_type, risk, count(*)"
+	"  FROM calls GROUP BY 1, 2, 3;"
+	"CREATE TRIGGER call_totals_insert AFTER INSERT ON calls BEGIN"
+	"  INSERT INTO call_totals VALUES (new.line, new.caller_type, new.risk, 1)"
+	"  ON CONFLICT DO UPDATE SET calls = calls + 1; END;"
+	"CREATE TRIGGER call_totals_update AFTER UPDATE OF line, caller_type, risk"
+	"  ON calls BEGIN"
+	"  UPDATE call_totals SET calls = calls - 1 WHERE line = old.line"
+	"  AND caller_type = old.caller_type AND risk = old.risk;"
+	"  INSERT INTO call_totals VALUES (new.line, new.caller_type, new.risk, 1)"
+	"  ON CONFLICT DO UPDATE SET calls = calls + 1; END;"
+	"CREATE TRIGGER call_totals_delete AFTER DELETE ON calls BEGIN"
+	"  UPDATE call_totals SET calls = calls - 1 WHERE line = old.line"
+	"  AND caller_type = old.caller_type AND risk = old.risk; END;",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
