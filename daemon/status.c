@@ -131,7 +131,8 @@ status_total_add(const char *line, const char *caller, const char *risk,
 			t[i].st_n += (uint64_t)n;
 			return;
 		}
-	if ((t = status_vec_add(&S.st_totals, sizeof(*t))) == NULL)
+	/* A call leaves only a series it was counted in. */
+	if (n < 0 || (t = status_vec_add(&S.st_totals, sizeof(*t))) == NULL)
 		return;
 	t->st_line = strdup(line);
 	t->st_caller = strdup(caller);
