@@ -153,15 +153,39 @@ api_export_line(const struct call_row *r, void *arg)
 }
 
 /*
+ * The next page of calls read into b as JSON (*n of them); STORE_OK, or
+ * STORE_ERR.
+ */
+static int
+api_export_page_json(struct export *e, struct evbuffer *b, size_t *n)
+{
+	struct call	*v = NULL;
+	size_t		 i;
+	int		 rc;
+
+	rc = store_call_list(e->e_x.x_api->a_store, &e->e_f, &v, n);
+	for (i = 0; rc == STORE_OK && i < *n; i++)
+		if (api_export_json(e, &v[i], b) == -1)
+			rc = STORE_ERR;
+	if (*n > 0) {
+		e->e_f.f_cur_started = v[*n - 1].c_started_at;
+		e->e_f.f_cur_id = v[*n - 1].c_id;
+	}
+	for (i = 0; i < *n; i++)
+		call_free(&v[i]);
+	free(v);
+	return rc;
+}
+
+/*
  * The next page of calls as rows (into b, or the spreadsheet): 1 when
  * more may follow, 0 at the end, -1 when the store or the spreadsheet
- * failed.
+ * failed. CSV and the spreadsheet are written from the store's rows.
  */
 static int
 api_export_page(struct export *e, struct evbuffer *b)
 {
-	struct call	*v = NULL;
-	size_t		 n = 0, i;
+	size_t		 n = 0;
 	int		 rc;
 
 	store_read_begin(e->e_x.x_api->a_store);
@@ -170,25 +194,11 @@ api_export_page(struct export *e, struct evbuffer *b)
 		rc = store_call_rows(e->e_x.x_api->a_store, &e->e_f,
 		    api_export_line, e, &n);
 		e->e_out = NULL;
-		store_read_end(e->e_x.x_api->a_store);
-		if (n > 0)
-			e->e_f.f_has_cursor = 1;
-		goto done;
-	}
-	rc = store_call_list(e->e_x.x_api->a_store, &e->e_f, &v, &n);
-	for (i = 0; rc == STORE_OK && i < n; i++)
-		if (api_export_json(e, &v[i], b) == -1)
-			rc = STORE_ERR;
+	} else
+		rc = api_export_page_json(e, b, &n);
 	store_read_end(e->e_x.x_api->a_store);
-	if (n > 0) {
+	if (n > 0)
 		e->e_f.f_has_cursor = 1;
-		e->e_f.f_cur_started = v[n - 1].c_started_at;
-		e->e_f.f_cur_id = v[n - 1].c_id;
-	}
-	for (i = 0; i < n; i++)
-		call_free(&v[i]);
-	free(v);
-done:
 	if (rc != STORE_OK) {
 		log_warnx("export %lld stopped: %s", (long long)e->e_log_id,
 		    e->e_xlsx != NULL ? "the spreadsheet or the store failed" :
