@@ -105,6 +105,8 @@ struct export {
 	int			 e_personal;
 	int64_t			 e_log_id;	/* its row in exports */
 	int64_t			 e_rows;
+	struct export_line	 e_line;	/* CSV, xlsx: a row's values */
+	struct evbuffer		*e_out;		/* CSV: the page's lines */
 };
 TAILQ_HEAD(exportq, export);
 

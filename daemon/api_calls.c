@@ -642,6 +642,7 @@ api_patch_run(struct write *w)
 		api_store_error(x, "amend the call");
 		goto done;
 	}
+	status_call_amended(&old, &new);
 	api_reply(x, 200, api_call_json(x, &new));
 done:
 	json_decref(changes);

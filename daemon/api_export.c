@@ -35,6 +35,7 @@ api_export_free(struct export *e)
 	if (e->e_ev != NULL)
 		event_free(e->e_ev);
 	export_xlsx_free(e->e_xlsx);
+	export_line_free(&e->e_line);
 	if (e->e_fd != -1)
 		close(e->e_fd);
 	free(e);
@@ -106,24 +107,16 @@ api_export_sent(struct evhttp_connection *conn, void *arg)
 	api_export_next(arg);
 }
 
-/* One call as a row; 0, or -1 when the store failed. */
+/* One call as JSON, as the API shows it; 0, or -1 when the store failed. */
 static int
-api_export_row(struct export *e, struct call *c, struct evbuffer *b)
+api_export_json(struct export *e, struct call *c, struct evbuffer *b)
 {
 	json_t	*rec = api_call_json(&e->e_x, c);
 	char	*s;
 
 	if (rec == NULL)
 		return -1;
-	if (e->e_xlsx != NULL) {
-		if (export_xlsx_row(e->e_xlsx, e->e_x.x_api->a_cf, c, rec) ==
-		    -1) {
-			json_decref(rec);
-			return -1;
-		}
-	} else if (e->e_csv)
-		export_csv_row(b, e->e_x.x_api->a_cf, c, rec, e->e_personal);
-	else if ((s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER)) !=
+	if ((s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER)) !=
 	    NULL) {
 		evbuffer_add_printf(b, "%s%s", e->e_rows > 0 ? ",\n" : "", s);
 		free(s);
@@ -134,31 +127,78 @@ api_export_row(struct export *e, struct call *c, struct evbuffer *b)
 }
 
 /*
+ * One call as a CSV line or a spreadsheet's row, straight from the
+ * store's row (no copy of the call, no JSON); 0, or -1.
+ */
+static int
+api_export_line(const struct call_row *r, void *arg)
+{
+	struct export	*e = arg;
+
+	if (export_line_make(&e->e_line, e->e_x.x_api->a_cf, r,
+	    e->e_personal) == -1)
+		return -1;
+	if (e->e_xlsx != NULL) {
+		if (export_xlsx_row(e->e_xlsx, e->e_line.el_v,
+		    r->cr_erased_at) == -1)
+			return -1;
+	} else if (export_csv_line(e->e_out, &e->e_line, e->e_personal) ==
+	    -1)
+		return -1;
+	/* The cursor: where the next page starts. */
+	e->e_f.f_cur_started = r->cr_started_at;
+	e->e_f.f_cur_id = r->cr_id;
+	e->e_rows++;
+	return 0;
+}
+
+/*
+ * The next page of calls read into b as JSON (*n of them); STORE_OK, or
+ * STORE_ERR.
+ */
+static int
+api_export_page_json(struct export *e, struct evbuffer *b, size_t *n)
+{
+	struct call	*v = NULL;
+	size_t		 i;
+	int		 rc;
+
+	rc = store_call_list(e->e_x.x_api->a_store, &e->e_f, &v, n);
+	for (i = 0; rc == STORE_OK && i < *n; i++)
+		if (api_export_json(e, &v[i], b) == -1)
+			rc = STORE_ERR;
+	if (*n > 0) {
+		e->e_f.f_cur_started = v[*n - 1].c_started_at;
+		e->e_f.f_cur_id = v[*n - 1].c_id;
+	}
+	for (i = 0; i < *n; i++)
+		call_free(&v[i]);
+	free(v);
+	return rc;
+}
+
+/*
  * The next page of calls as rows (into b, or the spreadsheet): 1 when
  * more may follow, 0 at the end, -1 when the store or the spreadsheet
- * failed.
+ * failed. CSV and the spreadsheet are written from the store's rows.
  */
 static int
 api_export_page(struct export *e, struct evbuffer *b)
 {
-	struct call	*v = NULL;
-	size_t		 n = 0, i;
+	size_t		 n = 0;
 	int		 rc;
 
 	store_read_begin(e->e_x.x_api->a_store);
-	rc = store_call_list(e->e_x.x_api->a_store, &e->e_f, &v, &n);
-	for (i = 0; rc == STORE_OK && i < n; i++)
-		if (api_export_row(e, &v[i], b) == -1)
-			rc = STORE_ERR;
+	if (e->e_csv || e->e_xlsx != NULL) {
+		e->e_out = b;
+		rc = store_call_rows(e->e_x.x_api->a_store, &e->e_f,
+		    api_export_line, e, &n);
+		e->e_out = NULL;
+	} else
+		rc = api_export_page_json(e, b, &n);
 	store_read_end(e->e_x.x_api->a_store);
-	if (n > 0) {
+	if (n > 0)
 		e->e_f.f_has_cursor = 1;
-		e->e_f.f_cur_started = v[n - 1].c_started_at;
-		e->e_f.f_cur_id = v[n - 1].c_id;
-	}
-	for (i = 0; i < n; i++)
-		call_free(&v[i]);
-	free(v);
 	if (rc != STORE_OK) {
 		log_warnx("export %lld stopped: %s", (long long)e->e_log_id,
 		    e->e_xlsx != NULL ? "the spreadsheet or the store failed" :

@@ -113,18 +113,28 @@ struct export_col {
 #define EXPORT_NCOLS	35
 extern const struct export_col export_cols[EXPORT_NCOLS];
 struct evbuffer;
-void	export_values(char *[EXPORT_NCOLS], const struct config *,
-	    const struct call *, json_t *, int);
-void	export_values_free(char *[EXPORT_NCOLS]);
+struct call_row;
+/* One call's values and its CSV line, made again for each call. */
+struct export_line {
+	const char	*el_v[EXPORT_NCOLS];	/* NULL: empty */
+	size_t		 el_off[EXPORT_NCOLS];	/* made in el_buf, or -1 */
+	char		*el_buf;	/* the numbers, times, topics made */
+	size_t		 el_len;
+	size_t		 el_cap;
+	char		*el_out;	/* the CSV line */
+	size_t		 el_olen;
+	size_t		 el_ocap;
+};
+int	export_line_make(struct export_line *, const struct config *,
+	    const struct call_row *, int);
+void	export_line_free(struct export_line *);
 void	export_csv_header(struct evbuffer *, int, int);
-void	export_csv_row(struct evbuffer *, const struct config *,
-	    const struct call *, json_t *, int);
+int	export_csv_line(struct evbuffer *, struct export_line *, int);
 
 /* export_xlsx.c: the export as a spreadsheet, written to a file. */
 struct export_xlsx;
 struct export_xlsx *export_xlsx_open(const char *, int, char *, size_t);
-int	export_xlsx_row(struct export_xlsx *, const struct config *,
-	    const struct call *, json_t *);
+int	export_xlsx_row(struct export_xlsx *, const char *const *, int64_t);
 int	export_xlsx_close(struct export_xlsx *, struct event_base *,
 	    void (*)(int, const char *, void *), void *);
 void	export_xlsx_free(struct export_xlsx *);

@@ -1,10 +1,12 @@
 /*
- * Export rows: the columns of an export, one call's values in them, and
- * those values as a line of CSV (RFC 4180: CRLF, fields quoted when they
- * hold a comma, quote, CR or LF, quotes doubled) with the display name
- * beside each code. The spreadsheet writes the same values
- * (export_xlsx.c); the stream around them (byte-order mark, paging) is
- * api_export.c's.
+ * Export rows: the columns of an export, one call's values in them (read
+ * straight from the store's row, store_call_rows(): no copy of the call,
+ * no JSON), and those values as a line of CSV (RFC 4180: CRLF, fields
+ * quoted when they hold a comma, quote, CR or LF, quotes doubled) with
+ * the display name beside each code. The values are the ones the API
+ * shows for the call (GET /v1/calls/ID): the same times, numbers, yes and
+ * no. The spreadsheet writes the same values (export_xlsx.c); the stream
+ * around them (byte-order mark, paging) is api_export.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,38 +60,63 @@ const struct export_col export_cols[EXPORT_NCOLS] = {
 	{ "version", "版本", EXPORT_INT, 0, 6 },
 };
 
+/* Room for n more bytes at *len in *buf (of *cap); -1: out of memory. */
+static int
+export_room(char **buf, size_t *len, size_t *cap, size_t n)
+{
+	char	*nb;
+	size_t	 want;
+
+	if (*len + n <= *cap)
+		return 0;
+	want = *cap > 0 ? *cap : 512;
+	while (want < *len + n)
+		want *= 2;
+	if ((nb = realloc(*buf, want)) == NULL)
+		return -1;
+	*buf = nb;
+	*cap = want;
+	return 0;
+}
+
+static int
+export_out(struct export_line *l, const char *p, size_t n)
+{
+	if (export_room(&l->el_out, &l->el_olen, &l->el_ocap, n) == -1)
+		return -1;
+	memcpy(l->el_out + l->el_olen, p, n);
+	l->el_olen += n;
+	return 0;
+}
+
 /*
  * One field, quoted when it must be. A text that a spreadsheet would take
  * for a formula (= + - @, or a tab or CR before one) is written after a
  * single quote, which spreadsheets show as text: notes and names are
  * typed by callers' words, and the export is made to be opened in one.
  */
-static void
-export_field(struct evbuffer *b, const char *v, int first)
+static int
+export_field(struct export_line *l, const char *v, int first)
 {
-	const char	*p;
-	int		 formula;
+	const char	*p, *q;
+	int		 formula, rc = 0;
 
 	if (!first)
-		evbuffer_add(b, ",", 1);
+		rc |= export_out(l, ",", 1);
 	if (v == NULL)
-		return;
+		return rc;
 	formula = *v != '\0' && strchr("=+-@\t\r", *v) != NULL;
 	if (strpbrk(v, ",\"\r\n") == NULL) {
 		if (formula)
-			evbuffer_add(b, "'", 1);
-		evbuffer_add(b, v, strlen(v));
-		return;
+			rc |= export_out(l, "'", 1);
+		return rc | export_out(l, v, strlen(v));
 	}
-	evbuffer_add(b, "\"", 1);
-	if (formula)
-		evbuffer_add(b, "'", 1);
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '"')
-			evbuffer_add(b, "\"", 1);
-		evbuffer_add(b, p, 1);
-	}
-	evbuffer_add(b, "\"", 1);
+	rc |= export_out(l, formula ? "\"'" : "\"", formula ? 2 : 1);
+	/* Each quote doubled: the text up to it and it, then it again. */
+	for (p = v; (q = strchr(p, '"')) != NULL; p = q + 1)
+		rc |= export_out(l, p, (size_t)(q - p + 1)) |
+		    export_out(l, "\"", 1);
+	return rc | export_out(l, p, strlen(p)) | export_out(l, "\"", 1);
 }
 
 /*
@@ -99,164 +126,210 @@ export_field(struct evbuffer *b, const char *v, int first)
 void
 export_csv_header(struct evbuffer *b, int personal, int names)
 {
-	size_t	 i;
+	struct export_line	 l;
+	size_t			 i;
 
+	memset(&l, 0, sizeof(l));
 	for (i = 0; i < EXPORT_NCOLS; i++)
 		if (personal || !export_cols[i].ec_personal)
-			export_field(b, names ? export_cols[i].ec_name :
+			export_field(&l, names ? export_cols[i].ec_name :
 			    export_cols[i].ec_code, i == 0);
-	evbuffer_add(b, "\r\n", 2);
+	if (export_out(&l, "\r\n", 2) == 0)
+		evbuffer_add(b, l.el_out, l.el_olen);
+	export_line_free(&l);
 }
 
-static char *
+/* Column i's value made in l's buffer: its offset, kept in el_off. */
+static int
+export_made(struct export_line *l, size_t i, size_t n)
+{
+	l->el_off[i] = l->el_len;
+	l->el_len += n;
+	return 0;
+}
+
+static int
+export_int(struct export_line *l, size_t i, int64_t v)
+{
+	int	 n;
+
+	if (export_room(&l->el_buf, &l->el_len, &l->el_cap, 24) == -1)
+		return -1;
+	n = snprintf(l->el_buf + l->el_len, 24, "%lld", (long long)v);
+	return export_made(l, i, (size_t)n + 1);
+}
+
+/* A time as the API shows it (clock_format()); none when t is 0. */
+static int
+export_time(struct export_line *l, size_t i, int64_t t)
+{
+	if (t == 0)
+		return 0;
+	if (export_room(&l->el_buf, &l->el_len, &l->el_cap, 40) == -1)
+		return -1;
+	clock_format(t, l->el_buf + l->el_len, 40);
+	return export_made(l, i, strlen(l->el_buf + l->el_len) + 1);
+}
+
+/* A personal field retention erased: "(erased 2026-05-01)", not empty. */
+static int
+export_erased(struct export_line *l, size_t i, int64_t when)
+{
+	char	 t[40];
+	int	 n;
+
+	clock_format(when, t, sizeof(t));
+	if (export_room(&l->el_buf, &l->el_len, &l->el_cap, 24) == -1)
+		return -1;
+	n = snprintf(l->el_buf + l->el_len, 24, "(erased %.10s)", t);
+	return export_made(l, i, (size_t)n + 1);
+}
+
+/* Codes or names of the topics, joined with "; ". */
+static int
+export_topics(struct export_line *l, size_t i, const struct config *cf,
+    const struct call_row *r, int names)
+{
+	const struct code_name	*cn;
+	const char		*v;
+	size_t			 k, n, len = 0;
+
+	for (k = 0; k < r->cr_ntopics; k++) {
+		v = r->cr_topics[k];
+		if (names && (cn = config_find(&cf->cf_topics, v)) != NULL)
+			v = cn->cn_name;
+		n = strlen(v);
+		if (export_room(&l->el_buf, &l->el_len, &l->el_cap,
+		    len + n + 3) == -1)
+			return -1;
+		if (k > 0) {
+			memcpy(l->el_buf + l->el_len + len, "; ", 2);
+			len += 2;
+		}
+		memcpy(l->el_buf + l->el_len + len, v, n);
+		len += n;
+	}
+	if (export_room(&l->el_buf, &l->el_len, &l->el_cap, len + 1) == -1)
+		return -1;
+	l->el_buf[l->el_len + len] = '\0';
+	return export_made(l, i, len + 1);
+}
+
+static const char *
 export_name(const struct code_list *cl, const char *code)
 {
 	const struct code_name	*cn;
 
 	if (code == NULL || (cn = config_find(cl, code)) == NULL)
 		return NULL;
-	return strdup(cn->cn_name);
+	return cn->cn_name;
 }
 
-static char *
-export_dup(const char *s)
+static const char *
+export_yes(int v)
 {
-	return s != NULL ? strdup(s) : NULL;
-}
-
-/* The JSON value of o[k] as text (caller frees); NULL for null. */
-static char *
-export_text(json_t *o, const char *k)
-{
-	json_t	*v = json_object_get(o, k);
-	char	*s = NULL;
-
-	if (v == NULL || json_is_null(v))
-		return NULL;
-	if (json_is_string(v))
-		return strdup(json_string_value(v));
-	if (json_is_true(v))
-		return strdup("yes");
-	if (json_is_false(v))
-		return strdup("no");
-	if (json_is_integer(v) && asprintf(&s, "%lld",
-	    (long long)json_integer_value(v)) == -1)
-		return NULL;
-	return s;
-}
-
-/* Codes or names of the topics, joined with "; " (caller frees). */
-static char *
-export_topics(const struct config *cf, const struct call *c, int names)
-{
-	struct evbuffer			*t = evbuffer_new();
-	const struct code_name		*cn;
-	const char			*v;
-	char				*s = NULL;
-	size_t				 i, n;
-
-	if (t == NULL)
-		return NULL;
-	for (i = 0; i < c->c_ntopics; i++) {
-		v = c->c_topics[i];
-		if (names && (cn = config_find(&cf->cf_topics, v)) != NULL)
-			v = cn->cn_name;
-		evbuffer_add_printf(t, "%s%s", i > 0 ? "; " : "", v);
-	}
-	n = evbuffer_get_length(t);
-	if ((s = calloc(1, n + 1)) != NULL)
-		evbuffer_remove(t, s, n);
-	evbuffer_free(t);
-	return s;
-}
-
-/* A personal field retention erased: "(erased 2026-05-01)", not empty. */
-static char *
-export_erased(int64_t when)
-{
-	char	 t[40], *s = NULL;
-
-	clock_format(when, t, sizeof(t));
-	if (asprintf(&s, "(erased %.10s)", t) == -1)
-		return NULL;
-	return s;
+	return v ? "yes" : "no";
 }
 
 /*
- * Call c's values, one per column of export_cols (NULL: empty; a
- * personal column is NULL when !personal); the caller frees them with
- * export_values_free(). rec is the call as the reader may see it (its
- * JSON, with "queue").
+ * Row r's values into l->el_v, one per column of export_cols (NULL:
+ * empty; a personal column is NULL when !personal): the row's own
+ * strings, the config's names, and what is made in l's buffer. They stay
+ * valid until the next call or export_line_free(), and r's until its
+ * callback returns. 0, or -1 when memory ran out.
  */
-void
-export_values(char *v[EXPORT_NCOLS], const struct config *cf,
-    const struct call *c, json_t *rec, int personal)
+int
+export_line_make(struct export_line *l, const struct config *cf,
+    const struct call_row *r, int personal)
 {
-	static const char *const assess[] = { "desire", "capability",
-	    "intent", "buffers" };
-	json_t		*q = json_object_get(rec, "queue");
-	json_t		*a = json_object_get(rec, "risk_assessment");
+	const char	*q;
 	size_t		 i, k = 0;
+	int		 rc = 0;
 
-	v[k++] = export_text(rec, "id");
-	v[k++] = export_text(rec, "started_at");
-	v[k++] = export_dup(c->c_line);
-	v[k++] = export_name(&cf->cf_lines, c->c_line);
-	v[k++] = export_text(rec, "duration_s");
-	v[k++] = export_dup(c->c_operator);
-	v[k++] = export_dup(c->c_call_type);
-	v[k++] = export_name(&call_types, c->c_call_type);
-	v[k++] = export_dup(c->c_caller_type);
-	v[k++] = export_name(&cf->cf_caller_types, c->c_caller_type);
-	v[k++] = export_dup(c->c_gender);
-	v[k++] = export_dup(c->c_age_band);
-	v[k++] = export_topics(cf, c, 0);
-	v[k++] = export_topics(cf, c, 1);
-	v[k++] = export_dup(c->c_risk);
-	v[k++] = export_name(&cf->cf_risks, c->c_risk);
-	v[k++] = export_dup(c->c_outcome);
-	v[k++] = export_name(&cf->cf_outcomes, c->c_outcome);
-	v[k++] = export_text(rec, "callback_at");
-	v[k++] = export_text(q, "code");
-	v[k++] = export_text(q, "name");
-	v[k++] = export_text(q, "priority");
-	for (i = 0; i < 4; i++)
-		v[k++] = export_text(a, assess[i]);
-	v[k++] = export_text(rec, "emergency_contacted");
-	v[k++] = export_text(rec, "repeat_calls");
-	v[k++] = export_text(rec, "consent");
-	for (i = 0; i < 3; i++, k++)	/* the three personal columns */
-		v[k] = !personal ? NULL : c->c_erased_at != 0 ?
-		    export_erased(c->c_erased_at) : export_text(rec,
-		    export_cols[k].ec_code);
-	v[k++] = export_text(rec, "created_at");
-	v[k++] = export_text(rec, "updated_at");
-	v[k++] = export_text(rec, "version");
-}
-
-void
-export_values_free(char *v[EXPORT_NCOLS])
-{
-	size_t	 i;
-
+	l->el_len = 0;
 	for (i = 0; i < EXPORT_NCOLS; i++) {
-		free(v[i]);
-		v[i] = NULL;
+		l->el_v[i] = NULL;
+		l->el_off[i] = (size_t)-1;
 	}
+	rc |= export_int(l, k++, r->cr_id);
+	rc |= export_time(l, k++, r->cr_started_at);
+	l->el_v[k++] = r->cr_line;
+	l->el_v[k++] = export_name(&cf->cf_lines, r->cr_line);
+	if (r->cr_duration_s >= 0)
+		rc |= export_int(l, k, r->cr_duration_s);
+	k++;
+	l->el_v[k++] = r->cr_operator;
+	l->el_v[k++] = r->cr_call_type;
+	l->el_v[k++] = export_name(&call_types, r->cr_call_type);
+	l->el_v[k++] = r->cr_caller_type;
+	l->el_v[k++] = export_name(&cf->cf_caller_types, r->cr_caller_type);
+	l->el_v[k++] = r->cr_gender;
+	l->el_v[k++] = r->cr_age_band;
+	rc |= export_topics(l, k++, cf, r, 0);
+	rc |= export_topics(l, k++, cf, r, 1);
+	l->el_v[k++] = r->cr_risk;
+	l->el_v[k++] = export_name(&cf->cf_risks, r->cr_risk);
+	l->el_v[k++] = r->cr_outcome;
+	l->el_v[k++] = export_name(&cf->cf_outcomes, r->cr_outcome);
+	rc |= export_time(l, k++, r->cr_callback_at);
+	/* The first queue item: its queue's name, else its code. */
+	if ((q = r->cr_queue) != NULL) {
+		l->el_v[k] = q;
+		if ((l->el_v[k + 1] = export_name(&cf->cf_queues, q)) == NULL)
+			l->el_v[k + 1] = q;
+		rc |= export_int(l, k + 2, r->cr_priority);
+	}
+	k += 3;
+	/* An assessment is all four answers or none. */
+	for (i = 0; i < 4; i++, k++)
+		l->el_v[k] = r->cr_assess[0] != NULL ? r->cr_assess[i] : NULL;
+	l->el_v[k++] = export_yes(r->cr_emergency);
+	rc |= export_int(l, k++, r->cr_repeat_calls);
+	l->el_v[k++] = export_yes(r->cr_consent);
+	/* The three personal columns. */
+	for (i = 0; i < 3; i++, k++) {
+		if (!personal)
+			continue;
+		if (r->cr_erased_at != 0)
+			rc |= export_erased(l, k, r->cr_erased_at);
+		else
+			l->el_v[k] = i == 0 ? r->cr_caller_name : i == 1 ?
+			    r->cr_caller_contact : r->cr_notes;
+	}
+	rc |= export_time(l, k++, r->cr_created_at);
+	rc |= export_time(l, k++, r->cr_updated_at);
+	rc |= export_int(l, k++, r->cr_version);
+	/* Made in the buffer, which may have moved as it grew: point now. */
+	for (i = 0; i < EXPORT_NCOLS; i++)
+		if (l->el_off[i] != (size_t)-1)
+			l->el_v[i] = l->el_buf + l->el_off[i];
+	return rc != 0 ? -1 : 0;
 }
 
-/* Call c as one CSV line (export_values() says what rec and personal are). */
 void
-export_csv_row(struct evbuffer *b, const struct config *cf,
-    const struct call *c, json_t *rec, int personal)
+export_line_free(struct export_line *l)
 {
-	char	*v[EXPORT_NCOLS];
-	size_t	 i;
+	free(l->el_buf);
+	free(l->el_out);
+	memset(l, 0, sizeof(*l));
+}
 
-	export_values(v, cf, c, rec, personal);
+/*
+ * The values export_line_make() put in l as one CSV line (personal: as
+ * they were made), added to b. 0, or -1 when memory ran out.
+ */
+int
+export_csv_line(struct evbuffer *b, struct export_line *l, int personal)
+{
+	size_t	 i;
+	int	 rc = 0;
+
+	l->el_olen = 0;
 	for (i = 0; i < EXPORT_NCOLS; i++)
 		if (personal || !export_cols[i].ec_personal)
-			export_field(b, v[i], i == 0);
-	export_values_free(v);
-	evbuffer_add(b, "\r\n", 2);
+			rc |= export_field(l, l->el_v[i], i == 0);
+	rc |= export_out(l, "\r\n", 2);
+	if (rc != 0 || evbuffer_add(b, l->el_out, l->el_olen) == -1)
+		return -1;
+	return 0;
 }

@@ -309,7 +309,7 @@ export_xlsx_time(const char *s, lxw_datetime *dt)
 /* One cell of column i holding v (not NULL). */
 static lxw_error
 export_xlsx_cell(struct export_xlsx *x, lxw_col_t col, size_t i,
-    const char *v, const struct call *c)
+    const char *v, int64_t erased_at)
 {
 	lxw_datetime	 dt;
 	char		*t, *end, when[40], erased[64];
@@ -337,8 +337,8 @@ export_xlsx_cell(struct export_xlsx *x, lxw_col_t col, size_t i,
 			v = "不详";
 		break;
 	case EXPORT_TEXT:
-		if (export_cols[i].ec_personal && c->c_erased_at != 0) {
-			clock_format(c->c_erased_at, when, sizeof(when));
+		if (export_cols[i].ec_personal && erased_at != 0) {
+			clock_format(erased_at, when, sizeof(when));
 			snprintf(erased, sizeof(erased), "（%.10s 已按保存期限删除）",
 			    when);
 			v = erased;
@@ -353,17 +353,18 @@ export_xlsx_cell(struct export_xlsx *x, lxw_col_t col, size_t i,
 	return rc;
 }
 
-/* Call c as the next row (rec: see export_values()); 0, or -1. */
+/*
+ * A call as the next row: its values v (export_line_make()), its personal
+ * fields erased at erased_at (0: kept). 0, or -1.
+ */
 int
-export_xlsx_row(struct export_xlsx *x, const struct config *cf,
-    const struct call *c, json_t *rec)
+export_xlsx_row(struct export_xlsx *x, const char *const *v,
+    int64_t erased_at)
 {
-	char		*v[EXPORT_NCOLS];
 	lxw_col_t	 col = 0;
 	size_t		 i, n, lines = 1;
 	int		 rv = 0;
 
-	export_values(v, cf, c, rec, x->x_personal);
 	/* The row's height first: in constant memory a row is written once. */
 	for (i = 0; i < EXPORT_NCOLS; i++)
 		if (v[i] != NULL && export_cols[i].ec_kind == EXPORT_TEXT &&
@@ -377,12 +378,11 @@ export_xlsx_row(struct export_xlsx *x, const struct config *cf,
 	for (i = 0; i < EXPORT_NCOLS && rv == 0; i++) {
 		if (!x->x_personal && export_cols[i].ec_personal)
 			continue;
-		if (v[i] != NULL && export_xlsx_cell(x, col, i, v[i], c) !=
+		if (v[i] != NULL && export_xlsx_cell(x, col, i, v[i], erased_at) !=
 		    LXW_NO_ERROR)
 			rv = -1;
 		col++;
 	}
-	export_values_free(v);
 	if (rv == 0)
 		x->x_row++;
 	return rv;

@@ -29,6 +29,7 @@ struct status_pending {
 	char		*sp_risk;
 	char		*sp_operator;
 	int64_t		 sp_started;
+	int		 sp_moved;	/* amended: +1 or -1 in the totals only */
 };
 
 static struct status_counts S;
@@ -118,7 +119,7 @@ status_line(const char *code)
 
 static void
 status_total_add(const char *line, const char *caller, const char *risk,
-    uint64_t n)
+    int64_t n)
 {
 	struct status_total	*t = S.st_totals.v;
 	size_t			 i;
@@ -127,15 +128,16 @@ status_total_add(const char *line, const char *caller, const char *risk,
 		if (strcmp(t[i].st_line, line) == 0 &&
 		    strcmp(t[i].st_caller, caller) == 0 &&
 		    strcmp(t[i].st_risk, risk) == 0) {
-			t[i].st_n += n;
+			t[i].st_n += (uint64_t)n;
 			return;
 		}
-	if ((t = status_vec_add(&S.st_totals, sizeof(*t))) == NULL)
+	/* A call leaves only a series it was counted in. */
+	if (n < 0 || (t = status_vec_add(&S.st_totals, sizeof(*t))) == NULL)
 		return;
 	t->st_line = strdup(line);
 	t->st_caller = strdup(caller);
 	t->st_risk = strdup(risk);
-	t->st_n = n;
+	t->st_n = (uint64_t)n;
 	if (t->st_line == NULL || t->st_caller == NULL || t->st_risk == NULL) {
 		free(t->st_line);
 		free(t->st_caller);
@@ -235,6 +237,11 @@ status_tally(const struct status_pending *p, int64_t now)
 	struct status_line	*l;
 
 	status_roll(now);
+	if (p->sp_moved != 0) {
+		status_total_add(p->sp_line, p->sp_caller, p->sp_risk,
+		    p->sp_moved);
+		return;
+	}
 	status_total_add(p->sp_line, p->sp_caller, p->sp_risk, 1);
 	if ((l = status_line(p->sp_line)) == NULL)
 		return;
@@ -271,7 +278,7 @@ status_load_row(const struct store_count *sc, void *arg)
 		if (sc->sc_text[0] != NULL && sc->sc_text[1] != NULL &&
 		    sc->sc_text[2] != NULL)
 			status_total_add(sc->sc_text[0], sc->sc_text[1],
-			    sc->sc_text[2], (uint64_t)sc->sc_num[3]);
+			    sc->sc_text[2], sc->sc_num[3]);
 		break;
 	case STORE_COUNT_OPERATOR:
 		if (sc->sc_text[0] != NULL)
@@ -356,14 +363,15 @@ status_counts_free(void)
 	memset(&S, 0, sizeof(S));
 }
 
-/* Hook: a call was stored in the open batch. */
-void
-status_call_stored(const struct call *c)
+/* A call stored (moved 0) or amended (+1, -1) in the open batch. */
+static void
+status_call_pending(const struct call *c, int moved)
 {
 	struct status_pending	*p;
 
 	if ((p = status_vec_add(&S.st_pending, sizeof(*p))) == NULL)
 		return;
+	p->sp_moved = moved;
 	p->sp_line = strdup(c->c_line);
 	p->sp_caller = strdup(c->c_caller_type);
 	p->sp_risk = strdup(c->c_risk);
@@ -377,6 +385,28 @@ status_call_stored(const struct call *c)
 		free(p->sp_operator);
 		S.st_pending.n--;
 	}
+}
+
+/* Hook: a call was stored in the open batch. */
+void
+status_call_stored(const struct call *c)
+{
+	status_call_pending(c, 0);
+}
+
+/*
+ * Hook: a call was amended in the open batch from old to new: its count
+ * by line, caller type and risk moves with it, as the store's does.
+ */
+void
+status_call_amended(const struct call *old, const struct call *new)
+{
+	if (strcmp(old->c_line, new->c_line) == 0 &&
+	    strcmp(old->c_caller_type, new->c_caller_type) == 0 &&
+	    strcmp(old->c_risk, new->c_risk) == 0)
+		return;
+	status_call_pending(old, -1);
+	status_call_pending(new, 1);
 }
 
 /*

@@ -21,6 +21,7 @@ void	 status_request(enum listener_kind, const char *, int);
 void	 status_conn(enum listener_kind, int);
 void	 status_writes_changed(void);
 void	 status_call_stored(const struct call *);
+void	 status_call_amended(const struct call *, const struct call *);
 int64_t	 status_calls_today(void);
 void	 status_commit(int, int64_t, const char *);
 void	 status_store_failed(const char *);

@@ -64,6 +64,43 @@ int		 store_call_by_key(struct store *, const char *, const char *,
 int		 store_call_get(struct store *, int64_t, struct call *);
 int		 store_call_list(struct store *, const struct call_filter *,
 		    struct call **, size_t *);
+/*
+ * A call as the export reads it, straight from the statement's row: the
+ * strings are the row's own, valid only during store_call_rows()'s
+ * callback.
+ */
+struct call_row {
+	int64_t		 cr_id;
+	int64_t		 cr_started_at;
+	int64_t		 cr_duration_s;		/* -1: none */
+	int64_t		 cr_callback_at;	/* 0: none */
+	int64_t		 cr_repeat_calls;
+	int64_t		 cr_created_at;
+	int64_t		 cr_updated_at;
+	int64_t		 cr_version;
+	int64_t		 cr_erased_at;		/* personal fields; 0: kept */
+	const char	*cr_line;
+	const char	*cr_operator;
+	const char	*cr_call_type;
+	const char	*cr_caller_type;
+	const char	*cr_gender;
+	const char	*cr_age_band;
+	const char	*cr_risk;
+	const char	*cr_outcome;
+	const char	*cr_notes;
+	const char	*cr_caller_name;
+	const char	*cr_caller_contact;
+	const char	*cr_assess[4];
+	const char	*cr_topics[CALL_MAX_TOPICS];
+	size_t		 cr_ntopics;
+	const char	*cr_queue;	/* its first queue item's; NULL: none */
+	int64_t		 cr_priority;	/* that item's */
+	int		 cr_consent;
+	int		 cr_emergency;
+};
+int		 store_call_rows(struct store *, const struct call_filter *,
+		    int (*)(const struct call_row *, void *), void *,
+		    size_t *);
 int		 store_call_update(struct store *, const struct call *,
 		    const char *, json_t *);
 json_t		*store_call_history(struct store *, int64_t);

@@ -52,6 +52,24 @@ const char *const store_call_sql[ST_MAX] = {
 	    "      (SELECT value FROM json_each(?5)))"
 	    " AND (?6 IS NULL OR started_at < ?6 OR id < ?7)"
 	    " ORDER BY started_at DESC, id DESC LIMIT ?8",
+	/*
+	 * The export's rows: the list's range and cursor (?1 to ?4), each
+	 * call with its first queue item (its referral, else its callback).
+	 */
+	[ST_CALL_EXPORT] = "SELECT c.id, c.line, c.started_at, c.duration_s,"
+	    " c.operator, c.call_type, c.caller_type, c.gender, c.age_band,"
+	    " c.risk, c.outcome, c.callback_at, c.notes, c.consent,"
+	    " c.caller_name, c.caller_contact, c.assess_desire,"
+	    " c.assess_capability, c.assess_intent, c.assess_buffers,"
+	    " c.emergency, c.repeat_calls, c.created_at, c.updated_at,"
+	    " c.version, c.personal_erased_at, q.queue, q.priority"
+	    " FROM calls c LEFT JOIN queue_items q ON q.id ="
+	    " (SELECT min(id) FROM queue_items WHERE call_id = c.id)"
+	    " WHERE c.started_at >= coalesce(?1, -9223372036854775807)"
+	    " AND c.started_at <= min(coalesce(?2 - 1, 9223372036854775807),"
+	    "      coalesce(?3, 9223372036854775807))"
+	    " AND (?3 IS NULL OR c.started_at < ?3 OR c.id < ?4)"
+	    " ORDER BY c.started_at DESC, c.id DESC LIMIT ?5",
 	[ST_CALL_UPDATE] = "UPDATE calls SET line = ?2, started_at = ?3,"
 	    " duration_s = ?4, call_type = ?5, caller_type = ?6, gender = ?7,"
 	    " age_band = ?8, risk = ?9, outcome = ?10, callback_at = ?11,"
@@ -394,6 +412,144 @@ store_call_list(struct store *s, const struct call_filter *f,
 	free(risks);
 	free(ops);
 	*out = v;
+	return rc;
+}
+
+/*
+ * The topics of call id, in order, into r: copied into *buf (grown as
+ * needed, kept from call to call), as the next step reuses the
+ * statement's own.
+ */
+static int
+store_row_topics(struct store *s, int64_t id, struct call_row *r,
+    char **buf, size_t *cap)
+{
+	sqlite3_stmt		*tq = s->s_st[ST_TOPICS_GET];
+	const unsigned char	*t;
+	size_t			 off[CALL_MAX_TOPICS], len = 0, n, i;
+	char			*nb;
+	int			 rc;
+
+	r->cr_ntopics = 0;
+	sqlite3_bind_int64(tq, 1, id);
+	while ((rc = sqlite3_step(tq)) == SQLITE_ROW &&
+	    r->cr_ntopics < CALL_MAX_TOPICS) {
+		if ((t = sqlite3_column_text(tq, 0)) == NULL)
+			continue;
+		n = (size_t)sqlite3_column_bytes(tq, 0) + 1;
+		if (len + n > *cap) {
+			if ((nb = realloc(*buf, 2 * (len + n))) == NULL) {
+				sqlite3_reset(tq);
+				return store_fail(s, "reading topics");
+			}
+			*buf = nb;
+			*cap = 2 * (len + n);
+		}
+		memcpy(*buf + len, t, n);
+		off[r->cr_ntopics++] = len;
+		len += n;
+	}
+	sqlite3_reset(tq);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(s, "reading topics");
+	for (i = 0; i < r->cr_ntopics; i++)
+		r->cr_topics[i] = *buf + off[i];
+	return STORE_OK;
+}
+
+static const char *
+store_col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Fill r from a row of ST_CALL_EXPORT, then its topics. */
+static int
+store_row_export(struct store *s, sqlite3_stmt *st, struct call_row *r,
+    char **buf, size_t *cap)
+{
+	int	 i;
+
+	r->cr_id = sqlite3_column_int64(st, 0);
+	r->cr_line = store_col(st, 1);
+	r->cr_started_at = sqlite3_column_int64(st, 2);
+	r->cr_duration_s = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int64(st, 3);
+	r->cr_operator = store_col(st, 4);
+	r->cr_call_type = store_col(st, 5);
+	r->cr_caller_type = store_col(st, 6);
+	r->cr_gender = store_col(st, 7);
+	r->cr_age_band = store_col(st, 8);
+	r->cr_risk = store_col(st, 9);
+	r->cr_outcome = store_col(st, 10);
+	r->cr_callback_at = sqlite3_column_int64(st, 11);
+	r->cr_notes = store_col(st, 12);
+	r->cr_consent = sqlite3_column_int(st, 13);
+	r->cr_caller_name = store_col(st, 14);
+	r->cr_caller_contact = store_col(st, 15);
+	for (i = 0; i < 4; i++)
+		r->cr_assess[i] = store_col(st, 16 + i);
+	r->cr_emergency = sqlite3_column_int(st, 20);
+	r->cr_repeat_calls = sqlite3_column_int64(st, 21);
+	r->cr_created_at = sqlite3_column_int64(st, 22);
+	r->cr_updated_at = sqlite3_column_int64(st, 23);
+	r->cr_version = sqlite3_column_int64(st, 24);
+	r->cr_erased_at = sqlite3_column_int64(st, 25);
+	r->cr_queue = store_col(st, 26);
+	r->cr_priority = sqlite3_column_int64(st, 27);
+	if (r->cr_line == NULL || r->cr_operator == NULL ||
+	    r->cr_call_type == NULL || r->cr_caller_type == NULL ||
+	    r->cr_risk == NULL) {
+		snprintf(s->s_err, sizeof(s->s_err), "call %lld: a required "
+		    "column is empty", (long long)r->cr_id);
+		return STORE_ERR;
+	}
+	return store_row_topics(s, r->cr_id, r, buf, cap);
+}
+
+/*
+ * The calls of f's range after its cursor, newest first, at most
+ * f->f_limit, each handed to fn(row, arg) as it is read (nothing is
+ * copied; fn returns 0, or -1 to stop). *n: the calls handed.
+ */
+int
+store_call_rows(struct store *s, const struct call_filter *f,
+    int (*fn)(const struct call_row *, void *), void *arg, size_t *n)
+{
+	sqlite3_stmt	*st = s->s_st[ST_CALL_EXPORT];
+	struct call_row	 r;
+	char		*buf = NULL;
+	size_t		 cap = 0;
+	int		 rc = STORE_OK;
+
+	*n = 0;
+	store_bind_time(st, 1, f->f_from);
+	store_bind_time(st, 2, f->f_to);
+	if (f->f_has_cursor) {
+		sqlite3_bind_int64(st, 3, f->f_cur_started);
+		sqlite3_bind_int64(st, 4, f->f_cur_id);
+	}
+	sqlite3_bind_int64(st, 5, f->f_limit);
+	while (*n < (size_t)f->f_limit) {
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			rc = rc == SQLITE_DONE ? STORE_OK :
+			    store_fail(s, "exporting calls");
+			break;
+		}
+		memset(&r, 0, sizeof(r));
+		if ((rc = store_row_export(s, st, &r, &buf, &cap)) != STORE_OK)
+			break;
+		if (fn(&r, arg) == -1) {
+			snprintf(s->s_err, sizeof(s->s_err), "call %lld: its "
+			    "row could not be written", (long long)r.cr_id);
+			rc = STORE_ERR;
+			break;
+		}
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(buf);
 	return rc;
 }
 

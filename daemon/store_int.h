@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "15"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "16"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -35,6 +35,7 @@ enum store_stmt {
 	ST_CALL_GET,
 	ST_CALL_BY_KEY,
 	ST_CALL_LIST,
+	ST_CALL_EXPORT,
 	ST_CALL_UPDATE,
 	ST_HISTORY_INSERT,
 	ST_HISTORY_GET,

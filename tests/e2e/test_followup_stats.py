@@ -27,8 +27,6 @@ QUEUES = """queues = (
   { code = "family"; name = "家庭关爱联络";
     lease = "30m"; sla = { p1 = "2h"; }; }
 );"""
-# The migration that added queue_items.due_first (daemon/store_schema.c).
-FIRST_DUE = 14
 CST = datetime.timezone(datetime.timedelta(hours=8))
 SCREENER = {"wish_dead": "yes", "active_thoughts": "yes", "method": "no",
             "intent": "no", "plan": "yes", "behavior": "no"}
@@ -270,6 +268,15 @@ class TestCrisisStats(DaemonTest):
                           ("2026-02-11", 0)])
 
 
+# The migrations appended after the first-due one, each as the statements
+# that undo it, in the order they were appended.
+LATER = [
+    ["DROP INDEX queue_items_unescalated"],
+    ["DROP TRIGGER call_totals_insert", "DROP TRIGGER call_totals_update",
+     "DROP TRIGGER call_totals_delete", "DROP TABLE call_totals"],
+]
+
+
 class TestMigration(DaemonTest):
     """The migration that keeps a step's first due time, on a store made
     before it: untried steps keep their due time, tried ones take their
@@ -291,11 +298,15 @@ class TestMigration(DaemonTest):
                    (items[0], r.json["id"], items[0], r.json["id"]))
         db.execute("UPDATE queue_items SET attempts = 2, due_at = ?"
                    " WHERE id = ?", (1767229200 + 3600, items[0]))
-        # As the store was before: no column, the version before the
-        # first-due migration (those after it are run again, and may).
+        # As the store was before: the migrations after the first-due
+        # one undone (LATER: one list of statements each), then no
+        # column, one version further down.
+        for undo in LATER:
+            for sql in undo:
+                db.execute(sql)
         db.execute("DROP INDEX queue_items_due_first")
         db.execute("ALTER TABLE queue_items DROP COLUMN due_first")
-        db.execute("PRAGMA user_version = %d" % (FIRST_DUE - 1))
+        db.execute("PRAGMA user_version = %d" % (version - 1 - len(LATER)))
         db.commit()
         db.close()
         self.d.start()
