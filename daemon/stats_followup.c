@@ -52,12 +52,19 @@ struct sf_tally {
 	/* follow-up */
 	int64_t		 t_due, t_on_time, t_late, t_escalated, t_ended;
 	int64_t		 t_open, t_attempts, t_attempts_reached;
-	/* crisis */
-	int64_t		 t_calls, t_ideation[SF_NBANDS + 1];
-	int64_t		 t_hopeless[SF_NBANDS + 1], t_frames[SF_NFRAMES];
-	int64_t		 t_emerg, t_agency[SF_NAGENCIES];
-	int64_t		 t_outcome[SF_NOUTCOMES];
+	/* crisis, in the order of STORE_CRISIS_SUMS */
+	int64_t		 t_cr[STORE_CRISIS_NSUMS];
 };
+#define SF_CALLS	0
+#define SF_IDEATION	1
+#define SF_HOPELESS	(SF_IDEATION + SF_NBANDS + 1)
+#define SF_FRAMES	(SF_HOPELESS + SF_NBANDS + 1)
+#define SF_EMERG	(SF_FRAMES + SF_NFRAMES)
+#define SF_AGENCY	(SF_EMERG + 1)
+#define SF_OUTCOME	(SF_AGENCY + SF_NAGENCIES)
+#if SF_OUTCOME + SF_NOUTCOMES != STORE_CRISIS_NSUMS
+#error "the crisis sums differ from store.h's"
+#endif
 
 struct sf_group {
 	char		 g_key[2][48];
@@ -79,27 +86,6 @@ struct sf_req {
 	int			 r_tk, r_ck;	/* r_dim index of each; -1 */
 	const struct code_list	*r_cl;
 };
-
-/* The index of v in list (NULL-terminated), or -1. */
-static int
-sf_index(const char *const *list, const char *v)
-{
-	int	 i;
-
-	for (i = 0; list[i] != NULL; i++)
-		if (strcmp(list[i], v) == 0)
-			return i;
-	return -1;
-}
-
-/* The band of a score 0-10 (0, 1-3, 4-6, 7-10); SF_NBANDS: none. */
-static int
-sf_band(int score)
-{
-	if (score < 0)
-		return SF_NBANDS;
-	return score == 0 ? 0 : score <= 3 ? 1 : score <= 6 ? 2 : 3;
-}
 
 /* How long after it fell due a step may be reached and be on time. */
 static int64_t
@@ -140,20 +126,8 @@ sf_add_crisis(struct sf_tally *t, const struct crisis_row *r)
 {
 	int	 i;
 
-	t->t_calls++;
-	t->t_ideation[sf_band(r->cr_ideation)]++;
-	t->t_hopeless[sf_band(r->cr_hopelessness)]++;
-	if ((i = sf_index(crisis_timeframes, r->cr_timeframe)) >= 0)
-		t->t_frames[i]++;
-	if (r->cr_agency[0] == '\0')
-		return;
-	t->t_emerg++;
-	if ((i = sf_index(crisis_agencies, r->cr_agency)) >= 0 &&
-	    i < SF_NAGENCIES)
-		t->t_agency[i]++;
-	if ((i = sf_index(crisis_confirmed, r->cr_confirmed)) >= 0 &&
-	    i < SF_NOUTCOMES)
-		t->t_outcome[i]++;
+	for (i = 0; i < STORE_CRISIS_NSUMS; i++)
+		t->t_cr[i] += r->cr_v[i];
 }
 
 /* The configured codes of dimension d; NULL for the operators. */
@@ -348,7 +322,7 @@ sf_crisis_cb(const struct crisis_row *row, void *arg)
 	vals[6] = row->cr_line;
 	vals[7] = row->cr_risk;
 	sf_add_crisis(&r->r_total, row);
-	if ((t = sf_row_group(r, row->cr_started_at, vals)) != NULL)
+	if ((t = sf_row_group(r, row->cr_at, vals)) != NULL)
 		sf_add_crisis(t, row);
 }
 
@@ -393,20 +367,22 @@ sf_json(json_t *o, enum sf_kind kind, const struct sf_tally *t)
 		    t->t_due));
 		return;
 	}
-	json_object_set_new(o, "calls", json_integer(t->t_calls));
-	b = sf_counts(stats_bands, t->t_ideation, SF_NBANDS);
-	json_object_set_new(b, "none", json_integer(t->t_ideation[SF_NBANDS]));
+	json_object_set_new(o, "calls", json_integer(t->t_cr[SF_CALLS]));
+	b = sf_counts(stats_bands, t->t_cr + SF_IDEATION, SF_NBANDS);
+	json_object_set_new(b, "none", json_integer(t->t_cr[SF_IDEATION +
+	    SF_NBANDS]));
 	json_object_set_new(o, "ideation_intensity", b);
-	b = sf_counts(stats_bands, t->t_hopeless, SF_NBANDS);
-	json_object_set_new(b, "none", json_integer(t->t_hopeless[SF_NBANDS]));
+	b = sf_counts(stats_bands, t->t_cr + SF_HOPELESS, SF_NBANDS);
+	json_object_set_new(b, "none", json_integer(t->t_cr[SF_HOPELESS +
+	    SF_NBANDS]));
 	json_object_set_new(o, "hopelessness", b);
 	json_object_set_new(o, "plan_timeframe", sf_counts(crisis_timeframes,
-	    t->t_frames, SF_NFRAMES));
-	json_object_set_new(o, "emergencies", json_integer(t->t_emerg));
+	    t->t_cr + SF_FRAMES, SF_NFRAMES));
+	json_object_set_new(o, "emergencies", json_integer(t->t_cr[SF_EMERG]));
 	json_object_set_new(o, "emergency_agency", sf_counts(crisis_agencies,
-	    t->t_agency, SF_NAGENCIES));
+	    t->t_cr + SF_AGENCY, SF_NAGENCIES));
 	json_object_set_new(o, "emergency_outcome",
-	    sf_counts(crisis_confirmed, t->t_outcome, SF_NOUTCOMES));
+	    sf_counts(crisis_confirmed, t->t_cr + SF_OUTCOME, SF_NOUTCOMES));
 }
 
 static int
@@ -482,16 +458,61 @@ sf_result(struct sf_req *r)
 	return o;
 }
 
-#define SF_SLICE_S	(7 * 86400)	/* read a week per loop turn */
+#define SF_SLICE_S	(7 * 86400)	/* the steps: a week per loop turn */
+#define SF_CRISIS_SLICES 64	/* the crisis records: slices per turn */
+
+/* The zone the crisis rollups' days and months count in ("": none). */
+static char	 sf_zone[64];
 
 /*
- * The follow-up and crisis measures of one GET /v1/stats, read a week of
- * the range per step (stats_more_step), so a year never holds the loop.
+ * Where the crisis records of [from, to) in buckets of dimension d (-1:
+ * none) are read, as stats.c cuts the calls' (stats_slice.c): the whole
+ * local months from crisis_monthly, days from crisis_daily, UTC hours
+ * from crisis_hourly, the rest from the calls. Days and months only when
+ * the rollups count them in cf's zone. -1 when out of memory.
+ */
+static int
+sf_crisis_slices(const struct config *cf, int d, int64_t from, int64_t to,
+    struct stats_slice **out, size_t *nout)
+{
+	int64_t	*bounds = NULL, whole[2] = { from, to };
+	size_t	 nb = 1;
+	int	 rc;
+
+	if (d >= 0 && sf_dims[d].time && clock_buckets(from, to,
+	    sf_dims[d].unit, 1000000, &bounds, &nb) == -1)
+		nb = 1;
+	rc = stats_slices(bounds != NULL ? bounds : whole, nb, 0, 0,
+	    strcmp(sf_zone, cf->cf_timezone) == 0 ? cf->cf_timezone : NULL,
+	    out, nout);
+	free(bounds);
+	return rc;
+}
+
+/* Read slice sl of the crisis records, each to cb. */
+static int
+sf_crisis_read(struct store *s, const struct stats_slice *sl,
+    void (*cb)(const struct crisis_row *, void *), void *arg)
+{
+	static const enum store_crisis_src	 src[SS_NSRC] = {
+	    [SS_CALLS] = CRISIS_CALLS, [SS_HOURS] = CRISIS_HOURS,
+	    [SS_DAYS] = CRISIS_DAYS, [SS_MONTHS] = CRISIS_MONTHS };
+
+	return store_crisis_read(s, src[sl->sl_src], sl->sl_lo, sl->sl_hi,
+	    cb, arg);
+}
+
+/*
+ * The follow-up and crisis measures of one GET /v1/stats: the steps a
+ * week of the range per step (stats_more_step), the crisis records a few
+ * dozen slices of their rollups per step, so a year never holds the loop.
  */
 struct stats_more {
 	struct store		*m_store;
 	struct sf_req		 m_req[2];	/* SF_FOLLOWUP, SF_CRISIS */
 	int64_t			 m_from, m_to, m_at, m_now;
+	struct stats_slice	*m_sl;		/* the crisis records' */
+	size_t			 m_nsl, m_isl;
 };
 
 struct stats_more *
@@ -499,6 +520,7 @@ stats_more_start(struct store *s, const struct config *cf, int64_t from,
     int64_t to, const char *by)
 {
 	struct stats_more	*m;
+	struct sf_req		*cr;
 	int			 k;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
@@ -513,25 +535,35 @@ stats_more_start(struct store *s, const struct config *cf, int64_t from,
 		sf_parse_by(&m->m_req[k], by);
 		sf_prefill(&m->m_req[k], from, to);
 	}
+	cr = &m->m_req[SF_CRISIS];
+	if (sf_crisis_slices(cf, cr->r_tk >= 0 ? cr->r_dim[cr->r_tk] : -1,
+	    from, to, &m->m_sl, &m->m_nsl) == -1) {
+		stats_more_free(m);
+		return NULL;
+	}
 	return m;
 }
 
-/* One week of the range: 1 more to read, 0 done, -1 the store failed. */
+/* One step: 1 more to read, 0 done, -1 the store failed. */
 int
 stats_more_step(struct stats_more *m)
 {
 	int64_t	 hi;
+	size_t	 n;
 
-	if (m->m_at >= m->m_to)
-		return 0;
-	hi = m->m_to - m->m_at > SF_SLICE_S ? m->m_at + SF_SLICE_S : m->m_to;
-	if (store_followup_steps(m->m_store, m->m_at, hi, m->m_now,
-	    sf_step_cb, &m->m_req[SF_FOLLOWUP]) != STORE_OK ||
-	    store_crisis_range(m->m_store, m->m_at, hi, sf_crisis_cb,
-	    &m->m_req[SF_CRISIS]) != STORE_OK)
-		return -1;
-	m->m_at = hi;
-	return m->m_at < m->m_to;
+	for (n = 0; n < SF_CRISIS_SLICES && m->m_isl < m->m_nsl; n++)
+		if (sf_crisis_read(m->m_store, &m->m_sl[m->m_isl++],
+		    sf_crisis_cb, &m->m_req[SF_CRISIS]) != STORE_OK)
+			return -1;
+	if (m->m_at < m->m_to) {
+		hi = m->m_to - m->m_at > SF_SLICE_S ? m->m_at + SF_SLICE_S :
+		    m->m_to;
+		if (store_followup_steps(m->m_store, m->m_at, hi, m->m_now,
+		    sf_step_cb, &m->m_req[SF_FOLLOWUP]) != STORE_OK)
+			return -1;
+		m->m_at = hi;
+	}
+	return m->m_at < m->m_to || m->m_isl < m->m_nsl;
 }
 
 /* {"followup": {...}, "crisis": {...}} once every step was read. */
@@ -569,6 +601,7 @@ stats_more_free(struct stats_more *m)
 	free(m->m_req[1].r_groups);
 	free(m->m_req[0].r_bounds);
 	free(m->m_req[1].r_bounds);
+	free(m->m_sl);
 	free(m);
 }
 
@@ -607,6 +640,22 @@ sf_month_crisis(const struct crisis_row *row, void *arg)
 	sf_add_crisis(arg, row);
 }
 
+/* The crisis records of [from, to) into t, from the rollups. */
+static int
+sf_month_crisis_read(int64_t from, int64_t to, struct sf_tally *t)
+{
+	struct stats_slice	*sl;
+	size_t			 n, i;
+	int			 rc = STORE_OK;
+
+	if (sf_crisis_slices(sfm.m_cf, -1, from, to, &sl, &n) == -1)
+		return STORE_ERR;
+	for (i = 0; i < n && rc == STORE_OK; i++)
+		rc = sf_crisis_read(sfm.m_store, &sl[i], sf_month_crisis, t);
+	free(sl);
+	return rc;
+}
+
 /* Read this month's steps again (indexed by first due time). */
 static void
 sf_month_tick(evutil_socket_t fd, short events, void *arg)
@@ -631,10 +680,11 @@ sf_month_tick(evutil_socket_t fd, short events, void *arg)
 	}
 	/* The crisis records of the calls started this month. */
 	memset(&t, 0, sizeof(t));
-	if (store_crisis_range(sfm.m_store, sf_month_start(now), now + 1,
-	    sf_month_crisis, &t) == STORE_OK) {
-		memcpy(sfm.m_ideation, t.t_ideation, sizeof(sfm.m_ideation));
-		memcpy(sfm.m_agency, t.t_agency, sizeof(sfm.m_agency));
+	if (sf_month_crisis_read(sf_month_start(now), now + 1, &t) ==
+	    STORE_OK) {
+		memcpy(sfm.m_ideation, t.t_cr + SF_IDEATION,
+		    sizeof(sfm.m_ideation));
+		memcpy(sfm.m_agency, t.t_cr + SF_AGENCY, sizeof(sfm.m_agency));
 	}
 	evtimer_add(sfm.m_ev, &tv);
 }
@@ -643,12 +693,48 @@ const char *const stats_followup_measures[STATS_FOLLOWUP_NMONTH] = {
     "due", "done_on_time", "done_late", "escalated", "ended_early", "open",
     "attempts" };
 
-/* Count this month's steps now and every SF_MONTH_TICK_S seconds. */
+/*
+ * Build the crisis rollups from the calls when their days count in
+ * another zone than cf's (or none: a new or upgraded store).
+ */
+static int
+sf_crisis_rebuild(struct store *s, const struct config *cf)
+{
+	int64_t	 t0;
+
+	if (store_crisis_zone(s, sf_zone, sizeof(sf_zone)) != STORE_OK)
+		return -1;
+	if (strcmp(sf_zone, cf->cf_timezone) == 0)
+		return 0;
+	log_info("building the crisis rollups (%s) from the stored calls",
+	    cf->cf_timezone);
+	t0 = clock_mono_usec();
+	if (store_begin(s) != STORE_OK)
+		return -1;
+	if (store_crisis_rebuild(s, cf->cf_timezone) != STORE_OK) {
+		store_rollback(s);
+		return -1;
+	}
+	if (store_commit(s) != STORE_OK)
+		return -1;
+	snprintf(sf_zone, sizeof(sf_zone), "%s", cf->cf_timezone);
+	log_info("crisis rollups built in %lld ms",
+	    (long long)(clock_mono_usec() - t0) / 1000);
+	return 0;
+}
+
+/*
+ * Make the crisis rollups ready, then count this month's steps now and
+ * every SF_MONTH_TICK_S seconds. -1 when the store failed (its message
+ * says how) or out of memory.
+ */
 int
 stats_followup_init(struct event_base *base, struct store *s,
     const struct config *cf)
 {
 	memset(&sfm, 0, sizeof(sfm));
+	if (sf_crisis_rebuild(s, cf) == -1)
+		return -1;
 	sfm.m_store = s;
 	sfm.m_cf = cf;
 	if ((sfm.m_ev = evtimer_new(base, sf_month_tick, NULL)) == NULL)

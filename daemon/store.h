@@ -237,24 +237,32 @@ struct followup_row {
 	char		 fr_counselor[40];	/* "": nobody yet */
 };
 
-/* A call's crisis record as the crisis statistics read it. */
+/*
+ * A call's crisis record, or the sum of those of a rollup row, as the
+ * crisis statistics read it: cr_v in the order of STORE_CRISIS_SUMS
+ * (calls; ideation bands 0, 1-3, 4-6, 7-10, none; the same of
+ * hopelessness; time frames; emergencies; by agency; by outcome).
+ */
+#define STORE_CRISIS_NSUMS	24
 struct crisis_row {
-	int64_t		 cr_started_at;
+	int64_t		 cr_at;		/* started_at; the row's hour... */
 	char		 cr_line[40];
 	char		 cr_operator[40];
 	char		 cr_risk[40];
-	int		 cr_ideation;		/* 0-10; -1: not assessed */
-	int		 cr_hopelessness;	/* 0-10; -1: not assessed */
-	char		 cr_timeframe[8];	/* "": none */
-	char		 cr_agency[16];		/* "": no emergency */
-	char		 cr_confirmed[16];
+	int64_t		 cr_v[STORE_CRISIS_NSUMS];
 };
+enum store_crisis_src { CRISIS_CALLS, CRISIS_HOURS, CRISIS_DAYS,
+    CRISIS_MONTHS };
+#define STORE_ROLLUP_DAYS_END	7258118400LL	/* 2200-01-01 UTC */
 
 int		 store_followup_steps(struct store *, int64_t, int64_t,
 		    int64_t, void (*)(const struct followup_row *, void *),
 		    void *);
-int		 store_crisis_range(struct store *, int64_t, int64_t,
-		    void (*)(const struct crisis_row *, void *), void *);
+int		 store_crisis_read(struct store *, enum store_crisis_src,
+		    int64_t, int64_t, void (*)(const struct crisis_row *,
+		    void *), void *);
+int		 store_crisis_zone(struct store *, char *, size_t);
+int		 store_crisis_rebuild(struct store *, const char *);
 
 /* A console session as the store keeps it (store_session.c). */
 struct session_row {

@@ -509,6 +509,19 @@ static const char *const store_migrations[] = {
 	"  END WHERE step IS NOT NULL;"
 	"CREATE INDEX queue_items_due_first ON queue_items (due_first)"
 	"  WHERE due_first IS NOT NULL;",
+	/*
+	 * 15: the crisis records rolled up (stats_followup.c): per UTC
+	 * hour, local day and local month (k), line, operator and risk,
+	 * the counts by band, time frame, agency and outcome
+	 * (STORE_CRISIS_SUMS). Triggers on calls keep them exact through
+	 * every write (a call stored, amended, erased, deleted), whoever
+	 * makes it. rollup_days holds the local midnights (lo) with their
+	 * day and month in the zone of rollup_days_zone; hotlined fills it
+	 * and builds the rollups from the calls at start-up when that zone
+	 * is missing or another than its own. Idempotent (IF NOT EXISTS),
+	 * so an earlier migration may be run again under it.
+	 */
+	STORE_CRISIS_SCHEMA,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -27,6 +27,7 @@ QUEUES = """queues = (
   { code = "family"; name = "家庭关爱联络";
     lease = "30m"; sla = { p1 = "2h"; }; }
 );"""
+FIRST_DUE = 14     # the migration that keeps a step's first due time
 CST = datetime.timezone(datetime.timedelta(hours=8))
 SCREENER = {"wish_dead": "yes", "active_thoughts": "yes", "method": "no",
             "intent": "no", "plan": "yes", "behavior": "no"}
@@ -289,11 +290,12 @@ class TestMigration(DaemonTest):
                    (items[0], r.json["id"], items[0], r.json["id"]))
         db.execute("UPDATE queue_items SET attempts = 2, due_at = ?"
                    " WHERE id = ?", (1767229200 + 3600, items[0]))
-        # As the store was before: no column, one version down (the
-        # first-due migration must stay the last for this to hold).
+        # As the store was before migration 14 (FIRST_DUE): no column,
+        # the version before it. The migrations after it run again on
+        # top and must take it (IF NOT EXISTS).
         db.execute("DROP INDEX queue_items_due_first")
         db.execute("ALTER TABLE queue_items DROP COLUMN due_first")
-        db.execute("PRAGMA user_version = %d" % (version - 1))
+        db.execute("PRAGMA user_version = %d" % (FIRST_DUE - 1))
         db.commit()
         db.close()
         self.d.start()
