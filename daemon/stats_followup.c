@@ -461,8 +461,6 @@ sf_result(struct sf_req *r)
 #define SF_SLICE_S	(7 * 86400)	/* the steps: a week per loop turn */
 #define SF_CRISIS_SLICES 64	/* the crisis records: slices per turn */
 
-/* The zone the crisis rollups' days and months count in ("": none). */
-static char	 sf_zone[64];
 
 /*
  * Where the crisis records of [from, to) in buckets of dimension d (-1:
@@ -472,18 +470,23 @@ static char	 sf_zone[64];
  * the rollups count them in cf's zone. -1 when out of memory.
  */
 static int
-sf_crisis_slices(const struct config *cf, int d, int64_t from, int64_t to,
-    struct stats_slice **out, size_t *nout)
+sf_crisis_slices(struct store *s, const struct config *cf, int d,
+    int64_t from, int64_t to, struct stats_slice **out, size_t *nout)
 {
 	int64_t	*bounds = NULL, whole[2] = { from, to };
 	size_t	 nb = 1;
+	char	 zone[64];
 	int	 rc;
+
+	/* Marked out of date ("") by a write outside their days. */
+	if (store_crisis_zone(s, zone, sizeof(zone)) != STORE_OK)
+		zone[0] = '\0';
 
 	if (d >= 0 && sf_dims[d].time && clock_buckets(from, to,
 	    sf_dims[d].unit, 1000000, &bounds, &nb) == -1)
 		nb = 1;
 	rc = stats_slices(bounds != NULL ? bounds : whole, nb, 0, 0,
-	    strcmp(sf_zone, cf->cf_timezone) == 0 ? cf->cf_timezone : NULL,
+	    strcmp(zone, cf->cf_timezone) == 0 ? cf->cf_timezone : NULL,
 	    out, nout);
 	free(bounds);
 	return rc;
@@ -536,7 +539,7 @@ stats_more_start(struct store *s, const struct config *cf, int64_t from,
 		sf_prefill(&m->m_req[k], from, to);
 	}
 	cr = &m->m_req[SF_CRISIS];
-	if (sf_crisis_slices(cf, cr->r_tk >= 0 ? cr->r_dim[cr->r_tk] : -1,
+	if (sf_crisis_slices(s, cf, cr->r_tk >= 0 ? cr->r_dim[cr->r_tk] : -1,
 	    from, to, &m->m_sl, &m->m_nsl) == -1) {
 		stats_more_free(m);
 		return NULL;
@@ -648,7 +651,8 @@ sf_month_crisis_read(int64_t from, int64_t to, struct sf_tally *t)
 	size_t			 n, i;
 	int			 rc = STORE_OK;
 
-	if (sf_crisis_slices(sfm.m_cf, -1, from, to, &sl, &n) == -1)
+	if (sf_crisis_slices(sfm.m_store, sfm.m_cf, -1, from, to, &sl,
+	    &n) == -1)
 		return STORE_ERR;
 	for (i = 0; i < n && rc == STORE_OK; i++)
 		rc = sf_crisis_read(sfm.m_store, &sl[i], sf_month_crisis, t);
@@ -695,31 +699,34 @@ const char *const stats_followup_measures[STATS_FOLLOWUP_NMONTH] = {
 
 /*
  * Build the crisis rollups from the calls when their days count in
- * another zone than cf's (or none: a new or upgraded store).
+ * another zone than cf's, or none (a new or upgraded store, or a write
+ * outside their days); else make their days reach ten years ahead.
  */
 static int
 sf_crisis_rebuild(struct store *s, const struct config *cf)
 {
-	int64_t	 t0;
+	char	 zone[64];
+	int64_t	 t0 = clock_mono_usec(), to = clock_now() +
+		    STORE_ROLLUP_DAYS_AHEAD;
+	int	 rebuild;
 
-	if (store_crisis_zone(s, sf_zone, sizeof(sf_zone)) != STORE_OK)
+	if (store_crisis_zone(s, zone, sizeof(zone)) != STORE_OK)
 		return -1;
-	if (strcmp(sf_zone, cf->cf_timezone) == 0)
-		return 0;
-	log_info("building the crisis rollups (%s) from the stored calls",
-	    cf->cf_timezone);
-	t0 = clock_mono_usec();
+	if ((rebuild = strcmp(zone, cf->cf_timezone) != 0))
+		log_info("building the crisis rollups (%s) from the stored "
+		    "calls", cf->cf_timezone);
 	if (store_begin(s) != STORE_OK)
 		return -1;
-	if (store_crisis_rebuild(s, cf->cf_timezone) != STORE_OK) {
+	if ((rebuild ? store_crisis_rebuild(s, cf->cf_timezone, to) :
+	    store_crisis_days(s, to)) != STORE_OK) {
 		store_rollback(s);
 		return -1;
 	}
 	if (store_commit(s) != STORE_OK)
 		return -1;
-	snprintf(sf_zone, sizeof(sf_zone), "%s", cf->cf_timezone);
-	log_info("crisis rollups built in %lld ms",
-	    (long long)(clock_mono_usec() - t0) / 1000);
+	if (rebuild)
+		log_info("crisis rollups built in %lld ms",
+		    (long long)(clock_mono_usec() - t0) / 1000);
 	return 0;
 }
 

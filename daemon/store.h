@@ -253,7 +253,8 @@ struct crisis_row {
 };
 enum store_crisis_src { CRISIS_CALLS, CRISIS_HOURS, CRISIS_DAYS,
     CRISIS_MONTHS };
-#define STORE_ROLLUP_DAYS_END	7258118400LL	/* 2200-01-01 UTC */
+#define STORE_ROLLUP_DAYS_FROM	946684800LL	/* 2000-01-01 UTC */
+#define STORE_ROLLUP_DAYS_AHEAD	(10LL * 366 * 86400)
 
 int		 store_followup_steps(struct store *, int64_t, int64_t,
 		    int64_t, void (*)(const struct followup_row *, void *),
@@ -262,7 +263,8 @@ int		 store_crisis_read(struct store *, enum store_crisis_src,
 		    int64_t, int64_t, void (*)(const struct crisis_row *,
 		    void *), void *);
 int		 store_crisis_zone(struct store *, char *, size_t);
-int		 store_crisis_rebuild(struct store *, const char *);
+int		 store_crisis_rebuild(struct store *, const char *, int64_t);
+int		 store_crisis_days(struct store *, int64_t);
 
 /* A console session as the store keeps it (store_session.c). */
 struct session_row {

@@ -40,8 +40,8 @@ const char *const store_followup_sql[ST_MAX] = {
 	[ST_CRISIS_ZONE] = "SELECT zone FROM rollup_days_zone",
 	[ST_CRISIS_SET_ZONE] = "INSERT OR REPLACE INTO rollup_days_zone"
 	    " (id, zone) VALUES (1, ?1)",
-	[ST_ROLLUP_DAY_INSERT] = "INSERT INTO rollup_days (lo, day, month)"
-	    " VALUES (?1, ?2, ?3)",
+	[ST_ROLLUP_DAY_INSERT] = "INSERT OR IGNORE INTO rollup_days"
+	    " (lo, day, month) VALUES (?1, ?2, ?3)",
 };
 
 /*
@@ -137,30 +137,24 @@ store_crisis_next_day(struct tm *tm)
 }
 
 /*
- * The local midnights from 1970 to 2200 (STORE_ROLLUP_DAYS_END) in
- * rollup_days, with their months, then one past the end with none.
+ * The local midnights from 2000 (STORE_ROLLUP_DAYS_FROM) to to in
+ * rollup_days, with their months, those already there kept. In the
+ * caller's transaction.
  */
-static int
-store_crisis_days(struct store *s)
+int
+store_crisis_days(struct store *s, int64_t to)
 {
 	sqlite3_stmt	*st = s->s_st[ST_ROLLUP_DAY_INSERT];
 	struct tm	 tm, mt;
-	time_t		 tt = 0;
+	time_t		 tt = STORE_ROLLUP_DAYS_FROM;
 	int64_t		 day, mon = 0;
 	int		 rc = SQLITE_DONE, cur = -1;
 
 	localtime_r(&tt, &tm);
 	tm.tm_mday--;
 	day = store_crisis_next_day(&tm);
-	for (; rc == SQLITE_DONE; day = store_crisis_next_day(&tm)) {
-		if (day >= STORE_ROLLUP_DAYS_END) {
-			sqlite3_bind_int64(st, 1, day);
-			sqlite3_bind_null(st, 2);
-			sqlite3_bind_null(st, 3);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			break;
-		}
+	for (; rc == SQLITE_DONE && day < to;
+	    day = store_crisis_next_day(&tm)) {
 		if (tm.tm_mon != cur) {
 			mt = tm;
 			mt.tm_sec = mt.tm_min = mt.tm_hour = 0;
@@ -182,11 +176,11 @@ store_crisis_days(struct store *s)
 
 /*
  * Build the crisis rollups again from the calls, their days and months
- * local to zone (the process's, set by clock.c), in the caller's
- * transaction.
+ * local to zone (the process's, set by clock.c) up to to, in the
+ * caller's transaction.
  */
 int
-store_crisis_rebuild(struct store *s, const char *zone)
+store_crisis_rebuild(struct store *s, const char *zone, int64_t to)
 {
 	sqlite3_stmt	*st = s->s_st[ST_CRISIS_SET_ZONE];
 	int		 rc;
@@ -195,7 +189,7 @@ store_crisis_rebuild(struct store *s, const char *zone)
 	    "DELETE FROM crisis_daily; DELETE FROM crisis_monthly;"
 	    "DELETE FROM rollup_days;", NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(s, "emptying the crisis rollups");
-	if ((rc = store_crisis_days(s)) != STORE_OK)
+	if ((rc = store_crisis_days(s, to)) != STORE_OK)
 		return rc;
 	if (sqlite3_exec(s->s_db, STORE_CRISIS_ADD_ALL(STORE_CRISIS_CALLS,
 	    "1"), NULL, NULL, NULL) != SQLITE_OK)

@@ -240,13 +240,21 @@ extern const char *const store_care_sql[ST_MAX];
 #define STORE_CRISIS_CALLS \
 	"(SELECT started_at AS t, line, operator, risk, " \
 	STORE_CRISIS_JSON("calls") " FROM calls WHERE crisis IS NOT NULL)"
-/* The local day and month of t, from rollup_days (NULL: not covered). */
+/*
+ * The local day and month of t, from rollup_days; NULL when t is in no
+ * day there (no day is longer than 25 hours).
+ */
 #define STORE_CRISIS_DAY \
-	"(SELECT day FROM rollup_days WHERE lo <= t ORDER BY lo DESC LIMIT 1)"
+	"(SELECT day FROM rollup_days WHERE lo BETWEEN t - 89999 AND t" \
+	" ORDER BY lo DESC LIMIT 1)"
 #define STORE_CRISIS_MONTH \
-	"(SELECT month FROM rollup_days WHERE lo <= t ORDER BY lo DESC" \
-	" LIMIT 1)"
-/* Add S (1, -1) times each record of SRC to the rollup TABLE. */
+	"(SELECT month FROM rollup_days WHERE lo BETWEEN t - 89999 AND t" \
+	" ORDER BY lo DESC LIMIT 1)"
+/*
+ * Add S (1, -1) times each record of SRC to the rollup TABLE; all three,
+ * after a record outside the days of rollup_days has marked the days and
+ * months out of date (zone '': read around, built again at start).
+ */
 #define STORE_CRISIS_ADD_TO(TABLE, KEY, SRC, S) \
 	"INSERT INTO " TABLE " (k, line, operator, risk, " \
 	STORE_CRISIS_SUMS ") SELECT " KEY ", line, operator, risk, " \
@@ -254,6 +262,8 @@ extern const char *const store_care_sql[ST_MAX];
 	" ON CONFLICT (k, line, operator, risk) DO UPDATE SET " \
 	STORE_CRISIS_ADD ";"
 #define STORE_CRISIS_ADD_ALL(SRC, S) \
+	"UPDATE rollup_days_zone SET zone = '' WHERE EXISTS (SELECT 1 FROM " \
+	SRC " WHERE " STORE_CRISIS_DAY " IS NULL);" \
 	STORE_CRISIS_ADD_TO("crisis_hourly", "t - t % 3600", SRC, S) \
 	STORE_CRISIS_ADD_TO("crisis_daily", STORE_CRISIS_DAY, SRC, S) \
 	STORE_CRISIS_ADD_TO("crisis_monthly", STORE_CRISIS_MONTH, SRC, S)
@@ -286,8 +296,8 @@ extern const char *const store_care_sql[ST_MAX];
 	") WITHOUT ROWID;" \
 	"CREATE TABLE IF NOT EXISTS rollup_days (" \
 	"  lo     INTEGER PRIMARY KEY," \
-	"  day    INTEGER," \
-	"  month  INTEGER" \
+	"  day    INTEGER NOT NULL," \
+	"  month  INTEGER NOT NULL" \
 	");" \
 	"CREATE TABLE IF NOT EXISTS rollup_days_zone (" \
 	"  id     INTEGER PRIMARY KEY CHECK (id = 1)," \

@@ -402,6 +402,17 @@ class TestCrisisRollupExact(DaemonTest):
         db.close()
         self.d.start()
         self.check_all("deleted")
+        # A call before the local days the rollups know (2000 on): the
+        # days and months are marked out of date and read around.
+        self.post(304, 928224000, "wang")              # 1999-06-01
+        db = sqlite3.connect(self.d.db)
+        self.assertEqual(db.execute("SELECT zone FROM rollup_days_zone")
+                         .fetchall(), [("",)])
+        db.close()
+        r = self.d.request("GET", "/v1/stats?from=1999-01-01&to=1999-12-31"
+                           "&by=month", who="chen")
+        self.assertEqual(r.json["crisis"]["totals"]["calls"], 1, r)
+        self.check_all("before 2000")
         # A reload into Kathmandu (+05:45): the days and months count
         # in Shanghai's, so the questions read around them until the
         # next start builds them again.
