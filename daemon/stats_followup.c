@@ -1,7 +1,9 @@
 /*
  * The follow-up and crisis measures of GET /v1/stats, beside the calls'
- * (stats.c) and the phone's (pbx_stats.c), read a week of the range per
- * loop turn; and this month's follow-up figures for /metrics.
+ * (stats.c) and the phone's (pbx_stats.c), read from their rollups
+ * (stats_fu_rollup.c) a few dozen slices per loop turn, and the steps of
+ * the current hour from the steps themselves; and this month's figures
+ * for /metrics.
  *
  * Follow-up: the plans' steps, counted in the bucket of the time each
  * first fell due (once that time has come): done on time (the caller
@@ -458,64 +460,121 @@ sf_result(struct sf_req *r)
 	return o;
 }
 
-#define SF_SLICE_S	(7 * 86400)	/* the steps: a week per loop turn */
-#define SF_CRISIS_SLICES 64	/* the crisis records: slices per turn */
+#define SF_SLICE_S	(7 * 86400)	/* the steps' rows: a week a turn */
+#define SF_SLICES	64		/* the rollups: slices a turn */
 
-
-/*
- * Where the crisis records of [from, to) in buckets of dimension d (-1:
- * none) are read, as stats.c cuts the calls' (stats_slice.c): the whole
- * local months from crisis_monthly, days from crisis_daily, UTC hours
- * from crisis_hourly, the rest from the calls. Days and months only when
- * the rollups count them in cf's zone. -1 when out of memory.
- */
-static int
-sf_crisis_slices(struct store *s, const struct config *cf, int d,
-    int64_t from, int64_t to, struct stats_slice **out, size_t *nout)
+static void
+sf_sums_cb(const struct followup_sum *row, void *arg)
 {
-	int64_t	*bounds = NULL, whole[2] = { from, to };
-	size_t	 nb = 1;
-	char	 zone[64];
-	int	 rc;
+	struct sf_req		*r = arg;
+	const char		*vals[SF_NDIMS] = { NULL };
+	struct sf_tally		*t, *tt[2];
+	int			 k;
 
-	/* Marked out of date ("") by a write outside their days. */
-	if (store_crisis_zone(s, zone, sizeof(zone)) != STORE_OK)
-		zone[0] = '\0';
-
-	if (d >= 0 && sf_dims[d].time && clock_buckets(from, to,
-	    sf_dims[d].unit, 1000000, &bounds, &nb) == -1)
-		nb = 1;
-	rc = stats_slices(bounds != NULL ? bounds : whole, nb, 0, 0,
-	    strcmp(zone, cf->cf_timezone) == 0 ? cf->cf_timezone : NULL,
-	    out, nout);
-	free(bounds);
-	return rc;
+	vals[4] = row->fs_queue;
+	vals[5] = row->fs_counselor;
+	tt[0] = &r->r_total;
+	tt[1] = sf_row_group(r, row->fs_at, vals);
+	for (k = 0; k < 2; k++) {
+		if ((t = tt[k]) == NULL)
+			continue;
+		t->t_due += row->fs_v[0];
+		t->t_on_time += row->fs_v[1];
+		t->t_late += row->fs_v[2];
+		t->t_escalated += row->fs_v[3];
+		t->t_ended += row->fs_v[4];
+		t->t_open += row->fs_v[5];
+		t->t_attempts += row->fs_v[6];
+		t->t_attempts_reached += row->fs_v[7];
+	}
 }
 
-/* Read slice sl of the crisis records, each to cb. */
+/*
+ * What one kind of measure reads for a range: the slices of its rollups
+ * (stats_fu_slices), then the rows of [d_at, d_to) a week a turn: the
+ * steps of the current hour (their due time may be ahead), or all of
+ * them when the rollups count on time with other windows than the
+ * config's (a reload changed an SLA: until the next start).
+ */
+struct sf_reader {
+	struct sf_req		*d_req;
+	struct stats_slice	*d_sl;
+	size_t			 d_n, d_i;
+	int64_t			 d_at, d_to, d_now;
+};
+
 static int
-sf_crisis_read(struct store *s, const struct stats_slice *sl,
-    void (*cb)(const struct crisis_row *, void *), void *arg)
+sf_reader_start(struct store *s, const struct config *cf,
+    struct sf_reader *d, struct sf_req *r, int64_t from, int64_t to,
+    int64_t now)
+{
+	int64_t	 end = to;
+	int	 k = r->r_tk;
+
+	memset(d, 0, sizeof(*d));
+	d->d_req = r;
+	d->d_now = now;
+	d->d_at = d->d_to = to;
+	if (r->r_kind == SF_FOLLOWUP) {
+		end = now - now % 3600;
+		if (stats_fu_windows_match(s, cf) != 1)
+			end = from;
+		else if (end > to)
+			end = to;
+		d->d_at = end > from ? end : from;
+	}
+	if (from >= end)
+		return 0;
+	return stats_fu_slices(s, cf, k >= 0, k >= 0 ?
+	    sf_dims[r->r_dim[k]].unit : CLOCK_HOUR, from, end, &d->d_sl,
+	    &d->d_n);
+}
+
+/* Up to max slices, then a week of rows: 1 more, 0 done, -1 failed. */
+static int
+sf_reader_step(struct store *s, struct sf_reader *d, size_t max)
 {
 	static const enum store_crisis_src	 src[SS_NSRC] = {
 	    [SS_CALLS] = CRISIS_CALLS, [SS_HOURS] = CRISIS_HOURS,
 	    [SS_DAYS] = CRISIS_DAYS, [SS_MONTHS] = CRISIS_MONTHS };
+	const struct stats_slice		*sl;
+	int64_t					 hi;
+	size_t					 n;
+	int					 rc = STORE_OK;
 
-	return store_crisis_read(s, src[sl->sl_src], sl->sl_lo, sl->sl_hi,
-	    cb, arg);
+	for (n = 0; n < max && d->d_i < d->d_n && rc == STORE_OK; n++) {
+		sl = &d->d_sl[d->d_i++];
+		if (d->d_req->r_kind == SF_CRISIS)
+			rc = store_crisis_read(s, src[sl->sl_src], sl->sl_lo,
+			    sl->sl_hi, sf_crisis_cb, d->d_req);
+		else if (sl->sl_src == SS_CALLS)
+			rc = store_followup_steps(s, sl->sl_lo, sl->sl_hi,
+			    d->d_now, sf_step_cb, d->d_req);
+		else
+			rc = store_followup_read(s, src[sl->sl_src],
+			    sl->sl_lo, sl->sl_hi, sf_sums_cb, d->d_req);
+	}
+	if (rc == STORE_OK && d->d_i == d->d_n && d->d_at < d->d_to) {
+		hi = d->d_to - d->d_at > SF_SLICE_S ? d->d_at + SF_SLICE_S :
+		    d->d_to;
+		rc = store_followup_steps(s, d->d_at, hi, d->d_now,
+		    sf_step_cb, d->d_req);
+		d->d_at = hi;
+	}
+	if (rc != STORE_OK)
+		return -1;
+	return d->d_i < d->d_n || d->d_at < d->d_to;
 }
 
 /*
- * The follow-up and crisis measures of one GET /v1/stats: the steps a
- * week of the range per step (stats_more_step), the crisis records a few
- * dozen slices of their rollups per step, so a year never holds the loop.
+ * The follow-up and crisis measures of one GET /v1/stats, read a few
+ * dozen slices of their rollups (and a week of rows) per step
+ * (stats_more_step), so a year never holds the loop.
  */
 struct stats_more {
 	struct store		*m_store;
 	struct sf_req		 m_req[2];	/* SF_FOLLOWUP, SF_CRISIS */
-	int64_t			 m_from, m_to, m_at, m_now;
-	struct stats_slice	*m_sl;		/* the crisis records' */
-	size_t			 m_nsl, m_isl;
+	struct sf_reader	 m_rd[2];
 };
 
 struct stats_more *
@@ -523,26 +582,22 @@ stats_more_start(struct store *s, const struct config *cf, int64_t from,
     int64_t to, const char *by)
 {
 	struct stats_more	*m;
-	struct sf_req		*cr;
+	int64_t			 now = clock_now();
 	int			 k;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
 	m->m_store = s;
-	m->m_from = m->m_at = from;
-	m->m_to = to;
-	m->m_now = clock_now();
 	for (k = 0; k < 2; k++) {
 		m->m_req[k].r_cf = cf;
 		m->m_req[k].r_kind = (enum sf_kind)k;
 		sf_parse_by(&m->m_req[k], by);
 		sf_prefill(&m->m_req[k], from, to);
-	}
-	cr = &m->m_req[SF_CRISIS];
-	if (sf_crisis_slices(s, cf, cr->r_tk >= 0 ? cr->r_dim[cr->r_tk] : -1,
-	    from, to, &m->m_sl, &m->m_nsl) == -1) {
-		stats_more_free(m);
-		return NULL;
+		if (sf_reader_start(s, cf, &m->m_rd[k], &m->m_req[k], from,
+		    to, now) == -1) {
+			stats_more_free(m);
+			return NULL;
+		}
 	}
 	return m;
 }
@@ -551,22 +606,15 @@ stats_more_start(struct store *s, const struct config *cf, int64_t from,
 int
 stats_more_step(struct stats_more *m)
 {
-	int64_t	 hi;
-	size_t	 n;
+	int	 more = 0, k, rc;
 
-	for (n = 0; n < SF_CRISIS_SLICES && m->m_isl < m->m_nsl; n++)
-		if (sf_crisis_read(m->m_store, &m->m_sl[m->m_isl++],
-		    sf_crisis_cb, &m->m_req[SF_CRISIS]) != STORE_OK)
+	for (k = 0; k < 2; k++) {
+		if ((rc = sf_reader_step(m->m_store, &m->m_rd[k],
+		    SF_SLICES)) == -1)
 			return -1;
-	if (m->m_at < m->m_to) {
-		hi = m->m_to - m->m_at > SF_SLICE_S ? m->m_at + SF_SLICE_S :
-		    m->m_to;
-		if (store_followup_steps(m->m_store, m->m_at, hi, m->m_now,
-		    sf_step_cb, &m->m_req[SF_FOLLOWUP]) != STORE_OK)
-			return -1;
-		m->m_at = hi;
+		more |= rc;
 	}
-	return m->m_at < m->m_to || m->m_isl < m->m_nsl;
+	return more;
 }
 
 /* {"followup": {...}, "crisis": {...}} once every step was read. */
@@ -604,7 +652,8 @@ stats_more_free(struct stats_more *m)
 	free(m->m_req[1].r_groups);
 	free(m->m_req[0].r_bounds);
 	free(m->m_req[1].r_bounds);
-	free(m->m_sl);
+	free(m->m_rd[0].d_sl);
+	free(m->m_rd[1].d_sl);
 	free(m);
 }
 
@@ -631,36 +680,30 @@ sf_month_start(int64_t t)
 	return (int64_t)mktime(&tm);
 }
 
-static void
-sf_month_add(const struct followup_row *row, void *arg)
-{
-	sf_add_step(arg, sfm.m_cf, row);
-}
-
-static void
-sf_month_crisis(const struct crisis_row *row, void *arg)
-{
-	sf_add_crisis(arg, row);
-}
-
-/* The crisis records of [from, to) into t, from the rollups. */
+/* The measures of kind over [from, to) into t, read at once. */
 static int
-sf_month_crisis_read(int64_t from, int64_t to, struct sf_tally *t)
+sf_month_read(enum sf_kind kind, int64_t from, int64_t to, int64_t now,
+    struct sf_tally *t)
 {
-	struct stats_slice	*sl;
-	size_t			 n, i;
-	int			 rc = STORE_OK;
+	struct sf_req		 r;
+	struct sf_reader	 d;
+	int			 rc;
 
-	if (sf_crisis_slices(sfm.m_store, sfm.m_cf, -1, from, to, &sl,
-	    &n) == -1)
+	memset(&r, 0, sizeof(r));
+	r.r_cf = sfm.m_cf;
+	r.r_kind = kind;
+	r.r_dim[0] = r.r_dim[1] = r.r_tk = r.r_ck = -1;
+	if (sf_reader_start(sfm.m_store, sfm.m_cf, &d, &r, from, to,
+	    now) == -1)
 		return STORE_ERR;
-	for (i = 0; i < n && rc == STORE_OK; i++)
-		rc = sf_crisis_read(sfm.m_store, &sl[i], sf_month_crisis, t);
-	free(sl);
-	return rc;
+	while ((rc = sf_reader_step(sfm.m_store, &d, SIZE_MAX)) == 1)
+		;
+	free(d.d_sl);
+	*t = r.r_total;
+	return rc == 0 ? STORE_OK : STORE_ERR;
 }
 
-/* Read this month's steps again (indexed by first due time). */
+/* Count this month's steps and crisis records again. */
 static void
 sf_month_tick(evutil_socket_t fd, short events, void *arg)
 {
@@ -671,9 +714,8 @@ sf_month_tick(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	(void)arg;
-	memset(&t, 0, sizeof(t));
-	if (store_followup_steps(sfm.m_store, sf_month_start(now), now + 1,
-	    now, sf_month_add, &t) == STORE_OK) {
+	if (sf_month_read(SF_FOLLOWUP, sf_month_start(now), now + 1, now,
+	    &t) == STORE_OK) {
 		sfm.m_v[0] = t.t_due;
 		sfm.m_v[1] = t.t_on_time;
 		sfm.m_v[2] = t.t_late;
@@ -683,9 +725,8 @@ sf_month_tick(evutil_socket_t fd, short events, void *arg)
 		sfm.m_v[6] = t.t_attempts;
 	}
 	/* The crisis records of the calls started this month. */
-	memset(&t, 0, sizeof(t));
-	if (sf_month_crisis_read(sf_month_start(now), now + 1, &t) ==
-	    STORE_OK) {
+	if (sf_month_read(SF_CRISIS, sf_month_start(now), now + 1, now,
+	    &t) == STORE_OK) {
 		memcpy(sfm.m_ideation, t.t_cr + SF_IDEATION,
 		    sizeof(sfm.m_ideation));
 		memcpy(sfm.m_agency, t.t_cr + SF_AGENCY, sizeof(sfm.m_agency));
@@ -698,49 +739,16 @@ const char *const stats_followup_measures[STATS_FOLLOWUP_NMONTH] = {
     "attempts" };
 
 /*
- * Build the crisis rollups from the calls when their days count in
- * another zone than cf's, or none (a new or upgraded store, or a write
- * outside their days); else make their days reach ten years ahead.
- */
-static int
-sf_crisis_rebuild(struct store *s, const struct config *cf)
-{
-	char	 zone[64];
-	int64_t	 t0 = clock_mono_usec(), to = clock_now() +
-		    STORE_ROLLUP_DAYS_AHEAD;
-	int	 rebuild;
-
-	if (store_crisis_zone(s, zone, sizeof(zone)) != STORE_OK)
-		return -1;
-	if ((rebuild = strcmp(zone, cf->cf_timezone) != 0))
-		log_info("building the crisis rollups (%s) from the stored "
-		    "calls", cf->cf_timezone);
-	if (store_begin(s) != STORE_OK)
-		return -1;
-	if ((rebuild ? store_crisis_rebuild(s, cf->cf_timezone, to) :
-	    store_crisis_days(s, to)) != STORE_OK) {
-		store_rollback(s);
-		return -1;
-	}
-	if (store_commit(s) != STORE_OK)
-		return -1;
-	if (rebuild)
-		log_info("crisis rollups built in %lld ms",
-		    (long long)(clock_mono_usec() - t0) / 1000);
-	return 0;
-}
-
-/*
- * Make the crisis rollups ready, then count this month's steps now and
- * every SF_MONTH_TICK_S seconds. -1 when the store failed (its message
- * says how) or out of memory.
+ * Make the follow-up and crisis rollups ready (stats_fu_ready), then
+ * count this month's steps now and every SF_MONTH_TICK_S seconds. -1
+ * when the store failed (its message says how) or out of memory.
  */
 int
 stats_followup_init(struct event_base *base, struct store *s,
     const struct config *cf)
 {
 	memset(&sfm, 0, sizeof(sfm));
-	if (sf_crisis_rebuild(s, cf) == -1)
+	if (stats_fu_ready(s, cf) == -1)
 		return -1;
 	sfm.m_store = s;
 	sfm.m_cf = cf;

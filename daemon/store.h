@@ -263,6 +263,33 @@ int		 store_crisis_read(struct store *, enum store_crisis_src,
 		    int64_t, int64_t, void (*)(const struct crisis_row *,
 		    void *), void *);
 int		 store_crisis_zone(struct store *, char *, size_t);
+
+/*
+ * The sums of a follow-up rollup row (store_followup.c), in the order
+ * of STORE_FU_SUMS: steps, on time, late, escalated, ended early, open,
+ * attempts, attempts on the reached steps.
+ */
+#define STORE_FU_NSUMS	8
+struct followup_sum {
+	int64_t		 fs_at;		/* the row's hour, day or month */
+	char		 fs_queue[40];
+	int		 fs_priority;
+	char		 fs_counselor[40];
+	int64_t		 fs_v[STORE_FU_NSUMS];
+};
+/* How long after it first fell due a step of queue, priority is on time. */
+struct followup_window {
+	char		 fw_queue[40];
+	int		 fw_priority;
+	int64_t		 fw_s;
+};
+int		 store_followup_read(struct store *, enum store_crisis_src,
+		    int64_t, int64_t, void (*)(const struct followup_sum *,
+		    void *), void *);
+int		 store_followup_windows(struct store *,
+		    void (*)(const struct followup_window *, void *), void *);
+int		 store_followup_rebuild(struct store *,
+		    const struct followup_window *, size_t);
 int		 store_crisis_rebuild(struct store *, const char *, int64_t);
 int		 store_crisis_days(struct store *, int64_t);
 

@@ -42,6 +42,19 @@ const char *const store_followup_sql[ST_MAX] = {
 	    " (id, zone) VALUES (1, ?1)",
 	[ST_ROLLUP_DAY_INSERT] = "INSERT OR IGNORE INTO rollup_days"
 	    " (lo, day, month) VALUES (?1, ?2, ?3)",
+	[ST_FU_HOURS] = "SELECT k, queue, priority, counselor, "
+	    STORE_FU_SUMS " FROM followup_hourly WHERE k >= ?1 AND k < ?2"
+	    " AND steps <> 0",
+	[ST_FU_DAYS] = "SELECT k, queue, priority, counselor, "
+	    STORE_FU_SUMS " FROM followup_daily WHERE k >= ?1 AND k < ?2"
+	    " AND steps <> 0",
+	[ST_FU_MONTHS] = "SELECT k, queue, priority, counselor, "
+	    STORE_FU_SUMS " FROM followup_monthly WHERE k >= ?1 AND k < ?2"
+	    " AND steps <> 0",
+	[ST_FU_WINDOWS] = "SELECT queue, priority, w FROM followup_windows"
+	    " ORDER BY queue, priority",
+	[ST_FU_WINDOW_INSERT] = "INSERT INTO followup_windows (queue,"
+	    " priority, w) VALUES (?1, ?2, ?3)",
 };
 
 /*
@@ -200,4 +213,89 @@ store_crisis_rebuild(struct store *s, const char *zone, int64_t to)
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "setting the zone "
 	    "of the crisis rollups");
+}
+
+/*
+ * The follow-up rollup rows whose hour, day or month (src, not
+ * CRISIS_CALLS) starts in [from, to), each to cb.
+ */
+int
+store_followup_read(struct store *s, enum store_crisis_src src, int64_t from,
+    int64_t to, void (*cb)(const struct followup_sum *, void *), void *arg)
+{
+	static const enum store_stmt	 sts[] = { ST_FU_HOURS, ST_FU_HOURS,
+	    ST_FU_DAYS, ST_FU_MONTHS };
+	sqlite3_stmt			*st = s->s_st[sts[src]];
+	struct followup_sum		 r;
+	int				 rc, i;
+
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.fs_at = sqlite3_column_int64(st, 0);
+		store_col_copy(st, 1, r.fs_queue, sizeof(r.fs_queue));
+		r.fs_priority = sqlite3_column_int(st, 2);
+		store_col_copy(st, 3, r.fs_counselor, sizeof(r.fs_counselor));
+		for (i = 0; i < STORE_FU_NSUMS; i++)
+			r.fs_v[i] = sqlite3_column_int64(st, 4 + i);
+		cb(&r, arg);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s,
+	    "reading the follow-up rollups");
+}
+
+/* The windows the follow-up rollups count on time with, each to cb. */
+int
+store_followup_windows(struct store *s,
+    void (*cb)(const struct followup_window *, void *), void *arg)
+{
+	sqlite3_stmt		*st = s->s_st[ST_FU_WINDOWS];
+	struct followup_window	 w;
+	int			 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&w, 0, sizeof(w));
+		store_col_copy(st, 0, w.fw_queue, sizeof(w.fw_queue));
+		w.fw_priority = sqlite3_column_int(st, 1);
+		w.fw_s = sqlite3_column_int64(st, 2);
+		cb(&w, arg);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s,
+	    "reading the follow-up windows");
+}
+
+/*
+ * Build the follow-up rollups again from the steps, on time counted with
+ * the n windows w, in the caller's transaction (after the days).
+ */
+int
+store_followup_rebuild(struct store *s, const struct followup_window *w,
+    size_t n)
+{
+	sqlite3_stmt	*st = s->s_st[ST_FU_WINDOW_INSERT];
+	size_t		 i;
+	int		 rc = SQLITE_DONE;
+
+	if (sqlite3_exec(s->s_db, "DELETE FROM followup_hourly;"
+	    "DELETE FROM followup_daily; DELETE FROM followup_monthly;"
+	    "DELETE FROM followup_windows;", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "emptying the follow-up rollups");
+	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+		store_bind_text(st, 1, w[i].fw_queue);
+		sqlite3_bind_int(st, 2, w[i].fw_priority);
+		sqlite3_bind_int64(st, 3, w[i].fw_s);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "writing the follow-up windows");
+	if (sqlite3_exec(s->s_db, STORE_FU_ADD_ALL(STORE_FU_ITEMS("1"), "1"),
+	    NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "building the follow-up rollups");
+	return STORE_OK;
 }

@@ -136,6 +136,11 @@ enum store_stmt {
 	ST_CRISIS_ZONE,
 	ST_CRISIS_SET_ZONE,
 	ST_ROLLUP_DAY_INSERT,
+	ST_FU_HOURS,
+	ST_FU_DAYS,
+	ST_FU_MONTHS,
+	ST_FU_WINDOWS,
+	ST_FU_WINDOW_INSERT,
 	/* store_care.c */
 	ST_CARE_PERSON_INSERT,
 	ST_CARE_PERSON_UPDATE,
@@ -286,6 +291,64 @@ extern const char *const store_care_sql[ST_MAX];
 	" o2 INTEGER NOT NULL DEFAULT 0," \
 	" PRIMARY KEY (k, line, operator, risk)"
 
+/*
+ * The follow-up rollups, alike: a plan's step (R, a queue_items row) as
+ * the columns t (due_first), queue, priority, counselor (completed_by,
+ * else the last attempt's by), st (state), ca, esc (completed_at,
+ * escalated_at; 0: none), n (attempts) and w (how long after t it is on
+ * time: followup_windows, written from the config, else a day); what it
+ * adds in the order of STORE_FU_SUMS.
+ */
+#define STORE_FU_SUMS \
+	"steps, on_time, late, escalated, ended, still_open, attempts," \
+	" attempts_reached"
+#define STORE_FU_VALS(S) \
+	S ", " S " * (st = 'done' AND ca <= t + w), " \
+	S " * (st = 'done' AND ca > t + w), " S " * (esc <> 0), " \
+	S " * (st = 'cancelled'), " S " * (st NOT IN ('done', 'cancelled'))," \
+	" " S " * n, " S " * n * (st = 'done')"
+#define STORE_FU_ADD \
+	STORE_CRISIS_ADD1("steps") ", " STORE_CRISIS_ADD1("on_time") ", " \
+	STORE_CRISIS_ADD1("late") ", " STORE_CRISIS_ADD1("escalated") ", " \
+	STORE_CRISIS_ADD1("ended") ", " STORE_CRISIS_ADD1("still_open") ", " \
+	STORE_CRISIS_ADD1("attempts") ", " STORE_CRISIS_ADD1("attempts_reached")
+#define STORE_FU_COLS(R) \
+	R ".due_first AS t, " R ".queue AS queue, " R ".priority AS priority," \
+	" coalesce(" R ".completed_by, (SELECT a.by FROM attempts a" \
+	" WHERE a.item_id = " R ".id ORDER BY a.id DESC LIMIT 1), '')" \
+	" AS counselor, " R ".state AS st, coalesce(" R ".completed_at, 0)" \
+	" AS ca, coalesce(" R ".escalated_at, 0) AS esc, " R ".attempts AS n," \
+	" coalesce((SELECT fw.w FROM followup_windows fw WHERE fw.queue = " \
+	R ".queue AND fw.priority = " R ".priority), 86400) AS w"
+/* A trigger's step R; the steps of queue_items where COND. */
+#define STORE_FU_ROW(R) \
+	"(SELECT " STORE_FU_COLS(R) " WHERE " R ".due_first IS NOT NULL)"
+#define STORE_FU_ITEMS(COND) \
+	"(SELECT " STORE_FU_COLS("q") " FROM queue_items q WHERE " COND \
+	" AND q.due_first IS NOT NULL)"
+#define STORE_FU_ADD_TO(TABLE, KEY, SRC, S) \
+	"INSERT INTO " TABLE " (k, queue, priority, counselor, " \
+	STORE_FU_SUMS ") SELECT " KEY ", queue, priority, counselor, " \
+	STORE_FU_VALS(S) " FROM " SRC " WHERE " KEY " IS NOT NULL" \
+	" ON CONFLICT (k, queue, priority, counselor) DO UPDATE SET " \
+	STORE_FU_ADD ";"
+#define STORE_FU_ADD_ALL(SRC, S) \
+	"UPDATE rollup_days_zone SET zone = '' WHERE EXISTS (SELECT 1 FROM " \
+	SRC " WHERE " STORE_CRISIS_DAY " IS NULL);" \
+	STORE_FU_ADD_TO("followup_hourly", "t - t % 3600", SRC, S) \
+	STORE_FU_ADD_TO("followup_daily", STORE_CRISIS_DAY, SRC, S) \
+	STORE_FU_ADD_TO("followup_monthly", STORE_CRISIS_MONTH, SRC, S)
+#define STORE_FU_COLUMNS \
+	"k INTEGER NOT NULL, queue TEXT NOT NULL, priority INTEGER NOT NULL," \
+	" counselor TEXT NOT NULL, steps INTEGER NOT NULL DEFAULT 0," \
+	" on_time INTEGER NOT NULL DEFAULT 0, late INTEGER NOT NULL DEFAULT 0," \
+	" escalated INTEGER NOT NULL DEFAULT 0," \
+	" ended INTEGER NOT NULL DEFAULT 0," \
+	" still_open INTEGER NOT NULL DEFAULT 0," \
+	" attempts INTEGER NOT NULL DEFAULT 0," \
+	" attempts_reached INTEGER NOT NULL DEFAULT 0," \
+	" PRIMARY KEY (k, queue, priority, counselor)"
+
 /* Migration 15 (store_schema.c says what it is). */
 #define STORE_CRISIS_SCHEMA \
 	"CREATE TABLE IF NOT EXISTS crisis_hourly (" STORE_CRISIS_COLUMNS \
@@ -315,7 +378,56 @@ extern const char *const store_care_sql[ST_MAX];
 	"  NEW.started_at OR OLD.line <> NEW.line OR OLD.operator <>" \
 	"  NEW.operator OR OLD.risk <> NEW.risk BEGIN " \
 	STORE_CRISIS_ADD_ALL(STORE_CRISIS_ROW("OLD"), "-1") \
-	STORE_CRISIS_ADD_ALL(STORE_CRISIS_ROW("NEW"), "1") " END;"
+	STORE_CRISIS_ADD_ALL(STORE_CRISIS_ROW("NEW"), "1") " END;" \
+	"CREATE TABLE IF NOT EXISTS followup_hourly (" STORE_FU_COLUMNS \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE IF NOT EXISTS followup_daily (" STORE_FU_COLUMNS \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE IF NOT EXISTS followup_monthly (" STORE_FU_COLUMNS \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE IF NOT EXISTS followup_windows (" \
+	"  queue    TEXT NOT NULL," \
+	"  priority INTEGER NOT NULL," \
+	"  w        INTEGER NOT NULL," \
+	"  PRIMARY KEY (queue, priority)" \
+	") WITHOUT ROWID;" \
+	"CREATE TRIGGER IF NOT EXISTS followup_rollup_insert AFTER INSERT ON" \
+	"  queue_items WHEN NEW.due_first IS NOT NULL BEGIN " \
+	STORE_FU_ADD_ALL(STORE_FU_ROW("NEW"), "1") " END;" \
+	"CREATE TRIGGER IF NOT EXISTS followup_rollup_delete AFTER DELETE ON" \
+	"  queue_items WHEN OLD.due_first IS NOT NULL BEGIN " \
+	STORE_FU_ADD_ALL(STORE_FU_ROW("OLD"), "-1") " END;" \
+	"CREATE TRIGGER IF NOT EXISTS followup_rollup_update AFTER UPDATE OF" \
+	"  due_first, queue, priority, state, completed_at, completed_by," \
+	"  escalated_at, attempts ON queue_items" \
+	"  WHEN (OLD.due_first IS NOT NULL OR NEW.due_first IS NOT NULL) AND" \
+	"  (OLD.due_first IS NOT NEW.due_first OR OLD.queue IS NOT NEW.queue" \
+	"  OR OLD.priority IS NOT NEW.priority OR OLD.state IS NOT NEW.state" \
+	"  OR OLD.completed_at IS NOT NEW.completed_at OR OLD.completed_by" \
+	"  IS NOT NEW.completed_by OR OLD.escalated_at IS NOT" \
+	"  NEW.escalated_at OR OLD.attempts IS NOT NEW.attempts) BEGIN " \
+	STORE_FU_ADD_ALL(STORE_FU_ROW("OLD"), "-1") \
+	STORE_FU_ADD_ALL(STORE_FU_ROW("NEW"), "1") " END;" \
+	"CREATE TRIGGER IF NOT EXISTS followup_attempt_insert_before BEFORE" \
+	"  INSERT ON attempts BEGIN " \
+	STORE_FU_ADD_ALL(STORE_FU_ITEMS("q.id = NEW.item_id"), "-1") " END;" \
+	"CREATE TRIGGER IF NOT EXISTS followup_attempt_insert_after AFTER" \
+	"  INSERT ON attempts BEGIN " \
+	STORE_FU_ADD_ALL(STORE_FU_ITEMS("q.id = NEW.item_id"), "1") " END;" \
+	"CREATE TRIGGER IF NOT EXISTS followup_attempt_delete_before BEFORE" \
+	"  DELETE ON attempts BEGIN " \
+	STORE_FU_ADD_ALL(STORE_FU_ITEMS("q.id = OLD.item_id"), "-1") " END;" \
+	"CREATE TRIGGER IF NOT EXISTS followup_attempt_delete_after AFTER" \
+	"  DELETE ON attempts BEGIN " \
+	STORE_FU_ADD_ALL(STORE_FU_ITEMS("q.id = OLD.item_id"), "1") " END;" \
+	"CREATE TRIGGER IF NOT EXISTS followup_attempt_update_before BEFORE" \
+	"  UPDATE OF item_id, by ON attempts BEGIN " \
+	STORE_FU_ADD_ALL(STORE_FU_ITEMS("q.id IN (OLD.item_id, NEW.item_id)"), \
+	"-1") " END;" \
+	"CREATE TRIGGER IF NOT EXISTS followup_attempt_update_after AFTER" \
+	"  UPDATE OF item_id, by ON attempts BEGIN " \
+	STORE_FU_ADD_ALL(STORE_FU_ITEMS("q.id IN (OLD.item_id, NEW.item_id)"), \
+	"1") " END;"
 
 struct store {
 	sqlite3		*s_db;

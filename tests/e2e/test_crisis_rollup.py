@@ -246,11 +246,17 @@ class TestCrisisRollupExact(DaemonTest):
     def rollup_rows(self):
         db = sqlite3.connect(self.d.db)
         try:
-            return {t: db.execute(f"SELECT * FROM {t} WHERE calls <> 0"
-                                  " ORDER BY k, line, operator, risk"
-                                  ).fetchall()
-                    for t in ("crisis_hourly", "crisis_daily",
-                              "crisis_monthly")}
+            out = {t: db.execute(f"SELECT * FROM {t} WHERE calls <> 0"
+                                 " ORDER BY k, line, operator, risk"
+                                 ).fetchall()
+                   for t in ("crisis_hourly", "crisis_daily",
+                             "crisis_monthly")}
+            out.update({t: db.execute(
+                f"SELECT * FROM {t} WHERE steps <> 0 ORDER BY k, queue,"
+                " priority, counselor").fetchall()
+                for t in ("followup_hourly", "followup_daily",
+                          "followup_monthly")})
+            return out
         finally:
             db.close()
 
@@ -258,6 +264,7 @@ class TestCrisisRollupExact(DaemonTest):
         """The rows kept write by write are those built from the calls."""
         kept = self.rollup_rows()
         self.assertTrue(kept["crisis_daily"], when)
+        self.assertTrue(kept["followup_daily"], when)
         self.d.stop()
         db = sqlite3.connect(self.d.db)
         with db:
@@ -265,6 +272,7 @@ class TestCrisisRollupExact(DaemonTest):
         db.close()
         self.d.start()
         self.assertIn("building the crisis rollups", self.d.stderr())
+        self.assertIn("building the follow-up rollups", self.d.stderr())
         self.assertEqual(self.rollup_rows(), kept, when)
 
     def post(self, i, t, who):
@@ -371,6 +379,12 @@ class TestCrisisRollupExact(DaemonTest):
         self.reload('sla = { p1 = "2h"; }', 'sla = { p1 = "30m"; }')
         self.assertEqual(self.family_sla(), 1800)
         self.check_all("sla changed")
+        # A start counts them again with the new windows.
+        n = self.d.stderr().count("building the follow-up rollups")
+        self.d.restart()
+        self.assertEqual(self.d.stderr().count(
+            "building the follow-up rollups"), n + 1)
+        self.check_all("sla changed, restarted")
         self.check_rebuild("worked")
         # A restart: retention erases the personal fields of the calls
         # older than a day (the safety plans with them).

@@ -293,6 +293,13 @@ class TestMigration(DaemonTest):
         # As the store was before migration 14 (FIRST_DUE): no column,
         # the version before it. The migrations after it run again on
         # top and must take it (IF NOT EXISTS).
+        # The rollups' triggers name the column: the store had none.
+        for kind, name in db.execute(
+                "SELECT type, name FROM sqlite_schema WHERE type IN"
+                " ('trigger', 'table') AND (name LIKE 'crisis_%' OR name"
+                " LIKE 'followup_%' OR name LIKE 'rollup_days%')"
+                " ORDER BY type DESC").fetchall():
+            db.execute(f"DROP {kind.upper()} {name}")
         db.execute("DROP INDEX queue_items_due_first")
         db.execute("ALTER TABLE queue_items DROP COLUMN due_first")
         db.execute("PRAGMA user_version = %d" % (FIRST_DUE - 1))
