@@ -361,6 +361,17 @@ class TestCrisisRollupExact(DaemonTest):
                                {"result": res}, who="zhao")
             self.assertIn(r.status, (200, 409), r)
         self.assertGreater(self.d.count_rows("attempts"), 0)
+        # A claim renewed, then released (handed back), and a step
+        # completed as an item.
+        for action, body in (("renew", None), ("release", None),
+                             ("complete", {"resolution": "已联系"})):
+            r = self.d.request("POST", "/v1/queues/family/claim",
+                               who="zhao")
+            self.assertEqual(r.status, 200, r)
+            item = r.json["item"] if "item" in r.json else r.json["id"]
+            r = self.d.request("POST", f"/v1/queue-items/{item}/{action}",
+                               body, who="zhao")
+            self.assertIn(r.status, (200, 409), (action, r))
         plans = [c for c in ids if self.d.request(
             "GET", f"/v1/calls/{c}/plan", who="chen").status == 200]
         self.assertTrue(plans)
@@ -374,6 +385,8 @@ class TestCrisisRollupExact(DaemonTest):
         steps = [s for s in self.read()[1] if s["due_first"] <= now]
         self.assertTrue({"done", "cancelled", "waiting"} <=
                         {s["state"] for s in steps})
+        self.assertTrue([s for s in steps if s["escalated_at"]])
+        self.assertTrue([s for s in steps if s["operator"]])
         # A reload shortens the family queue's SLA: the follow-up
         # measures count on time against the new one.
         self.reload('sla = { p1 = "2h"; }', 'sla = { p1 = "30m"; }')
