@@ -7,10 +7,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain.h"
 
 #define SFR_WINDOWS_MAX	(64 * QUEUE_PRIORITIES)
+#define SFR_TRIES	250	/* 20 ms apart: 5 s for the lock at start */
 
 struct sfr_windows {
 	struct followup_window	 w_v[SFR_WINDOWS_MAX];
@@ -98,14 +100,18 @@ stats_fu_windows_match(struct store *s, const struct config *cf)
 static int
 sfr_rebuild(struct store *s, const struct config *cf, int zone, int fu)
 {
+	struct timespec		 ts = { 0, 20 * 1000000L };
 	struct sfr_windows	*w;
 	int64_t			 to = clock_now() + STORE_ROLLUP_DAYS_AHEAD;
-	int			 rc;
+	int			 rc, tries = 0;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return -1;
 	sfr_windows_of(cf, w);
-	if (store_begin(s) != STORE_OK) {
+	/* At start the checkpoint thread may hold the lock a moment. */
+	while ((rc = store_begin(s)) == STORE_BUSY && tries++ < SFR_TRIES)
+		nanosleep(&ts, NULL);
+	if (rc != STORE_OK) {
 		free(w);
 		return -1;
 	}
@@ -125,14 +131,14 @@ sfr_rebuild(struct store *s, const struct config *cf, int zone, int fu)
  * At start: build the crisis and follow-up rollups from the calls and
  * steps when their days count in another zone than cf's, or none (a new
  * or upgraded store, or a write outside their days); the follow-up ones
- * alone when the windows changed; else make the days reach ten years
- * ahead. -1 when the store failed.
+ * alone when the windows changed; else, when the days reach less than
+ * five years ahead, make them reach ten. -1 when the store failed.
  */
 int
 stats_fu_ready(struct store *s, const struct config *cf)
 {
 	char	 zone[64];
-	int64_t	 t0 = clock_mono_usec();
+	int64_t	 t0 = clock_mono_usec(), end;
 	int	 rezone, fu;
 
 	if (store_crisis_zone(s, zone, sizeof(zone)) != STORE_OK ||
@@ -140,6 +146,13 @@ stats_fu_ready(struct store *s, const struct config *cf)
 		return -1;
 	rezone = strcmp(zone, cf->cf_timezone) != 0;
 	fu = rezone || !fu;
+	/* Nothing to write (most starts): no lock to take. */
+	if (!rezone && !fu) {
+		if (store_crisis_days_end(s, &end) != STORE_OK)
+			return -1;
+		if (end > clock_now() + STORE_ROLLUP_DAYS_AHEAD / 2)
+			return 0;
+	}
 	if (rezone)
 		log_info("building the crisis rollups (%s) from the stored "
 		    "calls", cf->cf_timezone);

@@ -292,6 +292,7 @@ int		 store_followup_rebuild(struct store *,
 		    const struct followup_window *, size_t);
 int		 store_crisis_rebuild(struct store *, const char *, int64_t);
 int		 store_crisis_days(struct store *, int64_t);
+int		 store_crisis_days_end(struct store *, int64_t *);
 
 /* A console session as the store keeps it (store_session.c). */
 struct session_row {

@@ -42,6 +42,7 @@ const char *const store_followup_sql[ST_MAX] = {
 	    " (id, zone) VALUES (1, ?1)",
 	[ST_ROLLUP_DAY_INSERT] = "INSERT OR IGNORE INTO rollup_days"
 	    " (lo, day, month) VALUES (?1, ?2, ?3)",
+	[ST_ROLLUP_DAYS_END] = "SELECT coalesce(max(lo), 0) FROM rollup_days",
 	[ST_FU_HOURS] = "SELECT k, queue, priority, counselor, "
 	    STORE_FU_SUMS " FROM followup_hourly WHERE k >= ?1 AND k < ?2"
 	    " AND steps <> 0",
@@ -121,6 +122,21 @@ store_crisis_read(struct store *s, enum store_crisis_src src, int64_t from,
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(s,
 	    "reading the crisis records");
+}
+
+/* The last local midnight in rollup_days into *end (0: none). */
+int
+store_crisis_days_end(struct store *s, int64_t *end)
+{
+	sqlite3_stmt	*st = s->s_st[ST_ROLLUP_DAYS_END];
+	int		 rc;
+
+	*end = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*end = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_fail(s,
+	    "reading the local days");
 }
 
 /* The zone the crisis rollups' days count in into buf; "" for none. */
