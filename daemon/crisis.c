@@ -24,6 +24,11 @@ const char *const crisis_safety[] = { "warning_signs",
     "coping_steps", "people_places", "professional_contacts", "means_safer",
     NULL };
 const char *const crisis_answers[] = { "yes", "no", "unknown", NULL };
+/*
+ * The crisis rollups count the time frames, agencies and outcomes in
+ * these orders (STORE_CRISIS_VALS in store_int.h): change both, then a
+ * new migration that builds them again.
+ */
 const char *const crisis_timeframes[] = { "72h", "1w", "later",
     NULL };
 const char *const crisis_agencies[] = { "110", "120", "119", "family",

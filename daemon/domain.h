@@ -382,6 +382,13 @@ const int64_t *stats_followup_month(void);
 const int64_t *stats_crisis_month_ideation(void);
 const int64_t *stats_crisis_month_agency(void);
 
+/* stats_fu_rollup.c */
+int	 stats_fu_ready(struct store *, const struct config *);
+int	 stats_fu_windows_match(struct store *, const struct config *);
+int	 stats_fu_slices(struct store *, const struct config *, int,
+	    enum clock_unit, int64_t, int64_t, struct stats_slice **,
+	    size_t *);
+
 /*
  * care.c, care_write.c: the care register. Rows are the store's JSON
  * objects (store_care.c); the writes run in the request's savepoint

@@ -480,7 +480,8 @@ server_start(struct server *s)
 	if (pbx_init(s->s_base, s->s_batch, s->s_store, s->s_cf) == -1)
 		fatalx("pbx_init: out of memory");
 	if (stats_followup_init(s->s_base, s->s_store, s->s_cf) == -1)
-		fatalx("stats_followup_init: out of memory");
+		fatalx("%s: the crisis rollups: %s", s->s_cf->cf_db_path,
+		    store_errmsg(s->s_store));
 	if (status_init(s->s_base, s->s_store, s->s_batch, s->s_cf,
 	    &cause) == -1)
 		fatalx("store: %s", cause);

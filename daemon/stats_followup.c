@@ -1,7 +1,9 @@
 /*
  * The follow-up and crisis measures of GET /v1/stats, beside the calls'
- * (stats.c) and the phone's (pbx_stats.c), read a week of the range per
- * loop turn; and this month's follow-up figures for /metrics.
+ * (stats.c) and the phone's (pbx_stats.c), read from their rollups
+ * (stats_fu_rollup.c) a few dozen slices per loop turn, and the steps of
+ * the current hour from the steps themselves; and this month's figures
+ * for /metrics.
  *
  * Follow-up: the plans' steps, counted in the bucket of the time each
  * first fell due (once that time has come): done on time (the caller
@@ -52,12 +54,19 @@ struct sf_tally {
 	/* follow-up */
 	int64_t		 t_due, t_on_time, t_late, t_escalated, t_ended;
 	int64_t		 t_open, t_attempts, t_attempts_reached;
-	/* crisis */
-	int64_t		 t_calls, t_ideation[SF_NBANDS + 1];
-	int64_t		 t_hopeless[SF_NBANDS + 1], t_frames[SF_NFRAMES];
-	int64_t		 t_emerg, t_agency[SF_NAGENCIES];
-	int64_t		 t_outcome[SF_NOUTCOMES];
+	/* crisis, in the order of STORE_CRISIS_SUMS */
+	int64_t		 t_cr[STORE_CRISIS_NSUMS];
 };
+#define SF_CALLS	0
+#define SF_IDEATION	1
+#define SF_HOPELESS	(SF_IDEATION + SF_NBANDS + 1)
+#define SF_FRAMES	(SF_HOPELESS + SF_NBANDS + 1)
+#define SF_EMERG	(SF_FRAMES + SF_NFRAMES)
+#define SF_AGENCY	(SF_EMERG + 1)
+#define SF_OUTCOME	(SF_AGENCY + SF_NAGENCIES)
+#if SF_OUTCOME + SF_NOUTCOMES != STORE_CRISIS_NSUMS
+#error "the crisis sums differ from store.h's"
+#endif
 
 struct sf_group {
 	char		 g_key[2][48];
@@ -79,27 +88,6 @@ struct sf_req {
 	int			 r_tk, r_ck;	/* r_dim index of each; -1 */
 	const struct code_list	*r_cl;
 };
-
-/* The index of v in list (NULL-terminated), or -1. */
-static int
-sf_index(const char *const *list, const char *v)
-{
-	int	 i;
-
-	for (i = 0; list[i] != NULL; i++)
-		if (strcmp(list[i], v) == 0)
-			return i;
-	return -1;
-}
-
-/* The band of a score 0-10 (0, 1-3, 4-6, 7-10); SF_NBANDS: none. */
-static int
-sf_band(int score)
-{
-	if (score < 0)
-		return SF_NBANDS;
-	return score == 0 ? 0 : score <= 3 ? 1 : score <= 6 ? 2 : 3;
-}
 
 /* How long after it fell due a step may be reached and be on time. */
 static int64_t
@@ -140,20 +128,8 @@ sf_add_crisis(struct sf_tally *t, const struct crisis_row *r)
 {
 	int	 i;
 
-	t->t_calls++;
-	t->t_ideation[sf_band(r->cr_ideation)]++;
-	t->t_hopeless[sf_band(r->cr_hopelessness)]++;
-	if ((i = sf_index(crisis_timeframes, r->cr_timeframe)) >= 0)
-		t->t_frames[i]++;
-	if (r->cr_agency[0] == '\0')
-		return;
-	t->t_emerg++;
-	if ((i = sf_index(crisis_agencies, r->cr_agency)) >= 0 &&
-	    i < SF_NAGENCIES)
-		t->t_agency[i]++;
-	if ((i = sf_index(crisis_confirmed, r->cr_confirmed)) >= 0 &&
-	    i < SF_NOUTCOMES)
-		t->t_outcome[i]++;
+	for (i = 0; i < STORE_CRISIS_NSUMS; i++)
+		t->t_cr[i] += r->cr_v[i];
 }
 
 /* The configured codes of dimension d; NULL for the operators. */
@@ -348,7 +324,7 @@ sf_crisis_cb(const struct crisis_row *row, void *arg)
 	vals[6] = row->cr_line;
 	vals[7] = row->cr_risk;
 	sf_add_crisis(&r->r_total, row);
-	if ((t = sf_row_group(r, row->cr_started_at, vals)) != NULL)
+	if ((t = sf_row_group(r, row->cr_at, vals)) != NULL)
 		sf_add_crisis(t, row);
 }
 
@@ -393,20 +369,22 @@ sf_json(json_t *o, enum sf_kind kind, const struct sf_tally *t)
 		    t->t_due));
 		return;
 	}
-	json_object_set_new(o, "calls", json_integer(t->t_calls));
-	b = sf_counts(stats_bands, t->t_ideation, SF_NBANDS);
-	json_object_set_new(b, "none", json_integer(t->t_ideation[SF_NBANDS]));
+	json_object_set_new(o, "calls", json_integer(t->t_cr[SF_CALLS]));
+	b = sf_counts(stats_bands, t->t_cr + SF_IDEATION, SF_NBANDS);
+	json_object_set_new(b, "none", json_integer(t->t_cr[SF_IDEATION +
+	    SF_NBANDS]));
 	json_object_set_new(o, "ideation_intensity", b);
-	b = sf_counts(stats_bands, t->t_hopeless, SF_NBANDS);
-	json_object_set_new(b, "none", json_integer(t->t_hopeless[SF_NBANDS]));
+	b = sf_counts(stats_bands, t->t_cr + SF_HOPELESS, SF_NBANDS);
+	json_object_set_new(b, "none", json_integer(t->t_cr[SF_HOPELESS +
+	    SF_NBANDS]));
 	json_object_set_new(o, "hopelessness", b);
 	json_object_set_new(o, "plan_timeframe", sf_counts(crisis_timeframes,
-	    t->t_frames, SF_NFRAMES));
-	json_object_set_new(o, "emergencies", json_integer(t->t_emerg));
+	    t->t_cr + SF_FRAMES, SF_NFRAMES));
+	json_object_set_new(o, "emergencies", json_integer(t->t_cr[SF_EMERG]));
 	json_object_set_new(o, "emergency_agency", sf_counts(crisis_agencies,
-	    t->t_agency, SF_NAGENCIES));
+	    t->t_cr + SF_AGENCY, SF_NAGENCIES));
 	json_object_set_new(o, "emergency_outcome",
-	    sf_counts(crisis_confirmed, t->t_outcome, SF_NOUTCOMES));
+	    sf_counts(crisis_confirmed, t->t_cr + SF_OUTCOME, SF_NOUTCOMES));
 }
 
 static int
@@ -482,16 +460,121 @@ sf_result(struct sf_req *r)
 	return o;
 }
 
-#define SF_SLICE_S	(7 * 86400)	/* read a week per loop turn */
+#define SF_SLICE_S	(7 * 86400)	/* the steps' rows: a week a turn */
+#define SF_SLICES	64		/* the rollups: slices a turn */
+
+static void
+sf_sums_cb(const struct followup_sum *row, void *arg)
+{
+	struct sf_req		*r = arg;
+	const char		*vals[SF_NDIMS] = { NULL };
+	struct sf_tally		*t, *tt[2];
+	int			 k;
+
+	vals[4] = row->fs_queue;
+	vals[5] = row->fs_counselor;
+	tt[0] = &r->r_total;
+	tt[1] = sf_row_group(r, row->fs_at, vals);
+	for (k = 0; k < 2; k++) {
+		if ((t = tt[k]) == NULL)
+			continue;
+		t->t_due += row->fs_v[0];
+		t->t_on_time += row->fs_v[1];
+		t->t_late += row->fs_v[2];
+		t->t_escalated += row->fs_v[3];
+		t->t_ended += row->fs_v[4];
+		t->t_open += row->fs_v[5];
+		t->t_attempts += row->fs_v[6];
+		t->t_attempts_reached += row->fs_v[7];
+	}
+}
 
 /*
- * The follow-up and crisis measures of one GET /v1/stats, read a week of
- * the range per step (stats_more_step), so a year never holds the loop.
+ * What one kind of measure reads for a range: the slices of its rollups
+ * (stats_fu_slices), then the rows of [d_at, d_to) a week a turn: the
+ * steps of the current hour (their due time may be ahead), or all of
+ * them when the rollups count on time with other windows than the
+ * config's (a reload changed an SLA: until the next start).
+ */
+struct sf_reader {
+	struct sf_req		*d_req;
+	struct stats_slice	*d_sl;
+	size_t			 d_n, d_i;
+	int64_t			 d_at, d_to, d_now;
+};
+
+static int
+sf_reader_start(struct store *s, const struct config *cf,
+    struct sf_reader *d, struct sf_req *r, int64_t from, int64_t to,
+    int64_t now)
+{
+	int64_t	 end = to;
+	int	 k = r->r_tk;
+
+	memset(d, 0, sizeof(*d));
+	d->d_req = r;
+	d->d_now = now;
+	d->d_at = d->d_to = to;
+	if (r->r_kind == SF_FOLLOWUP) {
+		end = now - now % 3600;
+		if (stats_fu_windows_match(s, cf) != 1)
+			end = from;
+		else if (end > to)
+			end = to;
+		d->d_at = end > from ? end : from;
+	}
+	if (from >= end)
+		return 0;
+	return stats_fu_slices(s, cf, k >= 0, k >= 0 ?
+	    sf_dims[r->r_dim[k]].unit : CLOCK_HOUR, from, end, &d->d_sl,
+	    &d->d_n);
+}
+
+/* Up to max slices, then a week of rows: 1 more, 0 done, -1 failed. */
+static int
+sf_reader_step(struct store *s, struct sf_reader *d, size_t max)
+{
+	static const enum store_crisis_src	 src[SS_NSRC] = {
+	    [SS_CALLS] = CRISIS_CALLS, [SS_HOURS] = CRISIS_HOURS,
+	    [SS_DAYS] = CRISIS_DAYS, [SS_MONTHS] = CRISIS_MONTHS };
+	const struct stats_slice		*sl;
+	int64_t					 hi;
+	size_t					 n;
+	int					 rc = STORE_OK;
+
+	for (n = 0; n < max && d->d_i < d->d_n && rc == STORE_OK; n++) {
+		sl = &d->d_sl[d->d_i++];
+		if (d->d_req->r_kind == SF_CRISIS)
+			rc = store_crisis_read(s, src[sl->sl_src], sl->sl_lo,
+			    sl->sl_hi, sf_crisis_cb, d->d_req);
+		else if (sl->sl_src == SS_CALLS)
+			rc = store_followup_steps(s, sl->sl_lo, sl->sl_hi,
+			    d->d_now, sf_step_cb, d->d_req);
+		else
+			rc = store_followup_read(s, src[sl->sl_src],
+			    sl->sl_lo, sl->sl_hi, sf_sums_cb, d->d_req);
+	}
+	if (rc == STORE_OK && d->d_i == d->d_n && d->d_at < d->d_to) {
+		hi = d->d_to - d->d_at > SF_SLICE_S ? d->d_at + SF_SLICE_S :
+		    d->d_to;
+		rc = store_followup_steps(s, d->d_at, hi, d->d_now,
+		    sf_step_cb, d->d_req);
+		d->d_at = hi;
+	}
+	if (rc != STORE_OK)
+		return -1;
+	return d->d_i < d->d_n || d->d_at < d->d_to;
+}
+
+/*
+ * The follow-up and crisis measures of one GET /v1/stats, read a few
+ * dozen slices of their rollups (and a week of rows) per step
+ * (stats_more_step), so a year never holds the loop.
  */
 struct stats_more {
 	struct store		*m_store;
 	struct sf_req		 m_req[2];	/* SF_FOLLOWUP, SF_CRISIS */
-	int64_t			 m_from, m_to, m_at, m_now;
+	struct sf_reader	 m_rd[2];
 };
 
 struct stats_more *
@@ -499,39 +582,39 @@ stats_more_start(struct store *s, const struct config *cf, int64_t from,
     int64_t to, const char *by)
 {
 	struct stats_more	*m;
+	int64_t			 now = clock_now();
 	int			 k;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
 	m->m_store = s;
-	m->m_from = m->m_at = from;
-	m->m_to = to;
-	m->m_now = clock_now();
 	for (k = 0; k < 2; k++) {
 		m->m_req[k].r_cf = cf;
 		m->m_req[k].r_kind = (enum sf_kind)k;
 		sf_parse_by(&m->m_req[k], by);
 		sf_prefill(&m->m_req[k], from, to);
+		if (sf_reader_start(s, cf, &m->m_rd[k], &m->m_req[k], from,
+		    to, now) == -1) {
+			stats_more_free(m);
+			return NULL;
+		}
 	}
 	return m;
 }
 
-/* One week of the range: 1 more to read, 0 done, -1 the store failed. */
+/* One step: 1 more to read, 0 done, -1 the store failed. */
 int
 stats_more_step(struct stats_more *m)
 {
-	int64_t	 hi;
+	int	 more = 0, k, rc;
 
-	if (m->m_at >= m->m_to)
-		return 0;
-	hi = m->m_to - m->m_at > SF_SLICE_S ? m->m_at + SF_SLICE_S : m->m_to;
-	if (store_followup_steps(m->m_store, m->m_at, hi, m->m_now,
-	    sf_step_cb, &m->m_req[SF_FOLLOWUP]) != STORE_OK ||
-	    store_crisis_range(m->m_store, m->m_at, hi, sf_crisis_cb,
-	    &m->m_req[SF_CRISIS]) != STORE_OK)
-		return -1;
-	m->m_at = hi;
-	return m->m_at < m->m_to;
+	for (k = 0; k < 2; k++) {
+		if ((rc = sf_reader_step(m->m_store, &m->m_rd[k],
+		    SF_SLICES)) == -1)
+			return -1;
+		more |= rc;
+	}
+	return more;
 }
 
 /* {"followup": {...}, "crisis": {...}} once every step was read. */
@@ -569,6 +652,8 @@ stats_more_free(struct stats_more *m)
 	free(m->m_req[1].r_groups);
 	free(m->m_req[0].r_bounds);
 	free(m->m_req[1].r_bounds);
+	free(m->m_rd[0].d_sl);
+	free(m->m_rd[1].d_sl);
 	free(m);
 }
 
@@ -595,19 +680,30 @@ sf_month_start(int64_t t)
 	return (int64_t)mktime(&tm);
 }
 
-static void
-sf_month_add(const struct followup_row *row, void *arg)
+/* The measures of kind over [from, to) into t, read at once. */
+static int
+sf_month_read(enum sf_kind kind, int64_t from, int64_t to, int64_t now,
+    struct sf_tally *t)
 {
-	sf_add_step(arg, sfm.m_cf, row);
+	struct sf_req		 r;
+	struct sf_reader	 d;
+	int			 rc;
+
+	memset(&r, 0, sizeof(r));
+	r.r_cf = sfm.m_cf;
+	r.r_kind = kind;
+	r.r_dim[0] = r.r_dim[1] = r.r_tk = r.r_ck = -1;
+	if (sf_reader_start(sfm.m_store, sfm.m_cf, &d, &r, from, to,
+	    now) == -1)
+		return STORE_ERR;
+	while ((rc = sf_reader_step(sfm.m_store, &d, SIZE_MAX)) == 1)
+		;
+	free(d.d_sl);
+	*t = r.r_total;
+	return rc == 0 ? STORE_OK : STORE_ERR;
 }
 
-static void
-sf_month_crisis(const struct crisis_row *row, void *arg)
-{
-	sf_add_crisis(arg, row);
-}
-
-/* Read this month's steps again (indexed by first due time). */
+/* Count this month's steps and crisis records again. */
 static void
 sf_month_tick(evutil_socket_t fd, short events, void *arg)
 {
@@ -618,9 +714,8 @@ sf_month_tick(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	(void)arg;
-	memset(&t, 0, sizeof(t));
-	if (store_followup_steps(sfm.m_store, sf_month_start(now), now + 1,
-	    now, sf_month_add, &t) == STORE_OK) {
+	if (sf_month_read(SF_FOLLOWUP, sf_month_start(now), now + 1, now,
+	    &t) == STORE_OK) {
 		sfm.m_v[0] = t.t_due;
 		sfm.m_v[1] = t.t_on_time;
 		sfm.m_v[2] = t.t_late;
@@ -630,11 +725,11 @@ sf_month_tick(evutil_socket_t fd, short events, void *arg)
 		sfm.m_v[6] = t.t_attempts;
 	}
 	/* The crisis records of the calls started this month. */
-	memset(&t, 0, sizeof(t));
-	if (store_crisis_range(sfm.m_store, sf_month_start(now), now + 1,
-	    sf_month_crisis, &t) == STORE_OK) {
-		memcpy(sfm.m_ideation, t.t_ideation, sizeof(sfm.m_ideation));
-		memcpy(sfm.m_agency, t.t_agency, sizeof(sfm.m_agency));
+	if (sf_month_read(SF_CRISIS, sf_month_start(now), now + 1, now,
+	    &t) == STORE_OK) {
+		memcpy(sfm.m_ideation, t.t_cr + SF_IDEATION,
+		    sizeof(sfm.m_ideation));
+		memcpy(sfm.m_agency, t.t_cr + SF_AGENCY, sizeof(sfm.m_agency));
 	}
 	evtimer_add(sfm.m_ev, &tv);
 }
@@ -643,12 +738,18 @@ const char *const stats_followup_measures[STATS_FOLLOWUP_NMONTH] = {
     "due", "done_on_time", "done_late", "escalated", "ended_early", "open",
     "attempts" };
 
-/* Count this month's steps now and every SF_MONTH_TICK_S seconds. */
+/*
+ * Make the follow-up and crisis rollups ready (stats_fu_ready), then
+ * count this month's steps now and every SF_MONTH_TICK_S seconds. -1
+ * when the store failed (its message says how) or out of memory.
+ */
 int
 stats_followup_init(struct event_base *base, struct store *s,
     const struct config *cf)
 {
 	memset(&sfm, 0, sizeof(sfm));
+	if (stats_fu_ready(s, cf) == -1)
+		return -1;
 	sfm.m_store = s;
 	sfm.m_cf = cf;
 	if ((sfm.m_ev = evtimer_new(base, sf_month_tick, NULL)) == NULL)

@@ -277,24 +277,62 @@ struct followup_row {
 	char		 fr_counselor[40];	/* "": nobody yet */
 };
 
-/* A call's crisis record as the crisis statistics read it. */
+/*
+ * A call's crisis record, or the sum of those of a rollup row, as the
+ * crisis statistics read it: cr_v in the order of STORE_CRISIS_SUMS
+ * (calls; ideation bands 0, 1-3, 4-6, 7-10, none; the same of
+ * hopelessness; time frames; emergencies; by agency; by outcome).
+ */
+#define STORE_CRISIS_NSUMS	24
 struct crisis_row {
-	int64_t		 cr_started_at;
+	int64_t		 cr_at;		/* started_at; the row's hour... */
 	char		 cr_line[40];
 	char		 cr_operator[40];
 	char		 cr_risk[40];
-	int		 cr_ideation;		/* 0-10; -1: not assessed */
-	int		 cr_hopelessness;	/* 0-10; -1: not assessed */
-	char		 cr_timeframe[8];	/* "": none */
-	char		 cr_agency[16];		/* "": no emergency */
-	char		 cr_confirmed[16];
+	int64_t		 cr_v[STORE_CRISIS_NSUMS];
 };
+enum store_crisis_src { CRISIS_CALLS, CRISIS_HOURS, CRISIS_DAYS,
+    CRISIS_MONTHS };
+#define STORE_ROLLUP_DAYS_FROM	946684800LL	/* 2000-01-01 UTC */
+#define STORE_ROLLUP_DAYS_AHEAD	(10LL * 366 * 86400)
 
 int		 store_followup_steps(struct store *, int64_t, int64_t,
 		    int64_t, void (*)(const struct followup_row *, void *),
 		    void *);
-int		 store_crisis_range(struct store *, int64_t, int64_t,
-		    void (*)(const struct crisis_row *, void *), void *);
+int		 store_crisis_read(struct store *, enum store_crisis_src,
+		    int64_t, int64_t, void (*)(const struct crisis_row *,
+		    void *), void *);
+int		 store_crisis_zone(struct store *, char *, size_t);
+
+/*
+ * The sums of a follow-up rollup row (store_followup.c), in the order
+ * of STORE_FU_SUMS: steps, on time, late, escalated, ended early, open,
+ * attempts, attempts on the reached steps.
+ */
+#define STORE_FU_NSUMS	8
+struct followup_sum {
+	int64_t		 fs_at;		/* the row's hour, day or month */
+	char		 fs_queue[40];
+	int		 fs_priority;
+	char		 fs_counselor[40];
+	int64_t		 fs_v[STORE_FU_NSUMS];
+};
+/* How long after it first fell due a step of queue, priority is on time. */
+struct followup_window {
+	char		 fw_queue[40];
+	int		 fw_priority;
+	int64_t		 fw_s;
+};
+int		 store_followup_read(struct store *, enum store_crisis_src,
+		    int64_t, int64_t, void (*)(const struct followup_sum *,
+		    void *), void *);
+int		 store_followup_windows(struct store *,
+		    void (*)(const struct followup_window *, void *), void *);
+int		 store_followup_rebuild(struct store *,
+		    const struct followup_window *, size_t);
+int		 store_crisis_rebuild(struct store *, const char *, int64_t);
+int		 store_crisis_days(struct store *, int64_t);
+int		 store_crisis_days_end(struct store *, int64_t *);
 
 /* A console session as the store keeps it (store_session.c). */
 struct session_row {

@@ -539,6 +539,19 @@ static const char *const store_migrations[] = {
 	"CREATE TRIGGER call_totals_delete AFTER DELETE ON calls BEGIN"
 	"  UPDATE call_totals SET calls = calls - 1 WHERE line = old.line"
 	"  AND caller_type = old.caller_type AND risk = old.risk; END;",
+	/*
+	 * 17: the crisis records rolled up (stats_followup.c): per UTC
+	 * hour, local day and local month (k), line, operator and risk,
+	 * the counts by band, time frame, agency and outcome
+	 * (STORE_CRISIS_SUMS). Triggers on calls keep them exact through
+	 * every write (a call stored, amended, erased, deleted), whoever
+	 * makes it. rollup_days holds the local midnights (lo) with their
+	 * day and month in the zone of rollup_days_zone; hotlined fills it
+	 * and builds the rollups from the calls at start-up when that zone
+	 * is missing or another than its own. Idempotent (IF NOT EXISTS),
+	 * so an earlier migration may be run again under it.
+	 */
+	STORE_CRISIS_SCHEMA,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

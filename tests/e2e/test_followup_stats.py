@@ -27,6 +27,7 @@ QUEUES = """queues = (
   { code = "family"; name = "家庭关爱联络";
     lease = "30m"; sla = { p1 = "2h"; }; }
 );"""
+FIRST_DUE = 14     # the migration that keeps a step's first due time
 CST = datetime.timezone(datetime.timedelta(hours=8))
 SCREENER = {"wish_dead": "yes", "active_thoughts": "yes", "method": "no",
             "intent": "no", "plan": "yes", "behavior": "no"}
@@ -298,15 +299,23 @@ class TestMigration(DaemonTest):
                    (items[0], r.json["id"], items[0], r.json["id"]))
         db.execute("UPDATE queue_items SET attempts = 2, due_at = ?"
                    " WHERE id = ?", (1767229200 + 3600, items[0]))
-        # As the store was before: the migrations after the first-due
-        # one undone (LATER: one list of statements each), then no
-        # column, one version further down.
+        # As the store was before migration 14 (FIRST_DUE): the
+        # migrations after it undone (LATER: one list of statements
+        # each; the rollups' tables and triggers, which name the column,
+        # found by name), no column, the version before it. They all run
+        # again on top.
         for undo in LATER:
             for sql in undo:
                 db.execute(sql)
+        for kind, name in db.execute(
+                "SELECT type, name FROM sqlite_schema WHERE type IN"
+                " ('trigger', 'table') AND (name LIKE 'crisis_%' OR name"
+                " LIKE 'followup_%' OR name LIKE 'rollup_days%')"
+                " ORDER BY type DESC").fetchall():
+            db.execute(f"DROP {kind.upper()} {name}")
         db.execute("DROP INDEX queue_items_due_first")
         db.execute("ALTER TABLE queue_items DROP COLUMN due_first")
-        db.execute("PRAGMA user_version = %d" % (version - 1 - len(LATER)))
+        db.execute("PRAGMA user_version = %d" % (FIRST_DUE - 1))
         db.commit()
         db.close()
         self.d.start()
