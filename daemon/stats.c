@@ -307,6 +307,7 @@ stats_prefill(struct stats_req *r)
 struct stats_reading {
 	struct stats_req	*rd_req;
 	int			 rd_with_dims;
+	int			 rd_total;	/* a grouped row: the totals too */
 	size_t			 rd_bucket;	/* rollups: the row's */
 	int			 rd_pos;	/* daily: code 0's value */
 };
@@ -342,18 +343,24 @@ stats_row(const struct store_stats_row *w, void *arg)
 	if (a == NULL)
 		return -1;
 	stats_acc_add(a, w);
+	if (rd->rd_with_dims && rd->rd_total)
+		stats_acc_add(&rd->rd_req->sr_total, w);
 	return 0;
 }
 
-/* The calls: count, durations, share at high risk, per group. */
+/*
+ * The calls: count, durations, share at high risk, per group (with_dims:
+ * 1, or 2 to add each group's row to the totals as well), or the totals.
+ */
 static int
 stats_calls(struct stats_req *r, const char *bounds, const char *high,
     int with_dims)
 {
-	struct stats_reading	 rd = { r, with_dims, 0, 0 };
+	struct stats_reading	 rd = { r, with_dims > 0, with_dims == 2,
+				    0, 0 };
 
-	if (store_stats_calls(r->sr_scan, with_dims, bounds, high, stats_row,
-	    &rd) != STORE_OK) {
+	if (store_stats_calls(r->sr_scan, rd.rd_with_dims, bounds, high,
+	    stats_row, &rd) != STORE_OK) {
 		log_warnx("%s: %s", __func__, store_errmsg(r->sr_store));
 		return -1;
 	}
@@ -364,9 +371,10 @@ stats_calls(struct stats_req *r, const char *bounds, const char *high,
 static int
 stats_items(struct stats_req *r, const char *bounds, int with_dims)
 {
-	struct stats_reading	 rd = { r, with_dims, 0, 0 };
+	struct stats_reading	 rd = { r, with_dims > 0, with_dims == 2,
+				    0, 0 };
 
-	if (store_stats_items(r->sr_scan, with_dims, bounds, stats_row,
+	if (store_stats_items(r->sr_scan, rd.rd_with_dims, bounds, stats_row,
 	    &rd) != STORE_OK) {
 		log_warnx("%s: %s", __func__, store_errmsg(r->sr_store));
 		return -1;
@@ -529,7 +537,7 @@ static int
 stats_rollups(struct stats_req *r, int64_t lo, int64_t hi, int with_dims,
     int tier)
 {
-	struct stats_reading	 rd = { r, with_dims, 0, 0 };
+	struct stats_reading	 rd = { r, with_dims, 0, 0, 0 };
 	const char		*name;
 
 	if (tier > 0)
@@ -633,6 +641,18 @@ static const int64_t stats_first_span[SS_NSRC] = {
 };
 #define STATS_STEP_ROWS		500
 
+/* Whether a call may be in several groups: one per topic. */
+static int
+stats_by_topic(const struct stats_req *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->sr_ncode; i++)
+		if (strcmp(r->sr_code[i]->sd_name, "topic") == 0)
+			return 1;
+	return 0;
+}
+
 /* The span of the next step from src, from the rows of the last. */
 static void
 stats_adapt(struct stats_req *r, enum stats_src src, int64_t span)
@@ -696,10 +716,18 @@ stats_step(struct stats_req *r)
 	}
 	if ((slices = stats_slices_json(r, r->sr_next, last)) == NULL)
 		return -1;
-	rc = stats_calls(r, slices, r->sr_high, 1) == -1 ||
-	    stats_items(r, slices, 1) == -1 ||
-	    stats_calls(r, slices, r->sr_high, 0) == -1 ||
-	    stats_items(r, slices, 0) == -1 ? -1 : 0;
+	/*
+	 * Each call and item is in one group unless a call is counted under
+	 * each of its topics: then the totals need reads of their own.
+	 */
+	if (!stats_by_topic(r))
+		rc = stats_calls(r, slices, r->sr_high, 2) == -1 ||
+		    stats_items(r, slices, 2) == -1 ? -1 : 0;
+	else
+		rc = stats_calls(r, slices, r->sr_high, 1) == -1 ||
+		    stats_items(r, slices, 1) == -1 ||
+		    stats_calls(r, slices, r->sr_high, 0) == -1 ||
+		    stats_items(r, slices, 0) == -1 ? -1 : 0;
 	free(slices);
 	if (rc == -1)
 		return -1;
