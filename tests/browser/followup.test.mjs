@@ -148,9 +148,11 @@ test('the call form records the safety plan and the emergency linkage, and confi
   await em.getByLabel('联系时间').fill(typedPlus(typed, -5));
   await shot(page, 'crisis-form-safety-emergency');
   await page.getByRole('button', { name: /保存/ }).click();
-  await page.getByText(/来电 #\d+ 已保存到服务器。/).waitFor();
-  const calls = await d.calls();
-  const c = (await d.api('GET', `/v1/calls/${calls[calls.length - 1].id}`)).json;
+  // The call named by the message: the list's order is by start, which
+  // this call, begun ten minutes ago, does not lead.
+  const saved = await page.getByText(/来电 #\d+ 已保存到服务器。/).textContent();
+  const id = saved.match(/#(\d+)/)[1];
+  const c = (await d.api('GET', `/v1/calls/${id}`)).json;
   assert.deepEqual(c.safety_plan, { warning_signs: 'yes', coping_steps: 'yes', people_places: 'no', professional_contacts: 'yes', means_safer: 'unknown' });
   assert.equal(c.emergency.agency, '120');
   assert.equal(c.emergency.reference, 'QD-120-0042');
