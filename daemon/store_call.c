@@ -53,6 +53,20 @@ const char *const store_call_sql[ST_MAX] = {
 	    " AND (?6 IS NULL OR started_at < ?6 OR id < ?7)"
 	    " ORDER BY started_at DESC, id DESC LIMIT ?8",
 	/*
+	 * The same for one operator (?5), along calls_operator: an
+	 * operator's own list. Along calls_started it would read every
+	 * call newer than the operator's last.
+	 */
+	[ST_CALL_LIST_OP] = "SELECT " CALL_COLUMNS " FROM calls"
+	    " WHERE operator = ?5"
+	    " AND started_at >= coalesce(?1, -9223372036854775807)"
+	    " AND started_at <= min(coalesce(?2 - 1, 9223372036854775807),"
+	    "      coalesce(?6, 9223372036854775807))"
+	    " AND (?3 IS NULL OR line IN (SELECT value FROM json_each(?3)))"
+	    " AND (?4 IS NULL OR risk IN (SELECT value FROM json_each(?4)))"
+	    " AND (?6 IS NULL OR started_at < ?6 OR id < ?7)"
+	    " ORDER BY started_at DESC, id DESC LIMIT ?8",
+	/*
 	 * The export's rows: the list's range and cursor (?1 to ?4), each
 	 * call with its first queue item (its referral, else its callback).
 	 */
@@ -374,7 +388,8 @@ int
 store_call_list(struct store *s, const struct call_filter *f,
     struct call **out, size_t *n)
 {
-	sqlite3_stmt	*st = s->s_st[ST_CALL_LIST];
+	sqlite3_stmt	*st = s->s_st[f->f_nops == 1 ? ST_CALL_LIST_OP :
+			    ST_CALL_LIST];
 	char		*lines, *risks, *ops;
 	struct call	*v;
 	int		 rc = STORE_OK;
@@ -390,7 +405,7 @@ store_call_list(struct store *s, const struct call_filter *f,
 	store_bind_time(st, 2, f->f_to);
 	store_bind_text(st, 3, lines);
 	store_bind_text(st, 4, risks);
-	store_bind_text(st, 5, ops);
+	store_bind_text(st, 5, f->f_nops == 1 ? f->f_ops[0] : ops);
 	if (f->f_has_cursor) {
 		sqlite3_bind_int64(st, 6, f->f_cur_started);
 		sqlite3_bind_int64(st, 7, f->f_cur_id);
