@@ -22,9 +22,16 @@ const char *const store_queue_sql[ST_MAX] = {
 	[ST_ITEMS_BY_CALL] = "SELECT " ITEM_COLUMNS " FROM queue_items"
 	    " WHERE call_id = ?1 ORDER BY id",
 	/* The next claimable item: priority first, then the longest wait. */
+	/*
+	 * Along queue_items_next, in its order: the planner would rather
+	 * take queue_items_oldest for the due time and sort every waiting
+	 * item of the queue by priority, for each claim.
+	 */
 	[ST_ITEM_NEXT] = "SELECT " ITEM_COLUMNS " FROM queue_items"
-	    " WHERE queue = ?1 AND state = 'waiting' AND due_at <= ?2"
-	    " ORDER BY priority, due_at, id LIMIT 1",
+	    " WHERE id = (SELECT id FROM queue_items"
+	    " INDEXED BY queue_items_next WHERE queue = ?1"
+	    " AND state = 'waiting' AND due_at <= ?2"
+	    " ORDER BY priority, due_at, id LIMIT 1)",
 	/* Every transition: the whole mutable state, if nobody moved first. */
 	[ST_ITEM_SET] = "UPDATE queue_items SET state = ?2, claimed_by = ?3,"
 	    " claimed_at = ?4, lease_until = ?5, completed_at = ?6,"
