@@ -475,6 +475,9 @@ struct notify_fd {
 int	 notify_init(char **);
 int	 notify_enabled(void);
 uint64_t notify_watchdog_usec(void);
+/* How long each notify_extend() gives: an hour. */
+#define NOTIFY_EXTEND_S	3600
+void	 notify_extend(const char *);
 void	 notify_ready(void);
 void	 notify_reloading(void);
 void	 notify_stopping(void);

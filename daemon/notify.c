@@ -141,6 +141,21 @@ notify_send(const char *msg)
 	return 0;
 }
 
+/*
+ * Long work before READY=1 (a store's upgrade, rollups built from every
+ * call): the service manager's start timeout is moved NOTIFY_EXTEND_S
+ * on from now, and the status says why.
+ */
+void
+notify_extend(const char *why)
+{
+	char	 msg[200];
+
+	snprintf(msg, sizeof(msg), "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=%s",
+	    (unsigned long long)NOTIFY_EXTEND_S * 1000000ULL, why);
+	notify_send(msg);
+}
+
 /* The store is open and every listener accepts. */
 void
 notify_ready(void)

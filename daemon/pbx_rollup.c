@@ -341,6 +341,7 @@ pbx_rollup_ready(struct store *s, const struct config *cf)
 	if ((rc = store_pbx_rollup_zone(s, cf->cf_timezone, &ok)) !=
 	    STORE_OK || ok)
 		return rc;
+	notify_extend("building the phone measures' rollups");
 	log_info("pbx: building the phone measures' rollups from the "
 	    "phone calls (days in %s)", cf->cf_timezone);
 	if (store_begin(s) != STORE_OK)

@@ -153,6 +153,8 @@ stats_fu_ready(struct store *s, const struct config *cf)
 		if (end > clock_now() + STORE_ROLLUP_DAYS_AHEAD / 2)
 			return 0;
 	}
+	if (rezone || fu)
+		notify_extend("building the follow-up and crisis rollups");
 	if (rezone)
 		log_info("building the crisis rollups (%s) from the stored "
 		    "calls", cf->cf_timezone);

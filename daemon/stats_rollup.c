@@ -718,6 +718,7 @@ stats_rebuild(struct store *s, const struct config *cf)
 	rb.rb_sink.sk_daily = daily;
 	rb.rb_sink.sk_zone = cf->cf_timezone;
 	rb.rb_day_hi = INT64_MIN;
+	notify_extend("building the statistics rollups");
 	log_info("building the statistics rollups (%s) from the stored calls",
 	    hourly && daily ? "hourly and daily" : hourly ? "hourly" : "daily");
 	if (store_begin(s) != STORE_OK)

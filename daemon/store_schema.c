@@ -788,6 +788,8 @@ store_migrate(sqlite3 *db, const char *path, char **cause)
 	}
 	if (v == STORE_SCHEMA_VERSION)
 		return 0;
+	if (v > 0)
+		notify_extend("upgrading the store");
 	if (v > 0 && store_copy_aside(db, path, v, cause) == -1)
 		return -1;
 	i = v;

@@ -139,11 +139,21 @@ class TestNotify(ManagedTest):
         ready = self.n.wait("READY=1")
         # READY=1 came when the store was open and the API accepted.
         self.assertEqual(self.n.lines[ready][1], (True, True))
+        # Before it, the rollups a new store builds moved the start
+        # timeout on (an hour each time), saying why.
+        extend = self.n.wait("EXTEND_TIMEOUT_USEC=")
+        self.assertLess(extend, ready)
+        self.assertEqual(self.n.lines[extend][0],
+                         "EXTEND_TIMEOUT_USEC=3600000000")
+        self.assertRegex(self.n.lines[extend + 1][0],
+                         r"^STATUS=building the .*rollups$")
         status = self.n.wait("STATUS=")
+        for i in range(status, ready):
+            self.assertRegex(self.n.lines[i][0],
+                             r"^(EXTEND_TIMEOUT_USEC=\d+|STATUS=building .*)$")
+        status = self.n.wait("STATUS=serving: 0 calls today, 0 waiting "
+                             "in the queues")
         self.assertGreater(status, ready)
-        self.assertRegex(self.n.lines[status][0],
-                         r"^STATUS=serving: 0 calls today, 0 waiting in the "
-                         r"queues$")
         # Half of WATCHDOG_USEC: 0.1 s here; ten pings in well under 5 s.
         t0 = time.time()
         first = self.n.wait("WATCHDOG=1")
