@@ -18,6 +18,8 @@ import urllib.parse
 import zoneinfo
 
 from harness import DaemonTest
+# The queues (family: an SLA of 2 h at priority 1) and a screener.
+from test_followup_stats import QUEUES, SCREENER
 
 PLANS = """plans = (
   { code = "imminent"; name = "极高危随访"; risk_at_least = "imminent";
@@ -27,14 +29,6 @@ PLANS = """plans = (
     queue = "family"; priority = 1; steps = [ "1d", "3d", "7d" ];
     attempts = 3; retry_after = "1h"; }
 );"""
-QUEUES = """queues = (
-  { code = "mhc";    name = "青岛市精神卫生中心"; },
-  { code = "legal";  name = "法律服务绿色通道"; },
-  { code = "family"; name = "家庭关爱联络";
-    lease = "30m"; sla = { p1 = "2h"; }; }
-);"""
-SCREENER = {"wish_dead": "yes", "active_thoughts": "yes", "method": "no",
-            "intent": "no", "plan": "yes", "behavior": "no"}
 LINES = ["400", "9120", "2325"]
 RISKS = ["none", "low", "moderate", "high", "imminent"]
 FRAMES = ["72h", "1w", "later"]
