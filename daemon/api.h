@@ -77,6 +77,9 @@ struct write {
 	void			(*w_run)(struct write *);
 };
 
+/* The parts of a statistics answer: the calls', phone, follow-up, crisis. */
+#define STATS_NPARTS	4
+
 /* A statistics request being read a slice per loop turn. */
 struct stats_run {
 	TAILQ_ENTRY(stats_run)	 sj_entry;
@@ -88,6 +91,12 @@ struct stats_run {
 	json_t			*sj_phone;	/* the phone measures */
 	struct stats_more	*sj_more;	/* follow-up and crisis */
 	json_t			*sj_care;	/* the care register's */
+	/* Once read, the answer written a few groups a loop turn. */
+	struct evbuffer		*sj_out;
+	struct stats_part	 sj_part[STATS_NPARTS];
+	json_t			*sj_phone_groups;
+	size_t			 sj_p, sj_i;	/* part p, its group i next */
+	int			 sj_open;	/* part p's head written */
 };
 
 /* An export being streamed, a page of calls at a time. */

@@ -12,37 +12,137 @@
 
 #include "api.h"
 
-static void
-api_stats_done(struct stats_run *j, json_t *o)
-{
-	struct api	*a = j->sj_api;
+/* Answer bytes a loop turn: about a millisecond's worth of groups. */
+#define STATS_TURN_BYTES	16384
 
-	TAILQ_REMOVE(&a->a_stats, j, sj_entry);
-	if (o != NULL && j->sj_phone != NULL)
-		json_object_set(o, "phone", j->sj_phone);
-	if (o != NULL && j->sj_more != NULL)
-		json_object_update_new(o, stats_more_result(j->sj_more));
+/* The members of each part but the first, in the order written. */
+static const char *const stats_part_key[STATS_NPARTS] = {
+	NULL, "phone", "followup", "crisis"
+};
+
+static void
+api_stats_free(struct stats_run *j)
+{
+	size_t	 p;
+
+	for (p = 0; p < STATS_NPARTS; p++)
+		json_decref(j->sj_part[p].sp_head);
+	json_decref(j->sj_phone_groups);
+	if (j->sj_out != NULL)
+		evbuffer_free(j->sj_out);
 	json_decref(j->sj_phone);
 	stats_more_free(j->sj_more);
-	if (o != NULL && j->sj_care != NULL)
-		json_object_set(o, "care", j->sj_care);
 	json_decref(j->sj_care);
-	if (o != NULL)
-		api_send(j->sj_req, 200, api_json_body(j->sj_req, o));
-	else {
-		log_warnx("statistics: %s", store_errmsg(a->a_store));
-		api_error_send(j->sj_req, 503, "store_unavailable", NULL,
-		    "the store could not compute the statistics; retry later");
-	}
-	json_decref(o);
 	event_free(j->sj_ev);
 	stats_free(j->sj_job);
 	free(j);
 }
 
+static void
+api_stats_fail(struct stats_run *j)
+{
+	TAILQ_REMOVE(&j->sj_api->a_stats, j, sj_entry);
+	log_warnx("statistics: %s", store_errmsg(j->sj_api->a_store));
+	api_error_send(j->sj_req, 503, "store_unavailable", NULL,
+	    "the store could not compute the statistics; retry later");
+	api_stats_free(j);
+}
+
+/* The phone's groups, made whole beforehand (pbx_stats.c). */
+static json_t *
+api_stats_phone_group(void *arg, size_t i)
+{
+	return json_incref(json_array_get(arg, i));
+}
+
+/* Every step read: the parts to write, the small members in the first. */
+static void
+api_stats_parts(struct stats_run *j)
+{
+	struct stats_part	*p = j->sj_part;
+
+	stats_part(j->sj_job, &p[0]);
+	json_object_set(p[0].sp_head, "care", j->sj_care);
+	j->sj_phone_groups = json_incref(json_object_get(j->sj_phone,
+	    "groups"));
+	json_object_del(j->sj_phone, "groups");
+	p[1].sp_head = j->sj_phone;
+	j->sj_phone = NULL;
+	p[1].sp_n = json_array_size(j->sj_phone_groups);
+	p[1].sp_group = api_stats_phone_group;
+	p[1].sp_arg = j->sj_phone_groups;
+	stats_more_part(j->sj_more, 0, &p[2]);
+	stats_more_part(j->sj_more, 1, &p[3]);
+}
+
+/* v dumped into b, without its closing brace when open; -1 when no memory. */
+static int
+api_stats_dump(struct evbuffer *b, json_t *v, int open)
+{
+	char	*s;
+	size_t	 n;
+	int	 rc;
+
+	if (v == NULL || (s = json_dumps(v, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER)) == NULL)
+		return -1;
+	n = strlen(s);
+	rc = evbuffer_add(b, s, open ? n - 1 : n);
+	free(s);
+	return rc;
+}
+
+/*
+ * Write the answer on until about STATS_TURN_BYTES more of it is made:
+ * each part is its head without the closing brace, "groups":[ and its
+ * groups one by one, ] and }; jansson writes every member and group.
+ * 1 more to write, 0 written, -1 out of memory.
+ */
+static int
+api_stats_write(struct stats_run *j)
+{
+	struct evbuffer		*b = j->sj_out;
+	struct stats_part	*p;
+	size_t			 stop = evbuffer_get_length(b) +
+	    STATS_TURN_BYTES;
+	json_t			*g;
+	int			 rc;
+
+	for (; j->sj_p < STATS_NPARTS; j->sj_p++, j->sj_i = 0,
+	    j->sj_open = 0) {
+		p = &j->sj_part[j->sj_p];
+		if (!j->sj_open) {
+			j->sj_open = 1;
+			if (j->sj_p > 0 && evbuffer_add_printf(b, ",\"%s\":",
+			    stats_part_key[j->sj_p]) == -1)
+				return -1;
+			if (api_stats_dump(b, p->sp_head, 1) == -1 ||
+			    evbuffer_add_printf(b, "%s\"groups\":[",
+			    json_object_size(p->sp_head) > 0 ? "," : "") == -1)
+				return -1;
+		}
+		for (; j->sj_i < p->sp_n; j->sj_i++) {
+			if (evbuffer_get_length(b) >= stop)
+				return 1;
+			if (j->sj_i > 0 && evbuffer_add(b, ",", 1) == -1)
+				return -1;
+			g = p->sp_group(p->sp_arg, j->sj_i);
+			rc = api_stats_dump(b, g, 0);
+			json_decref(g);
+			if (rc == -1)
+				return -1;
+		}
+		if (evbuffer_add(b, j->sj_p > 0 ? "]}" : "]", j->sj_p > 0 ?
+		    2 : 1) == -1)
+			return -1;
+	}
+	return evbuffer_add(b, "}\n", 2);
+}
+
 /*
  * One step, then back to the loop: a zero timer fires only after the loop
- * has looked at every socket again, so other requests go first.
+ * has looked at every socket again, so other requests go first. Reading
+ * done, the answer is written a few groups a turn the same way.
  */
 static void
 api_stats_step(evutil_socket_t fd, short events, void *arg)
@@ -53,20 +153,41 @@ api_stats_step(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
-	/* The follow-up and crisis measures first, a week a turn. */
-	if ((rc = stats_more_step(j->sj_more)) == 1) {
+	if (j->sj_out == NULL) {
+		/* The follow-up and crisis measures first, a week a turn. */
+		if ((rc = stats_more_step(j->sj_more)) == 0)
+			rc = stats_step(j->sj_job);
+		if (rc == -1) {
+			api_stats_fail(j);
+			return;
+		}
+		if (rc == 1) {
+			evtimer_add(j->sj_ev, &now);
+			return;
+		}
+		if ((j->sj_out = evbuffer_new()) == NULL) {
+			api_stats_drop(j, "internal", "out of memory");
+			return;
+		}
+		api_stats_parts(j);
+		/* Made in the next turn: the reading's last turn was enough. */
+		evtimer_add(j->sj_ev, &now);
+		return;
+	}
+	if ((rc = api_stats_write(j)) == 1) {
 		evtimer_add(j->sj_ev, &now);
 		return;
 	}
 	if (rc == -1) {
-		api_stats_done(j, NULL);
+		api_stats_drop(j, "internal", "out of memory");
 		return;
 	}
-	if ((rc = stats_step(j->sj_job)) == 1) {
-		evtimer_add(j->sj_ev, &now);
-		return;
-	}
-	api_stats_done(j, rc == 0 ? stats_result(j->sj_job) : NULL);
+	TAILQ_REMOVE(&j->sj_api->a_stats, j, sj_entry);
+	evhttp_add_header(evhttp_request_get_output_headers(j->sj_req),
+	    "Content-Type", "application/json; charset=utf-8");
+	api_send(j->sj_req, 200, j->sj_out);
+	j->sj_out = NULL;
+	api_stats_free(j);
 }
 
 /* GET /v1/stats?from=&to=&by= */
@@ -145,12 +266,7 @@ api_stats_drop(struct stats_run *j, const char *kind, const char *why)
 {
 	TAILQ_REMOVE(&j->sj_api->a_stats, j, sj_entry);
 	api_error_send(j->sj_req, 503, kind, NULL, why);
-	json_decref(j->sj_phone);
-	stats_more_free(j->sj_more);
-	json_decref(j->sj_care);
-	event_free(j->sj_ev);
-	stats_free(j->sj_job);
-	free(j);
+	api_stats_free(j);
 }
 
 /* At exit: answer the statistics still being read. */

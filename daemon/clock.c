@@ -268,31 +268,38 @@ clock_buckets(int64_t from, int64_t to, enum clock_unit unit, size_t max,
     int64_t **out, size_t *n)
 {
 	struct tm	 tm;
-	int64_t		*v, t;
-	size_t		 k = 0;
+	int64_t		*v, *nv, t;
+	size_t		 k = 0, cap = 64;
 
 	*out = NULL;
 	*n = 0;
-	if ((v = calloc(max + 1, sizeof(*v))) == NULL)
+	/* Grown as needed: max may be far more than the range needs. */
+	if ((v = reallocarray(NULL, cap, sizeof(*v))) == NULL)
 		return -1;
 	v[k++] = from;
 	t = clock_floor(from, unit, &tm);
 	while ((t = clock_step(&tm, unit, t)) < to) {
-		if (k > max) {
-			free(v);
-			return -1;
+		if (k > max)
+			goto fail;
+		if (t <= v[k - 1])
+			continue;
+		if (k + 1 == cap) {
+			if ((nv = reallocarray(v, cap * 2, sizeof(*v))) == NULL)
+				goto fail;
+			v = nv;
+			cap *= 2;
 		}
-		if (t > v[k - 1])
-			v[k++] = t;
+		v[k++] = t;
 	}
-	if (k > max) {
-		free(v);
-		return -1;
-	}
+	if (k > max)
+		goto fail;
 	v[k++] = to;
 	*out = v;
 	*n = k - 1;
 	return 0;
+fail:
+	free(v);
+	return -1;
 }
 
 /* Microseconds on the monotonic clock: for intervals, never dates. */

@@ -148,7 +148,18 @@ struct stats_req;
 int	stats_start(struct store *, const struct config *, int64_t, int64_t,
 	    const char *, struct stats_req **, char *, size_t);
 int	stats_step(struct stats_req *);
-json_t	*stats_result(struct stats_req *);
+/*
+ * A part of a statistics answer once read: its members but "groups" in
+ * sp_head, its sp_n groups made one at a time by sp_group (a new
+ * reference), so that api_stats.c writes a few of them a loop turn.
+ */
+struct stats_part {
+	json_t		*sp_head;
+	size_t		 sp_n;
+	json_t		*(*sp_group)(void *, size_t);
+	void		*sp_arg;
+};
+void	stats_part(struct stats_req *, struct stats_part *);
 void	stats_set_config(struct stats_req *, const struct config *);
 void	stats_free(struct stats_req *);
 
@@ -367,7 +378,7 @@ struct stats_more;
 struct stats_more *stats_more_start(struct store *, const struct config *,
 	    int64_t, int64_t, const char *);
 int	 stats_more_step(struct stats_more *);
-json_t	*stats_more_result(struct stats_more *);
+void	 stats_more_part(struct stats_more *, int, struct stats_part *);
 void	 stats_more_set_config(struct stats_more *, const struct config *);
 void	 stats_more_free(struct stats_more *);
 #define STATS_FOLLOWUP_NMONTH	7

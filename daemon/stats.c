@@ -736,11 +736,24 @@ stats_step(struct stats_req *r)
 	return r->sr_next < r->sr_nslices;
 }
 
-/* The answer of a job whose steps are done (caller decrefs). */
-json_t *
-stats_result(struct stats_req *r)
+/* Group i of a part (stats_part): a new reference. */
+static json_t *
+stats_group_at(void *arg, size_t i)
 {
-	json_t	*groups, *dims, *o;
+	struct stats_req	*r = arg;
+
+	return stats_group_json(r, &r->sr_groups[i]);
+}
+
+/*
+ * The answer of a job whose steps are done, as a part: its members but
+ * the groups in p->sp_head (caller decrefs), the groups, sorted, one by
+ * one through p->sp_group (api_stats.c writes them a few a loop turn).
+ */
+void
+stats_part(struct stats_req *r, struct stats_part *p)
+{
+	json_t	*dims, *o;
 	size_t	 i;
 
 	stats_sorting = r;
@@ -748,19 +761,15 @@ stats_result(struct stats_req *r)
 	if (r->sr_ngroups > 0)
 		qsort(r->sr_groups, r->sr_ngroups, sizeof(*r->sr_groups),
 		    stats_cmp);
-	groups = json_array();
-	for (i = 0; i < r->sr_ngroups; i++)
-		json_array_append_new(groups, stats_group_json(r,
-		    &r->sr_groups[i]));
 	dims = json_array();
 	if (r->sr_time != NULL)
 		json_array_append_new(dims, json_string(r->sr_time->sd_name));
 	for (i = 0; i < r->sr_ncode; i++)
 		json_array_append_new(dims, json_string(
 		    r->sr_code[i]->sd_name));
-	o = json_pack("{s:o, s:o, s:s, s:o, s:o}", "from",
+	o = json_pack("{s:o, s:o, s:s, s:o}", "from",
 	    call_json_time(r->sr_from), "to", call_json_time(r->sr_to),
-	    "timezone", r->sr_cf->cf_timezone, "by", dims, "groups", groups);
+	    "timezone", r->sr_cf->cf_timezone, "by", dims);
 	json_object_set_new(o, "totals", json_object());
 	stats_metrics(json_object_get(o, "totals"), &r->sr_total);
 	for (i = 0; i < r->sr_ncode; i++)
@@ -769,7 +778,10 @@ stats_result(struct stats_req *r)
 			    "multi-valued: a call with several topics counts "
 			    "once under each, so the groups add up to more "
 			    "than the totals"));
-	return o;
+	p->sp_head = o;
+	p->sp_n = r->sr_ngroups;
+	p->sp_group = stats_group_at;
+	p->sp_arg = r;
 }
 
 void

@@ -423,12 +423,28 @@ sf_parse_by(struct sf_req *r, const char *by)
 				r->r_dim[k++] = (int)i;
 }
 
-/* The groups and totals of r as the API shows them. */
+/* Group i of r (sf_part): a new reference. */
 static json_t *
-sf_result(struct sf_req *r)
+sf_group_at(void *arg, size_t i)
 {
-	json_t	*o, *dims = json_array(), *groups = json_array(), *g;
-	size_t	 i;
+	struct sf_req	*r = arg;
+	json_t		*g = json_object();
+	int		 k;
+
+	for (k = 0; k < 2; k++)
+		if (r->r_dim[k] >= 0)
+			json_object_set_new(g, sf_dims[r->r_dim[k]].name,
+			    r->r_groups[i].g_key[k][0] != '\0' ?
+			    json_string(r->r_groups[i].g_key[k]) : json_null());
+	sf_json(g, r->r_kind, &r->r_groups[i].g_t);
+	return g;
+}
+
+/* The totals of r as the API shows them, its groups one by one, sorted. */
+static void
+sf_part(struct sf_req *r, struct stats_part *p)
+{
+	json_t	*o, *dims = json_array();
 	int	 k;
 
 	if (r->r_n > 0)
@@ -437,19 +453,7 @@ sf_result(struct sf_req *r)
 		if (r->r_dim[k] >= 0)
 			json_array_append_new(dims,
 			    json_string(sf_dims[r->r_dim[k]].name));
-	for (i = 0; i < r->r_n; i++) {
-		g = json_object();
-		for (k = 0; k < 2; k++)
-			if (r->r_dim[k] >= 0)
-				json_object_set_new(g, sf_dims[r->r_dim[k]]
-				    .name, r->r_groups[i].g_key[k][0] != '\0' ?
-				    json_string(r->r_groups[i].g_key[k]) :
-				    json_null());
-		sf_json(g, r->r_kind, &r->r_groups[i].g_t);
-		json_array_append_new(groups, g);
-	}
-	o = json_pack("{s:o, s:o, s:o}", "by", dims, "groups", groups,
-	    "totals", json_object());
+	o = json_pack("{s:o, s:o}", "by", dims, "totals", json_object());
 	sf_json(json_object_get(o, "totals"), r->r_kind, &r->r_total);
 	if (r->r_kind == SF_FOLLOWUP)
 		json_object_set_new(o, "on_time_default_s",
@@ -457,7 +461,10 @@ sf_result(struct sf_req *r)
 	if (r->r_oom)
 		json_object_set_new(o, "note", json_string("too many groups: "
 		    "the groups are cut short; the totals are whole"));
-	return o;
+	p->sp_head = o;
+	p->sp_n = r->r_n;
+	p->sp_group = sf_group_at;
+	p->sp_arg = r;
 }
 
 #define SF_SLICE_S	(7 * 86400)	/* the steps' rows: a week a turn */
@@ -538,21 +545,30 @@ sf_reader_step(struct store *s, struct sf_reader *d, size_t max)
 	    [SS_CALLS] = CRISIS_CALLS, [SS_HOURS] = CRISIS_HOURS,
 	    [SS_DAYS] = CRISIS_DAYS, [SS_MONTHS] = CRISIS_MONTHS };
 	const struct stats_slice		*sl;
-	int64_t					 hi;
+	int64_t					 lo, hi;
 	size_t					 n;
 	int					 rc = STORE_OK;
 
 	for (n = 0; n < max && d->d_i < d->d_n && rc == STORE_OK; n++) {
+		/*
+		 * Adjacent slices of one source in one read: a row's group
+		 * is of its own time, not of its slice's.
+		 */
 		sl = &d->d_sl[d->d_i++];
+		lo = sl->sl_lo;
+		for (; n + 1 < max && d->d_i < d->d_n && d->d_sl[d->d_i]
+		    .sl_src == sl->sl_src && d->d_sl[d->d_i].sl_lo ==
+		    sl->sl_hi; n++)
+			sl = &d->d_sl[d->d_i++];
 		if (d->d_req->r_kind == SF_CRISIS)
-			rc = store_crisis_read(s, src[sl->sl_src], sl->sl_lo,
+			rc = store_crisis_read(s, src[sl->sl_src], lo,
 			    sl->sl_hi, sf_crisis_cb, d->d_req);
 		else if (sl->sl_src == SS_CALLS)
-			rc = store_followup_steps(s, sl->sl_lo, sl->sl_hi,
+			rc = store_followup_steps(s, lo, sl->sl_hi,
 			    d->d_now, sf_step_cb, d->d_req);
 		else
 			rc = store_followup_read(s, src[sl->sl_src],
-			    sl->sl_lo, sl->sl_hi, sf_sums_cb, d->d_req);
+			    lo, sl->sl_hi, sf_sums_cb, d->d_req);
 	}
 	if (rc == STORE_OK && d->d_i == d->d_n && d->d_at < d->d_to) {
 		hi = d->d_to - d->d_at > SF_SLICE_S ? d->d_at + SF_SLICE_S :
@@ -617,13 +633,14 @@ stats_more_step(struct stats_more *m)
 	return more;
 }
 
-/* {"followup": {...}, "crisis": {...}} once every step was read. */
-json_t *
-stats_more_result(struct stats_more *m)
+/*
+ * Once every step was read: "followup" (what 0) or "crisis" (1) as a
+ * part of the answer (stats_part).
+ */
+void
+stats_more_part(struct stats_more *m, int what, struct stats_part *p)
 {
-	return json_pack("{s:o, s:o}", "followup",
-	    sf_result(&m->m_req[SF_FOLLOWUP]), "crisis",
-	    sf_result(&m->m_req[SF_CRISIS]));
+	sf_part(&m->m_req[what == 0 ? SF_FOLLOWUP : SF_CRISIS], p);
 }
 
 /* A reload: the SLA windows come from cf now. */

@@ -374,6 +374,12 @@ class TestCrisisRollupExact(DaemonTest):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.d.request("GET", "/v1/handover",
                                         who="chen").status, 200)
+        # The SLA timer (each second) escalates the steps past their SLA:
+        # waited for, not raced.
+        deadline = time.time() + 30
+        while not [s for s in self.read()[1] if s["escalated_at"]]:
+            self.assertLess(time.time(), deadline, "no step escalated")
+            time.sleep(0.2)
         self.check_all("worked")
         now = time.time()
         steps = [s for s in self.read()[1] if s["due_first"] <= now]

@@ -4,10 +4,12 @@ worked out by hand: every `by` dimension, the timezone's day boundary
 calls counted under each topic, empty buckets with zeros, waits and SLA
 from stored times, the totals row, CSV round trips, roles."""
 import csv
+import datetime
 import io
 import json
 import os
 import sqlite3
+import urllib.parse
 
 from harness import DaemonTest
 
@@ -193,6 +195,40 @@ class TestStats(StatsTest):
         m = self.stats("month", "from=2020-01-01&to=2020-03-31")["groups"]
         self.assertEqual([(g["month"], g["calls"]) for g in m],
                          [("2020-01", 0), ("2020-02", 5), ("2020-03", 0)])
+
+    def test_large_answers_written_over_many_turns(self):
+        # An answer is written a few groups a loop turn (api_stats.c).
+        # Ranges of 10 days and k hours, by hour and line: each hour
+        # more moves every cut between turns by some hundreds of bytes,
+        # so that cuts fall inside a part's groups, between parts and
+        # right after a part's head. Each answer is a whole JSON document
+        # with every bucket once, in order, and the groups sum to the
+        # totals.
+        whole = self.stats("line", "from=2020-02-08&to=2020-02-18")
+        end = datetime.datetime(2020, 2, 19, tzinfo=datetime.timezone(
+            datetime.timedelta(hours=8)))
+        for k in range(48):
+            lo = end - datetime.timedelta(days=10, hours=k)
+            rng = "from=%s&to=%s" % (urllib.parse.quote(lo.isoformat()),
+                                     urllib.parse.quote(end.isoformat()))
+            r = self.d.request("GET", f"/v1/stats?{rng}&by=hour,line",
+                               who="chen")
+            self.assertEqual(r.status, 200, r)
+            self.assertIsNotNone(r.json, (k, r.raw[-300:]))
+            res = r.json
+            hours = 240 + k
+            keys = [(g["hour"], g["line"]) for g in res["groups"]]
+            self.assertEqual(len(keys), hours * 3, k)
+            self.assertEqual(len(set(keys)), len(keys), k)
+            self.assertEqual([h for h, _ in keys], sorted(h for h, _ in keys))
+            self.assertEqual(sum(g["calls"] for g in res["groups"]),
+                             res["totals"]["calls"], k)
+            self.assertEqual(res["totals"]["calls"], whole["totals"]["calls"])
+            for part in ("phone", "followup", "crisis"):
+                self.assertIn("totals", res[part], (k, part))
+            self.assertEqual(len(res["crisis"]["groups"]), hours * 3, k)
+            self.assertEqual(len(res["followup"]["groups"]), hours, k)
+        self.assertGreater(len(r.raw), 400000)
 
     def test_bad_requests_and_roles(self):
         for who in ("wang", "zhao"):
