@@ -125,8 +125,8 @@ int		 store_items_list(struct store *, const char *, const char *,
 #define STORE_TICK_ITEMS_TEXT	"16"
 int		 store_items_expired(struct store *, int64_t,
 		    struct queue_item **, size_t *);
-int		 store_items_overdue(struct store *, int64_t, const char *,
-		    struct queue_item **, size_t *);
+int		 store_items_overdue(struct store *, const char *, int, int64_t,
+		    size_t, struct queue_item **, size_t *);
 int		 store_item_holder(struct store *, int64_t, const char *);
 int		 store_item_set(struct store *, struct queue_item *, int64_t,
 		    const char *, const char *, const char *);

@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "17"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "18"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -466,5 +466,8 @@ int		 store_wal_locking_now(struct store *);
 
 /* store_schema.c */
 int		 store_migrate(sqlite3 *, const char *, char **);
+
+/* store_copy.c */
+int		 store_copy_aside(sqlite3 *, const char *, int, char **);
 
 #endif /* HOTLINED_STORE_INT_H */

@@ -65,19 +65,15 @@ const char *const store_queue_sql[ST_MAX] = {
 	    " WHERE state = 'claimed' AND lease_until <= ?1 ORDER BY id"
 	    " LIMIT " STORE_TICK_ITEMS_TEXT,
 	/*
-	 * ?2: the SLAs, a JSON list of [queue, priority, seconds]. Along
-	 * queue_items_unescalated, which the planner, without statistics,
-	 * would pass over for queue_items_due (state = ?).
+	 * The items of queue ?1 and priority ?2 the SLA timer may escalate
+	 * (due at or before ?3), oldest first, ?4 at most: along
+	 * queue_items_sla, so that neither the items escalated already nor
+	 * those of queues without an SLA are read again each tick.
 	 */
 	[ST_ITEMS_OVERDUE] = "SELECT " ITEM_COLUMNS " FROM queue_items"
-	    " INDEXED BY queue_items_unescalated"
-	    " JOIN (SELECT json_extract(value, '$[0]') AS s_queue,"
-	    " json_extract(value, '$[1]') AS s_priority,"
-	    " json_extract(value, '$[2]') AS s_sla FROM json_each(?2))"
-	    " ON s_queue = queue AND s_priority = priority"
-	    " WHERE state = 'waiting' AND escalated_at IS NULL"
-	    " AND due_at <= ?1 AND due_at <= ?1 - s_sla ORDER BY due_at, id"
-	    " LIMIT " STORE_TICK_ITEMS_TEXT,
+	    " INDEXED BY queue_items_sla WHERE queue = ?1 AND priority = ?2"
+	    " AND state = 'waiting' AND escalated_at IS NULL AND due_at <= ?3"
+	    " ORDER BY due_at, id LIMIT ?4",
 	[ST_ITEM_HOLDER] = "SELECT 1 FROM queue_items WHERE call_id = ?1"
 	    " AND state = 'claimed' AND claimed_by = ?2 LIMIT 1",
 	[ST_QUEUE_COUNTS] = "SELECT queue,"
@@ -332,13 +328,16 @@ store_items_expired(struct store *s, int64_t now, struct queue_item **out,
  * slas: a JSON list of [queue, priority, seconds].
  */
 int
-store_items_overdue(struct store *s, int64_t now, const char *slas,
-    struct queue_item **out, size_t *n)
+store_items_overdue(struct store *s, const char *queue, int priority,
+    int64_t before, size_t max, struct queue_item **out, size_t *n)
 {
-	sqlite3_bind_int64(s->s_st[ST_ITEMS_OVERDUE], 1, now);
-	store_bind_text(s->s_st[ST_ITEMS_OVERDUE], 2, slas);
-	return store_items_collect(s, s->s_st[ST_ITEMS_OVERDUE],
-	    "finding overdue items", out, n);
+	sqlite3_stmt	*st = s->s_st[ST_ITEMS_OVERDUE];
+
+	store_bind_text(st, 1, queue);
+	sqlite3_bind_int(st, 2, priority);
+	sqlite3_bind_int64(st, 3, before);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)max);
+	return store_items_collect(s, st, "finding overdue items", out, n);
 }
 
 /* 1 when who holds a claimed item of call_id, 0 when not, -1 on error. */

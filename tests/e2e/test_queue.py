@@ -404,6 +404,45 @@ class TestTimers(QueueTest):
             hist = [h["action"] for h in self.item(item)["history"]]
             self.assertEqual(hist.count("escalated"), 1, (item, hist))
 
+    def test_backlogs_of_two_slas_each_escalated_once(self):
+        # The tick reads each queue and priority with an SLA on its own
+        # (queue_items_sla): a backlog past mhc's SLA (p1) beside one
+        # past legal's (p2, set here), and older items of family, which
+        # has none. Every item past an SLA is escalated once; family's
+        # never.
+        self.d.stop()
+        with open(self.d.conf, encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace('{ code = "legal";  name = "法律服务绿色通道"; }',
+                            '{ code = "legal";  name = "法律服务绿色通道";'
+                            ' sla = { p2 = 2; }; }')
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.d.start()
+        family = [self.d.post_call(good(risk="none", topics=["family"]))
+                  .json["queue_items"][0]["item"] for _ in range(5)]
+        mhc, legal = [], []
+        for i in range(40):
+            r = self.d.post_call(good(risk="high"))
+            mhc += [q["item"] for q in r.json["queue_items"]]
+            if i % 10 == 0:
+                r = self.d.post_call(good(risk="low", topics=["work"]))
+                legal += [q["item"] for q in r.json["queue_items"]]
+        self.assertEqual((len(mhc), len(legal)), (40, 4))
+        self.assertTrue(wait_for(
+            lambda: self.depth()["past_sla"] == 40 and
+            self.depth("legal")["past_sla"] == 4, 15),
+            (self.depth(), self.depth("legal")))
+        time.sleep(1.5)
+        for item in mhc + legal:
+            hist = [h["action"] for h in self.item(item)["history"]]
+            self.assertEqual(hist.count("escalated"), 1, (item, hist))
+        for item in family:
+            self.assertFalse(self.item(item)["escalated"], item)
+        self.assertEqual(self.depth("family")["past_sla"], 0)
+        self.assertEqual(len(re.findall(r"past its SLA", self.d.stderr())),
+                         44)
+
     def test_older_items_without_sla_do_not_hide_one_past_it(self):
         # 210 older waiting items with no SLA (family, priority 3), then
         # one with an SLA of 2 s: the tick looks only at SLA breaches.
