@@ -552,6 +552,20 @@ static const char *const store_migrations[] = {
 	 * so an earlier migration may be run again under it.
 	 */
 	STORE_CRISIS_SCHEMA,
+	/*
+	 * 18: the waiting items by queue, priority (each has its own SLA)
+	 * and whether escalated, so that the SLA timer reads only the
+	 * overdue ones, and the recount of the queues reads this index
+	 * alone (state is in it for that). Along queue_items_unescalated
+	 * (due_at) the timer read, every second, every waiting item still
+	 * within its SLA (a day's items of a priority whose SLA is three
+	 * days: 80 ms after a minute of 64 writers); the recount read each
+	 * open item's row (100 ms for 125 000 of them, 20 ms now).
+	 */
+	"DROP INDEX queue_items_unescalated;"
+	"CREATE INDEX queue_items_waiting ON queue_items"
+	"  (queue, priority, escalated_at, state, due_at)"
+	"  WHERE state = 'waiting';",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

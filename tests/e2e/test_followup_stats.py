@@ -270,11 +270,14 @@ class TestCrisisStats(DaemonTest):
 
 
 # The migrations appended after the first-due one, each as the statements
-# that undo it, in the order they were appended.
+# that undo it, in the order they were appended (undone last first).
 LATER = [
     ["DROP INDEX queue_items_unescalated"],
     ["DROP TRIGGER call_totals_insert", "DROP TRIGGER call_totals_update",
      "DROP TRIGGER call_totals_delete", "DROP TABLE call_totals"],
+    ["DROP INDEX queue_items_waiting",
+     "CREATE INDEX queue_items_unescalated ON queue_items (due_at, id)"
+     " WHERE state = 'waiting' AND escalated_at IS NULL"],
 ]
 
 
@@ -304,7 +307,7 @@ class TestMigration(DaemonTest):
         # each; the rollups' tables and triggers, which name the column,
         # found by name), no column, the version before it. They all run
         # again on top.
-        for undo in LATER:
+        for undo in reversed(LATER):
             for sql in undo:
                 db.execute(sql)
         for kind, name in db.execute(
