@@ -51,6 +51,7 @@ struct store_wal_info {
 int		 store_checkpoint(struct store *);
 void		 store_wal_set(struct store *, long, long, long, long);
 void		 store_wal_info(struct store *, struct store_wal_info *);
+int		 store_wal_hold(struct store *);
 
 /* store_schema.c */
 int		 store_backup(const char *, const char *, char **);
