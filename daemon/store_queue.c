@@ -393,7 +393,8 @@ store_items_overdue(struct store *s, int64_t now, const char *slas,
 		return rc == SQLITE_ERROR ? STORE_ERR :
 		    store_fail(s, "reading the SLAs");
 	}
-	qsort(v, nv_n, sizeof(*v), store_item_cmp_due);
+	if (nv_n > 1)
+		qsort(v, nv_n, sizeof(*v), store_item_cmp_due);
 	for (i = STORE_TICK_ITEMS; i < nv_n; i++)
 		store_item_free(&v[i]);
 	*out = v;
