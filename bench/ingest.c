@@ -58,14 +58,16 @@ static int64_t	   fixed_now;	/* -T: calls made as if now were this */
 static struct gen  recs, keys;
 static long	   nrequests = 1000, issued, finished, acked;
 static long	   nerrors, nlost, status_count[600], shown;
-static double	  *lat_ms;
+static double	  *lat_ms, *lat_at;	/* -L: when each began */
 static long	   nlat;
+static const char *lat_file;
 
 static __attribute__((noreturn)) void
 usage(void)
 {
 	fprintf(stderr, "usage: ingest [-c clients] [-n requests] [-s seed] "
-	    "[-k token] [-T now]\n\t      [-t host:port | -u socket]\n");
+	    "[-k token] [-T now]\n\t      [-L file] "
+	    "[-t host:port | -u socket]\n");
 	exit(1);
 }
 
@@ -199,6 +201,7 @@ client_done(struct client *c, int status, const char *body, size_t blen)
 	c->c_state = C_IDLE;
 	if (status == 201) {
 		acked++;
+		lat_at[nlat] = c->c_t0.tv_sec * 1e3 + c->c_t0.tv_nsec / 1e6;
 		lat_ms[nlat++] = ms;
 		return;
 	}
@@ -325,11 +328,33 @@ percentile(double p)
 	return lat_ms[i < 0 ? 0 : i >= nlat ? nlat - 1 : i];
 }
 
+/*
+ * -L: one line per acknowledged request, in the order they ended: when it
+ * was sent (CLOCK_MONOTONIC, ms) and how long its answer took (ms), to be
+ * set beside what the daemon did at that moment.
+ */
+static void
+write_lat(void)
+{
+	FILE	*f;
+	long	 i;
+
+	if (lat_file == NULL)
+		return;
+	if ((f = fopen(lat_file, "w")) == NULL)
+		err(1, "%s", lat_file);
+	for (i = 0; i < nlat; i++)
+		fprintf(f, "%.3f %.3f\n", lat_at[i], lat_ms[i]);
+	if (fclose(f) == EOF)
+		err(1, "%s", lat_file);
+}
+
 static void
 report(int nclients, double elapsed)
 {
 	int	 s;
 
+	write_lat();
 	qsort(lat_ms, (size_t)nlat, sizeof(*lat_ms), cmp_double);
 	printf("clients=%d requests=%ld acked=%ld errors=%ld elapsed_s=%.3f "
 	    "rate=%.1f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", nclients,
@@ -365,13 +390,16 @@ main(int argc, char *argv[])
 	char		*p;
 	int		 ch, i, n, nclients = 1;
 
-	while ((ch = getopt(argc, argv, "c:k:n:s:T:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:k:L:n:s:T:t:u:")) != -1) {
 		switch (ch) {
 		case 'c':
 			nclients = (int)number(optarg, 1, 4096, "clients");
 			break;
 		case 'k':
 			token = optarg;
+			break;
+		case 'L':
+			lat_file = optarg;
 			break;
 		case 'T':
 			fixed_now = number(optarg, 1, LONG_MAX, "now");
@@ -404,6 +432,7 @@ main(int argc, char *argv[])
 	arc4random_buf(&kseed, sizeof(kseed));
 	gen_seed(&keys, kseed);
 	if ((lat_ms = calloc((size_t)nrequests, sizeof(*lat_ms))) == NULL ||
+	    (lat_at = calloc((size_t)nrequests, sizeof(*lat_at))) == NULL ||
 	    (cl = calloc((size_t)nclients, sizeof(*cl))) == NULL ||
 	    (pfd = calloc((size_t)nclients, sizeof(*pfd))) == NULL)
 		err(1, NULL);

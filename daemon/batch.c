@@ -24,6 +24,7 @@
 #include "batch.h"
 
 #define BATCH_RETRY_MS	10	/* pause between tries for a busy lock */
+#define BATCH_HOLD_MS	2	/* ...and while a checkpoint catches up */
 #define BATCH_PROBE_MS	1000	/* while writes fail: try one this often */
 #define BATCH_HOOKS	4
 
@@ -69,7 +70,7 @@ struct batch {
 	char			 b_store_why[160]; /* why, for /healthz */
 };
 
-static void	batch_pump(struct batch *);
+static void	batch_pump(struct batch *, int);
 
 /* A write went through: the store is healthy. */
 static void
@@ -164,7 +165,7 @@ batch_pump_cb(evutil_socket_t fd, short events, void *arg)
 {
 	(void)fd;
 	(void)events;
-	batch_pump(arg);
+	batch_pump(arg, 1);
 }
 
 struct batch *
@@ -351,12 +352,16 @@ batch_drop(struct batch *b, const void *owner, const char *why)
 /*
  * Run the queued jobs in one transaction and let out their answers after
  * the commit. The write lock is taken without waiting; while another
- * process holds it, try again shortly, up to store.busy_timeout_ms.
+ * process holds it, try again shortly, up to store.busy_timeout_ms. With
+ * may_hold, first let the checkpoint thread finish copying a large WAL
+ * (store_wal_hold, a few milliseconds), so that this transaction starts
+ * the WAL again from its beginning; a flush or a stop does not wait.
  */
 static void
-batch_pump(struct batch *b)
+batch_pump(struct batch *b, int may_hold)
 {
 	struct timeval		 tv = { 0, BATCH_RETRY_MS * 1000 };
+	struct timeval		 hold = { 0, BATCH_HOLD_MS * 1000 };
 	struct batch_job	*job;
 	const char		*trouble;
 	char			 why[300];
@@ -364,6 +369,10 @@ batch_pump(struct batch *b)
 
 	if (TAILQ_EMPTY(&b->b_jobs))
 		return;
+	if (may_hold && store_wal_hold(b->b_store)) {
+		evtimer_add(b->b_retry_ev, &hold);
+		return;
+	}
 	rc = store_begin(b->b_store);
 	if (rc == STORE_BUSY) {
 		job = TAILQ_FIRST(&b->b_jobs);
@@ -395,14 +404,14 @@ batch_pump(struct batch *b)
 void
 batch_flush(struct batch *b)
 {
-	batch_pump(b);
+	batch_pump(b, 0);
 }
 
 /* The daemon is stopping: run what can run, fail the rest, commit. */
 void
 batch_stop(struct batch *b)
 {
-	batch_pump(b);
+	batch_pump(b, 0);
 	if (!TAILQ_EMPTY(&b->b_jobs))
 		batch_fail_all(b, "hotlined stopped before the store could "
 		    "take this write");

@@ -40,7 +40,8 @@ static struct {
 	int64_t			 q_recount_at;	/* the next full recount */
 	int64_t			 q_next_due;	/* a scheduled item's due;
 						   0: none */
-	size_t			 q_esc_from;	/* the SLA a tick reads first */
+	char			*q_slas;	/* [[queue, priority, s], ...];
+						   NULL: none */
 } qs;
 
 /*
@@ -86,14 +87,38 @@ queue_free(void)
 		event_free(qs.q_more);
 	free(qs.q_counts);
 	free(qs.q_esc);
+	free(qs.q_slas);
 	free(qs.q_pend);
 	memset(&qs, 0, sizeof(qs));
+}
+
+/* The SLAs of cf as JSON for the store; NULL when there are none. */
+static char *
+queue_slas_json(const struct config *cf)
+{
+	json_t	*a = json_array();
+	char	*s = NULL;
+	size_t	 q;
+	int	 p;
+
+	for (q = 0; q < cf->cf_queues.cl_n; q++)
+		for (p = 1; p <= QUEUE_PRIORITIES; p++)
+			if (cf->cf_qconf[q].qf_sla_s[p] > 0)
+				json_array_append_new(a, json_pack("[s, i, I]",
+				    cf->cf_queues.cl_v[q].cn_code, p,
+				    (json_int_t)cf->cf_qconf[q].qf_sla_s[p]));
+	if (json_array_size(a) > 0)
+		s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
 }
 
 /* A new config: its queues are counted, and its SLAs kept, from now on. */
 void
 queue_set_config(const struct config *cf)
 {
+	free(qs.q_slas);
+	qs.q_slas = queue_slas_json(cf);
 	qs.q_cf = cf;
 	qs.q_dirty = 1;
 	queue_refresh();
@@ -573,49 +598,6 @@ queue_expire(int64_t now, size_t *got)
 }
 
 /*
- * The items waiting past their SLA, STORE_TICK_ITEMS at most, into *v
- * (*n): the oldest of each queue and priority with an SLA in turn, from
- * another one each tick, so that a backlog in one holds back none.
- */
-static int
-queue_overdue(int64_t now, struct queue_item **v, size_t *n)
-{
-	const struct config	*cf = qs.q_cf;
-	struct queue_item	*w, *nv;
-	size_t			 nent = cf->cf_queues.cl_n * QUEUE_PRIORITIES;
-	size_t			 k, e, q, m;
-	int64_t			 sla;
-	int			 p;
-
-	*v = NULL;
-	*n = 0;
-	for (k = 0; k < nent && *n < STORE_TICK_ITEMS; k++) {
-		e = (qs.q_esc_from + k) % nent;
-		q = e / QUEUE_PRIORITIES;
-		p = (int)(e % QUEUE_PRIORITIES) + 1;
-		if ((sla = cf->cf_qconf[q].qf_sla_s[p]) <= 0)
-			continue;
-		if (store_items_overdue(qs.q_store, cf->cf_queues.cl_v[q]
-		    .cn_code, p, now - sla, STORE_TICK_ITEMS - *n, &w,
-		    &m) != STORE_OK)
-			return -1;
-		if (m == 0)
-			continue;
-		if ((nv = reallocarray(*v, *n + m, sizeof(**v))) == NULL) {
-			store_items_free(w, m);
-			return -1;
-		}
-		*v = nv;
-		memcpy(*v + *n, w, m * sizeof(*w));
-		*n += m;
-		free(w);	/* its items' strings are *v's now */
-	}
-	if (nent > 0)
-		qs.q_esc_from = (qs.q_esc_from + 1) % nent;
-	return 0;
-}
-
-/*
  * Items waiting past their SLA: flag each once. All candidates go to
  * *out; those flagged now have qi_escalated_at set, to be logged after
  * the commit.
@@ -628,10 +610,15 @@ queue_escalate(int64_t now, struct queue_item **out, size_t *nout)
 	int64_t			 sla;
 	char			 detail[80];
 
-	if (queue_overdue(now, out, nout) == -1)
+	*out = NULL;
+	*nout = 0;
+	if (qs.q_slas == NULL)
+		return 0;	/* no queue has an SLA */
+	if (store_items_overdue(qs.q_store, now, qs.q_slas, &v, &n) !=
+	    STORE_OK)
 		return -1;
-	v = *out;
-	n = *nout;
+	*out = v;
+	*nout = n;
 	for (i = 0; i < n; i++) {
 		if ((sla = queue_sla(&v[i])) == 0 || now - v[i].qi_due_at < sla)
 			continue;

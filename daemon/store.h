@@ -51,8 +51,9 @@ struct store_wal_info {
 int		 store_checkpoint(struct store *);
 void		 store_wal_set(struct store *, long, long, long, long);
 void		 store_wal_info(struct store *, struct store_wal_info *);
+int		 store_wal_hold(struct store *);
 
-/* store_schema.c */
+/* store_copy.c */
 int		 store_backup(const char *, const char *, char **);
 int		 store_schema_version(void);
 
@@ -125,8 +126,8 @@ int		 store_items_list(struct store *, const char *, const char *,
 #define STORE_TICK_ITEMS_TEXT	"16"
 int		 store_items_expired(struct store *, int64_t,
 		    struct queue_item **, size_t *);
-int		 store_items_overdue(struct store *, const char *, int, int64_t,
-		    size_t, struct queue_item **, size_t *);
+int		 store_items_overdue(struct store *, int64_t, const char *,
+		    struct queue_item **, size_t *);
 int		 store_item_holder(struct store *, int64_t, const char *);
 int		 store_item_set(struct store *, struct queue_item *, int64_t,
 		    const char *, const char *, const char *);

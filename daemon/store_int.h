@@ -12,6 +12,7 @@
 #include "store.h"
 
 #define STORE_SCHEMA_VERSION_TEXT "18"	/* the probe's; checked at open */
+#define STORE_SUBJOURNAL_SPILL	(4 * 1024 * 1024) /* a write's page images */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -55,6 +56,7 @@ enum store_stmt {
 	ST_ITEMS_OPEN,
 	ST_ITEMS_EXPIRED,
 	ST_ITEMS_OVERDUE,
+	ST_SLAS,
 	ST_ITEM_HOLDER,
 	ST_QUEUE_COUNTS,
 	ST_ITEM_LOG,

@@ -65,24 +65,35 @@ const char *const store_queue_sql[ST_MAX] = {
 	    " WHERE state = 'claimed' AND lease_until <= ?1 ORDER BY id"
 	    " LIMIT " STORE_TICK_ITEMS_TEXT,
 	/*
-	 * The items of queue ?1 and priority ?2 the SLA timer may escalate
-	 * (due at or before ?3), oldest first, ?4 at most: along
-	 * queue_items_sla, so that neither the items escalated already nor
-	 * those of queues without an SLA are read again each tick.
+	 * One SLA's overdue items (queue ?1, priority ?2, due by ?3), along
+	 * queue_items_waiting in its order: only those are read, however
+	 * many wait within their SLA or have been escalated already.
 	 */
 	[ST_ITEMS_OVERDUE] = "SELECT " ITEM_COLUMNS " FROM queue_items"
-	    " INDEXED BY queue_items_sla WHERE queue = ?1 AND priority = ?2"
-	    " AND state = 'waiting' AND escalated_at IS NULL AND due_at <= ?3"
-	    " ORDER BY due_at, id LIMIT ?4",
+	    " INDEXED BY queue_items_waiting"
+	    " WHERE queue = ?1 AND priority = ?2 AND escalated_at IS NULL"
+	    " AND state = 'waiting' AND due_at <= ?3"
+	    " ORDER BY due_at, id LIMIT " STORE_TICK_ITEMS_TEXT,
+	/* The SLAs, a JSON list of [queue, priority, seconds]. */
+	[ST_SLAS] = "SELECT json_extract(value, '$[0]'),"
+	    " json_extract(value, '$[1]'), json_extract(value, '$[2]')"
+	    " FROM json_each(?1)",
 	[ST_ITEM_HOLDER] = "SELECT 1 FROM queue_items WHERE call_id = ?1"
 	    " AND state = 'claimed' AND claimed_by = ?2 LIMIT 1",
-	[ST_QUEUE_COUNTS] = "SELECT queue,"
-	    " total(state = 'waiting' AND due_at <= ?1),"
-	    " total(state = 'claimed'),"
-	    " total(state = 'waiting' AND due_at > ?1),"
-	    " min(CASE WHEN state = 'waiting' AND due_at <= ?1 THEN due_at END),"
-	    " total(escalated_at IS NOT NULL)"
-	    " FROM queue_items WHERE state IN ('waiting', 'claimed')"
+	/*
+	 * The waiting items from queue_items_waiting alone (no row read),
+	 * the claimed ones (a lease each: few) from their rows.
+	 */
+	[ST_QUEUE_COUNTS] = "SELECT queue, sum(w), sum(c), sum(s), min(o),"
+	    " sum(e) FROM (SELECT queue, total(due_at <= ?1) AS w, 0 AS c,"
+	    " total(due_at > ?1) AS s,"
+	    " min(CASE WHEN due_at <= ?1 THEN due_at END) AS o,"
+	    " total(escalated_at IS NOT NULL) AS e"
+	    " FROM queue_items INDEXED BY queue_items_waiting"
+	    " WHERE state = 'waiting' GROUP BY queue"
+	    " UNION ALL SELECT queue, 0, count(*), 0, NULL,"
+	    " total(escalated_at IS NOT NULL) FROM queue_items"
+	    " WHERE state = 'claimed' GROUP BY queue)"
 	    " GROUP BY queue",
 	[ST_ITEM_LOG] = "INSERT INTO queue_history (item_id, at, actor, action,"
 	    " detail) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -323,21 +334,72 @@ store_items_expired(struct store *s, int64_t now, struct queue_item **out,
 	    "finding expired leases", out, n);
 }
 
+/* Oldest due first, then by id. */
+static int
+store_item_cmp_due(const void *a, const void *b)
+{
+	const struct queue_item	*x = a, *y = b;
+
+	if (x->qi_due_at != y->qi_due_at)
+		return x->qi_due_at < y->qi_due_at ? -1 : 1;
+	return (x->qi_id > y->qi_id) - (x->qi_id < y->qi_id);
+}
+
 /*
- * Waiting items not yet escalated that have waited past their SLA at now;
- * slas: a JSON list of [queue, priority, seconds].
+ * Waiting items not yet escalated that have waited past their SLA at now,
+ * the longest overdue first, at most STORE_TICK_ITEMS; slas: a JSON list
+ * of [queue, priority, seconds]. Each SLA's first ones are read along
+ * its part of queue_items_waiting, then the oldest of them all kept.
  */
 int
-store_items_overdue(struct store *s, const char *queue, int priority,
-    int64_t before, size_t max, struct queue_item **out, size_t *n)
+store_items_overdue(struct store *s, int64_t now, const char *slas,
+    struct queue_item **out, size_t *n)
 {
-	sqlite3_stmt	*st = s->s_st[ST_ITEMS_OVERDUE];
+	sqlite3_stmt		*ls = s->s_st[ST_SLAS];
+	sqlite3_stmt		*st = s->s_st[ST_ITEMS_OVERDUE];
+	struct queue_item	*v = NULL, *w, *nv;
+	size_t			 nv_n = 0, nw, i;
+	int			 rc;
 
-	store_bind_text(st, 1, queue);
-	sqlite3_bind_int(st, 2, priority);
-	sqlite3_bind_int64(st, 3, before);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)max);
-	return store_items_collect(s, st, "finding overdue items", out, n);
+	*out = NULL;
+	*n = 0;
+	store_bind_text(ls, 1, slas);
+	while ((rc = sqlite3_step(ls)) == SQLITE_ROW) {
+		store_bind_text(st, 1,
+		    (const char *)sqlite3_column_text(ls, 0));
+		sqlite3_bind_int(st, 2, sqlite3_column_int(ls, 1));
+		sqlite3_bind_int64(st, 3, now - sqlite3_column_int64(ls, 2));
+		if (store_items_collect(s, st, "finding overdue items", &w,
+		    &nw) != STORE_OK) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		if (nw == 0)
+			continue;
+		if ((nv = reallocarray(v, nv_n + nw, sizeof(*v))) == NULL) {
+			store_items_free(w, nw);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		v = nv;
+		memcpy(v + nv_n, w, nw * sizeof(*w));
+		nv_n += nw;
+		free(w);	/* its texts are v's now */
+	}
+	sqlite3_reset(ls);
+	sqlite3_clear_bindings(ls);
+	if (rc != SQLITE_DONE) {
+		store_items_free(v, nv_n);
+		return rc == SQLITE_ERROR ? STORE_ERR :
+		    store_fail(s, "reading the SLAs");
+	}
+	if (nv_n > 1)
+		qsort(v, nv_n, sizeof(*v), store_item_cmp_due);
+	for (i = STORE_TICK_ITEMS; i < nv_n; i++)
+		store_item_free(&v[i]);
+	*out = v;
+	*n = nv_n < STORE_TICK_ITEMS ? nv_n : STORE_TICK_ITEMS;
+	return STORE_OK;
 }
 
 /* 1 when who holds a claimed item of call_id, 0 when not, -1 on error. */

@@ -552,15 +552,20 @@ static const char *const store_migrations[] = {
 	 */
 	STORE_CRISIS_SCHEMA,
 	/*
-	 * 18: the items the SLA timer may escalate by queue and priority,
-	 * oldest first (queue.c reads each SLA's own), instead of 15's
-	 * index of them all by due time, along which every tick read again
-	 * the waiting items of queues and priorities without an SLA (in a
-	 * store of ten million calls, 200 ms a second).
+	 * 18: the waiting items by queue, priority (each has its own SLA)
+	 * and whether escalated, so that the SLA timer reads only the
+	 * overdue ones, and the recount of the queues reads this index
+	 * alone (state is in it for that). Along queue_items_unescalated
+	 * (due_at) the timer read, every second, every waiting item still
+	 * within its SLA or in a queue without one (a day's items of a
+	 * priority whose SLA is three days: 80 ms after a minute of 64
+	 * writers; 200 ms in a store of ten million calls); the recount
+	 * read each open item's row (100 ms for 125 000 of them, 20 ms now).
 	 */
-	"DROP INDEX IF EXISTS queue_items_unescalated;"
-	"CREATE INDEX queue_items_sla ON queue_items (queue, priority, due_at,"
-	"  id) WHERE state = 'waiting' AND escalated_at IS NULL;",
+	"DROP INDEX queue_items_unescalated;"
+	"CREATE INDEX queue_items_waiting ON queue_items"
+	"  (queue, priority, escalated_at, state, due_at)"
+	"  WHERE state = 'waiting';",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

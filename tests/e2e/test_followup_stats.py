@@ -275,8 +275,7 @@ LATER = [
     ["DROP INDEX queue_items_unescalated"],
     ["DROP TRIGGER call_totals_insert", "DROP TRIGGER call_totals_update",
      "DROP TRIGGER call_totals_delete", "DROP TABLE call_totals"],
-    # (17, the crisis and follow-up rollups, are found by name below.)
-    ["DROP INDEX queue_items_sla",
+    ["DROP INDEX queue_items_waiting",
      "CREATE INDEX queue_items_unescalated ON queue_items (due_at, id)"
      " WHERE state = 'waiting' AND escalated_at IS NULL"],
 ]

@@ -560,5 +560,58 @@ class TestClient(QueueTest):
             self.assertTrue(p.out.startswith(f"Usage: hotline {cmd}"))
 
 
+# Two SLAs that run out within seconds (mhc priority 1, family priority
+# 3) and one that does not (mhc priority 2, a day).
+TWO_SLAS = """queues = (
+  { code = "mhc";    name = "青岛市精神卫生中心"; lease = 60;
+    sla = { p1 = 2; p2 = "1d"; }; },
+  { code = "legal";  name = "法律服务绿色通道"; },
+  { code = "family"; name = "家庭关爱联络"; sla = { p3 = 3; }; }
+);"""
+
+
+class TestOverdueEachSla(QueueTest):
+    """The SLA timer reads each SLA's overdue items apart (by queue and
+    priority) and takes the longest overdue of them all, a slice at a
+    time: a backlog across two SLAs is escalated whole, each item once,
+    and the many items still within a long SLA never are."""
+    replace = {"queues": TWO_SLAS}
+
+    def test_backlog_across_two_slas_each_once(self):
+        family, high, within = [], [], []
+        for i in range(20):
+            r = self.d.post_call(good(risk="none", topics=["family"]))
+            self.assertEqual(r.status, 201, r)
+            family += [q["item"] for q in r.json["queue_items"]]
+        for i in range(120):
+            r = self.d.post_call(good(risk="moderate", topics=["sleep"]))
+            self.assertEqual(r.status, 201, r)
+            within += [q["item"] for q in r.json["queue_items"]]
+        for i in range(20):
+            r = self.d.post_call(good(risk="high", topics=["sleep"]))
+            self.assertEqual(r.status, 201, r)
+            high += [q["item"] for q in r.json["queue_items"]
+                     if q["priority"] == 1 and q["kind"] == "referral"]
+        self.assertEqual((len(family), len(within), len(high)),
+                         (20, 120, 20))
+        self.assertTrue(wait_for(
+            lambda: (self.depth("family")["past_sla"],
+                     self.depth()["past_sla"]) == (20, 20), 15),
+            (self.depth("family"), self.depth()))
+        time.sleep(1.5)
+        self.assertEqual((self.depth("family")["past_sla"],
+                          self.depth()["past_sla"]), (20, 20))
+        alerts = re.findall(r"item (\d+) \(call \d+, priority (\d)\) has "
+                            r"waited", self.d.stderr())
+        self.assertEqual(sorted(int(a[0]) for a in alerts),
+                         sorted(family + high), self.d.stderr())
+        self.assertNotIn("3", [a[1] for a in alerts if int(a[0]) in high])
+        for item in family + high:
+            hist = [h["action"] for h in self.item(item)["history"]]
+            self.assertEqual(hist.count("escalated"), 1, (item, hist))
+        for item in within[::10]:
+            self.assertFalse(self.item(item)["escalated"], item)
+
+
 if __name__ == "__main__":
     unittest.main()

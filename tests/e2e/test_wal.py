@@ -1,6 +1,8 @@
 """Checkpoints on their own thread: /status and /metrics show the WAL and
 the last checkpoint and both move as calls are logged; the WAL is cut to
-nothing once the store is idle; past the size cap it is restarted; a
+nothing once the store is idle; from a quarter of the size cap the writer
+lets a checkpoint copy it all and starts it again; past the cap it is
+restarted; a
 reload changes the thresholds, a bad value is refused naming the
 setting; a reader holding a snapshot only delays the cut or the restart,
 never a write; and calls acknowledged while the daemon is killed with
@@ -148,6 +150,33 @@ class TestWalCap(WalTest):
                         self.wal())
         self.assertEqual(self.wal()["checkpoints_failed"], 0)
         self.assertEqual(self.d.count_rows(), 158)
+
+
+class TestWalStartsAgain(WalTest):
+    # A cap of 4 MiB, passive checkpoints at 1000 pages (4 MiB too), no
+    # idle cut: from a quarter of the cap on, the writer waits for a
+    # passive checkpoint to copy the WAL and then starts it again from its
+    # beginning, so the file never grows past about a quarter of the cap
+    # and no checkpoint takes the write lock.
+    replace = {"store": store_block(wal_checkpoint_pages=1000,
+                                    wal_max_mb=4, wal_idle_ms=3600000)}
+
+    def test_the_wal_starts_again_at_a_quarter_of_the_cap(self):
+        notes = "夜里睡不着，反复想工作上的事。" * 20
+        top = 0
+        for i in range(400):
+            r = self.d.post_call(good(notes=f"{notes}{i}"))
+            self.assertEqual(r.status, 201, r)
+            top = max(top, self.wal_bytes())
+        # Each call's commit writes several pages: far more than the cap
+        # went through the WAL, which started again each time it held a
+        # quarter of it.
+        self.assertGreater(self.wal()["checkpoints"], 2, self.wal())
+        self.assertLess(top, 2 << 20, self.wal())
+        self.assertGreater(top, 1 << 20, self.wal())
+        self.assertEqual(self.wal()["checkpoints_busy"], 0, self.wal())
+        self.assertEqual(self.wal()["checkpoints_failed"], 0)
+        self.assertEqual(self.d.count_rows(), 400)
 
 
 class TestWalReload(WalTest):

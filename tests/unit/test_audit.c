@@ -1,7 +1,8 @@
 /*
  * audit.c and the audit table of store.c (migration 6): a new store is at
  * the current schema version; a row written inside a request is kept with
- * it or undone with it; UPDATE and DELETE are refused by the triggers whoever
+ * it or undone with it, also a request of megabytes between two kept ones in
+ * one transaction; UPDATE and DELETE are refused by the triggers whoever
  * asks; the list filters by action, who and time, newest first, and pages
  * by id; the rows after an id come oldest first; only the known actions
  * are known.
@@ -172,6 +173,59 @@ test_row_fields_and_rollback(void **state)
 	assert_int_equal(s.ids[0], 2);
 }
 
+/* n rows of a long detail in one request, then undone or kept with it. */
+static void
+bulk(const struct identity *id, int n, const char *detail)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(audit_record(id, "call.read", i + 1, 0,
+		    detail), STORE_OK);
+}
+
+/*
+ * Requests in one transaction whose page images outgrow the savepoint
+ * journal SQLite would keep in memory (64 KiB by default; the store keeps
+ * STORE_SUBJOURNAL_SPILL, 4 MiB): one of 2 MB and one of 6 MB are undone
+ * alone, each between two requests that are kept.
+ */
+static void
+test_large_requests_undone_alone(void **state)
+{
+	struct fixture		*f = *state;
+	struct identity		 chen = who("chen", ROLE_SUPERVISOR,
+				    "192.0.2.7:5000");
+	char			 detail[1001];
+	sqlite3_stmt		*q;
+
+	memset(detail, 'x', sizeof(detail) - 1);
+	detail[sizeof(detail) - 1] = '\0';
+	assert_int_equal(store_request_begin(f->st), STORE_OK);
+	bulk(&chen, 1, "kept 1");
+	assert_int_equal(store_request_end(f->st, STORE_OK), STORE_OK);
+	assert_int_equal(store_request_begin(f->st), STORE_OK);
+	bulk(&chen, 2000, detail);
+	store_request_end(f->st, STORE_ERR);
+	assert_int_equal(store_request_begin(f->st), STORE_OK);
+	bulk(&chen, 1, "kept 2");
+	assert_int_equal(store_request_end(f->st, STORE_OK), STORE_OK);
+	assert_int_equal(store_request_begin(f->st), STORE_OK);
+	bulk(&chen, 6000, detail);
+	store_request_end(f->st, STORE_ERR);
+	assert_int_equal(store_request_begin(f->st), STORE_OK);
+	bulk(&chen, 1, "kept 3");
+	assert_int_equal(store_request_end(f->st, STORE_OK), STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	audit_committed(1);
+	assert_int_equal(sqlite3_prepare_v2(f->db,
+	    "SELECT group_concat(detail, ',') FROM audit", -1, &q, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(q, 0), "kept 1,kept 2,kept 3");
+	sqlite3_finalize(q);
+}
+
 static void
 test_append_only(void **state)
 {
@@ -265,6 +319,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_schema_has_the_trail, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_row_fields_and_rollback,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_requests_undone_alone,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_only, setup,
 		    teardown),
