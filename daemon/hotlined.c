@@ -8,9 +8,6 @@
 
 #include <ctype.h>
 #include <getopt.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,20 +310,6 @@ main(int argc, char *argv[])
 	const char	*conf = HOTLINED_CONF, *dest = NULL, *qlog = NULL;
 	int		 ch, foreground = 0, test = 0, token = 0, pw = 0;
 	int		 allow_root = 0;
-
-#ifdef __GLIBC__
-	/*
-	 * Blocks of 128 KiB and more (a long answer, an export's page) are
-	 * mapped and given back when freed, and the heap's free top is
-	 * returned past 256 KiB: glibc's default raises its mapping
-	 * threshold to the largest block freed, after which such blocks
-	 * stay in the heap and the resident size keeps the peak of the
-	 * busiest moment (a soak: 55 MiB under load, 87 MiB after a storm
-	 * of slow readers; with these, 55 MiB after it too).
-	 */
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 256 * 1024);
-#endif
 
 	while ((ch = getopt_long(argc, argv, "c:fhtV", longopts,
 	    NULL)) != -1) {
