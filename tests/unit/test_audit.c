@@ -199,23 +199,28 @@ test_large_requests_undone_alone(void **state)
 	char			 detail[1001];
 	sqlite3_stmt		*q;
 
+	const struct {
+		int		 n;
+		const char	*detail;
+		int		 end;	/* STORE_ERR: undone */
+	} req[] = {
+		{ 1, "kept 1", STORE_OK }, { 2000, detail, STORE_ERR },
+		{ 1, "kept 2", STORE_OK }, { 6000, detail, STORE_ERR },
+		{ 1, "kept 3", STORE_OK },
+	};
+	size_t			 i;
+
 	memset(detail, 'x', sizeof(detail) - 1);
 	detail[sizeof(detail) - 1] = '\0';
-	assert_int_equal(store_request_begin(f->st), STORE_OK);
-	bulk(&chen, 1, "kept 1");
-	assert_int_equal(store_request_end(f->st, STORE_OK), STORE_OK);
-	assert_int_equal(store_request_begin(f->st), STORE_OK);
-	bulk(&chen, 2000, detail);
-	store_request_end(f->st, STORE_ERR);
-	assert_int_equal(store_request_begin(f->st), STORE_OK);
-	bulk(&chen, 1, "kept 2");
-	assert_int_equal(store_request_end(f->st, STORE_OK), STORE_OK);
-	assert_int_equal(store_request_begin(f->st), STORE_OK);
-	bulk(&chen, 6000, detail);
-	store_request_end(f->st, STORE_ERR);
-	assert_int_equal(store_request_begin(f->st), STORE_OK);
-	bulk(&chen, 1, "kept 3");
-	assert_int_equal(store_request_end(f->st, STORE_OK), STORE_OK);
+	for (i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
+		assert_int_equal(store_request_begin(f->st), STORE_OK);
+		bulk(&chen, req[i].n, req[i].detail);
+		if (req[i].end == STORE_OK)
+			assert_int_equal(store_request_end(f->st, STORE_OK),
+			    STORE_OK);
+		else
+			store_request_end(f->st, STORE_ERR);
+	}
 	assert_int_equal(store_commit(f->st), STORE_OK);
 	audit_committed(1);
 	assert_int_equal(sqlite3_prepare_v2(f->db,
