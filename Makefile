@@ -61,9 +61,10 @@ BUILD_PKGS := libevent-dev libsqlite3-dev libconfig-dev libjansson-dev \
 # curl: the README's tour asks the running daemon with it.
 RUN_PKGS   := procps curl
 # locales: the zh_CN.UTF-8 locale the Chinese tests run the client in;
-# libreoffice-calc-nogui: the spreadsheet export opened as a reader would.
+# libreoffice-calc-nogui: the spreadsheet export opened as a reader would;
+# strace: test_sync.py sees each answer come after the WAL's fsync.
 TEST_PKGS  := libcmocka-dev python3 sqlite3 curl systemd man-db prometheus \
-              openssl locales tmux libreoffice-calc-nogui
+              openssl locales tmux libreoffice-calc-nogui strace
 BENCH_PKGS := wrk nginx-light
 FUZZ_PKGS  := clang
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -227,7 +227,8 @@ api_held_send(void *arg, int ok, const char *why)
 
 /*
  * Answer with o (a reference is taken). A write's answer waits for the
- * commit of the batch it joined.
+ * commit of the batch it joined to reach the disk; any other answer, for
+ * the commits it may have read to reach it (batch_settled).
  */
 void
 api_reply(struct ctx *x, int code, json_t *o)
@@ -245,7 +246,7 @@ api_reply_body(struct ctx *x, int code, struct evbuffer *body)
 	struct batch	*b = x->x_api->a_batch;
 	struct held	*h;
 
-	if (!batch_open(b)) {
+	if (batch_settled(b)) {
 		api_send(x->x_req, code, body);
 		return;
 	}

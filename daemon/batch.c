@@ -9,6 +9,12 @@
  * retries on a timer, so the loop never blocks on it; a job that waited
  * longer than store.busy_timeout_ms fails.
  *
+ * The commit does not wait for the disk: the store's sync thread
+ * (store_sync.c) syncs the WAL while the loop goes on, and what a commit's
+ * jobs asked to say waits, numbered, until the sync has passed that
+ * commit (the sync event). So do the answers of reads made meanwhile
+ * (batch_settled): they may show what is not yet on the disk.
+ *
  * It also knows whether the store takes writes: a full disk or an I/O
  * error marks it unhealthy (said once in the log) until a write, or the
  * probe it then runs every second, succeeds again.
@@ -31,6 +37,7 @@
 /* What a job asked to run once its batch has committed, or failed. */
 struct after {
 	TAILQ_ENTRY(after)	 af_entry;
+	uint64_t		 af_seq;	/* the commit it waits to sync */
 	void			(*af_fn)(void *, int, const char *);
 	void			*af_arg;
 };
@@ -56,10 +63,13 @@ struct batch {
 	struct event		*b_flush_ev;	/* end of turn: pump */
 	struct event		*b_retry_ev;	/* lock busy: pump again */
 	struct event		*b_probe_ev;	/* store failing: try it */
+	struct event		*b_sync_ev;	/* the store synced the WAL */
 	TAILQ_HEAD(, batch_job)	 b_jobs;
 	size_t			 b_njobs;
 	TAILQ_HEAD(, after)	 b_after;
 	size_t			 b_nafter;
+	TAILQ_HEAD(, after)	 b_unsynced;	/* committed, not yet synced */
+	uint64_t		 b_synced;	/* commits on the disk */
 	struct commit_hook	 b_hooks[BATCH_HOOKS];
 	size_t			 b_nhooks;
 	uint64_t		 b_ncommits;	/* batches committed */
@@ -168,6 +178,45 @@ batch_pump_cb(evutil_socket_t fd, short events, void *arg)
 	batch_pump(arg, 1);
 }
 
+/* Run what waited for the commits up to synced, in their order. */
+static void
+batch_run_synced(struct batch *b, uint64_t synced)
+{
+	struct after	*af;
+
+	b->b_synced = synced;
+	while ((af = TAILQ_FIRST(&b->b_unsynced)) != NULL &&
+	    af->af_seq <= synced) {
+		TAILQ_REMOVE(&b->b_unsynced, af, af_entry);
+		af->af_fn(af->af_arg, 1, NULL);
+		free(af);
+	}
+}
+
+/*
+ * The sync thread ended a sync. If it failed, what the disk holds of the
+ * commits since the last good one is unknown (Linux may have dropped the
+ * pages it could not write): nothing more can be promised, and the daemon
+ * stops, without answering what waited, so that the next start recovers
+ * from what the disk holds and clients retry with their keys.
+ */
+static void
+batch_sync_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct batch	*b = arg;
+	uint64_t	 synced;
+	int		 err;
+
+	(void)fd;
+	(void)events;
+	synced = store_synced(b->b_store, &err);
+	if (err != 0)
+		fatalx("the store's WAL could not be synced to the disk (%s): "
+		    "stopping, so that the next start recovers what the disk "
+		    "holds", strerror(err));
+	batch_run_synced(b, synced);
+}
+
 struct batch *
 batch_new(struct event_base *base, struct store *store)
 {
@@ -180,6 +229,7 @@ batch_new(struct event_base *base, struct store *store)
 	b->b_busy_ms = 1000;
 	TAILQ_INIT(&b->b_jobs);
 	TAILQ_INIT(&b->b_after);
+	TAILQ_INIT(&b->b_unsynced);
 	b->b_flush_ev = event_new(base, -1, 0, batch_pump_cb, b);
 	b->b_retry_ev = evtimer_new(base, batch_pump_cb, b);
 	b->b_probe_ev = evtimer_new(base, batch_probe_cb, b);
@@ -189,6 +239,30 @@ batch_new(struct event_base *base, struct store *store)
 		return NULL;
 	}
 	return b;
+}
+
+/*
+ * From now on the commits' fsync runs on the store's sync thread, and
+ * what waits for a commit waits for it to reach the disk. If the thread
+ * cannot start, SQLite syncs each commit itself, as before (said). A
+ * program that wants neither (the request fuzzer) does not call this.
+ */
+void
+batch_sync_start(struct batch *b)
+{
+	char	*cause = NULL;
+
+	if (store_sync_start(b->b_store, &cause) == -1) {
+		log_warnx("%s; each commit syncs the store on the loop", cause);
+		free(cause);
+		store_sync_stop(b->b_store);
+		return;
+	}
+	if ((b->b_sync_ev = event_new(b->b_base, store_sync_fd(b->b_store),
+	    EV_READ | EV_PERSIST, batch_sync_cb, b)) == NULL ||
+	    event_add(b->b_sync_ev, NULL) == -1)
+		fatalx("cannot watch the store's sync thread");
+	b->b_synced = store_sync_last(b->b_store);
 }
 
 /* Run what can still run; what cannot (lock still busy) fails. */
@@ -209,6 +283,8 @@ batch_free(struct batch *b)
 		event_free(b->b_retry_ev);
 	if (b->b_probe_ev != NULL)
 		event_free(b->b_probe_ev);
+	if (b->b_sync_ev != NULL)
+		event_free(b->b_sync_ev);
 	free(b);
 }
 
@@ -260,8 +336,21 @@ batch_open(const struct batch *b)
 }
 
 /*
- * In a job: fn(arg, ok, why) once the batch has committed (ok 1, why
- * NULL) or failed (ok 0, why in words). -1: out of memory, fn not kept.
+ * Whether an answer may go out now: no transaction is open and every
+ * commit is on the disk (what it read is kept, whatever happens next).
+ */
+int
+batch_settled(const struct batch *b)
+{
+	return !store_in_batch(b->b_store) &&
+	    b->b_synced >= store_sync_last(b->b_store);
+}
+
+/*
+ * In a job: fn(arg, ok, why) once the batch has committed and is on the
+ * disk (ok 1, why NULL) or has failed (ok 0, why in words). Outside one,
+ * while commits are not yet synced: once they are. -1: out of memory, fn
+ * not kept.
  */
 int
 batch_after(struct batch *b, void (*fn)(void *, int, const char *),
@@ -273,6 +362,11 @@ batch_after(struct batch *b, void (*fn)(void *, int, const char *),
 		return -1;
 	af->af_fn = fn;
 	af->af_arg = arg;
+	if (!store_in_batch(b->b_store) &&
+	    (af->af_seq = store_sync_last(b->b_store)) > b->b_synced) {
+		TAILQ_INSERT_TAIL(&b->b_unsynced, af, af_entry);
+		return 0;
+	}
 	TAILQ_INSERT_TAIL(&b->b_after, af, af_entry);
 	b->b_nafter++;
 	return 0;
@@ -285,6 +379,7 @@ batch_commit(struct batch *b)
 	struct after	*af;
 	const char	*why = NULL;
 	size_t		 n = b->b_nafter, i;
+	uint64_t	 seq;
 	int64_t		 t0 = clock_mono_usec();
 	int		 ok;
 
@@ -306,8 +401,15 @@ batch_commit(struct batch *b)
 		if ((why = batch_trouble(b)) == NULL)
 			why = "the store failed";
 	}
+	seq = store_sync_last(b->b_store);
 	while ((af = TAILQ_FIRST(&b->b_after)) != NULL) {
 		TAILQ_REMOVE(&b->b_after, af, af_entry);
+		if (ok && seq > b->b_synced) {
+			/* Said once the sync thread has passed this commit. */
+			af->af_seq = seq;
+			TAILQ_INSERT_TAIL(&b->b_unsynced, af, af_entry);
+			continue;
+		}
 		af->af_fn(af->af_arg, ok, why);
 		free(af);
 	}
@@ -400,11 +502,25 @@ batch_pump(struct batch *b, int may_hold)
 	batch_commit(b);
 }
 
-/* Run the queued jobs now (a reload or a stop is coming). */
+/* Wait for the disk, then say what waited for it. */
+static void
+batch_settle(struct batch *b)
+{
+	if (TAILQ_EMPTY(&b->b_unsynced))
+		return;
+	store_sync_wait(b->b_store);
+	batch_sync_cb(-1, 0, b);
+}
+
+/*
+ * Run the queued jobs now, and answer them once they are on the disk (a
+ * reload may then free their listeners' requests, or a stop is coming).
+ */
 void
 batch_flush(struct batch *b)
 {
 	batch_pump(b, 0);
+	batch_settle(b);
 }
 
 /* The daemon is stopping: run what can run, fail the rest, commit. */
@@ -416,6 +532,7 @@ batch_stop(struct batch *b)
 		batch_fail_all(b, "hotlined stopped before the store could "
 		    "take this write");
 	batch_commit(b);
+	batch_settle(b);
 }
 
 static void

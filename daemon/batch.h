@@ -31,11 +31,13 @@ struct batch_job {
 struct batch;
 struct batch	*batch_new(struct event_base *, struct store *);
 void		 batch_free(struct batch *);
+void		 batch_sync_start(struct batch *);
 void		 batch_set_busy_ms(struct batch *, long);
 void		 batch_queue(struct batch *, struct batch_job *);
 int		 batch_after(struct batch *, void (*)(void *, int,
 		    const char *), void *);
 int		 batch_open(const struct batch *);
+int		 batch_settled(const struct batch *);
 void		 batch_commit(struct batch *);
 void		 batch_flush(struct batch *);
 void		 batch_stop(struct batch *);

@@ -519,6 +519,7 @@ server_start(struct server *s)
 	if ((s->s_batch = batch_new(s->s_base, s->s_store)) == NULL ||
 	    (s->s_api = api_new(s->s_base, s->s_batch, s->s_store)) == NULL)
 		fatalx("api_new: out of memory");
+	batch_sync_start(s->s_batch);
 	batch_set_busy_ms(s->s_batch, s->s_cf->cf_busy_ms);
 	store_wal_set(s->s_store, s->s_cf->cf_wal_pages,
 	    s->s_cf->cf_wal_max_mb, s->s_cf->cf_wal_idle_ms,

@@ -1,11 +1,13 @@
 /*
- * The store: one SQLite database in WAL mode with synchronous=FULL, and
- * its engine: open, the pragmas, the statements prepared once at open, the
- * batch and its savepoints, the fault, the probe and the lock check
- * (checkpoints are store_wal.c's, on a thread of their own). Writes join a batch: the first write of a loop turn opens
- * BEGIN IMMEDIATE, each request runs inside its own savepoint, and
- * store_commit() ends the batch; the API sends its answers only after that
- * commit returned. The schema is in store_schema.c; the tables' rows in
+ * The store: one SQLite database in WAL mode, and its engine: open, the
+ * pragmas, the statements prepared once at open, the batch and its
+ * savepoints, the fault, the probe and the lock check (checkpoints are
+ * store_wal.c's, the commits' fsync store_sync.c's, each on a thread of
+ * its own; without the sync thread the writer keeps synchronous=FULL).
+ * Writes join a batch: the first write of a loop turn opens BEGIN
+ * IMMEDIATE, each request runs inside its own savepoint, and
+ * store_commit() ends the batch; the API sends its answers only after
+ * that commit is on the disk. The schema is in store_schema.c; the tables' rows in
  * store_call.c, store_queue.c, store_audit.c and store_stats.c.
  */
 #include <errno.h>
@@ -220,7 +222,9 @@ store_open(const char *path, long busy_ms, char **cause)
 	 */
 	(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL,
 	    STORE_SUBJOURNAL_SPILL);
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->s_path = strdup(path)) == NULL) {
+		free(s);
 		asprintf(cause, "%s", strerror(errno));
 		return NULL;
 	}
@@ -261,12 +265,14 @@ store_close(struct store *s)
 		return;
 	if (s->s_in_batch)
 		store_rollback(s);
+	store_sync_stop(s);
 	store_wal_stop(s);
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->s_st[i]);
 	if (sqlite3_close(s->s_db) != SQLITE_OK)
 		log_warnx("%s: sqlite3_close: %s", __func__,
 		    sqlite3_errmsg(s->s_db));
+	free(s->s_path);
 	free(s);
 }
 

@@ -33,6 +33,14 @@ int		 store_fault(struct store *);
 int		 store_probe(struct store *);
 int		 store_lock_check(struct store *);
 
+/* store_sync.c: the commits' fsync on a thread of its own. */
+int		 store_sync_start(struct store *, char **);
+void		 store_sync_stop(struct store *);
+uint64_t	 store_sync_last(struct store *);
+uint64_t	 store_synced(struct store *, int *);
+void		 store_sync_wait(struct store *);
+int		 store_sync_fd(struct store *);
+
 /* store_wal.c: checkpoints on a thread of their own. */
 struct store_wal_info {
 	int64_t		 wi_bytes;	/* the WAL file's size */

@@ -447,6 +447,8 @@ struct store {
 	char		 s_err[256];
 	int		 s_lock_last;	/* store_lock_check's last answer */
 	struct store_wal *s_wal;	/* the checkpoint thread (store_wal.c) */
+	struct store_sync *s_sync;	/* the commits' fsync (store_sync.c) */
+	char		*s_path;	/* the database file */
 };
 
 /* store.c */
@@ -465,6 +467,9 @@ void		 store_col_copy(sqlite3_stmt *, int, char *, size_t);
 int		 store_wal_start(struct store *, const char *, char **);
 void		 store_wal_stop(struct store *);
 int		 store_wal_locking_now(struct store *);
+
+/* store_sync.c */
+void		 store_sync_note(struct store *);
 
 /* store_schema.c */
 int		 store_migrate(sqlite3 *, const char *, char **);

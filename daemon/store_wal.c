@@ -51,6 +51,7 @@ struct store_wal {
 	pthread_cond_t		 w_cv;
 	sqlite3			*w_db;		/* the thread's connection */
 	char			*w_path;	/* the WAL file */
+	struct store		*w_store;	/* the writer's */
 	long			 w_page_size;
 	/* Under w_mu. */
 	int			 w_stop;
@@ -121,6 +122,7 @@ store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	if (frames >= w->w_pages || frames >= w->w_max_pages)
 		pthread_cond_signal(&w->w_cv);
 	pthread_mutex_unlock(&w->w_mu);
+	store_sync_note(w->w_store);
 	return SQLITE_OK;
 }
 
@@ -303,6 +305,7 @@ store_wal_start(struct store *s, const char *path, char **cause)
 	w->w_idle_ms = STORE_WAL_IDLE_MS;
 	w->w_busy_ms = s->s_busy_ms;
 	w->w_page_size = 4096;
+	w->w_store = s;
 	pthread_mutex_init(&w->w_mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -1,0 +1,103 @@
+"""What a client is told was kept is on the disk first: strace watches the
+daemon's system calls while calls are logged one after another, and every
+201 must be written to its socket only after an fdatasync (or fsync) of
+the WAL that ended after the WAL's last write before it. The commit's sync
+runs on a thread of its own (daemon/store_sync.c) while the loop goes on,
+so this is the check that the loop never answers ahead of the disk."""
+import os
+import re
+import shutil
+import subprocess
+import time
+
+from harness import DaemonTest, good
+
+LINE = re.compile(r"^(\d+)\s+(\d+\.\d+)\s+(.*)$")
+CALL = re.compile(r"^(\w+)\((\d+)<([^>]*)>(.*)$")
+RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>(.*)$")
+DONE = re.compile(r"=\s*(-?\d+)[^<]*<(\d+\.\d+)>\s*$")
+
+
+def parse(path):
+    """Each system call as (name, fd path, start, end, result, text)."""
+    calls, open_ = [], {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for raw in f:
+            m = LINE.match(raw.rstrip("\n"))
+            if m is None:
+                continue
+            tid, ts, rest = m.group(1), float(m.group(2)), m.group(3)
+            r = RESUMED.match(rest)
+            if r is not None:
+                if tid not in open_:
+                    continue
+                name, fd, start, text = open_.pop(tid)
+                d = DONE.search(r.group(2))
+                if d is not None and name == r.group(1):
+                    calls.append((name, fd, start, ts, int(d.group(1)),
+                                  text + r.group(2)))
+                continue
+            c = CALL.match(rest)
+            if c is None:
+                continue
+            name, fd, text = c.group(1), c.group(3), c.group(4)
+            if text.endswith("<unfinished ...>"):
+                open_[tid] = (name, fd, ts, text)
+                continue
+            d = DONE.search(text)
+            if d is not None:
+                calls.append((name, fd, ts, ts + float(d.group(2)),
+                              int(d.group(1)), text))
+    return calls
+
+
+class TestSyncedBeforeAnswered(DaemonTest):
+    N = 25
+
+    def test_every_201_follows_a_sync_of_the_wal(self):
+        if shutil.which("strace") is None:
+            self.skipTest("strace is not installed (make deps-test)")
+        out = os.path.join(self.tmp, "strace.out")
+        err = open(os.path.join(self.tmp, "strace.err"), "w+")
+        st = subprocess.Popen(
+            ["strace", "-f", "-y", "-ttt", "-T", "-s", "40", "-o", out,
+             "-e", "trace=pwrite64,fdatasync,fsync,write,writev,sendmsg",
+             "-p", str(self.d.proc.pid)], stderr=err)
+        try:
+            deadline = time.monotonic() + 15
+            while True:
+                err.seek(0)
+                said = err.read()
+                if st.poll() is not None:
+                    self.skipTest(f"strace cannot attach: {said}")
+                if "attached" in said:
+                    break
+                self.assertLess(time.monotonic(), deadline, "strace did "
+                                "not attach within 15 s")
+                time.sleep(0.05)
+            time.sleep(0.2)
+            for i in range(self.N):
+                r = self.d.post_call(good(notes=f"synced first {i}"),
+                                     key=f"sync-{i}")
+                self.assertEqual(r.status, 201, r)
+        finally:
+            st.terminate()
+            st.wait(timeout=30)
+            err.close()
+        calls = parse(out)
+        wal = [c for c in calls if c[1].endswith("-wal")]
+        writes = [c for c in wal if c[0] == "pwrite64" and c[4] > 0]
+        syncs = [c for c in wal if c[0] in ("fdatasync", "fsync")
+                 and c[4] == 0]
+        answers = [c for c in calls if c[1].startswith(("socket:", "TCP", "UNIX"))
+                   and "HTTP/1.1 201" in c[5]]
+        self.assertEqual(len(answers), self.N, "the answers seen by strace")
+        self.assertTrue(writes, "no write of the WAL seen")
+        for a in answers:
+            before = [w for w in writes if w[3] <= a[2]]
+            self.assertTrue(before, f"an answer before any WAL write: {a}")
+            last = before[-1]
+            ok = [s for s in syncs if s[2] >= last[3] and s[3] <= a[2]]
+            self.assertTrue(ok, "a 201 went out %.6f s after the WAL's "
+                            "last write (%.6f), with no sync of the WAL "
+                            "between them" % (a[2], last[3]))
