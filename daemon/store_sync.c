@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +117,9 @@ int
 store_sync_start(struct store *s, char **cause)
 {
 	struct store_sync	*y;
+	sigset_t		 all, old;
 	char			*p = NULL;
+	int			 rc;
 
 	if ((y = calloc(1, sizeof(*y))) == NULL ||
 	    asprintf(&y->y_path, "%s-wal", s->s_path) == -1) {
@@ -136,9 +139,13 @@ store_sync_start(struct store *s, char **cause)
 	pthread_cond_init(&y->y_cv, NULL);
 	pthread_cond_init(&y->y_donecv, NULL);
 	s->s_sync = y;
-	if ((errno = pthread_create(&y->y_thread, NULL, store_sync_main,
-	    y)) != 0) {
-		asprintf(cause, "the sync thread: %s", strerror(errno));
+	/* Signals stay with the main thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&y->y_thread, NULL, store_sync_main, y);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		asprintf(cause, "the sync thread: %s", strerror(rc));
 		return -1;
 	}
 	y->y_started = 1;

@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,7 +291,9 @@ store_wal_start(struct store *s, const char *path, char **cause)
 {
 	struct store_wal	*w;
 	pthread_condattr_t	 ca;
+	sigset_t		 all, old;
 	char			*p;
+	int			 rc;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
 	    asprintf(&w->w_path, "%s-wal", path) == -1) {
@@ -335,9 +338,13 @@ store_wal_start(struct store *s, const char *path, char **cause)
 	sqlite3_wal_hook(s->s_db, store_wal_hook, w);
 	w->w_commit_ms = wal_mono_ms();
 	w->w_dirty = 1;		/* a WAL left behind is cut when idle */
-	if ((errno = pthread_create(&w->w_thread, NULL, store_wal_main,
-	    w)) != 0) {
-		asprintf(cause, "the checkpoint thread: %s", strerror(errno));
+	/* Signals stay with the main thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&w->w_thread, NULL, store_wal_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		asprintf(cause, "the checkpoint thread: %s", strerror(rc));
 		sqlite3_wal_hook(s->s_db, NULL, NULL);
 		return -1;
 	}
