@@ -109,6 +109,8 @@ api_new(struct event_base *base, struct batch *b, struct store *store)
 		api_free(a);
 		return NULL;
 	}
+	if (api_signin_start(a) == -1)
+		log_warnx("passwords are checked on the loop's thread");
 	return a;
 }
 
@@ -123,6 +125,7 @@ api_free(struct api *a)
 		return;
 	api_exports_abort(a);
 	api_stats_abort(a);
+	api_signin_stop(a);
 	free(a->a_fails);
 	limit_tab_free(a->a_rate);
 	limit_tab_free(a->a_auth);
@@ -146,6 +149,8 @@ void
 api_stop(struct api *a)
 {
 	a->a_stopping = 1;
+	api_signin_drop(a, NULL, "shutting_down", "hotlined is shutting "
+	    "down; sign in again shortly");
 }
 
 /* Send body with code now; body is consumed. */
@@ -466,6 +471,8 @@ api_listener_closing(struct api *a, struct listener *l)
 
 	batch_drop(a->a_batch, l, "its listen address was removed by a "
 	    "reload");
+	api_signin_drop(a, l, "store_unavailable", "not signed in: this "
+	    "listen address was removed by a reload; sign in on another");
 	for (j = TAILQ_FIRST(&a->a_stats); j != NULL; j = jn) {
 		jn = TAILQ_NEXT(j, sj_entry);
 		if (j->sj_l == l)

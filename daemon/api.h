@@ -134,6 +134,7 @@ struct api {
 	struct limit_tab	*a_rate;	/* requests by identity */
 	struct limit_tab	*a_auth;	/* failed auths by peer */
 	int64_t			 a_full_logged;	/* a_auth full: last said */
+	struct signins		*a_signins;	/* api_signin.c's thread */
 };
 
 /*
@@ -236,6 +237,15 @@ void	api_exports_abort(struct api *a);
 void	api_audit_authfail(struct ctx *x);
 void	api_fails_run(struct write *w);
 void	api_audit(struct ctx *x);
+
+/* api_signin.c */
+int	api_signin_start(struct api *a);
+void	api_signin_stop(struct api *a);
+void	api_signin_drop(struct api *a, const struct listener *l,
+	    const char *kind, const char *why);
+void	api_signin_queue(struct ctx *x, const char *peer, const char *name,
+	    const char *plain, const char *hash, void (*done)(struct ctx *,
+	    const char *, const char *, const char *, int));
 
 /* api_session.c */
 void	api_session_post(struct ctx *x, const char *peer);

@@ -4,7 +4,8 @@
  * (HttpOnly, SameSite=Strict; Secure on TLS) naming a row of session.c;
  * with it every /v1 endpoint answers as that user's token would. Signing
  * in and out is audited; a failed sign-in counts towards the peer's
- * failed-authentication block like a bad token.
+ * failed-authentication block like a bad token. The password is checked
+ * on a thread of its own (api_signin.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,14 +102,46 @@ api_session_open_run(struct write *w)
 }
 
 /*
- * POST /v1/session {"name", "password"}: the password is checked at
- * once (yescrypt: tens of milliseconds), the session stored by the batch.
+ * The password was checked (api_signin.c) against hash, the user's as
+ * it was when the request came: unless a reload has since removed the
+ * user or changed the password, the session is stored by the batch.
+ */
+static void
+api_session_checked(struct ctx *x, const char *peer, const char *name,
+    const char *hash, int ok)
+{
+	const struct operator	*op;
+	struct write		*w;
+
+	op = config_op_by_name(x->x_api->a_cf, name);
+	if (ok && (op == NULL || op->op_password == NULL || hash == NULL ||
+	    strcmp(op->op_password, hash) != 0))
+		ok = 0;
+	if (!ok) {
+		api_auth_failed(x->x_api, x, peer);
+		api_audit_authfail(x);
+		api_error(x, 401, "unauthorized", NULL, "wrong name or "
+		    "password");
+		return;
+	}
+	if ((w = api_write_new(x)) == NULL)
+		return;
+	snprintf(x->x_id.id_buf, sizeof(x->x_id.id_buf), "%s", op->op_name);
+	x->x_id.id_name = x->x_id.id_buf;
+	x->x_id.id_role = op->op_role;
+	w->w_run = api_session_open_run;
+	api_write_queue(x, w);
+}
+
+/*
+ * POST /v1/session {"name", "password"}: the password is checked off
+ * the loop (yescrypt: tens of milliseconds), the session stored by the
+ * batch.
  */
 void
 api_session_post(struct ctx *x, const char *peer)
 {
 	const struct operator	*op;
-	struct write		*w;
 	json_t			*body;
 	const char		*name, *pw;
 
@@ -127,22 +160,9 @@ api_session_post(struct ctx *x, const char *peer)
 		return;
 	}
 	op = config_op_by_name(x->x_api->a_cf, name);
-	if (!password_check(pw, op != NULL ? op->op_password : NULL)) {
-		json_decref(body);
-		api_auth_failed(x->x_api, x, peer);
-		api_audit_authfail(x);
-		api_error(x, 401, "unauthorized", NULL, "wrong name or "
-		    "password");
-		return;
-	}
+	api_signin_queue(x, peer, name, pw, op != NULL ? op->op_password :
+	    NULL, api_session_checked);
 	json_decref(body);
-	if ((w = api_write_new(x)) == NULL)
-		return;
-	snprintf(x->x_id.id_buf, sizeof(x->x_id.id_buf), "%s", op->op_name);
-	x->x_id.id_name = x->x_id.id_buf;
-	x->x_id.id_role = op->op_role;
-	w->w_run = api_session_open_run;
-	api_write_queue(x, w);
 }
 
 /* GET /v1/session: who the cookie (or token) says is asking. */

@@ -13,10 +13,13 @@ import http.client
 import json
 import os
 import re
+import select
 import shutil
+import socket
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import uuid
@@ -310,6 +313,107 @@ class TestSessions(ConsoleTest):
         self.d.restart()
         st, _, body = self.get("/v1/session", self.with_cookie(cookie))
         self.assertEqual((st, json.loads(body)["name"]), (200, "zhao"))
+
+
+class TestSignInOffTheLoop(ConsoleTest):
+    """Passwords are checked on a thread of their own (api_signin.c)."""
+    limits = dict(DEV_LIMITS, auth_failures=3, auth_window_s=60,
+                  auth_block_s=60)
+
+    def sign_in_at_once(self, names):
+        """Every name signs in on its own connection at once; each
+        (status, body, cookie, monotonic time of the answer)."""
+        out = {}
+
+        def one(i, name):
+            try:
+                st, _, body, cookie = self.sign_in(name)
+            except (OSError, http.client.HTTPException) as e:
+                st, body, cookie = None, str(e).encode(), None
+            out[i] = (st, body, cookie, time.monotonic())
+        ts = [threading.Thread(target=one, args=(i, n))
+              for i, n in enumerate(names)]
+        for t in ts:
+            t.start()
+        return ts, out
+
+    def raw_sign_in(self, name):
+        """A sign-in sent on a socket of its own, its answer not read."""
+        data = json.dumps({"name": name,
+                           "password": PASSWORDS[name]}).encode()
+        c = socket.create_connection(("127.0.0.1", self.d.port))
+        c.sendall(b"POST /v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: " +
+                  str(len(data)).encode() + b"\r\n\r\n" + data)
+        return c
+
+    def test_other_requests_are_answered_while_passwords_are_checked(self):
+        names = ["wang", "zhao", "chen", "ops"] * 2
+        socks = [self.raw_sign_in(n) for n in names]
+        # A request with a token, sent after the eight sign-ins: the loop
+        # answers it while the thread still checks them, one at a time
+        # (tens of milliseconds each). Checked on the loop, it would
+        # wait for all eight.
+        st, _, body = self.get("/v1/queues", {
+            "Authorization": "Bearer dev-counselor-zhao"})
+        self.assertEqual(st, 200, body)
+        answered, _, _ = select.select(socks, [], [], 0)
+        self.assertLess(len(answered), len(socks), "the request waited "
+                        "for every password check")
+        cookies = set()
+        for c, name in zip(socks, names):
+            r = http.client.HTTPResponse(c)
+            r.begin()
+            body = r.read()
+            self.assertEqual(r.status, 200, body)
+            self.assertEqual(json.loads(body)["name"], name)
+            cookies.add(r.getheader("Set-Cookie").split(";")[0])
+            c.close()
+        self.assertEqual(len(cookies), len(names))
+        signins = [a for _, a, _ in self.audit() if a == "auth.signin"]
+        self.assertEqual(len(signins), len(names))
+
+    def test_wrong_passwords_at_once_are_each_counted(self):
+        out = {}
+
+        def one(i, name):
+            st, _, body, _ = self.sign_in(name, "not-the-password")
+            out[i] = (st, body)
+        ts = [threading.Thread(target=one, args=(i, n))
+              for i, n in enumerate(("wang", "nobody", "zhao"))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        self.assertEqual(sorted(st for st, _ in out.values()), [401] * 3,
+                         out)
+        st, h, body, _ = self.sign_in()
+        self.assertEqual(st, 429, body)     # auth_failures = 3
+        self.assertIn("retry-after", h)
+        fails = [a for _, a, _ in self.audit() if a == "auth.fail"]
+        self.assertTrue(fails)
+
+    def test_clients_gone_before_their_check_ends(self):
+        for _ in range(6):
+            self.raw_sign_in("wang").close()
+        # The checks end with no one to answer; the next sign-in works.
+        st, _, body, cookie = self.sign_in("chen")
+        self.assertEqual(st, 200, body)
+        self.assertIsNotNone(cookie)
+
+    def test_a_stop_while_passwords_are_checked(self):
+        ts, out = self.sign_in_at_once(["wang", "zhao", "chen", "ops"] * 2)
+        time.sleep(0.05)
+        self.assertEqual(self.d.stop(), 0)
+        for t in ts:
+            t.join(60)
+        # Each was answered (200 or 503) or saw the daemon go; none hung.
+        self.assertEqual(len(out), 8)
+        for st, body, _, _ in out.values():
+            self.assertIn(st, (200, 503, None), body)
+            if st == 503:
+                self.assertEqual(json.loads(body)["error"],
+                                 "shutting_down")
 
 
 class TestSessionEnds(ConsoleTest):
