@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -250,9 +251,33 @@ class TestReload(DaemonTest):
             for t in threads:
                 t.start()
             time.sleep(0.4)
+            # Sign-ins whose passwords are still being checked (one at a
+            # time, off the loop) when the address goes.
+            data = json.dumps({"name": "wang",
+                               "password": "dev-operator-wang"}).encode()
+            signins = []
+            for _ in range(6):
+                c = socket.create_connection(("127.0.0.1", port2))
+                c.sendall(b"POST /v1/session HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Type: application/json\r\n"
+                          b"Content-Length: " + str(len(data)).encode() +
+                          b"\r\n\r\n" + data)
+                signins.append(c)
             self.reload_with(text, 2)
             for t in threads:
                 t.join(30)
+            for c in signins:
+                c.settimeout(30)
+                try:
+                    r = http.client.HTTPResponse(c)
+                    r.begin()
+                    got = (r.status, r.read())
+                except (OSError, http.client.HTTPException) as e:
+                    got = ("closed", repr(e))
+                c.close()
+                self.assertIn(got[0], ("closed", 200, 503), got)
+                if got[0] == 503:
+                    self.assertIn(b"removed by a reload", got[1])
         finally:
             db.execute("ROLLBACK")
             db.close()
