@@ -33,6 +33,7 @@
 #define BATCH_HOLD_MS	2	/* ...and while a checkpoint catches up */
 #define BATCH_PROBE_MS	1000	/* while writes fail: try one this often */
 #define BATCH_HOOKS	4
+#define BATCH_TIMED	64	/* unsynced commits whose start is kept */
 
 /* What a job asked to run once its batch has committed, or failed. */
 struct after {
@@ -70,6 +71,12 @@ struct batch {
 	size_t			 b_nafter;
 	TAILQ_HEAD(, after)	 b_unsynced;	/* committed, not yet synced */
 	uint64_t		 b_synced;	/* commits on the disk */
+	struct {
+		uint64_t	 seq;
+		int64_t		 t0;		/* clock_mono_usec() */
+	}			 b_timed[BATCH_TIMED]; /* a ring */
+	size_t			 b_timed_first;
+	size_t			 b_ntimed;
 	struct commit_hook	 b_hooks[BATCH_HOOKS];
 	size_t			 b_nhooks;
 	uint64_t		 b_ncommits;	/* batches committed */
@@ -183,8 +190,17 @@ static void
 batch_run_synced(struct batch *b, uint64_t synced)
 {
 	struct after	*af;
+	int64_t		 now = clock_mono_usec();
+	size_t		 i;
 
 	b->b_synced = synced;
+	/* Each commit's time to the disk: what its clients waited for. */
+	while (b->b_ntimed > 0 &&
+	    b->b_timed[i = b->b_timed_first].seq <= synced) {
+		status_commit_time(now - b->b_timed[i].t0);
+		b->b_timed_first = (i + 1) % BATCH_TIMED;
+		b->b_ntimed--;
+	}
 	while ((af = TAILQ_FIRST(&b->b_unsynced)) != NULL &&
 	    af->af_seq <= synced) {
 		TAILQ_REMOVE(&b->b_unsynced, af, af_entry);
@@ -388,7 +404,23 @@ batch_commit(struct batch *b)
 	ok = store_commit(b->b_store) == STORE_OK;
 	for (i = 0; i < b->b_nhooks; i++)
 		b->b_hooks[i].ch_fn(ok, b->b_hooks[i].ch_arg);
-	status_commit(ok, clock_mono_usec() - t0, store_errmsg(b->b_store));
+	seq = store_sync_last(b->b_store);
+	if (ok && seq > b->b_synced) {
+		/* Timed when the sync thread has passed it. */
+		if (b->b_ntimed == BATCH_TIMED) {
+			status_commit_time(clock_mono_usec() -
+			    b->b_timed[b->b_timed_first].t0);
+			b->b_timed_first = (b->b_timed_first + 1) %
+			    BATCH_TIMED;
+			b->b_ntimed--;
+		}
+		i = (b->b_timed_first + b->b_ntimed++) % BATCH_TIMED;
+		b->b_timed[i].seq = seq;
+		b->b_timed[i].t0 = t0;
+		status_commit(ok, -1, NULL);
+	} else
+		status_commit(ok, clock_mono_usec() - t0,
+		    store_errmsg(b->b_store));
 	if (ok) {
 		b->b_ncommits++;
 		b->b_nbatched += n;
@@ -401,7 +433,6 @@ batch_commit(struct batch *b)
 		if ((why = batch_trouble(b)) == NULL)
 			why = "the store failed";
 	}
-	seq = store_sync_last(b->b_store);
 	while ((af = TAILQ_FIRST(&b->b_after)) != NULL) {
 		TAILQ_REMOVE(&b->b_after, af, af_entry);
 		if (ok && seq > b->b_synced) {

@@ -409,24 +409,35 @@ status_call_amended(const struct call *old, const struct call *new)
 	status_call_pending(new, 1);
 }
 
-/*
- * Hook: a batch was committed (ok) or rolled back, taking usec. Published
- * at once, before the batch's answers go out: a client that got its 201
- * finds its call counted.
- */
+/* A commit took usec, to the disk: the commits' histogram. */
 void
-status_commit(int ok, int64_t usec, const char *why)
+status_commit_time(int64_t usec)
 {
-	struct status_pending	*p = S.st_pending.v;
-	double			 sec = (double)usec / 1e6;
-	int64_t			 now = clock_now();
-	size_t			 i, k;
+	double	 sec = (double)usec / 1e6;
+	size_t	 k;
 
 	for (k = 0; k < STATUS_NBUCKETS && sec > status_buckets[k]; k++)
 		;
 	S.st_hist[k]++;
 	S.st_hist_count++;
 	S.st_hist_sum += sec;
+}
+
+/*
+ * Hook: a batch was committed (ok) or rolled back, taking usec (-1: its
+ * time is told later, once the commit is on the disk: status_commit_time).
+ * Published at once, before the batch's answers go out: a client that
+ * got its 201 finds its call counted.
+ */
+void
+status_commit(int ok, int64_t usec, const char *why)
+{
+	struct status_pending	*p = S.st_pending.v;
+	int64_t			 now = clock_now();
+	size_t			 i;
+
+	if (usec >= 0)
+		status_commit_time(usec);
 	if (!ok) {
 		snprintf(S.st_commit_fail, sizeof(S.st_commit_fail), "the "
 		    "last commit failed: %s", why != NULL ? why : "?");

@@ -24,6 +24,7 @@ void	 status_call_stored(const struct call *);
 void	 status_call_amended(const struct call *, const struct call *);
 int64_t	 status_calls_today(void);
 void	 status_commit(int, int64_t, const char *);
+void	 status_commit_time(int64_t);
 void	 status_store_failed(const char *);
 void	 status_day_bounds(int64_t, int64_t *, int64_t *);
 

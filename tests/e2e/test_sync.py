@@ -51,8 +51,21 @@ def parse(path):
     return calls
 
 
+def commit_hist(d):
+    """hotlined_commit_duration_seconds' count and sum, from /metrics."""
+    text = d.status("/metrics").raw.decode()
+    got = {}
+    for ln in text.splitlines():
+        for k in ("count", "sum"):
+            name = "hotlined_commit_duration_seconds_" + k + " "
+            if ln.startswith(name):
+                got[k] = float(ln[len(name):])
+    return got["count"], got["sum"]
+
+
 class TestSyncedBeforeAnswered(DaemonTest):
     N = 25
+    status = True
 
     def test_every_201_follows_a_sync_of_the_wal(self):
         if shutil.which("strace") is None:
@@ -76,10 +89,19 @@ class TestSyncedBeforeAnswered(DaemonTest):
                                 "not attach within 15 s")
                 time.sleep(0.05)
             time.sleep(0.2)
+            count0, sum0 = commit_hist(self.d)
             for i in range(self.N):
                 r = self.d.post_call(good(notes=f"synced first {i}"),
                                      key=f"sync-{i}")
                 self.assertEqual(r.status, 201, r)
+            # The status snapshot follows within milliseconds.
+            deadline = time.monotonic() + 10
+            while True:
+                count1, sum1 = commit_hist(self.d)
+                if count1 - count0 >= self.N or \
+                        time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
         finally:
             st.terminate()
             st.wait(timeout=30)
@@ -93,6 +115,8 @@ class TestSyncedBeforeAnswered(DaemonTest):
                    and "HTTP/1.1 201" in c[5]]
         self.assertEqual(len(answers), self.N, "the answers seen by strace")
         self.assertTrue(writes, "no write of the WAL seen")
+        least = 0.0
+        prev = 0.0
         for a in answers:
             before = [w for w in writes if w[3] <= a[2]]
             self.assertTrue(before, f"an answer before any WAL write: {a}")
@@ -101,3 +125,13 @@ class TestSyncedBeforeAnswered(DaemonTest):
             self.assertTrue(ok, "a 201 went out %.6f s after the WAL's "
                             "last write (%.6f), with no sync of the WAL "
                             "between them" % (a[2], last[3]))
+            # This call's commit: its WAL writes since the last answer,
+            # until the sync that covered them ended.
+            first = min(w[2] for w in before if w[2] > prev)
+            least += ok[0][3] - first
+            prev = a[3]
+        # Each commit is timed until its sync ended (what its writer
+        # waited for): the commits' histogram holds at least that.
+        self.assertGreaterEqual(count1 - count0, self.N)
+        self.assertGreaterEqual(sum1 - sum0, least,
+                                "commits timed without their sync")
