@@ -257,9 +257,10 @@ api_reply_body(struct ctx *x, int code, struct evbuffer *body)
 	}
 	if ((h = calloc(1, sizeof(*h))) == NULL ||
 	    batch_after(b, api_held_send, h) == -1) {
-		/* Cannot wait for the commit: commit now. */
+		/* Cannot wait for the commit: commit now, sync, answer. */
 		free(h);
 		batch_commit(b);
+		batch_settle(b);
 		api_send(x->x_req, code, body);
 		return;
 	}

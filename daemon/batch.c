@@ -34,6 +34,7 @@
 #define BATCH_PROBE_MS	1000	/* while writes fail: try one this often */
 #define BATCH_HOOKS	4
 #define BATCH_TIMED	64	/* unsynced commits whose start is kept */
+#define BATCH_STALL_MS	10000	/* the log not synced this long: unwell */
 
 /* What a job asked to run once its batch has committed, or failed. */
 struct after {
@@ -77,6 +78,9 @@ struct batch {
 	}			 b_timed[BATCH_TIMED]; /* a ring */
 	size_t			 b_timed_first;
 	size_t			 b_ntimed;
+	int64_t			 b_sync_wait;	/* commits unsynced, and no sync
+						   ended, since (mono ms) */
+	char			 b_stall_why[96];
 	struct commit_hook	 b_hooks[BATCH_HOOKS];
 	size_t			 b_nhooks;
 	uint64_t		 b_ncommits;	/* batches committed */
@@ -167,13 +171,34 @@ batch_probe_cb(evutil_socket_t fd, short events, void *arg)
  * for the status listener's /healthz. Answered from memory.
  */
 int
-batch_store_ok(const struct batch *b, const char **why)
+batch_store_ok(struct batch *b, const char **why)
 {
+	if (batch_sync_stalled(b)) {
+		snprintf(b->b_stall_why, sizeof(b->b_stall_why), "the disk "
+		    "has not synced the log for %lld s: every answer waits "
+		    "for it", (long long)(clock_mono_ms() - b->b_sync_wait) /
+		    1000);
+		if (why != NULL)
+			*why = b->b_stall_why;
+		return 0;
+	}
 	if (!b->b_store_bad)
 		return 1;
 	if (why != NULL)
 		*why = b->b_store_why;
 	return 0;
+}
+
+/*
+ * Whether commits have waited BATCH_STALL_MS for the sync thread without
+ * one sync ending (a disk that hangs): /healthz says so, and the loop
+ * stops telling the service manager it is well.
+ */
+int
+batch_sync_stalled(const struct batch *b)
+{
+	return b->b_sync_wait != 0 &&
+	    clock_mono_ms() - b->b_sync_wait >= BATCH_STALL_MS;
 }
 
 /* The end of a loop turn that queued jobs, or a retry: run them. */
@@ -194,6 +219,8 @@ batch_run_synced(struct batch *b, uint64_t synced)
 	size_t		 i;
 
 	b->b_synced = synced;
+	b->b_sync_wait = synced >= store_sync_last(b->b_store) ? 0 :
+	    clock_mono_ms();
 	/* Each commit's time to the disk: what its clients waited for. */
 	while (b->b_ntimed > 0 &&
 	    b->b_timed[i = b->b_timed_first].seq <= synced) {
@@ -213,8 +240,9 @@ batch_run_synced(struct batch *b, uint64_t synced)
  * The sync thread ended a sync. If it failed, what the disk holds of the
  * commits since the last good one is unknown (Linux may have dropped the
  * pages it could not write): nothing more can be promised, and the daemon
- * stops, without answering what waited, so that the next start recovers
- * from what the disk holds and clients retry with their keys.
+ * stops, without answering what waited; the next start checkpoints what
+ * it reads into the database file before it answers, and clients retry
+ * with their keys.
  */
 static void
 batch_sync_cb(evutil_socket_t fd, short events, void *arg)
@@ -229,7 +257,7 @@ batch_sync_cb(evutil_socket_t fd, short events, void *arg)
 	if (err != 0)
 		fatalx("the store's WAL could not be synced to the disk (%s): "
 		    "stopping, so that the next start recovers what the disk "
-		    "holds", strerror(err));
+		    "holds; look at the disk", strerror(err));
 	batch_run_synced(b, synced);
 }
 
@@ -417,6 +445,8 @@ batch_commit(struct batch *b)
 		i = (b->b_timed_first + b->b_ntimed++) % BATCH_TIMED;
 		b->b_timed[i].seq = seq;
 		b->b_timed[i].t0 = t0;
+		if (b->b_sync_wait == 0)
+			b->b_sync_wait = clock_mono_ms();
 		status_commit(ok, -1, NULL);
 	} else
 		status_commit(ok, clock_mono_usec() - t0,
@@ -534,10 +564,10 @@ batch_pump(struct batch *b, int may_hold)
 }
 
 /* Wait for the disk, then say what waited for it. */
-static void
+void
 batch_settle(struct batch *b)
 {
-	if (TAILQ_EMPTY(&b->b_unsynced))
+	if (TAILQ_EMPTY(&b->b_unsynced) && batch_settled(b))
 		return;
 	store_sync_wait(b->b_store);
 	batch_sync_cb(-1, 0, b);

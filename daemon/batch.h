@@ -38,12 +38,14 @@ int		 batch_after(struct batch *, void (*)(void *, int,
 		    const char *), void *);
 int		 batch_open(const struct batch *);
 int		 batch_settled(const struct batch *);
+void		 batch_settle(struct batch *);
 void		 batch_commit(struct batch *);
 void		 batch_flush(struct batch *);
 void		 batch_stop(struct batch *);
 void		 batch_drop(struct batch *, const void *, const char *);
 size_t		 batch_waiting(const struct batch *);
-int		 batch_store_ok(const struct batch *, const char **);
+int		 batch_store_ok(struct batch *, const char **);
+int		 batch_sync_stalled(const struct batch *);
 const char	*batch_trouble(struct batch *);
 int		 batch_task(struct batch *, void (*)(void *),
 		    void (*)(void *, int), void *);

@@ -342,10 +342,14 @@ server_notify_status(struct server *s)
 static void
 server_tick(evutil_socket_t fd, short events, void *arg)
 {
+	struct server	*s = arg;
+
 	(void)fd;
 	(void)events;
-	notify_watchdog();
-	server_notify_status(arg);
+	/* A disk that hangs holds every answer, as a stalled loop would. */
+	if (s->s_batch == NULL || !batch_sync_stalled(s->s_batch))
+		notify_watchdog();
+	server_notify_status(s);
 }
 
 static void

@@ -11,15 +11,17 @@
  * groups larger, not the loop slower.
  *
  * The WAL is never deleted while the daemon's connections are open; it is
- * opened here by name (never closed before the store: closing a file
- * drops the process's POSIX locks on it, and SQLite locks the database
- * and its -shm, not the WAL) and opened again if its inode changed.
+ * opened here by the name SQLite gives it, at the start, and opened again
+ * if its inode changed (closing a descriptor drops the process's POSIX
+ * locks on that file, and SQLite locks the database and its -shm, never
+ * the WAL, so this descriptor may come and go).
  * Checkpoints (store_wal.c) sync the WAL themselves before they copy it.
  *
  * The loop hears of each finished sync through an eventfd. A failed sync
  * leaves the commits' durability unknown (Linux may drop the dirty pages
- * after reporting the error): store_synced() says so and the daemon stops,
- * so that the next start recovers from what the disk holds.
+ * after reporting the error): store_synced() says so and the daemon stops.
+ * The start (store_sync_start) checkpoints the log into the database file
+ * and syncs the rest before anything is answered.
  *
  * The batch starts the thread (store_sync_start); a program that commits
  * without it (a tool, the start-up's migrations) keeps synchronous=FULL.
@@ -118,19 +120,34 @@ store_sync_start(struct store *s, char **cause)
 {
 	struct store_sync	*y;
 	sigset_t		 all, old;
+	const char		*wal;
 	char			*p = NULL;
 	int			 rc;
 
-	if ((y = calloc(1, sizeof(*y))) == NULL ||
-	    asprintf(&y->y_path, "%s-wal", s->s_path) == -1) {
+	/*
+	 * What reached only the page cache before a crash (or a failed sync)
+	 * is read back as if it were kept: copy the log into the database
+	 * file, which this checkpoint syncs (the writer is still FULL), and
+	 * sync what stays in the log, before anything is answered.
+	 */
+	(void)sqlite3_wal_checkpoint_v2(s->s_db, "main",
+	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	/* SQLite's own name: a symlinked store keeps its log by the target. */
+	wal = sqlite3_filename_wal(sqlite3_db_filename(s->s_db, "main"));
+	if ((y = calloc(1, sizeof(*y))) == NULL || wal == NULL ||
+	    (y->y_path = strdup(wal)) == NULL) {
 		free(y);
 		asprintf(cause, "the sync thread: out of memory");
 		return -1;
 	}
-	y->y_fd = -1;
-	if ((y->y_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
-		asprintf(cause, "the sync thread: eventfd: %s",
+	y->y_efd = -1;
+	if ((y->y_fd = open(y->y_path, O_RDWR | O_CLOEXEC)) == -1 ||
+	    fdatasync(y->y_fd) == -1 ||
+	    (y->y_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
+		asprintf(cause, "the sync thread: %s: %s", y->y_path,
 		    strerror(errno));
+		if (y->y_fd != -1)
+			close(y->y_fd);
 		free(y->y_path);
 		free(y);
 		return -1;

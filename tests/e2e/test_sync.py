@@ -7,15 +7,21 @@ so this is the check that the loop never answers ahead of the disk."""
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
+import tempfile
+import threading
 import time
+import unittest
 
-from harness import DaemonTest, good
+from harness import Daemon, DaemonTest, good
 
 LINE = re.compile(r"^(\d+)\s+(\d+\.\d+)\s+(.*)$")
 CALL = re.compile(r"^(\w+)\((\d+)<([^>]*)>(.*)$")
 RESUMED = re.compile(r"^<\.\.\. (\w+) resumed>(.*)$")
-DONE = re.compile(r"=\s*(-?\d+)[^<]*<(\d+\.\d+)>\s*$")
+# The result and the time taken, at the end of the line (never inside the
+# data shown, which may hold "= 12").
+DONE = re.compile(r"\)\s+=\s+(-?\d+)(?:\s+[^<]*)?\s+<(\d+\.\d+)>\s*$")
 
 
 def parse(path):
@@ -67,27 +73,38 @@ class TestSyncedBeforeAnswered(DaemonTest):
     N = 25
     status = True
 
-    def test_every_201_follows_a_sync_of_the_wal(self):
+    def strace(self, out, *extra):
+        """strace attached to the daemon, its output in out; started once
+        it says it is attached (skipped where it cannot attach)."""
         if shutil.which("strace") is None:
             self.skipTest("strace is not installed (make deps-test)")
-        out = os.path.join(self.tmp, "strace.out")
         err = open(os.path.join(self.tmp, "strace.err"), "w+")
         st = subprocess.Popen(
             ["strace", "-f", "-y", "-ttt", "-T", "-s", "40", "-o", out,
              "-e", "trace=pwrite64,fdatasync,fsync,write,writev,sendmsg",
-             "-p", str(self.d.proc.pid)], stderr=err)
+             *extra, "-p", str(self.d.proc.pid)], stderr=err)
+        deadline = time.monotonic() + 15
+        while True:
+            err.seek(0)
+            said = err.read()
+            if st.poll() is not None:
+                err.close()
+                self.skipTest(f"strace cannot attach: {said}")
+            if "attached" in said:
+                break
+            if time.monotonic() > deadline:
+                st.kill()
+                self.fail("strace did not attach within 15 s")
+            time.sleep(0.05)
+        err.close()
+        return st
+
+    def test_every_201_follows_a_sync_of_the_wal(self):
+        out = os.path.join(self.tmp, "strace.out")
+        # Each fdatasync made 20 ms slower: an answer that does not wait
+        # for it goes out first, whatever the disk (a tmpfs syncs at once).
+        st = self.strace(out, "-e", "inject=fdatasync:delay_exit=20000")
         try:
-            deadline = time.monotonic() + 15
-            while True:
-                err.seek(0)
-                said = err.read()
-                if st.poll() is not None:
-                    self.skipTest(f"strace cannot attach: {said}")
-                if "attached" in said:
-                    break
-                self.assertLess(time.monotonic(), deadline, "strace did "
-                                "not attach within 15 s")
-                time.sleep(0.05)
             time.sleep(0.2)
             count0, sum0 = commit_hist(self.d)
             for i in range(self.N):
@@ -105,7 +122,6 @@ class TestSyncedBeforeAnswered(DaemonTest):
         finally:
             st.terminate()
             st.wait(timeout=30)
-            err.close()
         calls = parse(out)
         wal = [c for c in calls if c[1].endswith("-wal")]
         writes = [c for c in wal if c[0] == "pwrite64" and c[4] > 0]
@@ -135,3 +151,69 @@ class TestSyncedBeforeAnswered(DaemonTest):
         self.assertGreaterEqual(count1 - count0, self.N)
         self.assertGreaterEqual(sum1 - sum0, least,
                                 "commits timed without their sync")
+
+    def test_a_disk_that_hangs_is_said(self):
+        out = os.path.join(self.tmp, "strace.out")
+        self.assertEqual(self.d.status("/healthz").status, 200)
+        # The next sync takes 12 s: the write waits for it, and from 10 s
+        # on /healthz says why; then it is answered, and all is well.
+        st = self.strace(out, "-e",
+                         "inject=fdatasync:delay_exit=12000000:when=1")
+        try:
+            box = {}
+
+            def post():
+                box["r"] = self.d.post_call(good(notes="a slow disk"),
+                                            key="slow-disk")
+            t = threading.Thread(target=post)
+            t.start()
+            deadline = time.monotonic() + 30
+            while True:
+                r = self.d.status("/healthz")
+                if r.status != 200:
+                    break
+                self.assertLess(time.monotonic(), deadline, r)
+                time.sleep(0.2)
+            self.assertIn("has not synced the log", r.raw.decode())
+            self.assertTrue(t.is_alive(), "answered before its sync")
+            t.join(30)
+            self.assertEqual(box["r"].status, 201, box["r"])
+        finally:
+            st.terminate()
+            st.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while self.d.status("/healthz").status != 200:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.2)
+
+
+class TestSymlinkedStore(unittest.TestCase):
+    """store.path a symlink to the database: SQLite keeps the log beside
+    the target, and that is the file the sync thread must sync."""
+
+    def test_writes_on_a_symlinked_store(self):
+        tmp = tempfile.mkdtemp(prefix="hotlined-test-")
+        try:
+            real = os.path.join(tmp, "real")
+            os.mkdir(real)
+            sqlite3.connect(os.path.join(real, "hotline.db")).close()
+            os.symlink(os.path.join(real, "hotline.db"),
+                       os.path.join(tmp, "hotline.db"))
+            d = Daemon(tmp).start()
+            try:
+                for i in range(3):
+                    r = d.post_call(good(notes=f"linked {i}"),
+                                    key=f"linked-{i}")
+                    self.assertEqual(r.status, 201, r)
+                self.assertTrue(os.path.exists(os.path.join(
+                    real, "hotline.db-wal")))
+                self.assertFalse(os.path.exists(os.path.join(
+                    tmp, "hotline.db-wal")))
+            finally:
+                self.assertEqual(d.stop(), 0)
+            db = sqlite3.connect(os.path.join(real, "hotline.db"))
+            n = db.execute("SELECT count(*) FROM calls").fetchone()[0]
+            db.close()
+            self.assertEqual(n, 3)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
