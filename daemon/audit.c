@@ -26,15 +26,18 @@ static struct {
 	struct store	*au_store;
 	int64_t		 au_logged;	/* the newest row sent to syslog */
 	int		 au_pending;	/* rows written in the open batch */
+	int		 au_unlogged;	/* committed, not yet sent (not synced) */
 } as;
 
 static void	audit_commit_hook(int, void *);
+static void	audit_synced_hook(int, void *);
 
 /* At start-up: rows already stored were logged by an earlier run. */
 int
 audit_init(struct batch *b, struct store *store)
 {
-	if (b != NULL && batch_on_commit(b, audit_commit_hook, NULL) == -1)
+	if (b != NULL && (batch_on_commit(b, audit_commit_hook, NULL) == -1 ||
+	    batch_on_synced(b, audit_synced_hook, NULL) == -1))
 		return -1;
 	as.au_store = store;
 	as.au_pending = 0;
@@ -126,9 +129,23 @@ audit_log_row(const struct audit_entry *e, void *arg)
 		as.au_logged = e->ae_id;
 }
 
+/* Send the committed rows not yet sent to syslog. */
+static void
+audit_log_committed(void)
+{
+	if (!as.au_unlogged)
+		return;
+	as.au_unlogged = 0;
+	if (store_audit_after(as.au_store, as.au_logged, audit_log_row,
+	    NULL) != STORE_OK)
+		log_warnx("%s: %s", __func__, store_errmsg(as.au_store));
+}
+
 /*
- * The transaction that wrote rows has ended: once committed, send them
- * to syslog; rolled back, they never existed.
+ * The transaction that wrote rows has ended: once committed, and on the
+ * disk, send them to syslog (a row sent and then lost in a crash would
+ * leave syslog naming a row the trail does not hold, its id given to
+ * another); rolled back, they never existed.
  */
 void
 audit_committed(int ok)
@@ -136,9 +153,11 @@ audit_committed(int ok)
 	if (!as.au_pending)
 		return;
 	as.au_pending = 0;
-	if (ok && store_audit_after(as.au_store, as.au_logged, audit_log_row,
-	    NULL) != STORE_OK)
-		log_warnx("%s: %s", __func__, store_errmsg(as.au_store));
+	if (!ok)
+		return;
+	as.au_unlogged = 1;
+	if (!store_sync_on(as.au_store))
+		audit_log_committed();
 }
 
 /* After every batch: the same, for the rows its jobs wrote. */
@@ -147,6 +166,15 @@ audit_commit_hook(int ok, void *arg)
 {
 	(void)arg;
 	audit_committed(ok);
+}
+
+/* The sync thread has put commits on the disk: their rows go out. */
+static void
+audit_synced_hook(int ok, void *arg)
+{
+	(void)ok;
+	(void)arg;
+	audit_log_committed();
 }
 
 /* A row as GET /v1/audit shows it. */

@@ -83,6 +83,8 @@ struct batch {
 	char			 b_stall_why[96];
 	struct commit_hook	 b_hooks[BATCH_HOOKS];
 	size_t			 b_nhooks;
+	struct commit_hook	 b_shooks[BATCH_HOOKS];	/* on each sync */
+	size_t			 b_nshooks;
 	uint64_t		 b_ncommits;	/* batches committed */
 	uint64_t		 b_nbatched;	/* answers in them */
 	int			 b_store_bad;	/* the last write failed */
@@ -221,6 +223,8 @@ batch_run_synced(struct batch *b, uint64_t synced)
 	b->b_synced = synced;
 	b->b_sync_wait = synced >= store_sync_last(b->b_store) ? 0 :
 	    clock_mono_ms();
+	for (i = 0; i < b->b_nshooks; i++)
+		b->b_shooks[i].ch_fn(1, b->b_shooks[i].ch_arg);
 	/* Each commit's time to the disk: what its clients waited for. */
 	while (b->b_ntimed > 0 &&
 	    b->b_timed[i = b->b_timed_first].seq <= synced) {
@@ -351,6 +355,22 @@ batch_on_commit(struct batch *b, void (*fn)(int, void *), void *arg)
 	b->b_hooks[b->b_nhooks].ch_fn = fn;
 	b->b_hooks[b->b_nhooks].ch_arg = arg;
 	b->b_nhooks++;
+	return 0;
+}
+
+/*
+ * fn(1, arg) runs each time the sync thread has put commits on the disk:
+ * the audit trail's syslog copies name only rows that are kept. Without
+ * the thread, never (each commit is on the disk when it returns).
+ */
+int
+batch_on_synced(struct batch *b, void (*fn)(int, void *), void *arg)
+{
+	if (b->b_nshooks == BATCH_HOOKS)
+		return -1;
+	b->b_shooks[b->b_nshooks].ch_fn = fn;
+	b->b_shooks[b->b_nshooks].ch_arg = arg;
+	b->b_nshooks++;
 	return 0;
 }
 

@@ -51,5 +51,7 @@ int		 batch_task(struct batch *, void (*)(void *),
 		    void (*)(void *, int), void *);
 int		 batch_on_commit(struct batch *, void (*)(int, void *),
 		    void *);
+int		 batch_on_synced(struct batch *, void (*)(int, void *),
+		    void *);
 
 #endif /* HOTLINED_BATCH_H */

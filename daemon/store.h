@@ -40,6 +40,7 @@ uint64_t	 store_sync_last(struct store *);
 uint64_t	 store_synced(struct store *, int *);
 void		 store_sync_wait(struct store *);
 int		 store_sync_fd(struct store *);
+int		 store_sync_on(const struct store *);
 
 /* store_wal.c: checkpoints on a thread of their own. */
 struct store_wal_info {

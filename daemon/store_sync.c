@@ -269,6 +269,13 @@ store_synced(struct store *s, int *err)
 	return n;
 }
 
+/* Whether commits are synced by the thread (1), or by SQLite itself. */
+int
+store_sync_on(const struct store *s)
+{
+	return s->s_sync != NULL;
+}
+
 /* The descriptor the loop watches: readable when a sync has ended. */
 int
 store_sync_fd(struct store *s)
