@@ -26,7 +26,8 @@ stats_add_slice(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k,
 {
 	struct stats_slice	*v;
 
-	/* Calls a quarter of an hour at most a slice: a step reads one. */
+	/* Calls a quarter of an hour at most a slice: a step reads one or
+	   more, or the start of one when the calls are slow to read. */
 	if (src == SS_CALLS && hi - lo > 900)
 		return stats_add_slice(x, lo, lo + 900, k, src) == -1 ?
 		    -1 : stats_add_slice(x, lo + 900, hi, k, src);
