@@ -636,7 +636,7 @@ stats_set_config(struct stats_req *r, const struct config *cf)
  * once the page cache holds other questions' pages (ten million calls).
  */
 static const int64_t stats_first_span[SS_NSRC] = {
-	[SS_CALLS] = 900, [SS_HOURS] = 86400, [SS_DAYS] = 7 * 86400,
+	[SS_CALLS] = 300, [SS_HOURS] = 86400, [SS_DAYS] = 7 * 86400,
 	[SS_MONTHS] = 31 * 86400,
 };
 #define STATS_STEP_ROWS		500

@@ -601,6 +601,7 @@ struct stats_more {
 	struct sf_req		 m_req[2];	/* SF_FOLLOWUP, SF_CRISIS */
 	struct sf_reader	 m_rd[2];
 	int			 m_started;	/* kinds started */
+	int			 m_done;	/* all read */
 	int64_t			 m_from, m_to, m_now;
 };
 
@@ -625,13 +626,19 @@ stats_more_start(struct store *s, const struct config *cf, int64_t from,
 	return m;
 }
 
-/* One step: 1 more to read, 0 done, -1 the store failed. */
+/*
+ * One step: 1 more to read, 0 done, -1 the store failed. The step that
+ * read the last rows says 1 as well, so that the caller's next reading
+ * (the calls') starts in a loop turn of its own.
+ */
 int
 stats_more_step(struct stats_more *m)
 {
 	struct sf_req	*r;
 	int		 more = 0, k, rc;
 
+	if (m->m_done)
+		return 0;
 	if (m->m_started < 2) {
 		r = &m->m_req[m->m_started++];
 		sf_prefill(r, m->m_from, m->m_to);
@@ -645,7 +652,8 @@ stats_more_step(struct stats_more *m)
 			return -1;
 		more |= rc;
 	}
-	return more;
+	m->m_done = !more;
+	return 1;
 }
 
 /*
