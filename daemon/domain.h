@@ -179,6 +179,7 @@ struct stats_slice {
 };
 int	stats_slices(const int64_t *, size_t, int, size_t, const char *,
 	    struct stats_slice **, size_t *);
+char	*stats_slices_json(const struct stats_slice *, size_t);
 
 /* stats_rollup.c */
 int	stats_wait_bucket(int64_t);

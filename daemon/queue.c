@@ -17,7 +17,7 @@
 
 #define QUEUE_TICK_MS	1000
 #define QUEUE_MORE_MS	20	/* the next slice of a backlog */
-#define QUEUE_TICK_US	1000	/* escalations a tick: a millisecond's */
+#define QUEUE_TICK_US	1000	/* escalating a tick: about 4 at 10M calls */
 #define QUEUE_RECOUNT_S	60	/* mend any drift at least this often */
 #define QUEUE_SYSTEM	AUDIT_SYSTEM	/* the actor of timer transitions */
 
@@ -601,9 +601,7 @@ queue_expire(int64_t now, size_t *got)
 /*
  * Items waiting past their SLA: flag each once. All candidates go to
  * *out; those flagged now have qi_escalated_at set, to be logged after
- * the commit. Once QUEUE_TICK_US went by, the rest are left to the next
- * slice (*cut set): on ten million calls an escalation's rollups take a
- * quarter of a millisecond.
+ * the commit. Past QUEUE_TICK_US the rest wait: *cut (0 before) is 1.
  */
 static int
 queue_escalate(int64_t now, struct queue_item **out, size_t *nout, int *cut)
@@ -615,7 +613,6 @@ queue_escalate(int64_t now, struct queue_item **out, size_t *nout, int *cut)
 
 	*out = NULL;
 	*nout = 0;
-	*cut = 0;
 	if (qs.q_slas == NULL)
 		return 0;	/* no queue has an SLA */
 	if (store_items_overdue(qs.q_store, now, qs.q_slas, &v, &n) !=
@@ -626,11 +623,10 @@ queue_escalate(int64_t now, struct queue_item **out, size_t *nout, int *cut)
 	for (i = 0; i < n; i++) {
 		if ((sla = queue_sla(&v[i])) == 0 || now - v[i].qi_due_at < sla)
 			continue;
-		if (done > 0 && clock_mono_usec() - t0 >= QUEUE_TICK_US) {
+		if (done++ > 0 && clock_mono_usec() - t0 >= QUEUE_TICK_US) {
 			*cut = 1;
 			break;
 		}
-		done++;
 		snprintf(detail, sizeof(detail), "waited %llds, SLA %llds",
 		    (long long)(now - v[i].qi_due_at), (long long)sla);
 		v[i].qi_escalated_at = now;
@@ -685,11 +681,10 @@ queue_escalated_log(struct queue_item *v, size_t n, int64_t now)
 /*
  * Once a second: return expired leases and escalate overdue items in one
  * transaction, their moves applied to the counts at its commit. A tick
- * takes at most STORE_TICK_ITEMS of each and escalates for about
- * QUEUE_TICK_US (an escalation rewrites its call's rollups: a fraction
- * of a millisecond); when it took that many, the rest of the backlog
- * follows QUEUE_MORE_MS later, so that other requests go between, and
- * when it ran out of time, in the next loop turn. The write
+ * takes at most STORE_TICK_ITEMS of each, escalating for QUEUE_TICK_US at
+ * most (an escalation rewrites its call's rollups); the rest of a backlog
+ * follows QUEUE_MORE_MS later (the next loop turn when time ran out), so
+ * that other requests go between. The write
  * lock is taken without waiting; when another process holds it, the next
  * tick tries again. The counts are recounted from the store when a
  * scheduled item has become claimable, and every QUEUE_RECOUNT_S.
@@ -720,7 +715,6 @@ queue_run(void)
 	}
 	ok = 1;
 	queue_escalated_log(esc, nesc, now);
-	/* Cut short: the rest in the next loop turn, other requests first. */
 	if (cut)
 		more.tv_usec = 0;
 	if ((nexp == STORE_TICK_ITEMS || nesc == STORE_TICK_ITEMS || cut) &&

@@ -168,23 +168,6 @@ stats_parse_by(struct stats_req *r, const char *by, char *err, size_t len)
 	return 0;
 }
 
-/* The n slices at v as a JSON list of [lo, hi, k]; caller frees. */
-static char *
-stats_slices_json(const struct stats_slice *v, size_t n)
-{
-	json_t	*a = json_array();
-	char	*s;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("[I, I, I]",
-		    (json_int_t)v[i].sl_lo, (json_int_t)v[i].sl_hi,
-		    (json_int_t)v[i].sl_k));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
-}
-
 static int
 stats_same(const char *a, const char *b)
 {
