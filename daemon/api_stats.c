@@ -12,7 +12,10 @@
 
 #include "api.h"
 
-/* Answer bytes a loop turn: about a millisecond's worth of groups. */
+/*
+ * Answer bytes a loop turn: about a millisecond's worth of groups, fewer
+ * when jansson is slower than that (STATS_TURN_US: a busy machine).
+ */
 #define STATS_TURN_BYTES	16384
 
 /* The members of each part but the first, in the order written. */
@@ -93,10 +96,10 @@ api_stats_dump(struct evbuffer *b, json_t *v, int open)
 }
 
 /*
- * Write the answer on until about STATS_TURN_BYTES more of it is made:
- * each part is its head without the closing brace, "groups":[ and its
- * groups one by one, ] and }; jansson writes every member and group.
- * 1 more to write, 0 written, -1 out of memory.
+ * Write the answer on until about STATS_TURN_BYTES more of it is made or
+ * STATS_TURN_US went by: each part is its head without the closing
+ * brace, "groups":[ and its groups one by one, ] and }; jansson writes
+ * every member and group. 1 more to write, 0 written, -1 out of memory.
  */
 static int
 api_stats_write(struct stats_run *j)
@@ -105,6 +108,7 @@ api_stats_write(struct stats_run *j)
 	struct stats_part	*p;
 	size_t			 stop = evbuffer_get_length(b) +
 	    STATS_TURN_BYTES;
+	int64_t			 t0 = clock_mono_usec();
 	json_t			*g;
 	int			 rc;
 
@@ -122,7 +126,8 @@ api_stats_write(struct stats_run *j)
 				return -1;
 		}
 		for (; j->sj_i < p->sp_n; j->sj_i++) {
-			if (evbuffer_get_length(b) >= stop)
+			if (evbuffer_get_length(b) >= stop ||
+			    clock_mono_usec() - t0 >= STATS_TURN_US)
 				return 1;
 			if (j->sj_i > 0 && evbuffer_add(b, ",", 1) == -1)
 				return -1;

@@ -149,6 +149,13 @@ int	stats_start(struct store *, const struct config *, int64_t, int64_t,
 	    const char *, struct stats_req **, char *, size_t);
 int	stats_step(struct stats_req *);
 /*
+ * What one loop turn of a statistics question may take, in microseconds:
+ * each step of the reading aims at it (from the time the last one took)
+ * and the answer is written until it has run out, so that the loop
+ * answers other requests within a few milliseconds however large the store.
+ */
+#define STATS_TURN_US	500
+/*
  * A part of a statistics answer once read: its members but "groups" in
  * sp_head, its sp_n groups made one at a time by sp_group (a new
  * reference), so that api_stats.c writes a few of them a loop turn.
@@ -172,6 +179,7 @@ struct stats_slice {
 };
 int	stats_slices(const int64_t *, size_t, int, size_t, const char *,
 	    struct stats_slice **, size_t *);
+char	*stats_slices_json(const struct stats_slice *, size_t);
 
 /* stats_rollup.c */
 int	stats_wait_bucket(int64_t);

@@ -17,6 +17,7 @@
 
 #define QUEUE_TICK_MS	1000
 #define QUEUE_MORE_MS	20	/* the next slice of a backlog */
+#define QUEUE_TICK_US	1000	/* escalating a tick: about 4 at 10M calls */
 #define QUEUE_RECOUNT_S	60	/* mend any drift at least this often */
 #define QUEUE_SYSTEM	AUDIT_SYSTEM	/* the actor of timer transitions */
 
@@ -600,14 +601,14 @@ queue_expire(int64_t now, size_t *got)
 /*
  * Items waiting past their SLA: flag each once. All candidates go to
  * *out; those flagged now have qi_escalated_at set, to be logged after
- * the commit.
+ * the commit. Past QUEUE_TICK_US the rest wait: *cut (0 before) is 1.
  */
 static int
-queue_escalate(int64_t now, struct queue_item **out, size_t *nout)
+queue_escalate(int64_t now, struct queue_item **out, size_t *nout, int *cut)
 {
 	struct queue_item	*v;
-	size_t			 n, i;
-	int64_t			 sla;
+	size_t			 n, i, done = 0;
+	int64_t			 sla, t0 = clock_mono_usec();
 	char			 detail[80];
 
 	*out = NULL;
@@ -622,6 +623,10 @@ queue_escalate(int64_t now, struct queue_item **out, size_t *nout)
 	for (i = 0; i < n; i++) {
 		if ((sla = queue_sla(&v[i])) == 0 || now - v[i].qi_due_at < sla)
 			continue;
+		if (done++ > 0 && clock_mono_usec() - t0 >= QUEUE_TICK_US) {
+			*cut = 1;
+			break;
+		}
 		snprintf(detail, sizeof(detail), "waited %llds, SLA %llds",
 		    (long long)(now - v[i].qi_due_at), (long long)sla);
 		v[i].qi_escalated_at = now;
@@ -676,10 +681,10 @@ queue_escalated_log(struct queue_item *v, size_t n, int64_t now)
 /*
  * Once a second: return expired leases and escalate overdue items in one
  * transaction, their moves applied to the counts at its commit. A tick
- * takes at most STORE_TICK_ITEMS of each (an escalation rewrites its
- * call's rollups: a fraction of a millisecond); when it took that many,
- * the rest of the backlog follows QUEUE_MORE_MS later, so that other
- * requests go between. The write
+ * takes at most STORE_TICK_ITEMS of each, escalating for QUEUE_TICK_US at
+ * most (an escalation rewrites its call's rollups); the rest of a backlog
+ * follows QUEUE_MORE_MS later (the next loop turn when time ran out), so
+ * that other requests go between. The write
  * lock is taken without waiting; when another process holds it, the next
  * tick tries again. The counts are recounted from the store when a
  * scheduled item has become claimable, and every QUEUE_RECOUNT_S.
@@ -691,14 +696,14 @@ queue_run(void)
 	size_t			 nesc = 0, nexp = 0;
 	int64_t			 now = clock_now();
 	struct timeval		 more = { 0, QUEUE_MORE_MS * 1000 };
-	int			 ok = 0;
+	int			 ok = 0, cut = 0;
 
 	if (qs.q_cf == NULL || store_in_batch(qs.q_store))
 		return;
 	if (store_begin(qs.q_store) != STORE_OK)
 		goto done;
 	if (queue_expire(now, &nexp) == -1 ||
-	    queue_escalate(now, &esc, &nesc) == -1) {
+	    queue_escalate(now, &esc, &nesc, &cut) == -1) {
 		log_warnx("%s: %s", __func__, store_errmsg(qs.q_store));
 		store_rollback(qs.q_store);
 		goto done;
@@ -710,7 +715,9 @@ queue_run(void)
 	}
 	ok = 1;
 	queue_escalated_log(esc, nesc, now);
-	if ((nexp == STORE_TICK_ITEMS || nesc == STORE_TICK_ITEMS) &&
+	if (cut)
+		more.tv_usec = 0;
+	if ((nexp == STORE_TICK_ITEMS || nesc == STORE_TICK_ITEMS || cut) &&
 	    qs.q_more != NULL)
 		evtimer_add(qs.q_more, &more);
 done:

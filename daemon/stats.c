@@ -168,24 +168,6 @@ stats_parse_by(struct stats_req *r, const char *by, char *err, size_t len)
 	return 0;
 }
 
-/* Slices [first, last) as a JSON list of [lo, hi, k]; caller frees. */
-static char *
-stats_slices_json(const struct stats_req *r, size_t first, size_t last)
-{
-	json_t	*a = json_array();
-	char	*s;
-	size_t	 i;
-
-	for (i = first; i < last; i++)
-		json_array_append_new(a, json_pack("[I, I, I]",
-		    (json_int_t)r->sr_slices[i].sl_lo,
-		    (json_int_t)r->sr_slices[i].sl_hi,
-		    (json_int_t)r->sr_slices[i].sl_k));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
-}
-
 static int
 stats_same(const char *a, const char *b)
 {
@@ -632,12 +614,13 @@ stats_set_config(struct stats_req *r, const struct config *cf)
 
 /*
  * How much of the range the first step reads from each source; later
- * steps take as much as held about STATS_STEP_ROWS rows before, so that
- * no step holds the loop for long, whatever the store's size.
+ * steps take as much as held about STATS_STEP_ROWS rows before, and no
+ * more than took STATS_TURN_US: a row of the calls costs ten times more
+ * once the page cache holds other questions' pages (ten million calls).
  */
 static const int64_t stats_first_span[SS_NSRC] = {
-	[SS_CALLS] = 900, [SS_HOURS] = 86400, [SS_DAYS] = 7 * 86400,
-	[SS_MONTHS] = 92 * 86400,
+	[SS_CALLS] = 300, [SS_HOURS] = 86400, [SS_DAYS] = 7 * 86400,
+	[SS_MONTHS] = 31 * 86400,
 };
 #define STATS_STEP_ROWS		500
 
@@ -653,13 +636,19 @@ stats_by_topic(const struct stats_req *r)
 	return 0;
 }
 
-/* The span of the next step from src, from the rows of the last. */
+/*
+ * The span of the next step from src, from the rows of the last and the
+ * microseconds it took (usec).
+ */
 static void
-stats_adapt(struct stats_req *r, enum stats_src src, int64_t span)
+stats_adapt(struct stats_req *r, enum stats_src src, int64_t span,
+    int64_t usec)
 {
 	int64_t	 next = r->sr_rows > 0 ? span * STATS_STEP_ROWS / r->sr_rows :
 	    span * 4;
 
+	if (usec > 0 && span * STATS_TURN_US / usec < next)
+		next = span * STATS_TURN_US / usec;
 	if (next > span * 4)
 		next = span * 4;
 	r->sr_span[src] = next > 0 ? next : 1;
@@ -673,8 +662,8 @@ stats_adapt(struct stats_req *r, enum stats_src src, int64_t span)
 int
 stats_step(struct stats_req *r)
 {
-	struct stats_slice	*first, *v;
-	int64_t			 span = 0, lo, end;
+	struct stats_slice	*first, *v, part;
+	int64_t			 span = 0, lo, end, t0 = clock_mono_usec();
 	size_t			 last = r->sr_next;
 	enum stats_src		 src;
 	char			*slices;
@@ -704,17 +693,27 @@ stats_step(struct stats_req *r)
 			end = v->sl_hi;
 		rc = stats_rollups(r, lo, end, 1, src - SS_HOURS) == -1 ||
 		    stats_rollups(r, lo, end, 0, src - SS_HOURS) == -1 ? -1 : 0;
-		stats_adapt(r, src, end - lo);
+		stats_adapt(r, src, end - lo, clock_mono_usec() - t0);
 		r->sr_next = last;
 		return rc == -1 ? -1 : r->sr_next < r->sr_nslices;
 	}
-	while (last < r->sr_nslices && r->sr_slices[last].sl_src == src &&
-	    (last == r->sr_next || span + r->sr_slices[last].sl_hi -
-	    r->sr_slices[last].sl_lo <= r->sr_span[src])) {
-		span += r->sr_slices[last].sl_hi - r->sr_slices[last].sl_lo;
-		last++;
+	if (first->sl_hi - first->sl_lo > r->sr_span[src]) {
+		/* The start of a slice, the rest next step: same bucket. */
+		part = *first;
+		part.sl_hi = first->sl_lo = part.sl_lo + r->sr_span[src];
+		span = part.sl_hi - part.sl_lo;
+		slices = stats_slices_json(&part, 1);
+	} else {
+		while (last < r->sr_nslices && r->sr_slices[last].sl_src ==
+		    src && span + r->sr_slices[last].sl_hi -
+		    r->sr_slices[last].sl_lo <= r->sr_span[src]) {
+			span += r->sr_slices[last].sl_hi -
+			    r->sr_slices[last].sl_lo;
+			last++;
+		}
+		slices = stats_slices_json(first, last - r->sr_next);
 	}
-	if ((slices = stats_slices_json(r, r->sr_next, last)) == NULL)
+	if (slices == NULL)
 		return -1;
 	/*
 	 * Each call and item is in one group unless a call is counted under
@@ -731,7 +730,7 @@ stats_step(struct stats_req *r)
 	free(slices);
 	if (rc == -1)
 		return -1;
-	stats_adapt(r, SS_CALLS, span);
+	stats_adapt(r, SS_CALLS, span, clock_mono_usec() - t0);
 	r->sr_next = last;
 	return r->sr_next < r->sr_nslices;
 }

@@ -227,18 +227,20 @@ sf_prefill(struct sf_req *r, int64_t from, int64_t to)
 	    sf_dims[r->r_dim[r->r_tk]].unit, SF_GROUPS_MAX / r->r_nj,
 	    &r->r_bounds, &r->r_nb) == -1)
 		return;
-	for (b = 0; b < r->r_nb; b++)
+	for (b = 0; b < r->r_nb; b++) {
+		/* One label a bucket: localtime_r costs a microsecond. */
+		memset(key, 0, sizeof(key));
+		clock_bucket_label(r->r_bounds[b],
+		    sf_dims[r->r_dim[r->r_tk]].unit, key[r->r_tk],
+		    sizeof(key[r->r_tk]));
 		for (j = 0; j < r->r_nj; j++) {
-			memset(key, 0, sizeof(key));
-			clock_bucket_label(r->r_bounds[b],
-			    sf_dims[r->r_dim[r->r_tk]].unit, key[r->r_tk],
-			    sizeof(key[r->r_tk]));
 			if (r->r_cl != NULL)
 				snprintf(key[r->r_ck], sizeof(key[r->r_ck]),
 				    "%s", r->r_cl->cl_v[j].cn_code);
 			if (sf_group_new(r, key) == NULL)
 				return;
 		}
+	}
 	r->r_npre = r->r_n;
 }
 
@@ -537,7 +539,10 @@ sf_reader_start(struct store *s, const struct config *cf,
 	    &d->d_n);
 }
 
-/* Up to max slices, then a week of rows: 1 more, 0 done, -1 failed. */
+/*
+ * Up to max slices, no more once STATS_TURN_US went by, then a week of
+ * rows: 1 more, 0 done, -1 failed.
+ */
 static int
 sf_reader_step(struct store *s, struct sf_reader *d, size_t max)
 {
@@ -546,10 +551,12 @@ sf_reader_step(struct store *s, struct sf_reader *d, size_t max)
 	    [SS_DAYS] = CRISIS_DAYS, [SS_MONTHS] = CRISIS_MONTHS };
 	const struct stats_slice		*sl;
 	int64_t					 lo, hi;
+	int64_t					 t0 = clock_mono_usec();
 	size_t					 n;
 	int					 rc = STORE_OK;
 
-	for (n = 0; n < max && d->d_i < d->d_n && rc == STORE_OK; n++) {
+	for (n = 0; n < max && d->d_i < d->d_n && rc == STORE_OK && (n == 0 ||
+	    clock_mono_usec() - t0 < STATS_TURN_US); n++) {
 		/*
 		 * Adjacent slices of one source in one read: a row's group
 		 * is of its own time, not of its slice's.
@@ -570,7 +577,8 @@ sf_reader_step(struct store *s, struct sf_reader *d, size_t max)
 			rc = store_followup_read(s, src[sl->sl_src],
 			    lo, sl->sl_hi, sf_sums_cb, d->d_req);
 	}
-	if (rc == STORE_OK && d->d_i == d->d_n && d->d_at < d->d_to) {
+	if (rc == STORE_OK && d->d_i == d->d_n && d->d_at < d->d_to &&
+	    (n == 0 || clock_mono_usec() - t0 < STATS_TURN_US)) {
 		hi = d->d_to - d->d_at > SF_SLICE_S ? d->d_at + SF_SLICE_S :
 		    d->d_to;
 		rc = store_followup_steps(s, d->d_at, hi, d->d_now,
@@ -585,12 +593,16 @@ sf_reader_step(struct store *s, struct sf_reader *d, size_t max)
 /*
  * The follow-up and crisis measures of one GET /v1/stats, read a few
  * dozen slices of their rollups (and a week of rows) per step
- * (stats_more_step), so a year never holds the loop.
+ * (stats_more_step), so a year never holds the loop. Each kind's groups
+ * are made in a step of their own: a year by day and line is a thousand.
  */
 struct stats_more {
 	struct store		*m_store;
 	struct sf_req		 m_req[2];	/* SF_FOLLOWUP, SF_CRISIS */
 	struct sf_reader	 m_rd[2];
+	int			 m_started;	/* kinds started */
+	int			 m_done;	/* all read */
+	int64_t			 m_from, m_to, m_now;
 };
 
 struct stats_more *
@@ -598,39 +610,50 @@ stats_more_start(struct store *s, const struct config *cf, int64_t from,
     int64_t to, const char *by)
 {
 	struct stats_more	*m;
-	int64_t			 now = clock_now();
 	int			 k;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
 	m->m_store = s;
+	m->m_from = from;
+	m->m_to = to;
+	m->m_now = clock_now();
 	for (k = 0; k < 2; k++) {
 		m->m_req[k].r_cf = cf;
 		m->m_req[k].r_kind = (enum sf_kind)k;
 		sf_parse_by(&m->m_req[k], by);
-		sf_prefill(&m->m_req[k], from, to);
-		if (sf_reader_start(s, cf, &m->m_rd[k], &m->m_req[k], from,
-		    to, now) == -1) {
-			stats_more_free(m);
-			return NULL;
-		}
 	}
 	return m;
 }
 
-/* One step: 1 more to read, 0 done, -1 the store failed. */
+/*
+ * One step: 1 more to read, 0 done, -1 the store failed. The step that
+ * read the last rows says 1 as well, so that the caller's next reading
+ * (the calls') starts in a loop turn of its own.
+ */
 int
 stats_more_step(struct stats_more *m)
 {
-	int	 more = 0, k, rc;
+	struct sf_req	*r;
+	int		 more = 0, k, rc;
 
+	if (m->m_done)
+		return 0;
+	if (m->m_started < 2) {
+		r = &m->m_req[m->m_started++];
+		sf_prefill(r, m->m_from, m->m_to);
+		return sf_reader_start(m->m_store, r->r_cf,
+		    &m->m_rd[r->r_kind], r, m->m_from, m->m_to, m->m_now) ==
+		    -1 ? -1 : 1;
+	}
 	for (k = 0; k < 2; k++) {
 		if ((rc = sf_reader_step(m->m_store, &m->m_rd[k],
 		    SF_SLICES)) == -1)
 			return -1;
 		more |= rc;
 	}
-	return more;
+	m->m_done = !more;
+	return 1;
 }
 
 /*

@@ -4,7 +4,8 @@
  * the whole local days left (stats_daily), the whole UTC hours at its
  * edges (stats_hourly; one coded dimension at most) and what is left off
  * the hour (the calls themselves, a quarter of an hour a slice). stats.c
- * reads the slices a few at a time.
+ * reads the slices a few at a time, the calls' as a JSON list bound to
+ * one statement (stats_slices_json).
  */
 #include <stdlib.h>
 
@@ -26,7 +27,8 @@ stats_add_slice(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k,
 {
 	struct stats_slice	*v;
 
-	/* Calls a quarter of an hour at most a slice: a step reads one. */
+	/* Calls a quarter of an hour at most a slice: a step reads one or
+	   more, or the start of one when the calls are slow to read. */
 	if (src == SS_CALLS && hi - lo > 900)
 		return stats_add_slice(x, lo, lo + 900, k, src) == -1 ?
 		    -1 : stats_add_slice(x, lo + 900, hi, k, src);
@@ -123,4 +125,21 @@ stats_slices(const int64_t *bounds, size_t n, int timed, size_t ncode,
 	*out = x.x_v;
 	*nout = x.x_n;
 	return 0;
+}
+
+/* The n slices at v as a JSON list of [lo, hi, k]; caller frees. */
+char *
+stats_slices_json(const struct stats_slice *v, size_t n)
+{
+	json_t	*a = json_array();
+	char	*s;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("[I, I, I]",
+		    (json_int_t)v[i].sl_lo, (json_int_t)v[i].sl_hi,
+		    (json_int_t)v[i].sl_k));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
 }
