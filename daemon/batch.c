@@ -343,19 +343,26 @@ batch_set_busy_ms(struct batch *b, long ms)
 	b->b_busy_ms = ms;
 }
 
+static int
+batch_hook_add(struct commit_hook *v, size_t *n, void (*fn)(int, void *),
+    void *arg)
+{
+	if (*n == BATCH_HOOKS)
+		return -1;
+	v[*n].ch_fn = fn;
+	v[*n].ch_arg = arg;
+	(*n)++;
+	return 0;
+}
+
 /*
  * fn(ok, arg) runs after every commit, before the answers go out: the
- * queue counts and the audit trail's syslog copies follow what was kept.
+ * queue counts follow what was kept.
  */
 int
 batch_on_commit(struct batch *b, void (*fn)(int, void *), void *arg)
 {
-	if (b->b_nhooks == BATCH_HOOKS)
-		return -1;
-	b->b_hooks[b->b_nhooks].ch_fn = fn;
-	b->b_hooks[b->b_nhooks].ch_arg = arg;
-	b->b_nhooks++;
-	return 0;
+	return batch_hook_add(b->b_hooks, &b->b_nhooks, fn, arg);
 }
 
 /*
@@ -366,12 +373,7 @@ batch_on_commit(struct batch *b, void (*fn)(int, void *), void *arg)
 int
 batch_on_synced(struct batch *b, void (*fn)(int, void *), void *arg)
 {
-	if (b->b_nshooks == BATCH_HOOKS)
-		return -1;
-	b->b_shooks[b->b_nshooks].ch_fn = fn;
-	b->b_shooks[b->b_nshooks].ch_arg = arg;
-	b->b_nshooks++;
-	return 0;
+	return batch_hook_add(b->b_shooks, &b->b_nshooks, fn, arg);
 }
 
 /* Queue job for the pump, which runs at the end of this loop turn. */
