@@ -373,6 +373,28 @@ class TestSignInOffTheLoop(ConsoleTest):
         signins = [a for _, a, _ in self.audit() if a == "auth.signin"]
         self.assertEqual(len(signins), len(names))
 
+    def test_too_many_at_once_are_told_to_retry(self):
+        # 16 checks may wait; a 17th at that moment is told to retry,
+        # counts as no failed sign-in, and loses nothing.
+        socks = [self.raw_sign_in("wang") for _ in range(24)]
+        got = []
+        for c in socks:
+            c.settimeout(60)
+            r = http.client.HTTPResponse(c)
+            r.begin()
+            got.append((r.status, json.loads(r.read())))
+            c.close()
+        busy = [b for st, b in got if st == 503]
+        self.assertTrue(busy, "24 sign-ins at once, none told to retry")
+        for b in busy:
+            self.assertEqual(b["error"], "busy")
+        self.assertEqual(len(busy) + sum(1 for st, _ in got if st == 200),
+                         24, got)
+        self.assertFalse(any(a == "auth.fail"
+                             for _, a, _ in self.audit()))
+        st, _, body, _ = self.sign_in()
+        self.assertEqual(st, 200, body)
+
     def test_wrong_passwords_at_once_are_each_counted(self):
         out = {}
 
