@@ -176,15 +176,31 @@ struct stats_slice {
 	int64_t		 sl_lo, sl_hi;	/* [lo, hi) */
 	int64_t		 sl_k;		/* its bucket; -1: no time */
 	enum stats_src	 sl_src;
+	int		 sl_neg;	/* subtracted from its bucket */
+	int		 sl_tot;	/* stats.c: read for the totals alone */
 };
 int	stats_slices(const int64_t *, size_t, int, size_t, const char *,
 	    struct stats_slice **, size_t *);
 char	*stats_slices_json(const struct stats_slice *, size_t);
 
-/* stats_rollup.c */
+/* stats_acc.c: a group's sums while the rows are read. */
+struct stats_acc {
+	int64_t		 sa_calls;
+	double		 sa_dur_sum;
+	int64_t		 sa_dur_n;
+	int64_t		 sa_high;
+	int64_t		 sa_items;
+	int64_t		 sa_escalated;
+	int64_t		 sa_waits[STORE_WAIT_BUCKETS];
+};
+void	stats_acc_add(struct stats_acc *, const struct store_stats_row *, int);
+int	stats_acc_empty(const struct stats_acc *);
+void	stats_metrics(json_t *, const struct stats_acc *);
 int	stats_wait_bucket(int64_t);
 int64_t	stats_wait_bound(int);
 json_t	*stats_wait_percentile(const int64_t *, int);
+
+/* stats_rollup.c */
 char	*stats_high_json(const struct config *);
 int	stats_rollup_add(struct store *, const struct config *,
 	    const struct call *, const struct queue_item *, size_t, int);

@@ -17,7 +17,6 @@
  * Waits (from an item's due time to its first claim) are counted in
  * buckets; a percentile is the upper bound of the bucket it falls in.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,16 +48,6 @@ static const struct stats_dim {
 };
 #define STATS_NDIMS	(sizeof(stats_dims) / sizeof(stats_dims[0]))
 
-/* One group's sums while the rows are read. */
-struct stats_acc {
-	int64_t		 sa_calls;
-	double		 sa_dur_sum;
-	int64_t		 sa_dur_n;
-	int64_t		 sa_high;
-	int64_t		 sa_items;
-	int64_t		 sa_escalated;
-	int64_t		 sa_waits[STORE_WAIT_BUCKETS];
-};
 
 struct stats_group {
 	int64_t			 sg_bucket;	/* -1: no time dimension */
@@ -87,6 +76,7 @@ struct stats_req {
 	struct stats_group	*sr_groups;
 	size_t			 sr_ngroups;
 	size_t			 sr_capgroups;
+	int			 sr_prefilled;	/* every group shown */
 	size_t			*sr_hash;	/* group index + 1; 0: free */
 	size_t			 sr_hcap;	/* a power of two */
 	struct stats_acc	 sr_total;
@@ -272,6 +262,7 @@ stats_prefill(struct stats_req *r)
 	for (i = 0; i < r->sr_ncode; i++)
 		if ((cl[i] = stats_codes(r->sr_cf, r->sr_code[i])) == NULL)
 			return 0;	/* operators: only those with calls */
+	r->sr_prefilled = 1;
 	ni = cl[0] != NULL ? cl[0]->cl_n : 1;
 	nj = cl[1] != NULL ? cl[1]->cl_n : 1;
 	for (b = 0; b < r->sr_nbuckets; b++)
@@ -292,25 +283,8 @@ struct stats_reading {
 	int			 rd_total;	/* a grouped row: the totals too */
 	size_t			 rd_bucket;	/* rollups: the row's */
 	int			 rd_pos;	/* daily: code 0's value */
+	int			 rd_sign;	/* 1, or -1 to subtract */
 };
-
-/* Add the sums of a row into a. */
-static void
-stats_acc_add(struct stats_acc *a, const struct store_stats_row *w)
-{
-	int	 i;
-
-	a->sa_calls += w->ssr_calls;
-	a->sa_dur_sum += w->ssr_dur_sum;
-	a->sa_dur_n += w->ssr_dur_n;
-	a->sa_high += w->ssr_high;
-	a->sa_items += w->ssr_items;
-	a->sa_escalated += w->ssr_escalated;
-	for (i = 0; i < STORE_WAIT_BUCKETS; i++)
-		a->sa_waits[i] += w->ssr_waits[i];
-	if (w->ssr_has_wait)
-		a->sa_waits[stats_wait_bucket(w->ssr_wait)]++;
-}
 
 /* A row of calls or items: into its group, or the totals. */
 static int
@@ -324,22 +298,23 @@ stats_row(const struct store_stats_row *w, void *arg)
 	    w->ssr_val[0], w->ssr_val[1]) : &rd->rd_req->sr_total;
 	if (a == NULL)
 		return -1;
-	stats_acc_add(a, w);
+	stats_acc_add(a, w, rd->rd_sign);
 	if (rd->rd_with_dims && rd->rd_total)
-		stats_acc_add(&rd->rd_req->sr_total, w);
+		stats_acc_add(&rd->rd_req->sr_total, w, rd->rd_sign);
 	return 0;
 }
 
 /*
  * The calls: count, durations, share at high risk, per group (with_dims:
- * 1, or 2 to add each group's row to the totals as well), or the totals.
+ * 1, or 2 to add each group's row to the totals as well), or the totals;
+ * added, or subtracted (neg).
  */
 static int
 stats_calls(struct stats_req *r, const char *bounds, const char *high,
-    int with_dims)
+    int with_dims, int neg)
 {
 	struct stats_reading	 rd = { r, with_dims > 0, with_dims == 2,
-				    0, 0 };
+				    0, 0, neg ? -1 : 1 };
 
 	if (store_stats_calls(r->sr_scan, rd.rd_with_dims, bounds, high,
 	    stats_row, &rd) != STORE_OK) {
@@ -351,10 +326,10 @@ stats_calls(struct stats_req *r, const char *bounds, const char *high,
 
 /* The items: follow-ups, past SLA, the waits until the first claim. */
 static int
-stats_items(struct stats_req *r, const char *bounds, int with_dims)
+stats_items(struct stats_req *r, const char *bounds, int with_dims, int neg)
 {
 	struct stats_reading	 rd = { r, with_dims > 0, with_dims == 2,
-				    0, 0 };
+				    0, 0, neg ? -1 : 1 };
 
 	if (store_stats_items(r->sr_scan, rd.rd_with_dims, bounds, stats_row,
 	    &rd) != STORE_OK) {
@@ -362,26 +337,6 @@ stats_items(struct stats_req *r, const char *bounds, int with_dims)
 		return -1;
 	}
 	return 0;
-}
-
-/* The metrics of a group, into o. */
-static void
-stats_metrics(json_t *o, const struct stats_acc *a)
-{
-	json_object_set_new(o, "calls", json_integer(a->sa_calls));
-	json_object_set_new(o, "duration_total_s",
-	    json_integer((json_int_t)a->sa_dur_sum));
-	json_object_set_new(o, "duration_mean_s", a->sa_dur_n > 0 ?
-	    json_real(round(a->sa_dur_sum / (double)a->sa_dur_n * 10) / 10) :
-	    json_null());
-	json_object_set_new(o, "high_risk_share", a->sa_calls > 0 ?
-	    json_real(round((double)a->sa_high / (double)a->sa_calls * 1e4) /
-	    1e4) : json_real(0));
-	json_object_set_new(o, "follow_ups", json_integer(a->sa_items));
-	json_object_set_new(o, "wait_median_s",
-	    stats_wait_percentile(a->sa_waits, 50));
-	json_object_set_new(o, "wait_p90_s", stats_wait_percentile(a->sa_waits, 90));
-	json_object_set_new(o, "past_sla", json_integer(a->sa_escalated));
 }
 
 /* "400" -> "400-8692-525"; NULL when the code is not configured. */
@@ -507,7 +462,7 @@ stats_rollup_row(const struct store_stats_row *w, void *arg)
 	    r->sr_time != NULL ? (int64_t)rd->rd_bucket : -1, v0, v1);
 	if (a == NULL)
 		return -1;
-	stats_acc_add(a, w);
+	stats_acc_add(a, w, 1);
 	return 0;
 }
 
@@ -519,7 +474,7 @@ static int
 stats_rollups(struct stats_req *r, int64_t lo, int64_t hi, int with_dims,
     int tier)
 {
-	struct stats_reading	 rd = { r, with_dims, 0, 0, 0 };
+	struct stats_reading	 rd = { r, with_dims, 0, 0, 0, 1 };
 	const char		*name;
 
 	if (tier > 0)
@@ -545,6 +500,50 @@ stats_rollups(struct stats_req *r, int64_t lo, int64_t hi, int with_dims,
 		log_warnx("%s: %s", __func__, store_errmsg(r->sr_store));
 		return -1;
 	}
+	return 0;
+}
+
+/* Whether a call may be in several groups: one per topic. */
+static int
+stats_by_topic(const struct stats_req *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->sr_ncode; i++)
+		if (strcmp(r->sr_code[i]->sd_name, "topic") == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * With topics, a call is in several groups: the totals are read apart,
+ * as a question of no dimension over the whole range (from the rollups
+ * but for the minutes off the hour), after the groups' slices.
+ */
+static int
+stats_total_slices(struct stats_req *r)
+{
+	struct stats_slice	*t, *v;
+	int64_t			 range[2] = { r->sr_from, r->sr_to };
+	size_t			 i, n;
+
+	if (!stats_by_topic(r))
+		return 0;
+	if (stats_slices(range, 1, 0, 0, r->sr_daily ? r->sr_cf->cf_timezone :
+	    NULL, &t, &n) == -1)
+		return -1;
+	if ((v = reallocarray(r->sr_slices, r->sr_nslices + n,
+	    sizeof(*v))) == NULL) {
+		free(t);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		t[i].sl_tot = 1;
+		v[r->sr_nslices + i] = t[i];
+	}
+	free(t);
+	r->sr_slices = v;
+	r->sr_nslices += n;
 	return 0;
 }
 
@@ -597,7 +596,8 @@ stats_start(struct store *s, const struct config *cf, int64_t from,
 	    (r->sr_high = stats_high_json(cf)) == NULL ||
 	    stats_slices(r->sr_bounds, r->sr_nbuckets, r->sr_time != NULL,
 	    r->sr_ncode, r->sr_daily ? cf->cf_timezone : NULL, &r->sr_slices,
-	    &r->sr_nslices) == -1 || stats_prefill(r) == -1) {
+	    &r->sr_nslices) == -1 || stats_total_slices(r) == -1 ||
+	    stats_prefill(r) == -1) {
 		stats_free(r);
 		return STATS_ERR;
 	}
@@ -623,18 +623,6 @@ static const int64_t stats_first_span[SS_NSRC] = {
 	[SS_MONTHS] = 31 * 86400,
 };
 #define STATS_STEP_ROWS		500
-
-/* Whether a call may be in several groups: one per topic. */
-static int
-stats_by_topic(const struct stats_req *r)
-{
-	size_t	 i;
-
-	for (i = 0; i < r->sr_ncode; i++)
-		if (strcmp(r->sr_code[i]->sd_name, "topic") == 0)
-			return 1;
-	return 0;
-}
 
 /*
  * The span of the next step from src, from the rows of the last and the
@@ -667,7 +655,7 @@ stats_step(struct stats_req *r)
 	size_t			 last = r->sr_next;
 	enum stats_src		 src;
 	char			*slices;
-	int			 rc;
+	int			 rc, neg, with;
 
 	if (r->sr_next == r->sr_nslices)
 		return 0;
@@ -681,7 +669,8 @@ stats_step(struct stats_req *r)
 		lo = first->sl_lo;
 		end = lo + r->sr_span[src];
 		while (last < r->sr_nslices && r->sr_slices[last].sl_src ==
-		    src && r->sr_slices[last].sl_lo < end && (last ==
+		    src && r->sr_slices[last].sl_tot == first->sl_tot &&
+		    r->sr_slices[last].sl_lo < end && (last ==
 		    r->sr_next || r->sr_slices[last].sl_lo ==
 		    r->sr_slices[last - 1].sl_hi))
 			last++;
@@ -691,8 +680,10 @@ stats_step(struct stats_req *r)
 			last--;
 		} else
 			end = v->sl_hi;
-		rc = stats_rollups(r, lo, end, 1, src - SS_HOURS) == -1 ||
-		    stats_rollups(r, lo, end, 0, src - SS_HOURS) == -1 ? -1 : 0;
+		rc = (!first->sl_tot && stats_rollups(r, lo, end, 1,
+		    src - SS_HOURS) == -1) || ((first->sl_tot ||
+		    !stats_by_topic(r)) && stats_rollups(r, lo, end, 0,
+		    src - SS_HOURS) == -1) ? -1 : 0;
 		stats_adapt(r, src, end - lo, clock_mono_usec() - t0);
 		r->sr_next = last;
 		return rc == -1 ? -1 : r->sr_next < r->sr_nslices;
@@ -705,7 +696,9 @@ stats_step(struct stats_req *r)
 		slices = stats_slices_json(&part, 1);
 	} else {
 		while (last < r->sr_nslices && r->sr_slices[last].sl_src ==
-		    src && span + r->sr_slices[last].sl_hi -
+		    src && r->sr_slices[last].sl_neg == first->sl_neg &&
+		    r->sr_slices[last].sl_tot == first->sl_tot &&
+		    span + r->sr_slices[last].sl_hi -
 		    r->sr_slices[last].sl_lo <= r->sr_span[src]) {
 			span += r->sr_slices[last].sl_hi -
 			    r->sr_slices[last].sl_lo;
@@ -716,17 +709,14 @@ stats_step(struct stats_req *r)
 	if (slices == NULL)
 		return -1;
 	/*
-	 * Each call and item is in one group unless a call is counted under
-	 * each of its topics: then the totals need reads of their own.
+	 * Each call and item is in one group and the totals unless a call
+	 * is counted under each of its topics: then the totals have slices
+	 * of their own (stats_total_slices).
 	 */
-	if (!stats_by_topic(r))
-		rc = stats_calls(r, slices, r->sr_high, 2) == -1 ||
-		    stats_items(r, slices, 2) == -1 ? -1 : 0;
-	else
-		rc = stats_calls(r, slices, r->sr_high, 1) == -1 ||
-		    stats_items(r, slices, 1) == -1 ||
-		    stats_calls(r, slices, r->sr_high, 0) == -1 ||
-		    stats_items(r, slices, 0) == -1 ? -1 : 0;
+	neg = first->sl_neg;
+	with = first->sl_tot ? 0 : stats_by_topic(r) ? 1 : 2;
+	rc = stats_calls(r, slices, r->sr_high, with, neg) == -1 ||
+	    stats_items(r, slices, with, neg) == -1 ? -1 : 0;
 	free(slices);
 	if (rc == -1)
 		return -1;
@@ -753,9 +743,18 @@ void
 stats_part(struct stats_req *r, struct stats_part *p)
 {
 	json_t	*dims, *o;
-	size_t	 i;
+	size_t	 i, j;
 
 	stats_sorting = r;
+	/* A group whose calls were all subtracted again is not there. */
+	for (i = j = 0; i < r->sr_ngroups; i++) {
+		if (!r->sr_prefilled && stats_acc_empty(&r->sr_groups[i].sg_acc)) {
+			free(r->sr_groups[i].sg_val[0]);
+			free(r->sr_groups[i].sg_val[1]);
+		} else
+			r->sr_groups[j++] = r->sr_groups[i];
+	}
+	r->sr_ngroups = j;
 	/* No calls, no groups: sr_groups is NULL, which qsort may not get. */
 	if (r->sr_ngroups > 0)
 		qsort(r->sr_groups, r->sr_ngroups, sizeof(*r->sr_groups),

@@ -17,62 +17,12 @@
  * monthly rows are marked out of date ("") and the next start rebuilds
  * them.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "domain.h"
-/* The upper bounds of the wait buckets, in seconds; longer waits count
- * in the last. */
-static const int64_t stats_wait_bounds[STORE_WAIT_BUCKETS] = {
-	60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800,
-	14400, 21600, 43200, 86400, 604800,
-};
-
-/* The bucket of a wait. */
-int
-stats_wait_bucket(int64_t w)
-{
-	int	 i;
-
-	for (i = 0; i < STORE_WAIT_BUCKETS - 1; i++)
-		if (w <= stats_wait_bounds[i])
-			break;
-	return i;
-}
-
-/* The upper bound of wait bucket i, in seconds. */
-int64_t
-stats_wait_bound(int i)
-{
-	return stats_wait_bounds[i];
-}
-
-/*
- * The nearest-rank percentile p (0-100) of the waits counted in w, as the
- * upper bound of its bucket; null when there are none.
- */
-json_t *
-stats_wait_percentile(const int64_t *w, int p)
-{
-	int64_t	 n = 0, rank, seen = 0;
-	int	 i;
-
-	for (i = 0; i < STORE_WAIT_BUCKETS; i++)
-		n += w[i];
-	if (n == 0)
-		return json_null();
-	rank = (int64_t)ceil((double)p / 100.0 * (double)n);
-	if (rank < 1)
-		rank = 1;
-	for (i = 0; i < STORE_WAIT_BUCKETS - 1; i++)
-		if ((seen += w[i]) >= rank)
-			break;
-	return json_integer(stats_wait_bound(i));
-}
-
 /*
  * The coded dimensions, in the order of the pairs' names. A new coded
  * dimension goes at the end here and in stats.c's list.

@@ -3,7 +3,10 @@
  * the range is cut into the whole local months inside it (stats_monthly),
  * the whole local days left (stats_daily), the whole UTC hours at its
  * edges (stats_hourly; one coded dimension at most) and what is left off
- * the hour (the calls themselves, a quarter of an hour a slice). stats.c
+ * the hour (the calls themselves, a quarter of an hour a slice). With two
+ * coded dimensions an edge more than half a day long is read as its
+ * whole day (stats_daily) less the calls of the rest of that day, which
+ * are fewer: the hours hold no pairs, so the calls are what costs. stats.c
  * reads the slices a few at a time, the calls' as a JSON list bound to
  * one statement (stats_slices_json).
  */
@@ -20,18 +23,18 @@ struct stats_slicing {
 	const char		*x_zone;	/* NULL: no days, no months */
 };
 
-/* Add slice [lo, hi) of bucket k from src; nothing when empty. */
+/* Add slice [lo, hi) of bucket k from src (neg: to subtract). */
 static int
-stats_add_slice(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k,
-    enum stats_src src)
+stats_add_signed(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k,
+    enum stats_src src, int neg)
 {
 	struct stats_slice	*v;
 
 	/* Calls a quarter of an hour at most a slice: a step reads one or
 	   more, or the start of one when the calls are slow to read. */
 	if (src == SS_CALLS && hi - lo > 900)
-		return stats_add_slice(x, lo, lo + 900, k, src) == -1 ?
-		    -1 : stats_add_slice(x, lo + 900, hi, k, src);
+		return stats_add_signed(x, lo, lo + 900, k, src, neg) == -1 ?
+		    -1 : stats_add_signed(x, lo + 900, hi, k, src, neg);
 	if (lo >= hi)
 		return 0;
 	if (x->x_n == x->x_cap) {
@@ -45,7 +48,17 @@ stats_add_slice(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k,
 	v->sl_hi = hi;
 	v->sl_k = x->x_timed ? (int64_t)k : -1;
 	v->sl_src = src;
+	v->sl_neg = neg;
+	v->sl_tot = 0;
 	return 0;
+}
+
+/* Add slice [lo, hi) of bucket k from src; nothing when empty. */
+static int
+stats_add_slice(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k,
+    enum stats_src src)
+{
+	return stats_add_signed(x, lo, hi, k, src, 0);
 }
 
 /*
@@ -63,6 +76,29 @@ stats_slice_hours(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k)
 	return stats_add_slice(x, lo, h0, k, SS_CALLS) == -1 ||
 	    stats_add_slice(x, h0, h1, k, SS_HOURS) == -1 ||
 	    stats_add_slice(x, h1, hi, k, SS_CALLS) == -1 ? -1 : 0;
+}
+
+/*
+ * [lo, hi) of bucket k, inside one local day: with two coded dimensions
+ * and less of the day outside it than in, the day less the calls of the
+ * rest of it, in the order that lets the day join the days after it
+ * (the first edge) or before it (the last) in one read.
+ */
+static int
+stats_slice_edge(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k)
+{
+	int64_t	 ds, de;
+
+	if (lo >= hi)
+		return 0;
+	if (x->x_zone == NULL || x->x_ncode < 2)
+		return stats_slice_hours(x, lo, hi, k);
+	stats_day(x->x_zone, lo, &ds, &de);
+	if (hi > de || (lo - ds) + (de - hi) >= hi - lo)
+		return stats_slice_hours(x, lo, hi, k);
+	return stats_add_signed(x, ds, lo, k, SS_CALLS, 1) == -1 ||
+	    stats_add_slice(x, ds, de, k, SS_DAYS) == -1 ||
+	    stats_add_signed(x, hi, de, k, SS_CALLS, 1) == -1 ? -1 : 0;
 }
 
 /*
@@ -112,12 +148,15 @@ stats_slices(const int64_t *bounds, size_t n, int timed, size_t ncode,
 			stats_day(zone, hi - 1, &d1, &next);
 			if (next == hi)
 				d1 = hi;
-			if (d0 >= d1)
+			/* Inside one day; or over a midnight, but with its
+			   two edges cut apart only where a day less the
+			   rest of it can save reading calls. */
+			if (d0 > d1 || (d0 == d1 && ncode < 2))
 				d0 = d1 = hi;
 		}
-		if (stats_slice_hours(&x, lo, d0, b) == -1 ||
+		if (stats_slice_edge(&x, lo, d0, b) == -1 ||
 		    (d0 < d1 && stats_slice_days(&x, d0, d1, b) == -1) ||
-		    stats_slice_hours(&x, d1, hi, b) == -1) {
+		    stats_slice_edge(&x, d1, hi, b) == -1) {
 			free(x.x_v);
 			return -1;
 		}

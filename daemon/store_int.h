@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "18"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "19"	/* the probe's; checked at open */
 #define STORE_SUBJOURNAL_SPILL	(4 * 1024 * 1024) /* a write's page images */
 
 /*

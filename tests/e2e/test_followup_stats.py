@@ -278,6 +278,7 @@ LATER = [
     ["DROP INDEX queue_items_waiting",
      "CREATE INDEX queue_items_unescalated ON queue_items (due_at, id)"
      " WHERE state = 'waiting' AND escalated_at IS NULL"],
+    ["DROP INDEX calls_coded", "DROP INDEX queue_items_call"],
 ]
 
 

@@ -4,7 +4,8 @@ lines, risks and topics, claims and escalations, idempotent posts sent
 again, a restart with a retention run, a reload into another timezone, a
 rebuild), every question /v1/stats accepts -- each coded dimension alone,
 every pair of them in both orders, each time unit with a coded dimension
--- over whole days and over a range off the hour, equals what a read of
+-- over whole days, a range off the hour, most of one day and a range
+over a midnight, equals what a read of
 the calls, topics and items themselves gives (some of the daily and
 monthly sums still pending, others folded in) (worked out here from the
 store file, in the zone's local time), over whole days, whole months and
@@ -175,11 +176,17 @@ class TestRollupsExact(DaemonTest):
                 ["operator", "queue"], ["day", "line"], ["week", "topic"],
                 ["month", "risk"], ["hour", "operator"],
                 ["day", "caller_type"]]
-        # Whole days; off the hour; whole months around the calls.
+        # Whole days; off the hour; whole months around the calls; most
+        # of one day; over a midnight with no whole day (each edge, with
+        # two coded dimensions, its day less the rest of it).
         for lo, hi in ((self.day0, self.day0 + 4 * 86400),
                        (self.day0 + 3600 + 17 * 60,
                         self.day0 + 3 * 86400 - 23 * 60),
-                       (self.day0 - 70 * 86400, self.day0 + 40 * 86400)):
+                       (self.day0 - 70 * 86400, self.day0 + 40 * 86400),
+                       (self.day0 + 86400 + 1800,
+                        self.day0 + 2 * 86400 - 1800),
+                       (self.day0 + 86400 + 3 * 3600,
+                        self.day0 + 2 * 86400 + 20 * 3600)):
             rng = "from=%s&to=%s" % (urllib.parse.quote(rfc(lo)),
                                      urllib.parse.quote(rfc(hi)))
             for by in bys:
@@ -191,6 +198,9 @@ class TestRollupsExact(DaemonTest):
                 self.check_acc(r.json["totals"], total, what)
                 got = {tuple(g[d] for d in by): g for g in r.json["groups"]
                        if g["calls"] > 0}
+                # Without a time (every bucket shown), no empty group.
+                if not set(by) & {"hour", "day", "week", "month"}:
+                    self.assertEqual(len(got), len(r.json["groups"]), what)
                 self.assertEqual(sorted(got, key=repr),
                                  sorted(groups, key=repr), what)
                 for k, g in got.items():
