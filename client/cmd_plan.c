@@ -122,6 +122,51 @@ cmd_plan_attempt(struct hl *hl, json_t *a)
 	free(at);
 }
 
+/*
+ * An end reason (the schema's plan_end_reasons, fixed codes) as people
+ * read it, in their language; a code this client does not know as it is.
+ */
+static const char *
+cmd_plan_reason(const char *code)
+{
+	static const struct {
+		const char	*code, *name;
+	} reasons[] = {
+		{ "declined", N_("the caller asked not to be called") },
+		{ "in_treatment", N_("already in treatment") },
+		{ "transferred", N_("referred elsewhere") },
+		{ "unreachable", N_("cannot be reached") },
+		{ "other", N_("other reason") },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcmp(reasons[i].code, code) == 0)
+			return _(reasons[i].name);
+	return code;
+}
+
+/* A plan's state (active, completed, ended) in the reader's language. */
+static const char *
+cmd_plan_state(const char *code)
+{
+	static const struct {
+		const char	*code, *word;
+	} words[] = {
+		{ "active", NC_("plan", "active") },
+		{ "completed", NC_("plan", "completed") },
+		{ "ended", NC_("plan", "ended early") },
+	};
+	size_t	 i;
+
+	if (code == NULL)
+		return "?";
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i].code, code) == 0)
+			return msg_ctx("plan", words[i].word);
+	return code;
+}
+
 /* The plan: a line about it, then each step and its attempts. */
 static void
 cmd_plan_print(struct hl *hl, json_t *p)
@@ -134,14 +179,14 @@ cmd_plan_print(struct hl *hl, json_t *p)
 	printf(_("call %lld: plan %s (%s), %s; attempts a step: %lld\n"),
 	    (long long)json_integer_value(json_object_get(p, "call_id")),
 	    json_string_value(json_object_get(p, "plan")), name,
-	    json_string_value(json_object_get(p, "state")),
+	    cmd_plan_state(json_string_value(json_object_get(p, "state"))),
 	    (long long)json_integer_value(json_object_get(p,
 	    "attempts_allowed")));
 	free(name);
 	if (json_is_string(json_object_get(p, "end_reason")))
 		printf(_("ended by %s: %s\n"), json_string_value(
-		    json_object_get(p, "ended_by")), json_string_value(
-		    json_object_get(p, "end_reason")));
+		    json_object_get(p, "ended_by")), cmd_plan_reason(
+		    json_string_value(json_object_get(p, "end_reason"))));
 	json_array_foreach(json_object_get(p, "steps"), i, s) {
 		due = record_value_text(hl, "callback_at", json_object_get(s,
 		    "due_at"));
@@ -149,7 +194,8 @@ cmd_plan_print(struct hl *hl, json_t *p)
 		    "%lld%s\n"),
 		    (long long)json_integer_value(json_object_get(s, "step")),
 		    (long long)json_integer_value(json_object_get(s, "id")),
-		    json_string_value(json_object_get(s, "state")), due,
+		    record_item_word(json_string_value(json_object_get(s,
+		    "state"))), due,
 		    (long long)json_integer_value(json_object_get(s,
 		    "attempts")), json_is_true(json_object_get(s,
 		    "escalated")) ? _(", escalated") : "");

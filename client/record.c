@@ -157,6 +157,8 @@ record_item_word(const char *code)
 		{ "waiting", NC_("queue item", "waiting") },
 		{ "claimed", NC_("queue item", "claimed") },
 		{ "done", NC_("queue item", "done") },
+		{ "scheduled", NC_("queue item", "scheduled") },
+		{ "cancelled", NC_("queue item", "cancelled") },
 		{ "referral", NC_("queue item", "referral") },
 		{ "callback", NC_("queue item", "callback") },
 		{ "missed", NC_("queue item", "missed call") },

@@ -407,13 +407,20 @@ void	 stats_more_set_config(struct stats_more *, const struct config *);
 void	 stats_more_free(struct stats_more *);
 #define STATS_FOLLOWUP_NMONTH	7
 extern const char *const stats_followup_measures[];
+int	 stats_followup_totals(struct store *, const struct config *,
+	    int64_t, int64_t, int64_t, int64_t[STATS_FOLLOWUP_NMONTH]);
+#define STATS_CRISIS_NBANDS	5	/* stats_bands, then not scored */
+#define STATS_CRISIS_NAGENCIES	6	/* crisis_agencies */
+int	 stats_crisis_totals(struct store *, const struct config *, int64_t,
+	    int64_t, int64_t, int64_t[STATS_CRISIS_NBANDS],
+	    int64_t[STATS_CRISIS_NAGENCIES]);
+
+/* stats_fu_month.c: this month's figures, for /metrics */
 int	 stats_followup_init(struct event_base *, struct store *,
 	    const struct config *);
 void	 stats_followup_set_config(const struct config *);
 void	 stats_followup_free(void);
 const int64_t *stats_followup_month(void);
-#define STATS_CRISIS_NBANDS	5	/* stats_bands, then not scored */
-#define STATS_CRISIS_NAGENCIES	6	/* crisis_agencies */
 const int64_t *stats_crisis_month_ideation(void);
 const int64_t *stats_crisis_month_agency(void);
 

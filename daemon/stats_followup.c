@@ -2,8 +2,8 @@
  * The follow-up and crisis measures of GET /v1/stats, beside the calls'
  * (stats.c) and the phone's (pbx_stats.c), read from their rollups
  * (stats_fu_rollup.c) a few dozen slices per loop turn, and the steps of
- * the current hour from the steps themselves; and this month's figures
- * for /metrics.
+ * the current hour from the steps themselves; and a range's totals read
+ * at once, for this month's figures on /metrics (stats_fu_month.c).
  *
  * Follow-up: the plans' steps, counted in the bucket of the time each
  * first fell due (once that time has come): done on time (the caller
@@ -16,15 +16,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <event2/event.h>
 
 #include "domain.h"
 
 #define SF_GROUPS_MAX		20000
 #define SF_WINDOW_DEFAULT_S	86400	/* on time, when the queue has no SLA */
-#define SF_MONTH_TICK_S		30	/* this month's figures, for /metrics */
 
 const char *const stats_bands[] = { "0", "1-3", "4-6", "7-10", NULL };
 #define SF_NBANDS	4
@@ -697,81 +693,26 @@ stats_more_free(struct stats_more *m)
 	free(m);
 }
 
-/* This month's follow-up figures for the status listener's /metrics. */
-static struct {
-	struct store		*m_store;
-	const struct config	*m_cf;
-	struct event		*m_ev;
-	int64_t			 m_v[STATS_FOLLOWUP_NMONTH];
-	int64_t			 m_ideation[STATS_CRISIS_NBANDS];
-	int64_t			 m_agency[STATS_CRISIS_NAGENCIES];
-} sfm;
-
-static int64_t
-sf_month_start(int64_t t)
-{
-	struct tm	 tm;
-	time_t		 tt = (time_t)t;
-
-	localtime_r(&tt, &tm);
-	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
-	tm.tm_mday = 1;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 /* The measures of kind over [from, to) into t, read at once. */
 static int
-sf_month_read(enum sf_kind kind, int64_t from, int64_t to, int64_t now,
-    struct sf_tally *t)
+sf_totals_read(struct store *s, const struct config *cf, enum sf_kind kind,
+    int64_t from, int64_t to, int64_t now, struct sf_tally *t)
 {
 	struct sf_req		 r;
 	struct sf_reader	 d;
 	int			 rc;
 
 	memset(&r, 0, sizeof(r));
-	r.r_cf = sfm.m_cf;
+	r.r_cf = cf;
 	r.r_kind = kind;
 	r.r_dim[0] = r.r_dim[1] = r.r_tk = r.r_ck = -1;
-	if (sf_reader_start(sfm.m_store, sfm.m_cf, &d, &r, from, to,
-	    now) == -1)
+	if (sf_reader_start(s, cf, &d, &r, from, to, now) == -1)
 		return STORE_ERR;
-	while ((rc = sf_reader_step(sfm.m_store, &d, SIZE_MAX)) == 1)
+	while ((rc = sf_reader_step(s, &d, SIZE_MAX)) == 1)
 		;
 	free(d.d_sl);
 	*t = r.r_total;
 	return rc == 0 ? STORE_OK : STORE_ERR;
-}
-
-/* Count this month's steps and crisis records again. */
-static void
-sf_month_tick(evutil_socket_t fd, short events, void *arg)
-{
-	struct timeval	 tv = { SF_MONTH_TICK_S, 0 };
-	struct sf_tally	 t;
-	int64_t		 now = clock_now();
-
-	(void)fd;
-	(void)events;
-	(void)arg;
-	if (sf_month_read(SF_FOLLOWUP, sf_month_start(now), now + 1, now,
-	    &t) == STORE_OK) {
-		sfm.m_v[0] = t.t_due;
-		sfm.m_v[1] = t.t_on_time;
-		sfm.m_v[2] = t.t_late;
-		sfm.m_v[3] = t.t_escalated;
-		sfm.m_v[4] = t.t_ended;
-		sfm.m_v[5] = t.t_open;
-		sfm.m_v[6] = t.t_attempts;
-	}
-	/* The crisis records of the calls started this month. */
-	if (sf_month_read(SF_CRISIS, sf_month_start(now), now + 1, now,
-	    &t) == STORE_OK) {
-		memcpy(sfm.m_ideation, t.t_cr + SF_IDEATION,
-		    sizeof(sfm.m_ideation));
-		memcpy(sfm.m_agency, t.t_cr + SF_AGENCY, sizeof(sfm.m_agency));
-	}
-	evtimer_add(sfm.m_ev, &tv);
 }
 
 const char *const stats_followup_measures[STATS_FOLLOWUP_NMONTH] = {
@@ -779,59 +720,47 @@ const char *const stats_followup_measures[STATS_FOLLOWUP_NMONTH] = {
     "attempts" };
 
 /*
- * Make the follow-up and crisis rollups ready (stats_fu_ready), then
- * count this month's steps now and every SF_MONTH_TICK_S seconds. -1
- * when the store failed (its message says how) or out of memory.
+ * The steps that first fell due in [from, to), at once (no loop turn
+ * left): v in the order of stats_followup_measures. STORE_OK or
+ * STORE_ERR (v untouched).
  */
 int
-stats_followup_init(struct event_base *base, struct store *s,
-    const struct config *cf)
+stats_followup_totals(struct store *s, const struct config *cf,
+    int64_t from, int64_t to, int64_t now,
+    int64_t v[STATS_FOLLOWUP_NMONTH])
 {
-	memset(&sfm, 0, sizeof(sfm));
-	if (stats_fu_ready(s, cf) == -1)
-		return -1;
-	sfm.m_store = s;
-	sfm.m_cf = cf;
-	if ((sfm.m_ev = evtimer_new(base, sf_month_tick, NULL)) == NULL)
-		return -1;
-	/* Now, so the first status snapshot has them. */
-	sf_month_tick(-1, 0, NULL);
-	return 0;
-}
+	struct sf_tally	 t;
 
-void
-stats_followup_set_config(const struct config *cf)
-{
-	sfm.m_cf = cf;
-}
-
-void
-stats_followup_free(void)
-{
-	if (sfm.m_ev != NULL)
-		event_free(sfm.m_ev);
-	memset(&sfm, 0, sizeof(sfm));
-}
-
-/* This month's figures, in the order of stats_followup_measures. */
-const int64_t *
-stats_followup_month(void)
-{
-	return sfm.m_v;
+	if (sf_totals_read(s, cf, SF_FOLLOWUP, from, to, now, &t) !=
+	    STORE_OK)
+		return STORE_ERR;
+	v[0] = t.t_due;
+	v[1] = t.t_on_time;
+	v[2] = t.t_late;
+	v[3] = t.t_escalated;
+	v[4] = t.t_ended;
+	v[5] = t.t_open;
+	v[6] = t.t_attempts;
+	return STORE_OK;
 }
 
 /*
- * This month's crisis records by ideation band (stats_bands, then not
- * scored) and emergencies by agency (crisis_agencies).
+ * The crisis records of the calls started in [from, to), at once: by
+ * ideation band (stats_bands, then not scored) and emergencies by agency
+ * (crisis_agencies). STORE_OK or STORE_ERR (both untouched).
  */
-const int64_t *
-stats_crisis_month_ideation(void)
+int
+stats_crisis_totals(struct store *s, const struct config *cf, int64_t from,
+    int64_t to, int64_t now, int64_t ideation[STATS_CRISIS_NBANDS],
+    int64_t agency[STATS_CRISIS_NAGENCIES])
 {
-	return sfm.m_ideation;
-}
+	struct sf_tally	 t;
 
-const int64_t *
-stats_crisis_month_agency(void)
-{
-	return sfm.m_agency;
+	if (sf_totals_read(s, cf, SF_CRISIS, from, to, now, &t) != STORE_OK)
+		return STORE_ERR;
+	memcpy(ideation, t.t_cr + SF_IDEATION,
+	    STATS_CRISIS_NBANDS * sizeof(*ideation));
+	memcpy(agency, t.t_cr + SF_AGENCY,
+	    STATS_CRISIS_NAGENCIES * sizeof(*agency));
+	return STORE_OK;
 }

@@ -74,20 +74,18 @@ status_label_escape(const char *in, char *out, size_t len)
 	return n;
 }
 
-/* The database file and its WAL: their size, and room left on the disk. */
+/* The database file and its WAL (SQLite's name): sizes, room on the disk. */
 static void
 status_files(void)
 {
 	struct stat	 sb;
 	struct statvfs	 vfs;
-	char		 wal[4096];
 	const char	*path = S.st_db_path;
 	int64_t		 size = 0;
 
 	if (stat(path, &sb) == 0)
 		size += (int64_t)sb.st_size;
-	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) <
-	    sizeof(wal) && stat(wal, &sb) == 0)
+	if (S.st_store != NULL && stat(store_wal_path(S.st_store), &sb) == 0)
 		size += (int64_t)sb.st_size;
 	S.st_db_size = size;
 	S.st_disk_full = statvfs(path, &vfs) == 0 &&

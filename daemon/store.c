@@ -209,6 +209,7 @@ struct store *
 store_open(const char *path, long busy_ms, char **cause)
 {
 	struct store	*s;
+	const char	*wal;
 
 	/*
 	 * Each write runs in a savepoint of its own (store_request_begin), so
@@ -235,6 +236,12 @@ store_open(const char *path, long busy_ms, char **cause)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->s_db, 1);
+	/* SQLite's own name: a symlinked store keeps its log by the target. */
+	wal = sqlite3_filename_wal(sqlite3_db_filename(s->s_db, "main"));
+	if (wal == NULL || (s->s_wal_path = strdup(wal)) == NULL) {
+		asprintf(cause, "%s: out of memory", path);
+		goto fail;
+	}
 	/*
 	 * Opening may wait out another process's lock for the whole busy
 	 * timeout (WAL mode and a migration need the write lock; nothing is
@@ -273,7 +280,18 @@ store_close(struct store *s)
 		log_warnx("%s: sqlite3_close: %s", __func__,
 		    sqlite3_errmsg(s->s_db));
 	free(s->s_path);
+	free(s->s_wal_path);
 	free(s);
+}
+
+/*
+ * The WAL's file, named as SQLite names it (beside the target of a
+ * symlinked store), for those that look at it without a handle.
+ */
+const char *
+store_wal_path(const struct store *s)
+{
+	return s->s_wal_path;
 }
 
 int

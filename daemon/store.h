@@ -32,6 +32,7 @@ const char	*store_errmsg(struct store *);
 int		 store_fault(struct store *);
 int		 store_probe(struct store *);
 int		 store_lock_check(struct store *);
+const char	*store_wal_path(const struct store *);
 
 /* store_sync.c: the commits' fsync on a thread of its own. */
 int		 store_sync_start(struct store *, char **);

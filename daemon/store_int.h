@@ -449,6 +449,7 @@ struct store {
 	struct store_wal *s_wal;	/* the checkpoint thread (store_wal.c) */
 	struct store_sync *s_sync;	/* the commits' fsync (store_sync.c) */
 	char		*s_path;	/* the database file */
+	char		*s_wal_path;	/* its WAL, as SQLite names it */
 };
 
 /* store.c */

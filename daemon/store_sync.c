@@ -120,7 +120,6 @@ store_sync_start(struct store *s, char **cause)
 {
 	struct store_sync	*y;
 	sigset_t		 all, old;
-	const char		*wal;
 	char			*p = NULL;
 	int			 rc;
 
@@ -132,10 +131,8 @@ store_sync_start(struct store *s, char **cause)
 	 */
 	(void)sqlite3_wal_checkpoint_v2(s->s_db, "main",
 	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	/* SQLite's own name: a symlinked store keeps its log by the target. */
-	wal = sqlite3_filename_wal(sqlite3_db_filename(s->s_db, "main"));
-	if ((y = calloc(1, sizeof(*y))) == NULL || wal == NULL ||
-	    (y->y_path = strdup(wal)) == NULL) {
+	if ((y = calloc(1, sizeof(*y))) == NULL ||
+	    (y->y_path = strdup(s->s_wal_path)) == NULL) {
 		free(y);
 		asprintf(cause, "the sync thread: out of memory");
 		return -1;

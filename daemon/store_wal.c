@@ -292,14 +292,11 @@ store_wal_start(struct store *s, const char *path, char **cause)
 	struct store_wal	*w;
 	pthread_condattr_t	 ca;
 	sigset_t		 all, old;
-	const char		*wal;
 	char			*p;
 	int			 rc;
 
-	/* SQLite's own name: a symlinked store keeps its log by the target. */
-	wal = sqlite3_filename_wal(sqlite3_db_filename(s->s_db, "main"));
-	if ((w = calloc(1, sizeof(*w))) == NULL || wal == NULL ||
-	    (w->w_path = strdup(wal)) == NULL) {
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->w_path = strdup(s->s_wal_path)) == NULL) {
 		free(w);
 		asprintf(cause, "%s", strerror(errno));
 		return -1;

@@ -301,6 +301,30 @@ class TestEndPlan(FollowupTest):
                                 who="zhao").json["items"]
         self.assertEqual(listed, [])
 
+    def test_client_names_the_end_reason(self):
+        """hotline plan says why a plan was ended in words, Chinese in a
+        Chinese locale, never the API's code."""
+        cid, steps = self.call()
+        self.assertEqual(self.end(cid, {"reason": "in_treatment"}).status,
+                         200)
+        p = self.d.client("plan", str(cid), who="chen",
+                          env={"LANG": "zh_CN.UTF-8"})
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("由 zhao 提前结束：已在接受治疗\n", p.out)
+        self.assertIn("（高危随访），已提前结束；", p.out)
+        self.assertRegex(p.out, r"第 2 次随访（事项 %d）：已取消，" % steps[1])
+        for code in ("in_treatment", "ended", "cancelled"):
+            self.assertNotIn(code, p.out)
+        p = self.d.client("plan", str(cid), who="chen")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertIn("ended by zhao: already in treatment\n", p.out)
+        self.assertIn("(高危随访), ended early;", p.out)
+        other, _ = self.call()
+        self.assertEqual(self.end(other, {"reason": "declined"}).status, 200)
+        p = self.d.client("plan", str(other), who="chen",
+                          env={"LANG": "zh_CN.UTF-8"})
+        self.assertIn("提前结束：来电者要求不再联系\n", p.out)
+
     def test_bad_ends(self):
         cid, steps = self.call()
         self.assertError(self.end(cid, {}), 400, "missing_field", "reason")

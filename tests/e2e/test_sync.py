@@ -217,3 +217,43 @@ class TestSymlinkedStore(unittest.TestCase):
             self.assertEqual(n, 3)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_status_sizes_on_a_symlinked_store(self):
+        """/status counts the WAL that SQLite writes, beside the target,
+        in the store's size, not a missing file beside the link."""
+        tmp = tempfile.mkdtemp(prefix="hotlined-test-")
+        try:
+            real = os.path.join(tmp, "real")
+            os.mkdir(real)
+            db, wal = (os.path.join(real, "hotline.db"),
+                       os.path.join(real, "hotline.db-wal"))
+            sqlite3.connect(db).close()
+            os.symlink(db, os.path.join(tmp, "hotline.db"))
+            # An hour's idle time: the WAL is not cut while we look.
+            d = Daemon(tmp, status=True, replace={"store": (
+                'store = {\n  path = "hotline.db";\n'
+                '  busy_timeout_ms = 2000;\n  wal_idle_ms = 3600000;\n};')})
+            d.start()
+            try:
+                for i in range(3):
+                    r = d.post_call(good(notes=f"linked {i}"),
+                                    key=f"linked-{i}")
+                    self.assertEqual(r.status, 201, r)
+                self.assertGreater(os.path.getsize(wal), 0)
+
+                def sizes():
+                    st = d.status("/status").json["store"]
+                    return ((st["size_bytes"], st["wal"]["size_bytes"]),
+                            (os.path.getsize(db) + os.path.getsize(wal),
+                             os.path.getsize(wal)))
+                # The sizes are taken once a second: until they are.
+                deadline = time.monotonic() + 10
+                shown, real_sizes = sizes()
+                while shown != real_sizes and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    shown, real_sizes = sizes()
+                self.assertEqual(shown, real_sizes)
+            finally:
+                self.assertEqual(d.stop(), 0)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)

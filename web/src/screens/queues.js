@@ -2,11 +2,19 @@
 // claim the next item, the item with its call, the lease counting down,
 // renew, complete with a resolution, release.
 import { h, fill, clear, field, status, table } from '../dom.js';
-import { t, errorText } from '../i18n.js';
+import { t, has, errorText } from '../i18n.js';
 import { get, request, post } from '../api.js';
 import { fmtDateTime, fmtSpan, fmtClock } from '../time.js';
 import { recordView, riskText, kindText } from './record_view.js';
 import { planPanel } from './plan_view.js';
+
+// A history entry's detail, after a separator: a step cancelled with its
+// plan has the plan's end reason there, a fixed code named in the catalogue.
+function historyDetail(x) {
+  if (!x.detail) return '';
+  const key = `reason.${x.detail}`;
+  return ` · ${x.action === 'cancelled' && has(key) ? t(key) : x.detail}`;
+}
 
 export function render(main, ctx, args) {
   if (args[0] === 'item' && args[1]) return itemView(main, ctx, args[1]);
@@ -192,8 +200,8 @@ function itemView(main, ctx, id) {
       }) : null,
       item.call ? h('div', { class: 'panel' }, h('h2', null, t('call.title', { id: item.call.id })), recordView(ctx, item.call)) : null,
       item.history ? h('div', { class: 'panel' }, h('h2', null, t('history.title')),
-        h('ol', null, item.history.map((x) => h('li', null,
-          `${fmtDateTime(x.at)} · ${x.by} · ${t(`action.${x.action}`)}`, x.detail ? ` · ${x.detail}` : '')))) : null);
+        h('ol', { class: 'item-history' }, item.history.map((x) => h('li', null,
+          `${fmtDateTime(x.at)} · ${x.by} · ${t(`action.${x.action}`)}`, historyDetail(x))))) : null);
   }
 
   (async () => {
