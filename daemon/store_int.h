@@ -12,7 +12,6 @@
 #include "store.h"
 
 #define STORE_SCHEMA_VERSION_TEXT "19"	/* the probe's; checked at open */
-#define STORE_SUBJOURNAL_SPILL	(4 * 1024 * 1024) /* a write's page images */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;

@@ -186,9 +186,8 @@ bulk(const struct identity *id, int n, const char *detail)
 
 /*
  * Requests in one transaction whose page images outgrow the savepoint
- * journal SQLite would keep in memory (64 KiB by default; the store keeps
- * STORE_SUBJOURNAL_SPILL, 4 MiB): one of 2 MB and one of 6 MB are undone
- * alone, each between two requests that are kept.
+ * journal SQLite keeps in memory (64 KiB), and 4 MiB: one of 2 MB and
+ * one of 6 MB are undone alone, each between two requests that are kept.
  */
 static void
 test_large_requests_undone_alone(void **state)

@@ -1061,6 +1061,42 @@ test_erase_slices(void **state)
 	store_close(s);
 }
 
+/*
+ * Once a store is open, SQLite in this process must still carry a
+ * savepoint whose page images outgrow what it keeps in memory: with
+ * that journal held in memory up to 4 MiB (SQLITE_CONFIG_STMTJRNL_SPILL),
+ * SQLite 3.40 answered such a savepoint SQLITE_FULL, "database or disk
+ * is full", with the disk nearly empty (a care form of 12 000 people
+ * imported again, a migration's second index over a million calls).
+ */
+static void
+test_large_savepoint(void **state)
+{
+	struct store	*s;
+	sqlite3		*db;
+	char		 path[600], *err = NULL;
+	int		 rc;
+
+	(void)state;
+	s = open_store();	/* configures SQLite for the process */
+	snprintf(path, sizeof(path), "%s/savepoint.db", dir);
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL;"
+	    "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, b BLOB);"
+	    "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i"
+	    "  WHERE x < 20000) INSERT INTO t SELECT x, 0, zeroblob(1500)"
+	    "  FROM i;", NULL, NULL, &err), SQLITE_OK);
+	/* As a write of the batch: a savepoint inside the transaction. */
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE; SAVEPOINT w;"
+	    "UPDATE t SET n = n + 1; RELEASE w; COMMIT;", NULL, NULL, &err);
+	if (rc != SQLITE_OK)
+		fail_msg("a savepoint over 20 000 rows: %s", err);
+	sqlite3_close(db);
+	store_close(s);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -1078,6 +1114,7 @@ main(void)
 		cmocka_unit_test_setup(test_reopen, fresh),
 		cmocka_unit_test_setup(test_backup, fresh),
 		cmocka_unit_test_setup(test_erase_slices, fresh),
+		cmocka_unit_test_setup(test_large_savepoint, fresh),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
