@@ -736,6 +736,19 @@ class CareImportOffTheLoopTest(DaemonTest):
                            content_type="text/csv")
         self.assertEqual((r.status, r.json["added"]), (200, self.ROWS), r)
 
+    def test_clients_gone_before_their_file_is_read(self):
+        for k in range(3):
+            self.raw_import(big_csv(self.ROWS, 13000000000 +
+                                    k * 100000)).close()
+        # The files are read and written with no one to answer (a client
+        # gone is not told; what it sent is stored whole or not at all);
+        # the next import works.
+        r = self.d.request("POST", "/v1/care/import", raw=big_csv(
+            self.ROWS, 13000300000), who="chen", content_type="text/csv")
+        self.assertEqual((r.status, r.json["added"]), (200, self.ROWS), r)
+        for k in range(3):
+            self.assertIn(self.people_in(k), (0, self.ROWS))
+
     def test_a_stop_while_a_form_is_read_answers_it(self):
         socks = [self.raw_import(big_csv(self.ROWS, 13000000000 +
                                          k * 100000)) for k in range(4)]
