@@ -111,8 +111,7 @@ api_new(struct event_base *base, struct batch *b, struct store *store)
 	}
 	if (api_signin_start(a) == -1)
 		log_warnx("passwords are checked on the loop's thread");
-	if (api_care_read_start(a) == -1)
-		log_warnx("care forms are read on the loop's thread");
+	(void)api_care_read_start(a);
 	return a;
 }
 
@@ -154,8 +153,7 @@ api_stop(struct api *a)
 	a->a_stopping = 1;
 	api_signin_drop(a, NULL, "shutting_down", "hotlined is shutting "
 	    "down; sign in again shortly");
-	api_care_read_drop(a, NULL, "shutting_down", "hotlined is shutting "
-	    "down; nothing was imported: send the file again shortly");
+	api_care_read_drop(a, NULL);
 }
 
 /* Send body with code now; body is consumed. */
@@ -479,9 +477,7 @@ api_listener_closing(struct api *a, struct listener *l)
 	    "reload");
 	api_signin_drop(a, l, "store_unavailable", "not signed in: this "
 	    "listen address was removed by a reload; sign in on another");
-	api_care_read_drop(a, l, "store_unavailable", "nothing was "
-	    "imported: this listen address was removed by a reload; send the "
-	    "file on another");
+	api_care_read_drop(a, l);
 	for (j = TAILQ_FIRST(&a->a_stats); j != NULL; j = jn) {
 		jn = TAILQ_NEXT(j, sj_entry);
 		if (j->sj_l == l)

@@ -255,8 +255,7 @@ typedef void	 (*api_care_done_fn)(struct ctx *, json_t *, json_t *,
 		    const char *);
 int	api_care_read_start(struct api *a);
 void	api_care_read_stop(struct api *a);
-void	api_care_read_drop(struct api *a, const struct listener *l,
-	    const char *kind, const char *why);
+void	api_care_read_drop(struct api *a, const struct listener *l);
 void	api_care_read_queue(struct ctx *x, json_t *args, api_care_read_fn fn,
 	    api_care_done_fn done);
 

@@ -135,7 +135,7 @@ api_care_read_ended(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
-/* The thread, started with the API; -1: forms are read on the loop. */
+/* The thread, started with the API; -1 (said): forms are read on the loop. */
 int
 api_care_read_start(struct api *a)
 {
@@ -167,7 +167,8 @@ api_care_read_start(struct api *a)
 	a->a_care_reads = rs;
 	return 0;
 fail:
-	log_warn("the care forms' reading thread");
+	log_warn("the care forms' reading thread (they are read on the "
+	    "loop's)");
 	if (rs->rs_ev != NULL)
 		event_free(rs->rs_ev);
 	if (rs->rs_efd != -1)
@@ -179,17 +180,24 @@ fail:
 }
 
 /*
- * Answer 503 now, for the requests of listener l (NULL: all), every file
- * waiting or being read; those waiting are dropped, the others freed
- * when they are done.
+ * Answer 503 now, for the requests of listener l (a reload removed it;
+ * NULL: all, the daemon stops), every file waiting or being read; those
+ * waiting are dropped, the others freed when they are done.
  */
 void
-api_care_read_drop(struct api *a, const struct listener *l, const char *kind,
-    const char *why)
+api_care_read_drop(struct api *a, const struct listener *l)
 {
 	struct care_reads	*rs = a->a_care_reads;
 	struct care_read	*cr, *next;
 	struct care_readq	 gone;
+	const char		*kind = "shutting_down", *why = "hotlined is "
+	    "shutting down; nothing was imported: send the file again shortly";
+
+	if (l != NULL) {
+		kind = "store_unavailable";
+		why = "nothing was imported: this listen address was removed "
+		    "by a reload; send the file on another";
+	}
 
 	if (rs == NULL)
 		return;
@@ -230,8 +238,7 @@ api_care_read_stop(struct api *a)
 
 	if (rs == NULL)
 		return;
-	api_care_read_drop(a, NULL, "shutting_down", "hotlined is shutting "
-	    "down; nothing was imported: send the file again shortly");
+	api_care_read_drop(a, NULL);
 	pthread_mutex_lock(&rs->rs_mu);
 	rs->rs_stop = 1;
 	pthread_cond_signal(&rs->rs_cv);
