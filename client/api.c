@@ -292,6 +292,8 @@ static const struct {
 	{ "store_unavailable", NULL, N_("the server could not store or read "
 	    "the record") },
 	{ "shutting_down", NULL, N_("the server is shutting down") },
+	{ "busy", NULL, N_("the server is busy with other requests like this "
+	    "one") },
 	{ "internal", NULL, N_("the server failed with an internal error") },
 };
 

@@ -111,6 +111,7 @@ api_new(struct event_base *base, struct batch *b, struct store *store)
 	}
 	if (api_signin_start(a) == -1)
 		log_warnx("passwords are checked on the loop's thread");
+	(void)api_care_read_start(a);
 	return a;
 }
 
@@ -126,6 +127,7 @@ api_free(struct api *a)
 	api_exports_abort(a);
 	api_stats_abort(a);
 	api_signin_stop(a);
+	api_care_read_stop(a);
 	free(a->a_fails);
 	limit_tab_free(a->a_rate);
 	limit_tab_free(a->a_auth);
@@ -151,6 +153,7 @@ api_stop(struct api *a)
 	a->a_stopping = 1;
 	api_signin_drop(a, NULL, "shutting_down", "hotlined is shutting "
 	    "down; sign in again shortly");
+	api_care_read_drop(a, NULL);
 }
 
 /* Send body with code now; body is consumed. */
@@ -474,6 +477,7 @@ api_listener_closing(struct api *a, struct listener *l)
 	    "reload");
 	api_signin_drop(a, l, "store_unavailable", "not signed in: this "
 	    "listen address was removed by a reload; sign in on another");
+	api_care_read_drop(a, l);
 	for (j = TAILQ_FIRST(&a->a_stats); j != NULL; j = jn) {
 		jn = TAILQ_NEXT(j, sj_entry);
 		if (j->sj_l == l)

@@ -135,6 +135,7 @@ struct api {
 	struct limit_tab	*a_auth;	/* failed auths by peer */
 	int64_t			 a_full_logged;	/* a_auth full: last said */
 	struct signins		*a_signins;	/* api_signin.c's thread */
+	struct care_reads	*a_care_reads;	/* api_care_read.c's thread */
 };
 
 /*
@@ -246,6 +247,17 @@ void	api_signin_drop(struct api *a, const struct listener *l,
 void	api_signin_queue(struct ctx *x, const char *peer, const char *name,
 	    const char *plain, const char *hash, void (*done)(struct ctx *,
 	    const char *, const char *, const char *, int));
+
+/* api_care_read.c: a form's bytes into the write's body, or NULL with
+   *cause (a file that cannot be read) or without (out of memory). */
+typedef json_t	*(*api_care_read_fn)(const void *, size_t, char **);
+typedef void	 (*api_care_done_fn)(struct ctx *, json_t *, json_t *,
+		    const char *);
+int	api_care_read_start(struct api *a);
+void	api_care_read_stop(struct api *a);
+void	api_care_read_drop(struct api *a, const struct listener *l);
+void	api_care_read_queue(struct ctx *x, json_t *args, api_care_read_fn fn,
+	    api_care_done_fn done);
 
 /* api_session.c */
 void	api_session_post(struct ctx *x, const char *peer);

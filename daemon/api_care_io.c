@@ -187,7 +187,67 @@ api_care_code_param(struct ctx *x, const char *name,
 	return 0;
 }
 
-/* POST /v1/care/import?dry_run=1&liaison=NAME&team=CODE; body: the file */
+/*
+ * On the reading thread: the file's bytes into the write's body (its
+ * rows, the form's problems, layout and unit), or NULL with *cause.
+ */
+static json_t *
+api_care_form_read(const void *buf, size_t len, char **cause)
+{
+	struct careform	 form;
+	json_t		*body;
+
+	memset(&form, 0, sizeof(form));
+	if (careform_read(buf, len, &form, cause) == -1) {
+		if (*cause == NULL)
+			*cause = strdup("the file cannot be read");
+		return NULL;
+	}
+	body = api_care_form_json(&form);
+	careform_free(&form);
+	return body;
+}
+
+/* On the loop, the file read: its rows queued for the write batch. */
+static void
+api_care_import_read(struct ctx *x, json_t *args, json_t *form,
+    const char *cause)
+{
+	const struct code_name	*cn;
+	enum careform_layout	 layout;
+	struct write		*w;
+	json_t			*team;
+
+	if (cause != NULL) {
+		api_error(x, 400, "invalid_file", NULL, "%s", cause);
+		return;
+	}
+	if (form == NULL) {
+		api_error(x, 503, "internal", NULL, "out of memory");
+		return;
+	}
+	if ((w = api_write_new(x)) == NULL)
+		return;
+	w->w_body = json_incref(form);
+	json_object_update(w->w_body, args);
+	/* 附件1 and 附件3 are the aid team's forms: its team by default. */
+	layout = careform_layout_parse(json_string_value(json_object_get(form,
+	    "layout")));
+	team = json_object_get(args, "team");
+	if (team == NULL && (layout == CAREFORM_AID_TEAM ||
+	    layout == CAREFORM_IN_HUBEI) && (cn = config_care_code(
+	    &x->x_api->a_cf->cf_care.cc_teams, CARE_AID_TEAM)) != NULL)
+		json_object_set_new(w->w_body, "team",
+		    json_string(cn->cn_code));
+	w->w_run = api_care_import_run;
+	api_write_queue(x, w);
+}
+
+/*
+ * POST /v1/care/import?dry_run=1&liaison=NAME&team=CODE; body: the file.
+ * The query is checked here; the file is read on a thread of its own
+ * (api_care_read.c), its rows written by the batch.
+ */
 void
 api_care_import(struct ctx *x)
 {
@@ -195,13 +255,8 @@ api_care_import(struct ctx *x)
 	    NULL };
 	struct evbuffer		*in = evhttp_request_get_input_buffer(x->x_req);
 	const struct operator	*op;
-	const struct code_name	*cn;
-	struct careform		 form;
-	enum careform_layout	 form_layout;
-	struct write		*w;
 	const char		*l, *team, *dry;
-	char			*cause = NULL;
-	size_t			 len;
+	json_t			*args;
 
 	if (api_query_check(x, known) == -1 || api_care_code_param(x, "team",
 	    &x->x_api->a_cf->cf_care.cc_teams, &team) == -1)
@@ -219,43 +274,22 @@ api_care_import(struct ctx *x)
 		    "\"%.40s\" is not a user with the role liaison", l);
 		return;
 	}
-	if ((len = evbuffer_get_length(in)) == 0) {
+	if (evbuffer_get_length(in) == 0) {
 		api_error(x, 400, "invalid_file", NULL, "the body is empty: "
 		    "send the file's bytes");
 		return;
 	}
-	memset(&form, 0, sizeof(form));
-	if (careform_read(evbuffer_pullup(in, -1), len, &form, &cause) == -1) {
-		api_error(x, 400, "invalid_file", NULL, "%s", cause != NULL ?
-		    cause : "the file cannot be read");
-		free(cause);
-		return;
-	}
-	if ((w = api_write_new(x)) == NULL) {
-		careform_free(&form);
-		return;
-	}
-	w->w_body = api_care_form_json(&form);
-	form_layout = form.cf_layout;
-	careform_free(&form);
-	if (w->w_body == NULL) {
-		api_write_free(w);
+	if ((args = json_pack("{sb}", "dry_run", dry != NULL &&
+	    strcmp(dry, "1") == 0)) == NULL) {
 		api_error(x, 503, "internal", NULL, "out of memory");
 		return;
 	}
-	json_object_set_new(w->w_body, "dry_run", json_boolean(dry != NULL &&
-	    strcmp(dry, "1") == 0));
 	if (l != NULL)
-		json_object_set_new(w->w_body, "liaison", json_string(l));
-	/* 附件1 and 附件3 are the aid team's forms: its team by default. */
-	if (team == NULL && (form_layout == CAREFORM_AID_TEAM ||
-	    form_layout == CAREFORM_IN_HUBEI) && (cn = config_care_code(
-	    &x->x_api->a_cf->cf_care.cc_teams, CARE_AID_TEAM)) != NULL)
-		team = cn->cn_code;
+		json_object_set_new(args, "liaison", json_string(l));
 	if (team != NULL)
-		json_object_set_new(w->w_body, "team", json_string(team));
-	w->w_run = api_care_import_run;
-	api_write_queue(x, w);
+		json_object_set_new(args, "team", json_string(team));
+	api_care_read_queue(x, args, api_care_form_read,
+	    api_care_import_read);
 }
 
 /* A copy of o[k], or NULL (the form's rows own their strings). */

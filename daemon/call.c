@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "hotlined.h"
 
@@ -414,14 +415,57 @@ call_from_json(struct call *c, json_t *o, const struct config *cf,
 	return 0;
 }
 
+/*
+ * The HMAC keyed with cf's key, made once per thread and key: HMAC() looks
+ * the MAC and the digest up by name on every call, which was a tenth of
+ * a care form's row. A copy is taken for each number. NULL: none.
+ */
+static EVP_MAC_CTX *
+call_hash_ctx(const struct config *cf)
+{
+	static _Thread_local EVP_MAC_CTX	*ctx;
+	static _Thread_local unsigned char	*key;
+	static _Thread_local size_t		 keylen;
+	const unsigned char	*k = cf->cf_hash_key != NULL ?
+	    cf->cf_hash_key : (const unsigned char *)"";
+	OSSL_PARAM		 params[2];
+	EVP_MAC			*mac;
+
+	if (ctx != NULL && keylen == cf->cf_hash_key_len &&
+	    (keylen == 0 || memcmp(key, k, keylen) == 0))
+		return ctx;
+	EVP_MAC_CTX_free(ctx);
+	free(key);
+	ctx = NULL;
+	keylen = 0;
+	if ((key = malloc(cf->cf_hash_key_len + 1)) == NULL ||
+	    (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return NULL;
+	ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);
+	params[0] = OSSL_PARAM_construct_utf8_string("digest", "SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (ctx == NULL || EVP_MAC_init(ctx, k, cf->cf_hash_key_len,
+	    params) != 1) {
+		EVP_MAC_CTX_free(ctx);
+		ctx = NULL;
+		return NULL;
+	}
+	memcpy(key, k, cf->cf_hash_key_len);
+	keylen = cf->cf_hash_key_len;
+	return ctx;
+}
+
 /* Keyed hash of a phone number's digits: HMAC-SHA256, hex. */
 int
 call_hash_number(const struct config *cf, const char *num, char **out)
 {
+	EVP_MAC_CTX	*base, *ctx;
 	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
+	size_t		 maclen = 0;
 	char		 digits[32];
 	size_t		 n = 0;
+	int		 rc;
 
 	for (; *num != '\0'; num++) {
 		if (isdigit((unsigned char)*num)) {
@@ -433,9 +477,13 @@ call_hash_number(const struct config *cf, const char *num, char **out)
 	}
 	if (n < 5)
 		return -1;
-	if (HMAC(EVP_sha256(), cf->cf_hash_key, (int)cf->cf_hash_key_len,
-	    (unsigned char *)digits, n, mac, &maclen) == NULL ||
-	    (*out = malloc(2 * maclen + 1)) == NULL)
+	if ((base = call_hash_ctx(cf)) == NULL ||
+	    (ctx = EVP_MAC_CTX_dup(base)) == NULL)
+		return -1;
+	rc = EVP_MAC_update(ctx, (unsigned char *)digits, n) == 1 &&
+	    EVP_MAC_final(ctx, mac, &maclen, sizeof(mac)) == 1 ? 0 : -1;
+	EVP_MAC_CTX_free(ctx);
+	if (rc == -1 || (*out = malloc(2 * maclen + 1)) == NULL)
 		return -1;
 	digest_hex_encode(mac, maclen, *out);
 	return 0;

@@ -78,21 +78,29 @@ care_import_none(const char *s)
 	return 0;
 }
 
-/* The row's 存在困难, unless the person has that difficulty already. */
+/*
+ * The row's 存在困难, unless the person has that difficulty already (one
+ * just added has none: not looked for).
+ */
 static int
 care_import_difficulty(struct store *s, const struct identity *id,
-    int64_t pid, const char *text, int64_t now)
+    int64_t pid, int added, const char *text, int64_t now)
 {
 	json_t	*f, *have, *d;
 	size_t	 i;
 	int	 rc = STORE_OK;
 
-	if ((f = json_pack("{sIsi}", "person_id", (json_int_t)pid, "limit",
-	    1000)) == NULL || (have = store_care_difficulties(s, f)) == NULL) {
-		json_decref(f);
+	if (added)
+		have = json_array();
+	else if ((f = json_pack("{sIsi}", "person_id", (json_int_t)pid,
+	    "limit", 1000)) == NULL) {
 		return STORE_ERR;
+	} else {
+		have = store_care_difficulties(s, f);
+		json_decref(f);
 	}
-	json_decref(f);
+	if (have == NULL)
+		return STORE_ERR;
 	json_array_foreach(have, i, d)
 		if (json_is_string(json_object_get(d, "description")) &&
 		    strcmp(json_string_value(json_object_get(d,
@@ -150,8 +158,8 @@ care_import_row(struct store *s, const struct config *cf,
 		rc = CARE_ERR;
 	if (rc == CARE_OK && (text = json_string_value(json_object_get(r,
 	    "difficulties"))) != NULL && !care_import_none(text) &&
-	    care_import_difficulty(s, id, pid,
-	    text, now) != STORE_OK)
+	    care_import_difficulty(s, id, pid, old == NULL, text,
+	    now) != STORE_OK)
 		rc = CARE_ERR;
 	json_decref(old);
 	json_decref(row);

@@ -7,8 +7,12 @@ midnight after its day, in the configured timezone; a difficulty resolved
 or handed to a queue as an item; the end date for everyone; retention
 and legal hold on register entries; every bad field named."""
 import datetime
+import http.client
+import json
 import os
+import select
 import shutil
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -645,6 +649,135 @@ class CareImportTest(DaemonTest):
         self.assertEqual(r.returncode, 0, r.err)
         with open(out, "rb") as f:
             self.assertEqual(f.read(2), b"PK")
+
+
+class CareImportOffTheLoopTest(DaemonTest):
+    """A form is read on a thread of its own (api_care_read.c); its rows
+    are written by the batch."""
+    limits_big = 12000000
+    limits = dict(DEV_LIMITS, max_body_bytes=limits_big)
+    ROWS = 3000
+
+    def raw_import(self, data):
+        """An import sent on a socket of its own, its answer not read."""
+        c = socket.create_connection(("127.0.0.1", self.d.port))
+        c.sendall(b"POST /v1/care/import HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  b"Authorization: Bearer dev-supervisor-chen\r\n"
+                  b"Content-Type: text/csv\r\nContent-Length: " +
+                  str(len(data)).encode() + b"\r\n\r\n" + data)
+        return c
+
+    def answers(self, socks):
+        got = []
+        for c in socks:
+            c.settimeout(120)
+            r = http.client.HTTPResponse(c)
+            r.begin()
+            got.append((r.status, json.loads(r.read())))
+            c.close()
+        return got
+
+    def people_in(self, k):
+        base = 13000000000 + k * 100000
+        db = sqlite3.connect(self.d.db)
+        try:
+            return db.execute("SELECT count(*) FROM care_people WHERE"
+                              " CAST(phone AS INTEGER) BETWEEN ? AND ?",
+                              (base, base + self.ROWS - 1)).fetchone()[0]
+        finally:
+            db.close()
+
+    def test_other_requests_are_answered_while_forms_are_read(self):
+        # Three files one row longer than a form may be: each is read in
+        # full (a second or so) before it is refused, with nothing to
+        # write. A request sent after them is answered while the thread
+        # still reads the first or second; read on the loop, it would
+        # wait for every file, the first two answered long before it.
+        big = big_csv(100001, 14000000000)
+        self.assertLess(len(big), self.limits_big)
+        socks = [self.raw_import(big) for _ in range(3)]
+        r = self.d.request("GET", "/v1/queues", who="zhao")
+        self.assertEqual(r.status, 200, r)
+        answered, _, _ = select.select(socks, [], [], 0)
+        self.assertLessEqual(len(answered), 1, "the request waited for "
+                             "the files to be read")
+        for st, body in self.answers(socks):
+            self.assertEqual((st, body["error"]), (400, "invalid_file"),
+                             body)
+            self.assertIn("more than 100000 rows", body["message"])
+        self.assertEqual(self.d.count_rows("care_people"), 0)
+        # The register takes a file as before.
+        socks = [self.raw_import(big_csv(self.ROWS, 13000000000 +
+                                         k * 100000)) for k in range(2)]
+        for k, (st, body) in enumerate(self.answers(socks)):
+            self.assertEqual((st, body["added"]), (200, self.ROWS), body)
+            self.assertEqual(self.people_in(k), self.ROWS)
+
+    def test_too_many_at_once_are_told_to_retry_and_lose_nothing(self):
+        # Four files may wait; one more at that moment is told to retry,
+        # and nothing of it is stored; the others are stored whole.
+        files = [big_csv(self.ROWS, 13000000000 + k * 100000)
+                 for k in range(7)]
+        got = self.answers([self.raw_import(f) for f in files])
+        busy = [k for k, (st, _) in enumerate(got) if st == 503]
+        self.assertTrue(busy, "seven files at once, none told to retry")
+        for k, (st, body) in enumerate(got):
+            if st == 503:
+                self.assertEqual(body["error"], "busy", body)
+                self.assertEqual(self.people_in(k), 0)
+            else:
+                self.assertEqual((st, body["added"]), (200, self.ROWS),
+                                 body)
+                self.assertEqual(self.people_in(k), self.ROWS)
+        imported = [a for a in self.audit_actions() if a == "care.import"]
+        self.assertEqual(len(imported), len(got) - len(busy))
+        r = self.d.request("POST", "/v1/care/import?dry_run=1",
+                           raw=files[busy[0]], who="chen",
+                           content_type="text/csv")
+        self.assertEqual((r.status, r.json["added"]), (200, self.ROWS), r)
+
+    def test_clients_gone_before_their_file_is_read(self):
+        for k in range(3):
+            self.raw_import(big_csv(self.ROWS, 13000000000 +
+                                    k * 100000)).close()
+        # The files are read and written with no one to answer (a client
+        # gone is not told; what it sent is stored whole or not at all);
+        # the next import works.
+        r = self.d.request("POST", "/v1/care/import", raw=big_csv(
+            self.ROWS, 13000300000), who="chen", content_type="text/csv")
+        self.assertEqual((r.status, r.json["added"]), (200, self.ROWS), r)
+        for k in range(3):
+            self.assertIn(self.people_in(k), (0, self.ROWS))
+
+    def test_a_stop_while_a_form_is_read_answers_it(self):
+        socks = [self.raw_import(big_csv(self.ROWS, 13000000000 +
+                                         k * 100000)) for k in range(4)]
+        self.d.stop()
+        n = 0
+        for k, c in enumerate(socks):
+            c.settimeout(60)
+            r = http.client.HTTPResponse(c)
+            try:
+                r.begin()
+                st, body = r.status, json.loads(r.read())
+            except (OSError, http.client.HTTPException):
+                st, body = None, None
+            c.close()
+            if st == 200:
+                n += self.ROWS
+            elif st is not None:
+                self.assertIn(body["error"], ("shutting_down",
+                                              "store_unavailable"), body)
+        self.d.start()
+        self.assertEqual(self.d.count_rows("care_people") % self.ROWS, 0)
+        self.assertGreaterEqual(self.d.count_rows("care_people"), n)
+
+    def audit_actions(self):
+        db = sqlite3.connect(self.d.db)
+        try:
+            return [a for a, in db.execute("SELECT action FROM audit")]
+        finally:
+            db.close()
 
 
 class CareConfigTest(unittest.TestCase):
