@@ -35,6 +35,9 @@ void	 status_handle(struct evhttp_request *, void *);
 void	 status_stop(void);			/* status_render.c */
 json_t	*status_json(int64_t);
 size_t	 status_label_escape(const char *, char *, size_t);
+void	 status_metrics(struct evbuffer *, int64_t, struct store *,
+	    const struct config *, const char *, int, int64_t);
+					/* status_metrics.c */
 
 /* server.c */
 int	server_run(const char *, int, int);
