@@ -185,9 +185,10 @@ bulk(const struct identity *id, int n, const char *detail)
 }
 
 /*
- * Requests in one transaction whose page images outgrow the savepoint
- * journal SQLite keeps in memory (64 KiB), and 4 MiB: one of 2 MB and
- * one of 6 MB are undone alone, each between two requests that are kept.
+ * Requests in one transaction whose page images outgrow 64 KiB (the
+ * savepoint journal SQLite would keep in memory; the store never spills
+ * it) and 4 MiB: one of 2 MB and one of 6 MB are undone alone, each
+ * between two requests that are kept.
  */
 static void
 test_large_requests_undone_alone(void **state)

@@ -1063,8 +1063,8 @@ test_erase_slices(void **state)
 
 /*
  * Once a store is open, SQLite in this process must still carry a
- * savepoint whose page images outgrow what it keeps in memory: with
- * that journal held in memory up to 4 MiB (SQLITE_CONFIG_STMTJRNL_SPILL),
+ * savepoint whose page images are many megabytes: with that journal held
+ * in memory up to 4 MiB and spilled past it (SQLITE_CONFIG_STMTJRNL_SPILL),
  * SQLite 3.40 answered such a savepoint SQLITE_FULL, "database or disk
  * is full", with the disk nearly empty (a care form of 12 000 people
  * imported again, a migration's second index over a million calls).
