@@ -111,11 +111,17 @@ plan_attempt_store(struct store *s, const struct config *cf,
     struct attempt_row *ar, int reached, int escalate, const char *detail)
 {
 	char	 why[64];
-	int	 rc;
+	int	 rc, roll;
 
+	/*
+	 * The rollups count the wait from the due time to the first claim:
+	 * a failed attempt moves the due time, an escalation the past-SLA
+	 * count, so the call's sums come out before and go in again after.
+	 */
+	roll = escalate || it->qi_first_claimed_at != 0;
 	if ((rc = store_request_begin(s)) != STORE_OK)
 		return rc;
-	if (escalate)
+	if (roll)
 		rc = stats_rollup_call(s, cf, it->qi_call_id, -1);
 	if (rc == STORE_OK)
 		rc = store_attempt_insert(s, ar);
@@ -129,7 +135,7 @@ plan_attempt_store(struct store *s, const struct config *cf,
 	if (rc == STORE_OK && escalate)
 		rc = audit_system("item.escalate", it->qi_call_id, it->qi_id,
 		    why);
-	if (rc == STORE_OK && escalate)
+	if (rc == STORE_OK && roll)
 		rc = stats_rollup_call(s, cf, it->qi_call_id, 1);
 	if (rc == STORE_OK)
 		rc = audit_record(who, "item.attempt", it->qi_call_id,

@@ -104,7 +104,7 @@ stats_day(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
 {
 	static char	 c_zone[64];
 	static int64_t	 c_lo, c_hi;
-	struct tm	 tm;
+	struct tm	 tm, next;
 	time_t		 tt = (time_t)t;
 
 	if (t >= c_lo && t < c_hi && strcmp(zone, c_zone) == 0) {
@@ -114,11 +114,13 @@ stats_day(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
 	}
 	localtime_r(&tt, &tm);
 	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
-	tm.tm_isdst = -1;
+	/* The next from the same fields: mktime() moves a midnight that
+	   does not exist (the clocks go from 24:00 to 01:00) to 01:00. */
+	next = tm;
+	next.tm_mday++;
+	tm.tm_isdst = next.tm_isdst = -1;
 	*lo = (int64_t)mktime(&tm);
-	tm.tm_mday++;
-	tm.tm_isdst = -1;
-	*hi = (int64_t)mktime(&tm);
+	*hi = (int64_t)mktime(&next);
 	snprintf(c_zone, sizeof(c_zone), "%s", zone);
 	c_lo = *lo;
 	c_hi = *hi;
@@ -130,7 +132,7 @@ stats_month(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
 {
 	static char	 c_zone[64];
 	static int64_t	 c_lo, c_hi;
-	struct tm	 tm;
+	struct tm	 tm, next;
 	time_t		 tt = (time_t)t;
 
 	if (t >= c_lo && t < c_hi && strcmp(zone, c_zone) == 0) {
@@ -141,11 +143,11 @@ stats_month(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
 	localtime_r(&tt, &tm);
 	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
 	tm.tm_mday = 1;
-	tm.tm_isdst = -1;
+	next = tm;
+	next.tm_mon++;
+	tm.tm_isdst = next.tm_isdst = -1;
 	*lo = (int64_t)mktime(&tm);
-	tm.tm_mon++;
-	tm.tm_isdst = -1;
-	*hi = (int64_t)mktime(&tm);
+	*hi = (int64_t)mktime(&next);
 	snprintf(c_zone, sizeof(c_zone), "%s", zone);
 	c_lo = *lo;
 	c_hi = *hi;

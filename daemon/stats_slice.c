@@ -79,6 +79,23 @@ stats_slice_hours(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k)
 }
 
 /*
+ * Whether the daily rows of [ds, de) hold that day alone: the day before
+ * ends and the day after begins at its bounds (a day whose midnight the
+ * clocks skip may not, by mktime()'s reckoning).
+ */
+static int
+stats_day_whole(const char *zone, int64_t ds, int64_t de)
+{
+	int64_t	 lo, hi;
+
+	stats_day(zone, ds - 1, &lo, &hi);
+	if (hi != ds)
+		return 0;
+	stats_day(zone, de, &lo, &hi);
+	return lo == de;
+}
+
+/*
  * [lo, hi) of bucket k, inside one local day: with two coded dimensions
  * and less of the day outside it than in, the day less the calls of the
  * rest of it, in the order that lets the day join the days after it
@@ -94,7 +111,8 @@ stats_slice_edge(struct stats_slicing *x, int64_t lo, int64_t hi, size_t k)
 	if (x->x_zone == NULL || x->x_ncode < 2)
 		return stats_slice_hours(x, lo, hi, k);
 	stats_day(x->x_zone, lo, &ds, &de);
-	if (hi > de || (lo - ds) + (de - hi) >= hi - lo)
+	if (hi > de || (lo - ds) + (de - hi) >= hi - lo ||
+	    !stats_day_whole(x->x_zone, ds, de))
 		return stats_slice_hours(x, lo, hi, k);
 	return stats_add_signed(x, ds, lo, k, SS_CALLS, 1) == -1 ||
 	    stats_add_slice(x, ds, de, k, SS_DAYS) == -1 ||

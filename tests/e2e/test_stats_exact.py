@@ -60,7 +60,9 @@ def rfc(t):
         t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class TestRollupsExact(DaemonTest):
+class ExactChecks:
+    """What a read of the store file says each question must answer, and
+    the checks against it (test_stats_zones.py uses them too)."""
     retention = "  personal_days = 1;"
     replace = {"queues": """queues = (
   { code = "mhc"; name = "青岛市精神卫生中心"; sla = { p1 = 1; }; },
@@ -255,6 +257,8 @@ class TestRollupsExact(DaemonTest):
         self.assertIn(r.status, (200, 201), r)
         return r.json["id"]
 
+
+class TestRollupsExact(ExactChecks, DaemonTest):
     def test_every_write_every_question(self):
         # Four local days ending yesterday, in the daemon's zone.
         tz = zoneinfo.ZoneInfo(self.zone())
