@@ -74,10 +74,10 @@ api_work_main(void *arg)
 static void
 api_work_ended(evutil_socket_t fd, short events, void *arg)
 {
-	struct work	*wk = arg;
-	struct work_jobq done;
-	struct work_job	*j;
-	uint64_t	 n;
+	struct work		*wk = arg;
+	struct work_jobq	 done;
+	struct work_job		*j;
+	uint64_t		 n;
 
 	(void)events;
 	if (read(fd, &n, sizeof(n)) == -1) {
@@ -160,8 +160,8 @@ api_work_refuse(const struct work_kind *k, struct work_job *j,
 void
 api_work_drop(struct work *wk, const struct listener *l)
 {
-	struct work_job	*j, *next;
-	struct work_jobq gone;
+	struct work_job		*j, *next;
+	struct work_jobq	 gone;
 
 	if (wk == NULL)
 		return;
