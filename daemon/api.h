@@ -251,11 +251,11 @@ struct work_job {
 
 /* A kind of job: the thread's name, its limit, and its 503s' messages. */
 struct work_kind {
-	const char		*wk_what;	/* "the sign-in thread" */
-	size_t			 wk_max;	/* jobs waiting at once */
-	const char		*wk_busy;	/* after "%zu " wk_max */
-	const char		*wk_stopping;	/* the daemon stops */
-	const char		*wk_removed;	/* a reload removed the listener */
+	const char		*kd_what;	/* "the sign-in thread" */
+	size_t			 kd_max;	/* jobs waiting at once */
+	const char		*kd_busy;	/* after "%zu " kd_max */
+	const char		*kd_stopping;	/* the daemon stops */
+	const char		*kd_removed;	/* a reload removed the listener */
 };
 
 struct work;

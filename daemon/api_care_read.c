@@ -23,14 +23,14 @@
 #include "api.h"
 
 const struct work_kind api_care_read_kind = {
-	.wk_what = "the care forms' reading thread (they are read on the "
+	.kd_what = "the care forms' reading thread (they are read on the "
 	    "loop's)",
-	.wk_max = 4,
-	.wk_busy = "care forms are being read: nothing was imported, send "
+	.kd_max = 4,
+	.kd_busy = "care forms are being read: nothing was imported, send "
 	    "the file again in a moment",
-	.wk_stopping = "hotlined is shutting down; nothing was imported: "
+	.kd_stopping = "hotlined is shutting down; nothing was imported: "
 	    "send the file again shortly",
-	.wk_removed = "nothing was imported: this listen address was "
+	.kd_removed = "nothing was imported: this listen address was "
 	    "removed by a reload; send the file on another",
 };
 

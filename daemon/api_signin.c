@@ -23,11 +23,11 @@
 #include "api.h"
 
 const struct work_kind api_signin_kind = {
-	.wk_what = "the sign-in thread",
-	.wk_max = 16,
-	.wk_busy = "sign-ins are being checked: retry in a moment",
-	.wk_stopping = "hotlined is shutting down; sign in again shortly",
-	.wk_removed = "not signed in: this listen address was removed by a "
+	.kd_what = "the sign-in thread",
+	.kd_max = 16,
+	.kd_busy = "sign-ins are being checked: retry in a moment",
+	.kd_stopping = "hotlined is shutting down; sign in again shortly",
+	.kd_removed = "not signed in: this listen address was removed by a "
 	    "reload; sign in on another",
 };
 

@@ -105,7 +105,7 @@ api_work_start(struct api *a, const struct work_kind *k)
 	int		 rc;
 
 	if ((wk = calloc(1, sizeof(*wk))) == NULL) {
-		log_warn("%s", k->wk_what);
+		log_warn("%s", k->kd_what);
 		return NULL;
 	}
 	wk->wk_kind = k;
@@ -127,7 +127,7 @@ api_work_start(struct api *a, const struct work_kind *k)
 		return wk;
 	errno = rc;
 fail:
-	log_warn("%s", k->wk_what);
+	log_warn("%s", k->kd_what);
 	if (wk->wk_ev != NULL)
 		event_free(wk->wk_ev);
 	if (wk->wk_efd != -1)
@@ -145,10 +145,10 @@ api_work_refuse(const struct work_kind *k, struct work_job *j,
 {
 	if (l == NULL)
 		api_error(&j->wj_x, 503, "shutting_down", NULL, "%s",
-		    k->wk_stopping);
+		    k->kd_stopping);
 	else
 		api_error(&j->wj_x, 503, "store_unavailable", NULL, "%s",
-		    k->wk_removed);
+		    k->kd_removed);
 	j->wj_gone = 1;
 }
 
@@ -214,14 +214,14 @@ api_work_stop(struct work *wk)
 	free(wk);
 }
 
-/* With k's limit of jobs waiting on wk, answer x 503 busy: 1. */
+/* 1, x answered 503 busy, when wk holds as many jobs as its kind may. */
 int
 api_work_busy(struct ctx *x, const struct work *wk)
 {
-	if (wk == NULL || wk->wk_n < wk->wk_kind->wk_max)
+	if (wk == NULL || wk->wk_n < wk->wk_kind->kd_max)
 		return 0;
-	api_error(x, 503, "busy", NULL, "%zu %s", wk->wk_kind->wk_max,
-	    wk->wk_kind->wk_busy);
+	api_error(x, 503, "busy", NULL, "%zu %s", wk->wk_kind->kd_max,
+	    wk->wk_kind->kd_busy);
 	return 1;
 }
 

@@ -387,6 +387,17 @@ class DaemonTest(unittest.TestCase):
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def reload_with(self, text, count):
+        """Write text as the config and SIGHUP; wait for the count-th
+        "reloaded" in the daemon's log."""
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.d.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while self.d.stderr().count("reloaded") < count:
+            self.assertLess(time.time(), deadline, self.d.stderr())
+            time.sleep(0.05)
+
     def assertError(self, r, status, kind=None, field=None):
         self.assertEqual(r.status, status, r)
         if kind is not None:

@@ -12,7 +12,6 @@ import json
 import os
 import select
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -679,6 +678,18 @@ class CareImportOffTheLoopTest(DaemonTest):
             c.close()
         return got
 
+    def answer_or_cut(self, c):
+        """The status and body answered on c, or None, None: cut off."""
+        c.settimeout(60)
+        r = http.client.HTTPResponse(c)
+        try:
+            r.begin()
+            return r.status, json.loads(r.read())
+        except (OSError, http.client.HTTPException):
+            return None, None
+        finally:
+            c.close()
+
     def people_in(self, k):
         base = 13000000000 + k * 100000
         db = sqlite3.connect(self.d.db)
@@ -757,14 +768,7 @@ class CareImportOffTheLoopTest(DaemonTest):
         self.d.stop()
         n = 0
         for k, c in enumerate(socks):
-            c.settimeout(60)
-            r = http.client.HTTPResponse(c)
-            try:
-                r.begin()
-                st, body = r.status, json.loads(r.read())
-            except (OSError, http.client.HTTPException):
-                st, body = None, None
-            c.close()
+            st, body = self.answer_or_cut(c)
             if st == 200:
                 n += self.ROWS
             elif st is not None:
@@ -773,15 +777,6 @@ class CareImportOffTheLoopTest(DaemonTest):
         self.d.start()
         self.assertEqual(self.d.count_rows("care_people") % self.ROWS, 0)
         self.assertGreaterEqual(self.d.count_rows("care_people"), n)
-
-    def reload_with(self, text, count):
-        with open(self.d.conf, "w", encoding="utf-8") as f:
-            f.write(text)
-        self.d.proc.send_signal(signal.SIGHUP)
-        deadline = time.time() + 10
-        while self.d.stderr().count("reloaded") < count:
-            self.assertLess(time.time(), deadline, self.d.stderr())
-            time.sleep(0.05)
 
     def test_a_reload_removing_its_address_answers_the_forms_waiting(self):
         # On a second address, a file one row longer than a form may be
@@ -805,14 +800,7 @@ class CareImportOffTheLoopTest(DaemonTest):
         time.sleep(0.2)
         self.reload_with(text, 2)
         for k, c in enumerate(socks):
-            c.settimeout(60)
-            r = http.client.HTTPResponse(c)
-            try:
-                r.begin()
-                st, body = r.status, json.loads(r.read())
-            except (OSError, http.client.HTTPException):
-                st, body = None, None
-            c.close()
+            st, body = self.answer_or_cut(c)
             if st == 200:
                 self.assertEqual(body["added"], self.ROWS, body)
             elif st == 400 and k == 0:

@@ -199,15 +199,6 @@ class TestReload(DaemonTest):
         self.d.start()
         self.assertNotIn("caller_hash_key", self.d.stderr())
 
-    def reload_with(self, text, count):
-        with open(self.d.conf, "w", encoding="utf-8") as f:
-            f.write(text)
-        self.d.proc.send_signal(signal.SIGHUP)
-        deadline = time.time() + 10
-        while self.d.stderr().count("reloaded") < count:
-            self.assertLess(time.time(), deadline, self.d.stderr())
-            time.sleep(0.05)
-
     def test_reload_removing_a_listener_answers_what_waits_on_it(self):
         # A second TCP address, then a write waiting on it for the store
         # (held by another process) and a long statistics request, then
