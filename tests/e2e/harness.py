@@ -398,6 +398,17 @@ class DaemonTest(unittest.TestCase):
             self.assertLess(time.time(), deadline, self.d.stderr())
             time.sleep(0.05)
 
+    def add_address(self):
+        """Reload with a second TCP address: the config as it was (to
+        reload it back, the address gone) and the new port."""
+        with open(self.d.conf, encoding="utf-8") as f:
+            text = f.read()
+        one = '"tcp:127.0.0.1:%d"' % self.d.port
+        port2 = free_port()
+        self.reload_with(text.replace(
+            one, one + ', "tcp:127.0.0.1:%d"' % port2, 1), 1)
+        return text, port2
+
     def assertError(self, r, status, kind=None, field=None):
         self.assertEqual(r.status, status, r)
         if kind is not None:

@@ -20,8 +20,7 @@ import threading
 import time
 import unittest
 
-from harness import (DEV_CONF, DEV_LIMITS, HOTLINED, DaemonTest, free_port,
-                     good)
+from harness import DEV_CONF, DEV_LIMITS, HOTLINED, DaemonTest, good
 
 PERSON = {"name": "张三", "gender": "男", "category": "护士",
           "post": "主管护师", "phone": "138 0000 1111",
@@ -786,12 +785,7 @@ class CareImportOffTheLoopTest(DaemonTest):
         # 503 with nothing stored) or its connection closed; never
         # answered later on a freed request (the sanitizer run would see
         # it). The daemon takes a file as before.
-        with open(self.d.conf, encoding="utf-8") as f:
-            text = f.read()
-        one = '"tcp:127.0.0.1:%d"' % self.d.port
-        port2 = free_port()
-        self.reload_with(text.replace(
-            one, one + ', "tcp:127.0.0.1:%d"' % port2, 1), 1)
+        text, port2 = self.add_address()
         socks = [self.raw_import(big_csv(100001, 14000000000), port2)]
         time.sleep(0.2)
         socks += [self.raw_import(big_csv(self.ROWS, 13000000000 +

@@ -17,7 +17,7 @@ import unittest
 import uuid
 
 from harness import (HOTLINED, DEV_CONF, ROOT_ARGS, TOKENS, Daemon,
-                     DaemonTest, free_port, good)
+                     DaemonTest, good)
 
 
 def run(*args, cwd=None):
@@ -205,12 +205,7 @@ class TestReload(DaemonTest):
         # a reload that takes the address away: both are answered or
         # their connection closed, never answered later on a freed
         # request (the sanitizer run would see it); nothing is stored.
-        with open(self.d.conf, encoding="utf-8") as f:
-            text = f.read()
-        one = '"tcp:127.0.0.1:%d"' % self.d.port
-        port2 = free_port()
-        self.reload_with(text.replace(
-            one, one + ', "tcp:127.0.0.1:%d"' % port2, 1), 1)
+        text, port2 = self.add_address()
         results = {}
 
         def ask(name, method, path, body, who):
