@@ -109,9 +109,9 @@ api_new(struct event_base *base, struct batch *b, struct store *store)
 		api_free(a);
 		return NULL;
 	}
-	if (api_signin_start(a) == -1)
+	if ((a->a_signins = api_work_start(a, &api_signin_kind)) == NULL)
 		log_warnx("passwords are checked on the loop's thread");
-	(void)api_care_read_start(a);
+	a->a_care_reads = api_work_start(a, &api_care_read_kind);
 	return a;
 }
 
@@ -126,8 +126,8 @@ api_free(struct api *a)
 		return;
 	api_exports_abort(a);
 	api_stats_abort(a);
-	api_signin_stop(a);
-	api_care_read_stop(a);
+	api_work_stop(a->a_signins);
+	api_work_stop(a->a_care_reads);
 	free(a->a_fails);
 	limit_tab_free(a->a_rate);
 	limit_tab_free(a->a_auth);
@@ -151,9 +151,8 @@ void
 api_stop(struct api *a)
 {
 	a->a_stopping = 1;
-	api_signin_drop(a, NULL, "shutting_down", "hotlined is shutting "
-	    "down; sign in again shortly");
-	api_care_read_drop(a, NULL);
+	api_work_drop(a->a_signins, NULL);
+	api_work_drop(a->a_care_reads, NULL);
 }
 
 /* Send body with code now; body is consumed. */
@@ -475,9 +474,8 @@ api_listener_closing(struct api *a, struct listener *l)
 
 	batch_drop(a->a_batch, l, "its listen address was removed by a "
 	    "reload");
-	api_signin_drop(a, l, "store_unavailable", "not signed in: this "
-	    "listen address was removed by a reload; sign in on another");
-	api_care_read_drop(a, l);
+	api_work_drop(a->a_signins, l);
+	api_work_drop(a->a_care_reads, l);
 	for (j = TAILQ_FIRST(&a->a_stats); j != NULL; j = jn) {
 		jn = TAILQ_NEXT(j, sj_entry);
 		if (j->sj_l == l)

@@ -134,8 +134,8 @@ struct api {
 	struct limit_tab	*a_rate;	/* requests by identity */
 	struct limit_tab	*a_auth;	/* failed auths by peer */
 	int64_t			 a_full_logged;	/* a_auth full: last said */
-	struct signins		*a_signins;	/* api_signin.c's thread */
-	struct care_reads	*a_care_reads;	/* api_care_read.c's thread */
+	struct work		*a_signins;	/* api_signin.c's thread */
+	struct work		*a_care_reads;	/* api_care_read.c's thread */
 };
 
 /*
@@ -239,11 +239,35 @@ void	api_audit_authfail(struct ctx *x);
 void	api_fails_run(struct write *w);
 void	api_audit(struct ctx *x);
 
+/* api_work.c: a job of a request, run off the loop, answered on it. */
+struct work_job {
+	TAILQ_ENTRY(work_job)	 wj_entry;
+	struct ctx		 wj_x;		/* api_ctx_keep'd */
+	void			(*wj_run)(struct work_job *);	/* thread */
+	void			(*wj_done)(struct ctx *, struct work_job *);
+	void			(*wj_free)(struct work_job *);
+	int			 wj_gone;	/* answered: only free it */
+};
+
+/* A kind of job: the thread's name, its limit, and its 503s' messages. */
+struct work_kind {
+	const char		*kd_what;	/* "the sign-in thread" */
+	size_t			 kd_max;	/* jobs waiting at once */
+	const char		*kd_busy;	/* after "%zu " kd_max */
+	const char		*kd_stopping;	/* the daemon stops */
+	const char		*kd_removed;	/* a reload removed the listener */
+};
+
+struct work;
+struct work *api_work_start(struct api *a, const struct work_kind *k);
+void	api_work_stop(struct work *wk);
+void	api_work_drop(struct work *wk, const struct listener *l);
+int	api_work_busy(struct ctx *x, const struct work *wk);
+void	api_work_queue(struct work *wk, struct ctx *x, const char *path,
+	    struct work_job *j);
+
 /* api_signin.c */
-int	api_signin_start(struct api *a);
-void	api_signin_stop(struct api *a);
-void	api_signin_drop(struct api *a, const struct listener *l,
-	    const char *kind, const char *why);
+extern const struct work_kind api_signin_kind;
 void	api_signin_queue(struct ctx *x, const char *peer, const char *name,
 	    const char *plain, const char *hash, void (*done)(struct ctx *,
 	    const char *, const char *, const char *, int));
@@ -253,9 +277,7 @@ void	api_signin_queue(struct ctx *x, const char *peer, const char *name,
 typedef json_t	*(*api_care_read_fn)(const void *, size_t, char **);
 typedef void	 (*api_care_done_fn)(struct ctx *, json_t *, json_t *,
 		    const char *);
-int	api_care_read_start(struct api *a);
-void	api_care_read_stop(struct api *a);
-void	api_care_read_drop(struct api *a, const struct listener *l);
+extern const struct work_kind api_care_read_kind;
 void	api_care_read_queue(struct ctx *x, json_t *args, api_care_read_fn fn,
 	    api_care_done_fn done);
 

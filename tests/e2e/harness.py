@@ -387,6 +387,28 @@ class DaemonTest(unittest.TestCase):
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def reload_with(self, text, count):
+        """Write text as the config and SIGHUP; wait for the count-th
+        "reloaded" in the daemon's log."""
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.d.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while self.d.stderr().count("reloaded") < count:
+            self.assertLess(time.time(), deadline, self.d.stderr())
+            time.sleep(0.05)
+
+    def add_address(self):
+        """Reload with a second TCP address: the config as it was (to
+        reload it back, the address gone) and the new port."""
+        with open(self.d.conf, encoding="utf-8") as f:
+            text = f.read()
+        one = '"tcp:127.0.0.1:%d"' % self.d.port
+        port2 = free_port()
+        self.reload_with(text.replace(
+            one, one + ', "tcp:127.0.0.1:%d"' % port2, 1), 1)
+        return text, port2
+
     def assertError(self, r, status, kind=None, field=None):
         self.assertEqual(r.status, status, r)
         if kind is not None:

@@ -17,7 +17,7 @@ import unittest
 import uuid
 
 from harness import (HOTLINED, DEV_CONF, ROOT_ARGS, TOKENS, Daemon,
-                     DaemonTest, free_port, good)
+                     DaemonTest, good)
 
 
 def run(*args, cwd=None):
@@ -199,27 +199,13 @@ class TestReload(DaemonTest):
         self.d.start()
         self.assertNotIn("caller_hash_key", self.d.stderr())
 
-    def reload_with(self, text, count):
-        with open(self.d.conf, "w", encoding="utf-8") as f:
-            f.write(text)
-        self.d.proc.send_signal(signal.SIGHUP)
-        deadline = time.time() + 10
-        while self.d.stderr().count("reloaded") < count:
-            self.assertLess(time.time(), deadline, self.d.stderr())
-            time.sleep(0.05)
-
     def test_reload_removing_a_listener_answers_what_waits_on_it(self):
         # A second TCP address, then a write waiting on it for the store
         # (held by another process) and a long statistics request, then
         # a reload that takes the address away: both are answered or
         # their connection closed, never answered later on a freed
         # request (the sanitizer run would see it); nothing is stored.
-        with open(self.d.conf, encoding="utf-8") as f:
-            text = f.read()
-        one = '"tcp:127.0.0.1:%d"' % self.d.port
-        port2 = free_port()
-        self.reload_with(text.replace(
-            one, one + ', "tcp:127.0.0.1:%d"' % port2, 1), 1)
+        text, port2 = self.add_address()
         results = {}
 
         def ask(name, method, path, body, who):
