@@ -129,42 +129,30 @@ cmd_plan_attempt(struct hl *hl, json_t *a)
 static const char *
 cmd_plan_reason(const char *code)
 {
-	static const struct {
-		const char	*code, *name;
-	} reasons[] = {
+	static const struct msg_word reasons[] = {
 		{ "declined", N_("the caller asked not to be called") },
 		{ "in_treatment", N_("already in treatment") },
 		{ "transferred", N_("referred elsewhere") },
 		{ "unreachable", N_("cannot be reached") },
 		{ "other", N_("other reason") },
 	};
-	size_t	 i;
 
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (strcmp(reasons[i].code, code) == 0)
-			return _(reasons[i].name);
-	return code;
+	return msg_word(reasons, sizeof(reasons) / sizeof(reasons[0]), NULL,
+	    code);
 }
 
 /* A plan's state (active, completed, ended) in the reader's language. */
 static const char *
 cmd_plan_state(const char *code)
 {
-	static const struct {
-		const char	*code, *word;
-	} words[] = {
+	static const struct msg_word words[] = {
 		{ "active", NC_("plan", "active") },
 		{ "completed", NC_("plan", "completed") },
 		{ "ended", NC_("plan", "ended early") },
 	};
-	size_t	 i;
 
-	if (code == NULL)
-		return "?";
-	for (i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (strcmp(words[i].code, code) == 0)
-			return msg_ctx("plan", words[i].word);
-	return code;
+	return msg_word(words, sizeof(words) / sizeof(words[0]), "plan",
+	    code);
 }
 
 /* The plan: a line about it, then each step and its attempts. */

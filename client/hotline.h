@@ -210,6 +210,12 @@ void		 msg_error(const char *, ...) PRINTFLIKE(1, 2);
 void		 msg_note(const char *, ...) PRINTFLIKE(1, 2);
 int		 msg_usage(const char *, const char *, ...) PRINTFLIKE(2, 3);
 const char	*msg_ctx(const char *, const char *);
+/* A code and the words a person reads for it (marked N_ or NC_). */
+struct msg_word {
+	const char	*code, *word;
+};
+const char	*msg_word(const struct msg_word *, size_t, const char *,
+		    const char *);
 
 /* opt.c */
 /* Every command takes these besides its own. */

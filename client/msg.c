@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "hotline.h"
 
@@ -71,4 +72,24 @@ msg_ctx(const char *ctx, const char *id)
 		return id;
 	t = gettext(key);
 	return t == key ? id : t;
+}
+
+/*
+ * The words of code among the n in words, in the reader's language (in
+ * context ctx, or none when NULL); the code itself when not among them,
+ * "?" when there is none.
+ */
+const char *
+msg_word(const struct msg_word *words, size_t n, const char *ctx,
+    const char *code)
+{
+	size_t	 i;
+
+	if (code == NULL)
+		return "?";
+	for (i = 0; i < n; i++)
+		if (strcmp(words[i].code, code) == 0)
+			return ctx != NULL ? msg_ctx(ctx, words[i].word) :
+			    _(words[i].word);
+	return code;
 }

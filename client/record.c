@@ -151,9 +151,7 @@ record_codes_text(struct hl *hl, const char *list, json_t *v)
 const char *
 record_item_word(const char *code)
 {
-	static const struct {
-		const char	*code, *word;
-	} words[] = {
+	static const struct msg_word words[] = {
 		{ "waiting", NC_("queue item", "waiting") },
 		{ "claimed", NC_("queue item", "claimed") },
 		{ "done", NC_("queue item", "done") },
@@ -163,14 +161,9 @@ record_item_word(const char *code)
 		{ "callback", NC_("queue item", "callback") },
 		{ "missed", NC_("queue item", "missed call") },
 	};
-	size_t	 i;
 
-	if (code == NULL)
-		return "?";
-	for (i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (strcmp(words[i].code, code) == 0)
-			return msg_ctx("queue item", words[i].word);
-	return code;
+	return msg_word(words, sizeof(words) / sizeof(words[0]),
+	    "queue item", code);
 }
 
 /*
