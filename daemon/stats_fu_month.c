@@ -6,7 +6,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/event.h>
 
@@ -23,34 +22,22 @@ static struct {
 	int64_t			 m_agency[STATS_CRISIS_NAGENCIES];
 } sfm;
 
-static int64_t
-sf_month_start(int64_t t)
-{
-	struct tm	 tm;
-	time_t		 tt = (time_t)t;
-
-	localtime_r(&tt, &tm);
-	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
-	tm.tm_mday = 1;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 /* Count this month's steps and crisis records again. */
 static void
 sf_month_tick(evutil_socket_t fd, short events, void *arg)
 {
 	struct timeval	 tv = { SF_MONTH_TICK_S, 0 };
-	int64_t		 now = clock_now();
+	int64_t		 now = clock_now(), month, next;
 
 	(void)fd;
 	(void)events;
 	(void)arg;
-	(void)stats_followup_totals(sfm.m_store, sfm.m_cf,
-	    sf_month_start(now), now + 1, now, sfm.m_v);
+	stats_month(sfm.m_cf->cf_timezone, now, &month, &next);
+	(void)stats_followup_totals(sfm.m_store, sfm.m_cf, month, now + 1,
+	    now, sfm.m_v);
 	/* The crisis records of the calls started this month. */
-	(void)stats_crisis_totals(sfm.m_store, sfm.m_cf, sf_month_start(now),
-	    now + 1, now, sfm.m_ideation, sfm.m_agency);
+	(void)stats_crisis_totals(sfm.m_store, sfm.m_cf, month, now + 1, now,
+	    sfm.m_ideation, sfm.m_agency);
 	evtimer_add(sfm.m_ev, &tv);
 }
 

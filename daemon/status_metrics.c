@@ -39,6 +39,27 @@ status_head(struct evbuffer *b, const char *name, const char *type,
 	    name, type);
 }
 
+/*
+ * A gauge of n samples, one per value of a label: its values named by
+ * names[] (the n-th, where names has one fewer, by last), m[] theirs.
+ */
+static void
+status_gauge_by(struct evbuffer *b, const char *name, const char *help,
+    const char *label, const char *const *names, const char *last,
+    const int64_t *m, size_t n)
+{
+	const char	*kv[3] = { label, NULL, NULL };
+	char		 v[32];
+	size_t		 i;
+
+	status_head(b, name, "gauge", help);
+	for (i = 0; i < n; i++) {
+		kv[1] = last != NULL && i == n - 1 ? last : names[i];
+		snprintf(v, sizeof(v), "%lld", (long long)m[i]);
+		status_sample(b, name, kv, v);
+	}
+}
+
 static void
 status_metrics_calls(struct evbuffer *b)
 {
@@ -219,15 +240,9 @@ status_metrics_pbx(struct evbuffer *b)
 	    "no logged call points to.");
 	snprintf(v, sizeof(v), "%lld", (long long)n->pn_unlogged);
 	status_sample(b, "hotlined_pbx_unlogged_calls", NULL, v);
-	status_head(b, "hotlined_pbx_calls_today", "gauge",
+	status_gauge_by(b, "hotlined_pbx_calls_today",
 	    "Phone calls offered today (the configured timezone), by what "
-	    "became of them.");
-	kv[0] = "measure";
-	for (i = 0; i < 4; i++) {
-		kv[1] = today[i];
-		snprintf(v, sizeof(v), "%lld", (long long)n->pn_today[i]);
-		status_sample(b, "hotlined_pbx_calls_today", kv, v);
-	}
+	    "became of them.", "measure", today, NULL, n->pn_today, 4);
 	status_head(b, "hotlined_pbx_answer_wait_seconds", "histogram",
 	    "How long answered callers waited in the queue, since start.");
 	kv[0] = "le";
@@ -253,40 +268,21 @@ status_metrics_pbx(struct evbuffer *b)
 static void
 status_metrics_followup(struct evbuffer *b)
 {
-	const int64_t	*m = stats_followup_month();
-	const char	*kv[3] = { "measure", NULL, NULL };
-	char		 v[32];
-	int		 i;
-
-	status_head(b, "hotlined_followup_steps_month", "gauge",
+	status_gauge_by(b, "hotlined_followup_steps_month",
 	    "Follow-up plan steps first due this month (the configured "
 	    "timezone) by now: due, and of them done on time, done late, "
-	    "escalated, ended early, still open; and the attempts made.");
-	for (i = 0; i < STATS_FOLLOWUP_NMONTH; i++) {
-		kv[1] = stats_followup_measures[i];
-		snprintf(v, sizeof(v), "%lld", (long long)m[i]);
-		status_sample(b, "hotlined_followup_steps_month", kv, v);
-	}
-	m = stats_crisis_month_ideation();
-	status_head(b, "hotlined_crisis_records_month", "gauge",
+	    "escalated, ended early, still open; and the attempts made.",
+	    "measure", stats_followup_measures, NULL, stats_followup_month(),
+	    STATS_FOLLOWUP_NMONTH);
+	status_gauge_by(b, "hotlined_crisis_records_month",
 	    "Crisis records of the calls started this month (the configured "
-	    "timezone), by suicidal ideation band (none: not scored).");
-	kv[0] = "ideation";
-	for (i = 0; i < STATS_CRISIS_NBANDS; i++) {
-		kv[1] = i < STATS_CRISIS_NBANDS - 1 ? stats_bands[i] : "none";
-		snprintf(v, sizeof(v), "%lld", (long long)m[i]);
-		status_sample(b, "hotlined_crisis_records_month", kv, v);
-	}
-	m = stats_crisis_month_agency();
-	status_head(b, "hotlined_emergencies_month", "gauge",
+	    "timezone), by suicidal ideation band (none: not scored).",
+	    "ideation", stats_bands, "none", stats_crisis_month_ideation(),
+	    STATS_CRISIS_NBANDS);
+	status_gauge_by(b, "hotlined_emergencies_month",
 	    "Emergency linkages of the calls started this month, by who was "
-	    "contacted.");
-	kv[0] = "agency";
-	for (i = 0; i < STATS_CRISIS_NAGENCIES; i++) {
-		kv[1] = crisis_agencies[i];
-		snprintf(v, sizeof(v), "%lld", (long long)m[i]);
-		status_sample(b, "hotlined_emergencies_month", kv, v);
-	}
+	    "contacted.", "agency", crisis_agencies, NULL,
+	    stats_crisis_month_agency(), STATS_CRISIS_NAGENCIES);
 }
 
 /* The care register (care_stats.c): people, overdue, open difficulties. */
