@@ -150,6 +150,27 @@ struct auth_fail {
 	uint64_t		 af_n;
 };
 
+enum route_id { RT_SCHEMA, RT_WHOAMI, RT_CALLS, RT_CALL, RT_QUEUES, RT_QUEUE,
+    RT_CLAIM, RT_ITEM, RT_ITEM_ACT, RT_STATS, RT_EXPORT, RT_AUDIT,
+    RT_SESSION, RT_PBX_EVENTS, RT_PBX_UNLOGGED, RT_PBX_LATEST, RT_ATTEMPT,
+    RT_PLAN, RT_PLAN_END, RT_HANDOVER, RT_CARE_PEOPLE, RT_CARE_PERSON,
+    RT_CARE_CONTACTS, RT_CARE_PERSON_DIFFS, RT_CARE_DIFFS, RT_CARE_DIFF,
+    RT_CARE_END, RT_CARE_LINK, RT_CARE_IMPORT, RT_CARE_EXPORT };
+
+/* Which roles may use each method of each route: the one role check. */
+struct route {
+	enum route_id	 rt_id;
+	const char	*rt_allow;	/* the Allow header */
+	int		 rt_get;	/* roles for GET and HEAD */
+	int		 rt_post;
+	int		 rt_patch;
+	int		 rt_delete;
+};
+
+/* api_route.c */
+const struct route *api_route(const char *, int64_t *, char *, size_t,
+    const char **);
+
 /* api.c */
 void	api_send(struct evhttp_request *req, int code, struct evbuffer *body);
 struct evbuffer *api_json_body(struct evhttp_request *req, json_t *o);
