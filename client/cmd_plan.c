@@ -102,6 +102,26 @@ cmd_attempt(struct hl *hl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * An attempt's result (the schema's attempt_results, fixed codes) in the
+ * reader's language; a code this client does not know as it is.
+ */
+const char *
+cmd_plan_result(const char *code)
+{
+	static const struct msg_word results[] = {
+		{ "reached", NC_("attempt", "reached") },
+		{ "no_answer", NC_("attempt", "no answer") },
+		{ "busy", NC_("attempt", "busy") },
+		{ "refused", NC_("attempt", "refused to talk") },
+		{ "wrong_number", NC_("attempt", "wrong number") },
+		{ "left_message", NC_("attempt", "left a message") },
+	};
+
+	return msg_word(results, sizeof(results) / sizeof(results[0]),
+	    "attempt", code);
+}
+
 /* One attempt of a step, indented under it. */
 static void
 cmd_plan_attempt(struct hl *hl, json_t *a)
@@ -110,7 +130,8 @@ cmd_plan_attempt(struct hl *hl, json_t *a)
 
 	at = record_value_text(hl, "callback_at", json_object_get(a, "at"));
 	printf("      %s  %s  %s", at, json_string_value(json_object_get(a,
-	    "by")), json_string_value(json_object_get(a, "result")));
+	    "by")), cmd_plan_result(json_string_value(json_object_get(a,
+	    "result"))));
 	if (json_is_string(json_object_get(a, "note"))) {
 		note = record_clean(json_string_value(json_object_get(a,
 		    "note")), 0);
@@ -126,7 +147,7 @@ cmd_plan_attempt(struct hl *hl, json_t *a)
  * An end reason (the schema's plan_end_reasons, fixed codes) as people
  * read it, in their language; a code this client does not know as it is.
  */
-static const char *
+const char *
 cmd_plan_reason(const char *code)
 {
 	static const struct msg_word reasons[] = {

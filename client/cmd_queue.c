@@ -215,7 +215,7 @@ cmd_queue(struct hl *hl, int argc, char **argv)
 }
 
 /* A missed caller's item: their number, to its holder alone. */
-static void
+void
 cmd_queue_print_missed(struct hl *hl, json_t *it)
 {
 	json_t	*m = json_object_get(it, "missed");
@@ -324,7 +324,7 @@ cmd_claim(struct hl *hl, int argc, char **argv)
 }
 
 /* An item id operand: a positive decimal integer. 0, or EXIT_USAGE. */
-static int
+int
 cmd_queue_parse_id(const char *cmd, const char *s, long *id)
 {
 	char	*end;

@@ -28,6 +28,7 @@ static const struct hotline_cmd hotline_cmds[] = {
 	{ "done", cmd_done },
 	{ "release", cmd_release },
 	{ "renew", cmd_renew },
+	{ "item", cmd_item },
 	{ "attempt", cmd_attempt },
 	{ "plan", cmd_plan },
 	{ "handover", cmd_handover },

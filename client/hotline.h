@@ -128,12 +128,20 @@ int		 cmd_log(struct hl *, int, char **);
 int		 cmd_queue(struct hl *, int, char **);
 int		 cmd_claim(struct hl *, int, char **);
 int		 cmd_done(struct hl *, int, char **);
+int		 cmd_release(struct hl *, int, char **);
+int		 cmd_renew(struct hl *, int, char **);
+void		 cmd_queue_print_missed(struct hl *, json_t *);
+int		 cmd_queue_parse_id(const char *, const char *, long *);
+
+/* cmd_item.c */
+int		 cmd_item(struct hl *, int, char **);
+
 /* cmd_plan.c */
 int		 cmd_attempt(struct hl *, int, char **);
 int		 cmd_plan(struct hl *, int, char **);
 int		 cmd_handover(struct hl *, int, char **);
-int		 cmd_release(struct hl *, int, char **);
-int		 cmd_renew(struct hl *, int, char **);
+const char	*cmd_plan_result(const char *);
+const char	*cmd_plan_reason(const char *);
 
 /* cmd_pbx.c */
 int		 cmd_unlogged(struct hl *, int, char **);

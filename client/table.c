@@ -86,18 +86,22 @@ table_pad(FILE *fp, int n)
 static void
 table_print_row(const struct table *t, FILE *fp, const char *indent, int row)
 {
+	const char	*const *cells = (const char *const *)t->cells +
+			    (size_t)row * (size_t)t->ncols;
 	const char	*cell;
-	int		 i, pad;
+	int		 i, pad, last;
 
+	/* No trailing blanks: the row ends with its last cell not empty. */
+	for (last = t->ncols - 1; last > 0 && *cells[last] == '\0'; last--)
+		;
 	fputs(indent, fp);
-	for (i = 0; i < t->ncols; i++) {
-		cell = t->cells[(size_t)row * (size_t)t->ncols + (size_t)i];
+	for (i = 0; i <= last; i++) {
+		cell = cells[i];
 		pad = t->width[i] - table_width(cell);
 		if (t->right[i])
 			table_pad(fp, pad);
 		fputs(cell, fp);
-		/* No trailing blanks after the last column. */
-		if (i + 1 < t->ncols) {
+		if (i < last) {
 			if (!t->right[i])
 				table_pad(fp, pad);
 			fputs("  ", fp);

@@ -30,6 +30,7 @@ N_(
 "  done     complete a claimed item with a resolution\n"
 "  release  hand a claimed item back to its queue\n"
 "  renew    extend the lease on a claimed item\n"
+"  item     one queue item, its call and its history\n"
 "  attempt  record an attempt to reach a caller on a follow-up step\n"
 "  plan     a call's follow-up plan, its steps and every attempt\n"
 "  handover what the next shift must know\n"
@@ -356,6 +357,19 @@ N_(
 "      --json      print the item as JSON\n"
 "  -h, --help      show this help\n");
 
+static const char usage_item[] =
+N_(
+"Usage: hotline item [--json] ID\n"
+"\n"
+"Show queue item ID: its queue, kind and state, who holds it or completed\n"
+"it, its call, and its history: every move, when and by whom (\"system\":\n"
+"the daemon's timers), with what the daemon noted of it (a lease that ran\n"
+"out, the wait past the SLA, an attempt's result). Counselors, supervisors\n"
+"and admins; the read of the call is audited, as \"hotline show\" is.\n"
+"\n"
+"      --json      print the item as JSON\n"
+"  -h, --help      show this help\n");
+
 static const char usage_attempt[] =
 N_(
 "Usage: hotline attempt ID --result RESULT [--note TEXT] [--json]\n"
@@ -620,6 +634,7 @@ static const struct usage usage_texts[] = {
 	{ "done", usage_done },
 	{ "release", usage_release },
 	{ "renew", usage_renew },
+	{ "item", usage_item },
 	{ "attempt", usage_attempt },
 	{ "plan", usage_plan },
 	{ "handover", usage_handover },

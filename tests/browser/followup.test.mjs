@@ -225,8 +225,9 @@ test('a counselor records an attempt on a step, sees it as text, and ends the pl
   const facts = page.locator('dl.record').first();
   await facts.getByText('取消人', { exact: true }).waitFor();
   assert.equal(await facts.getByText('完成人', { exact: true }).count(), 0);
-  // Its history says why in words, not the API's code.
-  const hist = page.locator('.panel', { has: page.locator('h2', { hasText: '修改记录' }) }).locator('ol');
+  // Its history (the item's moves, not a call's amendments) says why in
+  // words, not the API's code.
+  const hist = page.locator('.panel', { has: page.locator('h2', { hasText: '处理记录' }) }).locator('ol');
   assert.match(await hist.locator('li').last().textContent(), / · zhao · 取消 · 已在接受治疗$/);
   assert.equal(await hist.getByText('in_treatment').count(), 0);
   await shot(page, 'plan-step-cancelled');

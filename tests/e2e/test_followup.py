@@ -566,7 +566,11 @@ class TestClient(FollowupTest):
         self.assertIn("call %d: plan high (高危随访), active" % cid, p.out)
         self.assertRegex(p.out, r"step 1 \(item %d\): (scheduled|waiting), "
                          r"due .*, attempts: 1\n" % steps[0])
-        self.assertIn("zhao  no_answer  " + NOTE, p.out)
+        self.assertIn("zhao  no answer  " + NOTE, p.out)
+        p = self.d.client("plan", str(cid), who="chen",
+                          env={"LANG": "zh_CN.UTF-8"})
+        self.assertIn("zhao  无人接听  " + NOTE, p.out)
+        self.assertNotIn("no_answer", p.out)
         p = self.d.client("plan", str(cid), who="zhou")
         self.assertIn("(note not shown)", p.out)
         self.assertNotIn(NOTE, p.out)

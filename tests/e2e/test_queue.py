@@ -560,6 +560,151 @@ class TestClient(QueueTest):
             self.assertTrue(p.out.startswith(f"Usage: hotline {cmd}"))
 
 
+# A plan in family (no SLA): two steps a second and two after the call,
+# one attempt each.
+ONE_TRY = """plans = (
+  { code = "high"; name = "高危随访"; risk_at_least = "high";
+    queue = "family"; priority = 3; steps = [ 1, 2 ];
+    attempts = 1; retry_after = "1h"; }
+);"""
+
+
+class TestItemHistory(QueueTest):
+    """hotline item: an item's moves, the daemon's details (docs/api.md)
+    said in words, Chinese in a Chinese locale; text of any other form,
+    and codes it does not know, as they are."""
+    replace = {"queues": SHORT}
+    plans = ONE_TRY
+    ZH = {"LANG": "zh_CN.UTF-8"}
+
+    def moved(self):
+        """A referral escalated past its SLA, its lease run out, then
+        completed; a step not reached, escalated, cancelled with its plan;
+        a step reached. The call's id and the three items."""
+        r = self.d.post_call(good(risk="high", topics=["other"]))
+        self.assertEqual(r.status, 201, r)
+        items = {i["kind"]: i["item"] for i in r.json["queue_items"]}
+        ref, failed, reached = (items["referral"], items["followup-1"],
+                                items["followup-2"])
+        self.assertTrue(wait_for(lambda: self.item(ref)["escalated"], 8))
+        self.assertEqual(self.claim().json["id"], ref)
+        self.assertTrue(wait_for(
+            lambda: self.item(ref)["state"] == "waiting", 8))
+        self.assertEqual(self.claim("zhou").json["id"], ref)
+        r = self.act(ref, "complete", "zhou", {"resolution": "已回访"})
+        self.assertEqual(r.status, 200, r)
+        for item, result in ((failed, "no_answer"), (reached, "reached")):
+            c = wait_for(lambda: (lambda x: x if x.status == 200 else None)(
+                self.claim(queue="family")), 6)
+            self.assertEqual(c.json["id"], item, c)
+            r = self.d.request("POST", f"/v1/queue-items/{item}/attempts",
+                               {"result": result}, who="zhao")
+            self.assertEqual(r.status, 200, r)
+        r = self.d.request("POST", f"/v1/calls/{r.json['call_id']}/plan/end",
+                           {"reason": "unreachable"}, who="zhao")
+        self.assertEqual(r.status, 200, r)
+        return ref, failed, reached
+
+    def test_details_said_in_words(self):
+        ref, failed, reached = self.moved()
+        # The API: each detail in its documented form.
+        h = [(x["by"], x["action"], x.get("detail"))
+             for x in self.item(ref)["history"]]
+        self.assertEqual([x[:2] for x in h], [
+            ("wang", "created"), ("hotlined", "escalated"),
+            ("zhao", "claimed"), ("hotlined", "lease expired"),
+            ("zhou", "claimed"), ("zhou", "completed")])
+        self.assertRegex(h[1][2], r"^waited [0-9]+s, SLA 2s$")
+        self.assertEqual(h[3][2], "lease of zhao ran out")
+        self.assertEqual([(x["action"], x.get("detail"))
+                          for x in self.item(failed)["history"][2:]],
+                         [("attempted", "no_answer, attempt 1 of 1"),
+                          ("escalated", "1 attempts failed"),
+                          ("cancelled", "unreachable")])
+        self.assertEqual(self.item(reached)["history"][-1]["detail"],
+                         "reached, attempt 1 of 1")
+        # In Chinese: no English, no code.
+        out = ""
+        for item in (ref, failed, reached):
+            p = self.d.client("item", str(item), who="zhao", env=self.ZH)
+            self.assertEqual(p.returncode, 0, p.err)
+            out += p.out
+        self.assertIn("\n处理记录（时间、操作人、处理）\n", out)
+        for line in (r"系统 +上报 +已等待 [0-9]+s（时限 2s）",
+                     r"系统 +租期到期退回 +zhao 的租期已到",
+                     r"zhou +完成\n",
+                     r"wang +创建\n",
+                     r"zhao +联系尝试 +无人接听（第 1 次尝试，最多 1 次）",
+                     r"系统 +上报 +尝试 1 次未联系上",
+                     r"zhao +取消 +无法联系",
+                     r"zhao +完成 +已联系上（第 1 次尝试，最多 1 次）"):
+            self.assertRegex(out, r"\n  [0-9-]+ [0-9:]+ \+0800  " + line,
+                             out)
+        self.assertRegex(out, r"^事项 %d（来电 [0-9]+，转介，优先级 1），"
+                         r"青岛市精神卫生中心：已完成\n" % ref)
+        self.assertRegex(out, r"\n事项 %d（来电 [0-9]+，第 1 次随访，优先级 3），"
+                         r"家庭关爱联络：已取消\n" % failed)
+        self.assertRegex(out, r"\n由 zhou 于 [0-9-]+ [0-9:]+ \+0800 办结\n")
+        self.assertNotIn("租期至", out)       # held by nobody now
+        self.assertIn("\n处理结果：（无权查看）\n", out)   # zhou's
+        p = self.d.client("item", str(ref), who="zhou", env=self.ZH)
+        self.assertIn("\n处理结果：已回访\n", p.out)
+        for english in ("lease of", "ran out", "waited", "attempt ",
+                        "attempts failed", "hotlined", "no_answer",
+                        "unreachable", "history"):
+            self.assertNotIn(english, out)
+        # In English.
+        p = self.d.client("item", str(ref), who="zhao")
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"\n  \S+ \S+ \S+  system +lease expired +"
+                         r"zhao's lease ran out\n")
+        self.assertRegex(p.out, r"system +escalated +waited [0-9]+s "
+                         r"\(SLA 2s\)\n")
+        p = self.d.client("item", str(failed), who="zhao")
+        self.assertRegex(p.out, r"zhao +attempt +no answer \(attempt 1 of "
+                         r"1\)\n")
+        self.assertRegex(p.out, r"zhao +cancelled +cannot be reached\n")
+        # --json: the server's answer, details in English.
+        p = self.d.client("--json", "item", str(ref), who="zhao")
+        self.assertIn('"lease of zhao ran out"', p.out)
+
+    def test_other_forms_as_they_are(self):
+        ref, failed, reached = self.moved()
+        # Rows of forms this client does not know (a later daemon's, a
+        # code it has no words for, a control character): as they are.
+        self.d.stop()
+        db = sqlite3.connect(self.d.db)
+        db.executemany(
+            "INSERT INTO queue_history (item_id, at, actor, action, detail)"
+            " VALUES (?, strftime('%s', 'now'), ?, ?, ?)",
+            [(reached, "hotlined", "escalated", "moved by hand"),
+             (reached, "zhao", "attempted", "teleported, attempt 2 of 1"),
+             (reached, "zhao", "cancelled", "on a whim"),
+             (reached, "zhao", "rerouted", "to legal\x1b[31m")])
+        db.commit()
+        db.close()
+        self.d.start()
+        p = self.d.client("item", str(reached), who="zhao", env=self.ZH)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"系统 +上报 +moved by hand\n")
+        self.assertRegex(p.out, r"zhao +联系尝试 +teleported（第 2 次尝试，"
+                         r"最多 1 次）\n")
+        self.assertRegex(p.out, r"zhao +取消 +on a whim\n")
+        self.assertRegex(p.out, r"zhao +rerouted +to legal\?\[31m\n")
+        self.assertNotIn("\x1b", p.out)
+        # Bad operands, and the roles that may not read items.
+        p = self.d.client("item", "x7", who="zhao", env=self.ZH)
+        self.assertEqual(p.returncode, 2)
+        p = self.d.client("item", "999", who="zhao")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no such call, queue or item", p.err)
+        p = self.d.client("item", str(ref), who="wang")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("your role may not do this", p.err)
+        p = self.d.client("item", "--help")
+        self.assertTrue(p.out.startswith("Usage: hotline item"), p.out)
+
+
 # Two SLAs that run out within seconds (mhc priority 1, family priority
 # 3) and one that does not (mhc priority 2, a day).
 TWO_SLAS = """queues = (

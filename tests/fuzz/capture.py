@@ -46,6 +46,8 @@ COMMANDS = {
     "done": ("zhao", "done 1 --resolution referred"),
     "renew": ("zhou", "renew 2"),
     "release": ("zhou", "release 2"),
+    "item": ("zhao", "item 1"),
+    "item-missing": ("zhao", "item 999"),
     "stats": ("chen", "stats --from 2020-01-01 --to 2030-12-31 --by line,risk"),
     "stats-day": ("chen", "stats --from TODAY --to TODAY --by day --chart"),
     "stats-csv": ("chen", "stats --from 2020-01-01 --to 2030-12-31 --by topic "

@@ -55,7 +55,7 @@ static const struct {
 	{ "whoami", cmd_whoami }, { "queue", cmd_queue },
 	{ "claim", cmd_claim }, { "done", cmd_done },
 	{ "release", cmd_release }, { "renew", cmd_renew },
-	{ "stats", cmd_stats }, { "export", cmd_export },
+	{ "item", cmd_item }, { "stats", cmd_stats }, { "export", cmd_export },
 	{ "report", cmd_report }, { "status", cmd_status },
 	{ "audit", cmd_audit },
 };

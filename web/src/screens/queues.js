@@ -8,12 +8,37 @@ import { fmtDateTime, fmtSpan, fmtClock } from '../time.js';
 import { recordView, riskText, kindText } from './record_view.js';
 import { planPanel } from './plan_view.js';
 
-// A history entry's detail, after a separator: a step cancelled with its
-// plan has the plan's end reason there, a fixed code named in the catalogue.
+// An item's history in the reader's words. The daemon writes each
+// entry's detail in English in one fixed form per action (docs/api.md);
+// a form, or a code in it, not known here shows as it is.
+const ATTEMPT = /^([a-z_]+), attempt ([0-9]+) of ([0-9]+)$/;
+const attemptText = (m) => t('item.history.attempt', { result: word('result', m[1]), n: m[2], of: m[3] });
+const DETAILS = [
+  ['lease expired', /^lease of (.+) ran out$/, (m) => t('item.history.lease', { name: m[1] })],
+  ['escalated', /^waited ([0-9]+)s, SLA ([0-9]+)s$/, (m) => t('item.history.sla', { waited: fmtSpan(Number(m[1])), sla: fmtSpan(Number(m[2])) })],
+  ['escalated', /^([0-9]+) attempts failed$/, (m) => t('item.history.failed', { n: m[1] })],
+  ['attempted', ATTEMPT, attemptText],
+  ['completed', ATTEMPT, attemptText],
+  ['cancelled', /^([a-z_]+)$/, (m) => word('reason', m[1])],
+];
+
+// A code's words from the catalogue (result.no_answer), else the code.
+function word(kind, code) {
+  return has(`${kind}.${code}`) ? t(`${kind}.${code}`) : code;
+}
+
 function historyDetail(x) {
-  if (!x.detail) return '';
-  const key = `reason.${x.detail}`;
-  return ` · ${x.action === 'cancelled' && has(key) ? t(key) : x.detail}`;
+  for (const [action, re, say] of DETAILS) {
+    const m = x.action === action ? re.exec(x.detail) : null;
+    if (m) return say(m);
+  }
+  return x.detail;
+}
+
+// One entry: when, who (the daemon and the phone system by name), what.
+function historyEntry(x) {
+  return h('li', null, `${fmtDateTime(x.at)} · ${word('item.history.by', x.by)} · ${word('action', x.action)}`,
+    x.detail ? ` · ${historyDetail(x)}` : null);
 }
 
 export function render(main, ctx, args) {
@@ -199,9 +224,8 @@ function itemView(main, ctx, id) {
         },
       }) : null,
       item.call ? h('div', { class: 'panel' }, h('h2', null, t('call.title', { id: item.call.id })), recordView(ctx, item.call)) : null,
-      item.history ? h('div', { class: 'panel' }, h('h2', null, t('history.title')),
-        h('ol', { class: 'item-history' }, item.history.map((x) => h('li', null,
-          `${fmtDateTime(x.at)} · ${x.by} · ${t(`action.${x.action}`)}`, historyDetail(x))))) : null);
+      item.history ? h('div', { class: 'panel' }, h('h2', null, t('item.history')),
+        h('ol', { class: 'item-history' }, item.history.map(historyEntry))) : null);
   }
 
   (async () => {
