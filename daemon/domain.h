@@ -181,6 +181,8 @@ struct stats_slice {
 };
 int	stats_slices(const int64_t *, size_t, int, size_t, const char *,
 	    struct stats_slice **, size_t *);
+int	stats_slices_calls(const int64_t *, size_t, int, struct stats_slice **,
+	    size_t *);
 char	*stats_slices_json(const struct stats_slice *, size_t);
 
 /* stats_acc.c: a group's sums while the rows are read. */
@@ -201,18 +203,28 @@ int64_t	stats_wait_bound(int);
 json_t	*stats_wait_percentile(const int64_t *, int);
 
 /* stats_rollup.c */
-char	*stats_high_json(const struct config *);
 int	stats_rollup_add(struct store *, const struct config *,
 	    const struct call *, const struct queue_item *, size_t, int);
 int	stats_rollup_call(struct store *, const struct config *, int64_t,
 	    int);
 int	stats_rebuild(struct store *, const struct config *);
 const char *stats_pair(const char *, const char *, int *);
+int	stats_pairs_with(const char *, char **, char **);
 void	stats_day(const char *, int64_t, int64_t *, int64_t *);
 void	stats_month(const char *, int64_t, int64_t *, int64_t *);
 int	stats_daily_ready(struct store *, const struct config *);
 int	stats_pending_rows(struct store *, const char *, const char *, int64_t,
 	    int64_t, int (*)(const struct store_stats_row *, void *), void *);
+
+/* stats_high.c: which risk codes the rollups count as high. */
+int	stats_high_is(const struct config *, const char *);
+char	*stats_high_json(const struct config *);
+int	stats_high_count(struct store *, const struct config *, const char *,
+	    int *);
+int	stats_high_ready(struct store *, const struct config *);
+int	stats_high_start(struct store *, const struct config *, int, int *);
+void	stats_high_reload(struct store *, const struct config *,
+	    const struct config *);
 
 /*
  * audit.c: the append-only audit trail. A row is written in the

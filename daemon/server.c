@@ -311,6 +311,7 @@ server_reload(struct server *s)
 	retention_set_config(cf);
 	session_set_config(cf);
 	pbx_set_config(cf);
+	stats_high_reload(s->s_store, s->s_cf, cf);
 	stats_followup_set_config(cf);
 	clock_set_timezone(cf->cf_timezone);
 	status_set_config(cf);

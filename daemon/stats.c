@@ -12,7 +12,9 @@
  * risk is a few thousand rows), the whole UTC hours left at its edges,
  * read from stats_hourly (one dimension; two are read from the calls),
  * and what is left off the hour, read from the calls themselves
- * (store_stats.c holds the SQL; this file adds the rows up).
+ * (store_stats.c holds the SQL; this file adds the rows up). While the
+ * rollups count other risk codes as high than the config does (a reload
+ * changed them: stats_high.c), the whole range is read from the calls.
  *
  * Waits (from an item's due time to its first claim) are counted in
  * buckets; a percentile is the upper bound of the bucket it falls in.
@@ -64,6 +66,7 @@ struct stats_req {
 	struct stats_slice	*sr_slices;
 	size_t			 sr_nslices;
 	size_t			 sr_next;	/* the first slice not read */
+	int			 sr_rollups;	/* they count high as sr_cf */
 	int			 sr_daily;	/* stats_daily can answer */
 	int64_t			 sr_span[SS_NSRC];	/* of the next step */
 	int64_t			 sr_rows;	/* read by the step */
@@ -503,6 +506,22 @@ stats_rollups(struct stats_req *r, int64_t lo, int64_t hi, int with_dims,
 	return 0;
 }
 
+/*
+ * The slices of the n buckets between bounds: from the rollups, or all
+ * from the calls when the rollups count other risk codes as high than
+ * the config (a reload changed them: exact, and slower, until the next
+ * start builds them again).
+ */
+static int
+stats_req_slices(const struct stats_req *r, const int64_t *bounds, size_t n,
+    int timed, size_t ncode, struct stats_slice **out, size_t *nout)
+{
+	if (!r->sr_rollups)
+		return stats_slices_calls(bounds, n, timed, out, nout);
+	return stats_slices(bounds, n, timed, ncode, r->sr_daily ?
+	    r->sr_cf->cf_timezone : NULL, out, nout);
+}
+
 /* Whether a call may be in several groups: one per topic. */
 static int
 stats_by_topic(const struct stats_req *r)
@@ -529,8 +548,7 @@ stats_total_slices(struct stats_req *r)
 
 	if (!stats_by_topic(r))
 		return 0;
-	if (stats_slices(range, 1, 0, 0, r->sr_daily ? r->sr_cf->cf_timezone :
-	    NULL, &t, &n) == -1)
+	if (stats_req_slices(r, range, 1, 0, 0, &t, &n) == -1)
 		return -1;
 	if ((v = reallocarray(r->sr_slices, r->sr_nslices + n,
 	    sizeof(*v))) == NULL) {
@@ -588,15 +606,16 @@ stats_start(struct store *s, const struct config *cf, int64_t from,
 		r->sr_bounds[1] = to;
 		r->sr_nbuckets = 1;
 	}
-	r->sr_daily = r->sr_time == NULL || r->sr_time->sd_unit != CLOCK_HOUR ?
-	    stats_daily_ready(s, cf) : 0;
+	r->sr_rollups = stats_high_ready(s, cf) == 1;
+	r->sr_daily = r->sr_rollups && (r->sr_time == NULL ||
+	    r->sr_time->sd_unit != CLOCK_HOUR) ? stats_daily_ready(s, cf) : 0;
 	if ((r->sr_scan = store_stats_scan_new(s, r->sr_time != NULL,
 	    r->sr_ncode > 0 ? r->sr_code[0]->sd_name : NULL, r->sr_ncode > 1 ?
 	    r->sr_code[1]->sd_name : NULL)) == NULL ||
 	    (r->sr_high = stats_high_json(cf)) == NULL ||
-	    stats_slices(r->sr_bounds, r->sr_nbuckets, r->sr_time != NULL,
-	    r->sr_ncode, r->sr_daily ? cf->cf_timezone : NULL, &r->sr_slices,
-	    &r->sr_nslices) == -1 || stats_total_slices(r) == -1 ||
+	    stats_req_slices(r, r->sr_bounds, r->sr_nbuckets, r->sr_time !=
+	    NULL, r->sr_ncode, &r->sr_slices, &r->sr_nslices) == -1 ||
+	    stats_total_slices(r) == -1 ||
 	    stats_prefill(r) == -1) {
 		stats_free(r);
 		return STATS_ERR;

@@ -15,7 +15,9 @@
  * Days and months start at local midnights in the configured zone, which
  * stats_daily_zone names; after a reload into another zone the daily and
  * monthly rows are marked out of date ("") and the next start rebuilds
- * them.
+ * them. A call counts as high risk by the rollups' own risk codes, which
+ * a reload does not change (stats_high.c); the next start rebuilds all
+ * of them when the config's count a stored call otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +98,33 @@ stats_pair(const char *a, const char *b, int *pos)
 }
 
 /*
+ * The daily pairs holding dim, as two JSON lists (caller frees): those
+ * whose first value is dim's (*first), and whose second (*second).
+ */
+int
+stats_pairs_with(const char *dim, char **first, char **second)
+{
+	json_t	*a[2] = { json_array(), json_array() };
+	size_t	 i;
+	int	 pos;
+
+	for (i = 0; i < STATS_RDIMS; i++)
+		if (strcmp(stats_rdims[i], dim) != 0 &&
+		    stats_pair(dim, stats_rdims[i], &pos) != NULL)
+			json_array_append_new(a[pos], json_string(
+			    stats_pair(dim, stats_rdims[i], &pos)));
+	*first = json_dumps(a[0], JSON_COMPACT);
+	*second = json_dumps(a[1], JSON_COMPACT);
+	json_decref(a[0]);
+	json_decref(a[1]);
+	if (*first == NULL || *second == NULL) {
+		log_warnx("%s: out of memory", __func__);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+/*
  * The local day holding t, [*lo, *hi), in the process's zone (which is
  * zone): the last one is remembered, as most writes fall in it.
  */
@@ -151,37 +180,6 @@ stats_month(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
 	snprintf(c_zone, sizeof(c_zone), "%s", zone);
 	c_lo = *lo;
 	c_hi = *hi;
-}
-
-/* Is risk at "high" or above (the top level when there is no "high")? */
-static int
-stats_is_high(const struct config *cf, const char *risk)
-{
-	int	 high = config_risk_rank(cf, "high");
-
-	if (high == -1)
-		high = (int)cf->cf_risks.cl_n - 1;
-	return config_risk_rank(cf, risk) >= high;
-}
-
-/* The risk codes at "high" or above, as a JSON list; caller frees. */
-char *
-stats_high_json(const struct config *cf)
-{
-	json_t	*a = json_array();
-	char	*s;
-	int	 high = config_risk_rank(cf, "high");
-	size_t	 i;
-
-	/* Without a "high" level, the top level counts as high. */
-	if (high == -1)
-		high = (int)cf->cf_risks.cl_n - 1;
-	for (i = (size_t)high; i < cf->cf_risks.cl_n; i++)
-		json_array_append_new(a, json_string(
-		    cf->cf_risks.cl_v[i].cn_code));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
 }
 
 /* What one call adds: its sums and its values under each dimension. */
@@ -369,14 +367,17 @@ stats_rollup_add(struct store *s, const struct config *cf,
 	char			 sums[STATS_SUMS_LEN], vals[STATS_VALS_LEN];
 	int64_t			 pending;
 	size_t			 i;
-	int			 rc, daily;
+	int			 rc, daily, high;
 
+	/* As high as the rollups count it, whatever cf says (stats_high.c). */
+	if (stats_high_count(s, cf, c->c_risk, &high) != STORE_OK)
+		return STORE_ERR;
 	memset(&sc, 0, sizeof(sc));
 	sc.sc_started_at = c->c_started_at;
 	sc.sc_d[0] = sign;
 	sc.sc_d[1] = sign * (c->c_duration_s > 0 ? c->c_duration_s : 0);
 	sc.sc_d[2] = sign * (c->c_duration_s >= 0);
-	sc.sc_d[3] = sign * stats_is_high(cf, c->c_risk);
+	sc.sc_d[3] = sign * high;
 	sc.sc_d[4] = sign * (int64_t)n;
 	for (i = 0; i < n; i++) {
 		sc.sc_d[5] += sign * (v[i].qi_escalated_at != 0);
@@ -603,7 +604,7 @@ stats_rebuild_call(const struct store_stats_call *c, void *arg)
 	sc.sc_d[0] = 1;
 	sc.sc_d[1] = c->ssc_duration_s > 0 ? c->ssc_duration_s : 0;
 	sc.sc_d[2] = c->ssc_duration_s >= 0;
-	sc.sc_d[3] = stats_is_high(rb->rb_cf, c->ssc_risk);
+	sc.sc_d[3] = stats_high_is(rb->rb_cf, c->ssc_risk);
 	sc.sc_d[4] = c->ssc_items;
 	sc.sc_d[5] = c->ssc_escalated;
 	for (q = c->ssc_waits; q != NULL && *q != '\0'; q = p) {
@@ -628,39 +629,59 @@ stats_rebuild_call(const struct store_stats_call *c, void *arg)
 	return stats_contrib_emit(&sc, &rb->rb_sink);
 }
 
+/* Fold the sums left pending, in one transaction of their own. */
+static int
+stats_fold_pending(struct store *s, const struct config *cf)
+{
+	int64_t	 pending;
+	int	 rc;
+
+	if (store_stats_pending_count(s, &pending) != STORE_OK)
+		return STORE_ERR;
+	if (pending == 0)
+		return STORE_OK;
+	if (store_begin(s) != STORE_OK)
+		return STORE_ERR;
+	if ((rc = stats_fold(s, cf)) != STORE_OK) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s);
+}
+
 /*
  * Build the rollups from the calls when they are missing: all of them
  * when the hourly ones are (an upgrade to a store version that has them,
- * or the calls changed behind hotlined's back), the daily ones alone
- * after an upgrade that brings them, and when they count days in another
- * zone than the configured one. One transaction, one read of the calls in the order
- * of their start, a day's sums in memory at a time; logged.
+ * or the calls changed behind hotlined's back) or count other risk codes
+ * as high than the config (stats_high.c), the daily ones alone after an
+ * upgrade that brings them, and when they count days in another zone
+ * than the configured one. One transaction, one read of the calls in the
+ * order of their start, a day's sums in memory at a time; logged.
  */
 int
 stats_rebuild(struct store *s, const struct config *cf)
 {
 	struct stats_rebuilding	 rb;
-	int64_t			 pending;
-	int			 rc, hourly, daily;
+	char			*high;
+	int			 rc, hourly, daily, keep;
 
 	if (store_stats_missing(s, &hourly) != STORE_OK)
 		return STORE_ERR;
 	/* Hourly ones missing: the calls were changed behind our back. */
 	daily = hourly || !stats_daily_ready(s, cf);
-	if (!hourly && !daily) {
-		/* Sums left pending: folded now, in one transaction. */
-		if (store_stats_pending_count(s, &pending) != STORE_OK)
+	/* Sums left pending: folded now, before high risk is checked. */
+	if (!daily && stats_fold_pending(s, cf) != STORE_OK)
+		return STORE_ERR;
+	if (!hourly) {
+		if (stats_high_start(s, cf, !daily, &keep) != STORE_OK)
 			return STORE_ERR;
-		if (pending == 0)
-			return STORE_OK;
-		if (store_begin(s) != STORE_OK)
-			return STORE_ERR;
-		if ((rc = stats_fold(s, cf)) != STORE_OK) {
-			store_rollback(s);
-			return rc;
-		}
-		return store_commit(s);
+		if (!keep)
+			hourly = daily = 1;
 	}
+	if (!hourly && !daily)
+		return STORE_OK;
+	if ((high = stats_high_json(cf)) == NULL)
+		return STORE_ERR;
 	memset(&rb, 0, sizeof(rb));
 	rb.rb_store = s;
 	rb.rb_cf = cf;
@@ -673,14 +694,17 @@ stats_rebuild(struct store *s, const struct config *cf)
 	notify_extend("building the statistics rollups");
 	log_info("building the statistics rollups (%s) from the stored calls",
 	    hourly && daily ? "hourly and daily" : hourly ? "hourly" : "daily");
-	if (store_begin(s) != STORE_OK)
+	if (store_begin(s) != STORE_OK) {
+		free(high);
 		return STORE_ERR;
+	}
 	if ((rc = store_stats_clear(s, hourly)) == STORE_OK &&
 	    (rc = store_stats_each_call(s, stats_rebuild_call, &rb)) ==
 	    STORE_OK && (rc = stats_sum_flush(&rb, 1)) == STORE_OK &&
-	    daily)
+	    (rc = store_stats_high_set(s, high)) == STORE_OK && daily)
 		rc = store_stats_daily_set_zone(s, cf->cf_timezone);
 	stats_sum_flush(&rb, 0);
+	free(high);
 	free(rb.rb_sums);
 	free(rb.rb_hash);
 	if (rc != STORE_OK) {

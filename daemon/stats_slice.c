@@ -8,7 +8,8 @@
  * whole day (stats_daily) less the calls of the rest of that day, which
  * are fewer: the hours hold no pairs, so the calls are what costs. stats.c
  * reads the slices a few at a time, the calls' as a JSON list bound to
- * one statement (stats_slices_json).
+ * one statement (stats_slices_json). stats_slices_calls() cuts nothing:
+ * the calls alone, when the rollups cannot answer.
  */
 #include <stdlib.h>
 
@@ -199,4 +200,36 @@ stats_slices_json(const struct stats_slice *v, size_t n)
 	s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	return s;
+}
+
+/*
+ * The slices of the n buckets between bounds (timed: of time) all from
+ * the calls, one a bucket, when no rollup counts as the question must
+ * (stats_high.c); stats.c reads a long one a part a step. -1 when out of
+ * memory.
+ */
+int
+stats_slices_calls(const int64_t *bounds, size_t n, int timed,
+    struct stats_slice **out, size_t *nout)
+{
+	struct stats_slice	*v;
+	size_t			 b, k = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return 0;
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return -1;
+	for (b = 0; b < n; b++) {
+		if (bounds[b] >= bounds[b + 1])
+			continue;
+		v[k].sl_lo = bounds[b];
+		v[k].sl_hi = bounds[b + 1];
+		v[k].sl_k = timed ? (int64_t)b : -1;
+		v[k++].sl_src = SS_CALLS;
+	}
+	*out = v;
+	*nout = k;
+	return 0;
 }

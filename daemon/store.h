@@ -191,6 +191,12 @@ int		 store_stats_rollups(struct store *, const char *, int,
 int		 store_stats_missing(struct store *, int *);
 int		 store_stats_daily_zone(struct store *, char *, size_t);
 int		 store_stats_daily_set_zone(struct store *, const char *);
+int		 store_stats_high(struct store *, char **);
+int		 store_stats_high_set(struct store *, const char *);
+int		 store_stats_high_differs(struct store *, const char *,
+		    const char *, int *);
+int		 store_stats_high_check(struct store *, const char *,
+		    const char *, const char *, int, int *, int *);
 int		 store_stats_clear(struct store *, int);
 int		 store_stats_pending_add(struct store *, int64_t, const char *,
 		    const char *);

@@ -11,7 +11,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION_TEXT "19"	/* the probe's; checked at open */
+#define STORE_SCHEMA_VERSION_TEXT "20"	/* the probe's; checked at open */
 
 /*
  * Every statement prepared at open, by the file whose functions run it;
@@ -83,6 +83,10 @@ enum store_stmt {
 	ST_PENDING_COUNT,
 	ST_DAILY_ZONE,
 	ST_DAILY_ZONE_SET,
+	ST_HIGH,
+	ST_HIGH_SET,
+	ST_HIGH_DIFFERS,
+	ST_HIGH_CHECK,
 	ST_COUNT_LINES,
 	ST_COUNT_MINUTES,
 	ST_COUNT_TOTALS,

@@ -579,6 +579,23 @@ static const char *const store_migrations[] = {
 	"  risk, outcome, operator, call_type, duration_s);"
 	"CREATE INDEX queue_items_call ON queue_items (call_id, escalated_at,"
 	"  first_claimed_at, due_at);",
+	/*
+	 * 20: the risk codes the statistics rollups count as high (the
+	 * "high" column of stats_hourly, stats_daily, stats_monthly and the
+	 * sums in stats_pending), a JSON list, sorted: those at "high" or
+	 * above in the config they were counted with. Every write counts
+	 * with them, so a reload that changes the config's leaves the
+	 * rollups exact for their own (stats_high.c). No row here: the
+	 * rollups were counted before hotlined remembered it, each write
+	 * with the config of its day, which a changed risk_levels may have
+	 * mixed; nothing in SQL knows the config, so start-up checks the
+	 * rows that hold the risk against it and remembers its set, or
+	 * builds the rollups again (stats_high_start).
+	 */
+	"CREATE TABLE stats_high ("
+	"  id     INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  risks  TEXT NOT NULL"
+	");",
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -109,6 +109,40 @@ const char *const store_stats_sql[ST_MAX] = {
 	[ST_DAILY_ZONE] = "SELECT zone FROM stats_daily_zone",
 	[ST_DAILY_ZONE_SET] = "INSERT OR REPLACE INTO stats_daily_zone"
 	    " (id, zone) VALUES (1, ?1)",
+	/* The risk codes the rollups count as high (stats_high.c). */
+	[ST_HIGH] = "SELECT risks FROM stats_high",
+	[ST_HIGH_SET] = "INSERT OR REPLACE INTO stats_high (id, risks)"
+	    " VALUES (1, ?1)",
+	/*
+	 * Whether a stored call is at a risk code one list holds and the
+	 * other not: a few rows of call_totals, not the calls.
+	 */
+	[ST_HIGH_DIFFERS] = "SELECT EXISTS (SELECT 1 FROM call_totals"
+	    " WHERE calls != 0 AND (risk IN (SELECT value FROM json_each(?1)))"
+	    " != (risk IN (SELECT value FROM json_each(?2))))",
+	/*
+	 * Whether a row that holds the risk counts otherwise than the list
+	 * ?1 says: all its calls as high, or none. The hourly rows of risk;
+	 * with ?4, the daily and monthly rows of the pairs ?2 (the risk
+	 * their first value) and ?3 (their second). Then whether there
+	 * was a row to check.
+	 */
+	[ST_HIGH_CHECK] = "WITH h(code) AS (SELECT value FROM json_each(?1))"
+	    " SELECT EXISTS (SELECT 1 FROM stats_hourly WHERE dim = 'risk'"
+	    " AND high != CASE WHEN value IN h THEN calls ELSE 0 END)"
+	    " OR (?4 AND (EXISTS (SELECT 1 FROM stats_daily"
+	    " WHERE pair IN (SELECT value FROM json_each(?2))"
+	    " AND high != CASE WHEN v0 IN h THEN calls ELSE 0 END)"
+	    " OR EXISTS (SELECT 1 FROM stats_daily"
+	    " WHERE pair IN (SELECT value FROM json_each(?3))"
+	    " AND high != CASE WHEN v1 IN h THEN calls ELSE 0 END)"
+	    " OR EXISTS (SELECT 1 FROM stats_monthly"
+	    " WHERE pair IN (SELECT value FROM json_each(?2))"
+	    " AND high != CASE WHEN v0 IN h THEN calls ELSE 0 END)"
+	    " OR EXISTS (SELECT 1 FROM stats_monthly"
+	    " WHERE pair IN (SELECT value FROM json_each(?3))"
+	    " AND high != CASE WHEN v1 IN h THEN calls ELSE 0 END))),"
+	    " EXISTS (SELECT 1 FROM stats_hourly WHERE dim = 'risk')",
 	/* The start-up counts of the status listener (store_counts). */
 	/*
 	 * Per line: its calls in the day (one read of the day's calls) and
@@ -536,6 +570,93 @@ store_stats_daily_set_zone(struct store *s, const char *zone)
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "setting the zone "
 	    "of the rollups");
+}
+
+/*
+ * The risk codes the rollups count as high, a JSON list, into *risks
+ * (caller frees); NULL when the store names none (from before migration
+ * 20, until the next start has checked them).
+ */
+int
+store_stats_high(struct store *s, char **risks)
+{
+	sqlite3_stmt	*st = s->s_st[ST_HIGH];
+	const char	*t;
+	int		 rc;
+
+	*risks = NULL;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (t = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    (*risks = strdup(t)) == NULL) {
+		sqlite3_reset(st);
+		return store_stats_nomem(s, "reading the rollups' risk codes");
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "reading the rollups' risk codes");
+}
+
+/* Say which risk codes the rollups count as high (a JSON list). */
+int
+store_stats_high_set(struct store *s, const char *risks)
+{
+	sqlite3_stmt	*st = s->s_st[ST_HIGH_SET];
+	int		 rc;
+
+	store_bind_text(st, 1, risks);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "setting the "
+	    "rollups' risk codes");
+}
+
+/*
+ * Whether a stored call is at a risk code that one of the JSON lists a
+ * and b holds and the other not (*differs).
+ */
+int
+store_stats_high_differs(struct store *s, const char *a, const char *b,
+    int *differs)
+{
+	sqlite3_stmt	*st = s->s_st[ST_HIGH_DIFFERS];
+	int		 rc;
+
+	store_bind_text(st, 1, a);
+	store_bind_text(st, 2, b);
+	rc = sqlite3_step(st);
+	*differs = rc != SQLITE_ROW || sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_fail(s, "comparing the "
+	    "risk codes counted as high");
+}
+
+/*
+ * Whether a rollup row that holds the risk counts as high otherwise than
+ * the JSON list risks says (*bad): the hourly rows of risk, and with
+ * daily the daily and monthly rows of the pairs first (JSON lists of
+ * pair names whose first value is the risk) and second (their second).
+ * *seen: whether there was an hourly row to check.
+ */
+int
+store_stats_high_check(struct store *s, const char *risks, const char *first,
+    const char *second, int daily, int *bad, int *seen)
+{
+	sqlite3_stmt	*st = s->s_st[ST_HIGH_CHECK];
+	int		 rc;
+
+	store_bind_text(st, 1, risks);
+	store_bind_text(st, 2, first);
+	store_bind_text(st, 3, second);
+	sqlite3_bind_int(st, 4, daily);
+	rc = sqlite3_step(st);
+	*bad = rc != SQLITE_ROW || sqlite3_column_int(st, 0);
+	*seen = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_fail(s, "checking the "
+	    "rollups' high-risk counts");
 }
 
 /* Empty the rollups before a rebuild: the hourly ones too with hourly. */

@@ -279,6 +279,7 @@ LATER = [
      "CREATE INDEX queue_items_unescalated ON queue_items (due_at, id)"
      " WHERE state = 'waiting' AND escalated_at IS NULL"],
     ["DROP INDEX calls_coded", "DROP INDEX queue_items_call"],
+    ["DROP TABLE stats_high"],
 ]
 
 
