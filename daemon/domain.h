@@ -184,6 +184,8 @@ int	stats_slices(const int64_t *, size_t, int, size_t, const char *,
 int	stats_slices_calls(const int64_t *, size_t, int, struct stats_slice **,
 	    size_t *);
 char	*stats_slices_json(const struct stats_slice *, size_t);
+void	stats_day(const char *, int64_t, int64_t *, int64_t *);
+void	stats_month(const char *, int64_t, int64_t *, int64_t *);
 
 /* stats_acc.c: a group's sums while the rows are read. */
 struct stats_acc {
@@ -210,8 +212,6 @@ int	stats_rollup_call(struct store *, const struct config *, int64_t,
 int	stats_rebuild(struct store *, const struct config *);
 const char *stats_pair(const char *, const char *, int *);
 int	stats_pairs_with(const char *, char **, char **);
-void	stats_day(const char *, int64_t, int64_t *, int64_t *);
-void	stats_month(const char *, int64_t, int64_t *, int64_t *);
 int	stats_daily_ready(struct store *, const struct config *);
 int	stats_pending_rows(struct store *, const char *, const char *, int64_t,
 	    int64_t, int (*)(const struct store_stats_row *, void *), void *);

@@ -9,11 +9,73 @@
  * are fewer: the hours hold no pairs, so the calls are what costs. stats.c
  * reads the slices a few at a time, the calls' as a JSON list bound to
  * one statement (stats_slices_json). stats_slices_calls() cuts nothing:
- * the calls alone, when the rollups cannot answer.
+ * the calls alone, when the rollups cannot answer. And the local day and
+ * month holding a time, which the rollups' rows are of.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "domain.h"
+
+/*
+ * The local day holding t, [*lo, *hi), in the process's zone (which is
+ * zone): the last one is remembered, as most writes fall in it.
+ */
+void
+stats_day(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
+{
+	static char	 c_zone[64];
+	static int64_t	 c_lo, c_hi;
+	struct tm	 tm, next;
+	time_t		 tt = (time_t)t;
+
+	if (t >= c_lo && t < c_hi && strcmp(zone, c_zone) == 0) {
+		*lo = c_lo;
+		*hi = c_hi;
+		return;
+	}
+	localtime_r(&tt, &tm);
+	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
+	/* The next from the same fields: mktime() moves a midnight that
+	   does not exist (the clocks go from 24:00 to 01:00) to 01:00. */
+	next = tm;
+	next.tm_mday++;
+	tm.tm_isdst = next.tm_isdst = -1;
+	*lo = (int64_t)mktime(&tm);
+	*hi = (int64_t)mktime(&next);
+	snprintf(c_zone, sizeof(c_zone), "%s", zone);
+	c_lo = *lo;
+	c_hi = *hi;
+}
+
+/* The local month holding t, [*lo, *hi), as stats_day. */
+void
+stats_month(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
+{
+	static char	 c_zone[64];
+	static int64_t	 c_lo, c_hi;
+	struct tm	 tm, next;
+	time_t		 tt = (time_t)t;
+
+	if (t >= c_lo && t < c_hi && strcmp(zone, c_zone) == 0) {
+		*lo = c_lo;
+		*hi = c_hi;
+		return;
+	}
+	localtime_r(&tt, &tm);
+	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
+	tm.tm_mday = 1;
+	next = tm;
+	next.tm_mon++;
+	tm.tm_isdst = next.tm_isdst = -1;
+	*lo = (int64_t)mktime(&tm);
+	*hi = (int64_t)mktime(&next);
+	snprintf(c_zone, sizeof(c_zone), "%s", zone);
+	c_lo = *lo;
+	c_hi = *hi;
+}
 
 /* The slices made so far. */
 struct stats_slicing {
