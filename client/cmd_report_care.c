@@ -107,8 +107,8 @@ care_crisis(const json_t *t, char **cells)
 	for (i = 0; i < CARE_NCRISIS; i++) {
 		cells[2 * i] = xstrdup(_(heads[i]));
 		v = json_object_get(t, members[i]);
-		cells[2 * i + 1] = json_is_object(v) ? care_counts(v, words[i]) :
-		    xasprintf("%.0f", json_number_value(v));
+		cells[2 * i + 1] = json_is_object(v) ? care_counts(v,
+		    words[i]) : xasprintf("%.0f", json_number_value(v));
 	}
 }
 
