@@ -186,27 +186,30 @@ cmd_audit_cell(json_t *e, const char *key)
 	return record_clean(json_is_string(v) ? json_string_value(v) : "", 0);
 }
 
+/* One row; the detail in the reader's language (detail.c). */
 static void
-cmd_audit_row(struct table *t, json_t *e)
+cmd_audit_row(struct hl *hl, struct table *t, json_t *e)
 {
 	static const char *const keys[CMD_AUDIT_NCOLS] = { "id", NULL, "who",
-	    "role", "peer", "action", "call_id", "item_id", "detail" };
+	    "role", "peer", "action", "call_id", "item_id", NULL };
 	const char	*at = json_string_value(json_object_get(e, "at"));
 	char		*cells[CMD_AUDIT_NCOLS], when[32];
 	int		 i;
 
 	timeparse_local(at != NULL ? at : "", "%Y-%m-%d %H:%M:%S", when,
 	    sizeof when);
-	for (i = 0; i < CMD_AUDIT_NCOLS; i++)
+	for (i = 0; i < CMD_AUDIT_NCOLS - 1; i++)
 		cells[i] = keys[i] != NULL ? cmd_audit_cell(e, keys[i]) :
 		    record_clean(when, 0);
+	cells[i] = detail_text(hl, json_string_value(json_object_get(e,
+	    "action")), json_string_value(json_object_get(e, "detail")));
 	table_add_row(t, (const char *const *)cells);
 	for (i = 0; i < CMD_AUDIT_NCOLS; i++)
 		free(cells[i]);
 }
 
 static void
-cmd_audit_print(json_t *rows)
+cmd_audit_print(struct hl *hl, json_t *rows)
 {
 	struct table	*t;
 	json_t		*e;
@@ -222,7 +225,7 @@ cmd_audit_print(json_t *rows)
 	table_align_right(t, 7);
 	table_add_head(t, cmd_audit_headers);
 	json_array_foreach(rows, i, e)
-		cmd_audit_row(t, e);
+		cmd_audit_row(hl, t, e);
 	table_print(t, stdout, "");
 	table_free(t);
 }
@@ -238,7 +241,7 @@ cmd_audit_run(struct hl *hl, struct cmd_audit *u)
 	if (hl->json)
 		opt_json(out);
 	else if (schema_use_timezone(hl) == 0)
-		cmd_audit_print(json_object_get(out, "audit"));
+		cmd_audit_print(hl, json_object_get(out, "audit"));
 	else {
 		json_decref(out);
 		return EXIT_ERROR;

@@ -1,124 +1,12 @@
 /*
- * hotline item ID: one queue item, its call and its history. The daemon
- * writes each move's detail in English, in one fixed form per action
- * (docs/api.md); those forms are said in the reader's language, any
- * other text as it is. The server's JSON with --json.
+ * hotline item ID: one queue item, its call and its history, each move's
+ * detail in the reader's language (detail.c). The server's JSON with
+ * --json.
  */
-#include <errno.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hotline.h"
-
-#define CMD_ITEM_GROUPS	4	/* the whole match and up to three parts */
-
-/* Seconds as "15m", "1h30m"; digits too large as the daemon wrote them. */
-static char *
-cmd_item_span(const char *digits)
-{
-	char	*end;
-	long	 s;
-
-	errno = 0;
-	s = strtol(digits, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return xasprintf("%ss", digits);
-	return timeparse_duration_text(s);
-}
-
-static char *
-cmd_item_lease(char **g)
-{
-	return xasprintf(_("%s's lease ran out"), g[1]);
-}
-
-static char *
-cmd_item_sla(char **g)
-{
-	char	*waited = cmd_item_span(g[1]), *sla = cmd_item_span(g[2]);
-	char	*s;
-
-	s = xasprintf(_("waited %s (SLA %s)"), waited, sla);
-	free(waited);
-	free(sla);
-	return s;
-}
-
-static char *
-cmd_item_failed(char **g)
-{
-	return xasprintf(_("attempts failed: %s"), g[1]);
-}
-
-static char *
-cmd_item_attempt(char **g)
-{
-	return xasprintf(_("%s (attempt %s of %s)"), cmd_plan_result(g[1]),
-	    g[2], g[3]);
-}
-
-static char *
-cmd_item_reason(char **g)
-{
-	return xstrdup(cmd_plan_reason(g[1]));
-}
-
-/* Each action's forms (docs/api.md), and how to say one: caller frees. */
-static const struct cmd_item_form {
-	const char	*action;
-	const char	*re;
-	char		*(*say)(char **);
-} cmd_item_forms[] = {
-	{ "lease expired", "^lease of (.+) ran out$", cmd_item_lease },
-	{ "escalated", "^waited ([0-9]+)s, SLA ([0-9]+)s$", cmd_item_sla },
-	{ "escalated", "^([0-9]+) attempts failed$", cmd_item_failed },
-	{ "attempted", "^([a-z_]+), attempt ([0-9]+) of ([0-9]+)$",
-	    cmd_item_attempt },
-	{ "completed", "^([a-z_]+), attempt ([0-9]+) of ([0-9]+)$",
-	    cmd_item_attempt },
-	{ "cancelled", "^([a-z_]+)$", cmd_item_reason },
-};
-
-/* detail said by form f, or NULL when it is not of that form. */
-static char *
-cmd_item_match(const struct cmd_item_form *f, const char *detail)
-{
-	regex_t		 re;
-	regmatch_t	 m[CMD_ITEM_GROUPS];
-	char		*g[CMD_ITEM_GROUPS] = { NULL }, *s = NULL;
-	size_t		 i;
-
-	if (regcomp(&re, f->re, REG_EXTENDED) != 0)
-		return NULL;
-	if (regexec(&re, detail, CMD_ITEM_GROUPS, m, 0) == 0) {
-		for (i = 0; i < CMD_ITEM_GROUPS; i++)
-			g[i] = m[i].rm_so == -1 ? xstrdup("") : xasprintf(
-			    "%.*s", (int)(m[i].rm_eo - m[i].rm_so),
-			    detail + m[i].rm_so);
-		s = f->say(g);
-		for (i = 0; i < CMD_ITEM_GROUPS; i++)
-			free(g[i]);
-	}
-	regfree(&re);
-	return s;
-}
-
-/* A move's detail in the reader's language, safe for a terminal. */
-static char *
-cmd_item_detail(const char *action, const char *detail)
-{
-	size_t	 i;
-	char	*s = NULL, *clean;
-
-	for (i = 0; s == NULL && action != NULL && i <
-	    sizeof(cmd_item_forms) / sizeof(cmd_item_forms[0]); i++)
-		if (strcmp(action, cmd_item_forms[i].action) == 0)
-			s = cmd_item_match(&cmd_item_forms[i], detail);
-	clean = record_clean(s != NULL ? s : detail, 0);
-	free(s);
-	return clean;
-}
 
 /* A history's action in the reader's language. */
 static const char *
@@ -171,10 +59,9 @@ cmd_item_history(struct hl *hl, json_t *history)
 		    json_object_get(e, "by"))), 0);
 		v[2] = record_clean(cmd_item_action(json_string_value(
 		    json_object_get(e, "action"))), 0);
-		v[3] = json_is_string(json_object_get(e, "detail")) ?
-		    cmd_item_detail(json_string_value(json_object_get(e,
+		v[3] = detail_text(hl, json_string_value(json_object_get(e,
 		    "action")), json_string_value(json_object_get(e,
-		    "detail"))) : xstrdup("");
+		    "detail")));
 		for (k = 0; k < 4; k++)
 			cells[k] = v[k];
 		table_add_row(t, cells);
@@ -222,17 +109,6 @@ cmd_item_state(struct hl *hl, json_t *it)
 	}
 }
 
-/* Its kind in words: a plan's step by its number. Caller frees. */
-static char *
-cmd_item_kind(json_t *it)
-{
-	if (json_is_integer(json_object_get(it, "step")))
-		return xasprintf(_("follow-up %lld"), (long long)
-		    json_integer_value(json_object_get(it, "step")));
-	return record_clean(record_item_word(json_string_value(
-	    json_object_get(it, "kind"))), 0);
-}
-
 /* "item 7 (call 12, referral, priority 1), 青岛市精神卫生中心: waiting". */
 static void
 cmd_item_head(struct hl *hl, json_t *it)
@@ -243,7 +119,8 @@ cmd_item_head(struct hl *hl, json_t *it)
 	    json_object_get(it, "state"))), 0);
 	queue = record_clean(json_string_value(json_object_get(it,
 	    "queue_name")), 0);
-	kind = cmd_item_kind(it);
+	kind = record_item_kind(json_string_value(json_object_get(it,
+	    "kind")));
 	if (json_is_integer(json_object_get(it, "call_id")))
 		printf(_("item %lld (call %lld, %s, priority %lld), %s: %s\n"),
 		    (long long)json_integer_value(json_object_get(it, "id")),

@@ -245,27 +245,66 @@ cmd_plan(struct hl *hl, int argc, char **argv)
 	return rv;
 }
 
-/* One item of the handover: id, call, queue, state, due, holder. */
+/* One item of the handover: id, call, queue, kind, state, due, holder. */
 static void
 cmd_handover_item(struct hl *hl, json_t *it)
 {
-	char	*due;
+	char	*due, *queue, *kind, *holder;
 
 	due = record_value_text(hl, "callback_at", json_object_get(it,
 	    "due_at"));
+	queue = record_clean(json_string_value(json_object_get(it,
+	    json_is_string(json_object_get(it, "queue_name")) ? "queue_name" :
+	    "queue")), 0);
+	kind = record_item_kind(json_string_value(json_object_get(it,
+	    "kind")));
 	printf(_("  item %lld (call %lld, %s, %s): %s, due %s"),
 	    (long long)json_integer_value(json_object_get(it, "id")),
 	    (long long)json_integer_value(json_object_get(it, "call_id")),
-	    json_string_value(json_object_get(it, "queue")),
-	    json_string_value(json_object_get(it, "kind")),
-	    json_string_value(json_object_get(it, "state")), due);
-	if (json_is_string(json_object_get(it, "claimed_by")))
-		printf(_(", held by %s"), json_string_value(json_object_get(it,
-		    "claimed_by")));
+	    queue, kind, record_item_word(json_string_value(json_object_get(it,
+	    "state"))), due);
+	if (json_is_string(json_object_get(it, "claimed_by"))) {
+		holder = record_clean(json_string_value(json_object_get(it,
+		    "claimed_by")), 0);
+		printf(_(", held by %s"), holder);
+		free(holder);
+	}
 	if (json_is_true(json_object_get(it, "escalated")))
 		printf(_(", escalated"));
 	putchar('\n');
 	free(due);
+	free(queue);
+	free(kind);
+}
+
+/* A risk level by its name in the schema, else its code. */
+static char *
+cmd_handover_risk(struct hl *hl, const char *code)
+{
+	const char	*name = schema_name(hl, "risk_levels", code);
+
+	return record_clean(name != NULL ? name : code, 0);
+}
+
+/* A call whose emergency is not yet confirmed: its risk, who, when. */
+static void
+cmd_handover_call(struct hl *hl, json_t *c)
+{
+	json_t	*e = json_object_get(c, "emergency");
+	char	*at, *risk, *agency;
+
+	at = record_value_text(hl, "callback_at", json_object_get(e,
+	    "contacted_at"));
+	risk = cmd_handover_risk(hl, json_string_value(json_object_get(c,
+	    "risk")));
+	agency = record_clean(crisis_word(&crisis_agencies, json_string_value(
+	    json_object_get(e, "agency"))), 0);
+	printf(_("  call %lld (%s): %s contacted %s\n"),
+	    (long long)json_integer_value(json_object_get(c, "call_id")),
+	    risk, agency, at);
+	free(at);
+	free(risk);
+	free(agency);
 }
 
 /* A list of the handover under its title, or "none". */
@@ -274,24 +313,15 @@ cmd_handover_list(struct hl *hl, const char *title, json_t *v, int calls)
 {
 	json_t	*e;
 	size_t	 i;
-	char	*at;
 
 	printf("%s\n", title);
 	if (json_array_size(v) == 0)
 		printf(_("  none\n"));
 	json_array_foreach(v, i, e) {
-		if (!calls) {
+		if (calls)
+			cmd_handover_call(hl, e);
+		else
 			cmd_handover_item(hl, e);
-			continue;
-		}
-		at = record_value_text(hl, "callback_at", json_object_get(
-		    json_object_get(e, "emergency"), "contacted_at"));
-		printf(_("  call %lld (%s): %s contacted %s\n"),
-		    (long long)json_integer_value(json_object_get(e,
-		    "call_id")), json_string_value(json_object_get(e, "risk")),
-		    json_string_value(json_object_get(json_object_get(e,
-		    "emergency"), "agency")), at);
-		free(at);
 	}
 }
 

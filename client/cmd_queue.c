@@ -74,8 +74,8 @@ cmd_queue_item_row(struct hl *hl, struct table *t, json_t *it)
 	v[2] = cmd_queue_int(json_object_get(it, "priority"));
 	v[3] = record_clean(record_item_word(json_string_value(
 	    json_object_get(it, "state"))), 0);
-	v[4] = record_clean(record_item_word(json_string_value(
-	    json_object_get(it, "kind"))), 0);
+	v[4] = record_item_kind(json_string_value(json_object_get(it,
+	    "kind")));
 	v[5] = json_is_integer(json_object_get(it, "wait_s")) ?
 	    cmd_queue_wait(json_object_get(it, "wait_s")) :
 	    record_value_text(hl, "callback_at", json_object_get(it,
@@ -84,7 +84,7 @@ cmd_queue_item_row(struct hl *hl, struct table *t, json_t *it)
 	v[7] = record_value_text(hl, "topics", json_object_get(call,
 	    "topics"));
 	v[8] = json_is_true(json_object_get(it, "escalated")) ?
-	    xstrdup(_("PAST SLA")) : json_is_string(json_object_get(it,
+	    xstrdup(_("ESCALATED")) : json_is_string(json_object_get(it,
 	    "claimed_by")) ? xasprintf(_("held by %s"), json_string_value(
 	    json_object_get(it, "claimed_by"))) : xstrdup("");
 	for (k = 0; k < 9; k++)
@@ -248,30 +248,28 @@ static void
 cmd_queue_print_item(struct hl *hl, json_t *it)
 {
 	json_t	*call = json_object_get(it, "call");
-	char	*lease, *wait;
+	char	*lease, *kind;
 
 	lease = record_value_text(hl, "callback_at", json_object_get(it,
 	    "lease_until"));
-	wait = cmd_queue_wait(json_object_get(it, "wait_s"));
+	kind = record_item_kind(json_string_value(json_object_get(it,
+	    "kind")));
 	if (json_is_integer(json_object_get(it, "call_id")))
 		printf(_("claimed item %lld (call %lld, %s, priority %lld)"),
 		    (long long)json_integer_value(json_object_get(it, "id")),
 		    (long long)json_integer_value(json_object_get(it,
-		    "call_id")), record_item_word(json_string_value(
-		    json_object_get(it, "kind"))),
-		    (long long)json_integer_value(json_object_get(it,
-		    "priority")));
+		    "call_id")), kind, (long long)json_integer_value(
+		    json_object_get(it, "priority")));
 	else
 		printf(_("claimed item %lld (%s, priority %lld)"),
 		    (long long)json_integer_value(json_object_get(it, "id")),
-		    record_item_word(json_string_value(json_object_get(it,
-		    "kind"))), (long long)json_integer_value(
-		    json_object_get(it, "priority")));
+		    kind, (long long)json_integer_value(json_object_get(it,
+		    "priority")));
 	if (json_is_string(json_object_get(it, "lease_until")))
 		printf(_(": yours until %s"), lease);
 	putchar('\n');
 	if (json_is_true(json_object_get(it, "escalated")))
-		printf(_("this item waited past its SLA\n"));
+		printf(_("this item was escalated\n"));
 	cmd_queue_print_missed(hl, it);
 	if (json_is_object(call)) {
 		printf(_("\ncall %lld\n"),
@@ -279,7 +277,7 @@ cmd_queue_print_item(struct hl *hl, json_t *it)
 		record_print(hl, call, stdout);
 	}
 	free(lease);
-	free(wait);
+	free(kind);
 }
 
 int

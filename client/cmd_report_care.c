@@ -63,9 +63,12 @@ care_rows(const json_t *f, const char *key, char ***out)
 	return n + 1;
 }
 
-/* "0: 3, 1-3: 1, ..." of the counts of an object, in its order. */
+/*
+ * "0: 3, 1-3: 1, ..." of the counts of an object, in its order; codes
+ * of a fixed list (l, or NULL) in words.
+ */
 static char *
-care_counts(json_t *o)
+care_counts(json_t *o, const struct crisis_words *l)
 {
 	const char	*k;
 	json_t		*v;
@@ -73,8 +76,8 @@ care_counts(json_t *o)
 
 	json_object_foreach(o, k, v) {
 		t = xasprintf("%s%s%s %.0f", s, *s != '\0' ? ", " : "",
-		    strcmp(k, "none") == 0 ? _("not assessed") : k,
-		    json_number_value(v));
+		    strcmp(k, "none") == 0 ? _("not assessed") : l != NULL ?
+		    crisis_word(l, k) : k, json_number_value(v));
 		free(s);
 		s = t;
 	}
@@ -95,14 +98,17 @@ care_crisis(const json_t *t, char **cells)
 	static const char *const members[CARE_NCRISIS] = { "calls",
 	    "ideation_intensity", "hopelessness", "plan_timeframe",
 	    "emergencies", "emergency_agency", "emergency_outcome" };
+	static const struct crisis_words *const words[CARE_NCRISIS] = {
+	    NULL, NULL, NULL, &crisis_frames, NULL, &crisis_agencies,
+	    &crisis_outcomes };
 	json_t	*v;
 	size_t	 i;
 
 	for (i = 0; i < CARE_NCRISIS; i++) {
 		cells[2 * i] = xstrdup(_(heads[i]));
 		v = json_object_get(t, members[i]);
-		cells[2 * i + 1] = json_is_object(v) ? care_counts(v) :
-		    xasprintf("%.0f", json_number_value(v));
+		cells[2 * i + 1] = json_is_object(v) ? care_counts(v,
+		    words[i]) : xasprintf("%.0f", json_number_value(v));
 	}
 }
 

@@ -29,19 +29,6 @@ form_crisis_rank(const json_t *l, const char *code)
 	return -1;
 }
 
-/* A list the choice prompt numbers, codes named by names (translated). */
-static json_t *
-form_crisis_list(const char *const *codes, const char *const *names)
-{
-	json_t	*l = json_array();
-	size_t	 i;
-
-	for (i = 0; codes[i] != NULL; i++)
-		json_array_append_new(l, json_pack("{s:s, s:s}", "code",
-		    codes[i], "name", _(names[i])));
-	return l;
-}
-
 /* A whole number 0 to 10, asked until given. */
 static int
 form_crisis_score(json_t *set, const char *field, const char *label)
@@ -73,16 +60,13 @@ form_crisis_score(json_t *set, const char *field, const char *label)
 	return 0;
 }
 
-/* An object of items, each yes, no or unknown, every one asked. */
+/* An object of items (l), each yes, no or unknown, every one asked. */
 static int
 form_crisis_items(json_t *set, const char *field, const char *title,
-    const char *const *items, const char *const *labels)
+    const struct crisis_words *l)
 {
-	static const char *const codes[] = { "yes", "no", "unknown", NULL };
-	static const char *const names[] = { N_("yes"), N_("no"),
-	    N_("unknown"), NULL };
-	json_t		*answers = form_crisis_list(codes, names), *old, *o;
-	const char	*was;
+	json_t		*answers = crisis_choices(&crisis_answers), *old, *o;
+	const char	*was, *item;
 	char		*code;
 	size_t		 i;
 	int		 rv = 0;
@@ -90,10 +74,12 @@ form_crisis_items(json_t *set, const char *field, const char *title,
 	old = json_object_get(set, field);
 	o = json_object();
 	fprintf(stderr, "%s\n", title);
-	for (i = 0; items[i] != NULL && rv == 0; i++) {
-		was = json_string_value(json_object_get(old, items[i]));
-		rv = prompt_choice(answers, _(labels[i]), was, 1, &code);
-		json_object_set_new(o, items[i], json_string(code != NULL ?
+	for (i = 0; i < l->cw_n && rv == 0; i++) {
+		item = l->cw_words[i].code;
+		was = json_string_value(json_object_get(old, item));
+		rv = prompt_choice(answers, crisis_word(l, item), was, 1,
+		    &code);
+		json_object_set_new(o, item, json_string(code != NULL ?
 		    code : was != NULL ? was : "unknown"));
 		free(code);
 	}
@@ -104,21 +90,21 @@ form_crisis_items(json_t *set, const char *field, const char *title,
 	return rv;
 }
 
-/* One code of a fixed list, required. */
+/* One code of a fixed list (l), required. */
 static int
 form_crisis_code(json_t *set, const char *field, const char *label,
-    const char *const *codes, const char *const *names)
+    const struct crisis_words *l)
 {
-	json_t		*l = form_crisis_list(codes, names);
+	json_t		*c = crisis_choices(l);
 	const char	*was = json_string_value(json_object_get(set, field));
 	char		*code;
 	int		 rv;
 
-	rv = prompt_choice(l, label, was, 1, &code);
+	rv = prompt_choice(c, label, was, 1, &code);
 	if (rv == 0 && code != NULL)
 		json_object_set_new(set, field, json_string(code));
 	free(code);
-	json_decref(l);
+	json_decref(c);
 	return rv;
 }
 
@@ -126,11 +112,6 @@ form_crisis_code(json_t *set, const char *field, const char *label,
 static int
 form_crisis_emergency(json_t *set)
 {
-	static const char *const codes[] = { "110", "120", "119", "family",
-	    "workplace", "other", NULL };
-	static const char *const names[] = { N_("110 (police)"),
-	    N_("120 (ambulance)"), N_("119 (fire)"), N_("family"),
-	    N_("workplace"), N_("other"), NULL };
 	json_t		*e = json_object();
 	char		 now[32];
 	struct tm	 tm;
@@ -138,7 +119,7 @@ form_crisis_emergency(json_t *set)
 	int		 rv;
 
 	rv = form_crisis_code(e, "agency", _("emergency contacted: who"),
-	    codes, names);
+	    &crisis_agencies);
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	json_object_set_new(e, "contacted_at", json_string(now));
@@ -151,21 +132,6 @@ form_crisis_emergency(json_t *set)
 static int
 form_crisis_field(json_t *set, const char *f)
 {
-	static const char *const screener[] = { "wish_dead",
-	    "active_thoughts", "method", "intent", "plan", "behavior", NULL };
-	static const char *const screener_l[] = { N_("wished to be dead"),
-	    N_("active thoughts of suicide"), N_("thought of a method"),
-	    N_("intent to act on them"), N_("a plan worked out"),
-	    N_("suicidal behavior"), NULL };
-	static const char *const safety[] = { "warning_signs",
-	    "coping_steps", "people_places", "professional_contacts",
-	    "means_safer", NULL };
-	static const char *const safety_l[] = { N_("warning signs"),
-	    N_("coping steps"), N_("people and places"),
-	    N_("professional contacts"), N_("means made safer"), NULL };
-	static const char *const frames[] = { "72h", "1w", "later", NULL };
-	static const char *const frames_l[] = { N_("within 72 hours"),
-	    N_("within a week"), N_("later"), NULL };
 	const char	*plan;
 
 	if (strcmp(f, "ideation_intensity") == 0)
@@ -174,10 +140,10 @@ form_crisis_field(json_t *set, const char *f)
 		return form_crisis_score(set, f, _("hopelessness, 0-10"));
 	if (strcmp(f, "screener") == 0)
 		return form_crisis_items(set, f, _("Columbia screener, the "
-		    "last three months"), screener, screener_l);
+		    "last three months"), &crisis_screener);
 	if (strcmp(f, "safety_plan") == 0)
-		return form_crisis_items(set, f, _("Safety plan"), safety,
-		    safety_l);
+		return form_crisis_items(set, f, _("Safety plan"),
+		    &crisis_safety);
 	if (strcmp(f, "emergency") == 0)
 		return form_crisis_emergency(set);
 	plan = json_string_value(json_object_get(json_object_get(set,
@@ -185,7 +151,7 @@ form_crisis_field(json_t *set, const char *f)
 	if (strcmp(f, "plan_timeframe") == 0 && plan != NULL &&
 	    strcmp(plan, "yes") == 0)
 		return form_crisis_code(set, f, _("the plan's time frame"),
-		    frames, frames_l);
+		    &crisis_frames);
 	return 0;
 }
 

@@ -176,6 +176,24 @@ void		 config_free(struct config *);
 /* form.c */
 int		 form_run(struct hl *, json_t *, time_t);
 
+/* crisis.c */
+/* A fixed list of codes and their words, looked up in context ctx. */
+struct crisis_words {
+	const struct msg_word	*cw_words;
+	size_t			 cw_n;
+	const char		*cw_ctx;
+};
+extern const struct crisis_words crisis_screener, crisis_safety,
+    crisis_assessment, crisis_answers, crisis_frames, crisis_agencies,
+    crisis_outcomes;
+const char	*crisis_word(const struct crisis_words *, const char *);
+char		*crisis_items_text(const struct crisis_words *, json_t *);
+char		*crisis_emergency_text(struct hl *, json_t *);
+json_t		*crisis_choices(const struct crisis_words *);
+
+/* detail.c */
+char		*detail_text(struct hl *, const char *, const char *);
+
 /* form_crisis.c */
 int		 form_crisis(struct hl *, json_t *, const json_t *);
 
@@ -246,6 +264,7 @@ const char	*record_label(const char *);
 char		*record_clean(const char *, int);
 char		*record_value_text(struct hl *, const char *, json_t *);
 const char	*record_item_word(const char *);
+char		*record_item_kind(const char *);
 char		*record_value_line(struct hl *, const char *, json_t *);
 int		 record_is_redacted(json_t *, const char *);
 char		*record_erased_text(json_t *, const char *);

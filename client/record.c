@@ -18,7 +18,11 @@ enum record_kind {
 	RECORD_DURATION,
 	RECORD_BOOL,
 	RECORD_INT,
+	RECORD_SCORE,		/* 0 to 10 */
 	RECORD_ASSESSMENT,
+	RECORD_ITEMS,		/* items answered yes, no or unknown */
+	RECORD_WORD,		/* a fixed code of the crisis record */
+	RECORD_EMERGENCY,
 	RECORD_QUEUE,
 	RECORD_QUEUE_ITEMS
 };
@@ -28,35 +32,48 @@ struct record_field {
 	const char		*label;
 	enum record_kind	 kind;
 	const char		*list;	/* the schema list of its codes */
+	const struct crisis_words *words; /* or the fixed words of them */
 };
 
 /* In the order "hotline show" prints them. */
 static const struct record_field record_fields[] = {
-	{ "line", N_("line"), RECORD_CODE, "lines" },
-	{ "started_at", N_("started"), RECORD_TIME, NULL },
-	{ "duration_s", N_("duration"), RECORD_DURATION, NULL },
-	{ "call_type", N_("call type"), RECORD_CODE, "call_types" },
-	{ "caller_type", N_("caller type"), RECORD_CODE, "caller_types" },
-	{ "gender", N_("gender"), RECORD_CODE, "genders" },
-	{ "age_band", N_("age band"), RECORD_CODE, "age_bands" },
-	{ "topics", N_("topics"), RECORD_CODES, "topics" },
-	{ "risk", N_("risk"), RECORD_CODE, "risk_levels" },
-	{ "risk_assessment", N_("assessment"), RECORD_ASSESSMENT, NULL },
-	{ "emergency_contacted", N_("emergency contacted"), RECORD_BOOL, NULL },
-	{ "outcome", N_("outcome"), RECORD_CODE, "outcomes" },
-	{ "callback_at", N_("callback"), RECORD_TIME, NULL },
-	{ "queue_items", N_("follow-up"), RECORD_QUEUE_ITEMS, "queues" },
-	{ "notes", N_("notes"), RECORD_TEXT, NULL },
-	{ "consent", N_("consent"), RECORD_BOOL, NULL },
-	{ "caller_name", N_("name"), RECORD_TEXT, NULL },
-	{ "caller_contact", N_("contact"), RECORD_TEXT, NULL },
-	{ "personal_erased_at", N_("erased"), RECORD_TIME, NULL },
-	{ "legal_hold", N_("legal hold"), RECORD_BOOL, NULL },
-	{ "repeat_calls", N_("earlier calls"), RECORD_INT, NULL },
-	{ "operator", N_("operator"), RECORD_TEXT, NULL },
-	{ "created_at", N_("logged"), RECORD_TIME, NULL },
-	{ "updated_at", N_("updated"), RECORD_TIME, NULL },
-	{ "version", N_("version"), RECORD_INT, NULL },
+	{ "line", N_("line"), RECORD_CODE, "lines", NULL },
+	{ "started_at", N_("started"), RECORD_TIME, NULL, NULL },
+	{ "duration_s", N_("duration"), RECORD_DURATION, NULL, NULL },
+	{ "call_type", N_("call type"), RECORD_CODE, "call_types", NULL },
+	{ "caller_type", N_("caller type"), RECORD_CODE, "caller_types", NULL },
+	{ "gender", N_("gender"), RECORD_CODE, "genders", NULL },
+	{ "age_band", N_("age band"), RECORD_CODE, "age_bands", NULL },
+	{ "topics", N_("topics"), RECORD_CODES, "topics", NULL },
+	{ "risk", N_("risk"), RECORD_CODE, "risk_levels", NULL },
+	{ "risk_assessment", N_("assessment"), RECORD_ASSESSMENT, NULL, NULL },
+	{ "emergency_contacted", N_("emergency contacted"),
+	    RECORD_BOOL, NULL, NULL },
+	{ "ideation_intensity", N_("suicidal ideation"),
+	    RECORD_SCORE, NULL, NULL },
+	{ "hopelessness", N_("hopelessness"), RECORD_SCORE, NULL, NULL },
+	{ "screener", N_("Columbia screener (last three months)"),
+	    RECORD_ITEMS, NULL, &crisis_screener },
+	{ "plan_timeframe", N_("plan time frame"),
+	    RECORD_WORD, NULL, &crisis_frames },
+	{ "safety_plan", N_("safety plan"),
+	    RECORD_ITEMS, NULL, &crisis_safety },
+	{ "emergency", N_("emergency linkage"), RECORD_EMERGENCY, NULL, NULL },
+	{ "outcome", N_("outcome"), RECORD_CODE, "outcomes", NULL },
+	{ "callback_at", N_("callback"), RECORD_TIME, NULL, NULL },
+	{ "queue_items", N_("queue items"),
+	    RECORD_QUEUE_ITEMS, "queues", NULL },
+	{ "notes", N_("notes"), RECORD_TEXT, NULL, NULL },
+	{ "consent", N_("consent"), RECORD_BOOL, NULL, NULL },
+	{ "caller_name", N_("name"), RECORD_TEXT, NULL, NULL },
+	{ "caller_contact", N_("contact"), RECORD_TEXT, NULL, NULL },
+	{ "personal_erased_at", N_("erased"), RECORD_TIME, NULL, NULL },
+	{ "legal_hold", N_("legal hold"), RECORD_BOOL, NULL, NULL },
+	{ "repeat_calls", N_("earlier calls"), RECORD_INT, NULL, NULL },
+	{ "operator", N_("operator"), RECORD_TEXT, NULL, NULL },
+	{ "created_at", N_("logged"), RECORD_TIME, NULL, NULL },
+	{ "updated_at", N_("updated"), RECORD_TIME, NULL, NULL },
+	{ "version", N_("version"), RECORD_INT, NULL, NULL },
 };
 #define RECORD_COUNT	(sizeof record_fields / sizeof record_fields[0])
 
@@ -166,57 +183,6 @@ record_item_word(const char *code)
 	    "queue item", code);
 }
 
-/*
- * The suicide-risk assessment in words: "suicidal desire: no, ..." in
- * the items' order, then any item this client does not know.
- */
-static char *
-record_assessment_text(json_t *v)
-{
-	static const struct {
-		const char	*item, *label;
-	} items[] = {
-		{ "desire", N_("suicidal desire") },
-		{ "capability", N_("suicidal capability") },
-		{ "intent", N_("suicidal intent") },
-		{ "buffers", N_("buffers") },
-	};
-	static const char *const answers[][2] = {
-		{ "yes", N_("yes") }, { "no", N_("no") },
-		{ "unknown", N_("unknown") },
-	};
-	char		*s = xstrdup(""), *next, *val, *item;
-	const char	*key, *label, *a;
-	json_t		*e;
-	size_t		 i, j, n = sizeof items / sizeof items[0];
-
-	for (i = 0; i <= n; i++) {
-		json_object_foreach(v, key, e) {
-			for (j = 0; j < n; j++)
-				if (strcmp(items[j].item, key) == 0)
-					break;
-			/* The known items in order, then the others. */
-			if (i < n ? j != i : j < n)
-				continue;
-			label = i < n ? _(items[i].label) : key;
-			a = json_string_value(e);
-			for (j = 0; a != NULL && j < 3; j++)
-				if (strcmp(answers[j][0], a) == 0)
-					a = _(answers[j][1]);
-			val = record_clean(a != NULL ? a : "?", 0);
-			/* TRANSLATORS: an item of the assessment, its answer. */
-			item = xasprintf(_("%s: %s"), label, val);
-			/* TRANSLATORS: between the items of the assessment. */
-			next = xasprintf("%s%s%s", s, s[0] ? _(", ") : "", item);
-			free(item);
-			free(val);
-			free(s);
-			s = next;
-		}
-	}
-	return s;
-}
-
 /* desire=yes, capability=no, ... in the record's order. */
 static char *
 record_object_text(json_t *v)
@@ -255,23 +221,44 @@ record_queue_text(struct hl *hl, json_t *v)
 	return s;
 }
 
+/*
+ * A queue item's kind in the reader's language: a plan's step
+ * (followup-N) by its number. Caller frees.
+ */
+char *
+record_item_kind(const char *kind)
+{
+	char	*end;
+	long	 n;
+
+	if (kind != NULL && strncmp(kind, "followup-", 9) == 0 &&
+	    kind[9] >= '1' && kind[9] <= '9') {
+		n = strtol(kind + 9, &end, 10);
+		if (*end == '\0')
+			return xasprintf(_("follow-up %lld"), (long long)n);
+	}
+	return record_clean(record_item_word(kind), 0);
+}
+
 /* "item 7: 青岛市精神卫生中心, priority 1, referral, waiting", a line each. */
 static char *
 record_items_text(struct hl *hl, json_t *v)
 {
 	json_t		*it;
-	char		*s = NULL, *q, *next;
-	const char	*kind, *state;
+	char		*s = NULL, *q, *next, *kind;
+	const char	*state;
 	size_t		 i;
 
 	json_array_foreach(v, i, it) {
 		q = record_queue_text(hl, it);
-		kind = json_string_value(json_object_get(it, "kind"));
+		kind = record_item_kind(json_string_value(json_object_get(it,
+		    "kind")));
 		state = json_string_value(json_object_get(it, "state"));
 		next = xasprintf(_("%s%sitem %lld: %s, %s, %s"),
 		    s != NULL ? s : "", s != NULL ? "\n" : "",
 		    (long long)json_integer_value(json_object_get(it, "item")),
-		    q, record_item_word(kind), record_item_word(state));
+		    q, kind, record_item_word(state));
+		free(kind);
 		free(q);
 		free(s);
 		s = next;
@@ -326,8 +313,21 @@ record_kind_text(struct hl *hl, const struct record_field *f, json_t *v)
 	case RECORD_INT:
 		return json_is_integer(v) ? xasprintf("%lld",
 		    (long long)json_integer_value(v)) : NULL;
+	case RECORD_SCORE:
+		/* TRANSLATORS: a score and its scale. */
+		return json_is_integer(v) ? xasprintf(_("%lld (0-10)"),
+		    (long long)json_integer_value(v)) : NULL;
 	case RECORD_ASSESSMENT:
-		return json_is_object(v) ? record_assessment_text(v) : NULL;
+		return json_is_object(v) ? crisis_items_text(&crisis_assessment,
+		    v) : NULL;
+	case RECORD_ITEMS:
+		return json_is_object(v) ? crisis_items_text(f->words, v) :
+		    NULL;
+	case RECORD_WORD:
+		return json_is_string(v) ? record_clean(crisis_word(f->words,
+		    json_string_value(v)), 0) : NULL;
+	case RECORD_EMERGENCY:
+		return json_is_object(v) ? crisis_emergency_text(hl, v) : NULL;
 	case RECORD_QUEUE:
 		return json_is_object(v) ? record_queue_text(hl, v) : NULL;
 	case RECORD_QUEUE_ITEMS:
@@ -428,7 +428,8 @@ record_erased_text(json_t *rec, const char *field)
 /*
  * "label   value", with the lines of a multi-line value under each other.
  * The label is padded to its display width: a Chinese label is two
- * columns a character, not three bytes.
+ * columns a character, not three bytes. A label wider than the column
+ * has its value start on the next line, under the others.
  */
 void
 record_print_line(FILE *fp, const char *indent, const char *label,
@@ -437,13 +438,26 @@ record_print_line(FILE *fp, const char *indent, const char *label,
 	const char	*p = text, *nl;
 	int		 pad = RECORD_LABEL_WIDTH - table_width(label);
 
-	fprintf(fp, "%s%s%*s  ", indent, label, pad > 0 ? pad : 0, "");
+	if (pad < 0)
+		fprintf(fp, "%s%s\n%s%*s  ", indent, label, indent,
+		    RECORD_LABEL_WIDTH, "");
+	else
+		fprintf(fp, "%s%s%*s  ", indent, label, pad, "");
 	while ((nl = strchr(p, '\n')) != NULL) {
 		fprintf(fp, "%.*s\n%s%-*s  ", (int)(nl - p), p, indent,
 		    RECORD_LABEL_WIDTH, "");
 		p = nl + 1;
 	}
 	fprintf(fp, "%s\n", p);
+}
+
+/* A crisis field left empty: not shown, as most calls have none. */
+static int
+record_is_unset_crisis(const struct record_field *f, json_t *v)
+{
+	return json_is_null(v) && (f->kind == RECORD_SCORE ||
+	    f->kind == RECORD_ITEMS || f->kind == RECORD_WORD ||
+	    f->kind == RECORD_EMERGENCY);
 }
 
 static int
@@ -478,8 +492,9 @@ record_print(struct hl *hl, json_t *rec, FILE *fp)
 			continue;
 		}
 		/* Only an erased call says when. */
-		if (json_is_null(v) &&
-		    strcmp(key, "personal_erased_at") == 0)
+		if ((json_is_null(v) &&
+		    strcmp(key, "personal_erased_at") == 0) ||
+		    record_is_unset_crisis(&record_fields[i], v))
 			continue;
 		text = record_value_text(hl, key, v);
 		record_print_line(fp, "  ", _(record_fields[i].label), text);

@@ -334,7 +334,7 @@ export_xlsx_cell(struct export_xlsx *x, lxw_col_t col, size_t i,
 		else if (strcmp(v, "no") == 0)
 			v = "否";
 		else if (strcmp(v, "unknown") == 0)
-			v = "不详";
+			v = "不确定";
 		break;
 	case EXPORT_TEXT:
 		if (export_cols[i].ec_personal && erased_at != 0) {

@@ -137,7 +137,7 @@ test('amending a call that changed meanwhile shows the conflict and overwrites n
   // Someone else's change lands first.
   const p = await d.api('PATCH', `/v1/calls/${id}`, { who: 'wang', body: { notes: '别处的修改' } });
   assert.equal(p.status, 200, p.text);
-  await page.getByLabel('记录').fill('我的修改');
+  await page.getByLabel('备注').fill('我的修改');
   await page.keyboard.press('Control+Enter');
   await page.getByText(/已被修改，你的改动没有保存/).waitFor();
   await shot(page, 'amend-conflict');
@@ -146,7 +146,7 @@ test('amending a call that changed meanwhile shows the conflict and overwrites n
   // Amending the current version works and shows the history.
   await page.getByRole('link', { name: '重新打开这条来电' }).click();
   await page.getByRole('link', { name: '修改此来电' }).click();
-  await page.getByLabel('记录').fill('我的修改');
+  await page.getByLabel('备注').fill('我的修改');
   await page.keyboard.press('Control+Enter');
   await page.getByRole('heading', { name: `来电 #${id}` }).waitFor();
   await page.getByText('版本 2，', { exact: false }).waitFor();

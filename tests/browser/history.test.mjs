@@ -4,7 +4,9 @@
 // escalated past its SLA, claimed, its lease run out, claimed again and
 // completed; a plan's step with a failed attempt, escalated when the
 // attempts ran out, cancelled with its plan; a step reached; and rows of
-// forms the console does not know, shown as they are. Screenshots at a
+// forms the console does not know, shown as they are. The same moves in
+// the admins' audit screen, each detail in words; the plan panel and the
+// item's facts in the words the history uses (上报). Screenshots at a
 // desk's 1366×768 and a small laptop's 1280×720, in Chinese and English.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -91,7 +93,9 @@ before(async () => {
   execFileSync('sqlite3', [join(d.tmp, 'hotline.db'),
     `INSERT INTO queue_history (item_id, at, actor, action, detail) VALUES
        (${reached}, strftime('%s','now'), 'hotlined', 'escalated', 'moved by hand: <b>x</b>'),
-       (${reached}, strftime('%s','now'), 'zhao', 'attempted', 'teleported, attempt 2 of 1');`]);
+       (${reached}, strftime('%s','now'), 'zhao', 'attempted', 'teleported, attempt 2 of 1');
+     INSERT INTO audit (at, who, role, peer, action, call_id, item_id, detail) VALUES
+       (strftime('%s','now'), 'hotlined', 'system', '-', 'item.escalate', ${call.id}, ${reached}, 'moved by hand: <b>x</b>');`]);
   await d.start();
 });
 after(async () => { await browser?.close(); await d?.close(); });
@@ -128,7 +132,7 @@ test('an item\'s history is said in Chinese, unknown forms as they are', async (
   assert.match(r[0], / · wang · 创建$/);
   assert.match(r[1], / · 系统 · 上报 · 已等待 [0-9]+ 秒（时限 2 秒）$/);
   assert.match(r[2], / · zhao · 领取$/);
-  assert.match(r[3], / · 系统 · 领取超时退回 · zhao 的领取期限已到$/);
+  assert.match(r[3], / · 系统 · 领取期限到期退回 · zhao 的领取期限已到$/);
   assert.match(r[5], / · zhou · 完成$/);
   await shot(page, 'item-history');
   await assertClean(page);
@@ -166,8 +170,115 @@ test('and in English', async () => {
   await page.goto(`${d.url}/#/queues/item/${failed}`);
   const f = await entries(page, 'Item history');
   assert.match(f[2], / · zhao · attempt · no answer \(attempt 1 of 1\)$/);
-  assert.match(f[4], / · zhao · cancelled · unreachable$/);
+  assert.match(f[4], / · zhao · cancelled · cannot be reached$/);
   await shot(page, 'item-history-en');
+  await assertClean(page);
+  await context.close();
+});
+
+// The audit screen's rows, newest first: each row's cells.
+async function auditRows(page) {
+  const rows = page.locator('table.grid tbody tr');
+  await rows.first().waitFor();
+  return rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+}
+
+// [when, who, role, peer, action, call, item, detail] → the fields a test reads.
+const row = (c) => ({ who: c[1], role: c[2], action: c[4], item: c[6], detail: c[7] });
+
+test('the audit screen says each detail in words', async () => {
+  const { context, page } = await open(browser);
+  await signIn(page, d.url, 'ops');
+  await page.goto(`${d.url}/#/audit`);
+  const rows = (await auditRows(page)).map(row);
+  const find = (action, item, re) => rows.find((r) => r.action === action && r.item === String(item) && re.test(r.detail));
+  assert.ok(find('上报', referral, /^已等待 [0-9]+ 秒（时限 2 秒）$/), JSON.stringify(rows, null, 1));
+  const esc = find('上报', referral, /./);
+  assert.deepEqual([esc.who, esc.role], ['系统', '系统']);
+  assert.ok(find('领取期限到期退回', referral, /^zhao 的领取期限已到$/));
+  assert.ok(find('领取事项', referral, /^队列：青岛市精神卫生中心$/));
+  assert.ok(find('领取事项', failed, /^队列：家庭关爱联络$/));
+  assert.ok(find('联系尝试', failed, /^无人接听（第 1 次尝试，最多 1 次）$/));
+  assert.ok(find('上报', failed, /^尝试 1 次未联系上$/));
+  assert.ok(find('联系尝试', reached, /^已联系上（第 1 次尝试，最多 1 次）$/));
+  assert.ok(rows.find((r) => r.action === '提前结束随访计划' && r.detail === '高危随访，原因：无法联系，取消 1 次随访'),
+    JSON.stringify(rows, null, 1));
+  assert.ok(rows.find((r) => r.action === '登录' && r.who === 'ops' && r.detail === '经网络（TCP）'));
+  // A detail of no known form: as it is, as text.
+  assert.ok(find('上报', reached, /^moved by hand: <b>x<\/b>$/));
+  assert.equal(await page.locator('table.grid b').count(), 0, 'a detail is text, never markup');
+  const text = rows.map((r) => `${r.who} ${r.role} ${r.action} ${r.detail}`).join('\n');
+  for (const english of ['waited', 'lease of', 'ran out', 'attempt', 'queue ', 'plan high', 'reason', 'via tcp',
+    'hotlined', 'system', 'item.', 'call.', 'auth.']) {
+    assert.ok(!text.replace('moved by hand: <b>x</b>', '').includes(english), `no "${english}" left in Chinese:\n${text}`);
+  }
+  // The filter offers the daemon's actions, each of which it takes.
+  const options = await page.locator('select option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  for (const a of ['item.attempt', 'plan.end', 'auth.signin', 'auth.signout']) assert.ok(options.includes(a), a);
+  assert.ok(!options.includes('session.start'));
+  await page.selectOption('select', 'plan.end');
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 1);
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.selectOption('select', '');
+  await page.getByRole('button', { name: '查询' }).click();
+  await auditRows(page);
+  await shot(page, 'audit-details');
+  await assertClean(page);
+  await context.close();
+});
+
+test('the audit screen in English', async () => {
+  const { context, page } = await open(browser, { locale: 'en-US', viewport: { width: 1280, height: 720 } });
+  await signIn(page, d.url, 'ops');
+  await page.evaluate(() => localStorage.setItem('hotline.lang', 'en'));
+  await page.goto(`${d.url}/#/audit`);
+  await page.reload();
+  const rows = (await auditRows(page)).map(row);
+  assert.ok(rows.find((r) => r.action === 'lease expired' && r.detail === "zhao's lease ran out"), JSON.stringify(rows, null, 1));
+  assert.ok(rows.find((r) => r.action === 'claimed an item' && r.detail === 'queue: 青岛市精神卫生中心'));
+  assert.ok(rows.find((r) => r.action === 'plan ended early' && r.detail === '高危随访, reason: cannot be reached, 1 follow-up cancelled'),
+    JSON.stringify(rows, null, 1));
+  assert.ok(!rows.some((r) => /[：；，]/.test(r.detail)), 'no full-width marks in English');
+  await shot(page, 'audit-details-en');
+  await assertClean(page);
+  await context.close();
+});
+
+test('the plan panel and the item say escalated as the history does', async () => {
+  const { context, page } = await open(browser);
+  await signIn(page, d.url, 'zhao');
+  await page.goto(`${d.url}/#/queues/item/${failed}`);
+  const plan = page.locator('[data-section="plan"]');
+  const steps = plan.locator('li.plan-step .step-head');
+  await steps.first().waitFor();
+  const heads = await steps.allTextContents();
+  assert.match(heads[0], /^第 1 次随访 · 已取消 · 应于 .* · 已尝试 1 次 · 已上报$/);
+  assert.match(heads[1], /^第 2 次随访 · 已完成 · /);
+  // The item's facts: its kind, and escalated in the same word.
+  const facts = await page.locator('dl.record').first().textContent();
+  assert.match(facts, /类别第 1 次随访/);
+  assert.match(facts, /上报于 [0-9-]+ [0-9:]+ 上报/);
+  assert.ok(!/已升级|已超时上报|随访第/.test(await page.locator('main').textContent()));
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await shot(page, 'plan-panel');
+  await assertClean(page);
+  await context.close();
+});
+
+test('the plan panel in English counts one attempt as one', async () => {
+  const { context, page } = await open(browser, { locale: 'en-US', viewport: { width: 1280, height: 720 } });
+  await signIn(page, d.url, 'zhao');
+  await page.evaluate(() => localStorage.setItem('hotline.lang', 'en'));
+  await page.goto(`${d.url}/#/queues/item/${failed}`);
+  await page.reload();
+  const steps = page.locator('[data-section="plan"] li.plan-step .step-head');
+  await steps.first().waitFor();
+  const heads = await steps.allTextContents();
+  assert.match(heads[0], /^Follow-up 1 · cancelled · due .* · 1 attempt · escalated$/);
+  assert.match(await page.locator('[data-section="plan"]').textContent(), /1 attempt per step/);
+  assert.ok(!/1 attempts/.test(await page.locator('main').textContent()));
+  await shot(page, 'plan-panel-en');
   await assertClean(page);
   await context.close();
 });

@@ -28,7 +28,7 @@ async function fillCall(page, { notes, callback }) {
   }
   await pick(page, '约定回访');
   await page.getByLabel('回访时间').fill(callback);
-  await page.getByLabel('记录', { exact: true }).fill(notes);
+  await page.getByLabel('备注', { exact: true }).fill(notes);
   await page.getByLabel('来电者同意留下姓名和联系方式').check();
   await page.getByLabel('来电者姓名').fill('李护士');
   await page.getByLabel('联系方式', { exact: true }).fill('微信 li-nurse');

@@ -22,7 +22,7 @@ test('idle expiry: sign-in over the form, the saved call kept and sent after sig
   await page.getByRole('radio', { name: '职工', exact: true }).check();
   await page.getByRole('checkbox', { name: '工作压力', exact: true }).check();
   await page.getByRole('radio', { name: '低风险', exact: true }).check();
-  await page.getByLabel('记录', { exact: true }).fill('加班太多，睡不好。');
+  await page.getByLabel('备注', { exact: true }).fill('加班太多，睡不好。');
   await page.waitForTimeout(62000);
   await page.keyboard.press('Control+Enter');
   await page.getByText('登录已过期，请重新登录。', { exact: false }).waitFor();

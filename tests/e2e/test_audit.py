@@ -334,6 +334,20 @@ class TestWrites(AuditTest):
                        cid, item, "held by zhou")
         self.assertLogged(row)
         self.assertNotIn("私人细节", self.d.stderr())
+        # The client says each detail's form in words, the codes kept.
+        p = self.d.client("audit", unix=True, env={"LANG": "zh_CN.UTF-8"})
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r" item\.claim +%d +%d +队列：青岛市精神卫生中心\n"
+                         % (cid, item))
+        self.assertRegex(p.out, r" item\.complete +%d +%d +原由 zhou 领取\n"
+                         % (cid, item))
+        self.assertNotIn("queue mhc", p.out)
+        self.assertNotIn("held by", p.out)
+        p = self.d.client("audit", unix=True)
+        self.assertRegex(p.out, r" item\.claim +%d +%d +queue: 青岛市精神卫生中心\n"
+                         % (cid, item))
+        self.assertRegex(p.out, r" item\.complete +%d +%d +previously held by "
+                         r"zhou\n" % (cid, item))
 
 
 class TestTimers(AuditTest):
@@ -358,6 +372,13 @@ class TestTimers(AuditTest):
         self.assertLogged(exp[0])
         self.assertEqual([r["action"] for r in self.rows()],
                          ["item.escalate", "item.claim", "item.expire"])
+        p = self.d.client("audit", unix=True, env={"LANG": "zh_CN.UTF-8"})
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r" item\.escalate +%d +1 +已等待 \d+s（时限 2s）\n"
+                         % cid)
+        self.assertRegex(p.out, r" item\.expire +%d +1 +zhao 的领取期限已到\n"
+                         % cid)
+        self.assertNotIn("ran out", p.out)
 
 
 class TestFailedAuth(AuditTest):

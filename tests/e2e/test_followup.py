@@ -528,6 +528,15 @@ class TestHandover(FollowupTest):
                          [e["id"]])
         self.assertEqual(h["emergencies_pending"][0]["emergency"]["agency"],
                          "110")
+        # The client names the risk level and the agency.
+        p = self.d.client("handover", who="zhao",
+                          env={"LANG": "zh_CN.UTF-8"})
+        self.assertRegex(p.out, r"\n尚未确认的紧急联动：\n  来电 %d（中风险）："
+                         r"已于 [0-9-]+ [0-9:]+ \+0800 联系 110（公安）\n"
+                         % e["id"])
+        self.assertRegex(p.out, r"\n仍被领取、尚未完成的事项：\n  事项 [0-9]+（"
+                         r"来电 %d，家庭关爱联络，转介）：已领取，.*，由 zhou 领取"
+                         % low["id"])
         # The held call's personal fields only as the reader may see them.
         self.assertIn("redacted", h["held"][0]["call"])
         self.assertEqual(json.loads(self.d.status("/status").raw)
@@ -547,6 +556,33 @@ class TestHandover(FollowupTest):
 
 
 class TestClient(FollowupTest):
+    def test_steps_named_in_queue_and_claim(self):
+        cid, steps = self.call()
+        zh = {"LANG": "zh_CN.UTF-8"}
+        # A plan's step by its number, never its kind's code.
+        p = self.d.client("queue", "family", who="zhao", env=zh)
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"\n +%d +%d +1 +(未到时间|待领取) +第 1 次随访 "
+                         % (steps[0], cid))
+        self.assertRegex(p.out, r"\n +%d +%d +1 +未到时间 +第 2 次随访 "
+                         % (steps[1], cid))
+        p = self.d.client("queue", "family", who="zhao")
+        self.assertRegex(p.out, r"\n +%d +%d +1 +\S+ +follow-up 1 "
+                         % (steps[0], cid))
+        got = wait_for(lambda: (lambda q: q if "nothing to claim" not in
+                                q.out else None)(self.d.client(
+                                    "claim", "family", who="zhao")), 6)
+        self.assertIsNotNone(got, "nothing to claim")
+        self.assertEqual(got.returncode, 0, got.err)
+        self.assertRegex(got.out, r"^claimed item %d \(call %d, follow-up 1, "
+                         r"priority 1\): yours until " % (steps[0], cid))
+        p = self.d.client("item", str(steps[0]), who="zhao", env=zh)
+        self.assertRegex(p.out, r"^事项 %d（来电 %d，第 1 次随访，优先级 1），"
+                         r"家庭关爱联络：已领取\n" % (steps[0], cid))
+        self.assertRegex(p.out, r"\n由 zhao 领取，领取期限至 ")
+        for out in (got.out, p.out):
+            self.assertNotIn("followup-", out)
+
     def test_attempt_plan_and_handover_commands(self):
         cid, steps = self.call()
         self.claim_item(steps[0])
@@ -579,8 +615,11 @@ class TestClient(FollowupTest):
         p = self.d.client("handover", who="zhao")
         self.assertEqual(p.returncode, 0, p.err)
         self.assertIn("handover to the shift starting", p.out)
-        self.assertIn("item %d (call %d, family, followup-1)" % (steps[0],
-                                                                   cid), p.out)
+        # The queue by its name, the kind and the state in words.
+        self.assertRegex(p.out, r"\n  item %d \(call %d, 家庭关爱联络, "
+                         r"follow-up 1\): (scheduled|waiting), due "
+                         % (steps[0], cid))
+        self.assertNotIn("followup-", p.out)
         self.assertIn("emergencies not yet confirmed:\n  none", p.out)
         p = self.d.client("handover", "--at", "2026-12-07T07:50:00+08:00",
                           "--json", who="zhao")
@@ -591,3 +630,10 @@ class TestClient(FollowupTest):
                           env={"LANG": "zh_CN.UTF-8"})
         self.assertEqual(p.returncode, 0, p.err)
         self.assertNotIn("handover to the shift", p.out)
+        self.assertRegex(p.out, r"\n  事项 %d（来电 %d，家庭关爱联络，第 1 次随访）："
+                         r"(未到时间|待领取)，" % (steps[0], cid))
+        self.assertIn("\n上一班次内已上报或未联系上的事项：\n  事项 %d（" % steps[0],
+                      p.out)
+        for code in ("followup-", "family，", "scheduled", "waiting",
+                     "referral"):
+            self.assertNotIn(code, p.out)

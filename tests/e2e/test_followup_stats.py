@@ -235,6 +235,24 @@ class TestCrisisStats(DaemonTest):
         self.assertEqual(f["emergency_outcome"], {
             "confirmed": 1, "not_confirmed": 1, "pending": 0})
         self.assertEqual(r.json["crisis"]["totals"]["calls"], 4)
+        # The report says the fixed codes in words.
+        p = self.d.client("report", "--month", "2026-02", who="chen",
+                          env={"LANG": "zh_CN.UTF-8"})
+        self.assertEqual(p.returncode, 0, p.err)
+        self.assertRegex(p.out, r"计划时间框架 +72 小时内 0, 一周内 0, 更晚 1\n")
+        self.assertRegex(p.out, r"紧急联动（按单位） +110（公安） 1, "
+                         r"120（急救） 0, 119（消防） 0, 家属 1, 工作单位 0, "
+                         r"其他 0\n")
+        self.assertRegex(p.out, r"紧急联动（按确认结果） +已确认联系到来电者 1, "
+                         r"未能确认 1, 待确认 0\n")
+        for code in ("72h", "1w", "later", "family", "not_confirmed",
+                     "pending"):
+            self.assertNotIn(code, p.out)
+        p = self.d.client("report", "--month", "2026-02", who="chen")
+        self.assertRegex(p.out, r"plan time frame +within 72 hours 0, "
+                         r"within a week 0, later 1\n")
+        self.assertRegex(p.out, r"emergencies by outcome +contact with the "
+                         r"caller confirmed 1, not confirmed 1, pending 0\n")
         # By risk: the dimensions crisis records have.
         r = self.d.request("GET", "/v1/stats?from=2026-01-01&to=2026-02-28"
                            "&by=risk", who="chen")

@@ -96,7 +96,7 @@ class TestRouting(QueueTest):
                           "-r", "none")
         self.assertEqual(p.out, "logged call 3\n")
         p = self.d.client("show", "1")
-        self.assertRegex(p.out, r"follow-up +item 1: mhc \(青岛市精神卫生中心\), "
+        self.assertRegex(p.out, r"queue items +item 1: mhc \(青岛市精神卫生中心\), "
                          r"priority 1, referral, waiting")
 
     def test_replay_returns_the_same_routing(self):
@@ -631,7 +631,7 @@ class TestItemHistory(QueueTest):
             out += p.out
         self.assertIn("\n处理记录（时间、操作人、处理）\n", out)
         for line in (r"系统 +上报 +已等待 [0-9]+s（时限 2s）",
-                     r"系统 +租期到期退回 +zhao 的租期已到",
+                     r"系统 +领取期限到期退回 +zhao 的领取期限已到",
                      r"zhou +完成\n",
                      r"wang +创建\n",
                      r"zhao +联系尝试 +无人接听（第 1 次尝试，最多 1 次）",
@@ -644,11 +644,11 @@ class TestItemHistory(QueueTest):
                          r"青岛市精神卫生中心：已完成\n" % ref)
         self.assertRegex(out, r"\n事项 %d（来电 [0-9]+，第 1 次随访，优先级 3），"
                          r"家庭关爱联络：已取消\n" % failed)
-        self.assertRegex(out, r"\n由 zhou 于 [0-9-]+ [0-9:]+ \+0800 办结\n")
-        self.assertNotIn("租期至", out)       # held by nobody now
-        self.assertIn("\n处理结果：（无权查看）\n", out)   # zhou's
+        self.assertRegex(out, r"\n由 zhou 于 [0-9-]+ [0-9:]+ \+0800 完成\n")
+        self.assertNotIn("领取期限至", out)       # held by nobody now
+        self.assertIn("\n处理情况：（无权查看）\n", out)   # zhou's
         p = self.d.client("item", str(ref), who="zhou", env=self.ZH)
-        self.assertIn("\n处理结果：已回访\n", p.out)
+        self.assertIn("\n处理情况：已回访\n", p.out)
         for english in ("lease of", "ran out", "waited", "attempt ",
                         "attempts failed", "hotlined", "no_answer",
                         "unreachable", "history"):

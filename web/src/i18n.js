@@ -1,6 +1,8 @@
 // The string catalogues: zh-CN first, English second. t('key', {n: 3})
 // fills {n}; a key missing from English falls back to Chinese, and a key
-// missing from both shows itself (tests look for that).
+// missing from both shows itself (tests look for that). Plurals: when n
+// is 1 and the catalogue has 'key.one' ("{n} attempt"), that is used
+// instead of 'key' ("{n} attempts"); Chinese needs none.
 import zh from './i18n/zh-CN.json';
 import en from './i18n/en.json';
 
@@ -23,13 +25,21 @@ export function setLang(l) {
 }
 
 export function t(key, params) {
-  let s = catalogues[lang][key];
+  const one = params && Number(params.n) === 1 ? catalogues[lang][`${key}.one`] : undefined;
+  let s = one !== undefined ? one : catalogues[lang][key];
   if (s === undefined) s = zh[key];
   if (s === undefined) return key;
   if (params) {
     s = s.replace(/\{(\w+)\}/g, (m, p) => (p in params ? String(params[p]) : m));
   }
   return s;
+}
+
+// A word that also heads a column or names an option, capitalized in
+// English ("day" in "By day", "Day" over a column); Chinese as it is.
+export function heading(key, params) {
+  const s = t(key, params);
+  return lang === 'en' ? s.charAt(0).toUpperCase() + s.slice(1) : s;
 }
 
 // Whether the catalogue has a key (for optional translations).

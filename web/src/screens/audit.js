@@ -1,16 +1,20 @@
 // 审计: the audit trail (admin only), newest first, with filters on who,
-// what and when, a page at a time.
-import { h, fill, clear, field, status, table } from '../dom.js';
+// what and when, a page at a time. Each row in words: the action, the
+// role, the daemon as 系统, and the detail (details.js).
+import { h, fill, field, status, table } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { get, qs } from '../api.js';
 import { fmtDateTime, today, addDays } from '../time.js';
+import { detailText, word } from '../details.js';
 
+// The daemon's actions (daemon/audit.c), in its order.
 const ACTIONS = ['call.read', 'call.list', 'call.amend', 'export', 'item.claim', 'item.complete', 'item.release', 'item.renew',
-  'item.expire', 'item.escalate', 'auth.fail', 'session.start', 'session.end',
+  'item.expire', 'item.escalate', 'item.attempt', 'plan.end', 'item.number',
   'care.read', 'care.list', 'care.create', 'care.update', 'care.contact', 'care.difficulty', 'care.resolve',
-  'care.hand', 'care.link', 'care.end_date', 'care.import', 'care.export'];
+  'care.hand', 'care.link', 'care.end_date', 'care.import', 'care.export',
+  'auth.fail', 'auth.signin', 'auth.signout'];
 
-export function render(main) {
+export function render(main, ctx) {
   const who = h('input', { type: 'text', size: 12, autocomplete: 'off' });
   const action = h('select', null, h('option', { value: '' }, t('audit.any')),
     ACTIONS.map((a) => h('option', { value: a }, `${a} · ${t(`audit.action.${a}`)}`)));
@@ -34,13 +38,13 @@ export function render(main) {
       more.hidden = !cursor;
       fill(out, rows.length ? table([
         { label: t('audit.at'), value: (a) => fmtDateTime(a.at) },
-        { label: t('audit.who'), value: (a) => a.who },
-        { label: t('audit.role'), value: (a) => a.role },
+        { label: t('audit.who'), value: (a) => word('item.history.by', a.who) },
+        { label: t('audit.role'), value: (a) => word('role', a.role) },
         { label: t('audit.peer'), value: (a) => a.peer },
-        { label: t('audit.action'), value: (a) => a.action },
+        { label: t('audit.action'), value: (a) => h('span', { title: a.action }, word('audit.action', a.action)) },
         { label: t('audit.call'), num: true, value: (a) => (a.call_id === null ? '' : String(a.call_id)) },
         { label: t('audit.item'), num: true, value: (a) => (a.item_id === null ? '' : String(a.item_id)) },
-        { label: t('audit.detail'), value: (a) => a.detail || '' },
+        { label: t('audit.detail'), value: (a) => detailText(ctx, a.action, a.detail) },
       ], rows, t('list.count', { n: rows.length })) : status('info', t('list.empty')));
     } catch (e) {
       fill(out, status('error', errorText(e)));

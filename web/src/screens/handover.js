@@ -18,7 +18,7 @@ function itemsTable(ctx, items) {
     { label: t('item.state'), value: (i) => t(`state.${i.state}`) },
     { label: t('item.due'), value: (i) => fmtDateTime(i.due_at) },
     { label: t('measure.attempts'), num: true, value: (i) => (i.step ? String(i.attempts) : '') },
-    { label: t('queue.sla'), value: (i) => (i.escalated ? h('span', { class: 'flag-bad' }, t('item.escalated')) : '') },
+    { label: t('item.escalation'), value: (i) => (i.escalated ? h('span', { class: 'flag-bad' }, t('item.escalated')) : '') },
     { label: t('field.risk'), value: (i) => (i.call ? riskText(ctx, i.call.risk) : '') },
     { label: t('item.claimed_by'), value: (i) => i.claimed_by || '' },
   ], items));

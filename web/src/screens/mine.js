@@ -5,7 +5,7 @@ import { h, fill, append, clear, field, status, table } from '../dom.js';
 import { t, errorText } from '../i18n.js';
 import { get, request, qs } from '../api.js';
 import { today, fmtDateTime, fmtClock } from '../time.js';
-import { recordView, riskText } from './record_view.js';
+import { recordView, riskText, crisisText } from './record_view.js';
 import { callForm } from './call_form.js';
 import { planPanel } from './plan_view.js';
 
@@ -69,12 +69,14 @@ function historyView(ctx, history) {
   return h('ol', { class: 'history' }, history.map((x) => h('li', null,
     t('history.entry', { v: x.version, at: fmtDateTime(x.amended_at), by: x.amended_by }),
     h('ul', null, Object.entries(x.changes || {}).map(([k, v]) => h('li', null,
-      `${t(`field.${k}`)}：`, show(ctx, k, v.from), ' → ', show(ctx, k, v.to)))))));
+      `${t(`field.${k}`)}${t('sep.item')}`, show(ctx, k, v.from), ' → ', show(ctx, k, v.to)))))));
 }
 
 function show(ctx, k, v) {
   if (v === null || v === undefined || v === '') return t('history.empty');
   if (Array.isArray(v)) return v.map((x) => (ctx.name[k === 'topics' ? 'topic' : k] || String)(x)).join('、');
+  const crisis = crisisText(k, v);
+  if (crisis !== null) return crisis;
   if (typeof v === 'object') return JSON.stringify(v);
   if (typeof v === 'boolean') return v ? t('yes') : t('no');
   if (ctx.name[k]) return ctx.name[k](v);

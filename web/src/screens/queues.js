@@ -2,43 +2,18 @@
 // claim the next item, the item with its call, the lease counting down,
 // renew, complete with a resolution, release.
 import { h, fill, clear, field, status, table } from '../dom.js';
-import { t, has, errorText } from '../i18n.js';
+import { t, errorText } from '../i18n.js';
 import { get, request, post } from '../api.js';
 import { fmtDateTime, fmtSpan, fmtClock } from '../time.js';
 import { recordView, riskText, kindText } from './record_view.js';
 import { planPanel } from './plan_view.js';
+import { detailText, word } from '../details.js';
 
-// An item's history in the reader's words. The daemon writes each
-// entry's detail in English in one fixed form per action (docs/api.md);
-// a form, or a code in it, not known here shows as it is.
-const ATTEMPT = /^([a-z_]+), attempt ([0-9]+) of ([0-9]+)$/;
-const attemptText = (m) => t('item.history.attempt', { result: word('result', m[1]), n: m[2], of: m[3] });
-const DETAILS = [
-  ['lease expired', /^lease of (.+) ran out$/, (m) => t('item.history.lease', { name: m[1] })],
-  ['escalated', /^waited ([0-9]+)s, SLA ([0-9]+)s$/, (m) => t('item.history.sla', { waited: fmtSpan(Number(m[1])), sla: fmtSpan(Number(m[2])) })],
-  ['escalated', /^([0-9]+) attempts failed$/, (m) => t('item.history.failed', { n: m[1] })],
-  ['attempted', ATTEMPT, attemptText],
-  ['completed', ATTEMPT, attemptText],
-  ['cancelled', /^([a-z_]+)$/, (m) => word('reason', m[1])],
-];
-
-// A code's words from the catalogue (result.no_answer), else the code.
-function word(kind, code) {
-  return has(`${kind}.${code}`) ? t(`${kind}.${code}`) : code;
-}
-
-function historyDetail(x) {
-  for (const [action, re, say] of DETAILS) {
-    const m = x.action === action ? re.exec(x.detail) : null;
-    if (m) return say(m);
-  }
-  return x.detail;
-}
-
-// One entry: when, who (the daemon and the phone system by name), what.
-function historyEntry(x) {
+// One entry of an item's history: when, who (the daemon and the phone
+// system by name), what, and the detail in words (details.js).
+function historyEntry(ctx, x) {
   return h('li', null, `${fmtDateTime(x.at)} · ${word('item.history.by', x.by)} · ${word('action', x.action)}`,
-    x.detail ? ` · ${historyDetail(x)}` : null);
+    x.detail ? ` · ${detailText(ctx, x.action, x.detail)}` : null);
 }
 
 export function render(main, ctx, args) {
@@ -119,7 +94,7 @@ function itemsTable(ctx, items) {
     { label: t('item.state'), value: (i) => t(`state.${i.state}`) },
     { label: t('item.due'), value: (i) => fmtDateTime(i.due_at) },
     { label: t('item.wait'), value: (i) => (i.wait_s === null || i.wait_s === undefined ? '—' : fmtSpan(i.wait_s)) },
-    { label: t('queue.sla'), value: (i) => (i.escalated ? h('span', { class: 'flag-bad' }, t('item.escalated')) : '') },
+    { label: t('item.escalation'), value: (i) => (i.escalated ? h('span', { class: 'flag-bad' }, t('item.escalated')) : '') },
     { label: t('field.risk'), value: (i) => (i.call ? riskText(ctx, i.call.risk) : '') },
     { label: t('item.claimed_by'), value: (i) => i.claimed_by || '' },
   ], items));
@@ -174,7 +149,7 @@ function itemView(main, ctx, id) {
       h('dt', null, t('queue.priority.short')), h('dd', null, String(item.priority)),
       h('dt', null, t('item.state')), h('dd', null, t(`state.${item.state}`)),
       h('dt', null, t('item.due')), h('dd', null, fmtDateTime(item.due_at)),
-      item.escalated ? [h('dt', null, t('queue.sla')), h('dd', null, h('span', { class: 'flag-bad' }, t('item.escalated')))] : null,
+      item.escalated ? [h('dt', null, t('item.escalation')), h('dd', null, h('span', { class: 'flag-bad' }, t('item.escalated.at', { at: fmtDateTime(item.escalated_at) })))] : null,
       item.claimed_by ? [h('dt', null, t('item.claimed_by')), h('dd', null, item.claimed_by)] : null,
       item.state === 'claimed' ? [h('dt', null, t('item.lease')), h('dd', null, lease)] : null,
       item.resolution ? [h('dt', null, t('item.resolution')), h('dd', null, item.resolution)] : null,
@@ -225,7 +200,7 @@ function itemView(main, ctx, id) {
       }) : null,
       item.call ? h('div', { class: 'panel' }, h('h2', null, t('call.title', { id: item.call.id })), recordView(ctx, item.call)) : null,
       item.history ? h('div', { class: 'panel' }, h('h2', null, t('item.history')),
-        h('ol', { class: 'item-history' }, item.history.map(historyEntry))) : null);
+        h('ol', { class: 'item-history' }, item.history.map((x) => historyEntry(ctx, x)))) : null);
   }
 
   (async () => {

@@ -16,23 +16,38 @@ export function riskText(ctx, code) {
   return h('span', { class: high ? 'risk-high' : null }, ctx.name.risk(code));
 }
 
+// Items answered yes, no or unknown ({wish_dead: 'no', ...}) in words,
+// under the catalogue's prefix (screener, safety, assess).
+function itemsText(prefix, o) {
+  return Object.entries(o).map(([k, v]) => `${t(`${prefix}.${k}`)}${t('sep.item')}${t(`answer.${v}`)}`).join(t('sep.list'));
+}
+
+function emergencyText(e) {
+  return [e.agency && t(`agency.${e.agency}`), fmtDateTime(e.contacted_at), e.reference,
+    e.confirmed && t(`outcome.emergency.${e.confirmed}`)].filter(Boolean).join(t('sep.comma'));
+}
+
+// A crisis field's value in words (the amendments show them too); null
+// for a field that is not one.
+export function crisisText(k, v) {
+  if (v === null || v === undefined) return null;
+  if (k === 'ideation_intensity' || k === 'hopelessness') return String(v);
+  if (k === 'screener') return itemsText('screener', v);
+  if (k === 'safety_plan') return itemsText('safety', v);
+  if (k === 'risk_assessment') return itemsText('assess', v);
+  if (k === 'plan_timeframe') return t(`timeframe.${v}`);
+  if (k === 'emergency') return emergencyText(v);
+  return null;
+}
+
 // The crisis record's fields, in words.
 function crisisRows(c, add) {
-  const items = (o) => Object.entries(o).map(([k, v]) => `${t(`${k in SAFETY ? 'safety' : 'screener'}.${k}`)}：${t(`answer.${v}`)}`).join('；');
-  add(t('field.ideation_intensity'), c.ideation_intensity ?? null);
-  add(t('field.hopelessness'), c.hopelessness ?? null);
-  if (c.screener) add(t('field.screener'), items(c.screener));
-  if (c.plan_timeframe) add(t('field.plan_timeframe'), t(`timeframe.${c.plan_timeframe}`));
+  for (const k of ['ideation_intensity', 'hopelessness', 'screener', 'plan_timeframe']) add(t(`field.${k}`), crisisText(k, c[k]));
   if ((c.redacted || []).includes('safety_plan')) add(t('field.safety_plan'), t('record.redacted'));
   else if ((c.erased || []).includes('safety_plan')) add(t('field.safety_plan'), t('record.erased'));
-  else if (c.safety_plan) add(t('field.safety_plan'), items(c.safety_plan));
-  const e = c.emergency;
-  if (e) {
-    add(t('field.emergency'), [t(`agency.${e.agency}`), fmtDateTime(e.contacted_at), e.reference,
-      t(`outcome.emergency.${e.confirmed}`)].filter(Boolean).join('，'));
-  }
+  else add(t('field.safety_plan'), crisisText('safety_plan', c.safety_plan));
+  add(t('field.emergency'), crisisText('emergency', c.emergency));
 }
-const SAFETY = { warning_signs: 1, coping_steps: 1, people_places: 1, professional_contacts: 1, means_safer: 1 };
 
 export function recordView(ctx, c) {
   const rows = [];
@@ -51,10 +66,7 @@ export function recordView(ctx, c) {
   add(t('field.age_band'), ctx.name.age_band(c.age_band));
   add(t('field.topics'), (c.topics || []).map(ctx.name.topic).join('、'));
   add(t('field.risk'), riskText(ctx, c.risk));
-  if (c.risk_assessment) {
-    add(t('assess.title'), ['desire', 'capability', 'intent', 'buffers']
-      .map((k) => `${t(`assess.${k}`)}：${t(`answer.${c.risk_assessment[k]}`)}`).join('；'));
-  }
+  add(t('assess.title'), crisisText('risk_assessment', c.risk_assessment));
   add(t('field.emergency_contacted'), c.emergency_contacted ? t('yes') : null);
   crisisRows(c, add);
   add(t('field.outcome'), ctx.name.outcome(c.outcome));
@@ -68,7 +80,7 @@ export function recordView(ctx, c) {
   add(t('field.repeat_calls'), c.repeat_calls ? String(c.repeat_calls) : null);
   add(t('field.operator'), c.operator);
   if (c.queue_items && c.queue_items.length) {
-    add(t('field.queue'), c.queue_items.map((q) => `${q.name || ctx.name.queue(q.code)}（${kindText(q.kind)}，${t(`state.${q.state}`)}）`).join('；'));
+    add(t('field.queue_items'), c.queue_items.map((q) => `${q.name || ctx.name.queue(q.code)}${t('sep.open')}${kindText(q.kind)}${t('sep.comma')}${t(`state.${q.state}`)}${t('sep.close')}`).join(t('sep.list')));
   }
   add(t('field.legal_hold'), c.legal_hold ? t('yes') : null);
   add(t('field.version'), String(c.version));

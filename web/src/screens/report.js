@@ -4,7 +4,7 @@
 // and queue, each as a chart and a table; then the follow-up plans' steps
 // (by queue and by counselor) and the crisis records.
 import { h, fill, clear, field, status, table } from '../dom.js';
-import { t, errorText } from '../i18n.js';
+import { t, heading, errorText } from '../i18n.js';
 import { get, qs } from '../api.js';
 import { today, addDays, fmtDateTime, fmtSpan } from '../time.js';
 import { chartData, statsTable, measureUnit } from './stats_common.js';
@@ -33,7 +33,7 @@ function followupText(m, v) {
 function followupTable(ctx, f, dim) {
   const rows = (f.groups || []).concat([{ ...f.totals, [dim]: undefined, all: true }]);
   return h('div', { class: 'table-wrap' }, table([
-    { label: t(dim === 'queue' ? 'dim.queue' : 'dim.counselor'), value: (g) => (g.all ? t('stats.total') : g[dim] === null ? t('stats.none') : dim === 'queue' ? ctx.name.queue(g[dim]) : g[dim]) },
+    { label: heading(dim === 'queue' ? 'dim.queue' : 'dim.counselor'), value: (g) => (g.all ? t('stats.total') : g[dim] === null ? t('stats.none') : dim === 'queue' ? ctx.name.queue(g[dim]) : g[dim]) },
   ].concat(FOLLOWUP.map((m) => ({ label: t(`measure.${m}`), num: true, value: (g) => followupText(m, g[m]) }))), rows));
 }
 
@@ -42,8 +42,8 @@ function followupTable(ctx, f, dim) {
 function crisisTable(ctx, c) {
   const sc = ctx.schema.crisis || {};
   const band = (o) => (sc.intensity_bands || Object.keys(o || {})).concat(['none'])
-    .map((k) => `${k === 'none' ? t('crisis.band.none') : k}：${(o || {})[k] ?? 0}`).join('，');
-  const codes = (o, p, order) => (order || Object.keys(o || {})).map((k) => `${t(`${p}.${k}`)}：${(o || {})[k] ?? 0}`).join('，');
+    .map((k) => `${k === 'none' ? t('crisis.band.none') : k}${t('sep.item')}${(o || {})[k] ?? 0}`).join(t('sep.comma'));
+  const codes = (o, p, order) => (order || Object.keys(o || {})).map((k) => `${t(`${p}.${k}`)}${t('sep.item')}${(o || {})[k] ?? 0}`).join(t('sep.comma'));
   const rows = [
     [t('crisis.calls'), String(c.calls ?? 0)],
     [t('field.ideation_intensity'), band(c.ideation_intensity)],

@@ -1,7 +1,7 @@
 // 统计: a range and one or two dimensions, as a chart (ECharts, loaded
 // with this screen only) and a table, and a CSV of the table.
 import { h, fill, clear, field, status } from '../dom.js';
-import { t, errorText } from '../i18n.js';
+import { t, heading, errorText } from '../i18n.js';
 import { get, qs } from '../api.js';
 import { today, addDays } from '../time.js';
 import { DIMS, MEASURES, TIME_DIMS, chartData, statsTable, csv, download, measureUnit } from './stats_common.js';
@@ -12,8 +12,8 @@ export function render(main, ctx) {
   const sel = (opts, value, blank) => h('select', null,
     blank ? h('option', { value: '' }, blank) : null,
     opts.map((o) => h('option', { value: o.value, selected: o.value === value }, o.label)));
-  const by1 = sel(DIMS.map((d) => ({ value: d, label: t(`dim.${d}`) })), 'day');
-  const by2 = sel(DIMS.map((d) => ({ value: d, label: t(`dim.${d}`) })), '', t('stats.by2.none'));
+  const by1 = sel(DIMS.map((d) => ({ value: d, label: heading(`dim.${d}`) })), 'day');
+  const by2 = sel(DIMS.map((d) => ({ value: d, label: heading(`dim.${d}`) })), '', t('stats.by2.none'));
   const measure = sel(MEASURES.map((m) => ({ value: m, label: t(`measure.${m}`) })), 'calls');
   const form = h('form', { class: 'toolbar' },
     field(t('range.from'), from).wrap, field(t('range.to'), to).wrap,

@@ -2,7 +2,7 @@
 // dimensions and measures of GET /v1/stats, their labels, the table, and
 // a CSV built in the browser (with a BOM, for Excel and WPS).
 import { h, table } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, heading } from '../i18n.js';
 import { fmtSpan } from '../time.js';
 
 export const TIME_DIMS = ['hour', 'day', 'week', 'month'];
@@ -54,7 +54,7 @@ export function chartData(ctx, by, groups, m) {
 }
 
 export function statsTable(ctx, by, groups, measures, caption) {
-  const cols = by.map((d) => ({ label: t(`dim.${d}`), value: (g) => dimValue(ctx, d, g) }))
+  const cols = by.map((d) => ({ label: heading(`dim.${d}`), value: (g) => dimValue(ctx, d, g) }))
     .concat(measures.map((m) => ({ label: t(`measure.${m}`), num: true, value: (g) => measureText(m, g[m]) })));
   return h('div', { class: 'table-wrap' }, table(cols, groups, caption));
 }
