@@ -19,62 +19,64 @@
 
 #include "domain.h"
 
+/* The last local day or month asked for, and its zone. */
+struct stats_span {
+	char		 sp_zone[64];
+	int64_t		 sp_lo, sp_hi;
+};
+
 /*
- * The local day holding t, [*lo, *hi), in the process's zone (which is
- * zone): the last one is remembered, as most writes fall in it.
+ * The local day (month 0) or month holding t, [*lo, *hi), in the
+ * process's zone (which is zone): the last one is remembered in c, as
+ * most writes fall in it.
  */
-void
-stats_day(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
+static void
+stats_span(struct stats_span *c, const char *zone, int64_t t, int month,
+    int64_t *lo, int64_t *hi)
 {
-	static char	 c_zone[64];
-	static int64_t	 c_lo, c_hi;
 	struct tm	 tm, next;
 	time_t		 tt = (time_t)t;
 
-	if (t >= c_lo && t < c_hi && strcmp(zone, c_zone) == 0) {
-		*lo = c_lo;
-		*hi = c_hi;
+	if (t >= c->sp_lo && t < c->sp_hi && strcmp(zone, c->sp_zone) == 0) {
+		*lo = c->sp_lo;
+		*hi = c->sp_hi;
 		return;
 	}
 	localtime_r(&tt, &tm);
 	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
+	if (month)
+		tm.tm_mday = 1;
 	/* The next from the same fields: mktime() moves a midnight that
 	   does not exist (the clocks go from 24:00 to 01:00) to 01:00. */
 	next = tm;
-	next.tm_mday++;
+	if (month)
+		next.tm_mon++;
+	else
+		next.tm_mday++;
 	tm.tm_isdst = next.tm_isdst = -1;
 	*lo = (int64_t)mktime(&tm);
 	*hi = (int64_t)mktime(&next);
-	snprintf(c_zone, sizeof(c_zone), "%s", zone);
-	c_lo = *lo;
-	c_hi = *hi;
+	snprintf(c->sp_zone, sizeof(c->sp_zone), "%s", zone);
+	c->sp_lo = *lo;
+	c->sp_hi = *hi;
+}
+
+/* The local day holding t, [*lo, *hi), in the process's zone (zone). */
+void
+stats_day(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
+{
+	static struct stats_span	 c;
+
+	stats_span(&c, zone, t, 0, lo, hi);
 }
 
 /* The local month holding t, [*lo, *hi), as stats_day. */
 void
 stats_month(const char *zone, int64_t t, int64_t *lo, int64_t *hi)
 {
-	static char	 c_zone[64];
-	static int64_t	 c_lo, c_hi;
-	struct tm	 tm, next;
-	time_t		 tt = (time_t)t;
+	static struct stats_span	 c;
 
-	if (t >= c_lo && t < c_hi && strcmp(zone, c_zone) == 0) {
-		*lo = c_lo;
-		*hi = c_hi;
-		return;
-	}
-	localtime_r(&tt, &tm);
-	tm.tm_sec = tm.tm_min = tm.tm_hour = 0;
-	tm.tm_mday = 1;
-	next = tm;
-	next.tm_mon++;
-	tm.tm_isdst = next.tm_isdst = -1;
-	*lo = (int64_t)mktime(&tm);
-	*hi = (int64_t)mktime(&next);
-	snprintf(c_zone, sizeof(c_zone), "%s", zone);
-	c_lo = *lo;
-	c_hi = *hi;
+	stats_span(&c, zone, t, 1, lo, hi);
 }
 
 /* The slices made so far. */

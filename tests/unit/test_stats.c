@@ -221,7 +221,7 @@ test_csv(void **state)
 	s = text(b);
 	assert_true(strncmp(s, "编号,开始时间,热线代码,热线,通话时长（秒）,", 62) ==
 	    0);
-	assert_non_null(strstr(s, ",来电者姓名,联系方式,备注,记录时间,更新时间,版本\r\n"));
+	assert_non_null(strstr(s, ",来电者姓名,联系方式,备注,登记时间,更新时间,版本\r\n"));
 	free(s);
 	s = line(&l, cf, &r, 1);
 	assert_true(strncmp(s, "7,2020-02-17T01:30:00+08:00,9120,"
