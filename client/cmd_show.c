@@ -51,7 +51,7 @@ cmd_show_change(struct hl *hl, const char *field, json_t *change)
 	}
 	from = cmd_show_side(hl, field, change, "from");
 	to = cmd_show_side(hl, field, change, "to");
-	printf("      %s: %s → %s\n", record_label(field), from, to);
+	printf(_("      %s: %s → %s\n"), record_label(field), from, to);
 	free(from);
 	free(to);
 }
