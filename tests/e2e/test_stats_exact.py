@@ -157,17 +157,20 @@ class ExactChecks:
     def check_all(self, when):
         """Every kind of question over two ranges, against the calls. The
         daemon escalates items as their SLA passes: when the store
-        changed meanwhile, the questions are asked again."""
-        for _ in range(10):
+        changed meanwhile, the questions are asked again, a moment later
+        (a slow machine may still be escalating what the writes queued)."""
+        for _ in range(20):
             calls = self.calls()
             try:
                 self.check_calls(when, calls)
             except AssertionError:
                 if self.calls() == calls:
                     raise
+                time.sleep(0.5)
                 continue
             if self.calls() == calls:
                 return
+            time.sleep(0.5)
         self.fail("the store kept changing: %s" % when)
 
     def check_calls(self, when, calls):
